@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import { generateApiKey, sha256Hex } from '../../server/auth.js';
+import { hashPassword } from '../../server/passwords.js';
+import type { Db, Tx } from '../client.js';
+import { institutions, users } from '../schema/index.js';
+
+export type InstitutionRow = typeof institutions.$inferSelect;
+export type NewInstitution = {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  kind: 'operator' | 'bank' | 'verifier';
+  eligibleFrom?: string | null;
+  eligibleUntil?: string | null;
+};
+
+export const OPERATOR_CODE = 'PBOC';
+
+export async function findInstitutionByCode(db: Tx, code: string): Promise<InstitutionRow | null> {
+  const [row] = await db.select().from(institutions).where(eq(institutions.code, code)).limit(1);
+  return row ?? null;
+}
+
+export async function insertInstitution(db: Tx, input: NewInstitution): Promise<InstitutionRow | null> {
+  const [row] = await db
+    .insert(institutions)
+    .values({ ...input, eligibleFrom: input.eligibleFrom ?? null, eligibleUntil: input.eligibleUntil ?? null })
+    .onConflictDoNothing({ target: institutions.code })
+    .returning();
+  return row ?? null;
+}
+
+/** Creates a user with a fresh API key (or the given one) and returns the key once. */
+export async function insertUser(
+  db: Tx,
+  input: { institutionId: string; name: string; role: 'operator' | 'bank' | 'verifier'; apiKey?: string; password?: string },
+) {
+  const apiKey = input.apiKey ?? generateApiKey();
+  const [row] = await db
+    .insert(users)
+    .values({
+      institutionId: input.institutionId,
+      name: input.name,
+      role: input.role,
+      apiKeySha256: sha256Hex(apiKey),
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+    })
+    .returning({ id: users.id, name: users.name, role: users.role });
+  return { ...row, apiKey };
+}
+
+/**
+ * On an empty database, creates the central bank (operator) and its first user. Returns the key when
+ * one was generated (to be printed once), or null when the operator already existed or the key came
+ * from configuration.
+ */
+export async function bootstrapOperator(db: Db, configuredKey: string | undefined): Promise<{ generatedKey: string | null; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const existing = await findInstitutionByCode(tx, OPERATOR_CODE);
+    if (existing) return { generatedKey: null, created: false };
+    const operator = await insertInstitution(tx, { code: OPERATOR_CODE, nameZh: '中国人民银行', nameEn: "People's Bank of China", kind: 'operator' });
+    if (!operator) return { generatedKey: null, created: false };
+    const user = await insertUser(tx, { institutionId: operator.id, name: 'bootstrap operator', role: 'operator', apiKey: configuredKey });
+    return { generatedKey: configuredKey ? null : user.apiKey, created: true };
+  });
+}

@@ -1,0 +1,4 @@
+export * from './institutions.js';
+export * from './loans.js';
+export * from './refinancing.js';
+export * from './outbox.js';

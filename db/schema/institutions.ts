@@ -1,0 +1,57 @@
+import { sql } from 'drizzle-orm';
+import { check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** Banks, verifiers and the central bank itself (kind 'operator'). */
+export const institutions = pgTable(
+  'institutions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: text('code').notNull().unique(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    kind: text('kind', { enum: ['operator', 'bank', 'verifier'] }).notNull(),
+    /** a bank may use the facility from this date (inclusive) … */
+    eligibleFrom: date('eligible_from', { mode: 'string' }),
+    /** … until this date (inclusive), or open-ended */
+    eligibleUntil: date('eligible_until', { mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('institutions_kind', sql`${t.kind} in ('operator','bank','verifier')`)],
+);
+
+/** People and systems that act: each holds an API key (stored only as its SHA-256) and one role. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['operator', 'bank', 'verifier'] }).notNull(),
+    apiKeySha256: text('api_key_sha256').notNull().unique(),
+    /** scrypt hash for signing in to the pages, when the user has one */
+    passwordHash: text('password_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('users_institution').on(t.institutionId)],
+);
+
+/** First answer to each (user, Idempotency-Key): a repeat with the same body replays it. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestSha256: text('request_sha256').notNull(),
+    responseStatus: integer('response_status').notNull(),
+    responseBody: text('response_body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);

@@ -1,0 +1,64 @@
+/** Shapes shared by every resource: exact decimal strings, dates, quarters, pages. */
+import { z } from 'zod';
+import { isIsoDate, isQuarter } from '../domain/dates.js';
+
+const rule = (code: string) => ({ params: { code } });
+
+/** A string matching `pattern`; failures carry `code` as the rule's name. */
+export const matching = (pattern: RegExp, code: string, message: string) =>
+  z.string().refine((s) => pattern.test(s), { message, params: { code } });
+
+/** Yuan with at most two decimals, e.g. "50000000.00". */
+export const YuanString = matching(/^\d{1,15}(\.\d{1,2})?$/, 'invalid_money', 'must be a decimal string in yuan with at most two decimals, e.g. "50000000.00"')
+  .meta({ example: '300000000.00', description: 'CNY, decimal string, at most two decimals' });
+
+/** Percent with at most four decimals, e.g. "3.45". */
+export const PercentString = matching(/^\d{1,3}(\.\d{1,4})?$/, 'invalid_rate', 'must be a decimal string in percent with at most four decimals, e.g. "3.45"')
+  .meta({ example: '3.80', description: 'percent, decimal string' });
+
+/** Tonnes CO2e with at most two decimals. */
+export const TonnesString = matching(/^\d{1,13}(\.\d{1,2})?$/, 'invalid_tonnes', 'must be a decimal string in tonnes CO2e with at most two decimals, e.g. "85000.00"')
+  .meta({ example: '210000.00', description: 'tonnes CO2e, decimal string' });
+
+export const IsoDateString = z
+  .string()
+  .refine(isIsoDate, { message: 'must be a calendar date YYYY-MM-DD', ...rule('invalid_date') })
+  .meta({ example: '2022-08-15', description: 'calendar date, Asia/Shanghai' });
+
+export const QuarterString = z
+  .string()
+  .refine(isQuarter, { message: 'must be a quarter like 2022Q3', ...rule('invalid_quarter') })
+  .meta({ example: '2022Q3' });
+
+export const Sha256Hex = matching(/^[0-9a-f]{64}$/, 'invalid_sha256', 'must be 64 lowercase hex characters');
+
+export const PAGE_LIMIT_MAX = 1000;
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(100),
+  cursor: z.string().max(500).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** Opaque cursors: base64url of a JSON tuple, so clients never depend on their content. */
+export const encodeCursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+export function decodeCursor(cursor: string | undefined): unknown[] | null {
+  if (!cursor) return null;
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(parts) ? parts : null;
+  } catch {
+    return null;
+  }
+}

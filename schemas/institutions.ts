@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { IsoDateString, matching } from './common.js';
+
+export const InstitutionKind = z.enum(['bank', 'verifier']);
+
+export const CreateInstitutionBody = z
+  .object({
+    code: matching(/^[A-Z0-9_-]{2,32}$/, 'invalid_code', 'must be 2–32 capitals, digits, - or _'),
+    nameZh: z.string().min(1).max(200),
+    nameEn: z.string().min(1).max(200),
+    kind: InstitutionKind,
+    eligibleFrom: IsoDateString.optional(),
+    eligibleUntil: IsoDateString.optional(),
+    /** name of the first user, whose API key is returned */
+    userName: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateInstitution' });
+
+export const Institution = z
+  .object({
+    id: z.string().uuid(),
+    code: z.string(),
+    nameZh: z.string(),
+    nameEn: z.string(),
+    kind: z.enum(['operator', 'bank', 'verifier']),
+    eligibleFrom: z.string().nullable(),
+    eligibleUntil: z.string().nullable(),
+  })
+  .meta({ id: 'Institution' });
+
+export const CreateUserBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateUser' });
+
+export const UserWithKey = z
+  .object({ id: z.string().uuid(), name: z.string(), role: z.enum(['operator', 'bank', 'verifier']), apiKey: z.string() })
+  .meta({ id: 'UserWithKey', description: 'the API key is shown once and stored only as a hash' });

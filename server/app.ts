@@ -1,0 +1,25 @@
+/** Builds the Express application from its dependencies; no listening, no process concerns. */
+import express, { type Express } from 'express';
+import { authenticate } from './auth.js';
+import type { AppDeps } from './context.js';
+import { errorHandler, sendProblem } from './errors.js';
+import { idempotency } from './idempotency.js';
+import { requestLogging } from './logger.js';
+import { routeModules } from './routes/index.js';
+
+export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestLogging(deps.logger));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(authenticate(deps.database.db));
+  app.use('/api', idempotency(deps.database.db));
+  for (const module of routeModules) app.use(module.base, module.routes(deps));
+  app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,81 @@
+/**
+ * One error type for every expected failure, rendered as RFC 9457 problem+json by one handler.
+ * `code` names the rule; `errors` lists field-level violations with their `path`.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import type { Violation } from '../domain/result.js';
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: Violation[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string, errors?: Violation[]) => new AppError(400, code, message, errors);
+export const validationFailed = (errors: Violation[]) =>
+  new AppError(422, 'validation_failed', `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, errors);
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
+export const conflict = (code: string, message: string, extra?: Record<string, unknown>) => new AppError(409, code, message, undefined, extra);
+export const forbidden = (message = 'this role may not do that') => new AppError(403, 'forbidden', message);
+export const unauthorized = (message = 'a valid API key is required: Authorization: Bearer <key>') => new AppError(401, 'unauthorized', message);
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export function problemBody(status: number, code: string, detail: string, errors?: Violation[], extra?: Record<string, unknown>) {
+  return {
+    type: `https://cerf-ledger.dev/problems/${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(errors && errors.length ? { errors } : {}),
+    ...(extra ?? {}),
+  };
+}
+
+export function sendProblem(res: Response, status: number, code: string, detail: string, errors?: Violation[], extra?: Record<string, unknown>) {
+  res.status(status).type('application/problem+json').send(JSON.stringify(problemBody(status, code, detail, errors, extra)));
+}
+
+/** Maps zod issues to violations: `path` joins the field path with dots, `code` names the rule. */
+export function zodViolations(error: z.ZodError, prefix: (string | number)[] = []): Violation[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))].join('.');
+    const params = (issue as { params?: { code?: string } }).params;
+    let code: string = params?.code ?? issue.code;
+    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
+    return { path: path || '(body)', code, message: issue.message };
+  });
+}
+
+/** The one place that turns errors into responses. Unknown errors are bugs: logged, answered 500. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (err instanceof AppError) return sendProblem(res, err.status, err.code, err.message, err.errors, err.extra);
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed_json', 'the request body is not valid JSON');
+  if (type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large', 'the request body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, 415, 'unsupported_encoding', String(err.message));
+  if (status && status >= 400 && status < 500) return sendProblem(res, status, 'bad_request', String(err.message));
+  (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
+  sendProblem(res, 500, 'internal_error', 'an unexpected error occurred; it has been logged with the request id');
+};

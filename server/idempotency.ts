@@ -1,0 +1,70 @@
+/**
+ * `Idempotency-Key` on writes: the first request with a key claims it; a repeat with the same key and
+ * body gets the first answer again; the same key with another body is 409; a repeat while the first
+ * is still running is 409 too (retry later). A 5xx releases the key so the client may retry.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { idempotencyKeys } from '../db/schema/index.js';
+import { sha256Hex } from './auth.js';
+import type { Actor } from './context.js';
+import { AppError, conflict } from './errors.js';
+
+const IN_PROGRESS = 0;
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+export function idempotency(db: Db): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const key = req.get('idempotency-key');
+    const actor = res.locals.actor as Actor | undefined;
+    if (!key || !actor || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) return next();
+    if (!KEY_PATTERN.test(key)) {
+      return next(new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters'));
+    }
+    const path = req.originalUrl.split('?')[0];
+    const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
+    const claimed = await db
+      .insert(idempotencyKeys)
+      .values({ userId: actor.userId, key, method: req.method, path, requestSha256, responseStatus: IN_PROGRESS, responseBody: '' })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (claimed.length === 0) {
+      const [stored] = await db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key)));
+      if (!stored) return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
+      if (stored.requestSha256 !== requestSha256) {
+        return next(conflict('idempotency_key_reused', 'this Idempotency-Key was already used with a different request; use a new key for a new request'));
+      }
+      if (stored.responseStatus === IN_PROGRESS) {
+        return next(conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'));
+      }
+      res.setHeader('Idempotent-Replayed', 'true');
+      const contentType = stored.responseBody.startsWith('{"type":"https://cerf-ledger.dev/problems/') ? 'application/problem+json' : 'application/json';
+      return res.status(stored.responseStatus).type(contentType).send(stored.responseBody);
+    }
+    const where = and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key));
+    const originalSend = res.send.bind(res);
+    let recorded = false;
+    res.send = ((body?: unknown) => {
+      if (recorded) return originalSend(body as never);
+      recorded = true;
+      const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body ?? null);
+      const settle =
+        res.statusCode >= 500
+          ? db.delete(idempotencyKeys).where(where)
+          : db.update(idempotencyKeys).set({ responseStatus: res.statusCode, responseBody: text }).where(where);
+      settle.then(
+        () => originalSend(body as never),
+        (err: unknown) => {
+          (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'could not record idempotent response');
+          originalSend(body as never);
+        },
+      );
+      return res;
+    }) as Response['send'];
+    next();
+  };
+}

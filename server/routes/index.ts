@@ -1,0 +1,17 @@
+/**
+ * Every route module, in one list. A feature adds its own file under routes/ and one line here.
+ * `base` is where it is mounted; API modules live under /api/v1.
+ */
+import type { Router } from 'express';
+import type { AppDeps } from '../context.js';
+import { healthRoutes } from './health.js';
+import { institutionRoutes } from './institutions.js';
+import { policyRoutes } from './policy.js';
+
+export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
+
+export const routeModules: RouteModule[] = [
+  { base: '/', routes: healthRoutes },
+  { base: '/api/v1', routes: policyRoutes },
+  { base: '/api/v1', routes: institutionRoutes },
+];

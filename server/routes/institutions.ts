@@ -1,0 +1,76 @@
+/** Institutions (banks, verifiers) and their users' API keys. Operator only, except `GET /me`. */
+import { Router } from 'express';
+import { asc, eq } from 'drizzle-orm';
+import { findInstitutionByCode, insertInstitution, insertUser } from '../../db/repositories/institutions.js';
+import { institutions } from '../../db/schema/index.js';
+import { CreateInstitutionBody, CreateUserBody } from '../../schemas/institutions.js';
+import { actorOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../context.js';
+import { conflict, notFound, validationFailed } from '../errors.js';
+import { parseOrThrow } from '../validate.js';
+
+const present = (row: typeof institutions.$inferSelect) => ({
+  id: row.id,
+  code: row.code,
+  nameZh: row.nameZh,
+  nameEn: row.nameEn,
+  kind: row.kind,
+  eligibleFrom: row.eligibleFrom,
+  eligibleUntil: row.eligibleUntil,
+});
+
+export function institutionRoutes({ database }: AppDeps): Router {
+  const { db } = database;
+  const router = Router();
+
+  router.get('/me', async (_req, res) => {
+    const actor = actorOf(res);
+    const institution = await findInstitutionByCode(db, actor.institutionCode);
+    res.json({ user: { id: actor.userId, name: actor.userName, role: actor.role }, institution: institution && present(institution) });
+  });
+
+  router.post('/institutions', requireRole('operator'), async (req, res) => {
+    const body = parseOrThrow(CreateInstitutionBody, req.body);
+    if (body.eligibleFrom && body.eligibleUntil && body.eligibleUntil < body.eligibleFrom) {
+      throw validationFailed([{ path: 'eligibleUntil', code: 'dates_incoherent', message: 'eligibleUntil must not be before eligibleFrom' }]);
+    }
+    const created = await db.transaction(async (tx) => {
+      const row = await insertInstitution(tx, { ...body, kind: body.kind });
+      if (!row) return null;
+      const user = await insertUser(tx, { institutionId: row.id, name: body.userName ?? `${body.code} API`, role: body.kind });
+      return { row, user };
+    });
+    if (!created) throw conflict('institution_code_taken', `an institution with code ${body.code} already exists`);
+    res.status(201).json({ ...present(created.row), apiKey: created.user.apiKey, user: { id: created.user.id, name: created.user.name } });
+  });
+
+  router.get('/institutions', requireRole('operator'), async (_req, res) => {
+    const rows = await db.select().from(institutions).orderBy(asc(institutions.code)).limit(1000);
+    res.json({ items: rows.map(present), nextCursor: null });
+  });
+
+  router.get('/institutions/:code', requireRole('operator'), async (req, res) => {
+    const row = await findInstitutionByCode(db, String(req.params.code));
+    if (!row) throw notFound(`institution ${req.params.code}`);
+    res.json(present(row));
+  });
+
+  /** Another user (and API key) for an institution, e.g. the second operator that books disbursements. */
+  router.post('/institutions/:code/users', requireRole('operator'), async (req, res) => {
+    const body = parseOrThrow(CreateUserBody, req.body);
+    const institution = await findInstitutionByCode(db, String(req.params.code));
+    if (!institution) throw notFound(`institution ${req.params.code}`);
+    const user = await insertUser(db, { institutionId: institution.id, name: body.name, role: institution.kind, password: body.password });
+    res.status(201).json(user);
+  });
+
+  router.patch('/institutions/:code', requireRole('operator'), async (req, res) => {
+    const body = parseOrThrow(CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true }).partial().strict(), req.body);
+    const institution = await findInstitutionByCode(db, String(req.params.code));
+    if (!institution) throw notFound(`institution ${req.params.code}`);
+    const [row] = await db.update(institutions).set(body).where(eq(institutions.id, institution.id)).returning();
+    res.json(present(row));
+  });
+
+  return router;
+}

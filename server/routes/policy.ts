@@ -1,0 +1,67 @@
+/** Read-only, public views of the effective-dated policy data: the rules, the taxonomy, the LPR. */
+import { Router } from 'express';
+import { shanghaiDate } from '../../domain/dates.js';
+import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
+import { AREA_NAMES, LPR_CONFIRMED_THROUGH, LPR_FIXINGS, POLICY_VERSIONS, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type PolicyVersion } from '../../domain/policy/index.js';
+import { OnDateQuery, type PolicyView } from '../../schemas/policy.js';
+import type { AppDeps } from '../context.js';
+import { AppError } from '../errors.js';
+import { parseOrThrow } from '../validate.js';
+import type { z } from 'zod';
+
+export function presentPolicy(p: PolicyVersion): z.infer<typeof PolicyView> {
+  return {
+    id: p.id,
+    effectiveFrom: p.effectiveFrom,
+    note: p.note,
+    supportSharePercent: formatPpmAsPercent(p.supportSharePpm),
+    ratePercent: formatPpmAsPercent(p.ratePpm),
+    termYears: p.termYears,
+    rolloverCountMax: p.rolloverCountMax,
+    lprBand: { lowerBp: p.lprBandLowerBp, upperBp: p.lprBandUpperBp },
+    lprOneYearTenorMonthsMax: p.lprOneYearTenorMonthsMax,
+    dayCount: p.dayCount,
+    rounding: p.rounding,
+    annualCapYuan: p.annualCapFen === null ? null : formatYuan(p.annualCapFen),
+    allocationRule: p.allocationRule,
+    loansDisbursedFrom: p.loansDisbursedFrom,
+    facilityEndOn: p.facilityEndOn,
+    taxonomyVersion: p.taxonomyVersion,
+    collateralHaircutPercent: Object.fromEntries(Object.entries(p.collateralHaircutPpm).map(([k, v]) => [k, formatPpmAsPercent(v)])),
+  };
+}
+
+export function policyRoutes({ now }: AppDeps): Router {
+  const router = Router();
+
+  router.get('/policy', (req, res) => {
+    const { on } = parseOrThrow(OnDateQuery, req.query);
+    const date = on ?? shanghaiDate(now());
+    const policy = policyOn(date);
+    if (!policy) throw new AppError(404, 'no_policy_in_force', `the facility had no policy in force on ${date} (it launched on ${POLICY_VERSIONS[0].effectiveFrom})`);
+    res.json({ on: date, policy: presentPolicy(policy), versions: POLICY_VERSIONS.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, note: v.note })) });
+  });
+
+  router.get('/taxonomy', (req, res) => {
+    const { on } = parseOrThrow(OnDateQuery, req.query);
+    const date = on ?? shanghaiDate(now());
+    const taxonomy = taxonomyOn(date);
+    if (!taxonomy) throw new AppError(404, 'no_taxonomy_in_force', `no taxonomy was in force on ${date}`);
+    res.json({
+      on: date,
+      version: taxonomy.version,
+      effectiveFrom: taxonomy.effectiveFrom,
+      subAreas: taxonomy.subAreas.map((s) => ({ ...s, areaZh: AREA_NAMES[s.area].zh, areaEn: AREA_NAMES[s.area].en })),
+      versions: TAXONOMY_VERSIONS.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom })),
+    });
+  });
+
+  router.get('/lpr', (_req, res) => {
+    res.json({
+      confirmedThrough: LPR_CONFIRMED_THROUGH,
+      fixings: LPR_FIXINGS.map((f) => ({ fixedOn: f.fixedOn, oneYearPercent: formatPpmAsPercent(f.oneYearPpm), fiveYearPlusPercent: formatPpmAsPercent(f.fiveYearPlusPpm) })),
+    });
+  });
+
+  return router;
+}

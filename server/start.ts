@@ -1,0 +1,52 @@
+/** `npm start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. `--demo` loads demo data. */
+import { ConfigError, parseEnv } from '../schemas/env.js';
+import { startService } from './service.js';
+
+async function main() {
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const demo = process.argv.includes('--demo');
+  const service = await startService(env);
+  const log = service.deps.logger;
+  let demoInfo: { lines: string[] } | null = null;
+  if (demo) {
+    const { loadDemoData } = await import('./demo-data.js');
+    demoInfo = await loadDemoData(service);
+  }
+  const lines = [
+    '',
+    `cerf-ledger is running (${service.database.driver}${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`})`,
+    `  API          ${service.url}/api/v1`,
+    `  health       ${service.url}/healthz   ${service.url}/readyz`,
+    `  policy       ${service.url}/api/v1/policy`,
+  ];
+  if (service.generatedOperatorKey) lines.push(`  operator key ${service.generatedOperatorKey}   (shown once; stored only as a hash)`);
+  if (demoInfo) lines.push(...demoInfo.lines);
+  lines.push('Press Ctrl+C to stop.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await service.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ now: '2022-09-01T04:00:00Z' });
+});
+afterAll(async () => t.close());
+
+describe('service basics', () => {
+  it('when the database and Redis are up, then /readyz says ready', async () => {
+    const res = await request(t.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toEqual({ database: 'ok', redis: 'ok' });
+  });
+
+  it('when a request carries no key, then operator routes answer 401 as problem+json', async () => {
+    const res = await request(t.app).post('/api/v1/institutions').send({});
+    expect(res.status).toBe(401);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.code).toBe('unauthorized');
+  });
+
+  it('when the body is not JSON, then the answer is 400 malformed_json, not 500', async () => {
+    const res = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('content-type', 'application/json').send('{"code":');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('malformed_json');
+  });
+
+  it('when an operator creates a bank, then its key is shown once and works, and a bank key cannot create banks', async () => {
+    const created = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .send({ code: 'CITIC', nameZh: '中信银行', nameEn: 'China CITIC Bank', kind: 'bank', eligibleFrom: '2021-11-08' });
+    expect(created.status).toBe(201);
+    expect(created.body.apiKey).toMatch(/^cerf_/);
+    const me = await request(t.app).get('/api/v1/me').set(bearer(created.body.apiKey));
+    expect(me.body.institution.code).toBe('CITIC');
+    const refused = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(created.body.apiKey))
+      .send({ code: 'X1', nameZh: 'x', nameEn: 'x', kind: 'bank' });
+    expect(refused.status).toBe(403);
+    const again = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .send({ code: 'CITIC', nameZh: '中信银行', nameEn: 'China CITIC Bank', kind: 'bank' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('institution_code_taken');
+  });
+
+  it('when the policy is asked for a date, then the rate in force on that date is answered', async () => {
+    const cases: [string, string][] = [
+      ['2022-08-15', '1.75'],
+      ['2025-05-08', '1.50'],
+      ['2026-01-18', '1.50'],
+      ['2026-01-19', '1.25'],
+    ];
+    for (const [on, rate] of cases) {
+      const res = await request(t.app).get(`/api/v1/policy?on=${on}`);
+      expect(res.status, on).toBe(200);
+      expect(res.body.policy.ratePercent, on).toBe(rate);
+      expect(res.body.policy.supportSharePercent).toBe('60.00');
+    }
+    const before = await request(t.app).get('/api/v1/policy?on=2021-01-01');
+    expect(before.status).toBe(404);
+    const bad = await request(t.app).get('/api/v1/policy?on=2021-02-30');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]).toMatchObject({ path: 'on', code: 'invalid_date' });
+  });
+
+  it('when the taxonomy is asked for 2026-01-15, then the three new fields are in it, and not the day before', async () => {
+    const after = await request(t.app).get('/api/v1/taxonomy?on=2026-01-15');
+    expect(after.body.version).toBe('2026-01');
+    expect(after.body.subAreas.map((s: { code: string }) => s.code)).toContain('ES.RETROFIT');
+    const before = await request(t.app).get('/api/v1/taxonomy?on=2026-01-14');
+    expect(before.body.version).toBe('2021-11');
+    expect(before.body.subAreas).toHaveLength(17);
+  });
+});

@@ -1,0 +1,27 @@
+import request from 'supertest';
+import type { TestApp } from '../support/harness.js';
+import { bearer } from '../support/harness.js';
+
+let counter = 0;
+
+/** Creates a bank (or verifier) through the API and returns its code and API key. */
+export async function createInstitution(
+  t: TestApp,
+  overrides: Partial<{ code: string; kind: 'bank' | 'verifier'; nameZh: string; nameEn: string; eligibleFrom: string; eligibleUntil: string }> = {},
+) {
+  counter += 1;
+  const code = overrides.code ?? `BANK${process.pid % 1000}${counter}`;
+  const res = await request(t.app)
+    .post('/api/v1/institutions')
+    .set(bearer(t.operatorKey))
+    .send({ code, nameZh: `测试银行${counter}`, nameEn: `Test Bank ${counter}`, kind: 'bank', eligibleFrom: '2021-11-08', ...overrides });
+  if (res.status !== 201) throw new Error(`createInstitution: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, code, apiKey: res.body.apiKey as string };
+}
+
+/** Another user of an institution (e.g. a second operator, for maker–checker). */
+export async function createUser(t: TestApp, institutionCode: string, name: string) {
+  const res = await request(t.app).post(`/api/v1/institutions/${institutionCode}/users`).set(bearer(t.operatorKey)).send({ name });
+  if (res.status !== 201) throw new Error(`createUser: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, apiKey: res.body.apiKey as string };
+}

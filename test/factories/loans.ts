@@ -1,0 +1,67 @@
+/** Valid loan submissions, overridable field by field. */
+import { createHash } from 'node:crypto';
+import { creditCodeCheckCharacter } from '../../domain/loans/credit-code.js';
+
+let sequence = 0;
+
+/** A valid unified social credit code whose middle part varies with `n`. */
+export function validCreditCode(n: number): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  let body = '';
+  let x = n;
+  for (let i = 0; i < 9; i++) {
+    body += alphabet[x % 31];
+    x = Math.floor(x / 31);
+  }
+  const first17 = `91110108${body}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export type LoanRequest = {
+  loanRef: string;
+  borrower: { name: string; creditCode: string };
+  project: {
+    ref: string;
+    name: string;
+    province: string;
+    subArea: string;
+    totalInvestment: string;
+    annualReductionTonnes: string;
+    reductionBasis: string;
+    evidence: { title: string; sha256: string };
+  };
+  principal: string;
+  annualRatePercent: string;
+  disbursedOn: string;
+  maturesOn: string;
+};
+
+export function loanRequest(overrides: DeepPartial<LoanRequest> = {}): LoanRequest {
+  sequence += 1;
+  const base: LoanRequest = {
+    loanRef: `LOAN-${process.pid}-${sequence}`,
+    borrower: { name: `某某新能源有限公司${sequence}`, creditCode: validCreditCode(sequence) },
+    project: {
+      ref: `PRJ-${process.pid}-${sequence}`,
+      name: `某某${sequence}MW风电项目`,
+      province: '内蒙古自治区',
+      subArea: 'CE.WIND',
+      totalInvestment: '800000000.00',
+      annualReductionTonnes: '210000.00',
+      reductionBasis: 'feasibility_study',
+      evidence: { title: '可行性研究报告', sha256: createHash('sha256').update(`evidence-${sequence}`).digest('hex') },
+    },
+    principal: '300000000.00',
+    annualRatePercent: '3.80',
+    disbursedOn: '2022-08-15',
+    maturesOn: '2032-08-15',
+  };
+  return {
+    ...base,
+    ...overrides,
+    borrower: { ...base.borrower, ...overrides.borrower },
+    project: { ...base.project, ...overrides.project, evidence: { ...base.project.evidence, ...overrides.project?.evidence } },
+  } as LoanRequest;
+}

@@ -1,0 +1,81 @@
+/**
+ * Per-test-file parts on the real servers: a fresh PostgreSQL database cloned from the migrated
+ * template, and the real application wired to it, for supertest.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { Redis } from 'ioredis';
+import { openDatabase, type Database } from '../../db/client.js';
+import { bootstrapOperator } from '../../db/repositories/institutions.js';
+import { createApp } from '../../server/app.js';
+import type { AppDeps } from '../../server/context.js';
+import { parseEnv } from '../../schemas/env.js';
+import { createLogger } from '../../server/logger.js';
+
+export async function createTestDatabase(): Promise<Database & { name: string; url: string }> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${inject('pgTemplate')}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: os.tmpdir(), poolMax: 5 });
+  return {
+    ...database,
+    name,
+    url: url.toString(),
+    close: async () => {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+export type TestApp = {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  database: Database;
+  operatorKey: string;
+  redis: Redis;
+  /** moves the clock the app sees */
+  setNow(date: Date | string): void;
+  close(): Promise<void>;
+};
+
+/** The real application on a fresh database, with the operator bootstrapped and a movable clock. */
+export async function createTestApp(options: { now?: Date | string } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
+  await bootstrapOperator(database.db, operatorKey);
+  const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  let now = options.now ? new Date(options.now) : new Date();
+  const env = parseEnv({ LOG_LEVEL: 'silent', DATA_DIR: os.tmpdir() });
+  const deps: AppDeps = {
+    database,
+    env,
+    logger: createLogger('silent'),
+    now: () => now,
+    services: { redisPing: async () => (await redis.ping()) === 'PONG' },
+  };
+  return {
+    app: createApp(deps),
+    deps,
+    database,
+    operatorKey,
+    redis,
+    setNow: (date) => (now = new Date(date)),
+    close: async () => {
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
