@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import type { AppDeps } from '../context.js';
+import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { institutionRoutes } from './institutions.js';
 import { policyRoutes } from './policy.js';
@@ -12,6 +13,7 @@ export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
 export const routeModules: RouteModule[] = [
   { base: '/', routes: healthRoutes },
+  { base: '/', routes: docsRoutes },
   { base: '/api/v1', routes: policyRoutes },
   { base: '/api/v1', routes: institutionRoutes },
 ];

@@ -3,7 +3,9 @@ import { Router } from 'express';
 import { asc, eq } from 'drizzle-orm';
 import { findInstitutionByCode, insertInstitution, insertUser } from '../../db/repositories/institutions.js';
 import { institutions } from '../../db/schema/index.js';
-import { CreateInstitutionBody, CreateUserBody } from '../../schemas/institutions.js';
+import { CreateInstitutionBody, CreateUserBody, Institution, UserWithKey } from '../../schemas/institutions.js';
+import { describe } from '../openapi.js';
+import { z } from 'zod';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { conflict, notFound, validationFailed } from '../errors.js';
@@ -18,6 +20,12 @@ const present = (row: typeof institutions.$inferSelect) => ({
   eligibleFrom: row.eligibleFrom,
   eligibleUntil: row.eligibleUntil,
 });
+
+describe({ method: 'get', path: '/api/v1/me', tag: 'institutions', roles: ['operator', 'bank', 'verifier'], summary: 'Who the API key belongs to', responses: { 200: z.object({ user: z.object({ id: z.string(), name: z.string(), role: z.string() }), institution: Institution }) } });
+describe({ method: 'post', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'Register a bank or verifier; answers its first API key once', body: CreateInstitutionBody, responses: { 201: Institution.extend({ apiKey: z.string() }) }, idempotent: true });
+describe({ method: 'get', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'All institutions', responses: { 200: z.object({ items: z.array(Institution), nextCursor: z.string().nullable() }) } });
+describe({ method: 'get', path: '/api/v1/institutions/:code', tag: 'institutions', roles: ['operator'], summary: 'One institution', responses: { 200: Institution } });
+describe({ method: 'post', path: '/api/v1/institutions/:code/users', tag: 'institutions', roles: ['operator'], summary: 'Another user (and API key) of an institution', body: CreateUserBody, responses: { 201: UserWithKey }, idempotent: true });
 
 export function institutionRoutes({ database }: AppDeps): Router {
   const { db } = database;

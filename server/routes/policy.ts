@@ -3,7 +3,9 @@ import { Router } from 'express';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
 import { AREA_NAMES, LPR_CONFIRMED_THROUGH, LPR_FIXINGS, POLICY_VERSIONS, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type PolicyVersion } from '../../domain/policy/index.js';
-import { OnDateQuery, type PolicyView } from '../../schemas/policy.js';
+import { LprView, OnDateQuery, PolicyView, TaxonomyView } from '../../schemas/policy.js';
+import { describe } from '../openapi.js';
+import { z as zod } from 'zod';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
 import { parseOrThrow } from '../validate.js';
@@ -30,6 +32,10 @@ export function presentPolicy(p: PolicyVersion): z.infer<typeof PolicyView> {
     collateralHaircutPercent: Object.fromEntries(Object.entries(p.collateralHaircutPpm).map(([k, v]) => [k, formatPpmAsPercent(v)])),
   };
 }
+
+describe({ method: 'get', path: '/api/v1/policy', tag: 'policy', roles: [], summary: 'The facility policy in force on a date (default today, Asia/Shanghai)', query: OnDateQuery, responses: { 200: zod.object({ on: zod.string(), policy: PolicyView }) } });
+describe({ method: 'get', path: '/api/v1/taxonomy', tag: 'policy', roles: [], summary: 'The supported-area taxonomy in force on a date', query: OnDateQuery, responses: { 200: TaxonomyView } });
+describe({ method: 'get', path: '/api/v1/lpr', tag: 'policy', roles: [], summary: 'Loan Prime Rate fixings (1-year and 5-year-plus)', responses: { 200: LprView } });
 
 export function policyRoutes({ now }: AppDeps): Router {
   const router = Router();

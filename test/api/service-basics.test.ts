@@ -79,3 +79,15 @@ describe('service basics', () => {
     expect(before.body.subAreas).toHaveLength(17);
   });
 });
+
+describe('API description', () => {
+  it('when /openapi.json is fetched, then it is OpenAPI 3.1 and documents the policy and institution routes', async () => {
+    const res = await request(t.app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/policy', '/api/v1/institutions', '/api/v1/institutions/{code}/users']));
+    const bodySchema = res.body.paths['/api/v1/institutions'].post.requestBody.content['application/json'].schema;
+    expect(bodySchema.$ref).toBe('#/components/schemas/CreateInstitution');
+    expect(res.body.components.schemas.CreateInstitution.properties.kind.enum).toEqual(['bank', 'verifier']);
+  });
+});
