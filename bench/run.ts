@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: each benchmark runs against a real PostgreSQL server started here (Debian's
+ * package) and prints our figure, a raw baseline measured in the same run, and their ratio.
+ * `npm run bench -- <name>` runs only the named ones.
+ */
+import { startPostgresServer } from '../server/embedded/postgres-server.js';
+import type { Benchmark } from './support.js';
+
+const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
+  // name: () => import('./<file>.js'),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(benchmarks);
+  const unknown = names.filter((n) => !benchmarks[n]);
+  if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+  // durable settings: the raw baseline and the service pay the same fsync costs
+  const pg = await startPostgresServer({ fast: false });
+  try {
+    for (const name of names) {
+      console.log(`\n== ${name}`);
+      const bench = (await benchmarks[name]()).default;
+      await bench({ pg, log: (line) => console.log(`  ${line}`) });
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
