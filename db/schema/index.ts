@@ -2,3 +2,4 @@ export * from './institutions.js';
 export * from './loans.js';
 export * from './refinancing.js';
 export * from './outbox.js';
+export * from './sessions.js';
