@@ -7,6 +7,7 @@ import type { AppDeps } from '../context.js';
 import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { institutionRoutes } from './institutions.js';
+import { loanRoutes } from './loans.js';
 import { policyRoutes } from './policy.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
@@ -16,4 +17,5 @@ export const routeModules: RouteModule[] = [
   { base: '/', routes: docsRoutes },
   { base: '/api/v1', routes: policyRoutes },
   { base: '/api/v1', routes: institutionRoutes },
+  { base: '/api/v1', routes: loanRoutes },
 ];

@@ -1,0 +1,239 @@
+/**
+ * A carbon-reduction loan as the facility sees it, and the rules checked when a bank submits one
+ * (spec §4 "Loans"). Pure: today's date and the institution's eligibility are arguments.
+ */
+import { createHash } from 'node:crypto';
+import { isIsoDate, type IsoDate } from '../dates.js';
+import { divRound, formatCentitonnes, formatYuan, parsePercentToPpm, parseTonnes, parseYuan, type Fraction } from '../money.js';
+import { compareWithLpr, policyOn, subAreaOn, taxonomyOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
+import type { Violation } from '../result.js';
+import { validateCreditCode } from './credit-code.js';
+
+export type ProjectFacts = {
+  ref: string;
+  name: string;
+  province: string;
+  subArea: string;
+  totalInvestmentFen: bigint;
+  annualReductionCentitonnes: bigint;
+  reductionBasis: string;
+  evidenceTitle: string;
+  evidenceSha256: string;
+};
+
+export type LoanFacts = {
+  loanRef: string;
+  borrowerName: string;
+  borrowerCreditCode: string;
+  project: ProjectFacts;
+  principalFen: bigint;
+  ratePpm: bigint;
+  disbursedOn: IsoDate;
+  maturesOn: IsoDate;
+};
+
+/** The request shape with decimal strings (already shape-checked by the schema). */
+export type LoanText = {
+  loanRef: string;
+  borrower: { name: string; creditCode: string };
+  project: {
+    ref: string;
+    name: string;
+    province: string;
+    subArea: string;
+    totalInvestment: string;
+    annualReductionTonnes: string;
+    reductionBasis: string;
+    evidence: { title: string; sha256: string };
+  };
+  principal: string;
+  annualRatePercent: string;
+  disbursedOn: string;
+  maturesOn: string;
+};
+
+const must = (value: bigint | null, what: string): bigint => {
+  if (value === null) throw new Error(`loan text not shape-checked: ${what}`);
+  return value;
+};
+
+export function loanFactsFromText(t: LoanText): LoanFacts {
+  return {
+    loanRef: t.loanRef,
+    borrowerName: t.borrower.name,
+    borrowerCreditCode: t.borrower.creditCode,
+    project: {
+      ref: t.project.ref,
+      name: t.project.name,
+      province: t.project.province,
+      subArea: t.project.subArea,
+      totalInvestmentFen: must(parseYuan(t.project.totalInvestment), 'totalInvestment'),
+      annualReductionCentitonnes: must(parseTonnes(t.project.annualReductionTonnes), 'annualReductionTonnes'),
+      reductionBasis: t.project.reductionBasis,
+      evidenceTitle: t.project.evidence.title,
+      evidenceSha256: t.project.evidence.sha256,
+    },
+    principalFen: must(parseYuan(t.principal), 'principal'),
+    ratePpm: must(parsePercentToPpm(t.annualRatePercent), 'annualRatePercent'),
+    disbursedOn: t.disbursedOn,
+    maturesOn: t.maturesOn,
+  };
+}
+
+/** The canonical text of a loan: equal content gives equal text whatever the input's formatting. */
+export function loanTextFromFacts(f: LoanFacts): LoanText {
+  return {
+    loanRef: f.loanRef,
+    borrower: { name: f.borrowerName, creditCode: f.borrowerCreditCode },
+    project: {
+      ref: f.project.ref,
+      name: f.project.name,
+      province: f.project.province,
+      subArea: f.project.subArea,
+      totalInvestment: formatYuan(f.project.totalInvestmentFen),
+      annualReductionTonnes: formatCentitonnes(f.project.annualReductionCentitonnes),
+      reductionBasis: f.project.reductionBasis,
+      evidence: { title: f.project.evidenceTitle, sha256: f.project.evidenceSha256 },
+    },
+    principal: formatYuan(f.principalFen),
+    annualRatePercent: formatPercentExact(f.ratePpm),
+    disbursedOn: f.disbursedOn,
+    maturesOn: f.maturesOn,
+  };
+}
+
+/** ppm → percent text with as many decimals as needed (2 to 4): 34_500n → "3.45", 21_966n → "2.1966". */
+export function formatPercentExact(ppm: bigint): string {
+  const whole = ppm / 10_000n;
+  let frac = (ppm % 10_000n).toString().padStart(4, '0');
+  while (frac.length > 2 && frac.endsWith('0')) frac = frac.slice(0, -1);
+  return `${whole}.${frac}`;
+}
+
+/** SHA-256 of the canonical content: the same loan submitted again hashes the same. */
+export function loanContentSha256(f: LoanFacts): string {
+  return createHash('sha256').update(JSON.stringify(loanTextFromFacts(f))).digest('hex');
+}
+
+export type InstitutionWindow = { eligibleFrom: IsoDate | null; eligibleUntil: IsoDate | null };
+
+export type LoanAssessment = {
+  policyVersion: string;
+  taxonomyVersion: string;
+  subArea: SubArea;
+  lpr: LprComparison;
+  eligibility: 'eligible' | 'flagged';
+  flags: { code: string; message: string }[];
+};
+
+/**
+ * Checks one loan on its own (the project-wide overfunding check needs the other loans and is done
+ * by `checkProjectFunding`). Returns every violated rule, each with the field it concerns.
+ */
+export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: InstitutionWindow }): { violations: Violation[]; assessment: LoanAssessment | null } {
+  const violations: Violation[] = [];
+  const v = (path: string, code: string, message: string) => violations.push({ path, code, message });
+
+  const credit = validateCreditCode(f.borrowerCreditCode);
+  if (!credit.ok) v('borrower.creditCode', 'invalid_credit_code', `not a valid unified social credit code: ${credit.message} (${credit.status})`);
+
+  if (f.principalFen <= 0n) v('principal', 'principal_not_positive', 'principal must be greater than 0');
+  if (f.project.totalInvestmentFen <= 0n) v('project.totalInvestment', 'investment_not_positive', 'total investment must be greater than 0');
+  if (f.principalFen > 0n && f.project.totalInvestmentFen > 0n && f.principalFen > f.project.totalInvestmentFen) {
+    v('principal', 'project_overfunded', `principal ${formatYuan(f.principalFen)} exceeds the project's total investment ${formatYuan(f.project.totalInvestmentFen)}`);
+  }
+  if (f.ratePpm <= 0n) v('annualRatePercent', 'rate_not_positive', 'annual rate must be greater than 0');
+
+  const datesValid = isIsoDate(f.disbursedOn) && isIsoDate(f.maturesOn);
+  if (datesValid && f.maturesOn <= f.disbursedOn) v('maturesOn', 'maturity_not_after_disbursement', `maturity ${f.maturesOn} must be after disbursement ${f.disbursedOn}`);
+  if (datesValid && f.disbursedOn > ctx.today) v('disbursedOn', 'disbursed_in_future', `disbursement date ${f.disbursedOn} is after today (${ctx.today}): submit loans once disbursed`);
+
+  const policy = policyOn(f.disbursedOn);
+  if (!policy) {
+    v('disbursedOn', 'before_facility_launch', `no facility policy was in force on ${f.disbursedOn}`);
+    return { violations, assessment: null };
+  }
+  if (f.disbursedOn < policy.loansDisbursedFrom) {
+    v('disbursedOn', 'disbursed_before_eligibility_window', `loans disbursed before ${policy.loansDisbursedFrom} are outside the facility`);
+  }
+
+  const { eligibleFrom, eligibleUntil } = ctx.institution;
+  if (!eligibleFrom || f.disbursedOn < eligibleFrom || (eligibleUntil !== null && f.disbursedOn > eligibleUntil)) {
+    const window = eligibleFrom ? `from ${eligibleFrom}${eligibleUntil ? ` to ${eligibleUntil}` : ''}` : 'on no date';
+    v('disbursedOn', 'institution_not_eligible', `the institution is an eligible institution ${window}, not on ${f.disbursedOn}`);
+  }
+
+  const taxonomy = taxonomyOn(f.disbursedOn);
+  const subArea = subAreaOn(f.project.subArea, f.disbursedOn);
+  if (!subArea) {
+    const later = TAXONOMY_VERSIONS.find((t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea));
+    v(
+      'project.subArea',
+      'unknown_sub_area',
+      later
+        ? `sub-area ${f.project.subArea} is supported only from ${later.effectiveFrom} (taxonomy ${later.version}); the loan was disbursed on ${f.disbursedOn} (taxonomy ${taxonomy?.version})`
+        : `sub-area ${f.project.subArea} is not in the taxonomy in force on ${f.disbursedOn} (${taxonomy?.version}); see GET /api/v1/taxonomy`,
+    );
+  }
+
+  const lpr = datesValid && f.maturesOn > f.disbursedOn ? compareWithLpr({ ratePpm: f.ratePpm, disbursedOn: f.disbursedOn, maturesOn: f.maturesOn, policy }) : null;
+  if (violations.length || !subArea || !lpr || !taxonomy) return { violations, assessment: null };
+
+  const flags: { code: string; message: string }[] = [];
+  if (!lpr.withinBand) {
+    flags.push({
+      code: 'rate_outside_lpr_band',
+      message: `rate ${formatPercentExact(f.ratePpm)} % is ${formatBp(lpr.deviationPpm)} bp from the ${lpr.tenor === '1y' ? '1-year' : '5-year-plus'} LPR of ${lpr.month} (${formatPercentExact(lpr.lprPpm)} %), outside the band ${policy.lprBandLowerBp}…+${policy.lprBandUpperBp} bp; not eligible for support until an operator accepts it`,
+    });
+  }
+  return {
+    violations,
+    assessment: { policyVersion: policy.id, taxonomyVersion: taxonomy.version, subArea, lpr, eligibility: flags.length ? 'flagged' : 'eligible', flags },
+  };
+}
+
+/** Deviation in basis points as exact text: 100 ppm = 1 bp, e.g. -2500n → "-25", 50n → "0.5". */
+export function formatBp(deviationPpm: bigint): string {
+  const negative = deviationPpm < 0n;
+  const abs = negative ? -deviationPpm : deviationPpm;
+  const whole = abs / 100n;
+  let frac = (abs % 100n).toString().padStart(2, '0');
+  while (frac.endsWith('0')) frac = frac.slice(0, -1);
+  return `${negative ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+}
+
+/** Project fields that must agree between every loan that names the same project ref. */
+export function projectDifferences(stored: ProjectFacts, submitted: ProjectFacts): string[] {
+  const fields: [keyof ProjectFacts, string][] = [
+    ['name', 'name'],
+    ['province', 'province'],
+    ['subArea', 'subArea'],
+    ['totalInvestmentFen', 'totalInvestment'],
+    ['annualReductionCentitonnes', 'annualReductionTonnes'],
+    ['reductionBasis', 'reductionBasis'],
+    ['evidenceTitle', 'evidence.title'],
+    ['evidenceSha256', 'evidence.sha256'],
+  ];
+  return fields.filter(([key]) => stored[key] !== submitted[key]).map(([, path]) => path);
+}
+
+/** Loans on one project may never add up to more than its total investment (shares never above 1). */
+export function checkProjectFunding(input: { fundedFen: bigint; addFen: bigint; totalInvestmentFen: bigint; projectRef: string }): Violation | null {
+  const after = input.fundedFen + input.addFen;
+  if (after <= input.totalInvestmentFen) return null;
+  return {
+    path: 'principal',
+    code: 'project_overfunded',
+    message: `loans on project ${input.projectRef} would total ${formatYuan(after)}, above its total investment ${formatYuan(input.totalInvestmentFen)}`,
+  };
+}
+
+/** Attributed annual reduction = project reduction × principal ÷ total investment, as an exact fraction. */
+export function attributedReduction(f: { principalFen: bigint; project: { annualReductionCentitonnes: bigint; totalInvestmentFen: bigint } }): Fraction {
+  return { num: f.project.annualReductionCentitonnes * f.principalFen, den: f.project.totalInvestmentFen };
+}
+
+/** The attributed reduction in tonnes with two decimals, rounded once, half up. */
+export function formatAttributedReduction(fraction: Fraction): string {
+  return formatCentitonnes(divRound(fraction.num, fraction.den, 'half_up'));
+}

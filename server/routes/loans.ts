@@ -1,0 +1,254 @@
+/** Loan submissions by banks (API.md "Loans"): single, batch, list, get, amendments, repayments, acceptance. */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { shanghaiDate } from '../../domain/dates.js';
+import { attributedReduction, formatAttributedReduction, formatBp, formatPercentExact, loanFactsFromText } from '../../domain/loans/loan.js';
+import { formatYuan, formatCentitonnes, parseYuan } from '../../domain/money.js';
+import { subAreaAnyVersion } from '../../domain/policy/index.js';
+import type { Violation } from '../../domain/result.js';
+import type { Tx } from '../../db/client.js';
+import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../db/repositories/loan-changes.js';
+import { findInstitutionByCode } from '../../db/repositories/institutions.js';
+import { findLoan, listLoans, listLoanVersions, listRepayments, submitLoans, type SubmittedRow } from '../../db/repositories/loans.js';
+import { institutions } from '../../db/schema/index.js';
+import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { AcceptBody, AmendmentBody, BatchResult, LoanBatchBody, LoanInput, LoanListQuery, LoanVersionView, LoanView, RepaymentBody } from '../../schemas/loans.js';
+import { actorOf, requireRole } from '../auth.js';
+import type { Actor, AppDeps } from '../context.js';
+import { AppError, conflict, notFound, validationFailed, zodViolations } from '../errors.js';
+import { describe } from '../openapi.js';
+import { parseOrThrow } from '../validate.js';
+
+type LoanJoin = NonNullable<Awaited<ReturnType<typeof findLoan>>>;
+
+export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.infer<typeof LoanView> {
+  const area = subAreaAnyVersion(project.subArea)?.area ?? 'unknown';
+  return {
+    id: loan.id,
+    institution: institutionCode,
+    loanRef: loan.loanRef,
+    version: loan.version,
+    borrower: { name: loan.borrowerName, creditCode: loan.borrowerCreditCode },
+    project: {
+      id: project.id,
+      ref: project.ref,
+      name: project.name,
+      province: project.province,
+      subArea: project.subArea,
+      area,
+      totalInvestment: formatYuan(project.totalInvestmentFen),
+      annualReductionTonnes: formatCentitonnes(project.annualReductionCentitonnes),
+      reductionBasis: project.reductionBasis as 'feasibility_study',
+      evidence: { title: project.evidenceTitle, sha256: project.evidenceSha256 },
+      fundedTotal: formatYuan(project.fundedFen),
+    },
+    principal: formatYuan(loan.principalFen),
+    outstandingPrincipal: formatYuan(loan.outstandingFen),
+    annualRatePercent: formatPercentExact(loan.ratePpm),
+    disbursedOn: loan.disbursedOn,
+    maturesOn: loan.maturesOn,
+    taxonomyVersion: loan.taxonomyVersion,
+    policyVersion: loan.policyVersion,
+    attributedAnnualReductionTonnes: formatAttributedReduction(
+      attributedReduction({ principalFen: loan.principalFen, project: { annualReductionCentitonnes: project.annualReductionCentitonnes, totalInvestmentFen: project.totalInvestmentFen } }),
+    ),
+    lprComparison: {
+      tenor: loan.lprTenor,
+      month: loan.lprMonth,
+      lprPercent: formatPercentExact(loan.lprPpm),
+      deviationBp: formatBp(loan.ratePpm - loan.lprPpm),
+      withinBand: loan.withinLprBand,
+    },
+    eligible: loan.eligibility !== 'flagged',
+    eligibility: loan.eligibility,
+    reasons: loan.flags,
+    acceptance: loan.acceptedAt ? { by: loan.acceptedBy ?? '', reason: loan.acceptedReason ?? '', at: loan.acceptedAt.toISOString() } : null,
+    createdAt: loan.createdAt.toISOString(),
+    updatedAt: loan.updatedAt.toISOString(),
+  };
+}
+
+const LoanId = z.object({ id: z.string() });
+
+describe({ method: 'post', path: '/api/v1/loans', tag: 'loans', roles: ['bank'], summary: 'Submit one loan: 201 created, 200 when identical to the stored one, 409 when the reference exists with other content', body: LoanInput, responses: { 201: LoanView, 200: LoanView }, idempotent: true });
+describe({ method: 'post', path: '/api/v1/loans/batch', tag: 'loans', roles: ['bank'], summary: 'Submit up to 10,000 loans; each row is created, unchanged or an error (which writes nothing)', body: LoanBatchBody, responses: { 200: BatchResult }, idempotent: true });
+describe({ method: 'get', path: '/api/v1/loans', tag: 'loans', roles: ['bank', 'operator'], summary: "A bank's loans (an operator's: all, or ?institution=)", query: LoanListQuery, responses: { 200: pageOf(LoanView) } });
+describe({ method: 'get', path: '/api/v1/loans/:id', tag: 'loans', roles: ['bank', 'operator'], summary: 'One loan', responses: { 200: LoanView } });
+describe({ method: 'get', path: '/api/v1/loans/:id/versions', tag: 'loans', roles: ['bank', 'operator'], summary: 'Every version of a loan, oldest first', responses: { 200: z.object({ items: z.array(LoanVersionView) }) } });
+describe({ method: 'post', path: '/api/v1/loans/:id/amendments', tag: 'loans', roles: ['bank'], summary: 'Amend a loan: a new version with a reason; earlier versions are kept', body: AmendmentBody, responses: { 201: LoanView }, idempotent: true });
+describe({ method: 'post', path: '/api/v1/loans/:id/repayments', tag: 'loans', roles: ['bank'], summary: 'Record a repayment of principal by the borrower', body: RepaymentBody, responses: { 201: LoanView }, idempotent: true });
+describe({ method: 'get', path: '/api/v1/loans/:id/repayments', tag: 'loans', roles: ['bank', 'operator'], summary: "A loan's repayments", responses: { 200: z.object({ items: z.array(z.object({ id: z.string(), repaidOn: z.string(), amount: z.string() })) }) } });
+describe({ method: 'post', path: '/api/v1/loans/:id/accept', tag: 'loans', roles: ['operator'], summary: 'Accept a loan flagged for its rate, with a reason, making it eligible', body: AcceptBody, responses: { 200: LoanView }, idempotent: true });
+
+export function loanRoutes({ database, now }: AppDeps): Router {
+  const { db } = database;
+  const router = Router();
+  const today = () => shanghaiDate(now());
+
+  async function institutionWindow(tx: Tx, actor: Actor) {
+    const [row] = await tx.select().from(institutions).where(eq(institutions.id, actor.institutionId));
+    return { eligibleFrom: row.eligibleFrom, eligibleUntil: row.eligibleUntil };
+  }
+
+  /** A bank sees only its own loans; an operator sees all. Others: 404 as if absent. */
+  async function loanForActor(res: Response, id: string) {
+    const actor = actorOf(res);
+    const row = await findLoan(db, id, actor.role === 'operator' ? {} : { institutionId: actor.institutionId });
+    if (!row) throw notFound(`loan ${id}`);
+    return row;
+  }
+
+  function parseRow(value: unknown, index: number, prefix: (string | number)[]): SubmittedRow {
+    const parsed = LoanInput.safeParse(value);
+    if (!parsed.success) return { index, facts: null, violations: zodViolations(parsed.error, prefix) };
+    return { index, facts: loanFactsFromText(parsed.data), violations: [] };
+  }
+
+  router.post('/loans', requireRole('bank'), async (req, res) => {
+    const actor = actorOf(res);
+    const row = parseRow(req.body, 0, []);
+    if (!row.facts) throw validationFailed(row.violations);
+    const [result] = await db.transaction(async (tx) =>
+      submitLoans(tx, { institutionId: actor.institutionId, institution: await institutionWindow(tx, actor), userId: actor.userId, today: today(), rows: [row] }),
+    );
+    if (result.status === 'error') {
+      const refConflict = result.errors.find((e) => e.code === 'loan_ref_conflict');
+      if (refConflict) throw conflict('loan_ref_conflict', refConflict.message);
+      throw validationFailed(result.errors);
+    }
+    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
+    res.status(result.status === 'created' ? 201 : 200).json(presentLoan(stored!));
+  });
+
+  router.post('/loans/batch', requireRole('bank'), async (req, res) => {
+    const actor = actorOf(res);
+    const body = parseOrThrow(LoanBatchBody, req.body);
+    const rows = body.loans.map((value, index) => parseRow(value, index, ['loans', index]));
+    const results = await db.transaction(async (tx) =>
+      submitLoans(tx, { institutionId: actor.institutionId, institution: await institutionWindow(tx, actor), userId: actor.userId, today: today(), rows }),
+    );
+    const prefixed = results.map((r) =>
+      r.status === 'error' ? { ...r, errors: r.errors.map((e: Violation) => (e.path.startsWith('loans.') ? e : { ...e, path: `loans.${r.index}.${e.path}` })) } : r,
+    );
+    const count = (s: string) => results.filter((r) => r.status === s).length;
+    res.json({ summary: { created: count('created'), unchanged: count('unchanged'), error: count('error') }, results: prefixed });
+  });
+
+  router.get('/loans', requireRole('bank', 'operator'), async (req, res) => {
+    const actor = actorOf(res);
+    const q = parseOrThrow(LoanListQuery, req.query);
+    let institutionId: string | undefined = actor.institutionId;
+    if (actor.role === 'operator') {
+      institutionId = undefined;
+      if (q.institution) {
+        const institution = await findInstitutionByCode(db, q.institution);
+        if (!institution) throw notFound(`institution ${q.institution}`);
+        institutionId = institution.id;
+      }
+    }
+    const cursor = decodeCursor(q.cursor);
+    if (q.cursor && (!cursor || typeof cursor[0] !== 'string' || typeof cursor[1] !== 'string')) {
+      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave out' }]);
+    }
+    const rows = await listLoans(db, {
+      institutionId,
+      subArea: q.subArea,
+      disbursedFrom: q.disbursedFrom,
+      disbursedTo: q.disbursedTo,
+      eligibility: q.eligibility,
+      eligible: q.eligible === undefined ? undefined : q.eligible === 'true',
+      projectRef: q.projectRef,
+      after: cursor ? { disbursedOn: cursor[0] as string, id: cursor[1] as string } : undefined,
+      limit: q.limit,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    res.json({ items: page.map(presentLoan), nextCursor: rows.length > q.limit && last ? encodeCursor([last.loan.disbursedOn, last.loan.id]) : null });
+  });
+
+  router.get('/loans/:id', requireRole('bank', 'operator'), async (req, res) => {
+    const { id } = parseOrThrow(LoanId, req.params);
+    res.json(presentLoan(await loanForActor(res, id)));
+  });
+
+  router.get('/loans/:id/versions', requireRole('bank', 'operator'), async (req, res) => {
+    const { id } = parseOrThrow(LoanId, req.params);
+    const row = await loanForActor(res, id);
+    const versions = await listLoanVersions(db, row.loan.id);
+    res.json({ items: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })) });
+  });
+
+  router.get('/loans/:id/repayments', requireRole('bank', 'operator'), async (req, res) => {
+    const { id } = parseOrThrow(LoanId, req.params);
+    const row = await loanForActor(res, id);
+    const items = await listRepayments(db, row.loan.id);
+    res.json({ items: items.map((r) => ({ id: r.id, repaidOn: r.repaidOn, amount: formatYuan(r.amountFen) })) });
+  });
+
+  router.post('/loans/:id/amendments', requireRole('bank'), async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseOrThrow(LoanId, req.params);
+    const body = parseOrThrow(AmendmentBody, req.body);
+    const loanInput = parseOrThrow(LoanInput, body.loan, ['loan']);
+    const result = await db.transaction(async (tx) => {
+      const outcome = await amendLoan(tx, {
+        loanId: id,
+        institutionId: actor.institutionId,
+        institution: await institutionWindow(tx, actor),
+        userId: actor.userId,
+        reason: body.reason,
+        facts: loanFactsFromText(loanInput),
+        today: today(),
+      });
+      if (!outcome.ok) throw changeError(outcome.status, outcome.message, outcome.violations, 'loan.');
+      return outcome.value;
+    });
+    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
+    res.status(201).json(presentLoan(stored!));
+  });
+
+  router.post('/loans/:id/repayments', requireRole('bank'), async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseOrThrow(LoanId, req.params);
+    const body = parseOrThrow(RepaymentBody, req.body);
+    await db.transaction(async (tx) => {
+      const outcome = await recordRepayment(tx, { loanId: id, institutionId: actor.institutionId, userId: actor.userId, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)!, today: today() });
+      if (!outcome.ok) throw changeError(outcome.status, outcome.message);
+    });
+    const stored = await findLoan(db, id, { institutionId: actor.institutionId });
+    res.status(201).json(presentLoan(stored!));
+  });
+
+  router.post('/loans/:id/accept', requireRole('operator'), async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseOrThrow(LoanId, req.params);
+    const body = parseOrThrow(AcceptBody, req.body);
+    await db.transaction(async (tx) => {
+      const outcome = await acceptFlaggedLoan(tx, { loanId: id, userId: actor.userId, reason: body.reason });
+      if (!outcome.ok) throw changeError(outcome.status, outcome.message);
+    });
+    const stored = await findLoan(db, id, {});
+    res.json(presentLoan(stored!));
+  });
+
+  return router;
+}
+
+/** Maps a loan change's status to its HTTP answer. */
+function changeError(status: string, message: string, violations?: Violation[], pathPrefix = ''): AppError {
+  switch (status) {
+    case 'loan_not_found':
+      return notFound('loan');
+    case 'rules_not_met':
+      return validationFailed((violations ?? []).map((v) => ({ ...v, path: pathPrefix + v.path })));
+    case 'repayment_exceeds_outstanding':
+    case 'repayment_before_disbursement':
+    case 'repayment_in_future':
+      return new AppError(422, status, message, [{ path: status === 'repayment_exceeds_outstanding' ? 'amount' : 'repaidOn', code: status, message }]);
+    case 'loan_ref_immutable':
+      return new AppError(422, status, message, [{ path: 'loan.loanRef', code: status, message }]);
+    default:
+      return conflict(status, message);
+  }
+}
