@@ -8,6 +8,7 @@ import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { institutionRoutes } from './institutions.js';
 import { loanRoutes } from './loans.js';
+import { pageRoutes } from './pages.js';
 import { policyRoutes } from './policy.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
@@ -18,4 +19,6 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: policyRoutes },
   { base: '/api/v1', routes: institutionRoutes },
   { base: '/api/v1', routes: loanRoutes },
+  // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
+  { base: '/', routes: pageRoutes },
 ];

@@ -1,0 +1,24 @@
+/** /docs: an interactive API reference built in the browser from /openapi.json by /static/docs.js. */
+import { Router } from 'express';
+import type { AppDeps } from '../context.js';
+import { pageOf } from './context.js';
+import { html } from './html.js';
+import { sendPage } from './layout.js';
+
+export function docsPages(_deps: AppDeps): Router {
+  const router = Router();
+  router.get('/docs', (_req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const body = html`<h1>${t.docsHeading}</h1>
+<p>${t.docsIntro} <a href="/openapi.json">/openapi.json</a></p>
+<div class="docs-key">
+  <label for="docs-api-key">${t.apiKey}</label>
+  <input id="docs-api-key" type="password" autocomplete="off" placeholder="cerf_…">
+</div>
+<div id="docs-root" data-spec="/openapi.json" data-lang="${ctx.lang}" aria-live="polite"></div>
+<script src="/static/docs.js" defer></script>`;
+    sendPage(res, ctx, t.docsHeading, body);
+  });
+  return router;
+}

@@ -1,0 +1,275 @@
+/** Public pages (no sign-in): home with national totals, the disclosure index, a disclosure, an institution. */
+import { Router } from 'express';
+import { isQuarter, quarterBounds } from '../../domain/dates.js';
+import { renderStatement } from '../../domain/disclosures/statement.js';
+import { AREA_NAMES, type Area } from '../../domain/policy/index.js';
+import type { AppDeps } from '../context.js';
+import { barChart, lineChart } from './charts.js';
+import { pageOf, type PageContext } from './context.js';
+import {
+  findPublished,
+  institutionSeries,
+  listPublished,
+  nationalTotals,
+  type Figures,
+  type Horizons,
+  type PublishedDisclosure,
+  type PublishedSummary,
+} from './disclosure-data.js';
+import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
+import { html, type Html } from './html.js';
+import { fill } from './i18n.js';
+import { sendPage } from './layout.js';
+import { pageNotFound } from './errors.js';
+
+const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
+const INDEX_PAGE_SIZE = 100;
+
+const areaName = (ctx: PageContext, area: string) => (AREA_NAMES as Record<string, { zh: string; en: string }>)[area]?.[ctx.lang] ?? area;
+const instName = (ctx: PageContext, r: { nameZh: string; nameEn: string }) => (ctx.lang === 'zh' ? r.nameZh : r.nameEn);
+const horizonLabel = (ctx: PageContext, key: (typeof HORIZON_KEYS)[number]) =>
+  key === 'quarter' ? ctx.t.horizonQuarter : key === 'yearToDate' ? ctx.t.horizonYtd : ctx.t.horizonSince;
+const rate = (f: Figures) => f.weightedAverageRatePercent ?? '—';
+
+function figureCells(f: Figures | undefined): Html {
+  if (!f) return html`<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>`;
+  return html`<td class="num">${f.projects}</td><td class="num">${f.loanAmountWanYuan}</td><td class="num">${rate(f)}</td><td class="num">${f.annualReductionTonnes}</td>`;
+}
+const figureHeads = (ctx: PageContext) =>
+  html`<th scope="col" class="num">${ctx.t.projects}</th><th scope="col" class="num">${ctx.t.loanAmount}</th><th scope="col" class="num">${ctx.t.weightedRate}</th><th scope="col" class="num">${ctx.t.annualReduction}</th>`;
+const FIGURE_COLUMNS = ['projects', 'loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes'];
+const figureCsv = (f: Figures | undefined) => (f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null]);
+
+function horizonsTable(ctx: PageContext, horizons: Horizons, caption: string): Html {
+  return html`<div class="table-wrap"><table><caption>${caption}</caption>
+<thead><tr><th scope="col">${ctx.t.quarter}</th>${figureHeads(ctx)}</tr></thead>
+<tbody>${HORIZON_KEYS.map((k) => html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(horizons[k])}</tr>`)}</tbody></table></div>`;
+}
+
+function downloadLinks(ctx: PageContext, base: string, query = ''): Html {
+  return html`<p class="downloads"><a href="${base}.csv${query}" download>${ctx.t.downloadCsv}</a><a href="${base}.json${query}" download>${ctx.t.downloadJson}</a></p>`;
+}
+
+export function publicPages(deps: AppDeps): Router {
+  const router = Router();
+  const db = deps.database.db;
+
+  // ---- home: national totals and the latest quarter
+  const homeData = () => nationalTotals(db);
+  router.get('/', async (_req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const totals = await homeData();
+    const card = (label: string, value: string | number) => html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div></div>`;
+    const figureCards = (f: Figures) => html`<div class="cards">${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
+    const body = !totals.latestQuarter
+      ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
+      : html`<h1>${t.homeHeading}</h1>
+<p>${t.homeIntro}</p>
+<section aria-labelledby="h-since"><h2 id="h-since">${t.nationalTotals}</h2>
+${figureCards(totals.sinceInception)}
+<p>${t.institutionsCount}: ${totals.institutionsEver}</p></section>
+<section aria-labelledby="h-latest"><h2 id="h-latest">${t.latestQuarter}: ${totals.latestQuarter}</h2>
+${figureCards(totals.latest)}
+${summaryTable(ctx, totals.rows, `${t.latestQuarter} ${totals.latestQuarter}`)}
+<p><a href="/disclosures?quarter=${totals.latestQuarter}">${t.navDisclosures} →</a></p></section>
+${downloadLinks(ctx, '/totals')}`;
+    sendPage(res, ctx, t.homeHeading, body);
+  });
+  router.get('/totals.:format', async (req, res) => {
+    const totals = await homeData();
+    const format = req.params.format;
+    const body = { latestQuarter: totals.latestQuarter, latest: totals.latest, sinceInception: totals.sinceInception, institutionsEver: totals.institutionsEver, disclosures: totals.rows.map(summaryJson) };
+    if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
+    if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));
+    pageNotFound(req, res);
+  });
+
+  // ---- disclosure index
+  router.get(['/disclosures', '/disclosures.csv', '/disclosures.json'], async (req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim().slice(0, 100) : '');
+    const quarter = isQuarter(q('quarter')) ? q('quarter') : '';
+    const institution = /^[A-Z0-9_-]{2,32}$/.test(q('institution')) ? q('institution') : '';
+    const area = q('area') in AREA_NAMES ? q('area') : '';
+    const search = q('q');
+    const cursor = /^(\d{4}Q[1-4])\|([A-Z0-9_-]{2,32})$/.exec(q('after'));
+    const format = req.path.endsWith('.csv') ? 'csv' : req.path.endsWith('.json') ? 'json' : 'html';
+    const limit = format === 'html' ? INDEX_PAGE_SIZE : 1000;
+    const rows = await listPublished(db, {
+      quarter: quarter || undefined,
+      institution: institution || undefined,
+      area: area || undefined,
+      search: search || undefined,
+      after: cursor ? { quarter: cursor[1], code: cursor[2] } : undefined,
+      limit: limit + 1,
+    });
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor = more && last ? `${last.quarter}|${last.institutionCode}` : null;
+    if (format === 'json') return sendJsonDownload(res, 'cerf-disclosures.json', { items: page.map(summaryJson), nextCursor });
+    if (format === 'csv') return sendCsv(res, 'cerf-disclosures.csv', summaryCsv(page));
+    const filterQuery = new URLSearchParams(Object.entries({ quarter, institution, area, q: search }).filter(([, v]) => v)).toString();
+    const all = await listPublished(db, { limit: 1000 });
+    const quarters = [...new Set(all.map((r) => r.quarter))].sort().reverse();
+    const insts = [...new Map(all.map((r) => [r.institutionCode, r])).values()].sort((a, b) => a.institutionCode.localeCompare(b.institutionCode));
+    const option = (value: string, label: string, selected: string) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
+    const body = html`<h1>${t.disclosuresHeading}</h1>
+<form method="get" action="/disclosures" class="filters" role="search">
+  <div><label for="f-q">${t.searchLabel}</label><input id="f-q" name="q" type="search" value="${search}" maxlength="100"></div>
+  <div><label for="f-quarter">${t.quarter}</label><select id="f-quarter" name="quarter">${option('', t.all, quarter)}${quarters.map((v) => option(v, v, quarter))}</select></div>
+  <div><label for="f-institution">${t.institution}</label><select id="f-institution" name="institution">${option('', t.all, institution)}${insts.map((r) => option(r.institutionCode, instName(ctx, r), institution))}</select></div>
+  <div><label for="f-area">${t.area}</label><select id="f-area" name="area">${option('', t.all, area)}${(Object.keys(AREA_NAMES) as Area[]).map((a) => option(a, areaName(ctx, a), area))}</select></div>
+  <button type="submit">${t.filter}</button>
+</form>
+${page.length ? summaryTable(ctx, page, t.disclosuresHeading) : html`<p>${t.noResults}</p>`}
+${nextCursor ? html`<p><a href="/disclosures?${filterQuery ? `${filterQuery}&` : ''}after=${encodeURIComponent(nextCursor)}">→</a></p>` : ''}
+${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
+    sendPage(res, ctx, t.disclosuresHeading, body);
+  });
+
+  // ---- one disclosure
+  router.get('/disclosures/:code/:quarter', async (req, res) => {
+    const ctx = pageOf(res);
+    const { name: quarter, format } = splitFormat(String(req.params.quarter));
+    const code = String(req.params.code).toUpperCase();
+    if (!isQuarter(quarter)) return pageNotFound(req, res);
+    const d = await findPublished(db, code, quarter);
+    if (!d) return pageNotFound(req, res);
+    if (format === 'json') return sendJsonDownload(res, `cerf-${code}-${quarter}.json`, disclosureJson(d));
+    if (format === 'csv') return sendCsv(res, `cerf-${code}-${quarter}.csv`, disclosureCsv(d));
+    sendPage(res, ctx, `${instName(ctx, d)} ${quarter}`, disclosureBody(ctx, d));
+  });
+
+  // ---- one institution across quarters
+  router.get('/institutions/:code', async (req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const { name, format } = splitFormat(String(req.params.code));
+    const series = await institutionSeries(db, name.toUpperCase());
+    if (!series || !series.quarters.length) return pageNotFound(req, res);
+    const { institution: inst, quarters } = series;
+    if (format === 'json') return sendJsonDownload(res, `cerf-${inst.code}.json`, { institution: { code: inst.code, nameZh: inst.nameZh, nameEn: inst.nameEn }, quarters: quarters.map(summaryJson) });
+    if (format === 'csv') return sendCsv(res, `cerf-${inst.code}.csv`, summaryCsv(quarters));
+    const points = (pick: (f: Figures) => string | null) => quarters.map((r) => ({ label: r.quarter, value: pick(r.horizons.quarter) }));
+    const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
+    const body = html`<h1>${heading}</h1>
+<div class="charts">
+<figure class="chart"><figcaption>${t.chartLoanAmount}</figcaption>${barChart(t.chartLoanAmount, points((f) => f.loanAmountWanYuan))}</figure>
+<figure class="chart"><figcaption>${t.chartReduction}</figcaption>${barChart(t.chartReduction, points((f) => f.annualReductionTonnes))}</figure>
+<figure class="chart"><figcaption>${t.chartRate}</figcaption>${lineChart(t.chartRate, points((f) => f.weightedAverageRatePercent))}</figure>
+</div>
+<h2>${t.figuresAcrossQuarters}</h2>
+${summaryTable(ctx, [...quarters].reverse(), heading)}
+${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
+    sendPage(res, ctx, heading, body);
+  });
+
+  return router;
+}
+
+function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: string): Html {
+  const { t } = ctx;
+  return html`<div class="table-wrap"><table><caption>${caption} (${t.horizonQuarter})</caption>
+<thead><tr><th scope="col">${t.institution}</th><th scope="col">${t.quarter}</th>${figureHeads(ctx)}<th scope="col">${t.version}</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
+<td><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(r.horizons.quarter)}
+<td>${r.version}${r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : ''}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
+  const { t } = ctx;
+  const statement = d.content.statement ?? fallbackStatement(d);
+  const lines = statement[ctx.lang].split('\n').filter(Boolean);
+  const byArea = d.content.byArea ?? [];
+  const top = d.content.topProjects ?? [];
+  const v = d.verification;
+  const verdictWord = (verdict: string | null) => (verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification);
+  return html`<h1>${instName(ctx, d)} · ${d.quarter}</h1>
+<p>${t.version} ${d.version}${d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : ''} · ${t.publishedOn} ${d.publishedOn ?? '—'} · <a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a></p>
+<section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
+<div class="statement">${lines.map((line, i) => (i === 0 ? html`<p><strong>${line}</strong></p>` : html`<p>${line}</p>`))}</div></section>
+<section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`)}</section>
+<section aria-labelledby="h-area"><h2 id="h-area">${t.byAreaHeading}</h2>
+<div class="table-wrap"><table><caption>${t.byAreaHeading}</caption>
+<thead><tr><th scope="col" rowspan="2">${t.area}</th>${HORIZON_KEYS.map((k) => html`<th scope="colgroup" colspan="4">${horizonLabel(ctx, k)}</th>`)}</tr>
+<tr>${HORIZON_KEYS.map(() => figureHeads(ctx))}</tr></thead>
+<tbody>${byArea.map((a) => html`<tr><th scope="row">${areaName(ctx, a.area)}</th>${HORIZON_KEYS.map((k) => figureCells(a[k]))}</tr>`)}</tbody></table></div></section>
+<section aria-labelledby="h-top"><h2 id="h-top">${t.topProjectsHeading}</h2>
+${top.length ? html`<ol>${top.map((p) => html`<li>${p.name}${p.annualReductionTonnes ? html` — ${p.annualReductionTonnes} t` : ''}</li>`)}</ol>` : html`<p>${t.noTopProjects}</p>`}</section>
+<section aria-labelledby="h-verification"><h2 id="h-verification">${t.verificationHeading}</h2>
+${v
+  ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${ctx.lang === 'zh' ? v.verifierNameZh : v.verifierNameEn}</dd></div>
+<div class="card"><dt>${t.verifiedOn}</dt><dd>${v.completedOn ?? '—'}</dd></div>
+<div class="card"><dt>${t.verdict}</dt><dd>${verdictWord(v.verdict)}</dd></div>
+<div class="card"><dt>${t.findingsSummary}</dt><dd>✓ ${v.checksPassed} · ✗ ${v.checksFailed}${v.summary ? html`<br>${v.summary}` : ''}</dd></div></dl>`
+  : html`<p>${t.noVerification}</p>`}</section>
+<section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
+<div class="table-wrap"><table><caption>${t.historyHeading}</caption><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.publishedOn}</th><th scope="col">${t.restatement}</th><th scope="col">SHA-256</th></tr></thead>
+<tbody>${d.history.map((h) => html`<tr><th scope="row">${h.version}${h.current ? html` (${t.current})` : ''}</th><td>${h.publishedOn ?? '—'}</td><td>${h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—'}</td><td><code>${h.contentSha256.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div></section>
+${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
+}
+
+function fallbackStatement(d: PublishedDisclosure) {
+  const { year, q } = quarterBounds(d.quarter);
+  const blank = (f: Figures) => ({ ...f, weightedAverageRatePercent: f.weightedAverageRatePercent });
+  return renderStatement({
+    bank: { nameZh: d.nameZh, nameEn: d.nameEn },
+    year,
+    q,
+    horizons: { quarter: blank(d.horizons.quarter), yearToDate: blank(d.horizons.yearToDate), sinceInception: blank(d.horizons.sinceInception) },
+    areas: (d.content.byArea ?? []).map((a) => a.area).filter((a): a is Area => a in AREA_NAMES),
+    namedProjects: (d.content.topProjects ?? []).map((p) => p.name),
+    restatesVersion: d.restatesVersion,
+  });
+}
+
+const summaryJson = (r: PublishedSummary) => ({
+  institution: { code: r.institutionCode, nameZh: r.nameZh, nameEn: r.nameEn },
+  quarter: r.quarter,
+  version: r.version,
+  publishedOn: r.publishedOn,
+  restatesVersion: r.restatesVersion,
+  horizons: r.horizons,
+});
+
+function summaryCsv(rows: PublishedSummary[]): Csv {
+  const columns = ['institutionCode', 'nameZh', 'nameEn', 'quarter', 'version', 'publishedOn', 'restatesVersion'];
+  for (const h of HORIZON_KEYS) for (const c of FIGURE_COLUMNS) columns.push(`${h}.${c}`);
+  return {
+    columns,
+    rows: rows.map((r) => [r.institutionCode, r.nameZh, r.nameEn, r.quarter, r.version, r.publishedOn, r.restatesVersion, ...HORIZON_KEYS.flatMap((h) => figureCsv(r.horizons[h]))]),
+  };
+}
+
+function disclosureJson(d: PublishedDisclosure) {
+  return {
+    institution: { code: d.institutionCode, nameZh: d.nameZh, nameEn: d.nameEn },
+    quarter: d.quarter,
+    version: d.version,
+    status: 'published',
+    publishedOn: d.publishedOn,
+    restatesVersion: d.restatesVersion,
+    horizons: d.horizons,
+    byArea: d.content.byArea ?? [],
+    topProjects: d.content.topProjects ?? [],
+    statement: d.content.statement ?? fallbackStatement(d),
+    verification: d.verification,
+    history: d.history,
+    contentSha256: d.contentSha256,
+  };
+}
+
+/** One row per (scope, horizon): the totals and each area, with the four figures. */
+function disclosureCsv(d: PublishedDisclosure): Csv {
+  const rows: Csv['rows'] = [];
+  const base = [d.institutionCode, d.quarter, d.version];
+  for (const h of HORIZON_KEYS) rows.push([...base, 'total', h, ...figureCsv(d.horizons[h])]);
+  for (const a of d.content.byArea ?? []) for (const h of HORIZON_KEYS) rows.push([...base, a.area, h, ...figureCsv(a[h])]);
+  return { columns: ['institutionCode', 'quarter', 'version', 'scope', 'horizon', ...FIGURE_COLUMNS], rows };
+}
+

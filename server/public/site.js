@@ -1,0 +1,9 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener('DOMContentLoaded', () => {
+  // move focus to a form error so screen readers announce it
+  const alert = document.querySelector('[role="alert"]');
+  if (alert instanceof HTMLElement) {
+    alert.tabIndex = -1;
+    alert.focus();
+  }
+});
