@@ -7,6 +7,7 @@ import { startPostgresServer } from '../server/embedded/postgres-server.js';
 import type { Benchmark } from './support.js';
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
+  'loan-ingest': () => import('./loan-ingest.js'),
   // name: () => import('./<file>.js'),
 };
 
@@ -17,6 +18,7 @@ async function main() {
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
   // durable settings: the raw baseline and the service pay the same fsync costs
   const pg = await startPostgresServer({ fast: false });
+  if (process.env.BENCH_PG_LOG) pg.child.stderr?.on('data', (d) => process.stderr.write(String(d)));
   try {
     for (const name of names) {
       console.log(`\n== ${name}`);

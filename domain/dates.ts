@@ -9,11 +9,20 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const QUARTER = /^(\d{4})Q([1-4])$/;
 const DAY_MS = 86_400_000;
 
+const knownDates = new Map<string, boolean>();
+
 export function isIsoDate(text: string): boolean {
+  const known = knownDates.get(text);
+  if (known !== undefined) return known;
   const m = ISO_DATE.exec(text);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  let valid = false;
+  if (m) {
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    valid = d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  }
+  if (knownDates.size > 50_000) knownDates.clear();
+  if (text.length === 10) knownDates.set(text, valid);
+  return valid;
 }
 
 function toUtc(date: IsoDate): number {

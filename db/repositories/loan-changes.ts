@@ -10,7 +10,7 @@ import { formatYuan } from '../../domain/money.js';
 import { fail, ok, type Ok, type Violation } from '../../domain/result.js';
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, loanRepayments, loans, loanVersions, projects } from '../schema/index.js';
-import { lockInstitutionLoans } from './loans.js';
+import { currentFacts, lockInstitutionLoans } from './loans.js';
 
 export type ChangeStatus =
   | 'loan_not_found'
@@ -119,6 +119,17 @@ export async function amendLoan(
     await tx.update(projects).set({ fundedFen: oldProject.fundedFen - current.principalFen }).where(eq(projects.id, oldProject.id));
   }
 
+  // archive the current version before it is replaced
+  await tx.insert(loanVersions).values({
+    loanId: current.id,
+    version: current.version,
+    content: loanTextFromFacts(currentFacts(current, oldProject)),
+    contentSha256: current.contentSha256,
+    changedBy: current.changedBy,
+    reason: current.changeReason,
+    createdAt: current.updatedAt,
+  });
+
   // an operator's acceptance stays valid while what it judged (rate and dates) is unchanged
   const keepAcceptance = current.eligibility === 'accepted' && assessment.eligibility === 'flagged' && f.ratePpm === current.ratePpm && f.disbursedOn === current.disbursedOn && f.maturesOn === current.maturesOn;
   const version = current.version + 1;
@@ -144,10 +155,11 @@ export async function amendLoan(
       ...(keepAcceptance ? {} : { acceptedBy: null, acceptedReason: null, acceptedAt: null }),
       version,
       contentSha256: sha,
+      changedBy: input.userId,
+      changeReason: input.reason,
       updatedAt: new Date(),
     })
     .where(eq(loans.id, current.id));
-  await tx.insert(loanVersions).values({ loanId: current.id, version, content: loanTextFromFacts(f), contentSha256: sha, changedBy: input.userId, reason: input.reason });
   return ok({ id: current.id, version });
 }
 

@@ -7,19 +7,35 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import {
   assessLoan,
+  loanTextFromFacts,
   checkProjectFunding,
   loanContentSha256,
-  loanTextFromFacts,
   projectDifferences,
   type InstitutionWindow,
   type LoanFacts,
   type ProjectFacts,
 } from '../../domain/loans/loan.js';
 import type { Violation } from '../../domain/result.js';
+import { bulkInsert, type BulkColumn } from '../bulk.js';
 import type { Tx } from '../client.js';
 import { institutions, loanRepayments, loans, loanVersions, projects, users } from '../schema/index.js';
 
 export type LoanRow = typeof loans.$inferSelect;
+
+const PROJECT_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'uuid' }, { name: 'institution_id', type: 'uuid' }, { name: 'ref', type: 'text' }, { name: 'name', type: 'text' },
+  { name: 'province', type: 'text' }, { name: 'sub_area', type: 'text' }, { name: 'total_investment_fen', type: 'int8' },
+  { name: 'annual_reduction_centitonnes', type: 'int8' }, { name: 'reduction_basis', type: 'text' }, { name: 'evidence_title', type: 'text' },
+  { name: 'evidence_sha256', type: 'text' }, { name: 'funded_fen', type: 'int8' },
+];
+const LOAN_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'uuid' }, { name: 'institution_id', type: 'uuid' }, { name: 'loan_ref', type: 'text' }, { name: 'project_id', type: 'uuid' },
+  { name: 'borrower_name', type: 'text' }, { name: 'borrower_credit_code', type: 'text' }, { name: 'principal_fen', type: 'int8' },
+  { name: 'outstanding_fen', type: 'int8' }, { name: 'rate_ppm', type: 'int8' }, { name: 'disbursed_on', type: 'date' }, { name: 'matures_on', type: 'date' },
+  { name: 'taxonomy_version', type: 'text' }, { name: 'policy_version', type: 'text' }, { name: 'lpr_tenor', type: 'text' }, { name: 'lpr_month', type: 'text' },
+  { name: 'lpr_ppm', type: 'int8' }, { name: 'within_lpr_band', type: 'bool' }, { name: 'eligibility', type: 'text' }, { name: 'flags', type: 'jsonb' },
+  { name: 'content_sha256', type: 'text' }, { name: 'changed_by', type: 'uuid' },
+];
 export type ProjectRow = typeof projects.$inferSelect;
 
 export type SubmittedRow = { index: number; facts: LoanFacts | null; violations: Violation[] };
@@ -59,21 +75,18 @@ export async function submitLoans(
   const projectRefs = [...new Set(input.rows.flatMap((r) => (r.facts ? [r.facts.project.ref] : [])))];
 
   const existingLoans = new Map<string, { id: string; contentSha256: string; eligibility: string }>();
-  for (let i = 0; i < refs.length; i += 5000) {
-    const chunk = refs.slice(i, i + 5000);
-    const rows = await tx
-      .select({ id: loans.id, loanRef: loans.loanRef, contentSha256: loans.contentSha256, eligibility: loans.eligibility })
-      .from(loans)
-      .where(and(eq(loans.institutionId, input.institutionId), inArray(loans.loanRef, chunk)));
-    for (const row of rows) existingLoans.set(row.loanRef, row);
-  }
+  const storedLoans = await tx
+    .select({ id: loans.id, loanRef: loans.loanRef, contentSha256: loans.contentSha256, eligibility: loans.eligibility })
+    .from(loans)
+    .where(and(eq(loans.institutionId, input.institutionId), sql`${loans.loanRef} = any(${sql.param(refs)}::text[])`));
+  for (const row of storedLoans) existingLoans.set(row.loanRef, row);
   type ProjectState = { id: string; facts: ProjectFacts; fundedFen: bigint; isNew: boolean; touched: boolean };
   const projectState = new Map<string, ProjectState>();
-  for (let i = 0; i < projectRefs.length; i += 5000) {
-    const chunk = projectRefs.slice(i, i + 5000);
-    const rows = await tx.select().from(projects).where(and(eq(projects.institutionId, input.institutionId), inArray(projects.ref, chunk)));
-    for (const row of rows) projectState.set(row.ref, { id: row.id, facts: projectFactsOf(row), fundedFen: row.fundedFen, isNew: false, touched: false });
-  }
+  const storedProjects = await tx
+    .select()
+    .from(projects)
+    .where(and(eq(projects.institutionId, input.institutionId), sql`${projects.ref} = any(${sql.param(projectRefs)}::text[])`));
+  for (const row of storedProjects) projectState.set(row.ref, { id: row.id, facts: projectFactsOf(row), fundedFen: row.fundedFen, isNew: false, touched: false });
 
   const results: RowResult[] = [];
   const newLoans: { id: string; facts: LoanFacts; sha: string; projectId: string; assessment: NonNullable<ReturnType<typeof assessLoan>['assessment']> }[] = [];
@@ -137,51 +150,32 @@ export async function submitLoans(
 
   const createdProjects = [...projectState.values()].filter((p) => p.isNew);
   const fundedUpdates = [...projectState.values()].filter((p) => p.touched && !p.isNew);
-  const col = <T>(items: T[], pick: (t: T) => unknown) => sql.param(items.map(pick));
-
-  for (let i = 0; i < createdProjects.length; i += 5000) {
-    const chunk = createdProjects.slice(i, i + 5000);
-    await tx.execute(sql`
-      insert into projects (id, institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes,
-                            reduction_basis, evidence_title, evidence_sha256, funded_fen)
-      select u.id, ${input.institutionId}::uuid, u.ref, u.name, u.province, u.sub_area, u.inv, u.red, u.basis, u.ev_title, u.ev_sha, u.funded
-      from unnest(${col(chunk, (p) => p.id)}::uuid[], ${col(chunk, (p) => p.facts.ref)}::text[], ${col(chunk, (p) => p.facts.name)}::text[],
-                  ${col(chunk, (p) => p.facts.province)}::text[], ${col(chunk, (p) => p.facts.subArea)}::text[],
-                  ${col(chunk, (p) => p.facts.totalInvestmentFen.toString())}::int8[], ${col(chunk, (p) => p.facts.annualReductionCentitonnes.toString())}::int8[],
-                  ${col(chunk, (p) => p.facts.reductionBasis)}::text[], ${col(chunk, (p) => p.facts.evidenceTitle)}::text[],
-                  ${col(chunk, (p) => p.facts.evidenceSha256)}::text[], ${col(chunk, (p) => p.fundedFen.toString())}::int8[])
-        as u(id, ref, name, province, sub_area, inv, red, basis, ev_title, ev_sha, funded)`);
-  }
+  await bulkInsert(
+    tx,
+    'projects',
+    PROJECT_COLUMNS,
+    createdProjects.map((p) => [
+      p.id, input.institutionId, p.facts.ref, p.facts.name, p.facts.province, p.facts.subArea, p.facts.totalInvestmentFen,
+      p.facts.annualReductionCentitonnes, p.facts.reductionBasis, p.facts.evidenceTitle, p.facts.evidenceSha256, p.fundedFen,
+    ]),
+  );
   if (fundedUpdates.length) {
     await tx.execute(sql`
       update projects p set funded_fen = u.funded
-      from unnest(${col(fundedUpdates, (p) => p.id)}::uuid[], ${col(fundedUpdates, (p) => p.fundedFen.toString())}::int8[]) as u(id, funded)
+      from unnest(${sql.param(fundedUpdates.map((p) => p.id))}::uuid[], ${sql.param(fundedUpdates.map((p) => p.fundedFen.toString()))}::int8[]) as u(id, funded)
       where p.id = u.id`);
   }
-  for (let i = 0; i < newLoans.length; i += 5000) {
-    const chunk = newLoans.slice(i, i + 5000);
-    await tx.execute(sql`
-      insert into loans (id, institution_id, loan_ref, project_id, borrower_name, borrower_credit_code, principal_fen, outstanding_fen,
-                         rate_ppm, disbursed_on, matures_on, taxonomy_version, policy_version, lpr_tenor, lpr_month, lpr_ppm,
-                         within_lpr_band, eligibility, flags, content_sha256)
-      select u.id, ${input.institutionId}::uuid, u.ref, u.project_id, u.bname, u.bcode, u.principal, u.principal, u.rate, u.disbursed, u.matures,
-             u.tax, u.pol, u.tenor, u.lmonth, u.lpr, u.within, u.elig, u.flags, u.sha
-      from unnest(${col(chunk, (l) => l.id)}::uuid[], ${col(chunk, (l) => l.facts.loanRef)}::text[], ${col(chunk, (l) => l.projectId)}::uuid[],
-                  ${col(chunk, (l) => l.facts.borrowerName)}::text[], ${col(chunk, (l) => l.facts.borrowerCreditCode)}::text[],
-                  ${col(chunk, (l) => l.facts.principalFen.toString())}::int8[], ${col(chunk, (l) => l.facts.ratePpm.toString())}::int8[],
-                  ${col(chunk, (l) => l.facts.disbursedOn)}::date[], ${col(chunk, (l) => l.facts.maturesOn)}::date[],
-                  ${col(chunk, (l) => l.assessment.taxonomyVersion)}::text[], ${col(chunk, (l) => l.assessment.policyVersion)}::text[],
-                  ${col(chunk, (l) => l.assessment.lpr.tenor)}::text[], ${col(chunk, (l) => l.assessment.lpr.month)}::text[],
-                  ${col(chunk, (l) => l.assessment.lpr.lprPpm.toString())}::int8[], ${col(chunk, (l) => l.assessment.lpr.withinBand)}::bool[],
-                  ${col(chunk, (l) => l.assessment.eligibility)}::text[], ${col(chunk, (l) => JSON.stringify(l.assessment.flags))}::jsonb[],
-                  ${col(chunk, (l) => l.sha)}::text[])
-        as u(id, ref, project_id, bname, bcode, principal, rate, disbursed, matures, tax, pol, tenor, lmonth, lpr, within, elig, flags, sha)`);
-    await tx.execute(sql`
-      insert into loan_versions (loan_id, version, content, content_sha256, changed_by, reason)
-      select u.id, 1, u.content, u.sha, ${input.userId}::uuid, null
-      from unnest(${col(chunk, (l) => l.id)}::uuid[], ${col(chunk, (l) => JSON.stringify(loanTextFromFacts(l.facts)))}::jsonb[], ${col(chunk, (l) => l.sha)}::text[])
-        as u(id, content, sha)`);
-  }
+  await bulkInsert(
+    tx,
+    'loans',
+    LOAN_COLUMNS,
+    newLoans.map((l) => [
+      l.id, input.institutionId, l.facts.loanRef, l.projectId, l.facts.borrowerName, l.facts.borrowerCreditCode, l.facts.principalFen,
+      l.facts.principalFen, l.facts.ratePpm, l.facts.disbursedOn, l.facts.maturesOn, l.assessment.taxonomyVersion, l.assessment.policyVersion,
+      l.assessment.lpr.tenor, l.assessment.lpr.month, l.assessment.lpr.lprPpm, l.assessment.lpr.withinBand, l.assessment.eligibility,
+      JSON.stringify(l.assessment.flags), l.sha, input.userId,
+    ]),
+  );
   return results;
 }
 
@@ -242,13 +236,46 @@ export async function listLoans(db: Tx, filter: LoanListFilter) {
     .limit(filter.limit + 1);
 }
 
+/** The facts of a loan's current version, from its row and its project's. */
+export function currentFacts(loan: LoanRow, project: ProjectRow): LoanFacts {
+  return {
+    loanRef: loan.loanRef,
+    borrowerName: loan.borrowerName,
+    borrowerCreditCode: loan.borrowerCreditCode,
+    project: projectFactsOf(project),
+    principalFen: loan.principalFen,
+    ratePpm: loan.ratePpm,
+    disbursedOn: loan.disbursedOn,
+    maturesOn: loan.maturesOn,
+  };
+}
+
+/** Every version of a loan, oldest first: the archived ones, then the current one. */
 export async function listLoanVersions(db: Tx, loanId: string) {
-  return db
+  const archived = await db
     .select({ version: loanVersions.version, content: loanVersions.content, contentSha256: loanVersions.contentSha256, changedBy: users.name, reason: loanVersions.reason, createdAt: loanVersions.createdAt })
     .from(loanVersions)
     .innerJoin(users, eq(loanVersions.changedBy, users.id))
     .where(eq(loanVersions.loanId, loanId))
     .orderBy(asc(loanVersions.version));
+  const [current] = await db
+    .select({ loan: loans, project: projects, changedBy: users.name })
+    .from(loans)
+    .innerJoin(projects, eq(loans.projectId, projects.id))
+    .innerJoin(users, eq(loans.changedBy, users.id))
+    .where(eq(loans.id, loanId));
+  if (!current) return archived;
+  return [
+    ...archived,
+    {
+      version: current.loan.version,
+      content: loanTextFromFacts(currentFacts(current.loan, current.project)) as unknown,
+      contentSha256: current.loan.contentSha256,
+      changedBy: current.changedBy,
+      reason: current.loan.changeReason,
+      createdAt: current.loan.updatedAt,
+    },
+  ];
 }
 
 export async function listRepayments(db: Tx, loanId: string) {

@@ -68,6 +68,11 @@ export const loans = pgTable(
     acceptedReason: text('accepted_reason'),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     version: integer('version').notNull().default(1),
+    /** who wrote the current version, and why (null for a first submission) */
+    changedBy: uuid('changed_by')
+      .notNull()
+      .references(() => users.id),
+    changeReason: text('change_reason'),
     /** SHA-256 of the canonical submitted content: same content again is a no-op */
     contentSha256: text('content_sha256').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -84,7 +89,11 @@ export const loans = pgTable(
   ],
 );
 
-/** Every version of every loan as submitted, with who changed it and why. Append-only. */
+/**
+ * Earlier versions of loans, with who wrote each and why. Append-only: an amendment first archives
+ * the current version here, then writes the new one into `loans`; a first submission writes nothing
+ * here, so bulk ingestion stays one write per loan.
+ */
 export const loanVersions = pgTable(
   'loan_versions',
   {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isIsoDate, type IsoDate } from '../dates.js';
 import { divRound, formatCentitonnes, formatYuan, parsePercentToPpm, parseTonnes, parseYuan, type Fraction } from '../money.js';
-import { compareWithLpr, policyOn, subAreaOn, taxonomyOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
+import { compareWithLpr, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
 import type { Violation } from '../result.js';
 import { validateCreditCode } from './credit-code.js';
 
@@ -110,9 +110,31 @@ export function formatPercentExact(ppm: bigint): string {
   return `${whole}.${frac}`;
 }
 
-/** SHA-256 of the canonical content: the same loan submitted again hashes the same. */
+/**
+ * SHA-256 of the canonical content: the same loan submitted again hashes the same, whatever the
+ * input's number formatting (amounts enter as integers). Fields are joined with the unit separator,
+ * which the schema's text fields cannot usefully carry.
+ */
 export function loanContentSha256(f: LoanFacts): string {
-  return createHash('sha256').update(JSON.stringify(loanTextFromFacts(f))).digest('hex');
+  const p = f.project;
+  const canonical = [
+    'loan/1', f.loanRef, f.borrowerName, f.borrowerCreditCode, p.ref, p.name, p.province, p.subArea, p.totalInvestmentFen, p.annualReductionCentitonnes,
+    p.reductionBasis, p.evidenceTitle, p.evidenceSha256, f.principalFen, f.ratePpm, f.disbursedOn, f.maturesOn,
+  ].join('\u001f');
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The policy and taxonomy in force on a date, memoised: a batch holds few distinct dates. */
+const rulesByDate = new Map<string, { policy: ReturnType<typeof policyOn>; taxonomy: ReturnType<typeof taxonomyOn>; valid: boolean }>();
+function rulesOn(date: IsoDate) {
+  let rules = rulesByDate.get(date);
+  if (!rules) {
+    const valid = isIsoDate(date);
+    rules = { policy: valid ? policyOn(date) : null, taxonomy: valid ? taxonomyOn(date) : null, valid };
+    if (rulesByDate.size > 20_000) rulesByDate.clear();
+    rulesByDate.set(date, rules);
+  }
+  return rules;
 }
 
 export type InstitutionWindow = { eligibleFrom: IsoDate | null; eligibleUntil: IsoDate | null };
@@ -144,11 +166,12 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
   }
   if (f.ratePpm <= 0n) v('annualRatePercent', 'rate_not_positive', 'annual rate must be greater than 0');
 
-  const datesValid = isIsoDate(f.disbursedOn) && isIsoDate(f.maturesOn);
+  const disbursedRules = rulesOn(f.disbursedOn);
+  const datesValid = disbursedRules.valid && rulesOn(f.maturesOn).valid;
   if (datesValid && f.maturesOn <= f.disbursedOn) v('maturesOn', 'maturity_not_after_disbursement', `maturity ${f.maturesOn} must be after disbursement ${f.disbursedOn}`);
   if (datesValid && f.disbursedOn > ctx.today) v('disbursedOn', 'disbursed_in_future', `disbursement date ${f.disbursedOn} is after today (${ctx.today}): submit loans once disbursed`);
 
-  const policy = policyOn(f.disbursedOn);
+  const policy = disbursedRules.policy;
   if (!policy) {
     v('disbursedOn', 'before_facility_launch', `no facility policy was in force on ${f.disbursedOn}`);
     return { violations, assessment: null };
@@ -163,8 +186,8 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
     v('disbursedOn', 'institution_not_eligible', `the institution is an eligible institution ${window}, not on ${f.disbursedOn}`);
   }
 
-  const taxonomy = taxonomyOn(f.disbursedOn);
-  const subArea = subAreaOn(f.project.subArea, f.disbursedOn);
+  const taxonomy = disbursedRules.taxonomy;
+  const subArea = taxonomy?.subAreas.find((s) => s.code === f.project.subArea) ?? null;
   if (!subArea) {
     const later = TAXONOMY_VERSIONS.find((t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea));
     v(
