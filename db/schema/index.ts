@@ -3,3 +3,4 @@ export * from './loans.js';
 export * from './refinancing.js';
 export * from './outbox.js';
 export * from './sessions.js';
+export * from './journal.js';

@@ -10,6 +10,11 @@ import { institutionRoutes } from './institutions.js';
 import { loanRoutes } from './loans.js';
 import { pageRoutes } from './pages.js';
 import { policyRoutes } from './policy.js';
+import { operationRoutes } from './operations.js';
+import { applicationRoutes } from './applications.js';
+import { facilityRoutes } from './facilities.js';
+import { collateralRoutes } from './collateral.js';
+import { journalRoutes } from './journal.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -19,6 +24,11 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: policyRoutes },
   { base: '/api/v1', routes: institutionRoutes },
   { base: '/api/v1', routes: loanRoutes },
+  { base: '/api/v1', routes: operationRoutes },
+  { base: '/api/v1', routes: applicationRoutes },
+  { base: '/api/v1', routes: facilityRoutes },
+  { base: '/api/v1', routes: collateralRoutes },
+  { base: '/api/v1', routes: journalRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
