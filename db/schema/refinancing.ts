@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 import { loans } from './loans.js';
 
@@ -42,10 +42,13 @@ export const applications = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     disbursedBy: uuid('disbursed_by').references(() => users.id),
     disbursedAt: timestamp('disbursed_at', { withTimezone: true }),
+    /** the bank user who submitted it */
+    submittedBy: uuid('submitted_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('applications_institution').on(t.institutionId),
+    index('applications_status').on(t.status, t.createdAt),
     index('applications_operation').on(t.operationId),
     check('applications_approved_le_requested', sql`${t.approvedFen} is null or ${t.approvedFen} <= ${t.requestedFen}`),
   ],
@@ -75,7 +78,16 @@ export const applicationLoans = pgTable(
   ],
 );
 
-/** A disbursed support tranche (再贷款). */
+/**
+ * A support tranche (再贷款): one year of funds at one rate. A rollover closes the tranche
+ * ('rolled_over', outstanding 0) and opens a new one (`rolledFromId`) with rollover count + 1, the
+ * rate in force on the rollover date and a maturity one year later.
+ *
+ * Interest: within the current segment (from `interestFromOn`, principal and rate constant) the
+ * exact accrued interest through day d is outstanding × rate × days / (1e6 × day-count base); what
+ * is booked through d is that figure rounded once (half up), so daily bookings telescope to the
+ * rounded total. A repayment or rollover settles the interest and starts a new segment.
+ */
 export const facilities = pgTable(
   'facilities',
   {
@@ -86,6 +98,8 @@ export const facilities = pgTable(
     applicationId: uuid('application_id')
       .notNull()
       .references(() => applications.id),
+    /** the tranche this one rolled over from (null for the first tranche of an application) */
+    rolledFromId: uuid('rolled_from_id').references((): AnyPgColumn => facilities.id),
     principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
     outstandingFen: bigint('outstanding_fen', { mode: 'bigint' }).notNull(),
     ratePpm: bigint('rate_ppm', { mode: 'bigint' }).notNull(),
@@ -95,12 +109,100 @@ export const facilities = pgTable(
     rolloverCount: integer('rollover_count').notNull().default(0),
     status: text('status', { enum: ['active', 'matured', 'rolled_over', 'repaid', 'overdue'] }).notNull().default('active'),
     policyVersion: text('policy_version').notNull(),
+    /** start of the current interest segment */
+    interestFromOn: date('interest_from_on', { mode: 'string' }).notNull(),
+    /** interest booked within the current segment (rounded through `accruedThrough`) */
+    segmentAccruedFen: bigint('segment_accrued_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** interest has been booked through this date */
+    accruedThrough: date('accrued_through', { mode: 'string' }).notNull(),
+    /** all interest ever booked on this tranche, and how much of it has been paid */
+    interestAccruedFen: bigint('interest_accrued_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    interestPaidFen: bigint('interest_paid_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** what the last accrual run booked on this tranche */
+    lastAccrualFen: bigint('last_accrual_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** the day the tranche stopped being live (repaid or rolled over) */
+    closedOn: date('closed_on', { mode: 'string' }),
+    createdBy: uuid('created_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('facilities_institution').on(t.institutionId),
+    index('facilities_application').on(t.applicationId),
     index('facilities_maturity').on(t.status, t.maturesOn),
+    uniqueIndex('facilities_rolled_from').on(t.rolledFromId),
     check('facilities_outstanding_range', sql`${t.outstandingFen} >= 0 and ${t.outstandingFen} <= ${t.principalFen}`),
     check('facilities_rollovers', sql`${t.rolloverCount} between 0 and 2`),
+    check('facilities_interest_paid_le_accrued', sql`${t.interestPaidFen} >= 0 and ${t.interestPaidFen} <= ${t.interestAccruedFen}`),
+    check('facilities_day_count', sql`${t.dayCount} in ('actual_360','actual_365')`),
+  ],
+);
+
+/** Instruments a bank pledges with an application (合格质押品); values as of `valuedOn`. */
+export const collateral = pgTable(
+  'collateral',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    instrumentType: text('instrument_type').notNull(),
+    instrumentRef: text('instrument_ref').notNull(),
+    faceFen: bigint('face_fen', { mode: 'bigint' }).notNull(),
+    marketFen: bigint('market_fen', { mode: 'bigint' }).notNull(),
+    valuedOn: date('valued_on', { mode: 'string' }).notNull(),
+    status: text('status', { enum: ['pledged', 'released'] }).notNull().default('pledged'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('collateral_application').on(t.applicationId),
+    unique('collateral_application_ref').on(t.applicationId, t.instrumentRef),
+    check('collateral_values_nonnegative', sql`${t.faceFen} > 0 and ${t.marketFen} >= 0`),
+  ],
+);
+
+/** Every valuation of a pledged instrument (the first is the pledge itself). Append-only. */
+export const collateralValuations = pgTable(
+  'collateral_valuations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    collateralId: uuid('collateral_id')
+      .notNull()
+      .references(() => collateral.id),
+    valuedOn: date('valued_on', { mode: 'string' }).notNull(),
+    marketFen: bigint('market_fen', { mode: 'bigint' }).notNull(),
+    valuedBy: uuid('valued_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('collateral_valuations_collateral').on(t.collateralId, t.valuedOn)],
+);
+
+/**
+ * Raised when an application's eligible collateral falls below its live support plus accrued
+ * interest; cleared when coverage is back to 100 %. At most one open call per application.
+ */
+export const marginCalls = pgTable(
+  'margin_calls',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    raisedOn: date('raised_on', { mode: 'string' }).notNull(),
+    eligibleCollateralFen: bigint('eligible_collateral_fen', { mode: 'bigint' }).notNull(),
+    exposureFen: bigint('exposure_fen', { mode: 'bigint' }).notNull(),
+    shortfallFen: bigint('shortfall_fen', { mode: 'bigint' }).notNull(),
+    status: text('status', { enum: ['open', 'cleared'] }).notNull().default('open'),
+    clearedOn: date('cleared_on', { mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('margin_calls_institution').on(t.institutionId, t.status),
+    uniqueIndex('margin_calls_open_per_application').on(t.applicationId).where(sql`${t.status} = 'open'`),
   ],
 );

@@ -1,0 +1,175 @@
+/** Shapes of the refinancing resources: operations, applications with collateral, facilities, margin calls. */
+import { z } from 'zod';
+import { IsoDateString, PageQuery, QuarterString, YuanString } from './common.js';
+
+export const CollateralTypeEnum = z.enum(['central_government_bond', 'policy_bank_bond', 'local_government_bond', 'aaa_credit_bond', 'high_grade_loan']);
+
+export const CreateOperationBody = z.object({ quarter: QuarterString, volume: YuanString }).strict().meta({ id: 'CreateOperation' });
+
+export const OperationView = z
+  .object({
+    id: z.string(),
+    quarter: z.string(),
+    opensOn: z.string(),
+    closesOn: z.string(),
+    status: z.enum(['open', 'closed']),
+    volume: z.string(),
+    approved: z.string().describe('Σ approved support (approved and disbursed applications)'),
+    disbursed: z.string(),
+    remaining: z.string().describe('volume − approved'),
+    awaitingDecision: z.object({ count: z.number().int(), requested: z.string() }),
+  })
+  .meta({ id: 'Operation' });
+
+export const CollateralInputSchema = z
+  .object({
+    type: CollateralTypeEnum,
+    ref: z.string().min(1).max(100).describe("the instrument's own identifier, e.g. a bond code"),
+    faceValue: YuanString,
+    marketValue: YuanString,
+  })
+  .strict();
+
+const RefList = z.array(z.string().min(1).max(100)).min(1).max(10_000);
+
+export const CreateApplicationBody = z
+  .object({
+    operation: QuarterString.describe('the quarter of the open operation'),
+    loanIds: z.array(z.string().uuid()).min(1).max(10_000).optional(),
+    loanRefs: RefList.optional(),
+    allDisbursedThrough: IsoDateString.optional().describe("all the bank's eligible, disbursed, not-yet-supported loans disbursed up to this date"),
+    collateral: z.array(CollateralInputSchema).max(1000).default([]),
+  })
+  .strict()
+  .refine((b) => [b.loanIds, b.loanRefs, b.allDisbursedThrough].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of loanIds, loanRefs or allDisbursedThrough',
+    path: ['loans'],
+    params: { code: 'loan_selection_required' },
+  })
+  .meta({ id: 'CreateApplication' });
+
+export const AddCollateralBody = z.object({ collateral: z.array(CollateralInputSchema).min(1).max(1000) }).strict();
+
+export const ApproveBody = z
+  .object({ amount: YuanString.optional().describe('approve partly with this amount; omitted = the full request'), reason: z.string().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'ApproveApplication' });
+export const RejectBody = z.object({ reason: z.string().min(1).max(2000) }).strict().meta({ id: 'RejectApplication' });
+
+export const CollateralView = z
+  .object({
+    id: z.string(),
+    applicationId: z.string(),
+    type: CollateralTypeEnum,
+    ref: z.string(),
+    faceValue: z.string(),
+    marketValue: z.string(),
+    haircutPercent: z.string(),
+    eligibleValue: z.string(),
+    valuedOn: z.string(),
+    status: z.enum(['pledged', 'released']),
+  })
+  .meta({ id: 'Collateral' });
+
+export const ApplicationView = z
+  .object({
+    id: z.string(),
+    institution: z.string(),
+    operation: z.string(),
+    appliedOn: z.string(),
+    status: z.enum(['submitted', 'approved', 'rejected', 'disbursed']),
+    policyVersion: z.string(),
+    requested: z.string(),
+    approved: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    disbursedBy: z.string().nullable(),
+  })
+  .meta({ id: 'Application' });
+
+export const ApplicationDetail = ApplicationView.extend({
+  loans: z.array(z.object({ loanId: z.string(), loanRef: z.string(), disbursedOn: z.string(), eligiblePrincipal: z.string(), requestedSupport: z.string(), outstanding: z.string() })),
+  collateral: z.array(CollateralView),
+  eligibleCollateral: z.string(),
+  collateralCoversApproval: z.boolean().describe('eligible collateral ≥ approved (or requested) amount, today'),
+  facilities: z.array(z.string()),
+}).meta({ id: 'ApplicationDetail' });
+
+export const ApplicationListQuery = PageQuery.extend({
+  status: z.enum(['submitted', 'approved', 'rejected', 'disbursed']).optional(),
+  operation: QuarterString.optional(),
+});
+
+export const FacilityView = z
+  .object({
+    id: z.string(),
+    institution: z.string(),
+    applicationId: z.string(),
+    rolledFromId: z.string().nullable(),
+    principal: z.string(),
+    outstanding: z.string(),
+    ratePercent: z.string(),
+    dayCount: z.string(),
+    startOn: z.string(),
+    maturesOn: z.string(),
+    rolloverCount: z.number().int(),
+    status: z.enum(['active', 'matured', 'rolled_over', 'repaid', 'overdue']),
+    policyVersion: z.string(),
+    accruedThrough: z.string(),
+    interestAccrued: z.string().describe('interest booked on this tranche so far'),
+    interestPaid: z.string(),
+    closedOn: z.string().nullable(),
+  })
+  .meta({ id: 'Facility' });
+
+export const FacilityListQuery = PageQuery.extend({
+  status: z.enum(['active', 'matured', 'rolled_over', 'repaid', 'overdue']).optional(),
+  maturesOnOrBefore: IsoDateString.optional(),
+  institution: z.string().max(32).optional(),
+});
+
+export const RepayBody = z.object({ principal: YuanString.describe('principal repaid now ("0.00" pays interest only); all interest due is paid with it') }).strict().meta({ id: 'Repay' });
+
+export const RepaymentResult = z.object({ facility: FacilityView, paidPrincipal: z.string(), paidInterest: z.string() });
+export const RolloverResult = z.object({ previous: FacilityView, facility: FacilityView, cap: z.string(), excessRepaid: z.string(), interestPaid: z.string() });
+
+export const StatementQuery = z.object({
+  on: IsoDateString.optional(),
+  institution: z.string().max(32).optional().describe('operator only: the bank code'),
+  horizonDays: z.coerce.number().int().min(1).max(3660).default(90),
+});
+
+export const StatementView = z
+  .object({
+    institution: z.string(),
+    on: z.string(),
+    dayCountNote: z.string(),
+    outstandingPrincipal: z.string(),
+    accruedInterest: z.string(),
+    tranches: z.array(FacilityView.extend({ interestDue: z.string() })),
+    upcomingMaturities: z.array(z.object({ facilityId: z.string(), maturesOn: z.string(), outstanding: z.string(), rolloverCount: z.number().int(), rolloversLeft: z.number().int() })),
+  })
+  .meta({ id: 'FacilityStatement' });
+
+export const RunOnBody = z.object({ on: IsoDateString.optional() }).strict();
+export const AccrueBody = z.object({ through: IsoDateString.optional() }).strict();
+
+export const RevalueBody = z.object({ marketValue: YuanString, valuedOn: IsoDateString.optional() }).strict().meta({ id: 'Revalue' });
+
+export const CoverageView = z.object({ eligibleCollateral: z.string(), exposure: z.string(), coveragePercent: z.string().nullable(), shortfall: z.string(), covered: z.boolean() });
+
+export const MarginCallView = z
+  .object({
+    id: z.string(),
+    institution: z.string(),
+    applicationId: z.string(),
+    raisedOn: z.string(),
+    eligibleCollateral: z.string(),
+    exposure: z.string(),
+    shortfall: z.string(),
+    status: z.enum(['open', 'cleared']),
+    clearedOn: z.string().nullable(),
+  })
+  .meta({ id: 'MarginCall' });
+
+export const MarginCallQuery = PageQuery.extend({ status: z.enum(['open', 'cleared']).optional() });
