@@ -1,29 +1,182 @@
 /**
- * The service's side of the job system: one Redis connection for health checks and, when workers run
- * inline, the workers themselves. Queues, processors and schedulers plug in here.
+ * The job system inside a process: queues, the outbox relay, the reconciler, the schedulers and —
+ * when `workers` is 'inline' — one worker per queue. The service starts it (workers inline by
+ * default, or 'off' when `npm run worker` processes do the work); jobs/worker.ts starts it with
+ * workers on. Every processor runs under a timeout, with bounded attempts; a permanent failure
+ * (UnrecoverableError) or the last attempt marks the outbox row failed.
  */
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
+import { markDeliveriesFailed } from '../db/repositories/outbox-webhooks.js';
+import { countRun, markFailed, noteError, outboxCounts, writeOutbox } from '../db/repositories/outbox.js';
+import { shanghaiDate } from '../domain/dates.js';
+import { jobIds, QUEUE_NAMES, QUEUES, type QueueName } from './job-ids.js';
+import { assign } from './processors/assign.js';
+import { compile } from './processors/compile.js';
+import { compileQuarter, previousQuarter } from './processors/compile-quarter.js';
+import { interestAccrual, maturityScan } from './processors/daily.js';
+import { notify } from './processors/notify.js';
+import { publish } from './processors/publish.js';
+import type { JobContext, Processor } from './processors/types.js';
+import { createQueues, type Queues } from './queues.js';
+import { reconcileOnce } from './reconciler.js';
+import { every, relayOnce } from './relay.js';
+import { ensureSchedulers } from './schedulers.js';
 
 export type JobRuntime = {
   redisPing(): Promise<boolean>;
   stop(): Promise<void>;
+  prefix: string;
+  queues: Queues;
+  /** moves pending outbox rows to BullMQ now (the relay also runs on its own timer) */
+  relayNow(): Promise<number>;
+  /** checks open outbox rows against BullMQ now (also on its own timer) */
+  reconcileNow(): Promise<{ requeued: number; failed: number }>;
+  /** queue health: outbox counts per queue and status, and BullMQ's own counts */
+  health(): Promise<{ outbox: { queue: string; status: string; count: number }[]; queues: Record<string, Record<string, number>> }>;
 };
 
-export async function startJobRuntime(options: {
+export type JobRuntimeOptions = {
   database: Database;
   redisUrl: string;
   logger: Logger;
   workers: 'inline' | 'off';
   now: () => Date;
-}): Promise<JobRuntime> {
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (err) => options.logger.warn({ err: err.message }, 'redis connection error'));
+  /** BullMQ key prefix (tests use a random one); default 'cerf' */
+  prefix?: string;
+  relayIntervalMs?: number;
+  reconcileIntervalMs?: number;
+  /** open rows younger than this are not reconciled yet */
+  reconcileGraceMs?: number;
+  /** write the periodic jobs a lost scheduler tick would have written (default true) */
+  catchUp?: boolean;
+  /** run the schedulers (default true) */
+  schedulers?: boolean;
+  concurrency?: number;
+  fetch?: typeof fetch;
+  /** a name for this process's workers, in logs */
+  workerName?: string;
+};
+
+const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
+  compile: (name) => (name === 'compile-quarter' ? compileQuarter : compile),
+  assign: () => assign,
+  publish: () => publish,
+  'maturity-scan': () => maturityScan,
+  'interest-accrual': () => interestAccrual,
+  notify: () => notify,
+};
+
+class JobTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new JobTimeout(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRuntime> {
+  const { database, logger } = options;
+  const db = database.db;
+  const prefix = options.prefix ?? 'cerf';
+  const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
+  const redis = new Redis(options.redisUrl, redisOptions);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(redis, prefix);
+  for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? fetch };
+
+  /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once. */
+  const tickToOutbox = async (queue: QueueName, name: string) => {
+    const today = shanghaiDate(options.now());
+    if (queue === 'compile' && name === 'compile-quarter') {
+      const quarter = previousQuarter(today);
+      await writeOutbox(db, [{ queue, jobId: jobIds.compileQuarter(quarter), payload: { quarter } }]);
+    } else if (queue === 'maturity-scan') {
+      await writeOutbox(db, [{ queue, jobId: jobIds.maturityScan(today), payload: { on: today } }]);
+    } else if (queue === 'interest-accrual') {
+      await writeOutbox(db, [{ queue, jobId: jobIds.interestAccrual(today), payload: { on: today } }]);
+    }
+    return 'tick written to outbox';
+  };
+
+  const workers: Worker[] = [];
+  if (options.workers === 'inline') {
+    for (const queue of QUEUE_NAMES) {
+      const limits = QUEUES[queue];
+      const connection = new Redis(options.redisUrl, redisOptions);
+      connection.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
+      const worker = new Worker(
+        queue,
+        async (job: Job) => {
+          const jobId = String(job.id);
+          if (jobId.startsWith('repeat:')) return tickToOutbox(queue, job.name);
+          const row = await countRun(db, jobId);
+          if (row && row.status === 'done') return 'already_done';
+          const processor = PROCESSORS[queue](job.name);
+          const outcome = await withTimeout(
+            processor(ctx, { id: jobId, name: job.name, data: job.data, attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? limits.attempts }),
+            limits.timeoutMs,
+            `job ${jobId}`,
+          );
+          logger.debug({ job: jobId, outcome, worker: options.workerName }, 'job done');
+          return outcome;
+        },
+        {
+          connection,
+          prefix,
+          concurrency: options.concurrency ?? (queue === 'notify' ? 8 : 2),
+          lockDuration: Math.max(30_000, limits.timeoutMs + 10_000),
+          name: options.workerName,
+        },
+      );
+      worker.on('failed', (job, err) => {
+        if (!job?.id) return;
+        const jobId = String(job.id);
+        const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? limits.attempts);
+        const message = `${err.name}: ${err.message}`;
+        logger.warn({ job: jobId, attemptsMade: job.attemptsMade, final, err: err.message }, 'job failed');
+        const record = final ? markFailed(db, jobId, message).then(() => (queue === 'notify' ? markDeliveriesFailed(db, jobId, message) : undefined)) : noteError(db, jobId, message);
+        record.catch((e) => logger.error({ err: (e as Error).message }, 'could not record job failure'));
+      });
+      worker.on('error', (err) => logger.warn({ err: err.message, queue }, 'worker error'));
+      workers.push(worker);
+    }
+  }
+
+  const relayNow = () => relayOnce(db, queues, logger);
+  const reconcileNow = () =>
+    reconcileOnce({ db, queues, logger, now: options.now, catchUp: options.catchUp ?? true, graceMs: options.reconcileGraceMs ?? 5_000 });
+  if (options.schedulers ?? true) await ensureSchedulers(queues).catch((err) => logger.warn({ err: (err as Error).message }, 'could not set up schedulers yet; the reconciler retries'));
+  const relayLoop = every(options.relayIntervalMs ?? 250, relayNow, logger, 'outbox relay');
+  const reconcileLoop = every(options.reconcileIntervalMs ?? 30_000, reconcileNow, logger, 'reconciler');
+
   return {
+    prefix,
+    queues,
     redisPing: async () => (await redis.ping()) === 'PONG',
+    relayNow,
+    reconcileNow,
+    health: async () => {
+      const outbox = await outboxCounts(db);
+      const counts: Record<string, Record<string, number>> = {};
+      for (const [name, q] of Object.entries(queues)) counts[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed').catch(() => ({}));
+      return { outbox, queues: counts };
+    },
     stop: async () => {
+      await relayLoop.stop();
+      await reconcileLoop.stop();
+      // graceful: let active jobs finish, take no new ones
+      await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
+      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
       redis.disconnect();
     },
   };
 }
+
+export const randomPrefix = () => `t${randomUUID().slice(0, 8)}`;

@@ -4,3 +4,4 @@ export * from './refinancing.js';
 export * from './outbox.js';
 export * from './sessions.js';
 export * from './journal.js';
+export * from './disclosures.js';

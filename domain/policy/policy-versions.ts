@@ -42,6 +42,10 @@ export type PolicyVersion = {
   taxonomyVersion: string;
   /** haircut per collateral type: eligible value = market value × (1 − haircut) */
   collateralHaircutPpm: Record<CollateralType, bigint>;
+  /** a disclosure's verifier checks every loan with a principal above this … */
+  verificationMaterialityFen: bigint;
+  /** … plus this many other loans drawn at random (seeded) */
+  verificationRandomSampleSize: number;
 };
 
 const LAUNCH: PolicyVersion = {
@@ -73,6 +77,9 @@ const LAUNCH: PolicyVersion = {
     aaa_credit_bond: 100_000n,
     high_grade_loan: 300_000n,
   },
+  // our choice: the verification programme's sampling rules are not public
+  verificationMaterialityFen: 10_000_000_000n, // 1 亿元
+  verificationRandomSampleSize: 10,
 };
 
 const withChanges = (base: PolicyVersion, changes: Partial<PolicyVersion> & Pick<PolicyVersion, 'id' | 'effectiveFrom' | 'note'>): PolicyVersion => ({

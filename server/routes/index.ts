@@ -8,6 +8,9 @@ import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 import { institutionRoutes } from './institutions.js';
 import { loanRoutes } from './loans.js';
+import { disclosureRoutes } from './disclosures.js';
+import { verificationRoutes } from './verification.js';
+import { webhookRoutes } from './webhooks.js';
 import { pageRoutes } from './pages.js';
 import { policyRoutes } from './policy.js';
 import { operationRoutes } from './operations.js';
@@ -24,6 +27,9 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: policyRoutes },
   { base: '/api/v1', routes: institutionRoutes },
   { base: '/api/v1', routes: loanRoutes },
+  { base: '/api/v1', routes: disclosureRoutes },
+  { base: '/api/v1', routes: verificationRoutes },
+  { base: '/api/v1', routes: webhookRoutes },
   { base: '/api/v1', routes: operationRoutes },
   { base: '/api/v1', routes: applicationRoutes },
   { base: '/api/v1', routes: facilityRoutes },

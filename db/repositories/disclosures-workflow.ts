@@ -1,0 +1,83 @@
+/**
+ * The disclosure workflow's commands. Each one changes state and writes the jobs it implies to the
+ * outbox in the caller's transaction, so the state change and its follow-up commit together.
+ */
+import { eq } from 'drizzle-orm';
+import { nextVersionKind, transition, type DisclosureStatus, type IllegalTransition, type WorkflowVerb } from '../../domain/disclosures/workflow.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { quarterPeriod } from '../../domain/disclosures/compile.js';
+import { jobIds } from '../../jobs/job-ids.js';
+import type { Tx } from '../client.js';
+import { institutions } from '../schema/index.js';
+import { banksWithSupport, findLatestVersion, moveStatus, type DisclosureVersionRow } from './disclosures.js';
+import { writeOutbox } from './outbox.js';
+
+export type NotifyEvent = 'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
+
+/** Outbox row for a notification to an institution about a disclosure version. */
+export const notifyJob = (event: NotifyEvent, version: DisclosureVersionRow, institution: { id: string; code: string }) => ({
+  queue: 'notify',
+  jobId: jobIds.notify(event, version.id, institution.code),
+  payload: { event, institutionId: institution.id, versionId: version.id },
+});
+
+/** Writes one compile job per bank with support in the quarter (version 1). Same quarter again: no new jobs. */
+export async function requestQuarterCompile(tx: Tx, quarter: string) {
+  const banks = await banksWithSupport(tx, quarterPeriod(quarter).end);
+  const jobs = banks.map((b) => ({
+    queue: 'compile',
+    jobId: jobIds.compile(b.code, quarter, 1),
+    payload: { institutionId: b.id, quarter, version: 1, previousVersionId: null, restatesVersionId: null },
+  }));
+  const created = await writeOutbox(tx, jobs);
+  return { banks, jobs: jobs.map((j, i) => ({ jobId: j.jobId, institution: banks[i].code, new: created.includes(j.jobId) })) };
+}
+
+/** A corrected (after rejection) or restated (after publication) version: writes its compile job. */
+export async function requestNewVersion(tx: Tx, latest: DisclosureVersionRow, institutionCode: string): Promise<{ ok: true; jobId: string; version: number; kind: 'correction' | 'restatement' } | IllegalTransition> {
+  const kind = nextVersionKind(latest.status);
+  if (!kind.ok) return kind as IllegalTransition;
+  const version = latest.version + 1;
+  const jobId = jobIds.compile(institutionCode, latest.quarter, version);
+  await writeOutbox(tx, [
+    {
+      queue: 'compile',
+      jobId,
+      payload: {
+        institutionId: latest.institutionId,
+        quarter: latest.quarter,
+        version,
+        previousVersionId: latest.id,
+        restatesVersionId: kind.value === 'restatement' ? latest.id : null,
+      },
+    },
+  ]);
+  return { ok: true, jobId, version, kind: kind.value };
+}
+
+/** Applies a workflow verb to a locked version, or answers the illegal transition naming its state. */
+export async function applyVerb(tx: Tx, version: DisclosureVersionRow, verb: WorkflowVerb, extra: Parameters<typeof moveStatus>[4] = {}): Promise<{ ok: true; row: DisclosureVersionRow } | IllegalTransition> {
+  const next = transition(version.status, verb);
+  if (!next.ok) return next as IllegalTransition;
+  const row = await moveStatus(tx, version.id, version.status, next.value as DisclosureStatus, extra);
+  if (!row) {
+    const fresh = await findLatestVersion(tx, version.institutionId, version.quarter);
+    return { ok: false, status: 'illegal_transition', current: fresh?.status ?? version.status, message: `the disclosure changed state meanwhile; it is ${fresh?.status}` };
+  }
+  return { ok: true, row };
+}
+
+export async function institutionOf(tx: Tx, id: string) {
+  const [row] = await tx.select().from(institutions).where(eq(institutions.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Publishes a verified version (idempotent: an already published version is answered as is). */
+export async function publishVersion(tx: Tx, version: DisclosureVersionRow, now: Date) {
+  if (version.status === 'published') return { ok: true as const, row: version, changed: false };
+  const moved = await applyVerb(tx, version, 'publish', { publishedAt: now, publishedOn: shanghaiDate(now) });
+  if (!moved.ok) return moved;
+  const bank = await institutionOf(tx, version.institutionId);
+  await writeOutbox(tx, [notifyJob('disclosure.published', moved.row, bank!)]);
+  return { ok: true as const, row: moved.row, changed: true };
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run worker`: a separate process that runs the job workers (plus its own relay and reconciler),
+ * for scaling out. Needs DATABASE_URL (a PostgreSQL server shared with the service; an embedded PGlite
+ * folder cannot be shared between processes) and REDIS_URL. Closes gracefully on SIGTERM/SIGINT.
+ */
+import os from 'node:os';
+import { openDatabase } from '../db/client.js';
+import { ConfigError, parseEnv } from '../schemas/env.js';
+import { createLogger } from '../server/logger.js';
+import { startJobRuntime } from './runtime.js';
+
+async function main() {
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!env.DATABASE_URL || !env.REDIS_URL) {
+    console.error('npm run worker needs DATABASE_URL and REDIS_URL (the same ones the service uses)');
+    process.exit(2);
+  }
+  const logger = createLogger(env.LOG_LEVEL);
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
+  const runtime = await startJobRuntime({
+    database,
+    redisUrl: env.REDIS_URL,
+    logger,
+    workers: 'inline',
+    now: () => new Date(),
+    prefix: process.env.CERF_QUEUE_PREFIX,
+    workerName: `${os.hostname()}:${process.pid}`,
+  });
+  logger.info({ prefix: runtime.prefix }, 'worker started');
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping: finishing active jobs');
+    await runtime.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/** Disclosures: request bodies, the disclosure JSON (API.md), and the compile/publish job payloads. */
+import { z } from 'zod';
+import { QuarterString } from './common.js';
+
+export const CompileBody = z.object({ quarter: QuarterString }).strict().meta({ id: 'CompileDisclosures' });
+
+export const CompileAccepted = z
+  .object({
+    quarter: z.string(),
+    jobs: z.array(z.object({ jobId: z.string(), institution: z.string(), new: z.boolean() })),
+    follow: z.string(),
+  })
+  .meta({ id: 'CompileAccepted' });
+
+export const NewVersionAccepted = z.object({ jobId: z.string(), version: z.number().int(), kind: z.enum(['correction', 'restatement']), follow: z.string() });
+
+export const ListDisclosuresQuery = z.object({
+  quarter: QuarterString.optional(),
+  institution: z.string().max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional(),
+});
+
+export const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+
+const Figures = z.object({
+  projects: z.number().int(),
+  loanAmountWanYuan: z.string(),
+  weightedAverageRatePercent: z.string().nullable(),
+  annualReductionTonnes: z.string(),
+});
+
+export const Disclosure = z
+  .object({
+    institution: z.object({ code: z.string(), nameZh: z.string(), nameEn: z.string() }),
+    quarter: z.string(),
+    version: z.number().int(),
+    status: z.enum(['compiled', 'submitted', 'under_verification', 'verified', 'rejected', 'published']),
+    period: z.object({ start: z.string(), end: z.string(), yearStart: z.string() }),
+    horizons: z.object({ quarter: Figures, yearToDate: Figures, sinceInception: Figures }),
+    byArea: z.array(z.object({ area: z.string(), nameZh: z.string(), nameEn: z.string(), quarter: Figures, yearToDate: Figures, sinceInception: Figures })),
+    topProjects: z.array(z.object({ ref: z.string(), name: z.string(), area: z.string().nullable(), annualReductionTonnes: z.string() })),
+    statement: z.object({ zh: z.string(), en: z.string() }),
+    basis: z.object({ countedLoans: z.string(), rounding: z.string(), loans: z.number().int() }),
+    previousVersion: z.number().int().nullable(),
+    restatesVersion: z.number().int().nullable(),
+    restatedBy: z.number().int().nullable(),
+    compiledAt: z.string(),
+    submittedAt: z.string().nullable(),
+    publishedOn: z.string().nullable(),
+    verification: z
+      .object({ verifier: z.string(), verifierNameZh: z.string(), assignedAt: z.string(), verdict: z.enum(['verified', 'rejected']).nullable(), completedOn: z.string().nullable(), reportSha256: z.string().nullable() })
+      .nullable(),
+    contentSha256: z.string(),
+  })
+  .meta({ id: 'Disclosure' });
+
+export const DisclosurePage = z.object({ items: z.array(Disclosure), nextCursor: z.string().nullable() });
+
+export const CompileQuarterJob = z.object({ quarter: z.string().optional() });
+export const CompileJob = z.object({
+  institutionId: z.string().uuid(),
+  quarter: QuarterString,
+  version: z.number().int().min(1),
+  previousVersionId: z.string().uuid().nullable(),
+  restatesVersionId: z.string().uuid().nullable(),
+});
+export const PublishJob = z.object({ versionId: z.string().uuid() });
+export const DailyJob = z.object({ on: z.string().optional() });

@@ -1,0 +1,79 @@
+/**
+ * Webhooks: a bank or verifier registers URLs for its notifications (the signing secret is shown
+ * once), and sees every delivery with its attempts and last error. The operator sees all deliveries
+ * and the job system's health (outbox and BullMQ counts per queue).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { createSubscription, deactivateSubscription, deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
+import type { JobRuntime } from '../../jobs/runtime.js';
+import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
+import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
+import { actorOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../context.js';
+import { AppError, notFound, validationFailed } from '../errors.js';
+import { describe } from '../openapi.js';
+import { parseOrThrow } from '../validate.js';
+
+describe({ method: 'post', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Register a webhook URL; answers the HMAC-SHA256 signing secret once', body: CreateWebhookBody, responses: { 201: WebhookSubscription.extend({ secret: z.string() }) }, idempotent: true });
+describe({ method: 'get', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['bank', 'verifier'], summary: "The institution's webhook subscriptions", responses: { 200: z.object({ items: z.array(WebhookSubscription), nextCursor: z.string().nullable() }) } });
+describe({ method: 'delete', path: '/api/v1/webhooks/:id', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Stop a webhook subscription', responses: { 204: null } });
+describe({ method: 'get', path: '/api/v1/webhooks/deliveries', tag: 'webhooks', roles: ['bank', 'verifier', 'operator'], summary: 'Deliveries with status, attempts and last error (own; operator: all)', query: PageQuery, responses: { 200: z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() }) } });
+describe({ method: 'get', path: '/api/v1/jobs/health', tag: 'webhooks', roles: ['operator'], summary: 'Queue health: outbox rows per queue and status, BullMQ job counts', responses: { 200: z.object({ outbox: z.array(z.object({ queue: z.string(), status: z.string(), count: z.number() })), queues: z.record(z.string(), z.record(z.string(), z.number())) }) } });
+
+const presentSubscription = (s: { id: string; url: string; active: number; createdAt: Date }) => ({ id: s.id, url: s.url, active: s.active === 1, createdAt: s.createdAt.toISOString() });
+
+export function webhookRoutes(deps: AppDeps): Router {
+  const { db } = deps.database;
+  const router = Router();
+
+  router.post('/webhooks', requireRole('bank', 'verifier'), async (req, res) => {
+    const body = parseOrThrow(CreateWebhookBody, req.body);
+    const row = await createSubscription(db, actorOf(res).institutionId, body.url);
+    res.status(201).json({ ...presentSubscription(row), secret: row.secret });
+  });
+
+  router.get('/webhooks', requireRole('bank', 'verifier'), async (_req, res) => {
+    const rows = await subscriptionsOf(db, actorOf(res).institutionId);
+    res.json({ items: rows.map(presentSubscription), nextCursor: null });
+  });
+
+  router.delete('/webhooks/:id', requireRole('bank', 'verifier'), async (req, res) => {
+    const id = String(req.params.id);
+    const row = z.string().uuid().safeParse(id).success ? await deactivateSubscription(db, actorOf(res).institutionId, id) : null;
+    if (!row) throw notFound(`webhook ${id}`);
+    res.status(204).end();
+  });
+
+  router.get('/webhooks/deliveries', requireRole('bank', 'verifier', 'operator'), async (req, res) => {
+    const query = parseOrThrow(PageQuery, req.query);
+    const actor = actorOf(res);
+    const cursor = decodeCursor(query.cursor);
+    if (query.cursor && (!cursor || cursor.length !== 2)) throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    const rows = await deliveriesOf(db, actor.role === 'operator' ? null : actor.institutionId, { limit: query.limit, after: cursor as [string, string] | null });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    res.json({
+      items: page.map((d) => ({
+        id: d.id,
+        jobId: d.jobId,
+        event: d.event,
+        status: d.status,
+        attempts: d.attempts,
+        responseStatus: d.responseStatus,
+        lastError: d.lastError,
+        createdAt: d.createdAt.toISOString(),
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    });
+  });
+
+  router.get('/jobs/health', requireRole('operator'), async (_req, res) => {
+    const jobs = deps.services.jobs as JobRuntime | undefined;
+    if (!jobs) throw new AppError(503, 'jobs_not_running', 'the job system is not running in this process');
+    res.json(await jobs.health());
+  });
+
+  return router;
+}
