@@ -1,6 +1,120 @@
-/** Demo data for `npm run demo`: filled in as features land. */
+/**
+ * Demo data for `scripts/demo.sh`, loaded through the service's own HTTP API the way a bank and the
+ * central bank would use it. Loaded once per data folder; the demo users have fixed keys and
+ * passwords (printed) so that a second start can print them again. Never use them in production.
+ */
+import { createHash } from 'node:crypto';
+import { creditCodeCheckCharacter } from '../domain/loans/credit-code.js';
+import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
 import type { RunningService } from './service.js';
 
+const DEMO_PASSWORD = 'demo-password-2026';
+export const DEMO_KEYS = {
+  bankA: 'cerf_demo_bank_a_0000000000000000000000000',
+  bankB: 'cerf_demo_bank_b_0000000000000000000000000',
+  verifier: 'cerf_demo_verifier_000000000000000000000000',
+  checker: 'cerf_demo_operator_checker_0000000000000000',
+};
+
+type Json = Record<string, unknown>;
+
+async function call(service: RunningService, key: string, method: string, path: string, body?: unknown): Promise<Json> {
+  const res = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `demo:${method}:${path}:${createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex').slice(0, 16)}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`demo data: ${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
+  return text ? (JSON.parse(text) as Json) : {};
+}
+
+function creditCode(n: number): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  let body = '';
+  for (let i = 0, x = n * 7919 + 13; i < 9; i++, x = Math.floor(x / 31)) body += alphabet[x % 31];
+  const first17 = `91330100${body}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+const PROJECTS = [
+  { name: '乌兰察布200MW风电项目', province: '内蒙古自治区', subArea: 'CE.WIND', investment: 1_400_000_000, reduction: 410_000 },
+  { name: '格尔木100MW光伏电站', province: '青海省', subArea: 'CE.SOLAR', investment: 520_000_000, reduction: 150_000 },
+  { name: '嘉兴整县屋顶分布式光伏', province: '浙江省', subArea: 'CE.ROOFTOP_PV', investment: 180_000_000, reduction: 48_000 },
+  { name: '湖州电化学储能电站', province: '浙江省', subArea: 'CE.STORAGE', investment: 260_000_000, reduction: 35_000 },
+  { name: '沂水生物质热电联产', province: '山东省', subArea: 'CE.BIOMASS', investment: 330_000_000, reduction: 96_000 },
+  { name: '唐山钢铁余热回收改造', province: '河北省', subArea: 'EE.INDUSTRIAL', investment: 410_000_000, reduction: 120_000 },
+  { name: '鄂尔多斯二氧化碳捕集利用', province: '内蒙古自治区', subArea: 'CT.CCUS', investment: 900_000_000, reduction: 300_000 },
+  { name: '苏州园区节能改造', province: '江苏省', subArea: 'ES.RETROFIT', investment: 150_000_000, reduction: 22_000 },
+];
+
+function demoLoans(bank: string, offset: number) {
+  const loans: Json[] = [];
+  const dates = ['2022-03-18', '2022-06-09', '2022-08-15', '2022-11-02', '2023-02-20', '2023-05-11', '2023-09-27', '2024-04-16', '2025-07-08', '2026-02-10'];
+  let n = 0;
+  PROJECTS.forEach((p, i) => {
+    const share = [0.3, 0.25, 0.2];
+    share.forEach((s, j) => {
+      const disbursedOn = dates[(i + j + offset) % dates.length];
+      if (p.subArea === 'ES.RETROFIT' && disbursedOn < '2026-01-15') return;
+      n += 1;
+      const principalYuan = Math.round((p.investment * s) / 10_000) * 10_000;
+      const lprLike = disbursedOn < '2023-01-01' ? ['4.15', '4.30', '3.95'] : disbursedOn < '2025-01-01' ? ['3.60', '3.85', '3.45'] : ['3.10', '3.25', '2.95'];
+      loans.push({
+        loanRef: `${bank}-${disbursedOn.slice(0, 4)}-${String(n).padStart(4, '0')}`,
+        borrower: { name: `${p.name.slice(0, 4)}新能源有限公司`, creditCode: creditCode(offset * 100 + i) },
+        project: {
+          ref: `${bank}-PRJ-${i + 1}`,
+          name: p.name,
+          province: p.province,
+          subArea: p.subArea,
+          totalInvestment: `${p.investment}.00`,
+          annualReductionTonnes: `${p.reduction}.00`,
+          reductionBasis: i % 3 === 0 ? 'feasibility_study' : i % 3 === 1 ? 'environmental_impact_assessment' : 'third_party_assessment',
+          evidence: { title: i % 3 === 0 ? '可行性研究报告' : i % 3 === 1 ? '环境影响评价报告' : '第三方碳减排评估报告', sha256: createHash('sha256').update(`${bank}-${p.name}`).digest('hex') },
+        },
+        principal: `${principalYuan}.00`,
+        annualRatePercent: i === 6 && j === 2 ? '6.50' : lprLike[j],
+        disbursedOn,
+        maturesOn: `${Number(disbursedOn.slice(0, 4)) + (j === 0 ? 10 : 3)}${disbursedOn.slice(4)}`,
+      });
+    });
+  });
+  return loans;
+}
+
 export async function loadDemoData(service: RunningService): Promise<{ lines: string[] }> {
-  return { lines: [`  demo data    none yet (${service.url})`] };
+  const operatorKey = service.deps.env.CERF_BOOTSTRAP_OPERATOR_KEY;
+  const { db } = service.database;
+  const lines = [
+    '',
+    'Demo data (fixed demo keys; sign-in password for every demo user: ' + DEMO_PASSWORD + ')',
+    `  bank DEMO-A       ${DEMO_KEYS.bankA}`,
+    `  bank DEMO-B       ${DEMO_KEYS.bankB}`,
+    `  verifier DEMO-V   ${DEMO_KEYS.verifier}`,
+    `  operator checker  ${DEMO_KEYS.checker}`,
+  ];
+  if (await findInstitutionByCode(db, 'DEMO-A')) return { lines: [...lines, '  (already loaded in this data folder)'] };
+  if (!operatorKey) return { lines: ['  demo data needs CERF_BOOTSTRAP_OPERATOR_KEY (scripts/demo.sh sets one)'] };
+
+  const banks = [
+    { code: 'DEMO-A', nameZh: '示范商业银行', nameEn: 'Demo Commercial Bank', key: DEMO_KEYS.bankA },
+    { code: 'DEMO-B', nameZh: '示范农村商业银行', nameEn: 'Demo Rural Commercial Bank', key: DEMO_KEYS.bankB },
+  ];
+  for (const bank of banks) {
+    await call(service, operatorKey, 'POST', '/api/v1/institutions', { code: bank.code, nameZh: bank.nameZh, nameEn: bank.nameEn, kind: 'bank', eligibleFrom: '2021-11-08' });
+    const institution = await findInstitutionByCode(db, bank.code);
+    await insertUser(db, { institutionId: institution!.id, name: `${bank.code} back office`, role: 'bank', apiKey: bank.key, password: DEMO_PASSWORD });
+  }
+  await call(service, operatorKey, 'POST', '/api/v1/institutions', { code: 'DEMO-V', nameZh: '示范碳核查机构', nameEn: 'Demo Verification Body', kind: 'verifier' });
+  const verifier = await findInstitutionByCode(db, 'DEMO-V');
+  await insertUser(db, { institutionId: verifier!.id, name: 'DEMO-V reviewer', role: 'verifier', apiKey: DEMO_KEYS.verifier, password: DEMO_PASSWORD });
+  const operator = await findInstitutionByCode(db, 'PBOC');
+  await insertUser(db, { institutionId: operator!.id, name: 'operator (checker)', role: 'operator', apiKey: DEMO_KEYS.checker, password: DEMO_PASSWORD });
+
+  const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 0) });
+  const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
+  const summary = (b: Json) => b.summary as { created: number; error: number };
+  lines.push(`  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`);
+  return { lines };
 }

@@ -29,6 +29,7 @@ async function main() {
     `  policy       ${service.url}/api/v1/policy`,
   ];
   if (service.generatedOperatorKey) lines.push(`  operator key ${service.generatedOperatorKey}   (shown once; stored only as a hash)`);
+  else if (demo && env.CERF_BOOTSTRAP_OPERATOR_KEY) lines.push(`  operator key ${env.CERF_BOOTSTRAP_OPERATOR_KEY}   (demo bootstrap key)`);
   if (demoInfo) lines.push(...demoInfo.lines);
   lines.push('Press Ctrl+C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');
