@@ -84,3 +84,9 @@ export async function outboxCounts(db: Tx) {
     .groupBy(outbox.queue, outbox.status)
     .orderBy(outbox.queue, outbox.status);
 }
+
+/** The row, locked until the transaction ends: a second run of the same job waits, then sees "done". */
+export async function lockOutbox(tx: Tx, jobId: string): Promise<OutboxRow | null> {
+  const [row] = await tx.select().from(outbox).where(eq(outbox.jobId, jobId)).limit(1).for('update');
+  return row ?? null;
+}

@@ -1,43 +1,35 @@
 /**
- * The daily maturity scan and interest accrual. The work itself belongs to refinancing
- * (`scanMaturities(db, { on })`, `accrueInterest(db, { through })`); these processors find those
- * functions and call them for the day, in Asia/Shanghai.
+ * The daily maturity scan (tranches due → matured, past due → overdue; collateral coverage re-checked)
+ * and the daily interest accrual, for a day in Asia/Shanghai. The work belongs to refinancing
+ * (db/repositories/refinancing.ts); each runs in one transaction with the outbox row's "done", so a
+ * day is booked exactly once even if the job runs again.
  */
+import { accrueInterest, scanCoverage, scanMaturities } from '../../db/repositories/refinancing.js';
+import { lockOutbox, markDone } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { markDone } from '../../db/repositories/outbox.js';
-import type { Db } from '../../db/client.js';
 import { DailyJob } from '../../schemas/disclosures.js';
 import { parsePayload } from './parse.js';
 import type { Processor } from './types.js';
 
-type DailyFunction = (db: Db, options: Record<string, string>) => Promise<unknown>;
+export const maturityScan: Processor = async (ctx, job) => {
+  const payload = parsePayload(DailyJob, job.data, job.id);
+  const on = payload.on ?? shanghaiDate(ctx.now());
+  return ctx.db.transaction(async (tx) => {
+    if ((await lockOutbox(tx, job.id))?.status === 'done') return 'already_done';
+    const scanned = await scanMaturities(tx, { on });
+    const coverage = await scanCoverage(tx, { on });
+    await markDone(tx, job.id);
+    return `maturities ${on}: ${scanned.matured} matured, ${scanned.overdue} overdue; ${coverage.marginCalls} margin call(s)`;
+  });
+};
 
-const CANDIDATE_MODULES = ['../../db/repositories/refinancing-jobs.js', '../../db/repositories/refinancing.js', '../../db/repositories/facilities.js', '../../domain/refinancing/index.js'];
-
-/** The refinancing function named `name`, or null while refinancing does not provide it. */
-export async function refinancingFunction(name: 'scanMaturities' | 'accrueInterest'): Promise<DailyFunction | null> {
-  for (const path of CANDIDATE_MODULES) {
-    const module = (await import(path).catch(() => null)) as Record<string, unknown> | null;
-    if (module && typeof module[name] === 'function') return module[name] as DailyFunction;
-  }
-  return null;
-}
-
-const daily =
-  (name: 'scanMaturities' | 'accrueInterest', option: 'on' | 'through'): Processor =>
-  async (ctx, job) => {
-    const payload = parsePayload(DailyJob, job.data, job.id);
-    const day = payload.on ?? shanghaiDate(ctx.now());
-    const fn = await refinancingFunction(name);
-    if (!fn) {
-      ctx.logger.warn({ job: job.id }, `${name} is not available yet; nothing done`);
-      await markDone(ctx.db, job.id);
-      return 'not_available';
-    }
-    await fn(ctx.db, { [option]: day });
-    await markDone(ctx.db, job.id);
-    return `${name} ${day}`;
-  };
-
-export const maturityScan = daily('scanMaturities', 'on');
-export const interestAccrual = daily('accrueInterest', 'through');
+export const interestAccrual: Processor = async (ctx, job) => {
+  const payload = parsePayload(DailyJob, job.data, job.id);
+  const through = payload.on ?? shanghaiDate(ctx.now());
+  return ctx.db.transaction(async (tx) => {
+    if ((await lockOutbox(tx, job.id))?.status === 'done') return 'already_done';
+    const booked = await accrueInterest(tx, { through, userId: null });
+    await markDone(tx, job.id);
+    return `accrued through ${through}: ${booked.tranches} tranche(s), ${booked.totalFen} fen`;
+  });
+};

@@ -42,12 +42,12 @@ export async function supportLoans(t: TestApp, bankId: string, loans: { id: stri
 }
 
 /** The real job runtime, workers inline, on a random prefix, plugged into the app's services. */
-export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix?: string; fetch?: typeof fetch; plug?: boolean; workerName?: string } = {}): Promise<JobRuntime> {
+export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix?: string; fetch?: typeof fetch; plug?: boolean; workerName?: string; workers?: 'inline' | 'off' } = {}): Promise<JobRuntime> {
   const runtime = await startJobRuntime({
     database: t.database,
     redisUrl: options.redisUrl ?? inject('redisUrl'),
     logger: createLogger('silent'),
-    workers: 'inline',
+    workers: options.workers ?? 'inline',
     now: t.deps.now,
     prefix: options.prefix ?? randomPrefix(),
     relayIntervalMs: 50,
