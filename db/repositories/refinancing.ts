@@ -61,7 +61,9 @@ export async function operationUsage(tx: Tx, operationId: string) {
 }
 
 export async function createOperation(tx: Tx, input: { quarter: string; volumeFen: bigint; userId: string }): Promise<OperationRow> {
-  const { start, year } = quarterBounds(input.quarter);
+  // the policy in force at the quarter's end: rules announced during a quarter (the 2026 cap from
+  // 2026-01-15, the 2023 extension from 2023-01-29) govern that quarter's operation
+  const { end, year } = quarterBounds(input.quarter);
   // serialise operation writes for the year so two openings cannot both pass the annual cap
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'operations:' + year}))`);
   const [existing] = await tx.select().from(operations).where(eq(operations.quarter, input.quarter));
@@ -70,7 +72,7 @@ export async function createOperation(tx: Tx, input: { quarter: string; volumeFe
     .select({ volumeFen: sql<string>`coalesce(sum(${operations.volumeFen}), 0)::text` })
     .from(operations)
     .where(sql`${operations.quarter} like ${year + 'Q%'}`);
-  const checked = checkOperation({ quarter: input.quarter, volumeFen: input.volumeFen, yearVolumeFen: BigInt(year_.volumeFen), policy: policyOn(start) });
+  const checked = checkOperation({ quarter: input.quarter, volumeFen: input.volumeFen, yearVolumeFen: BigInt(year_.volumeFen), policy: policyOn(end) });
   if (!checked.ok) throw refusal(checked.status === 'annual_cap_exceeded' ? 409 : 422, checked);
   const [row] = await tx
     .insert(operations)

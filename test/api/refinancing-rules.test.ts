@@ -1,0 +1,183 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstitution, createUser } from '../factories/institutions.js';
+import { apply, approve, bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
+import { createTestApp, type TestApp } from '../support/harness.js';
+
+let t: TestApp;
+let checker: { apiKey: string };
+
+beforeAll(async () => {
+  t = await createTestApp({ now: '2023-06-01T04:00:00Z' });
+  checker = await createUser(t, 'PBOC', 'checker');
+  await openOperation(t, '2023Q2', '10000000.00');
+});
+afterAll(async () => t.close());
+
+async function count(table: string): Promise<number> {
+  const r = await t.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
+  return ((r as unknown as { rows: { n: number }[] }).rows ?? (r as unknown as { n: number }[]))[0].n;
+}
+const writes = async () => ({ applications: await count('applications'), loans: await count('application_loans'), collateral: await count('collateral'), facilities: await count('facilities'), journal: await count('journal_entries') });
+
+describe('operations', () => {
+  it('when 2026 operations would pass the annual cap of 8,000 亿元, then the opening is refused and nothing is written', async () => {
+    await openOperation(t, '2026Q1', '500000000000.00');
+    await openOperation(t, '2026Q2', '300000000000.00');
+    const over = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q3', volume: '0.01' });
+    expect(over.status).toBe(409);
+    expect(over.body.code).toBe('annual_cap_exceeded');
+    expect((await get(t, t.operatorKey, '/api/v1/operations/2026Q3')).status).toBe(404);
+    const twice = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q1', volume: '1.00' });
+    expect(twice.body.code).toBe('operation_exists');
+    const bad = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q5', volume: '1.001' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { path: string; code: string }) => `${e.path}:${e.code}`).sort()).toEqual(['quarter:invalid_quarter', 'volume:invalid_money']);
+  });
+
+  it('when a bank tries to open an operation, then 403', async () => {
+    const bank = await createInstitution(t);
+    expect((await post(t, bank.apiKey, '/api/v1/operations', { quarter: '2024Q1', volume: '1.00' })).status).toBe(403);
+  });
+});
+
+describe('application rules', () => {
+  it('when a listed loan fails a rule, then the application is refused naming each loan and rule, and writes nothing', async () => {
+    const bank = await createInstitution(t);
+    const good = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
+    const flagged = await createLoan(t, bank.apiKey, { principal: '1000000.00', annualRatePercent: '6.20', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
+    const before = await writes();
+    const res = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [good.loanRef, flagged.loanRef, 'NO-SUCH-LOAN', good.loanRef], collateral: [bond('B1', '1000000.00')] });
+    expect(res.status).toBe(422);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: 'loanRefs.1', code: 'loan_not_eligible' }),
+      expect.objectContaining({ path: 'loanRefs.2', code: 'loan_not_found' }),
+      expect.objectContaining({ path: 'loanRefs.3', code: 'duplicate_loan' }),
+    ]);
+    expect(await writes()).toEqual(before);
+
+    // once an operator accepts the flagged loan with a reason, both qualify: 60 % × 2,000,000.00
+    expect((await post(t, t.operatorKey, `/api/v1/loans/${flagged.id}/accept`, { reason: 'provincial programme rate' })).status).toBe(200);
+    const ok = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [good.loanRef, flagged.loanRef] });
+    expect(ok.requested).toBe('1200000.00');
+
+    // the same loans cannot be listed again while the application is live …
+    const again = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanIds: [good.id] });
+    expect(again.body.errors).toEqual([expect.objectContaining({ path: 'loanIds.0', code: 'loan_already_applied_for' })]);
+    await approve(t, t.operatorKey, ok.id, '600000.00');
+    const approved = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanIds: [good.id] });
+    expect(approved.body.errors).toEqual([expect.objectContaining({ path: 'loanIds.0', code: 'loan_already_supported' })]);
+  });
+
+  it('when an application is rejected, then its loans may be listed again', async () => {
+    const bank = await createInstitution(t);
+    const loan = await createLoan(t, bank.apiKey, { principal: '500000.00', disbursedOn: '2023-05-20', maturesOn: '2025-05-20' });
+    const first = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef] });
+    const rejected = await post(t, t.operatorKey, `/api/v1/applications/${first.id}/reject`, { reason: 'evidence missing' });
+    expect(rejected.body).toMatchObject({ status: 'rejected', decisionReason: 'evidence missing' });
+    const second = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef] });
+    expect(second.requested).toBe('300000.00');
+    const decideTwice = await post(t, t.operatorKey, `/api/v1/applications/${first.id}/approve`, { reason: 'x' });
+    expect(decideTwice.status).toBe(409);
+    expect(decideTwice.body).toMatchObject({ code: 'application_not_submitted', currentStatus: 'rejected' });
+  });
+
+  it('when a bank asks for all its loans up to a date, then only eligible, disbursed, unsupported loans up to that date are listed', async () => {
+    const bank = await createInstitution(t);
+    const early = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-04-01', maturesOn: '2025-04-01' });
+    const late = await createLoan(t, bank.apiKey, { principal: '200000.00', disbursedOn: '2023-05-25', maturesOn: '2025-05-25' });
+    await createLoan(t, bank.apiKey, { principal: '300000.00', annualRatePercent: '6.20', disbursedOn: '2023-04-02', maturesOn: '2025-04-02' });
+    const res = await apply(t, bank.apiKey, { operation: '2023Q2', allDisbursedThrough: '2023-05-01' });
+    expect(res.loans.map((l: { loanId: string }) => l.loanId)).toEqual([early.id]);
+    expect(res.requested).toBe('60000.00');
+    const rest = await apply(t, bank.apiKey, { operation: '2023Q2', allDisbursedThrough: '2023-06-01' });
+    expect(rest.loans.map((l: { loanId: string }) => l.loanId)).toEqual([late.id]);
+    const none = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', allDisbursedThrough: '2023-06-01' });
+    expect(none.status).toBe(422);
+    expect(none.body.code).toBe('no_loans');
+  });
+
+  it('when the operation is missing, closed, or the loan selection is ambiguous, then the rule is named', async () => {
+    const bank = await createInstitution(t);
+    const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-01', maturesOn: '2025-05-01' });
+    const missing = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q3', loanRefs: [loan.loanRef] });
+    expect(missing).toMatchObject({ status: 404, body: { code: 'operation_not_found' } });
+    const notOpenYet = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2026Q1', loanRefs: [loan.loanRef] });
+    expect(notOpenYet).toMatchObject({ status: 409, body: { code: 'operation_not_open' } });
+    const both = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], allDisbursedThrough: '2023-05-01' });
+    expect(both.status).toBe(422);
+    expect(both.body.errors[0]).toMatchObject({ path: 'loans', code: 'loan_selection_required' });
+    const badCollateral = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('X', '1.00', 'junk_bond')] });
+    expect(badCollateral.body.errors[0].path).toBe('collateral.0.type');
+  });
+
+  it("when another bank asks for an application, then 404; a verifier key cannot list applications", async () => {
+    const bank = await createInstitution(t);
+    const other = await createInstitution(t);
+    const verifier = await createInstitution(t, { kind: 'verifier' });
+    const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-01', maturesOn: '2025-05-01' });
+    const mine = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef] });
+    expect((await get(t, other.apiKey, `/api/v1/applications/${mine.id}`)).status).toBe(404);
+    expect((await get(t, bank.apiKey, `/api/v1/applications/${mine.id}`)).status).toBe(200);
+    expect((await get(t, verifier.apiKey, '/api/v1/applications')).status).toBe(403);
+    const list = await get(t, other.apiKey, '/api/v1/applications');
+    expect(list.body.items).toEqual([]);
+  });
+});
+
+describe('decisions', () => {
+  it('when a quarter is over-subscribed, then allocation is pro rata by request, rounded down, the spare fen to the earliest largest remainder, and the volume is never exceeded', async () => {
+    await openOperation(t, '2023Q1', '1000000.01');
+    t.setNow('2023-03-15T04:00:00Z');
+    const banks = [await createInstitution(t), await createInstitution(t), await createInstitution(t)];
+    const principals = ['1000000.00', '1000000.00', '500000.00']; // requests 600,000.00 / 600,000.00 / 300,000.00
+    const ids: string[] = [];
+    for (const [i, bank] of banks.entries()) {
+      const loan = await createLoan(t, bank.apiKey, { principal: principals[i], disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
+      ids.push((await apply(t, bank.apiKey, { operation: '2023Q1', loanRefs: [loan.loanRef] })).id);
+    }
+    const res = await post(t, t.operatorKey, '/api/v1/operations/2023Q1/allocate');
+    expect(res.status).toBe(200);
+    // 100,000,001 fen × 6/15 = 40,000,000.4 (twice) and × 3/15 = 20,000,000.2; floors sum to 100,000,000; the spare fen goes to the first
+    expect(res.body).toMatchObject({ oversubscribed: true, rule: 'pro_rata_by_request', remainingBefore: '1000000.01' });
+    expect(res.body.applications.map((a: { id: string; approved: string }) => [a.id, a.approved])).toEqual([
+      [ids[0], '400000.01'],
+      [ids[1], '400000.00'],
+      [ids[2], '200000.00'],
+    ]);
+    const operation = await get(t, t.operatorKey, '/api/v1/operations/2023Q1');
+    expect(operation.body).toMatchObject({ volume: '1000000.01', approved: '1000000.01', remaining: '0.00', awaitingDecision: { count: 0 } });
+
+    // one more application cannot be approved beyond the volume
+    const late = await createInstitution(t);
+    const loan = await createLoan(t, late.apiKey, { principal: '100.00', disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
+    const extra = await apply(t, late.apiKey, { operation: '2023Q1', loanRefs: [loan.loanRef] });
+    const refused = await post(t, t.operatorKey, `/api/v1/applications/${extra.id}/approve`, { reason: 'fine' });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'operation_volume_exceeded', remainingFen: '0' } });
+    const tooMuch = await post(t, t.operatorKey, `/api/v1/applications/${extra.id}/approve`, { reason: 'fine', amount: '60.01' });
+    expect(tooMuch.body.errors[0]).toMatchObject({ path: 'amount', code: 'approval_exceeds_request' });
+    t.setNow('2023-06-01T04:00:00Z');
+  });
+
+  it('when the approver books the disbursement, then it is refused (maker–checker) and nothing is written; another operator may', async () => {
+    const bank = await createInstitution(t);
+    const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
+    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('MC-1', '600000.00')] });
+    await approve(t, t.operatorKey, application.id, '500000.00');
+    const before = await writes();
+    const same = await post(t, t.operatorKey, `/api/v1/applications/${application.id}/disburse`);
+    expect(same).toMatchObject({ status: 403, body: { code: 'maker_checker_violation' } });
+    expect(await writes()).toEqual(before);
+    const byBank = await post(t, bank.apiKey, `/api/v1/applications/${application.id}/disburse`);
+    expect(byBank.status).toBe(403);
+    const other = await post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`).set('Idempotency-Key', 'disburse-mc-1');
+    expect(other.status).toBe(201);
+    expect(other.body).toMatchObject({ principal: '500000.00', ratePercent: '1.75', maturesOn: '2024-06-01' });
+    const replay = await post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`).set('Idempotency-Key', 'disburse-mc-1');
+    expect(replay.body.id).toBe(other.body.id);
+    const twice = await post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`);
+    expect(twice.body).toMatchObject({ code: 'application_not_approved', currentStatus: 'disbursed' });
+    expect((await verifyJournal(t)).intact).toBe(true);
+  });
+});
