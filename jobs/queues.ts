@@ -12,12 +12,15 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return Object.fromEntries(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })])) as Queues;
 }
 
-export function jobOptions(queue: QueueName, jobId: string): JobsOptions {
+/** Overrides of every queue's retry limits (tests shorten the backoff). */
+export type RetryOverrides = { attempts?: number; backoffMs?: number };
+
+export function jobOptions(queue: QueueName, jobId: string, overrides: RetryOverrides = {}): JobsOptions {
   const limits = QUEUES[queue];
   return {
     jobId,
-    attempts: limits.attempts,
-    backoff: { type: 'exponential', delay: limits.backoffMs },
+    attempts: overrides.attempts ?? limits.attempts,
+    backoff: { type: 'exponential', delay: overrides.backoffMs ?? limits.backoffMs },
     // completed jobs stay a day so a duplicate add with the same id is dropped; failures stay visible a week
     removeOnComplete: { age: 86_400, count: 10_000 },
     removeOnFail: { age: 7 * 86_400 },

@@ -6,11 +6,11 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { relayPending } from '../db/repositories/outbox.js';
-import { isQueueName, jobOptions, type Queues } from './queues.js';
+import { isQueueName, jobOptions, type Queues, type RetryOverrides } from './queues.js';
 
 export const RELAY_BATCH = 500;
 
-export async function relayOnce(db: Db, queues: Queues, logger: Logger): Promise<number> {
+export async function relayOnce(db: Db, queues: Queues, logger: Logger, retry: RetryOverrides = {}): Promise<number> {
   let moved = 0;
   for (;;) {
     const n = await relayPending(db, RELAY_BATCH, async (rows) => {
@@ -21,7 +21,7 @@ export async function relayOnce(db: Db, queues: Queues, logger: Logger): Promise
           logger.error({ queue }, 'outbox row names an unknown queue; left pending');
           throw new Error(`unknown queue ${queue}`);
         }
-        await queues[queue].addBulk(list.map((row) => ({ name: row.jobId.split('.')[0], data: row.payload, opts: jobOptions(queue, row.jobId) })));
+        await queues[queue].addBulk(list.map((row) => ({ name: row.jobId.split('.')[0], data: row.payload, opts: jobOptions(queue, row.jobId, retry) })));
       }
     });
     moved += n;

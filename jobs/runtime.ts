@@ -21,7 +21,7 @@ import { interestAccrual, maturityScan } from './processors/daily.js';
 import { notify } from './processors/notify.js';
 import { publish } from './processors/publish.js';
 import type { JobContext, Processor } from './processors/types.js';
-import { createQueues, type Queues } from './queues.js';
+import { createQueues, type Queues, type RetryOverrides } from './queues.js';
 import { reconcileOnce } from './reconciler.js';
 import { every, relayOnce } from './relay.js';
 import { ensureSchedulers } from './schedulers.js';
@@ -59,6 +59,8 @@ export type JobRuntimeOptions = {
   fetch?: typeof fetch;
   /** a name for this process's workers, in logs */
   workerName?: string;
+  /** overrides of the queues' attempts and backoff (tests) */
+  retry?: RetryOverrides;
 };
 
 const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
@@ -149,7 +151,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     }
   }
 
-  const relayNow = () => relayOnce(db, queues, logger);
+  const relayNow = () => relayOnce(db, queues, logger, options.retry);
   const reconcileNow = () =>
     reconcileOnce({ db, queues, logger, now: options.now, catchUp: options.catchUp ?? true, graceMs: options.reconcileGraceMs ?? 5_000 });
   if (options.schedulers ?? true) await ensureSchedulers(queues).catch((err) => logger.warn({ err: (err as Error).message }, 'could not set up schedulers yet; the reconciler retries'));

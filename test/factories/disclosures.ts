@@ -42,7 +42,7 @@ export async function supportLoans(t: TestApp, bankId: string, loans: { id: stri
 }
 
 /** The real job runtime, workers inline, on a random prefix, plugged into the app's services. */
-export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix?: string; fetch?: typeof fetch; plug?: boolean; workerName?: string; workers?: 'inline' | 'off' } = {}): Promise<JobRuntime> {
+export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix?: string; fetch?: typeof fetch; plug?: boolean; workerName?: string; workers?: 'inline' | 'off'; retry?: { attempts?: number; backoffMs?: number } } = {}): Promise<JobRuntime> {
   const runtime = await startJobRuntime({
     database: t.database,
     redisUrl: options.redisUrl ?? inject('redisUrl'),
@@ -56,6 +56,7 @@ export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix
     catchUp: false,
     fetch: options.fetch,
     workerName: options.workerName,
+    retry: options.retry,
   });
   if (options.plug ?? true) t.deps.services.jobs = runtime;
   return runtime;
