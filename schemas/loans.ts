@@ -6,7 +6,14 @@ export const BATCH_ROWS_MAX = 10_000;
 
 export const ReductionBasis = z.enum(['feasibility_study', 'environmental_impact_assessment', 'third_party_assessment']);
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** Free text: trimmed, not empty, bounded, and without NUL (which PostgreSQL text cannot hold). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !s.includes('\u0000'), { message: 'must not contain the NUL character', params: { code: 'invalid_character' } });
 
 export const ProjectInput = z
   .object({

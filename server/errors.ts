@@ -76,6 +76,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large', 'the request body is too large');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, 415, 'unsupported_encoding', String(err.message));
   if (status && status >= 400 && status < 500) return sendProblem(res, status, 'bad_request', String(err.message));
+  // text PostgreSQL cannot store (e.g. NUL) in a field no schema rule caught: the client's input, not our bug
+  const pgCode = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  if (pgCode === '22021' || pgCode === '22P05') return sendProblem(res, 422, 'invalid_character', 'a text field holds a character that cannot be stored (such as NUL)');
   (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
   sendProblem(res, 500, 'internal_error', 'an unexpected error occurred; it has been logged with the request id');
 };

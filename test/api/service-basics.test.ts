@@ -91,3 +91,13 @@ describe('API description', () => {
     expect(res.body.components.schemas.CreateInstitution.properties.kind.enum).toEqual(['bank', 'verifier']);
   });
 });
+
+describe('text the database cannot hold', () => {
+  it('when an institution name holds a NUL character, then the answer is 422 invalid_character, not 500', async () => {
+    const res = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).send({ code: 'NULBANK', nameZh: 'a\u0000b', nameEn: 'x', kind: 'bank' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('invalid_character');
+    const after = await request(t.app).get('/api/v1/institutions/NULBANK').set(bearer(t.operatorKey));
+    expect(after.status).toBe(404);
+  });
+});
