@@ -8,6 +8,7 @@ import type { Benchmark } from './support.js';
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'loan-ingest': () => import('./loan-ingest.js'),
+  accrual: () => import('./accrual.js'),
   // name: () => import('./<file>.js'),
 };
 
