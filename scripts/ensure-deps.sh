@@ -27,5 +27,11 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11 leaves other platforms' optional packages (rollup, msgpackr builds) out of the lock file
+  # it writes here, and then `npm ci` refuses that same lock file; `npm install` installs exactly the
+  # locked versions and leaves the lock file unchanged, so it is the fallback.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/cerf-npm-ci.log; then
+    echo "npm ci refused the lock file ($(grep -c Missing /tmp/cerf-npm-ci.log) optional platform packages); installing the locked versions with npm install"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
 fi
