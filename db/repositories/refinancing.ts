@@ -195,6 +195,7 @@ export async function submitApplication(
     if (refs.has(c.ref)) errors.push({ path: `collateral.${i}.ref`, code: 'duplicate_collateral', message: `instrument ${c.ref} is pledged twice` });
     refs.add(c.ref);
   });
+  errors.push(...faceValueViolations(input.collateral));
   if (errors.length) throw validationFailed(errors);
 
   const [application] = await tx
@@ -205,6 +206,9 @@ export async function submitApplication(
   await pledge(tx, application, input.collateral, input.on, input.userId);
   return application;
 }
+
+const faceValueViolations = (items: CollateralInput[]): Violation[] =>
+  items.flatMap((c, i) => (c.faceFen > 0n ? [] : [{ path: `collateral.${i}.faceValue`, code: 'face_value_not_positive', message: 'an instrument has a face value above zero' }]));
 
 async function pledge(tx: Tx, application: ApplicationRow, items: CollateralInput[], on: IsoDate, userId: string) {
   if (!items.length) return [];
@@ -225,6 +229,7 @@ export async function addCollateral(tx: Tx, input: { application: ApplicationRow
     if (refs.has(c.ref)) errors.push({ path: `collateral.${i}.ref`, code: 'duplicate_collateral', message: `instrument ${c.ref} is already pledged to this application` });
     refs.add(c.ref);
   });
+  errors.push(...faceValueViolations(input.items));
   if (errors.length) throw validationFailed(errors);
   const rows = await pledge(tx, input.application, input.items, input.on, input.userId);
   await checkCoverage(tx, input.application.id, input.on);
@@ -435,7 +440,12 @@ export async function listFacilities(tx: Tx, filter: { institutionId: string | n
  * interest exactly in NUMERIC (half up = floor((2·p·r·days + den) ÷ 2·den)) and keeps the booked delta
  * in `last_accrual_fen`; one balanced journal entry per bank books the day's sum.
  */
-export async function accrueInterest(tx: Tx, input: { through: IsoDate; facilityIds?: string[]; userId?: string | null }) {
+export async function accrueInterest(db: Tx, input: { through: IsoDate; facilityIds?: string[]; userId?: string | null }) {
+  // a transaction of its own (a savepoint inside the caller's): the tranches and the journal move together
+  return db.transaction((tx) => accrueInterestIn(tx, input));
+}
+
+async function accrueInterestIn(tx: Tx, input: { through: IsoDate; facilityIds?: string[]; userId?: string | null }) {
   const policy = policyOrThrow(input.through);
   if (policy.rounding !== 'half_up') throw new Error(`accrueInterest: rounding ${policy.rounding} is not implemented in SQL`);
   const only = input.facilityIds ? sql`and f.id in (${sql.join(input.facilityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
@@ -616,7 +626,11 @@ export async function checkCoverage(tx: Tx, applicationId: string, on: IsoDate) 
 }
 
 /** Re-checks coverage of every application with live support (the daily job). */
-export async function scanCoverage(tx: Tx, input: { on: IsoDate }) {
+export async function scanCoverage(db: Tx, input: { on: IsoDate }) {
+  return db.transaction((tx) => scanCoverageIn(tx, input));
+}
+
+async function scanCoverageIn(tx: Tx, input: { on: IsoDate }) {
   const apps = await tx
     .selectDistinct({ id: facilities.applicationId })
     .from(facilities)

@@ -1,6 +1,5 @@
 /** The double-entry journal: entries (newest first), derived balances, reversals, and the verification walk. */
 import { Router } from 'express';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
 import { reversalOf, type ChainedEntry } from '../../domain/ledger/entry.js';
@@ -62,10 +61,13 @@ export function journalRoutes({ database, now }: AppDeps): Router {
   });
 
   router.get('/journal/verify', requireRole('operator', 'verifier', 'bank'), async (_req, res) => {
+    const actor = actorOf(res);
     const report = await db.transaction((tx) => verifyJournal(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    // the chain is checked whole; a bank sees only its own sums
+    const visible = actor.role === 'bank' ? report.institutions.filter((i) => i.code === actor.institutionCode) : report.institutions;
     res.json({
       ...report,
-      institutions: report.institutions.map((i) => ({ code: i.code, debits: formatYuan(i.debitFen), credits: formatYuan(i.creditFen), balanced: i.balanced })),
+      institutions: visible.map((i) => ({ code: i.code, debits: formatYuan(i.debitFen), credits: formatYuan(i.creditFen), balanced: i.balanced })),
     });
   });
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { apply, approve, bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
+import { accrueInterest, scanMaturities } from '../../db/repositories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -179,5 +180,43 @@ describe('decisions', () => {
     const twice = await post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`);
     expect(twice.body).toMatchObject({ code: 'application_not_approved', currentStatus: 'disbursed' });
     expect((await verifyJournal(t)).intact).toBe(true);
+  });
+});
+
+describe('plain functions for the jobs', () => {
+  it('when accrueInterest and scanMaturities are called with the database, then they book once per tranche and day', async () => {
+    // the one disbursed tranche here: 500,000.00 from 2023-06-01; two days: 500,000 × 1.75 % × 2 / 360 = 48.611… → 48.61
+    const first = await accrueInterest(t.database.db, { through: '2023-06-03' });
+    expect(first).toMatchObject({ tranches: 1, totalFen: 4861n, entries: 1 });
+    expect(await accrueInterest(t.database.db, { through: '2023-06-03' })).toMatchObject({ tranches: 0, totalFen: 0n, entries: 0 });
+    expect(await scanMaturities(t.database.db, { on: '2023-06-03' })).toMatchObject({ matured: 0, overdue: 0 });
+    expect((await verifyJournal(t)).intact).toBe(true);
+  });
+});
+
+describe('edges', () => {
+  it('when collateral has no face value, then the field and rule are named and nothing is written', async () => {
+    const bank = await createInstitution(t);
+    const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-01', maturesOn: '2025-05-01' });
+    const before = await writes();
+    const res = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('Z', '0.00')] });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0]).toMatchObject({ path: 'collateral.0.faceValue', code: 'face_value_not_positive' });
+    expect(await writes()).toEqual(before);
+  });
+
+  it('when a bank verifies the journal, then the whole chain is checked but only its own sums are shown', async () => {
+    const bank = await createInstitution(t);
+    const res = await get(t, bank.apiKey, '/api/v1/journal/verify');
+    expect(res.body.intact).toBe(true);
+    expect(res.body.institutions).toEqual([]);
+    expect((await verifyJournal(t)).institutions.length).toBeGreaterThan(0);
+  });
+
+  it('when /openapi.json is fetched, then the refinancing and journal routes are described', async () => {
+    const res = await get(t, t.operatorKey, '/openapi.json');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/operations', '/api/v1/applications/{id}/disburse', '/api/v1/facilities/{id}/rollover', '/api/v1/facilities/statement', '/api/v1/margin-calls', '/api/v1/journal/verify']),
+    );
   });
 });
