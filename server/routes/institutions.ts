@@ -1,6 +1,7 @@
 /** Institutions (banks, verifiers) and their users' API keys. Operator only, except `GET /me`. */
 import { Router } from 'express';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, insertInstitution, insertUser } from '../../db/repositories/institutions.js';
 import { institutions } from '../../db/schema/index.js';
 import { CreateInstitutionBody, CreateUserBody, Institution, UserWithKey } from '../../schemas/institutions.js';
@@ -10,6 +11,8 @@ import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { conflict, notFound, validationFailed } from '../errors.js';
 import { parseOrThrow } from '../validate.js';
+
+const InstitutionListQuery = PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }).strict();
 
 const present = (row: typeof institutions.$inferSelect) => ({
   id: row.id,
@@ -23,7 +26,7 @@ const present = (row: typeof institutions.$inferSelect) => ({
 
 describe({ method: 'get', path: '/api/v1/me', tag: 'institutions', roles: ['operator', 'bank', 'verifier'], summary: 'Who the API key belongs to', responses: { 200: z.object({ user: z.object({ id: z.string(), name: z.string(), role: z.string() }), institution: Institution }) } });
 describe({ method: 'post', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'Register a bank or verifier; answers its first API key once', body: CreateInstitutionBody, responses: { 201: Institution.extend({ apiKey: z.string() }) }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'All institutions', responses: { 200: z.object({ items: z.array(Institution), nextCursor: z.string().nullable() }) } });
+describe({ method: 'get', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'All institutions, by code', query: PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }), responses: { 200: z.object({ items: z.array(Institution), nextCursor: z.string().nullable() }) } });
 describe({ method: 'get', path: '/api/v1/institutions/:code', tag: 'institutions', roles: ['operator'], summary: 'One institution', responses: { 200: Institution } });
 describe({ method: 'post', path: '/api/v1/institutions/:code/users', tag: 'institutions', roles: ['operator'], summary: 'Another user (and API key) of an institution', body: CreateUserBody, responses: { 201: UserWithKey }, idempotent: true });
 
@@ -52,9 +55,18 @@ export function institutionRoutes({ database }: AppDeps): Router {
     res.status(201).json({ ...present(created.row), apiKey: created.user.apiKey, user: { id: created.user.id, name: created.user.name } });
   });
 
-  router.get('/institutions', requireRole('operator'), async (_req, res) => {
-    const rows = await db.select().from(institutions).orderBy(asc(institutions.code)).limit(1000);
-    res.json({ items: rows.map(present), nextCursor: null });
+  router.get('/institutions', requireRole('operator'), async (req, res) => {
+    const q = parseOrThrow(InstitutionListQuery, req.query);
+    const after = decodeCursor(q.cursor)?.[0];
+    const conditions = [q.kind ? eq(institutions.kind, q.kind) : undefined, typeof after === 'string' ? gt(institutions.code, after) : undefined].filter((c) => c !== undefined);
+    const rows = await db
+      .select()
+      .from(institutions)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(asc(institutions.code))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    res.json({ items: page.map(present), nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].code]) : null });
   });
 
   router.get('/institutions/:code', requireRole('operator'), async (req, res) => {

@@ -101,3 +101,23 @@ describe('text the database cannot hold', () => {
     expect(after.status).toBe(404);
   });
 });
+
+describe('listing institutions', () => {
+  it('when institutions are listed a page at a time, then each appears once, in code order, and kind filters', async () => {
+    for (const code of ['LIST-C', 'LIST-A', 'LIST-B']) {
+      await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).send({ code, nameZh: code, nameEn: code, kind: code === 'LIST-B' ? 'verifier' : 'bank' });
+    }
+    const codes: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: request.Response = await request(t.app).get(`/api/v1/institutions?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(t.operatorKey));
+      codes.push(...res.body.items.map((i: { code: string }) => i.code));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(codes).toEqual([...codes].sort());
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(codes).toEqual(expect.arrayContaining(['LIST-A', 'LIST-B', 'LIST-C', 'PBOC']));
+    const verifiers = await request(t.app).get('/api/v1/institutions?kind=verifier').set(bearer(t.operatorKey));
+    expect(verifiers.body.items.map((i: { code: string }) => i.code)).toEqual(['LIST-B']);
+  });
+});
