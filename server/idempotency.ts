@@ -12,6 +12,8 @@ import type { Actor } from './context.js';
 import { AppError, conflict } from './errors.js';
 
 const IN_PROGRESS = 0;
+/** a request still claiming its key after this long belonged to a process that died */
+const STALE_CLAIM_MS = 5 * 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 export function idempotency(db: Db): RequestHandler {
@@ -35,11 +37,16 @@ export function idempotency(db: Db): RequestHandler {
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key)));
       if (!stored) return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
+      if (stored.responseStatus === IN_PROGRESS) {
+        // a claim left by a process that died mid-request is released after a while, so the key is not lost
+        if (Date.now() - stored.createdAt.getTime() > STALE_CLAIM_MS) {
+          await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, actor.userId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.responseStatus, IN_PROGRESS)));
+          return next(conflict('idempotency_key_in_use', 'an earlier attempt with this Idempotency-Key was interrupted; it has been released, retry now'));
+        }
+        return next(conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'));
+      }
       if (stored.requestSha256 !== requestSha256) {
         return next(conflict('idempotency_key_reused', 'this Idempotency-Key was already used with a different request; use a new key for a new request'));
-      }
-      if (stored.responseStatus === IN_PROGRESS) {
-        return next(conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'));
       }
       res.setHeader('Idempotent-Replayed', 'true');
       const contentType = stored.responseBody.startsWith('{"type":"https://cerf-ledger.dev/problems/') ? 'application/problem+json' : 'application/json';

@@ -121,3 +121,21 @@ describe('listing institutions', () => {
     expect(verifiers.body.items.map((i: { code: string }) => i.code)).toEqual(['LIST-B']);
   });
 });
+
+describe('idempotency keys', () => {
+  it('when a request with a key is still in progress, then a repeat is 409 in use; a claim left by a dead process is released', async () => {
+    const { idempotencyKeys, users } = await import('../../db/schema/index.js');
+    const { eq } = await import('drizzle-orm');
+    const [operator] = await t.database.db.select().from(users).where(eq(users.name, 'bootstrap operator'));
+    await t.database.db.insert(idempotencyKeys).values({ userId: operator.id, key: 'k-running', method: 'POST', path: '/api/v1/institutions', requestSha256: 'x', responseStatus: 0, responseBody: '' });
+    const body = { code: 'IDEM1', nameZh: 'x', nameEn: 'x', kind: 'bank' };
+    const running = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    expect(running.status).toBe(409);
+    expect(running.body.code).toBe('idempotency_key_in_use');
+    await t.database.db.update(idempotencyKeys).set({ createdAt: new Date(Date.now() - 10 * 60_000) }).where(eq(idempotencyKeys.key, 'k-running'));
+    const released = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    expect(released.body.detail).toContain('released');
+    const retried = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    expect(retried.status).toBe(201);
+  });
+});
