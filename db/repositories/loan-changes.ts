@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { assessLoan, checkProjectFunding, loanContentSha256, loanTextFromFacts, type InstitutionWindow, type LoanFacts } from '../../domain/loans/loan.js';
+import { assessLoan, checkProjectFunding, loanContentSha256, loanTextFromFacts, type InstitutionWindow, type LoanFacts, type ProjectFacts } from '../../domain/loans/loan.js';
 import { formatYuan } from '../../domain/money.js';
 import { fail, ok, type Ok, type Violation } from '../../domain/result.js';
 import type { Tx } from '../client.js';
@@ -26,6 +26,18 @@ export type ChangeStatus =
 
 type Fail = { ok: false; status: ChangeStatus; message: string; violations?: Violation[] };
 const no = (status: ChangeStatus, message: string, violations?: Violation[]): Fail => ({ ...fail(status), message, violations });
+
+/** The project's own columns as an amendment states them. */
+const projectColumns = (p: ProjectFacts) => ({
+  name: p.name,
+  province: p.province,
+  subArea: p.subArea,
+  totalInvestmentFen: p.totalInvestmentFen,
+  annualReductionCentitonnes: p.annualReductionCentitonnes,
+  reductionBasis: p.reductionBasis,
+  evidenceTitle: p.evidenceTitle,
+  evidenceSha256: p.evidenceSha256,
+});
 
 async function lockLoan(tx: Tx, loanId: string, institutionId: string | undefined) {
   const where = institutionId ? and(eq(loans.id, loanId), eq(loans.institutionId, institutionId)) : eq(loans.id, loanId);
@@ -86,34 +98,11 @@ export async function amendLoan(
     projectId = target.id;
     await tx
       .update(projects)
-      .set({
-        name: f.project.name,
-        province: f.project.province,
-        subArea: f.project.subArea,
-        totalInvestmentFen: f.project.totalInvestmentFen,
-        annualReductionCentitonnes: f.project.annualReductionCentitonnes,
-        reductionBasis: f.project.reductionBasis,
-        evidenceTitle: f.project.evidenceTitle,
-        evidenceSha256: f.project.evidenceSha256,
-        fundedFen: fundedOnTarget + f.principalFen,
-      })
+      .set({ ...projectColumns(f.project), fundedFen: fundedOnTarget + f.principalFen })
       .where(eq(projects.id, target.id));
   } else {
     projectId = randomUUID();
-    await tx.insert(projects).values({
-      id: projectId,
-      institutionId: input.institutionId,
-      ref: f.project.ref,
-      name: f.project.name,
-      province: f.project.province,
-      subArea: f.project.subArea,
-      totalInvestmentFen: f.project.totalInvestmentFen,
-      annualReductionCentitonnes: f.project.annualReductionCentitonnes,
-      reductionBasis: f.project.reductionBasis,
-      evidenceTitle: f.project.evidenceTitle,
-      evidenceSha256: f.project.evidenceSha256,
-      fundedFen: f.principalFen,
-    });
+    await tx.insert(projects).values({ id: projectId, institutionId: input.institutionId, ref: f.project.ref, ...projectColumns(f.project), fundedFen: f.principalFen });
   }
   if (oldProject.id !== projectId) {
     await tx.update(projects).set({ fundedFen: oldProject.fundedFen - current.principalFen }).where(eq(projects.id, oldProject.id));

@@ -1,6 +1,7 @@
 /** Valid loan submissions, overridable field by field. */
 import { createHash } from 'node:crypto';
 import { creditCodeCheckCharacter } from '../../domain/loans/credit-code.js';
+import type { LoanText } from '../../domain/loans/loan.js';
 
 let sequence = 0;
 
@@ -19,24 +20,8 @@ export function validCreditCode(n: number): string {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export type LoanRequest = {
-  loanRef: string;
-  borrower: { name: string; creditCode: string };
-  project: {
-    ref: string;
-    name: string;
-    province: string;
-    subArea: string;
-    totalInvestment: string;
-    annualReductionTonnes: string;
-    reductionBasis: string;
-    evidence: { title: string; sha256: string };
-  };
-  principal: string;
-  annualRatePercent: string;
-  disbursedOn: string;
-  maturesOn: string;
-};
+/** The request body of POST /api/v1/loans (API.md), as decimal strings. */
+export type LoanRequest = LoanText;
 
 export function loanRequest(overrides: DeepPartial<LoanRequest> = {}): LoanRequest {
   sequence += 1;
