@@ -525,8 +525,13 @@ function repaymentDraft(f: FacilityRow, bank: string, on: IsoDate, principalFen:
   };
 }
 
+/** Interest booked past `on` (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
+function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
+  if (f.accruedThrough > on) throw conflict('interest_booked_ahead', `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; reverse the accrual or wait`, { accruedThrough: f.accruedThrough });
+}
+
 export async function repayFacility(tx: Tx, input: { id: string; scope: Scope; principalFen: bigint; on: IsoDate }) {
-  await findFacility(tx, input.id, input.scope, true);
+  refuseIfBookedAhead(await findFacility(tx, input.id, input.scope, true), input.on);
   const policy = policyOrThrow(input.on);
   await accrueInterest(tx, { through: input.on, facilityIds: [input.id], userId: input.scope.userId });
   const f = await findFacility(tx, input.id, input.scope);
@@ -552,7 +557,7 @@ export async function repayFacility(tx: Tx, input: { id: string; scope: Scope; p
 }
 
 export async function rolloverFacility(tx: Tx, input: { id: string; scope: Scope; on: IsoDate }) {
-  await findFacility(tx, input.id, input.scope, true);
+  refuseIfBookedAhead(await findFacility(tx, input.id, input.scope, true), input.on);
   const policy = policyOrThrow(input.on);
   await accrueInterest(tx, { through: input.on, facilityIds: [input.id], userId: input.scope.userId });
   const f = await findFacility(tx, input.id, input.scope);

@@ -191,6 +191,10 @@ describe('plain functions for the jobs', () => {
     expect(await accrueInterest(t.database.db, { through: '2023-06-03' })).toMatchObject({ tranches: 0, totalFen: 0n, entries: 0 });
     expect(await scanMaturities(t.database.db, { on: '2023-06-03' })).toMatchObject({ matured: 0, overdue: 0 });
     expect((await verifyJournal(t)).intact).toBe(true);
+    // the app's calendar is still 2023-06-01: settling today would pay the booked days twice, so it is refused
+    const [tranche] = (await get(t, t.operatorKey, '/api/v1/facilities?status=active')).body.items;
+    const early = await post(t, t.operatorKey, `/api/v1/facilities/${tranche.id}/repay`, { principal: '1.00' });
+    expect(early).toMatchObject({ status: 409, body: { code: 'interest_booked_ahead', accruedThrough: '2023-06-03' } });
   });
 });
 
