@@ -10,6 +10,16 @@ import { institutions, journalChain, journalEntries, journalLines } from '../sch
 
 export const GLOBAL_CHAIN = 'global';
 
+/**
+ * Locks the chain head for the rest of the transaction: appends are serialised on it, and a check made
+ * after taking it (e.g. "is this entry already reversed?") cannot be overtaken by another append.
+ */
+export async function lockJournal(tx: Tx) {
+  await tx.insert(journalChain).values({ chain: GLOBAL_CHAIN, lastSequence: 0n, lastHash: GENESIS_HASH }).onConflictDoNothing();
+  const [head] = await tx.select().from(journalChain).where(eq(journalChain.chain, GLOBAL_CHAIN)).for('update');
+  return head;
+}
+
 /** Appends entries (in order) to the chain in the caller's transaction. Throws on an unbalanced draft (a bug). */
 export async function appendEntries(tx: Tx, drafts: readonly EntryDraft[], createdBy: string | null): Promise<ChainedEntry[]> {
   if (drafts.length === 0) return [];
@@ -18,8 +28,7 @@ export async function appendEntries(tx: Tx, drafts: readonly EntryDraft[], creat
     if (!r.ok) throw new Error(`journal: refusing a ${d.kind} entry: ${r.status} ${r.message ?? ''}`);
     return r.value;
   });
-  await tx.insert(journalChain).values({ chain: GLOBAL_CHAIN, lastSequence: 0n, lastHash: GENESIS_HASH }).onConflictDoNothing();
-  const [head] = await tx.select().from(journalChain).where(eq(journalChain.chain, GLOBAL_CHAIN)).for('update');
+  const head = await lockJournal(tx);
   let sequence = head.lastSequence;
   let prevHash = head.lastHash;
   const chained: ChainedEntry[] = [];

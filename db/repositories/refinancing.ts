@@ -19,6 +19,7 @@ import type { Violation } from '../../domain/result.js';
 import { AppError, conflict, notFound, validationFailed } from '../../server/errors.js';
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, collateral, collateralValuations, facilities, institutions, loans, marginCalls, operations } from '../schema/index.js';
+import { isUuid } from '../../schemas/refinancing.js';
 import { appendEntries } from './journal.js';
 
 export type OperationRow = typeof operations.$inferSelect;
@@ -237,7 +238,7 @@ export async function addCollateral(tx: Tx, input: { application: ApplicationRow
 }
 
 export async function findApplication(tx: Tx, id: string, scope: Pick<Scope, 'institutionId'>, lock = false): Promise<ApplicationRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`application ${id}`);
+  if (!isUuid(id)) throw notFound(`application ${id}`);
   const q = tx
     .select()
     .from(applications)
@@ -265,7 +266,8 @@ export const eligibleCollateralFen = (rows: readonly CollateralRow[], policy: Po
 
 export async function listApplications(tx: Tx, filter: { institutionId: string | null; status?: ApplicationRow['status']; operationId?: string; after?: { createdAt: string; id: string }; limit: number }) {
   return tx
-    .select({ application: applications, quarter: operations.quarter, institutionCode: institutions.code })
+    // the cursor keeps created_at to the microsecond (a JS Date keeps milliseconds and would repeat rows)
+    .select({ application: applications, quarter: operations.quarter, institutionCode: institutions.code, createdAtUtc: sql<string>`to_char(${applications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
     .from(applications)
     .innerJoin(operations, eq(operations.id, applications.operationId))
     .innerJoin(institutions, eq(institutions.id, applications.institutionId))
@@ -281,6 +283,15 @@ export async function listApplications(tx: Tx, filter: { institutionId: string |
     .limit(filter.limit + 1);
 }
 
+/**
+ * Row locks are always taken in one order, so two commands never wait on each other in a circle
+ * (PostgreSQL would abort one with a deadlock, a 500): operation → application → collateral, and
+ * facility → application → journal chain head.
+ */
+async function lockApplication(tx: Tx, applicationId: string) {
+  await tx.select({ id: applications.id }).from(applications).where(eq(applications.id, applicationId)).for('update');
+}
+
 async function lockOperation(tx: Tx, operationId: string): Promise<OperationRow> {
   const [row] = await tx.select().from(operations).where(eq(operations.id, operationId)).for('update');
   return row;
@@ -290,12 +301,14 @@ const notSubmitted = (a: ApplicationRow) => conflict('application_not_submitted'
 
 /** Approves fully (amountFen omitted) or partly, never beyond the request or the operation's remaining volume. */
 export async function approveApplication(tx: Tx, input: { id: string; amountFen?: bigint; reason: string; userId: string }): Promise<ApplicationRow> {
+  // the operation first, then the application (the order allocation takes them in)
+  const unlocked = await findApplication(tx, input.id, { institutionId: null });
+  const operation = await lockOperation(tx, unlocked.operationId);
   const application = await findApplication(tx, input.id, { institutionId: null }, true);
   if (application.status !== 'submitted') throw notSubmitted(application);
   const amountFen = input.amountFen ?? application.requestedFen;
   if (amountFen <= 0n) throw validationFailed([{ path: 'amount', code: 'amount_not_positive', message: 'an approval must be more than zero; reject instead' }]);
   if (amountFen > application.requestedFen) throw validationFailed([{ path: 'amount', code: 'approval_exceeds_request', message: `the application requests ${application.requestedFen} fen` }]);
-  const operation = await lockOperation(tx, application.operationId);
   const usage = await operationUsage(tx, operation.id);
   const remainingFen = operation.volumeFen - usage.approvedFen;
   if (amountFen > remainingFen) {
@@ -406,7 +419,7 @@ export async function disburseApplication(tx: Tx, input: { id: string; userId: s
 }
 
 export async function findFacility(tx: Tx, id: string, scope: Pick<Scope, 'institutionId'>, lock = false): Promise<FacilityRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`facility ${id}`);
+  if (!isUuid(id)) throw notFound(`facility ${id}`);
   const q = tx
     .select()
     .from(facilities)
@@ -531,7 +544,9 @@ function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
 }
 
 export async function repayFacility(tx: Tx, input: { id: string; scope: Scope; principalFen: bigint; on: IsoDate }) {
-  refuseIfBookedAhead(await findFacility(tx, input.id, input.scope, true), input.on);
+  const locked = await findFacility(tx, input.id, input.scope, true);
+  await lockApplication(tx, locked.applicationId);
+  refuseIfBookedAhead(locked, input.on);
   const policy = policyOrThrow(input.on);
   await accrueInterest(tx, { through: input.on, facilityIds: [input.id], userId: input.scope.userId });
   const f = await findFacility(tx, input.id, input.scope);
@@ -557,7 +572,9 @@ export async function repayFacility(tx: Tx, input: { id: string; scope: Scope; p
 }
 
 export async function rolloverFacility(tx: Tx, input: { id: string; scope: Scope; on: IsoDate }) {
-  refuseIfBookedAhead(await findFacility(tx, input.id, input.scope, true), input.on);
+  const locked = await findFacility(tx, input.id, input.scope, true);
+  await lockApplication(tx, locked.applicationId);
+  refuseIfBookedAhead(locked, input.on);
   const policy = policyOrThrow(input.on);
   await accrueInterest(tx, { through: input.on, facilityIds: [input.id], userId: input.scope.userId });
   const f = await findFacility(tx, input.id, input.scope);
@@ -612,6 +629,9 @@ export async function statementOf(tx: Tx, input: { institutionId: string; on: Is
 /** Coverage of one application's live support on `on`; raises, updates or clears its margin call. */
 export async function checkCoverage(tx: Tx, applicationId: string, on: IsoDate) {
   const policy = policyOrThrow(on);
+  // one coverage check per application at a time: each sees the others' revaluations and repayments,
+  // and only one can raise the open margin call
+  await lockApplication(tx, applicationId);
   const [application] = await tx.select().from(applications).where(eq(applications.id, applicationId));
   const live = await tx
     .select()
@@ -646,7 +666,7 @@ async function scanCoverageIn(tx: Tx, input: { on: IsoDate }) {
 }
 
 export async function findCollateral(tx: Tx, id: string, scope: Pick<Scope, 'institutionId'>): Promise<CollateralRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`collateral ${id}`);
+  if (!isUuid(id)) throw notFound(`collateral ${id}`);
   const [row] = await tx
     .select()
     .from(collateral)
@@ -656,6 +676,8 @@ export async function findCollateral(tx: Tx, id: string, scope: Pick<Scope, 'ins
 }
 
 export async function revalueCollateral(tx: Tx, input: { id: string; marketFen: bigint; on: IsoDate; userId: string }) {
+  const unlocked = await findCollateral(tx, input.id, { institutionId: null });
+  await lockApplication(tx, unlocked.applicationId);
   const item = await findCollateral(tx, input.id, { institutionId: null });
   if (item.status !== 'pledged') throw conflict('collateral_released', 'a released instrument is not revalued');
   if (input.on < item.valuedOn) throw validationFailed([{ path: 'valuedOn', code: 'valuation_out_of_order', message: `the instrument was last valued on ${item.valuedOn}` }]);

@@ -28,13 +28,14 @@ import {
   type LoanSelection,
 } from '../../db/repositories/refinancing.js';
 import { facilities, institutions, operations, users } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { keysetCursor } from '../../schemas/refinancing.js';
 import { AddCollateralBody, ApplicationDetail, ApplicationListQuery, ApplicationView, ApproveBody, CollateralView, CreateApplicationBody, FacilityView, RejectBody } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { describe } from '../openapi.js';
 import { parseOrThrow } from '../validate.js';
-import { presentFacility } from './facilities.js';
+import { invalidCursor, presentFacility } from './facilities.js';
 
 async function userName(db: Tx, id: string | null) {
   if (!id) return null;
@@ -130,7 +131,9 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
   router.get('/applications', requireRole('bank', 'operator'), async (req, res) => {
     const q = parseOrThrow(ApplicationListQuery, req.query);
     const actor = actorOf(res);
-    const [createdAt, id] = decodeCursor(q.cursor) ?? [];
+    const cursor = keysetCursor(q.cursor, ['timestamp', 'uuid']);
+    if (cursor === null) throw invalidCursor();
+    const [createdAt, id] = cursor ?? [];
     let operationId: string | undefined;
     if (q.operation) {
       const [o] = await db.select({ id: operations.id }).from(operations).where(eq(operations.quarter, q.operation));
@@ -148,7 +151,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
     const last = page[page.length - 1];
     res.json({
       items: await Promise.all(page.map((r) => presentApplication(db, r.application, { institutionCode: r.institutionCode, quarter: r.quarter }))),
-      nextCursor: rows.length > q.limit && last ? encodeCursor([last.application.createdAt.toISOString(), last.application.id]) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtUtc, last.application.id]) : null,
     });
   });
 

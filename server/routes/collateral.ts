@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
 import { findCollateral, listMarginCalls, revalueCollateral, scanCoverage } from '../../db/repositories/refinancing.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { keysetCursor } from '../../schemas/refinancing.js';
+import { invalidCursor } from './facilities.js';
 import { CollateralView, CoverageView, MarginCallQuery, MarginCallView, RevalueBody, RunOnBody } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
@@ -61,7 +63,9 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
   router.get('/margin-calls', requireRole('bank', 'operator'), async (req, res) => {
     const q = parseOrThrow(MarginCallQuery, req.query);
     const actor = actorOf(res);
-    const [raisedOn, id] = decodeCursor(q.cursor) ?? [];
+    const cursor = keysetCursor(q.cursor, ['date', 'uuid']);
+    if (cursor === null) throw invalidCursor();
+    const [raisedOn, id] = cursor ?? [];
     const rows = await listMarginCalls(db, {
       institutionId: actor.role === 'operator' ? null : actor.institutionId,
       status: q.status,

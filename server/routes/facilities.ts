@@ -13,7 +13,8 @@ import type { Tx } from '../../db/client.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { accrueInterest, findFacility, listFacilities, repayFacility, rolloverFacility, scanMaturities, statementOf, type FacilityRow } from '../../db/repositories/refinancing.js';
 import { institutions } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { keysetCursor } from '../../schemas/refinancing.js';
 import { AccrueBody, FacilityListQuery, FacilityView, RepayBody, RepaymentResult, RolloverResult, RunOnBody, StatementQuery, StatementView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
@@ -44,6 +45,9 @@ export async function presentFacility(db: Tx, f: FacilityRow, institutionCode?: 
     closedOn: f.closedOn,
   };
 }
+
+/** A list cursor this API did not write (or one tampered with): named, never a 500. */
+export const invalidCursor = () => validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this list returned; start again without it' }]);
 
 const scopeOf = (actor: Actor) => ({ userId: actor.userId, institutionId: actor.role === 'operator' ? null : actor.institutionId });
 
@@ -77,7 +81,9 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
       if (!inst) return void res.json({ items: [], nextCursor: null });
       institutionId = inst.id;
     }
-    const [maturesOn, id] = decodeCursor(q.cursor) ?? [];
+    const cursor = keysetCursor(q.cursor, ['date', 'uuid']);
+    if (cursor === null) throw invalidCursor();
+    const [maturesOn, id] = cursor ?? [];
     const rows = await listFacilities(db, {
       institutionId,
       status: q.status,

@@ -6,9 +6,11 @@ import { reversalOf, type ChainedEntry } from '../../domain/ledger/entry.js';
 import { formatYuan } from '../../domain/money.js';
 import type { Tx } from '../../db/client.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
-import { accountBalances, appendEntries, findEntry, isReversed, listEntries, verifyJournal } from '../../db/repositories/journal.js';
+import { accountBalances, appendEntries, findEntry, isReversed, listEntries, lockJournal, verifyJournal } from '../../db/repositories/journal.js';
 import { institutions } from '../../db/schema/index.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { isUuid, keysetCursor } from '../../schemas/refinancing.js';
+import { invalidCursor } from './facilities.js';
 import { BalancesView, JournalEntryView, JournalListQuery, ReverseBody, VerifyView } from '../../schemas/journal.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
@@ -53,8 +55,9 @@ export function journalRoutes({ database, now }: AppDeps): Router {
       if (!inst) throw notFound(`institution ${q.institution}`);
       institutionId = inst.id;
     }
-    const [before] = decodeCursor(q.cursor) ?? [];
-    const page = await listEntries(db, { institutionId, kind: q.kind, before: typeof before === 'string' && /^\d+$/.test(before) ? BigInt(before) : undefined, limit: q.limit });
+    const cursor = keysetCursor(q.cursor, ['sequence']);
+    if (cursor === null) throw invalidCursor();
+    const page = await listEntries(db, { institutionId, kind: q.kind, before: cursor ? BigInt(cursor[0]) : undefined, limit: q.limit });
     const codeOf = await codes(db);
     const last = page.entries[page.entries.length - 1];
     res.json({ items: page.entries.map((e) => present(e, codeOf)), nextCursor: page.more && last ? encodeCursor([last.sequence.toString()]) : null });
@@ -89,7 +92,7 @@ export function journalRoutes({ database, now }: AppDeps): Router {
   router.get('/journal/entries/:id', requireRole('bank', 'operator'), async (req, res) => {
     const actor = actorOf(res);
     const id = String(req.params.id);
-    const entry = /^[0-9a-f-]{36}$/i.test(id) ? await findEntry(db, id) : null;
+    const entry = isUuid(id) ? await findEntry(db, id) : null;
     if (!entry || (actor.role !== 'operator' && entry.institutionId !== actor.institutionId)) throw notFound(`journal entry ${id}`);
     res.json(present(entry, await codes(db)));
   });
@@ -99,8 +102,10 @@ export function journalRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const id = String(req.params.id);
     const view = await db.transaction(async (tx) => {
-      const entry = /^[0-9a-f-]{36}$/i.test(id) ? await findEntry(tx, id) : null;
+      const entry = isUuid(id) ? await findEntry(tx, id) : null;
       if (!entry) throw notFound(`journal entry ${id}`);
+      // serialise with every other append first, so two reversals of one entry cannot both pass the check
+      await lockJournal(tx);
       if (entry.kind === 'reversal') throw conflict('cannot_reverse_a_reversal', 'a reversal is corrected by booking the right entry again, not by reversing the reversal');
       if (await isReversed(tx, entry.id)) throw conflict('entry_already_reversed', `entry ${entry.sequence} has already been reversed`);
       const [reversal] = await appendEntries(tx, [reversalOf(entry, shanghaiDate(now()), body.reason)], actor.userId);
