@@ -540,7 +540,7 @@ function repaymentDraft(f: FacilityRow, bank: string, on: IsoDate, principalFen:
 
 /** Interest booked past `on` (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
 function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
-  if (f.accruedThrough > on) throw conflict('interest_booked_ahead', `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; reverse the accrual or wait`, { accruedThrough: f.accruedThrough });
+  if (f.accruedThrough > on) throw conflict('interest_booked_ahead', `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; it can be settled from that date on (a reversing journal entry does not move the tranche's accrual date)`, { accruedThrough: f.accruedThrough });
 }
 
 export async function repayFacility(tx: Tx, input: { id: string; scope: Scope; principalFen: bigint; on: IsoDate }) {

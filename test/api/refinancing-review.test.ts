@@ -312,6 +312,35 @@ describe('concurrency', () => {
   });
 });
 
+describe('volume and cap under concurrency', () => {
+  it('when two 2026 operations that each fit the annual cap but not together are opened at once, then one is refused with annual_cap_exceeded', async () => {
+    // 2026 cap 8,000 亿元 = 800,000,000,000.00 yuan; 500,000,000,000.00 + 400,000,000,000.00 would pass it
+    const answers = await Promise.all([
+      post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q1', volume: '500000000000.00' }),
+      post(t, checker.apiKey, '/api/v1/operations', { quarter: '2026Q2', volume: '400000000000.00' }),
+    ]);
+    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['201 ', '409 annual_cap_exceeded']);
+    const listed = (await get(t, t.operatorKey, '/api/v1/operations?limit=1000')).body.items.filter((o: { quarter: string }) => o.quarter.startsWith('2026'));
+    expect(listed).toHaveLength(1);
+  });
+
+  it('when two approvals that together pass the operation volume race, then one is refused and the approved total stays within the volume', async () => {
+    t.setNow('2023-08-01T04:00:00Z');
+    await openOperation(t, '2023Q3', '100000.00');
+    const bank = await createInstitution(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      // each requests 60 % × 100,000.00 = 60,000.00; both would need 120,000.00 > 100,000.00
+      const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-07-15', maturesOn: '2025-07-15' });
+      ids.push((await apply(t, bank.apiKey, { operation: '2023Q3', loanRefs: [loan.loanRef] })).id);
+    }
+    const answers = await Promise.all([post(t, t.operatorKey, `/api/v1/applications/${ids[0]}/approve`, { reason: 'ok' }), post(t, checker.apiKey, `/api/v1/applications/${ids[1]}/approve`, { reason: 'ok' })]);
+    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['200 ', '409 operation_volume_exceeded']);
+    expect((await get(t, t.operatorKey, '/api/v1/operations/2023Q3')).body).toMatchObject({ volume: '100000.00', approved: '60000.00', remaining: '40000.00' });
+    t.setNow('2023-06-01T04:00:00Z');
+  });
+});
+
 describe('journal tamper detection', () => {
   let j: TestApp;
   beforeAll(async () => {
