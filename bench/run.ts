@@ -9,6 +9,7 @@ import type { Benchmark } from './support.js';
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'loan-ingest': () => import('./loan-ingest.js'),
   accrual: () => import('./accrual.js'),
+  compile: () => import('./compile.js'),
   // name: () => import('./<file>.js'),
 };
 

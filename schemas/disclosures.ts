@@ -7,7 +7,9 @@ export const CompileBody = z.object({ quarter: QuarterString }).strict().meta({ 
 export const CompileAccepted = z
   .object({
     quarter: z.string(),
-    jobs: z.array(z.object({ jobId: z.string(), institution: z.string(), new: z.boolean() })),
+    jobId: z.string(),
+    new: z.boolean(),
+    banks: z.array(z.string()).meta({ description: 'banks with support whose version 1 the job compiles' }),
     follow: z.string(),
   })
   .meta({ id: 'CompileAccepted' });
@@ -64,6 +66,8 @@ export const CompileJob = z.object({
   version: z.number().int().min(1),
   previousVersionId: z.string().uuid().nullable(),
   restatesVersionId: z.string().uuid().nullable(),
+  /** the bank's sums computed by the quarter's fan-out (bigints as "123n" strings); absent: compute */
+  precomputed: z.unknown().optional(),
 });
 export const PublishJob = z.object({ versionId: z.string().uuid() });
 export const DailyJob = z.object({ on: z.string().optional() });

@@ -2,14 +2,14 @@
  * The disclosure workflow's commands. Each one changes state and writes the jobs it implies to the
  * outbox in the caller's transaction, so the state change and its follow-up commit together.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { nextVersionKind, transition, type DisclosureStatus, type IllegalTransition, type WorkflowVerb } from '../../domain/disclosures/workflow.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { jobIds } from '../../jobs/job-ids.js';
 import type { Tx } from '../client.js';
 import { institutions } from '../schema/index.js';
-import { banksWithSupport, findLatestVersion, moveStatus, type DisclosureVersionRow } from './disclosures.js';
+import { banksWithSupport, findLatestVersion, moveStatus, quarterSums, serialiseBankSums, type DisclosureVersionRow } from './disclosures.js';
 import { writeOutbox } from './outbox.js';
 
 export type NotifyEvent = 'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
@@ -21,16 +21,30 @@ export const notifyJob = (event: NotifyEvent, version: DisclosureVersionRow, ins
   payload: { event, institutionId: institution.id, versionId: version.id },
 });
 
-/** Writes one compile job per bank with support in the quarter (version 1). Same quarter again: no new jobs. */
+/** Writes the quarter's compilation job (the fan-out). Same quarter again: no new job. Lists the banks it will cover. */
 export async function requestQuarterCompile(tx: Tx, quarter: string) {
+  const jobId = jobIds.compileQuarter(quarter);
+  const created = await writeOutbox(tx, [{ queue: 'compile', jobId, payload: { quarter } }]);
   const banks = await banksWithSupport(tx, quarterPeriod(quarter).end);
-  const jobs = banks.map((b) => ({
-    queue: 'compile',
-    jobId: jobIds.compile(b.code, quarter, 1),
-    payload: { institutionId: b.id, quarter, version: 1, previousVersionId: null, restatesVersionId: null },
-  }));
+  return { jobId, new: created.length === 1, banks: banks.map((b) => b.code) };
+}
+
+/**
+ * The fan-out: one pass over every bank's covered loans computes the quarter's sums, then one compile
+ * job (version 1) per bank with support carries its bank's sums. Same quarter again: no new jobs.
+ */
+export async function fanOutQuarter(tx: Tx, quarter: string) {
+  const sums = await quarterSums(tx, quarter);
+  const banks = await tx.select({ id: institutions.id, code: institutions.code }).from(institutions).where(inArray(institutions.id, [...sums.keys(), '00000000-0000-0000-0000-000000000000']));
+  const jobs = banks
+    .sort((a, b) => (a.code < b.code ? -1 : 1))
+    .map((b) => ({
+      queue: 'compile',
+      jobId: jobIds.compile(b.code, quarter, 1),
+      payload: { institutionId: b.id, quarter, version: 1, previousVersionId: null, restatesVersionId: null, precomputed: serialiseBankSums(sums.get(b.id)!) },
+    }));
   const created = await writeOutbox(tx, jobs);
-  return { banks, jobs: jobs.map((j, i) => ({ jobId: j.jobId, institution: banks[i].code, new: created.includes(j.jobId) })) };
+  return { jobs: jobs.map((j) => j.jobId), created: created.length };
 }
 
 /** A corrected (after rejection) or restated (after publication) version: writes its compile job. */

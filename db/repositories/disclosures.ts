@@ -31,49 +31,97 @@ export async function banksWithSupport(db: Tx, through: string): Promise<{ id: s
   );
 }
 
-type SumsRow = Record<string, string | number | null> & { sub_area: string };
+type Horizons = { prefix: string; from: string }[];
+const horizonsOf = (quarter: string): Horizons => {
+  const p = quarterPeriod(quarter);
+  return [
+    { prefix: 'q', from: p.start },
+    { prefix: 'y', from: p.yearStart },
+    { prefix: 'a', from: '0001-01-01' },
+  ];
+};
 
-const horizonSql = (prefix: string, filter: SQL) => sql`
-  count(distinct x.project_id) filter (where ${filter}) as ${sql.raw(prefix + '_projects')},
-  count(*) filter (where ${filter}) as ${sql.raw(prefix + '_loans')},
-  coalesce(sum(x.principal_fen) filter (where ${filter}), 0)::text as ${sql.raw(prefix + '_principal')},
-  coalesce(sum(x.rate_weighted) filter (where ${filter}), 0)::text as ${sql.raw(prefix + '_rate')},
-  coalesce(sum(x.reduction_units) filter (where ${filter}), 0)::text as ${sql.raw(prefix + '_reduction')}`;
-
-const sumsOf = (row: SumsRow, prefix: string): HorizonSums => ({
+const sumsOf = (row: Record<string, string | number | null>, prefix: string): HorizonSums => ({
   projects: Number(row[`${prefix}_projects`]),
   loans: Number(row[`${prefix}_loans`]),
   principalFen: BigInt(String(row[`${prefix}_principal`])),
   rateWeightedPpmFen: BigInt(String(row[`${prefix}_rate`])),
   reductionLowerUnits: BigInt(String(row[`${prefix}_reduction`])),
+  reductionTerms: Number(row[`${prefix}_projects`]),
 });
 
+export type BankSums = { subAreas: SubAreaSums[]; topProjects: TopProjectSums[] };
+
 /**
- * One pass over a bank's covered loans up to the quarter's end: per sub-area and horizon, the
- * distinct projects, the loans, Σ principal, Σ rate×principal and Σ truncated reduction terms.
+ * The raw sums behind a quarter's disclosures, for every bank with support (or one bank), in one
+ * pass over the covered loans: first per project (Σ principal and Σ rate × principal per horizon,
+ * exact), then per bank and sub-area (distinct projects, loans, sums, and the reduction as Σ over
+ * projects of reduction × Σ principal ÷ total investment, truncated per project), and each bank's
+ * three projects with the largest reduction in the quarter (exact numerator and denominator).
  */
-export async function horizonSums(db: Tx, institutionId: string, quarter: string): Promise<SubAreaSums[]> {
+export async function quarterSums(db: Tx, quarter: string, institutionId: string | null = null): Promise<Map<string, BankSums>> {
   const p = quarterPeriod(quarter);
+  const hs = horizonsOf(quarter);
   const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
-  const rows = rowsOf<SumsRow>(
-    await db.execute(sql`
-    select x.sub_area,
-      ${horizonSql('q', sql`x.disbursed_on >= ${p.start}`)},
-      ${horizonSql('y', sql`x.disbursed_on >= ${p.yearStart}`)},
-      ${horizonSql('a', sql`true`)}
-    from (
-      select l.project_id, pr.sub_area, l.disbursed_on, l.principal_fen,
-        l.rate_ppm::numeric * l.principal_fen as rate_weighted,
-        div(pr.annual_reduction_centitonnes::numeric * l.principal_fen * ${unit}, pr.total_investment_fen) as reduction_units
-      from loans l join projects pr on pr.id = l.project_id ${COVERED}
-      where l.institution_id = ${institutionId} and l.disbursed_on <= ${p.end}
-      offset 0
-    ) x
-    group by x.sub_area
-    order by x.sub_area`),
+  const inner = hs.map(
+    (h) => sql`count(*) filter (where l.disbursed_on >= ${h.from}::date) as ${sql.raw(h.prefix + '_loans')},
+      coalesce(sum(l.principal_fen) filter (where l.disbursed_on >= ${h.from}::date), 0) as ${sql.raw(h.prefix + '_principal')},
+      coalesce(sum(l.rate_ppm::numeric * l.principal_fen) filter (where l.disbursed_on >= ${h.from}::date), 0) as ${sql.raw(h.prefix + '_rate')}`,
   );
-  return rows.map((r) => ({ subArea: r.sub_area, quarter: sumsOf(r, 'q'), yearToDate: sumsOf(r, 'y'), sinceInception: sumsOf(r, 'a') }));
+  const outer = hs.map((h) => {
+    const x = (c: string) => sql.raw(`${h.prefix}_${c}`);
+    return sql`count(*) filter (where ${x('loans')} > 0) as ${x('projects')}, sum(${x('loans')})::int as ${x('loans')},
+      sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
+      sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
+  });
+  const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId}` : sql``;
+  const result = await db.execute(sql`
+    with per_project as materialized (
+      select l.project_id, ${sql.join(inner, sql`, `)}
+      from loans l ${COVERED}
+      where l.disbursed_on <= ${p.end}::date ${onlyBank}
+      group by l.project_id
+    ), projected as (
+      select pr.institution_id, pr.sub_area, pr.ref, pr.name, pr.annual_reduction_centitonnes as ct, pr.total_investment_fen as den, pp.*
+      from per_project pp join projects pr on pr.id = pp.project_id
+    )
+    select 'area' as kind, institution_id, sub_area, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
+    from projected group by institution_id, sub_area
+    union all
+    select 'top', institution_id, sub_area, ref, name, num, den_text, ${sql.join(
+      hs.flatMap((h) => ['projects', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
+      sql`, `,
+    )}
+    from (
+      select institution_id, sub_area, ref, name, (ct::numeric * q_principal)::text as num, den::text as den_text,
+        row_number() over (partition by institution_id order by ct::numeric * q_principal / den desc, ref) as rank
+      from projected where q_loans > 0
+    ) ranked where rank <= 3
+    order by 1, 2, 3`);
+  const out = new Map<string, BankSums>();
+  const bank = (id: string) => {
+    let b = out.get(id);
+    if (!b) out.set(id, (b = { subAreas: [], topProjects: [] }));
+    return b;
+  };
+  for (const r of rowsOf<Record<string, string | number | null>>(result)) {
+    const id = String(r.institution_id);
+    if (r.kind === 'area') bank(id).subAreas.push({ subArea: String(r.sub_area), quarter: sumsOf(r, 'q'), yearToDate: sumsOf(r, 'y'), sinceInception: sumsOf(r, 'a') });
+    else bank(id).topProjects.push({ ref: String(r.ref), name: String(r.name), subArea: String(r.sub_area), num: BigInt(String(r.num)), den: BigInt(String(r.den_text)) });
+  }
+  for (const b of out.values()) {
+    b.topProjects.sort((x, y) => {
+      const d = y.num * x.den - x.num * y.den; // descending by num/den, exactly
+      return d > 0n ? 1 : d < 0n ? -1 : x.ref < y.ref ? -1 : 1;
+    });
+  }
+  return out;
 }
+
+/** Bigints as { $bigint: "123" }, for job payloads (JSON). */
+export const serialiseBankSums = (b: BankSums): unknown => JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
+export const deserialiseBankSums = (json: unknown): BankSums =>
+  JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && typeof v.$bigint === 'string' ? BigInt(v.$bigint) : v));
 
 const horizonFrom = (quarter: string, h: Horizon) => {
   const p = quarterPeriod(quarter);
@@ -93,21 +141,6 @@ export async function projectFractions(db: Tx, institutionId: string, quarter: s
   return rows.map((r) => ({ subArea: r.sub_area, num: BigInt(r.num), den: BigInt(r.den) }));
 }
 
-/** The quarter's three projects with the largest attributed reduction (exact per project). */
-export async function topProjects(db: Tx, institutionId: string, quarter: string, limit = 3): Promise<TopProjectSums[]> {
-  const p = quarterPeriod(quarter);
-  const rows = rowsOf<{ ref: string; name: string; sub_area: string; num: string; den: string }>(
-    await db.execute(sql`
-    select pr.ref, pr.name, pr.sub_area, sum(pr.annual_reduction_centitonnes::numeric * l.principal_fen)::text as num, pr.total_investment_fen::text as den
-    from loans l join projects pr on pr.id = l.project_id ${COVERED}
-    where l.institution_id = ${institutionId} and l.disbursed_on between ${p.start} and ${p.end}
-    group by pr.id
-    order by sum(pr.annual_reduction_centitonnes::numeric * l.principal_fen) / pr.total_investment_fen desc, pr.ref
-    limit ${limit}`),
-  );
-  return rows.map((r) => ({ ref: r.ref, name: r.name, subArea: r.sub_area, num: BigInt(r.num), den: BigInt(r.den) }));
-}
-
 export async function countedLoanCandidates(db: Tx, institutionId: string, quarter: string): Promise<{ id: string; principalFen: bigint }[]> {
   const p = quarterPeriod(quarter);
   const rows = rowsOf<{ id: string; principal_fen: string }>(
@@ -120,12 +153,13 @@ export async function countedLoanCandidates(db: Tx, institutionId: string, quart
 /** Computes the content of a version from the loan-level data (not stored). */
 export async function computeContent(
   db: Tx,
-  input: { institution: { id: string; code: string; nameZh: string; nameEn: string }; quarter: string; version: number; previousVersion: number | null; restatesVersion: number | null },
+  input: { institution: { id: string; code: string; nameZh: string; nameEn: string }; quarter: string; version: number; previousVersion: number | null; restatesVersion: number | null; precomputed?: BankSums },
 ): Promise<DisclosureContent> {
   const { end } = quarterPeriod(input.quarter);
   const policy = policyOn(end);
   if (!policy) throw new Error(`no policy in force on ${end}`);
-  const [subAreas, top] = [await horizonSums(db, input.institution.id, input.quarter), await topProjects(db, input.institution.id, input.quarter)];
+  const sums = input.precomputed ?? (await quarterSums(db, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
+  const [subAreas, top] = [sums.subAreas, sums.topProjects];
   const base = {
     institution: { code: input.institution.code, nameZh: input.institution.nameZh, nameEn: input.institution.nameEn },
     quarter: input.quarter,
@@ -183,7 +217,7 @@ export async function findLatestVersion(db: Tx, institutionId: string, quarter: 
  */
 export async function compileVersion(
   tx: Tx,
-  input: { institutionId: string; quarter: string; version: number; previousVersionId: string | null; restatesVersionId: string | null; now: Date },
+  input: { institutionId: string; quarter: string; version: number; previousVersionId: string | null; restatesVersionId: string | null; now: Date; precomputed?: BankSums },
 ): Promise<{ row: DisclosureVersionRow; created: boolean }> {
   const existing = await findVersion(tx, input.institutionId, input.quarter, input.version);
   if (existing) return { row: existing, created: false };
@@ -197,6 +231,7 @@ export async function compileVersion(
     version: input.version,
     previousVersion: previous?.version ?? null,
     restatesVersion: restates?.version ?? null,
+    precomputed: input.precomputed,
   });
   const [row] = await tx
     .insert(disclosureVersions)

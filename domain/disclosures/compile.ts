@@ -70,7 +70,7 @@ export function compileDisclosure(input: CompileInput): { ok: true; value: Discl
   const needsExact = new Set<Horizon>();
   const reductionOf = (rows: readonly SubAreaSums[], h: Horizon): bigint => {
     const sums = total(rows, h);
-    const certified = certifyRounded(sums.reductionLowerUnits, sums.loans, mode);
+    const certified = certifyRounded(sums.reductionLowerUnits, sums.reductionTerms, mode);
     if (certified !== null) return certified;
     const exact = input.exact?.[h];
     if (!exact) {

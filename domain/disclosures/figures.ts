@@ -4,8 +4,9 @@
  * policy's rounding mode (half up).
  *
  * Attributed annual reduction of a loan = project reduction × principal ÷ project total investment:
- * an exact fraction of a centitonne. SQL adds the terms truncated to 10^-REDUCTION_SCALE centitonne,
- * which gives a lower bound L of the exact sum; the exact sum lies in [L, L + n) units for n terms.
+ * an exact fraction of a centitonne. The loans of one project share its denominator, so SQL first adds
+ * each project's principals exactly, then truncates each project's fraction to 10^-REDUCTION_SCALE
+ * centitonne and adds those: a lower bound L of the exact sum, which lies in [L, L + n) units for n terms.
  * When both ends round to the same centitonne, that is the exactly rounded figure (`certifyRounded`);
  * otherwise the caller falls back to exact rational summation (`sumFractions`).
  */
@@ -22,11 +23,13 @@ export type HorizonSums = {
   principalFen: bigint;
   /** Σ rate_ppm × principal_fen */
   rateWeightedPpmFen: bigint;
-  /** Σ of the reduction terms, each truncated to 10^-REDUCTION_SCALE centitonne (in those units) */
+  /** Σ of the reduction terms, each truncated to 10^-REDUCTION_SCALE centitonne (in those units) … */
   reductionLowerUnits: bigint;
+  /** … and how many terms were truncated (one per project: a project's loans share its fraction) */
+  reductionTerms: number;
 };
 
-export const EMPTY_SUMS: HorizonSums = { projects: 0, loans: 0, principalFen: 0n, rateWeightedPpmFen: 0n, reductionLowerUnits: 0n };
+export const EMPTY_SUMS: HorizonSums = { projects: 0, loans: 0, principalFen: 0n, rateWeightedPpmFen: 0n, reductionLowerUnits: 0n, reductionTerms: 0 };
 
 export function addSums(a: HorizonSums, b: HorizonSums): HorizonSums {
   return {
@@ -35,6 +38,7 @@ export function addSums(a: HorizonSums, b: HorizonSums): HorizonSums {
     principalFen: a.principalFen + b.principalFen,
     rateWeightedPpmFen: a.rateWeightedPpmFen + b.rateWeightedPpmFen,
     reductionLowerUnits: a.reductionLowerUnits + b.reductionLowerUnits,
+    reductionTerms: a.reductionTerms + b.reductionTerms,
   };
 }
 

@@ -127,7 +127,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
     if (quarterPeriod(body.quarter).end >= today) throw conflict('quarter_not_ended', `${body.quarter} has not ended yet in Asia/Shanghai (today is ${today})`);
     const result = await db.transaction((tx) => requestQuarterCompile(tx, body.quarter));
     nudgeRelay();
-    res.status(202).json({ quarter: body.quarter, jobs: result.jobs, follow: `/api/v1/disclosures?quarter=${body.quarter}` });
+    res.status(202).json({ quarter: body.quarter, jobId: result.jobId, new: result.new, banks: result.banks, follow: `/api/v1/disclosures?quarter=${body.quarter}` });
   });
 
   router.get('/disclosures', async (req, res) => {

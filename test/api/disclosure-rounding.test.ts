@@ -20,15 +20,15 @@ beforeAll(async () => {
     annualReductionTonnes,
     evidence: { title: '可研', sha256: ref.charCodeAt(0).toString(16).padStart(2, '0').repeat(32) },
   });
-  const R = project('R', '6.00', '0.01');
+  const R1 = project('R1', '6.00', '0.01');
+  const R2 = project('R2', '6.00', '0.01');
   const C = project('C', '3.00', '0.03');
   const E = project('E', '44.00', '0.44');
   const loans = [];
   for (const [p, principal, rate, on] of [
-    [R, '1.00', '3.80', '2022-08-01'],
-    [R, '1.00', '3.80', '2022-08-02'],
-    [R, '1.00', '3.80', '2022-08-03'],
-    [C, '3.00', '3.81', '2022-08-04'],
+    [R1, '1.00', '3.81', '2022-08-01'],
+    [R2, '2.00', '3.81', '2022-08-02'],
+    [C, '3.00', '3.80', '2022-08-04'],
     [E, '44.00', '3.70', '2022-02-01'],
   ] as const) {
     loans.push({ id: await submitLoan(t, bank.apiKey, { project: p, principal, annualRatePercent: rate, disbursedOn: on, maturesOn: '2032-01-01' }), principalFen: BigInt(principal.replace('.', '')) });
@@ -40,12 +40,13 @@ afterAll(async () => {
   await t.close();
 });
 
-// By hand. Quarter: R1..R3 (1.00 yuan each, 1/6 of a 0.01 t project each = 1/6 centitonne each) and C1 (3.00 yuan,
-// all of a 0.03 t project = 3 centitonnes):
-//   amount 6.00 yuan = 0.0006 万元 → 0.00; rate (3×3.80 + 3×3.81)/6 = 3.805 exactly → 3.81 (half up, rounded once);
-//   reduction 3×(1/6) + 3 = 3.5 centitonnes exactly → 0.04 t (rounding each loan first would give 0.03).
-// Year to date: + E1 (44.00 yuan, all of a 0.44 t project = 44 centitonnes):
-//   amount 50.00 yuan = 0.005 万元 exactly → 0.01; rate (11.40 + 11.43 + 162.80)/50 = 3.7126 → 3.71;
+// By hand. Quarter: R1 (1.00 of a 6.00 yuan, 0.01 t project = 1/6 centitonne), R2 (2.00 of another such project
+// = 1/3 centitonne) and C (3.00 yuan, all of a 0.03 t project = 3 centitonnes):
+//   amount 6.00 yuan = 0.0006 万元 → 0.00; rate (3.81 + 2×3.81 + 3×3.80)/6 = 22.83/6 = 3.805 exactly → 3.81 (half up);
+//   reduction 1/6 + 1/3 + 3 = 3.5 centitonnes exactly → 0.04 t. Neither 1/6 nor 1/3 is a finite decimal, so the
+//   truncated sum (3.4999…) cannot be certified and the exact sum decides; rounding each loan first would give 0.03.
+// Year to date: + E (44.00 yuan, all of a 0.44 t project = 44 centitonnes):
+//   amount 50.00 yuan = 0.005 万元 exactly → 0.01; rate (22.83 + 162.80)/50 = 3.7126 → 3.71;
 //   reduction 3.5 + 44 = 47.5 centitonnes → 0.48 t.
 describe('rounding at the edges', () => {
   it('when figures fall exactly on a half, then each is rounded once, half up, from the exact sum', async () => {
@@ -54,12 +55,13 @@ describe('rounding at the edges', () => {
       const r = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`).set(bearer(bank.apiKey));
       return r.status === 200 ? r.body : undefined;
     }, 'compiled');
-    expect(d.horizons.quarter).toEqual({ projects: 2, loanAmountWanYuan: '0.00', weightedAverageRatePercent: '3.81', annualReductionTonnes: '0.04' });
-    expect(d.horizons.yearToDate).toEqual({ projects: 3, loanAmountWanYuan: '0.01', weightedAverageRatePercent: '3.71', annualReductionTonnes: '0.48' });
+    expect(d.horizons.quarter).toEqual({ projects: 3, loanAmountWanYuan: '0.00', weightedAverageRatePercent: '3.81', annualReductionTonnes: '0.04' });
+    expect(d.horizons.yearToDate).toEqual({ projects: 4, loanAmountWanYuan: '0.01', weightedAverageRatePercent: '3.71', annualReductionTonnes: '0.48' });
     expect(d.horizons.sinceInception).toEqual(d.horizons.yearToDate);
     expect(d.topProjects.map((p: { ref: string; annualReductionTonnes: string }) => [p.ref, p.annualReductionTonnes])).toEqual([
       ['C', '0.03'],
-      ['R', '0.01'],
+      ['R2', '0.00'],
+      ['R1', '0.00'],
     ]);
   });
 });

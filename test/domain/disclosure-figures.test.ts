@@ -37,7 +37,7 @@ describe('reduction sums', () => {
   });
 
   it('when a sum is not certified and no exact fractions are given, then compilation asks for them', () => {
-    const sums = { projects: 1, loans: 3, principalFen: 300n, rateWeightedPpmFen: 300n * 38_000n, reductionLowerUnits: truncatedSum([1n, 1n, 1n].map((num) => ({ num, den: 6n }))) };
+    const sums = { projects: 1, loans: 3, principalFen: 300n, rateWeightedPpmFen: 300n * 38_000n, reductionLowerUnits: truncatedSum([1n, 1n, 1n].map((num) => ({ num, den: 6n }))), reductionTerms: 3 };
     const row: SubAreaSums = { subArea: 'CE.WIND', quarter: sums, yearToDate: sums, sinceInception: sums };
     const input = { institution: { code: 'X', nameZh: '某银行', nameEn: 'X Bank' }, quarter: '2022Q3', version: 1, previousVersion: null, restatesVersion: null, rounding: 'half_up' as const, subAreas: [row], topProjects: [] };
     const first = compileDisclosure(input);
