@@ -167,4 +167,20 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(publicView.body.contentSha256).toBe(before.body.contentSha256);
     expect(publicView.body.horizons).toEqual(before.body.horizons);
   });
+
+  it('when versions are listed a page at a time, then the bank sees its draft and the public only the published one', async () => {
+    const first = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}&limit=1`).set(bearer(bank.apiKey));
+    expect(first.body.items.map((i: { version: number }) => i.version)).toEqual([2]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}&limit=1&cursor=${first.body.nextCursor}`).set(bearer(bank.apiKey));
+    expect(second.body.items.map((i: { version: number }) => i.version)).toEqual([1]);
+    expect(second.body.nextCursor).toBeNull();
+    const publicList = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}`);
+    expect(publicList.body.items.map((i: { version: number }) => i.version)).toEqual([1]);
+    const otherBank = await createInstitution(t, { code: uniqueCode('OTH') });
+    const peek = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3?version=2`).set(bearer(otherBank.apiKey));
+    expect(peek.status).toBe(404);
+    const badCursor = await request(t.app).get('/api/v1/disclosures?cursor=nonsense');
+    expect(badCursor.status).toBe(422);
+  });
 });
