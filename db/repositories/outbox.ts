@@ -90,3 +90,18 @@ export async function lockOutbox(tx: Tx, jobId: string): Promise<OutboxRow | nul
   const [row] = await tx.select().from(outbox).where(eq(outbox.jobId, jobId)).limit(1).for('update');
   return row ?? null;
 }
+
+/** Jobs that failed for good, newest first, for the operator. */
+export async function failedJobs(db: Tx, limit: number) {
+  return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(sql`${outbox.id} desc`).limit(limit);
+}
+
+/** A failed job back to pending (the relay enqueues it again); returns null when the job is not failed. */
+export async function retryFailed(db: Tx, jobId: string): Promise<OutboxRow | null> {
+  const [row] = await db
+    .update(outbox)
+    .set({ status: 'pending', enqueuedAt: null })
+    .where(and(eq(outbox.jobId, jobId), eq(outbox.status, 'failed')))
+    .returning();
+  return row ?? null;
+}

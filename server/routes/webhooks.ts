@@ -6,12 +6,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createSubscription, deactivateSubscription, deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
+import { failedJobs, findOutbox, retryFailed } from '../../db/repositories/outbox.js';
+import { isQueueName } from '../../jobs/queues.js';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { AppError, notFound, validationFailed } from '../errors.js';
+import { AppError, conflict, notFound, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { parseOrThrow } from '../validate.js';
 
@@ -20,6 +22,10 @@ describe({ method: 'get', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['ba
 describe({ method: 'delete', path: '/api/v1/webhooks/:id', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Stop a webhook subscription', responses: { 204: null } });
 describe({ method: 'get', path: '/api/v1/webhooks/deliveries', tag: 'webhooks', roles: ['bank', 'verifier', 'operator'], summary: 'Deliveries with status, attempts and last error (own; operator: all)', query: PageQuery, responses: { 200: z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() }) } });
 describe({ method: 'get', path: '/api/v1/jobs/health', tag: 'webhooks', roles: ['operator'], summary: 'Queue health: outbox rows per queue and status, BullMQ job counts', responses: { 200: z.object({ outbox: z.array(z.object({ queue: z.string(), status: z.string(), count: z.number() })), queues: z.record(z.string(), z.record(z.string(), z.number())) }) } });
+
+const FailedJob = z.object({ jobId: z.string(), queue: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), createdAt: z.string() });
+describe({ method: 'get', path: '/api/v1/jobs/failed', tag: 'webhooks', roles: ['operator'], summary: 'Jobs that failed for good, with their last error', query: PageQuery, responses: { 200: z.object({ items: z.array(FailedJob), nextCursor: z.string().nullable() }) } });
+describe({ method: 'post', path: '/api/v1/jobs/:jobId/retry', tag: 'webhooks', roles: ['operator'], summary: 'Run a failed job again (back to pending; the relay enqueues it)', responses: { 202: FailedJob } });
 
 const presentSubscription = (s: { id: string; url: string; active: number; createdAt: Date }) => ({ id: s.id, url: s.url, active: s.active === 1, createdAt: s.createdAt.toISOString() });
 
@@ -73,6 +79,25 @@ export function webhookRoutes(deps: AppDeps): Router {
     const jobs = deps.services.jobs as JobRuntime | undefined;
     if (!jobs) throw new AppError(503, 'jobs_not_running', 'the job system is not running in this process');
     res.json(await jobs.health());
+  });
+
+  router.get('/jobs/failed', requireRole('operator'), async (req, res) => {
+    const query = parseOrThrow(PageQuery, req.query);
+    const rows = await failedJobs(db, query.limit);
+    res.json({ items: rows.map((r) => ({ jobId: r.jobId, queue: r.queue, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt.toISOString() })), nextCursor: null });
+  });
+
+  router.post('/jobs/:jobId/retry', requireRole('operator'), async (req, res) => {
+    const jobId = String(req.params.jobId);
+    const existing = await findOutbox(db, jobId);
+    if (!existing) throw notFound(`job ${jobId}`);
+    if (existing.status !== 'failed') throw conflict('job_not_failed', `job ${jobId} is ${existing.status}; only a failed job can be retried`, { currentStatus: existing.status });
+    // the failed BullMQ job keeps its id: remove it so the relay's add is not dropped as a duplicate
+    const jobs = deps.services.jobs as JobRuntime | undefined;
+    if (jobs && isQueueName(existing.queue)) await (await jobs.queues[existing.queue].getJob(jobId))?.remove().catch(() => undefined);
+    const row = (await retryFailed(db, jobId))!;
+    void jobs?.relayNow().catch(() => undefined);
+    res.status(202).json({ jobId: row.jobId, queue: row.queue, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString() });
   });
 
   return router;

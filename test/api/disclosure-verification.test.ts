@@ -18,6 +18,7 @@ let hooks: Server;
 let hookBase = '';
 const bankHits: { signature: string; body: string; event: string }[] = [];
 let failingHits = 0;
+let stillFailing = true;
 
 const D = () => `/api/v1/disclosures/${bank.code}/2022Q3`;
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/fail') {
         failingHits += 1;
-        return void res.writeHead(500).end();
+        return void res.writeHead(stillFailing ? 500 : 200).end();
       }
       bankHits.push({ signature: String(req.headers['x-cerf-signature']), body, event: String(req.headers['x-cerf-event']) });
       res.writeHead(200).end('ok');
@@ -157,5 +158,19 @@ describe('verification', () => {
     expect(failingHits).toBeGreaterThanOrEqual(6);
     const health = await request(t.app).get('/api/v1/jobs/health').set(bearer(t.operatorKey));
     expect(health.body.outbox).toContainEqual({ queue: 'notify', status: 'failed', count: 2 });
+
+    const failed = await request(t.app).get('/api/v1/jobs/failed').set(bearer(t.operatorKey));
+    const job = failed.body.items.find((j: { jobId: string }) => j.jobId.startsWith('notify.disclosure.assigned.'));
+    expect(job.lastError).toContain('HTTP 500');
+    stillFailing = false;
+    const retried = await request(t.app).post(`/api/v1/jobs/${job.jobId}/retry`).set(bearer(t.operatorKey));
+    expect(retried.status).toBe(202);
+    await eventually(async () => {
+      const r = await request(t.app).get('/api/v1/webhooks/deliveries').set(bearer(other.apiKey));
+      return r.body.items.some((d: { jobId: string; status: string }) => d.jobId === job.jobId && d.status === 'delivered');
+    }, 'delivery after the retry');
+    const again = await request(t.app).post(`/api/v1/jobs/${job.jobId}/retry`).set(bearer(t.operatorKey));
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('job_not_failed');
   });
 });
