@@ -14,7 +14,7 @@ import type { Tx } from '../client.js';
 import { institutions, loans, projects, verificationAssignments, verificationFindings, verificationSamples, verifierConflicts } from '../schema/index.js';
 import { countedLoanCandidates, type DisclosureVersionRow } from './disclosures.js';
 import { applyVerb, institutionOf, notifyJob } from './disclosures-workflow.js';
-import { writeOutbox } from './outbox.js';
+import { writeOutbox, type NewOutboxJob } from './outbox.js';
 
 export type AssignmentRow = typeof verificationAssignments.$inferSelect;
 
@@ -181,8 +181,8 @@ export async function giveVerdict(tx: Tx, version: DisclosureVersionRow, assignm
     .set({ verdict: input.verdict, summary: input.summary, report, reportSha256, completedAt: input.now, completedOn })
     .where(and(eq(verificationAssignments.id, assignment.id), isNull(verificationAssignments.completedAt)))
     .returning();
-  const jobs = [notifyJob(input.verdict === 'verified' ? 'disclosure.verified' : 'disclosure.rejected', moved.row, bank!)];
-  if (input.verdict === 'verified') jobs.push({ queue: 'publish', jobId: jobIds.publish(version.id), payload: { versionId: version.id } } as never);
+  const jobs: NewOutboxJob[] = [notifyJob(input.verdict === 'verified' ? 'disclosure.verified' : 'disclosure.rejected', moved.row, bank!)];
+  if (input.verdict === 'verified') jobs.push({ queue: 'publish', jobId: jobIds.publish(version.id), payload: { versionId: version.id } });
   await writeOutbox(tx, jobs);
   return { ok: true as const, assignment: done, version: moved.row };
 }
