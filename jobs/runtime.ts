@@ -108,10 +108,13 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   };
 
   const workers: Worker[] = [];
+  // a worker does not close a connection it was handed, so stop() closes these itself
+  const workerConnections: Redis[] = [];
   if (options.workers === 'inline') {
     for (const queue of QUEUE_NAMES) {
       const limits = QUEUES[queue];
       const connection = new Redis(options.redisUrl, redisOptions);
+      workerConnections.push(connection);
       connection.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
       const worker = new Worker(
         queue,
@@ -176,6 +179,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
       // graceful: let active jobs finish, take no new ones
       await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
       await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+      for (const connection of workerConnections) connection.disconnect();
       redis.disconnect();
     },
   };

@@ -4,6 +4,7 @@
  * passwords (printed) so that a second start can print them again. Never use them in production.
  */
 import { createHash } from 'node:crypto';
+import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
 import { creditCodeCheckCharacter } from '../domain/loans/credit-code.js';
 import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
 import type { RunningService } from './service.js';
@@ -50,7 +51,7 @@ const PROJECTS = [
 
 function demoLoans(bank: string, offset: number) {
   const loans: Json[] = [];
-  const dates = ['2022-03-18', '2022-06-09', '2022-08-15', '2022-11-02', '2023-02-20', '2023-05-11', '2023-09-27', '2024-04-16', '2025-07-08', '2026-02-10'];
+  const dates = ['2022-03-18', '2022-06-09', '2022-08-15', '2022-11-02', '2023-02-20', '2023-05-11', '2023-09-27', '2024-04-16', '2025-07-08', '2026-02-10', '2026-07-21', '2026-09-03', '2026-10-15'];
   let n = 0;
   PROJECTS.forEach((p, i) => {
     const share = [0.3, 0.25, 0.2];
@@ -116,5 +117,75 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
   const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
   const summary = (b: Json) => b.summary as { created: number; error: number };
   lines.push(`  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`);
+  lines.push(...(await runDemoLifecycle(service, operatorKey)));
   return { lines };
+}
+
+/** Polls `check` until it returns a value, for work the background jobs finish. */
+async function eventually<T>(what: string, check: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`demo data: ${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The facility's cycle on the demo loans: this quarter's operation, both banks' applications
+ * (approved by one operator, booked by the other), the last ended quarter's disclosures compiled,
+ * DEMO-A's verified and published, DEMO-B's waiting in the verifier's queue, and one more DEMO-B
+ * application waiting for the operator's decision.
+ */
+async function runDemoLifecycle(service: RunningService, operatorKey: string): Promise<string[]> {
+  const today = shanghaiDate(service.deps.now());
+  const quarter = quarterOf(today);
+  const { start } = quarterBounds(quarter);
+  const lastQuarter = quarterOf(addDays(start, -1));
+  const lastQuarterEnd = quarterBounds(lastQuarter).end;
+  await call(service, operatorKey, 'POST', '/api/v1/operations', { quarter, volume: '5000000000.00' });
+
+  const collateral = (bank: string, value: string) => [
+    { type: 'central_government_bond', ref: `${bank}-CGB-2031`, faceValue: value, marketValue: value },
+  ];
+  const applyA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: today, collateral: collateral('DEMO-A', '3000000000.00') });
+  const applyB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: lastQuarterEnd, collateral: collateral('DEMO-B', '3000000000.00') });
+  for (const application of [applyA, applyB]) {
+    await call(service, operatorKey, 'POST', `/api/v1/applications/${application.id}/approve`, { reason: 'Loans checked against the facility rules' });
+    await call(service, DEMO_KEYS.checker, 'POST', `/api/v1/applications/${application.id}/disburse`);
+  }
+  const waiting = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: today, collateral: collateral('DEMO-B-2', '500000000.00') }).catch(() => null);
+
+  await call(service, operatorKey, 'POST', '/api/v1/disclosures/compile', { quarter: lastQuarter });
+  const compiled = (code: string, key: string) =>
+    eventually(`the ${lastQuarter} disclosure of ${code}`, async () => {
+      const res = await fetch(`${service.url}/api/v1/disclosures/${code}/${lastQuarter}`, { headers: { authorization: `Bearer ${key}` } });
+      return res.ok ? ((await res.json()) as Json) : null;
+    });
+  await compiled('DEMO-A', DEMO_KEYS.bankA);
+  await compiled('DEMO-B', DEMO_KEYS.bankB);
+  for (const code of ['DEMO-A', 'DEMO-B']) {
+    await call(service, code === 'DEMO-A' ? DEMO_KEYS.bankA : DEMO_KEYS.bankB, 'POST', `/api/v1/disclosures/${code}/${lastQuarter}/submit`);
+    await call(service, operatorKey, 'POST', `/api/v1/disclosures/${code}/${lastQuarter}/assign`, { verifier: 'DEMO-V' });
+  }
+
+  // the verifier checks DEMO-A's sample, every check passing, and verifies it; publication follows by itself
+  const assignments = (await call(service, DEMO_KEYS.verifier, 'GET', '/api/v1/verification/assignments?open=true')) as { items: { id: string; disclosure: { institution: string } }[] };
+  const assignment = assignments.items.find((a) => a.disclosure.institution === 'DEMO-A');
+  if (assignment) {
+    const detail = (await call(service, DEMO_KEYS.verifier, 'GET', `/api/v1/verification/assignments/${assignment.id}`)) as { sample: { loanId: string }[] };
+    const checks = ['area', 'amount', 'rate', 'reduction', 'evidence'];
+    const findings = detail.sample.flatMap((s) => checks.map((check) => ({ loanId: s.loanId, check, outcome: 'pass', note: 'Matches the loan contract and the evidence file' })));
+    await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-A/${lastQuarter}/findings`, { findings });
+    await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-A/${lastQuarter}/verdict`, { verdict: 'verified', summary: 'Sampled loans agree with contracts, rates and evidence; arithmetic reproduced.' });
+    await eventually('publication of DEMO-A', async () => {
+      const res = await fetch(`${service.url}/api/v1/disclosures/DEMO-A/${lastQuarter}`);
+      return res.ok && ((await res.json()) as Json).status === 'published' ? true : null;
+    });
+  }
+  return [
+    `  refinancing      ${quarter} operation open; DEMO-A and DEMO-B supported (approved by the operator, booked by the checker)${waiting ? '; one DEMO-B application awaits a decision' : ''}`,
+    `  disclosures      ${lastQuarter}: DEMO-A published, DEMO-B waiting for DEMO-V's verification`,
+  ];
 }

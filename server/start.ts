@@ -27,6 +27,9 @@ async function main() {
     `  API          ${service.url}/api/v1`,
     `  health       ${service.url}/healthz   ${service.url}/readyz`,
     `  policy       ${service.url}/api/v1/policy`,
+    `  public pages ${service.url}/   (中文; ?lang=en for English)`,
+    `  verifiers    ${service.url}/verify   operators ${service.url}/operator   (sign in at ${service.url}/signin)`,
+    `  API docs     ${service.url}/docs   ${service.url}/openapi.json`,
   ];
   if (service.generatedOperatorKey) lines.push(`  operator key ${service.generatedOperatorKey}   (shown once; stored only as a hash)`);
   else if (demo && env.CERF_BOOTSTRAP_OPERATOR_KEY) lines.push(`  operator key ${env.CERF_BOOTSTRAP_OPERATOR_KEY}   (demo bootstrap key)`);

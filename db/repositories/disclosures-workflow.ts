@@ -2,13 +2,13 @@
  * The disclosure workflow's commands. Each one changes state and writes the jobs it implies to the
  * outbox in the caller's transaction, so the state change and its follow-up commit together.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, like, or, sql } from 'drizzle-orm';
 import { nextVersionKind, transition, type DisclosureStatus, type IllegalTransition, type WorkflowVerb } from '../../domain/disclosures/workflow.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { jobIds } from '../../jobs/job-ids.js';
 import type { Tx } from '../client.js';
-import { institutions } from '../schema/index.js';
+import { institutions, outbox } from '../schema/index.js';
 import { banksWithSupport, findLatestVersion, moveStatus, quarterSums, serialiseBankSums, type DisclosureVersionRow } from './disclosures.js';
 import { writeOutbox } from './outbox.js';
 
@@ -21,11 +21,24 @@ export const notifyJob = (event: NotifyEvent, version: DisclosureVersionRow, ins
   payload: { event, institutionId: institution.id, versionId: version.id },
 });
 
-/** Writes the quarter's compilation job (the fan-out). Same quarter again: no new job. Lists the banks it will cover. */
+/**
+ * Writes the quarter's compilation job (the fan-out) and lists the banks it will cover. While a run
+ * for the quarter is pending or running, asking again adds nothing; once earlier runs are over (for
+ * instance the start-up catch-up ran before any support was booked), a new run is written, numbered
+ * `.r2`, `.r3`, …. A run compiles only banks without a version for the quarter, so nothing is compiled twice.
+ */
 export async function requestQuarterCompile(tx: Tx, quarter: string) {
-  const jobId = jobIds.compileQuarter(quarter);
-  const created = await writeOutbox(tx, [{ queue: 'compile', jobId, payload: { quarter } }]);
+  const base = jobIds.compileQuarter(quarter);
   const banks = await banksWithSupport(tx, quarterPeriod(quarter).end);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${base}))`);
+  const runs = await tx
+    .select({ jobId: outbox.jobId, status: outbox.status })
+    .from(outbox)
+    .where(or(eq(outbox.jobId, base), like(outbox.jobId, `${base}.r%`)));
+  const open = runs.find((r) => r.status === 'pending' || r.status === 'enqueued');
+  if (open) return { jobId: open.jobId, new: false, banks: banks.map((b) => b.code) };
+  const jobId = runs.length === 0 ? base : `${base}.r${runs.length + 1}`;
+  const created = await writeOutbox(tx, [{ queue: 'compile', jobId, payload: { quarter } }]);
   return { jobId, new: created.length === 1, banks: banks.map((b) => b.code) };
 }
 

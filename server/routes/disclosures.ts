@@ -105,15 +105,16 @@ export function disclosureRoutes(deps: AppDeps): Router {
   const jobs = () => deps.services.jobs as JobRuntime | undefined;
   const nudgeRelay = () => void jobs()?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
 
-  const bankAndQuarter = async (code: string, quarterText: string) => {
+  /** `q` is the caller's transaction when there is one: on PGlite a query beside an open transaction would wait for it forever. */
+  const bankAndQuarter = async (code: string, quarterText: string, q: Tx = db) => {
     const quarter = parseOrThrow(QuarterString, quarterText, ['quarter']);
-    const bank = await findInstitutionByCode(db, code);
+    const bank = await findInstitutionByCode(q, code);
     if (!bank || bank.kind !== 'bank') throw notFound(`bank ${code}`);
     return { bank, quarter };
   };
   /** The latest version, locked, for a workflow verb; a bank may act only on its own. */
   const latestForVerb = async (tx: Tx, res: Response, code: string, quarterText: string) => {
-    const { bank, quarter } = await bankAndQuarter(code, quarterText);
+    const { bank, quarter } = await bankAndQuarter(code, quarterText, tx);
     const actor = actorOf(res);
     if (actor.role === 'bank' && actor.institutionId !== bank.id) throw notFound(`disclosure ${code} ${quarter}`);
     const latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });

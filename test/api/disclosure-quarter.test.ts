@@ -83,11 +83,14 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(sha256OfCanonical({ institution, quarter, version, period, horizons, byArea, topProjects, statement, basis, previousVersion, restatesVersion })).toBe(d.contentSha256);
   });
 
-  it('when the public asks before publication, then the draft is not visible; a second compile adds nothing', async () => {
+  it('when the public asks before publication, then the draft is not visible; a second compile adds no version', async () => {
     const anon = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`);
     expect(anon.status).toBe(404);
     const again = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });
-    expect(again.body.new).toBe(false);
+    expect(again.status).toBe(202);
+    await eventually(async () => (await jobs.health()).outbox.every((row) => row.status === 'done' || row.queue !== 'compile'), 'second run done');
+    const versions = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3/versions`).set(bearer(t.operatorKey));
+    expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([1]);
     const notEnded = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q4' });
     expect(notEnded.status).toBe(409);
     expect(notEnded.body.code).toBe('quarter_not_ended');

@@ -3,7 +3,9 @@
  * template, and the real application wired to it, for supertest.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
@@ -14,7 +16,25 @@ import type { AppDeps } from '../../server/context.js';
 import { parseEnv } from '../../schemas/env.js';
 import { createLogger } from '../../server/logger.js';
 
+/**
+ * With TEST_DRIVER=pglite the same tests run on PGlite (one connection, in a temporary folder):
+ * scripts/test.sh does this for the API tests, proving the embedded path and catching a query issued
+ * beside an open transaction, which waits forever on a single connection.
+ */
 export async function createTestDatabase(): Promise<Database & { name: string; url: string }> {
+  if (process.env.TEST_DRIVER === 'pglite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cerf-pglite-test-'));
+    const database = await openDatabase({ dataDir: dir });
+    return {
+      ...database,
+      name: dir,
+      url: '',
+      close: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
   const adminUrl = inject('pgAdminUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
