@@ -32,6 +32,9 @@ export const QuarterString = z
 
 export const Sha256Hex = matching(/^[0-9a-f]{64}$/, 'invalid_sha256', 'must be 64 lowercase hex characters');
 
+/** A UUID in its canonical text form (checked before it reaches a uuid column, which would refuse it with an error). */
+export const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+
 export const PAGE_LIMIT_MAX = 1000;
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(100),

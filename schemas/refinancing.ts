@@ -4,7 +4,8 @@ import { isIsoDate } from '../domain/dates.js';
 import { decodeCursor, IsoDateString, PageQuery, QuarterString, YuanString } from './common.js';
 
 /** A UUID as PostgreSQL accepts it in its canonical form (anything else in a path is simply not found). */
-export const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+export { isUuid } from './common.js';
+import { isUuid } from './common.js';
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
 type CursorPart = 'date' | 'uuid' | 'timestamp' | 'sequence';

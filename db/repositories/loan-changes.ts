@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { assessLoan, checkProjectFunding, loanContentSha256, loanTextFromFacts, type InstitutionWindow, type LoanFacts, type ProjectFacts } from '../../domain/loans/loan.js';
 import { formatYuan } from '../../domain/money.js';
 import { fail, ok, type Ok, type Violation } from '../../domain/result.js';
+import { isUuid } from '../../schemas/common.js';
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, loanRepayments, loans, loanVersions, projects } from '../schema/index.js';
 import { currentFacts, lockInstitutionLoans } from './loans.js';
@@ -40,6 +41,7 @@ const projectColumns = (p: ProjectFacts) => ({
 });
 
 async function lockLoan(tx: Tx, loanId: string, institutionId: string | undefined) {
+  if (!isUuid(loanId)) return null;
   const where = institutionId ? and(eq(loans.id, loanId), eq(loans.institutionId, institutionId)) : eq(loans.id, loanId);
   const [row] = await tx.select().from(loans).where(where).for('update');
   return row ?? null;

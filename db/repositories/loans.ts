@@ -16,6 +16,7 @@ import {
   type ProjectFacts,
 } from '../../domain/loans/loan.js';
 import type { Violation } from '../../domain/result.js';
+import { isUuid } from '../../schemas/common.js';
 import { bulkInsert, type BulkColumn } from '../bulk.js';
 import type { Tx } from '../client.js';
 import { institutions, loanRepayments, loans, loanVersions, projects, users } from '../schema/index.js';
@@ -188,7 +189,7 @@ const loanWithProject = {
 };
 
 export async function findLoan(db: Tx, id: string, scope: LoanScope) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const where = scope.institutionId ? and(eq(loans.id, id), eq(loans.institutionId, scope.institutionId)) : eq(loans.id, id);
   const [row] = await db
     .select(loanWithProject)

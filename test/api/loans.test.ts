@@ -190,6 +190,18 @@ describe('two banks', () => {
   });
 });
 
+describe('ids that are not loans', () => {
+  it('when a loan id is malformed or almost a UUID, then every loan route answers 404, never 500', async () => {
+    for (const id of ['a'.repeat(36), 'not-a-uuid', '00000000-0000-0000-0000-00000000000g', '00000000-0000-0000-0000-000000000000']) {
+      expect((await get(bankA.apiKey, `/api/v1/loans/${id}`)).status, id).toBe(404);
+      expect((await get(bankA.apiKey, `/api/v1/loans/${id}/versions`)).status, id).toBe(404);
+      expect((await post(bankA.apiKey, `/api/v1/loans/${id}/repayments`, { repaidOn: '2023-01-01', amount: '1.00' })).status, id).toBe(404);
+      expect((await post(bankA.apiKey, `/api/v1/loans/${id}/amendments`, { reason: 'x', loan: loanRequest() })).status, id).toBe(404);
+      expect((await post(t.operatorKey, `/api/v1/loans/${id}/accept`, { reason: 'x' })).status, id).toBe(404);
+    }
+  });
+});
+
 describe('amendments and repayments', () => {
   it('when a loan is amended, then a new version holds the change and every earlier version is kept with who and why', async () => {
     const body = loanRequest();
