@@ -37,7 +37,9 @@ function generateLoans(n: number): LoanRequest[] {
 /** Starts the service as its own process (so its RSS is its own) and waits until it is ready. */
 async function startServiceProcess(env: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+  // BENCH_CPU_PROF=<dir> writes the service's CPU profile there, to see where its time goes
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/start.ts'], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,6 +1,6 @@
 /** Builds the Express application from its dependencies; no listening, no process concerns. */
 import express, { type Express } from 'express';
-import { authenticate } from './auth.js';
+import { authenticate, sha256Hex } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
@@ -14,7 +14,16 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogging(deps.logger));
-  app.use(express.json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: JSON_BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      // the idempotency check compares request bodies by the hash of their bytes
+      verify: (req, _res, buf) => {
+        (req as unknown as { bodySha256: string }).bodySha256 = sha256Hex(buf);
+      },
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(authenticate(deps.database.db));
   app.use('/api', idempotency(deps.database.db));

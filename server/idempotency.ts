@@ -25,7 +25,9 @@ export function idempotency(db: Db): RequestHandler {
       return next(new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters'));
     }
     const path = req.originalUrl.split('?')[0];
-    const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
+    // the same request is the same method, URL and body bytes (hashed as the body was read)
+    const bodySha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
+    const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
     const claimed = await db
       .insert(idempotencyKeys)
       .values({ userId: actor.userId, key, method: req.method, path, requestSha256, responseStatus: IN_PROGRESS, responseBody: '' })
