@@ -10,7 +10,11 @@ for what in "$@"; do
   case "$what" in
     redis) [ -x /usr/bin/redis-server ] || need+=(redis-server) ;;
     postgres) ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql) ;;
-    chromium) [ -x /usr/bin/chromium ] || need+=(chromium) ;;
+    chromium)
+      [ -x /usr/bin/chromium ] || need+=(chromium)
+      # the pages are Chinese first: screenshots need a CJK font
+      fc-list 2>/dev/null | grep -qi wqy || need+=(fonts-wqy-zenhei)
+      ;;
   esac
 done
 

@@ -113,7 +113,7 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
   const operator = await findInstitutionByCode(db, 'PBOC');
   await insertUser(db, { institutionId: operator!.id, name: 'operator (checker)', role: 'operator', apiKey: DEMO_KEYS.checker, password: DEMO_PASSWORD });
 
-  const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 0) });
+  const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 2) });
   const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
   const summary = (b: Json) => b.summary as { created: number; error: number };
   lines.push(`  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`);
