@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../support/harness.js';
+import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
+import { expectBasicAccessibility, expectFormFocusOrder, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
+
+let live: LiveService;
+let browser: Browser;
+beforeAll(async () => {
+  live = await startLiveService();
+  const bank = (code: string, nameZh: string, nameEn: string) =>
+    request(live.url).post('/api/v1/institutions').set(bearer(live.operatorKey)).send({ code, nameZh, nameEn, kind: 'bank', eligibleFrom: '2021-11-08' }).expect(201);
+  await bank('CITIC', '中信银行', 'China CITIC Bank');
+  await bank('BOSR', '上饶银行', 'Bank of Shangrao');
+  const db = live.service.database.db;
+  await publishDisclosure(db, {
+    institutionCode: 'CITIC',
+    quarter: '2022Q2',
+    horizons: {
+      quarter: { projects: 5, loanAmountWanYuan: '48165.00', weightedAverageRatePercent: '4.46', annualReductionTonnes: '174965.73' },
+      yearToDate: { projects: 5, loanAmountWanYuan: '48165.00', weightedAverageRatePercent: '4.46', annualReductionTonnes: '174965.73' },
+      sinceInception: { projects: 7, loanAmountWanYuan: '66194.00', weightedAverageRatePercent: '4.42', annualReductionTonnes: '215771.78' },
+    },
+  });
+  await publishDisclosure(db, { institutionCode: 'CITIC', quarter: '2022Q3', horizons: CITIC_2022Q3 });
+  await publishDisclosure(db, {
+    institutionCode: 'BOSR',
+    quarter: '2022Q3',
+    horizons: {
+      quarter: { projects: 1, loanAmountWanYuan: '10000.00', weightedAverageRatePercent: '4.20', annualReductionTonnes: '24428.00' },
+      yearToDate: { projects: 2, loanAmountWanYuan: '11500.00', weightedAverageRatePercent: '4.14', annualReductionTonnes: '42674.43' },
+      sinceInception: { projects: 2, loanAmountWanYuan: '11500.00', weightedAverageRatePercent: '4.14', annualReductionTonnes: '42674.43' },
+    },
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await live?.close();
+});
+
+describe('a member of the public', () => {
+  it('when they look for a bank, then they find its disclosure, switch to English on the same page and download the CSV', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+
+    // home: national totals of the latest quarter (2022Q3: 13773.43 + 10000.00 万元)
+    await page.goto(`${live.url}/`);
+    expect(await page.textContent('h1')).toContain('全国汇总');
+    expect(await page.textContent('#h-latest')).toContain('2022Q3');
+    expect(await page.textContent('main')).toContain('23773.43');
+    await expectBasicAccessibility(page);
+    await screenshot(page, 'public-home');
+
+    // the index, searched by name
+    await page.click('nav >> text=信息披露');
+    await expectBasicAccessibility(page);
+    await expectFormFocusOrder(page, 'form.filters');
+    await page.fill('#f-q', '中信');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/q=/);
+    const rows = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.includes('中信银行'))).toBe(true);
+    await screenshot(page, 'public-index-search');
+
+    // the 2022Q3 disclosure
+    await page.click('main tbody >> text=2022Q3');
+    await page.waitForURL(/\/disclosures\/CITIC\/2022Q3$/);
+    expect(await page.textContent('.statement')).toContain('合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量');
+    await expectBasicAccessibility(page);
+    await screenshot(page, 'public-disclosure-zh');
+
+    // switch language: same page, English
+    await page.click('a.lang');
+    await page.waitForURL(/\/disclosures\/CITIC\/2022Q3\?lang=en$/);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('h1')).toContain('China CITIC Bank');
+    expect(await page.textContent('.statement')).toContain('issued carbon-reduction loans of RMB 13773.43');
+    await screenshot(page, 'public-disclosure-en');
+
+    // download the CSV of what the page shows
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download CSV')]);
+    expect(download.suggestedFilename()).toBe('cerf-CITIC-2022Q3.csv');
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv).toContain('CITIC,2022Q3,1,total,yearToDate,9,61938.43,4.42,194423.28');
+
+    // the institution page charts both quarters
+    await page.click('main p >> text=China CITIC Bank');
+    await page.waitForURL(/\/institutions\/CITIC$/);
+    expect(await page.locator('figure.chart svg').count()).toBe(3);
+    expect(await page.textContent('figure.chart >> nth=0')).toContain('2022Q2');
+    await screenshot(page, 'public-institution');
+
+    // a phone-sized screen still shows the statement
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${live.url}/disclosures/CITIC/2022Q3`);
+    await screenshot(page, 'public-disclosure-mobile');
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('when the API reference is opened, then it lists the operations from /openapi.json and tries one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${live.url}/docs`);
+    await page.waitForSelector('details.docs-op');
+    const summary = page.locator('details.docs-op summary', { hasText: '/api/v1/policy' }).first();
+    await summary.click();
+    const op = page.locator('details.docs-op[open]').first();
+    await op.locator('button[type=submit]').click();
+    await expect.poll(async () => op.locator('pre').textContent()).toContain('200');
+    await expectBasicAccessibility(page);
+    await screenshot(page, 'docs');
+    await page.close();
+  });
+});
