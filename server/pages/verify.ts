@@ -100,8 +100,11 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     const { t } = ctx;
     const version = (await findVersionById(db, a.disclosureVersionId))!;
     const content = version.content as DisclosureContent;
-    const [sample, findings] = [await sampleOf(db, a.id), await findingsOf(db, a.id)];
+    const [sample, recorded] = [await sampleOf(db, a.id), await findingsOf(db, a.id)];
     const refOf = new Map(sample.map((s) => [s.loanId, (s.snapshot as Snapshot).loanRef]));
+    // shown by sampled loan, then in the order of the five checks (stable for equal timestamps)
+    const ordinalOf = new Map(sample.map((s) => [s.loanId, s.ordinal]));
+    const findings = recorded.slice().sort((x, y) => (ordinalOf.get(x.loanId) ?? 0) - (ordinalOf.get(y.loanId) ?? 0) || CHECKS.indexOf(x.check as Check) - CHECKS.indexOf(y.check as Check));
     const heading = fill(t.vfDetailHeading, { bank: bankName(ctx, content), quarter: version.quarter, version: version.version });
     const openForWork = !a.completedAt && version.status === 'under_verification';
     const horizons: [string, keyof DisclosureContent['horizons']][] = [
@@ -118,7 +121,7 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
 <p>${t.vfVersionStatus}: ${statusWord(t, version.status)} · SHA-256 <code>${version.contentSha256}</code></p></section>`;
 
     const sampleTable = html`<section aria-labelledby="h-sample"><h2 id="h-sample">${t.sampleHeading}</h2>
-<div class="table-scroll"><table class="sample"><thead><tr><th scope="col">#</th><th scope="col">${t.loanRef}</th><th scope="col">${t.vfBorrower}</th><th scope="col">${t.principal}</th><th scope="col">${t.rate}</th><th scope="col">${t.vfDisbursedOn}</th><th scope="col">${t.vfProject}</th><th scope="col">${t.subArea}</th><th scope="col">${t.vfTotalInvestment}</th><th scope="col">${t.vfProjectReduction}</th><th scope="col">${t.vfAttributedReduction}</th><th scope="col">${t.vfEvidenceTitle}</th><th scope="col">${t.vfEvidenceSha}</th><th scope="col">${t.vfReason}</th></tr></thead>
+<div class="table-scroll" role="region" aria-labelledby="h-sample" tabindex="0"><table class="sample"><thead><tr><th scope="col">#</th><th scope="col">${t.loanRef}</th><th scope="col">${t.vfBorrower}</th><th scope="col">${t.principal}</th><th scope="col">${t.rate}</th><th scope="col">${t.vfDisbursedOn}</th><th scope="col">${t.vfProject}</th><th scope="col">${t.subArea}</th><th scope="col">${t.vfTotalInvestment}</th><th scope="col">${t.vfProjectReduction}</th><th scope="col">${t.vfAttributedReduction}</th><th scope="col">${t.vfEvidenceTitle}</th><th scope="col">${t.vfEvidenceSha}</th><th scope="col">${t.vfReason}</th></tr></thead>
 <tbody>${sample.map((s) => {
       const l = s.snapshot as Snapshot;
       return html`<tr><td>${s.ordinal}</td><td>${l.loanRef}</td><td>${l.borrowerName}</td><td>${l.principal}</td><td>${l.annualRatePercent}</td><td>${l.disbursedOn}</td><td>${l.project.name}</td><td>${l.project.subArea}</td><td>${l.project.totalInvestment}</td><td>${l.project.annualReductionTonnes}</td><td>${l.attributedAnnualReductionTonnes}</td><td>${l.project.evidence.title}</td><td><code class="sha">${l.project.evidence.sha256}</code></td><td>${s.reason === 'material' ? t.vfReasonMaterial : t.vfReasonRandom}</td></tr>`;
