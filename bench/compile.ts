@@ -6,7 +6,6 @@
  * on the same server in the same run. Target: compilation within 1.5× the raw aggregate. Prints the
  * service's peak RSS. BENCH_COMPILE_LOANS overrides the loan count.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,14 +15,14 @@ import { shanghaiDate } from '../domain/dates.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
 import { jobIds } from '../jobs/job-ids.js';
 import { previousQuarter } from '../jobs/processors/compile-quarter.js';
-import { freePort, waitFor } from '../server/embedded/process-tools.js';
-import { fmt, freshDatabase, sampleRss, timed, type Benchmark } from './support.js';
+import { waitFor } from '../server/embedded/process-tools.js';
+import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
 
 const LOANS = Number(process.env.BENCH_COMPILE_LOANS ?? 1_000_000);
 const BANKS = 30;
 const PROJECTS = Math.max(BANKS, Math.floor(LOANS / 10));
 const QUARTER = '2022Q3';
-const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+const OPERATOR_KEY = BENCH_OPERATOR_KEY;
 
 /** Loans, projects and approved support generated inside PostgreSQL (fast, deterministic). */
 export async function generate(client: pg.Client) {
@@ -72,24 +71,6 @@ export const RAW = (() => {
     group by i.code order by i.code`;
 })();
 
-async function startServiceProcess(env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 60_000);
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 const bench: Benchmark = async ({ pg: server, log }) => {
   const databaseUrl = await freshDatabase(server, 'compile');

@@ -4,7 +4,6 @@
  * raw baseline). Target: the API reaches at least half the raw rate, the service's peak RSS stays
  * under 512 MB. The PGlite figures (rate and RSS) are printed too, without a target.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,14 +14,13 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../db/client.js';
 import { loanFactsFromText, loanContentSha256 } from '../domain/loans/loan.js';
-import { freePort, waitFor } from '../server/embedded/process-tools.js';
 import { loanRequest, type LoanRequest } from '../test/factories/loans.js';
-import { fmt, freshDatabase, sampleRss, timed, type Benchmark } from './support.js';
+import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 100_000);
 const BATCH = 10_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
-const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+const OPERATOR_KEY = BENCH_OPERATOR_KEY;
 
 function generateLoans(n: number): LoanRequest[] {
   const rows: LoanRequest[] = [];
@@ -34,27 +32,6 @@ function generateLoans(n: number): LoanRequest[] {
   return rows;
 }
 
-/** Starts the service as its own process (so its RSS is its own) and waits until it is ready. */
-async function startServiceProcess(env: Record<string, string>) {
-  const port = await freePort();
-  // BENCH_CPU_PROF=<dir> writes the service's CPU profile there, to see where its time goes
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/start.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 60_000);
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function ingestThroughApi(url: string, rows: LoanRequest[]) {
   const bank = await fetch(`${url}/api/v1/institutions`, {

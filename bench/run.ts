@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'loan-ingest': () => import('./loan-ingest.js'),
   accrual: () => import('./accrual.js'),
   compile: () => import('./compile.js'),
+  'disclosure-page': () => import('./disclosure-page.js'),
   // name: () => import('./<file>.js'),
 };
 

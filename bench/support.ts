@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { EmbeddedPostgres } from '../server/embedded/postgres-server.js';
+import { freePort, waitFor } from '../server/embedded/process-tools.js';
 
 export type BenchContext = { pg: EmbeddedPostgres; log: (line: string) => void };
 export type Benchmark = (ctx: BenchContext) => Promise<void>;
@@ -42,3 +44,29 @@ export async function sampleRss(pid: number) {
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+
+/**
+ * Starts the service as its own process, exactly as `npm start` runs it (so its RSS is its own), and
+ * waits until it is ready. BENCH_LOG_LEVEL shows its logs; BENCH_CPU_PROF=<dir> writes its CPU profile.
+ */
+export async function startServiceProcess(env: Record<string, string>, args: string[] = []) {
+  const port = await freePort();
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/start.ts', ...args], {
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY },
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 120_000);
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

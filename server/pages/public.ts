@@ -1,4 +1,5 @@
 /** Public pages (no sign-in): home with national totals, the disclosure index, a disclosure, an institution. */
+import { PublishedCache } from './published-cache.js';
 import { Router } from 'express';
 import { isQuarter, quarterBounds } from '../../domain/dates.js';
 import { renderStatement } from '../../domain/disclosures/statement.js';
@@ -50,9 +51,14 @@ function downloadLinks(ctx: PageContext, base: string, query = ''): Html {
   return html`<p class="downloads"><a href="${base}.csv${query}" download>${ctx.t.downloadCsv}</a><a href="${base}.json${query}" download>${ctx.t.downloadJson}</a></p>`;
 }
 
+/** a restatement shows on the public pages at most this long after publication */
+export const PUBLISHED_CACHE_TTL_MS = 5_000;
+
 export function publicPages(deps: AppDeps): Router {
   const router = Router();
   const db = deps.database.db;
+  const publishedCache = new PublishedCache<Awaited<ReturnType<typeof findPublished>>>(PUBLISHED_CACHE_TTL_MS);
+  const renderedBodies = new Map<string, { d: unknown; body: ReturnType<typeof disclosureBody> }>();
 
   // ---- home: national totals and the latest quarter
   const homeData = () => nationalTotals(db);
@@ -136,11 +142,19 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     const { name: quarter, format } = splitFormat(String(req.params.quarter));
     const code = String(req.params.code).toUpperCase();
     if (!isQuarter(quarter)) return pageNotFound(req, res);
-    const d = await findPublished(db, code, quarter);
+    const d = await publishedCache.get(`${code}/${quarter}`, () => findPublished(db, code, quarter));
     if (!d) return pageNotFound(req, res);
     if (format === 'json') return sendJsonDownload(res, `cerf-${code}-${quarter}.json`, disclosureJson(d));
     if (format === 'csv') return sendCsv(res, `cerf-${code}-${quarter}.csv`, disclosureCsv(d));
-    sendPage(res, ctx, `${instName(ctx, d)} ${quarter}`, disclosureBody(ctx, d));
+    // the body depends only on the disclosure and the language: render it once per cached disclosure
+    const bodyKey = `${ctx.lang}/${code}/${quarter}`;
+    let rendered = renderedBodies.get(bodyKey);
+    if (!rendered || rendered.d !== d) {
+      rendered = { d, body: disclosureBody(ctx, d) };
+      if (renderedBodies.size >= 10_000) renderedBodies.clear();
+      renderedBodies.set(bodyKey, rendered);
+    }
+    sendPage(res, ctx, `${instName(ctx, d)} ${quarter}`, rendered.body);
   });
 
   // ---- one institution across quarters
