@@ -5,21 +5,12 @@
  */
 import os from 'node:os';
 import { openDatabase } from '../db/client.js';
-import { ConfigError, parseEnv } from '../schemas/env.js';
+import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../server/logger.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {
-  let env;
-  try {
-    env = parseEnv(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const env = envOrExit();
   if (!env.DATABASE_URL || !env.REDIS_URL) {
     console.error('npm run worker needs DATABASE_URL and REDIS_URL (the same ones the service uses)');
     process.exit(2);

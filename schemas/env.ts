@@ -34,3 +34,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   return parsed.data;
 }
+
+/** For a process entry point: the checked environment, or exit 2 with the message naming each bad variable. */
+export function envOrExit(source: Record<string, string | undefined> = process.env): Env {
+  try {
+    return parseEnv(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

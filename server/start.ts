@@ -1,18 +1,9 @@
 /** `npm start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. `--demo` loads demo data. */
-import { ConfigError, parseEnv } from '../schemas/env.js';
+import { envOrExit } from '../schemas/env.js';
 import { startService } from './service.js';
 
 async function main() {
-  let env;
-  try {
-    env = parseEnv(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const env = envOrExit();
   const demo = process.argv.includes('--demo');
   const service = await startService(env);
   const log = service.deps.logger;
