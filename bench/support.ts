@@ -45,6 +45,9 @@ export async function sampleRss(pid: number) {
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** the V8 flags `npm start` runs the service with (package.json) */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 
 /**
@@ -54,7 +57,7 @@ export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 export async function startServiceProcess(env: Record<string, string>, args: string[] = []) {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/start.ts', ...args], {
+  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', 'server/start.ts', ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
