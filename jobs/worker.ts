@@ -7,6 +7,7 @@ import os from 'node:os';
 import { openDatabase } from '../db/client.js';
 import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../server/logger.js';
+import { stopOnSignals } from '../server/signals.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {
@@ -27,17 +28,11 @@ async function main() {
     workerName: `${os.hostname()}:${process.pid}`,
   });
   logger.info({ prefix: runtime.prefix }, 'worker started');
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     logger.info({ signal }, 'worker stopping: finishing active jobs');
     await runtime.stop();
     await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((err) => {

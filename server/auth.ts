@@ -12,15 +12,18 @@ export const sha256Hex = (text: string | Buffer) => createHash('sha256').update(
 /** 'cerf_' + 32 random bytes in base64url: 256 bits, so a plain SHA-256 is enough to store it. */
 export const generateApiKey = () => `cerf_${randomBytes(32).toString('base64url')}`;
 
+/** The columns of an Actor, for any query that joins users and institutions. */
+export const actorColumns = {
+  userId: users.id,
+  userName: users.name,
+  role: users.role,
+  institutionId: institutions.id,
+  institutionCode: institutions.code,
+};
+
 export async function findActorByKey(db: Db, apiKey: string): Promise<Actor | null> {
   const rows = await db
-    .select({
-      userId: users.id,
-      userName: users.name,
-      role: users.role,
-      institutionId: institutions.id,
-      institutionCode: institutions.code,
-    })
+    .select(actorColumns)
     .from(users)
     .innerJoin(institutions, eq(users.institutionId, institutions.id))
     .where(and(eq(users.apiKeySha256, sha256Hex(apiKey)), isNull(users.revokedAt)))

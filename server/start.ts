@@ -1,6 +1,7 @@
 /** `npm start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. `--demo` loads demo data. */
 import { envOrExit } from '../schemas/env.js';
 import { startService } from './service.js';
+import { stopOnSignals } from './signals.js';
 
 async function main() {
   const env = envOrExit();
@@ -28,17 +29,11 @@ async function main() {
   lines.push('Press Ctrl+C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     log.info({ signal }, 'shutting down');
     await service.stop();
     log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((err) => {

@@ -28,17 +28,8 @@ export type ChangeStatus =
 type Fail = { ok: false; status: ChangeStatus; message: string; violations?: Violation[] };
 const no = (status: ChangeStatus, message: string, violations?: Violation[]): Fail => ({ ...fail(status), message, violations });
 
-/** The project's own columns as an amendment states them. */
-const projectColumns = (p: ProjectFacts) => ({
-  name: p.name,
-  province: p.province,
-  subArea: p.subArea,
-  totalInvestmentFen: p.totalInvestmentFen,
-  annualReductionCentitonnes: p.annualReductionCentitonnes,
-  reductionBasis: p.reductionBasis,
-  evidenceTitle: p.evidenceTitle,
-  evidenceSha256: p.evidenceSha256,
-});
+/** The project's own columns as an amendment states them: ProjectFacts names them like the table. */
+const projectColumns = ({ ref: _ref, ...columns }: ProjectFacts) => columns;
 
 async function lockLoan(tx: Tx, loanId: string, institutionId: string | undefined) {
   if (!isUuid(loanId)) return null;

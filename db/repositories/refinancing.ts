@@ -12,6 +12,7 @@ import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
 import { allocate } from '../../domain/refinancing/allocation.js';
 import { isEligibleForSupport, planApplication, type CandidateLoan } from '../../domain/refinancing/application.js';
 import { coverage, eligibleValueFen } from '../../domain/refinancing/collateral.js';
+import { DAY_COUNT_BASE_DAYS } from '../../domain/refinancing/interest.js';
 import { interestDueFen, planRepayment, planRollover, trancheTerms, type FacilityState } from '../../domain/refinancing/facility.js';
 import { checkOperation } from '../../domain/refinancing/operation.js';
 import { policyOn, type CollateralType, type PolicyVersion } from '../../domain/policy/index.js';
@@ -462,7 +463,11 @@ async function accrueInterestIn(tx: Tx, input: { through: IsoDate; facilityIds?:
   const policy = policyOrThrow(input.through);
   if (policy.rounding !== 'half_up') throw new Error(`accrueInterest: rounding ${policy.rounding} is not implemented in SQL`);
   const only = input.facilityIds ? sql`and f.id in (${sql.join(input.facilityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
-  const den = sql`(1000000::numeric * case f.day_count when 'actual_365' then 365 else 360 end)`;
+  const daysInYear = sql.join(
+    Object.entries(DAY_COUNT_BASE_DAYS).map(([name, days]) => sql`when ${name} then ${sql.raw(days.toString())}`),
+    sql` `,
+  );
+  const den = sql`(1000000::numeric * case f.day_count ${daysInYear} end)`;
   const segment = sql`div(2 * f.outstanding_fen::numeric * f.rate_ppm * (${input.through}::date - f.interest_from_on) + ${den}, 2 * ${den})::bigint`;
   const result = await tx.execute<{ institution_id: string; code: string; amount_fen: string; tranches: number }>(sql`
     with booked as (

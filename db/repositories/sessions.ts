@@ -4,6 +4,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../../server/context.js';
 import type { Tx } from '../client.js';
 import { institutions, signInAttempts, users, webSecrets, webSessions } from '../schema/index.js';
+import { actorColumns } from '../../server/auth.js';
 
 /** The stored secret called `name`, created (random, 32 bytes) on first use; concurrent callers agree. */
 export async function secretNamed(db: Tx, name: string): Promise<string> {
@@ -22,13 +23,7 @@ export async function insertSession(db: Tx, input: { tokenSha256: string; userId
 /** The actor behind a live session (not expired, not revoked, user not revoked), or null. */
 export async function findSessionActor(db: Tx, tokenSha256: string, now: Date): Promise<Actor | null> {
   const rows = await db
-    .select({
-      userId: users.id,
-      userName: users.name,
-      role: users.role,
-      institutionId: institutions.id,
-      institutionCode: institutions.code,
-    })
+    .select(actorColumns)
     .from(webSessions)
     .innerJoin(users, eq(webSessions.userId, users.id))
     .innerJoin(institutions, eq(users.institutionId, institutions.id))

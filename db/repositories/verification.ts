@@ -6,7 +6,7 @@ import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { areaOf } from '../../domain/disclosures/compile.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { divRound, formatScaled, formatYuan, formatPpmAsPercent } from '../../domain/money.js';
+import { formatScaled, formatYuan, formatPpmAsPercent } from '../../domain/money.js';
 import { drawSample } from '../../domain/verification/sample.js';
 import { checkVerdict } from '../../domain/verification/verdict.js';
 import { jobIds } from '../../jobs/job-ids.js';
@@ -15,6 +15,8 @@ import { institutions, loans, projects, verificationAssignments, verificationFin
 import { countedLoanCandidates, type DisclosureVersionRow } from './disclosures.js';
 import { applyVerb, institutionOf, notifyJob } from './disclosures-workflow.js';
 import { writeOutbox, type NewOutboxJob } from './outbox.js';
+import { attributedReduction, formatAttributedReduction } from '../../domain/loans/loan.js';
+import { roundingOf } from '../../domain/policy/index.js';
 
 export type AssignmentRow = typeof verificationAssignments.$inferSelect;
 
@@ -113,8 +115,7 @@ async function loanSnapshots(tx: Tx, ids: string[]) {
           reductionBasis: project.reductionBasis,
           evidence: { title: project.evidenceTitle, sha256: project.evidenceSha256 },
         },
-        // project reduction × principal ÷ total investment, half up to the centitonne
-        attributedAnnualReductionTonnes: formatScaled(divRound(project.annualReductionCentitonnes * loan.principalFen, project.totalInvestmentFen, 'half_up'), 2),
+        attributedAnnualReductionTonnes: formatAttributedReduction(attributedReduction({ principalFen: loan.principalFen, project }), roundingOf(loan.disbursedOn)),
       },
     ]),
   );

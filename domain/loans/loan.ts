@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isIsoDate, type IsoDate } from '../dates.js';
-import { divRound, formatCentitonnes, formatYuan, parsePercentToPpm, parseTonnes, parseYuan, type Fraction } from '../money.js';
+import { divRound, formatCentitonnes, formatYuan, parsePercentToPpm, parseTonnes, parseYuan, type Fraction, type RoundingMode } from '../money.js';
 import { compareWithLpr, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
 import type { Violation } from '../result.js';
 import { validateCreditCode } from './credit-code.js';
@@ -256,7 +256,7 @@ export function attributedReduction(f: { principalFen: bigint; project: { annual
   return { num: f.project.annualReductionCentitonnes * f.principalFen, den: f.project.totalInvestmentFen };
 }
 
-/** The attributed reduction in tonnes with two decimals, rounded once, half up. */
-export function formatAttributedReduction(fraction: Fraction): string {
-  return formatCentitonnes(divRound(fraction.num, fraction.den, 'half_up'));
+/** The attributed reduction in tonnes with two decimals, rounded once by the policy's rounding (half up so far). */
+export function formatAttributedReduction(fraction: Fraction, rounding: RoundingMode): string {
+  return formatCentitonnes(divRound(fraction.num, fraction.den, rounding));
 }

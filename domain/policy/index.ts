@@ -26,6 +26,9 @@ export function subAreaOn(code: string, date: IsoDate): SubArea | null {
   return taxonomyOn(date)?.subAreas.find((s) => s.code === code) ?? null;
 }
 
+/** The rounding in force on a date (the launch policy's before launch: a figure still gets one stated rounding). */
+export const roundingOf = (date: IsoDate) => (policyOn(date) ?? POLICY_VERSIONS[0]).rounding;
+
 /** Any version's definition of a code (for presenting loans booked under an older taxonomy). */
 export function subAreaAnyVersion(code: string): SubArea | null {
   for (let i = TAXONOMY_VERSIONS.length - 1; i >= 0; i--) {

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { shanghaiDate } from '../../domain/dates.js';
 import { attributedReduction, formatAttributedReduction, formatBp, formatPercentExact, loanFactsFromText } from '../../domain/loans/loan.js';
 import { formatYuan, formatCentitonnes, parseYuan } from '../../domain/money.js';
-import { subAreaAnyVersion } from '../../domain/policy/index.js';
+import { roundingOf, subAreaAnyVersion } from '../../domain/policy/index.js';
 import type { Violation } from '../../domain/result.js';
 import type { Tx } from '../../db/client.js';
 import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../db/repositories/loan-changes.js';
@@ -51,7 +51,8 @@ export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.inf
     taxonomyVersion: loan.taxonomyVersion,
     policyVersion: loan.policyVersion,
     attributedAnnualReductionTonnes: formatAttributedReduction(
-      attributedReduction({ principalFen: loan.principalFen, project: { annualReductionCentitonnes: project.annualReductionCentitonnes, totalInvestmentFen: project.totalInvestmentFen } }),
+      attributedReduction({ principalFen: loan.principalFen, project }),
+      roundingOf(loan.disbursedOn),
     ),
     lprComparison: {
       tenor: loan.lprTenor,

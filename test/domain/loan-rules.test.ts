@@ -79,12 +79,12 @@ describe('attributed annual reduction', () => {
 
   it('when the contract example is computed by hand, then 300,000,000 of 800,000,000 × 210,000 t = 78,750.00 t', () => {
     const share = attributedReduction({ principalFen: 30_000_000_000n, project: { totalInvestmentFen: 80_000_000_000n, annualReductionCentitonnes: 21_000_000n } });
-    expect(formatAttributedReduction(share)).toBe('78750.00');
+    expect(formatAttributedReduction(share, 'half_up')).toBe('78750.00');
   });
 
   it('when the exact share ends in half a hundredth, then it rounds half up once', () => {
     // 1 t × 1/8 = 0.125 t → 0.13
-    expect(formatAttributedReduction(attributedReduction({ principalFen: 100n, project: { totalInvestmentFen: 800n, annualReductionCentitonnes: 100n } }))).toBe('0.13');
+    expect(formatAttributedReduction(attributedReduction({ principalFen: 100n, project: { totalInvestmentFen: 800n, annualReductionCentitonnes: 100n } }), 'half_up')).toBe('0.13');
   });
 });
 
