@@ -13,7 +13,7 @@ import pg from 'pg';
 import { openDatabase } from '../db/client.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
-import { jobIds } from '../jobs/job-ids.js';
+import { jobIds } from '../domain/job-ids.js';
 import { previousQuarter } from '../jobs/processors/compile-quarter.js';
 import { waitFor } from '../server/embedded/process-tools.js';
 import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';

@@ -4,7 +4,18 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, QUEUES, type QueueName } from './job-ids.js';
+import { QUEUE_NAMES, type QueueName } from '../domain/job-ids.js';
+
+/** Each queue's limits: attempts, the time one attempt may take, the first backoff delay. */
+export const QUEUES: Record<QueueName, { attempts: number; timeoutMs: number; backoffMs: number }> = {
+  compile: { attempts: 5, timeoutMs: 300_000, backoffMs: 2_000 },
+  assign: { attempts: 5, timeoutMs: 60_000, backoffMs: 2_000 },
+  publish: { attempts: 5, timeoutMs: 60_000, backoffMs: 2_000 },
+  'maturity-scan': { attempts: 3, timeoutMs: 300_000, backoffMs: 10_000 },
+  'interest-accrual': { attempts: 3, timeoutMs: 300_000, backoffMs: 10_000 },
+  notify: { attempts: 8, timeoutMs: 30_000, backoffMs: 1_000 },
+};
+
 
 export type Queues = Record<QueueName, Queue>;
 
@@ -27,4 +38,4 @@ export function jobOptions(queue: QueueName, jobId: string, overrides: RetryOver
   };
 }
 
-export const isQueueName = (name: string): name is QueueName => (QUEUE_NAMES as string[]).includes(name);
+export const isQueueName = (name: string): name is QueueName => (QUEUE_NAMES as readonly string[]).includes(name);

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { backToPending, findOutbox, markFailed, openEnqueued, writeOutbox } from '../db/repositories/outbox.js';
 import { shanghaiDate } from '../domain/dates.js';
-import { jobIds } from './job-ids.js';
+import { jobIds } from '../domain/job-ids.js';
 import { previousQuarter } from './processors/compile-quarter.js';
 import { isQueueName, type Queues } from './queues.js';
 import { ensureSchedulers } from './schedulers.js';

@@ -6,8 +6,8 @@
 import os from 'node:os';
 import { openDatabase } from '../db/client.js';
 import { envOrExit } from '../schemas/env.js';
-import { createLogger } from '../server/logger.js';
-import { stopOnSignals } from '../server/signals.js';
+import { createLogger } from '../platform/logger.js';
+import { stopOnSignals } from '../platform/signals.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {

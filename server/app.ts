@@ -1,10 +1,11 @@
 /** Builds the Express application from its dependencies; no listening, no process concerns. */
 import express, { type Express } from 'express';
-import { authenticate, sha256Hex } from './auth.js';
+import { sha256Hex } from '../platform/credentials.js';
+import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { requestLogging } from './logger.js';
+import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB

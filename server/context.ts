@@ -1,24 +1,17 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
+import type { Actor, Role } from '../domain/actor.js';
+import type { JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
 
-export type Role = 'operator' | 'bank' | 'verifier';
+export type { Actor, Role };
 
-/** Who is acting on this request (set by the auth middleware). */
-export type Actor = {
-  userId: string;
-  userName: string;
-  role: Role;
-  institutionId: string;
-  institutionCode: string;
-};
-
-/** Hooks that other parts of the service plug in (queues, notifications); all optional. */
+/** What the service plugs in beside the database: the job runtime (absent in some tests). */
 export type Services = {
   /** Redis reachable? used by /readyz */
   redisPing?: () => Promise<boolean>;
-  /** extra things a route module may need, keyed by name */
-  [name: string]: unknown;
+  /** queues, relay and health of the background jobs */
+  jobs?: JobRuntime;
 };
 
 /** What every route module receives. `now` is injectable so tests can fix the date. */

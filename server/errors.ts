@@ -1,30 +1,24 @@
 /**
- * One error type for every expected failure, rendered as RFC 9457 problem+json by one handler.
- * `code` names the rule; `errors` lists field-level violations with their `path`.
+ * Every expected failure is a `Refused` (app/refusals.ts), rendered as RFC 9457 problem+json by one
+ * handler through the problems table. `code` names the rule; `errors` lists field-level violations.
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { Refused, type RefusalStatus } from '../app/refusals.js';
 import type { Violation } from '../domain/result.js';
+import { problemOf } from './problems.js';
 
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly errors?: Violation[],
-    readonly extra?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (code: string, message: string, errors?: Violation[]) => new AppError(400, code, message, errors);
+/**
+ * Refusals raised at the edge (a malformed id, a missing key, a body of the wrong shape): the same
+ * `Refused` the use cases throw, so every answer goes through the problems table.
+ */
 export const validationFailed = (errors: Violation[]) =>
-  new AppError(422, 'validation_failed', `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, errors);
-export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
-export const conflict = (code: string, message: string, extra?: Record<string, unknown>) => new AppError(409, code, message, undefined, extra);
-export const forbidden = (message = 'this role may not do that') => new AppError(403, 'forbidden', message);
-export const unauthorized = (message = 'a valid API key is required: Authorization: Bearer <key>') => new AppError(401, 'unauthorized', message);
+  new Refused('validation_failed', `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, { errors });
+export const notFound = (what: string) => new Refused('not_found', `${what} not found`);
+export const conflict = (code: RefusalStatus, message: string, extra?: Record<string, unknown>) => new Refused(code, message, { extra });
+export const refused = (code: RefusalStatus, message: string, options?: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> }) => new Refused(code, message, options);
+export const forbidden = (message = 'this role may not do that') => new Refused('forbidden', message);
+export const unauthorized = (message = 'a valid API key is required: Authorization: Bearer <key>') => new Refused('unauthorized', message);
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -69,7 +63,10 @@ export function zodViolations(error: z.ZodError, prefix: (string | number)[] = [
 
 /** The one place that turns errors into responses. Unknown errors are bugs: logged, answered 500. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof AppError) return sendProblem(res, err.status, err.code, err.message, err.errors, err.extra);
+  if (err instanceof Refused) {
+    const p = problemOf(err.refusal);
+    return sendProblem(res, p.http, p.code, p.detail, p.errors, p.extra);
+  }
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   if (type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed_json', 'the request body is not valid JSON');

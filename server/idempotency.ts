@@ -7,9 +7,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
-import { sha256Hex } from './auth.js';
+import { sha256Hex } from '../platform/credentials.js';
 import type { Actor } from './context.js';
-import { AppError, conflict } from './errors.js';
+import { conflict, refused } from './errors.js';
 
 const IN_PROGRESS = 0;
 /** a request still claiming its key after this long belonged to a process that died */
@@ -22,7 +22,7 @@ export function idempotency(db: Db): RequestHandler {
     const actor = res.locals.actor as Actor | undefined;
     if (!key || !actor || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) return next();
     if (!KEY_PATTERN.test(key)) {
-      return next(new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters'));
+      return next(refused('invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters'));
     }
     const path = req.originalUrl.split('?')[0];
     // the same request is the same method, URL and body bytes (hashed as the body was read)

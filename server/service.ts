@@ -12,7 +12,7 @@ import type { Env } from '../schemas/env.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 
 export type RunningService = {
   url: string;

@@ -1,7 +1,7 @@
 /** `npm start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. `--demo` loads demo data. */
 import { envOrExit } from '../schemas/env.js';
 import { startService } from './service.js';
-import { stopOnSignals } from './signals.js';
+import { stopOnSignals } from '../platform/signals.js';
 
 async function main() {
   const env = envOrExit();

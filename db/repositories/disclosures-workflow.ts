@@ -6,7 +6,7 @@ import { eq, inArray, like, or, sql } from 'drizzle-orm';
 import { nextVersionKind, transition, type DisclosureStatus, type IllegalTransition, type WorkflowVerb } from '../../domain/disclosures/workflow.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
-import { jobIds } from '../../jobs/job-ids.js';
+import { jobIds } from '../../domain/job-ids.js';
 import type { Tx } from '../client.js';
 import { institutions, outbox } from '../schema/index.js';
 import { banksWithSupport, findLatestVersion, moveStatus, quarterSums, serialiseBankSums, type DisclosureVersionRow } from './disclosures.js';

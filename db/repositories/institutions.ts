@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { generateApiKey, sha256Hex } from '../../server/auth.js';
-import { hashPassword } from '../../server/passwords.js';
+import { generateApiKey, sha256Hex } from '../../platform/credentials.js';
+import { hashPassword } from '../../platform/passwords.js';
 import type { Db, Tx } from '../client.js';
 import { institutions, users } from '../schema/index.js';
 

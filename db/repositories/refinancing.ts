@@ -17,7 +17,10 @@ import { interestDueFen, planRepayment, planRollover, trancheTerms, type Facilit
 import { checkOperation } from '../../domain/refinancing/operation.js';
 import { policyOn, type CollateralType, type PolicyVersion } from '../../domain/policy/index.js';
 import type { Violation } from '../../domain/result.js';
-import { AppError, conflict, notFound, validationFailed } from '../../server/errors.js';
+import { refuse, refuseViolations, Refused, type RefusalStatus } from '../../app/refusals.js';
+const conflict = (code: RefusalStatus, message: string, extra?: Record<string, unknown>) => new Refused(code, message, { extra });
+const notFound = (what: string) => new Refused('not_found', `${what} not found`);
+const validationFailed = (errors: Violation[]): never => refuseViolations(errors);
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, collateral, collateralValuations, facilities, institutions, loans, marginCalls, operations } from '../schema/index.js';
 import { isUuid } from '../../schemas/refinancing.js';
@@ -34,12 +37,12 @@ export type Scope = { userId: string; institutionId: string | null };
 
 function policyOrThrow(on: IsoDate): PolicyVersion {
   const policy = policyOn(on);
-  if (!policy) throw new AppError(409, 'facility_not_launched', `no facility policy is in force on ${on}`);
+  if (!policy) refuse('facility_not_launched', `no facility policy is in force on ${on}`);
   return policy;
 }
 
-const refusal = (status: number, failed: { status: string; message?: string; path?: string }, extra?: Record<string, unknown>) =>
-  new AppError(status, failed.status, failed.message ?? failed.status, failed.path ? [{ path: failed.path, code: failed.status, message: failed.message ?? failed.status }] : undefined, extra);
+const refusal = (_status: number, failed: { status: string; message?: string; path?: string }, extra?: Record<string, unknown>) =>
+  new Refused(failed.status as RefusalStatus, failed.message ?? failed.status, { path: failed.path, extra });
 
 async function institutionCode(tx: Tx, id: string): Promise<string> {
   const [row] = await tx.select({ code: institutions.code }).from(institutions).where(eq(institutions.id, id));
@@ -137,13 +140,13 @@ export async function submitApplication(
   input: { institutionId: string; userId: string; quarter: string; on: IsoDate; selection: LoanSelection; collateral: CollateralInput[] },
 ): Promise<ApplicationRow> {
   const operation = await findOperation(tx, input.quarter);
-  if (!operation) throw new AppError(404, 'operation_not_found', `no operation is open for ${input.quarter}`, [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${input.quarter}` }]);
+  if (!operation) refuse('operation_not_found', `no operation is open for ${input.quarter}`, { errors: [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${input.quarter}` }] });
   if (operation.status !== 'open' || input.on < operation.opensOn || input.on > operation.closesOn) {
-    throw new AppError(409, 'operation_not_open', `the ${input.quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${input.on}, status ${operation.status})`);
+    refuse('operation_not_open', `the ${input.quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${input.on}, status ${operation.status})`);
   }
   const [institution] = await tx.select().from(institutions).where(eq(institutions.id, input.institutionId));
   if ((institution.eligibleFrom && input.on < institution.eligibleFrom) || (institution.eligibleUntil && input.on > institution.eligibleUntil)) {
-    throw new AppError(403, 'institution_not_eligible', `${institution.code} is not an eligible institution on ${input.on}`);
+    refuse('institution_not_eligible', `${institution.code} is not an eligible institution on ${input.on}`);
   }
   const policy = policyOrThrow(input.on);
   // one application at a time per bank, so the same loan cannot be listed twice concurrently
@@ -396,7 +399,7 @@ const stateOf = (f: FacilityRow): FacilityState => ({
 export async function disburseApplication(tx: Tx, input: { id: string; userId: string; on: IsoDate }) {
   const application = await findApplication(tx, input.id, { institutionId: null }, true);
   if (application.status !== 'approved') throw conflict('application_not_approved', `the application is ${application.status}; only an approved application can be disbursed`, { currentStatus: application.status });
-  if (application.decidedBy === input.userId) throw new AppError(403, 'maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
+  if (application.decidedBy === input.userId) refuse('maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
   const policy = policyOrThrow(input.on);
   const approvedFen = application.approvedFen!;
   const eligibleFen = eligibleCollateralFen(await collateralOf(tx, application.id), policy);

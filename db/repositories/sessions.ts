@@ -1,10 +1,10 @@
 /** Page sessions, sign-in attempt counters and generated secrets. */
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../../server/context.js';
+import type { Actor } from '../../domain/actor.js';
 import type { Tx } from '../client.js';
 import { institutions, signInAttempts, users, webSecrets, webSessions } from '../schema/index.js';
-import { actorColumns } from '../../server/auth.js';
+import { actorColumns } from './actors.js';
 
 /** The stored secret called `name`, created (random, 32 bytes) on first use; concurrent callers agree. */
 export async function secretNamed(db: Tx, name: string): Promise<string> {

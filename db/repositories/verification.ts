@@ -9,7 +9,7 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { formatScaled, formatYuan, formatPpmAsPercent } from '../../domain/money.js';
 import { drawSample } from '../../domain/verification/sample.js';
 import { checkVerdict } from '../../domain/verification/verdict.js';
-import { jobIds } from '../../jobs/job-ids.js';
+import { jobIds } from '../../domain/job-ids.js';
 import type { Tx } from '../client.js';
 import { institutions, loans, projects, verificationAssignments, verificationFindings, verificationSamples, verifierConflicts } from '../schema/index.js';
 import { countedLoanCandidates, type DisclosureVersionRow } from './disclosures.js';

@@ -5,7 +5,7 @@ import { findPasswordUsers } from '../../db/repositories/sessions.js';
 import { users } from '../../db/schema/index.js';
 import { findActorByKey } from '../auth.js';
 import type { AppDeps, Role } from '../context.js';
-import { verifyPassword } from '../passwords.js';
+import { verifyPassword } from '../../platform/passwords.js';
 import { countSignInAttempt, signInSucceeded } from '../web/rate-limit.js';
 import { endSession, pageActorOf, startSession } from '../web/sessions.js';
 import { pageOf, type PageContext } from './context.js';

@@ -14,7 +14,7 @@ import { sendMessagePage } from './layout.js';
 
 export function queueDashboard(deps: AppDeps): Router {
   const router = Router();
-  const queues = (deps.services.jobs as { queues?: Queues } | undefined)?.queues;
+  const queues = deps.services.jobs?.queues;
   if (!queues) {
     router.use(((_req, res) => {
       const ctx = pageOf(res);

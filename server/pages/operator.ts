@@ -10,7 +10,8 @@ import { formatYuan, parseYuan } from '../../domain/money.js';
 import { applicationLoansOf, approveApplication, disburseApplication, listApplications, listFacilities, listMarginCalls, listOperations, rejectApplication } from '../../db/repositories/refinancing.js';
 import { ApproveBody, RejectBody } from '../../schemas/refinancing.js';
 import type { AppDeps } from '../context.js';
-import { AppError } from '../errors.js';
+import { Refused } from '../../app/refusals.js';
+import { refused } from '../errors.js';
 import { presentApplication } from '../routes/applications.js';
 import { presentOperation } from '../routes/operations.js';
 import { pageActorOf } from '../web/sessions.js';
@@ -141,7 +142,7 @@ ${table(
       try {
         await db.transaction((tx) => action(tx, ctx, (req.body ?? {}) as Record<string, unknown>, id, actor.userId));
       } catch (err) {
-        if (err instanceof AppError && err.status < 500) return res.redirect(303, `/operator?error=${encodeURIComponent(err.code)}#h-submitted`);
+        if (err instanceof Refused) return res.redirect(303, `/operator?error=${encodeURIComponent(err.refusal.status)}#h-submitted`);
         throw err;
       }
       res.redirect(303, `/operator?done=${done}`);
@@ -152,7 +153,7 @@ ${table(
     command(async (tx, _ctx, body, id, userId) => {
       const amount = typeof body.amount === 'string' && body.amount.trim() !== '' ? body.amount.trim() : undefined;
       const parsed = ApproveBody.safeParse({ reason: String(body.reason ?? '').trim(), amount });
-      if (!parsed.success) throw new AppError(422, 'invalid_input', 'the reason is required and the amount must be yuan with at most two decimals');
+      if (!parsed.success) throw refused('invalid_input', 'the reason is required and the amount must be yuan with at most two decimals');
       await approveApplication(tx, { id, reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)!, userId });
     }, 'approved'),
   );
@@ -161,7 +162,7 @@ ${table(
     '/applications/:id/reject',
     command(async (tx, _ctx, body, id, userId) => {
       const parsed = RejectBody.safeParse({ reason: String(body.reason ?? '').trim() });
-      if (!parsed.success) throw new AppError(422, 'invalid_input', 'the reason is required');
+      if (!parsed.success) throw refused('invalid_input', 'the reason is required');
       await rejectApplication(tx, { id, reason: parsed.data.reason, userId });
     }, 'rejected'),
   );

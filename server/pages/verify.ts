@@ -50,7 +50,7 @@ const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
 export function verifyPages(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const jobs = () => deps.services.jobs as JobRuntime | undefined;
+  const jobs = () => deps.services.jobs;
   const actorOfPage = (res: Response) => pageOf(res).actor as Actor;
 
   /** The assignment if it is this verifier's; anything else does not exist for it. */

@@ -19,7 +19,7 @@ import type { DisclosureContent } from '../../domain/disclosures/compile.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { parseYuan } from '../../domain/money.js';
 import { policyOn } from '../../domain/policy/index.js';
-import { jobIds } from '../../jobs/job-ids.js';
+import { jobIds } from '../../domain/job-ids.js';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { decodeCursor, encodeCursor, QuarterString } from '../../schemas/common.js';
 import { CompileAccepted, CompileBody, Disclosure, DisclosurePage, ListDisclosuresQuery, NewVersionAccepted, VersionQuery } from '../../schemas/disclosures.js';
@@ -102,7 +102,7 @@ export const illegal = (r: { message: string; current: string }) => conflict('il
 export function disclosureRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const jobs = () => deps.services.jobs as JobRuntime | undefined;
+  const jobs = () => deps.services.jobs;
   const nudgeRelay = () => void jobs()?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
 
   /** `q` is the caller's transaction when there is one: on PGlite a query beside an open transaction would wait for it forever. */

@@ -18,7 +18,7 @@ import { keysetCursor } from '../../schemas/refinancing.js';
 import { AccrueBody, FacilityListQuery, FacilityView, RepayBody, RepaymentResult, RolloverResult, RunOnBody, StatementQuery, StatementView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
-import { AppError, notFound, validationFailed } from '../errors.js';
+import { notFound, refused, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { parseOrThrow } from '../validate.js';
 
@@ -113,7 +113,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
       institutionId = inst.id;
     }
     const policy = policyOn(on);
-    if (!policy) throw new AppError(404, 'facility_not_launched', `no facility policy is in force on ${on}`);
+    if (!policy) throw refused('no_policy_in_force', `no facility policy is in force on ${on}`);
     const s = await statementOf(db, { institutionId, on, horizonDays: q.horizonDays });
     const horizonEnd = addDays(on, q.horizonDays);
     res.json({

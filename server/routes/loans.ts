@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
 import { AcceptBody, AmendmentBody, BatchResult, LoanBatchBody, LoanInput, LoanListQuery, LoanVersionView, LoanView, RepaymentBody } from '../../schemas/loans.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
-import { AppError, conflict, notFound, validationFailed, zodViolations } from '../errors.js';
+import { Refused, type RefusalStatus } from '../../app/refusals.js';
+import { conflict, notFound, validationFailed, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
 import { parseOrThrow } from '../validate.js';
 
@@ -236,20 +237,9 @@ export function loanRoutes({ database, now }: AppDeps): Router {
   return router;
 }
 
-/** Maps a loan change's status to its HTTP answer. */
-function changeError(status: string, message: string, violations?: Violation[], pathPrefix = ''): AppError {
-  switch (status) {
-    case 'loan_not_found':
-      return notFound('loan');
-    case 'rules_not_met':
-      return validationFailed((violations ?? []).map((v) => ({ ...v, path: pathPrefix + v.path })));
-    case 'repayment_exceeds_outstanding':
-    case 'repayment_before_disbursement':
-    case 'repayment_in_future':
-      return new AppError(422, status, message, [{ path: status === 'repayment_exceeds_outstanding' ? 'amount' : 'repaidOn', code: status, message }]);
-    case 'loan_ref_immutable':
-      return new AppError(422, status, message, [{ path: 'loan.loanRef', code: status, message }]);
-    default:
-      return conflict(status, message);
-  }
+/** Maps a loan change's status to its refusal (the problems table gives the HTTP answer and the path). */
+function changeError(status: string, message: string, violations?: Violation[], pathPrefix = ''): Refused {
+  if (status === 'loan_not_found') return notFound('loan');
+  if (status === 'rules_not_met') return validationFailed((violations ?? []).map((v) => ({ ...v, path: pathPrefix + v.path })));
+  return new Refused(status as RefusalStatus, message);
 }

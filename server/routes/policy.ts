@@ -7,7 +7,7 @@ import { LprView, OnDateQuery, PolicyView, TaxonomyView } from '../../schemas/po
 import { describe } from '../openapi.js';
 import { z as zod } from 'zod';
 import type { AppDeps } from '../context.js';
-import { AppError } from '../errors.js';
+import { refused } from '../errors.js';
 import { parseOrThrow } from '../validate.js';
 import type { z } from 'zod';
 
@@ -44,7 +44,7 @@ export function policyRoutes({ now }: AppDeps): Router {
     const { on } = parseOrThrow(OnDateQuery, req.query);
     const date = on ?? shanghaiDate(now());
     const policy = policyOn(date);
-    if (!policy) throw new AppError(404, 'no_policy_in_force', `the facility had no policy in force on ${date} (it launched on ${POLICY_VERSIONS[0].effectiveFrom})`);
+    if (!policy) throw refused('no_policy_in_force', `the facility had no policy in force on ${date} (it launched on ${POLICY_VERSIONS[0].effectiveFrom})`);
     res.json({ on: date, policy: presentPolicy(policy), versions: POLICY_VERSIONS.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, note: v.note })) });
   });
 
@@ -52,7 +52,7 @@ export function policyRoutes({ now }: AppDeps): Router {
     const { on } = parseOrThrow(OnDateQuery, req.query);
     const date = on ?? shanghaiDate(now());
     const taxonomy = taxonomyOn(date);
-    if (!taxonomy) throw new AppError(404, 'no_taxonomy_in_force', `no taxonomy was in force on ${date}`);
+    if (!taxonomy) throw refused('no_taxonomy_in_force', `no taxonomy was in force on ${date}`);
     res.json({
       on: date,
       version: taxonomy.version,

@@ -34,7 +34,7 @@ describe({ method: 'post', path: `${Path}/verdict`, tag: 'verification', roles: 
 export function verificationRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const jobs = () => deps.services.jobs as JobRuntime | undefined;
+  const jobs = () => deps.services.jobs;
 
   const presentAssignment = async (tx: Tx, a: AssignmentRow) => {
     const version = (await findVersionById(tx, a.disclosureVersionId))!;

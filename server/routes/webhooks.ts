@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { AppError, conflict, notFound, validationFailed } from '../errors.js';
+import { conflict, notFound, refused, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { parseOrThrow } from '../validate.js';
 
@@ -76,8 +76,8 @@ export function webhookRoutes(deps: AppDeps): Router {
   });
 
   router.get('/jobs/health', requireRole('operator'), async (_req, res) => {
-    const jobs = deps.services.jobs as JobRuntime | undefined;
-    if (!jobs) throw new AppError(503, 'jobs_not_running', 'the job system is not running in this process');
+    const jobs = deps.services.jobs;
+    if (!jobs) throw refused('jobs_not_running', 'the job system is not running in this process');
     res.json(await jobs.health());
   });
 
@@ -93,7 +93,7 @@ export function webhookRoutes(deps: AppDeps): Router {
     if (!existing) throw notFound(`job ${jobId}`);
     if (existing.status !== 'failed') throw conflict('job_not_failed', `job ${jobId} is ${existing.status}; only a failed job can be retried`, { currentStatus: existing.status });
     // the failed BullMQ job keeps its id: remove it so the relay's add is not dropped as a duplicate
-    const jobs = deps.services.jobs as JobRuntime | undefined;
+    const jobs = deps.services.jobs;
     if (jobs && isQueueName(existing.queue)) await (await jobs.queues[existing.queue].getJob(jobId))?.remove().catch(() => undefined);
     const row = (await retryFailed(db, jobId))!;
     void jobs?.relayNow().catch(() => undefined);

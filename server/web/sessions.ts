@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { findSessionActor, insertSession, revokeSession } from '../../db/repositories/sessions.js';
-import { sha256Hex } from '../auth.js';
+import { sha256Hex } from '../../platform/credentials.js';
 import type { Actor, AppDeps } from '../context.js';
 import { clearPageCookie, parseCookies, setPageCookie, signValue, unsignValue } from './cookies.js';
 import { sessionSecret } from './secret.js';

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { eq } from 'drizzle-orm';
 import { applicationLoans, applications, institutions, operations, users } from '../../db/schema/index.js';
 import { startJobRuntime, randomPrefix, type JobRuntime } from '../../jobs/runtime.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { bearer, type TestApp } from '../support/harness.js';
 import { loanRequest, type LoanRequest } from './loans.js';
 

@@ -14,7 +14,7 @@ import { bootstrapOperator } from '../../db/repositories/institutions.js';
 import { createApp } from '../../server/app.js';
 import type { AppDeps } from '../../server/context.js';
 import { parseEnv } from '../../schemas/env.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger } from '../../platform/logger.js';
 
 /**
  * With TEST_DRIVER=pglite the same tests run on PGlite (one connection, in a temporary folder):

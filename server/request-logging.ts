@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { pino, type Logger } from 'pino';
-
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'cerf-ledger' }, timestamp: pino.stdTimeFunctions.isoTime });
-}
+import type { Logger } from 'pino';
 
 /** Gives each request an id (taken from X-Request-Id when sane), a child logger, and one log line when done. */
 export function requestLogging(logger: Logger): RequestHandler {

@@ -1,0 +1,19 @@
+/**
+ * Queue names and job ids derived from domain ids: a job's id names the thing it works on, so the
+ * same work asked twice is one job. No BullMQ here (its limits live in jobs/queues.ts), so use cases
+ * can write outbox rows with the same names. BullMQ refuses ':' in custom ids, hence the dots.
+ */
+export const QUEUE_NAMES = ['compile', 'assign', 'publish', 'maturity-scan', 'interest-accrual', 'notify'] as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const jobIds = {
+  /** fan-out of a quarter's compilation over every bank with support */
+  compileQuarter: (quarter: string) => `compile-quarter.${quarter}`,
+  compile: (institutionCode: string, quarter: string, version: number) => `compile.${institutionCode}.${quarter}.v${version}`,
+  assign: (versionId: string) => `assign.${versionId}`,
+  publish: (versionId: string) => `publish.${versionId}`,
+  notify: (event: string, subjectId: string, institutionCode: string) => `notify.${event}.${subjectId}.${institutionCode}`,
+  maturityScan: (on: string) => `maturity-scan.${on}`,
+  interestAccrual: (through: string) => `interest-accrual.${through}`,
+};

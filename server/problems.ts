@@ -1,0 +1,95 @@
+/**
+ * The one table from a refusal's status to what the edges show: the HTTP code of the API's
+ * problem+json, the field a violation points at when the use case names none, and the page message in
+ * Chinese and English. Routes (through the error handler) and pages (through `pageMessage`) read it;
+ * nothing else turns a refusal into an answer.
+ */
+import type { Refusal, RefusalStatus } from '../app/refusals.js';
+import type { Violation } from '../domain/result.js';
+
+type Problem = { http: number; path?: string; zh: string; en: string };
+
+export const PROBLEMS: Record<RefusalStatus, Problem> = {
+  validation_failed: { http: 422, zh: '输入未通过校验', en: 'The input does not meet the rules' },
+  invalid_input: { http: 422, zh: '输入不完整或格式有误', en: 'The input is incomplete or malformed' },
+  invalid_cursor: { http: 422, path: 'cursor', zh: '分页游标无效', en: 'The page cursor is not valid' },
+
+  unauthorized: { http: 401, zh: '需要有效的 API 密钥', en: 'A valid API key is required' },
+  forbidden: { http: 403, zh: '此角色无权执行该操作', en: 'This role may not do that' },
+  maker_checker_violation: { http: 403, zh: '批准与入账须由两名不同的操作员完成', en: 'The operator who approved may not also book the disbursement' },
+  institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
+
+  not_found: { http: 404, zh: '未找到', en: 'Not found' },
+  operation_not_found: { http: 404, path: 'operation', zh: '该季度没有开放的操作', en: 'No operation is open for that quarter' },
+  no_policy_in_force: { http: 404, zh: '该日期没有生效的政策', en: 'No policy is in force on that date' },
+  no_taxonomy_in_force: { http: 404, zh: '该日期没有生效的目录', en: 'No taxonomy is in force on that date' },
+
+  loan_ref_conflict: { http: 409, zh: '该贷款编号已存在且内容不同（请使用修订）', en: 'The loan reference exists with other content (use an amendment)' },
+  loan_ref_immutable: { http: 422, path: 'loan.loanRef', zh: '贷款编号不可修改', en: 'A loan reference cannot be changed' },
+  content_unchanged: { http: 409, zh: '修订内容与当前版本相同', en: 'The amendment changes nothing' },
+  loan_under_support: { http: 409, zh: '该贷款已获支持，不能修订', en: 'The loan is covered by support and cannot be amended' },
+  principal_below_repaid: { http: 409, zh: '本金不能低于已还金额', en: 'The principal cannot be less than what was repaid' },
+  repayment_exceeds_outstanding: { http: 422, path: 'amount', zh: '还款额超过未偿本金', en: 'The repayment exceeds the outstanding principal' },
+  repayment_before_disbursement: { http: 422, path: 'repaidOn', zh: '还款日期早于发放日期', en: 'The repayment is dated before the disbursement' },
+  repayment_in_future: { http: 422, path: 'repaidOn', zh: '还款日期在未来', en: 'The repayment is dated in the future' },
+  loan_not_flagged: { http: 409, zh: '该贷款没有待确认的利率标记', en: 'The loan has no rate flag to accept' },
+
+  facility_not_launched: { http: 409, zh: '该日期工具尚未推出', en: 'The facility had not launched on that date' },
+  facility_ended: { http: 409, zh: '工具已到期', en: 'The facility has ended' },
+  operation_exists: { http: 409, zh: '该季度的操作已开放', en: 'The operation of that quarter is already open' },
+  operation_not_open: { http: 409, zh: '该季度的操作不在受理期', en: 'The operation is not accepting applications' },
+  volume_not_positive: { http: 422, zh: '操作额度须大于零', en: 'The volume must be more than zero' },
+  annual_cap_exceeded: { http: 409, zh: '全年操作额度将超过年度上限', en: "The year's operations would pass the annual cap" },
+  operation_volume_exceeded: { http: 409, zh: '批准金额超过操作剩余额度', en: "The approval exceeds the operation's remaining volume" },
+  nothing_to_allocate: { http: 409, zh: '没有待分配的申请', en: 'No application awaits allocation' },
+  no_loans: { http: 422, zh: '申请中没有符合条件的贷款', en: 'The application lists no qualifying loan' },
+  application_not_submitted: { http: 409, zh: '只有待决定的申请可以批准或拒绝', en: 'Only a submitted application can be decided' },
+  application_not_approved: { http: 409, zh: '只有已批准的申请可以入账', en: 'Only an approved application can be disbursed' },
+  application_rejected: { http: 409, zh: '申请已被拒绝', en: 'The application was rejected' },
+  collateral_insufficient: { http: 409, zh: '合格抵押品不足以覆盖批准金额', en: 'Eligible collateral does not cover the approved amount' },
+  collateral_released: { http: 409, zh: '抵押品已解押', en: 'The collateral has been released' },
+
+  facility_not_live: { http: 409, zh: '该笔资金已结清或已展期', en: 'The tranche is no longer live' },
+  rollovers_exhausted: { http: 409, zh: '展期次数已达上限', en: 'The tranche has been rolled over the most times allowed' },
+  rollover_not_due: { http: 409, zh: '展期须在到期日办理', en: 'A rollover is booked on the maturity date' },
+  facility_overdue: { http: 409, zh: '该笔资金已逾期，只能归还', en: 'The tranche is overdue and can only be repaid' },
+  nothing_to_roll_over: { http: 409, zh: '对应贷款已无未偿合格本金，须归还', en: 'The underlying loans have no outstanding eligible principal' },
+  nothing_to_repay: { http: 409, zh: '没有应还的本金或利息', en: 'No principal or interest is due' },
+  interest_booked_ahead: { http: 409, zh: '利息已计提至结算日之后', en: 'Interest is booked past the settlement date' },
+
+  entry_already_reversed: { http: 409, zh: '该分录已被冲正', en: 'The entry has already been reversed' },
+  cannot_reverse_a_reversal: { http: 409, zh: '冲正分录不能再冲正', en: 'A reversal cannot be reversed' },
+
+  illegal_transition: { http: 409, zh: '披露当前状态不允许此操作', en: 'The disclosure is not in a state that allows this' },
+  quarter_not_ended: { http: 409, zh: '季度尚未结束', en: 'The quarter has not ended' },
+  verifier_conflicted: { http: 409, zh: '该核验机构与银行存在利益冲突', en: 'The verifier is declared conflicted with this bank' },
+  not_a_verifier: { http: 422, path: 'verifier', zh: '不是已登记的核验机构', en: 'Not a registered verifier' },
+  no_verifier_available: { http: 422, path: 'verifier', zh: '没有可指派的核验机构', en: 'No verifier can be assigned' },
+  verdict_not_given: { http: 409, zh: '核验机构尚未给出结论', en: 'The verifier has not given a verdict yet' },
+  sample_not_checked: { http: 422, path: 'findings', zh: '还有抽样贷款未记录核验结果', en: 'Some sampled loans have no finding yet' },
+  verified_with_failed_findings: { http: 422, path: 'verdict', zh: '有未通过的核验项，结论应为不通过', en: 'A check failed: the verdict must be rejected' },
+  rejection_without_findings: { http: 422, path: 'verdict', zh: '不通过的结论须至少有一项未通过的核验', en: 'A rejection needs at least one failed check' },
+  loan_not_in_sample: { http: 422, zh: '只能对抽样贷款记录核验结果', en: 'Findings are recorded on sampled loans only' },
+
+  institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
+  job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },
+  jobs_not_running: { http: 503, zh: '后台任务未在运行', en: 'The job system is not running in this process' },
+
+  invalid_idempotency_key: { http: 400, zh: 'Idempotency-Key 格式无效', en: 'The Idempotency-Key is malformed' },
+  idempotency_key_in_use: { http: 409, zh: '使用该 Idempotency-Key 的请求仍在处理中', en: 'A request with this Idempotency-Key is still in progress' },
+  idempotency_key_reused: { http: 409, zh: '该 Idempotency-Key 已用于另一请求', en: 'This Idempotency-Key was used with a different request' },
+};
+
+/** The HTTP answer of a refusal: status code, problem code, detail, violations and facts. */
+export function problemOf(refusal: Refusal): { http: number; code: string; detail: string; errors?: Violation[]; extra?: Record<string, unknown> } {
+  const problem = PROBLEMS[refusal.status];
+  const path = refusal.path ?? problem.path;
+  const errors = refusal.errors ?? (path ? [{ path, code: refusal.status, message: refusal.message }] : undefined);
+  return { http: problem.http, code: refusal.status, detail: refusal.message, errors, extra: refusal.extra };
+}
+
+/** The page message of a status in the page's language; unknown codes (from a forged URL) get none. */
+export function pageMessage(status: string, lang: 'zh' | 'en'): string | null {
+  const problem = (PROBLEMS as Record<string, Problem | undefined>)[status];
+  return problem ? problem[lang] : null;
+}
