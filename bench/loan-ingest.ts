@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../db/client.js';
-import { loanFactsFromText, loanContentSha256 } from '../domain/loans/loan.js';
+import { loanFactsFromText, loanContentSha256 } from '../domain/loans/facts.js';
 import { loanRequest, type LoanRequest } from '../test/factories/loans.js';
 import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
 

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { assessLoan, checkProjectFunding, loanContentSha256, loanTextFromFacts, type InstitutionWindow, type LoanFacts, type ProjectFacts } from '../../domain/loans/loan.js';
+import { loanContentSha256, loanTextFromFacts, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
+import { assessLoan, checkProjectFunding, type InstitutionWindow } from '../../domain/loans/rules.js';
 import { formatYuan } from '../../domain/money.js';
 import { fail, ok, type Ok, type Violation } from '../../domain/result.js';
 import { isUuid } from '../../schemas/common.js';

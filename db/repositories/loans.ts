@@ -5,16 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import {
-  assessLoan,
-  loanTextFromFacts,
-  checkProjectFunding,
-  loanContentSha256,
-  projectDifferences,
-  type InstitutionWindow,
-  type LoanFacts,
-  type ProjectFacts,
-} from '../../domain/loans/loan.js';
+import { loanTextFromFacts, loanContentSha256, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
+import { assessLoan, checkProjectFunding, projectDifferences, type InstitutionWindow } from '../../domain/loans/rules.js';
 import type { Violation } from '../../domain/result.js';
 import { isUuid } from '../../schemas/common.js';
 import { bulkInsert, type BulkColumn } from '../bulk.js';

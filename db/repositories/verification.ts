@@ -15,7 +15,7 @@ import { institutions, loans, projects, verificationAssignments, verificationFin
 import { countedLoanCandidates, type DisclosureVersionRow } from './disclosures.js';
 import { applyVerb, institutionOf, notifyJob } from './disclosures-workflow.js';
 import { writeOutbox, type NewOutboxJob } from './outbox.js';
-import { attributedReduction, formatAttributedReduction } from '../../domain/loans/loan.js';
+import { attributedReduction, formatAttributedReduction } from '../../domain/loans/rules.js';
 import { roundingOf } from '../../domain/policy/index.js';
 
 export type AssignmentRow = typeof verificationAssignments.$inferSelect;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, validateCreditCode } from '../../domain/loans/credit-code.js';
-import { attributedReduction, checkProjectFunding, formatAttributedReduction, formatBp, formatPercentExact } from '../../domain/loans/loan.js';
+import { formatPercentExact } from '../../domain/loans/facts.js';
+import { attributedReduction, checkProjectFunding, formatAttributedReduction, formatBp } from '../../domain/loans/rules.js';
 import { divRound, formatFenAsWanYuan, formatPpmAsPercent, formatScaled, parseScaled } from '../../domain/money.js';
 import { compareWithLpr, lprOn, policyOn } from '../../domain/policy/index.js';
 

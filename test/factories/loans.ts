@@ -1,7 +1,7 @@
 /** Valid loan submissions, overridable field by field. */
 import { createHash } from 'node:crypto';
 import { creditCodeCheckCharacter } from '../../domain/loans/credit-code.js';
-import type { LoanText } from '../../domain/loans/loan.js';
+import type { LoanText } from '../../domain/loans/facts.js';
 
 let sequence = 0;
 
