@@ -57,7 +57,7 @@ async function load(url: string, total: number, connections: number) {
 const bench: Benchmark = async ({ pg: server, log }) => {
   const databaseUrl = await freshDatabase(server, 'pages');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-pages-'));
-  const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }, ['--demo']);
+  const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }, { demo: true });
   try {
     const lastQuarter = quarterOf(addDays(quarterBounds(quarterOf(shanghaiDate(new Date()))).start, -1));
     const pageUrl = `${service.url}/disclosures/DEMO-A/${lastQuarter}`;

@@ -14,7 +14,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../db/client.js';
 import { loanFactsFromText, loanContentSha256 } from '../domain/loans/facts.js';
-import { loanRequest, type LoanRequest } from '../test/factories/loans.js';
+import type { LoanText } from '../domain/loans/facts.js';
+import { benchLoans } from './loans.js';
 import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 100_000);
@@ -22,18 +23,9 @@ const BATCH = 10_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const OPERATOR_KEY = BENCH_OPERATOR_KEY;
 
-function generateLoans(n: number): LoanRequest[] {
-  const rows: LoanRequest[] = [];
-  for (let i = 0; i < n; i += 2) {
-    const first = loanRequest({ loanRef: `B-${i}`, principal: '300000000.00', disbursedOn: `2022-0${(i % 9) + 1}-15`, maturesOn: '2032-08-15' });
-    rows.push(first);
-    if (i + 1 < n) rows.push({ ...first, loanRef: `B-${i + 1}`, principal: '200000000.00', borrower: { ...first.borrower } });
-  }
-  return rows;
-}
 
 
-async function ingestThroughApi(url: string, rows: LoanRequest[]) {
+async function ingestThroughApi(url: string, rows: LoanText[]) {
   const bank = await fetch(`${url}/api/v1/institutions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
@@ -61,7 +53,7 @@ async function ingestThroughApi(url: string, rows: LoanRequest[]) {
 const tsv = (v: unknown) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
 
 /** The raw baseline: the same loan and project rows, COPYed into the migrated tables. */
-async function copyBaseline(databaseUrl: string, rows: LoanRequest[]) {
+async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
   const database = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolMax: 1 });
   await database.close();
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -110,7 +102,7 @@ async function copyBaseline(databaseUrl: string, rows: LoanRequest[]) {
 }
 
 const bench: Benchmark = async ({ pg: server, log }) => {
-  const rows = generateLoans(LOANS);
+  const rows = benchLoans(LOANS);
   log(`${fmt(LOANS)} loans, ${fmt(new Set(rows.map((r) => r.project.ref)).size)} projects, batches of ${fmt(BATCH)}, ${CONCURRENCY} requests in flight`);
 
   // the raw baseline runs before and after the API, and its better run counts (the stricter comparison)

@@ -51,13 +51,13 @@ export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
 export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 
 /**
- * Starts the service as its own process, exactly as `npm start` runs it (so its RSS is its own), and
+ * Starts the service as its own process, exactly as `npm start` (or, with `demo`, `scripts/demo.sh`) runs it (so its RSS is its own), and
  * waits until it is ready. BENCH_LOG_LEVEL shows its logs; BENCH_CPU_PROF=<dir> writes its CPU profile.
  */
-export async function startServiceProcess(env: Record<string, string>, args: string[] = []) {
+export async function startServiceProcess(env: Record<string, string>, options: { demo?: boolean } = {}) {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', 'server/start.ts', ...args], {
+  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', options.demo ? 'scripts/demo.ts' : 'server/start.ts'], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY },
     stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });

@@ -8,4 +8,4 @@ bash scripts/ensure-deps.sh redis
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 export CERF_BOOTSTRAP_OPERATOR_KEY="${CERF_BOOTSTRAP_OPERATOR_KEY:-cerf_demo_operator_0000000000000000000000}"
 # the same V8 flags as npm start: a larger young generation halves the collector's work on big batches
-exec node --max-semi-space-size=32 --import tsx server/start.ts --demo
+exec node --max-semi-space-size=32 --import tsx scripts/demo.ts

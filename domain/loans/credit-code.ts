@@ -38,3 +38,14 @@ export function validateCreditCode(code: string): Result<string, CreditCodeStatu
   }
   return ok(code);
 }
+
+/**
+ * A well-formed code for synthetic data (demo, tests, benchmarks): the 8-character prefix (authority,
+ * type, division), `serial` written in base 31 as the 9-character body, and its check character.
+ */
+export function syntheticCreditCode(prefix8: string, serial: number): string {
+  let body = '';
+  for (let i = 0, x = serial; i < 9; i++, x = Math.floor(x / 31)) body += CREDIT_CODE_ALPHABET[x % 31];
+  const first17 = prefix8 + body;
+  return first17 + creditCodeCheckCharacter(first17);
+}

@@ -1,22 +1,12 @@
 /** Valid loan submissions, overridable field by field. */
 import { createHash } from 'node:crypto';
-import { creditCodeCheckCharacter } from '../../domain/loans/credit-code.js';
+import { syntheticCreditCode } from '../../domain/loans/credit-code.js';
 import type { LoanText } from '../../domain/loans/facts.js';
 
 let sequence = 0;
 
 /** A valid unified social credit code whose middle part varies with `n`. */
-export function validCreditCode(n: number): string {
-  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  let body = '';
-  let x = n;
-  for (let i = 0; i < 9; i++) {
-    body += alphabet[x % 31];
-    x = Math.floor(x / 31);
-  }
-  const first17 = `91110108${body}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+export const validCreditCode = (n: number): string => syntheticCreditCode('91110108', n);
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../schemas/env.js';
-import { DEMO_KEYS, loadDemoData } from '../../server/demo-data.js';
+import { DEMO_KEYS, loadDemoData } from '../../scripts/demo-data.js';
 import { startService } from '../../server/service.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-demo-'));

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
-import { creditCodeCheckCharacter } from '../domain/loans/credit-code.js';
+import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
-import type { RunningService } from './service.js';
+import type { RunningService } from '../server/service.js';
 
 const DEMO_PASSWORD = 'demo-password-2026';
 export const DEMO_KEYS = {
@@ -30,13 +30,7 @@ async function call(service: RunningService, key: string, method: string, path: 
   return text ? (JSON.parse(text) as Json) : {};
 }
 
-function creditCode(n: number): string {
-  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  let body = '';
-  for (let i = 0, x = n * 7919 + 13; i < 9; i++, x = Math.floor(x / 31)) body += alphabet[x % 31];
-  const first17 = `91330100${body}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const creditCode = (n: number) => syntheticCreditCode('91330100', n * 7919 + 13);
 
 const PROJECTS = [
   { name: '乌兰察布200MW风电项目', province: '内蒙古自治区', subArea: 'CE.WIND', investment: 1_400_000_000, reduction: 410_000 },
