@@ -5,18 +5,18 @@
  */
 import { isIsoDate, type IsoDate } from '../dates.js';
 import { divRound, formatCentitonnes, formatYuan, type Fraction, type RoundingMode } from '../money.js';
-import { compareWithLpr, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
+import { compareWithLpr, policyForLoanDisbursedOn, taxonomyForLoanDisbursedOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
 import type { Violation } from '../result.js';
 import { validateCreditCode } from './credit-code.js';
 import { formatPercentExact, type LoanFacts, type ProjectFacts } from './facts.js';
 
 /** The policy and taxonomy in force on a date, memoised: a batch holds few distinct dates. */
-const rulesByDate = new Map<string, { policy: ReturnType<typeof policyOn>; taxonomy: ReturnType<typeof taxonomyOn>; valid: boolean }>();
+const rulesByDate = new Map<string, { policy: ReturnType<typeof policyForLoanDisbursedOn>; taxonomy: ReturnType<typeof taxonomyForLoanDisbursedOn>; valid: boolean }>();
 function rulesOn(date: IsoDate) {
   let rules = rulesByDate.get(date);
   if (!rules) {
     const valid = isIsoDate(date);
-    rules = { policy: valid ? policyOn(date) : null, taxonomy: valid ? taxonomyOn(date) : null, valid };
+    rules = { policy: valid ? policyForLoanDisbursedOn(date) : null, taxonomy: valid ? taxonomyForLoanDisbursedOn(date) : null, valid };
     if (rulesByDate.size > 20_000) rulesByDate.clear();
     rulesByDate.set(date, rules);
   }

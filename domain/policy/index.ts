@@ -22,6 +22,26 @@ export const policyOn = (date: IsoDate, versions: readonly PolicyVersion[] = POL
 export const taxonomyOn = (date: IsoDate, versions: readonly TaxonomyVersion[] = TAXONOMY_VERSIONS): TaxonomyVersion | null =>
   lastOnOrBefore(versions, date, (v) => v.effectiveFrom);
 
+/**
+ * The policy that governs a loan disbursed on `date`: the one in force that day or, for a loan of the
+ * first window (disbursed before the launch but on or after the launch policy's `loansDisbursedFrom`:
+ * the first disclosures cover the second half of 2021), the launch policy. Null before the first window.
+ */
+export function policyForLoanDisbursedOn(date: IsoDate, versions: readonly PolicyVersion[] = POLICY_VERSIONS): PolicyVersion | null {
+  const inForce = policyOn(date, versions);
+  if (inForce) return inForce;
+  const first = versions[0];
+  return first && date >= first.loansDisbursedFrom ? first : null;
+}
+
+/** The taxonomy that governs a loan disbursed on `date` (the launch policy's for the first window). */
+export function taxonomyForLoanDisbursedOn(date: IsoDate): TaxonomyVersion | null {
+  const inForce = taxonomyOn(date);
+  if (inForce) return inForce;
+  const policy = policyForLoanDisbursedOn(date);
+  return policy ? (TAXONOMY_VERSIONS.find((v) => v.version === policy.taxonomyVersion) ?? null) : null;
+}
+
 export function subAreaOn(code: string, date: IsoDate): SubArea | null {
   return taxonomyOn(date)?.subAreas.find((s) => s.code === code) ?? null;
 }
