@@ -42,6 +42,7 @@ export const REFUSAL_STATUSES = [
   'operation_volume_exceeded',
   'nothing_to_allocate',
   'no_loans',
+  'approval_covers_no_loan',
   'application_not_submitted',
   'application_not_approved',
   'application_rejected',

@@ -42,6 +42,7 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   annual_cap_exceeded: { http: 409, zh: '全年操作额度将超过年度上限', en: "The year's operations would pass the annual cap" },
   operation_volume_exceeded: { http: 409, zh: '批准金额超过操作剩余额度', en: "The approval exceeds the operation's remaining volume" },
   nothing_to_allocate: { http: 409, zh: '没有待分配的申请', en: 'No application awaits allocation' },
+  approval_covers_no_loan: { http: 422, path: 'amount', zh: '批准金额不足以覆盖任何一笔贷款的支持额', en: "The approval is smaller than every listed loan's support" },
   no_loans: { http: 422, zh: '申请中没有符合条件的贷款', en: 'The application lists no qualifying loan' },
   application_not_submitted: { http: 409, zh: '只有待决定的申请可以批准或拒绝', en: 'Only a submitted application can be decided' },
   application_not_approved: { http: 409, zh: '只有已批准的申请可以入账', en: 'Only an approved application can be disbursed' },

@@ -129,6 +129,7 @@ const candidateOf = ({ loan, liveStatus }: LoanWithLive): CandidateLoan => ({
   id: loan.id,
   loanRef: loan.loanRef,
   disbursedOn: loan.disbursedOn,
+  maturesOn: loan.maturesOn,
   eligibility: loan.eligibility,
   principalFen: loan.principalFen,
   outstandingFen: loan.outstandingFen,

@@ -46,6 +46,8 @@ export type PolicyVersion = {
   verificationMaterialityFen: bigint;
   /** … plus this many other loans drawn at random (seeded) */
   verificationRandomSampleSize: number;
+  /** days after a pool shortfall is raised by which the bank must repay the excess */
+  poolShortfallDueDays: number;
 };
 
 const LAUNCH: PolicyVersion = {
@@ -80,6 +82,8 @@ const LAUNCH: PolicyVersion = {
   // our choice: the verification programme's sampling rules are not public
   verificationMaterialityFen: 10_000_000_000n, // 1 亿元
   verificationRandomSampleSize: 10,
+  // our choice: no public source states when a shortfall must be repaid
+  poolShortfallDueDays: 30,
 };
 
 const withChanges = (base: PolicyVersion, changes: Partial<PolicyVersion> & Pick<PolicyVersion, 'id' | 'effectiveFrom' | 'note'>): PolicyVersion => ({

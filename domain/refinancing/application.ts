@@ -1,6 +1,7 @@
 /**
  * Checking a bank's application (先贷后借): every listed loan must already be disbursed, be eligible
- * (or accepted by an operator), not already be on live support, and fall inside the facility's window.
+ * (or accepted by an operator), still running (not matured, not fully repaid), not already be on live
+ * support, and fall inside the facility's window.
  * A loan that fails is named with the rule it fails; the application is refused as a whole.
  */
 import type { IsoDate } from '../dates.js';
@@ -12,6 +13,7 @@ export type CandidateLoan = {
   id: string;
   loanRef: string;
   disbursedOn: IsoDate;
+  maturesOn: IsoDate;
   eligibility: 'eligible' | 'flagged' | 'accepted';
   principalFen: bigint;
   outstandingFen: bigint;
@@ -31,6 +33,7 @@ export const isEligibleForSupport = (eligibility: CandidateLoan['eligibility']) 
 export function loanRuleFailed(loan: CandidateLoan, appliedOn: IsoDate, policy: PolicyVersion): { code: string; message: string } | null {
   if (loan.disbursedOn > appliedOn) return { code: 'loan_not_yet_disbursed', message: `loan ${loan.loanRef} is disbursed on ${loan.disbursedOn}, after the application date ${appliedOn}: lend first, borrow later` };
   if (loan.disbursedOn < policy.loansDisbursedFrom) return { code: 'loan_outside_facility_window', message: `loan ${loan.loanRef} was disbursed on ${loan.disbursedOn}, before the facility covers loans (${policy.loansDisbursedFrom})` };
+  if (loan.maturesOn < appliedOn) return { code: 'loan_matured', message: `loan ${loan.loanRef} matured on ${loan.maturesOn}, before the application date ${appliedOn}: a loan no longer running cannot be supported` };
   if (!isEligibleForSupport(loan.eligibility)) return { code: 'loan_not_eligible', message: `loan ${loan.loanRef} is ${loan.eligibility}: an operator must accept it with a reason before it can be supported` };
   if (loan.liveApplicationStatus === 'approved' || loan.liveApplicationStatus === 'disbursed') return { code: 'loan_already_supported', message: `loan ${loan.loanRef} is already covered by approved support` };
   if (loan.liveApplicationStatus === 'submitted') return { code: 'loan_already_applied_for', message: `loan ${loan.loanRef} is already listed on an application awaiting decision` };

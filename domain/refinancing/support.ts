@@ -2,7 +2,8 @@
  * Support amounts: the policy's share (60 %) of eligible principal, rounded once by the policy's
  * rounding (half up) on the total, then apportioned to the loans so the parts sum to the total.
  */
-import { applyShare, divRound, PPM } from '../money.js';
+import { applyShare, divRound, formatYuan, PPM } from '../money.js';
+import { fail, ok, type Result } from '../result.js';
 import type { PolicyVersion } from '../policy/index.js';
 
 export const supportFen = (eligiblePrincipalFen: bigint, policy: Pick<PolicyVersion, 'supportSharePpm' | 'rounding'>): bigint =>
@@ -42,3 +43,38 @@ export function coveragePpm(eligibleCollateralFen: bigint, exposureFen: bigint):
   if (exposureFen <= 0n) return null;
   return divRound(eligibleCollateralFen * PPM, exposureFen, 'down');
 }
+
+/**
+ * What a partial approval (or a pro-rata allocation) covers: whole loans, in the order the application
+ * lists them, each covered when its support still fits in what is left of `approvedFen`; a loan that
+ * does not fit is skipped and the next is tried. The approved amount becomes the covered loans' support
+ * (never more than `approvedFen`); the loans left out are free for a later application.
+ */
+export function coverWholeLoans<L extends { loanId: string; supportFen: bigint }>(
+  loans: readonly L[],
+  approvedFen: bigint,
+): Result<{ covered: L[]; left: L[]; approvedFen: bigint }, 'approval_covers_no_loan'> {
+  const covered: L[] = [];
+  const left: L[] = [];
+  let room = approvedFen;
+  for (const loan of loans) {
+    if (loan.supportFen <= room) {
+      covered.push(loan);
+      room -= loan.supportFen;
+    } else left.push(loan);
+  }
+  if (covered.length === 0) {
+    const smallest = loans.reduce<bigint | null>((min, l) => (min === null || l.supportFen < min ? l.supportFen : min), null) ?? 0n;
+    return fail('approval_covers_no_loan', 'amount', `an approval of ${formatYuan(approvedFen)} covers no listed loan: the smallest loan's support is ${formatYuan(smallest)}`);
+  }
+  return ok({ covered, left, approvedFen: approvedFen - room });
+}
+
+/**
+ * The pool shortfall of a tranche: what its outstanding principal exceeds the policy's share (60 %) of
+ * the underlying loans' outstanding eligible principal by (0 when it does not). Owed by the bank.
+ */
+export const poolShortfallFen = (trancheOutstandingFen: bigint, poolOutstandingEligibleFen: bigint, policy: Pick<PolicyVersion, 'supportSharePpm' | 'rounding'>): bigint => {
+  const allowedFen = supportFen(poolOutstandingEligibleFen, policy);
+  return trancheOutstandingFen > allowedFen ? trancheOutstandingFen - allowedFen : 0n;
+};

@@ -83,10 +83,11 @@ describe('operations', () => {
 });
 
 describe('application rules, in order of precedence', () => {
-  const loan = (o: Partial<CandidateLoan>): CandidateLoan => ({ id: 'L', loanRef: 'R', disbursedOn: '2022-08-15', eligibility: 'eligible', principalFen: 100n, outstandingFen: 100n, liveApplicationStatus: null, ...o });
+  const loan = (o: Partial<CandidateLoan>): CandidateLoan => ({ id: 'L', loanRef: 'R', disbursedOn: '2022-08-15', maturesOn: '2025-08-15', eligibility: 'eligible', principalFen: 100n, outstandingFen: 100n, liveApplicationStatus: null, ...o });
   const cases: [string, Partial<CandidateLoan>, string | null][] = [
     ['disbursed after the application date', { disbursedOn: '2022-09-02' }, 'loan_not_yet_disbursed'],
     ['disbursed before the facility window', { disbursedOn: '2021-06-30' }, 'loan_outside_facility_window'],
+    ['matured before the application date', { maturesOn: '2022-08-31' }, 'loan_matured'],
     ['flagged for its rate', { eligibility: 'flagged' }, 'loan_not_eligible'],
     ['already on approved support', { liveApplicationStatus: 'approved' }, 'loan_already_supported'],
     ['already on disbursed support', { liveApplicationStatus: 'disbursed' }, 'loan_already_supported'],
