@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+/** Institutions (banks, verifiers, the central bank) and their users. Plain rows in and out. */
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { generateApiKey, sha256Hex } from '../../platform/credentials.js';
 import { hashPassword } from '../../platform/passwords.js';
 import type { Db, Tx } from '../client.js';
@@ -19,6 +20,32 @@ export const OPERATOR_CODE = 'PBOC';
 export async function findInstitutionByCode(db: Tx, code: string): Promise<InstitutionRow | null> {
   const [row] = await db.select().from(institutions).where(eq(institutions.code, code)).limit(1);
   return row ?? null;
+}
+
+export async function findInstitutionById(db: Tx, id: string): Promise<InstitutionRow | null> {
+  const [row] = await db.select().from(institutions).where(eq(institutions.id, id));
+  return row ?? null;
+}
+
+/** A page of institutions by code, after `afterCode`, optionally of one kind; `limit + 1` rows tell whether more follow. */
+export async function listInstitutions(db: Tx, filter: { kind?: InstitutionRow['kind']; afterCode?: string; limit: number }): Promise<InstitutionRow[]> {
+  const conditions = [filter.kind ? eq(institutions.kind, filter.kind) : undefined, filter.afterCode !== undefined ? gt(institutions.code, filter.afterCode) : undefined].filter((c) => c !== undefined);
+  return db
+    .select()
+    .from(institutions)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(institutions.code))
+    .limit(filter.limit + 1);
+}
+
+/** Changes the names or the eligibility window of an institution; returns the row as it now stands. */
+export async function updateInstitution(
+  db: Tx,
+  id: string,
+  change: { nameZh?: string; nameEn?: string; eligibleFrom?: string | null; eligibleUntil?: string | null },
+): Promise<InstitutionRow> {
+  const [row] = await db.update(institutions).set(change).where(eq(institutions.id, id)).returning();
+  return row;
 }
 
 export async function insertInstitution(db: Tx, input: NewInstitution): Promise<InstitutionRow | null> {

@@ -1,19 +1,19 @@
 /**
- * Loan persistence. A batch is checked row by row in memory against the stored loans and projects
- * (read once, under a per-institution lock), then every accepted row is written with a handful of
- * set-based statements in one transaction. A row with errors writes nothing; other rows go on.
+ * Loans and their projects: the reads a submission needs (stored loans and projects by reference,
+ * under a per-institution lock), the set-based writes of a batch (COPY / unnest through db/bulk.ts)
+ * and the read side (one loan, a page of loans, versions, repayments). Plain rows in and out; the
+ * story of a submission lives in app/loans/submit-loans.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import { loanTextFromFacts, loanContentSha256, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
-import { assessLoan, checkProjectFunding, projectDifferences, type InstitutionWindow } from '../../domain/loans/rules.js';
-import type { Violation } from '../../domain/result.js';
+import { loanTextFromFacts, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
+import type { LoanAssessment } from '../../domain/loans/rules.js';
 import { isUuid } from '../../schemas/common.js';
 import { bulkInsert, type BulkColumn } from '../bulk.js';
 import type { Tx } from '../client.js';
 import { institutions, loanRepayments, loans, loanVersions, projects, users } from '../schema/index.js';
 
 export type LoanRow = typeof loans.$inferSelect;
+export type ProjectRow = typeof projects.$inferSelect;
 
 const PROJECT_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'uuid' }, { name: 'institution_id', type: 'uuid' }, { name: 'ref', type: 'text' }, { name: 'name', type: 'text' },
@@ -29,14 +29,9 @@ const LOAN_COLUMNS: BulkColumn[] = [
   { name: 'lpr_ppm', type: 'int8' }, { name: 'within_lpr_band', type: 'bool' }, { name: 'eligibility', type: 'text' }, { name: 'flags', type: 'jsonb' },
   { name: 'content_sha256', type: 'text' }, { name: 'changed_by', type: 'uuid' },
 ];
-export type ProjectRow = typeof projects.$inferSelect;
 
-export type SubmittedRow = { index: number; facts: LoanFacts | null; violations: Violation[] };
-export type RowResult =
-  | { index: number; loanRef?: string; status: 'created' | 'unchanged'; id: string; eligible: boolean }
-  | { index: number; loanRef?: string; status: 'error'; errors: Violation[] };
-
-const projectFactsOf = (p: ProjectRow): ProjectFacts => ({
+/** A project's facts as stored (ProjectFacts names them like the table). */
+export const projectFactsOf = (p: ProjectRow): ProjectFacts => ({
   ref: p.ref,
   name: p.name,
   province: p.province,
@@ -53,123 +48,60 @@ export async function lockInstitutionLoans(tx: Tx, institutionId: string): Promi
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'loans:' + institutionId}))`);
 }
 
-const isEligible = (eligibility: string) => eligibility === 'eligible' || eligibility === 'accepted';
-
-/**
- * Submits rows (already shape-checked; `facts` null when the shape failed) for one institution.
- * Must run inside a transaction.
- */
-export async function submitLoans(
-  tx: Tx,
-  input: { institutionId: string; institution: InstitutionWindow; userId: string; today: string; rows: SubmittedRow[] },
-): Promise<RowResult[]> {
-  await lockInstitutionLoans(tx, input.institutionId);
-  const refs = [...new Set(input.rows.flatMap((r) => (r.facts ? [r.facts.loanRef] : [])))];
-  const projectRefs = [...new Set(input.rows.flatMap((r) => (r.facts ? [r.facts.project.ref] : [])))];
-
-  const existingLoans = new Map<string, { id: string; contentSha256: string; eligibility: string }>();
-  const storedLoans = await tx
+/** The institution's stored loans among `refs`: id, reference, content hash and eligibility. */
+export async function findLoansByRefs(tx: Tx, institutionId: string, refs: string[]) {
+  return tx
     .select({ id: loans.id, loanRef: loans.loanRef, contentSha256: loans.contentSha256, eligibility: loans.eligibility })
     .from(loans)
-    .where(and(eq(loans.institutionId, input.institutionId), sql`${loans.loanRef} = any(${sql.param(refs)}::text[])`));
-  for (const row of storedLoans) existingLoans.set(row.loanRef, row);
-  type ProjectState = { id: string; facts: ProjectFacts; fundedFen: bigint; isNew: boolean; touched: boolean };
-  const projectState = new Map<string, ProjectState>();
-  const storedProjects = await tx
+    .where(and(eq(loans.institutionId, institutionId), sql`${loans.loanRef} = any(${sql.param(refs)}::text[])`));
+}
+
+/** The institution's stored projects among `refs`. */
+export async function findProjectsByRefs(tx: Tx, institutionId: string, refs: string[]): Promise<ProjectRow[]> {
+  return tx
     .select()
     .from(projects)
-    .where(and(eq(projects.institutionId, input.institutionId), sql`${projects.ref} = any(${sql.param(projectRefs)}::text[])`));
-  for (const row of storedProjects) projectState.set(row.ref, { id: row.id, facts: projectFactsOf(row), fundedFen: row.fundedFen, isNew: false, touched: false });
+    .where(and(eq(projects.institutionId, institutionId), sql`${projects.ref} = any(${sql.param(refs)}::text[])`));
+}
 
-  const results: RowResult[] = [];
-  const newLoans: { id: string; facts: LoanFacts; sha: string; projectId: string; assessment: NonNullable<ReturnType<typeof assessLoan>['assessment']> }[] = [];
-  const seenInBatch = new Map<string, { id: string; sha: string; eligible: boolean }>();
-
-  for (const row of input.rows) {
-    const loanRef = row.facts?.loanRef;
-    if (!row.facts) {
-      results.push({ index: row.index, loanRef, status: 'error', errors: row.violations });
-      continue;
-    }
-    const f = row.facts;
-    const sha = loanContentSha256(f);
-    const stored = existingLoans.get(f.loanRef) ?? null;
-    const earlier = seenInBatch.get(f.loanRef) ?? null;
-    const known = stored ? { id: stored.id, sha: stored.contentSha256, eligible: isEligible(stored.eligibility) } : earlier;
-    if (known) {
-      if (known.sha === sha) results.push({ index: row.index, loanRef, status: 'unchanged', id: known.id, eligible: known.eligible });
-      else
-        results.push({
-          index: row.index,
-          loanRef,
-          status: 'error',
-          errors: [{ path: 'loanRef', code: 'loan_ref_conflict', message: `loan ${f.loanRef} already exists with different content; change it with POST /api/v1/loans/${known.id}/amendments` }],
-        });
-      continue;
-    }
-    const { violations, assessment } = assessLoan(f, { today: input.today, institution: input.institution });
-    const errors = [...row.violations, ...violations];
-    let project = projectState.get(f.project.ref);
-    if (project) {
-      const differences = projectDifferences(project.facts, f.project);
-      for (const field of differences) {
-        errors.push({ path: `project.${field}`, code: 'project_mismatch', message: `project ${f.project.ref} is already recorded with a different ${field}; amend the project's loans to change it` });
-      }
-    }
-    if (!errors.some((e) => e.code === 'project_overfunded')) {
-      const funding = checkProjectFunding({
-        fundedFen: project?.fundedFen ?? 0n,
-        addFen: f.principalFen,
-        totalInvestmentFen: project?.facts.totalInvestmentFen ?? f.project.totalInvestmentFen,
-        projectRef: f.project.ref,
-      });
-      if (funding) errors.push(funding);
-    }
-    if (errors.length || !assessment) {
-      results.push({ index: row.index, loanRef, status: 'error', errors });
-      continue;
-    }
-    if (!project) {
-      project = { id: randomUUID(), facts: f.project, fundedFen: 0n, isNew: true, touched: true };
-      projectState.set(f.project.ref, project);
-    }
-    project.fundedFen += f.principalFen;
-    project.touched = true;
-    const id = randomUUID();
-    newLoans.push({ id, facts: f, sha, projectId: project.id, assessment });
-    seenInBatch.set(f.loanRef, { id, sha, eligible: assessment.eligibility === 'eligible' });
-    results.push({ index: row.index, loanRef, status: 'created', id, eligible: assessment.eligibility === 'eligible' });
-  }
-
-  const createdProjects = [...projectState.values()].filter((p) => p.isNew);
-  const fundedUpdates = [...projectState.values()].filter((p) => p.touched && !p.isNew);
+/** New projects of one institution, in one bulk statement (COPY or unnest). */
+export async function insertProjects(tx: Tx, institutionId: string, rows: { id: string; facts: ProjectFacts; fundedFen: bigint }[]): Promise<void> {
   await bulkInsert(
     tx,
     'projects',
     PROJECT_COLUMNS,
-    createdProjects.map((p) => [
-      p.id, input.institutionId, p.facts.ref, p.facts.name, p.facts.province, p.facts.subArea, p.facts.totalInvestmentFen,
+    rows.map((p) => [
+      p.id, institutionId, p.facts.ref, p.facts.name, p.facts.province, p.facts.subArea, p.facts.totalInvestmentFen,
       p.facts.annualReductionCentitonnes, p.facts.reductionBasis, p.facts.evidenceTitle, p.facts.evidenceSha256, p.fundedFen,
     ]),
   );
-  if (fundedUpdates.length) {
-    await tx.execute(sql`
+}
+
+/** Sets the funded total of many projects in one statement. */
+export async function setProjectsFunded(tx: Tx, rows: { id: string; fundedFen: bigint }[]): Promise<void> {
+  if (!rows.length) return;
+  await tx.execute(sql`
       update projects p set funded_fen = u.funded
-      from unnest(${sql.param(fundedUpdates.map((p) => p.id))}::uuid[], ${sql.param(fundedUpdates.map((p) => p.fundedFen.toString()))}::int8[]) as u(id, funded)
+      from unnest(${sql.param(rows.map((p) => p.id))}::uuid[], ${sql.param(rows.map((p) => p.fundedFen.toString()))}::int8[]) as u(id, funded)
       where p.id = u.id`);
-  }
+}
+
+/** A first version of a loan, as a submission writes it (outstanding = principal). */
+export type NewLoan = { id: string; facts: LoanFacts; sha: string; projectId: string; assessment: LoanAssessment };
+
+/** New loans of one institution, written by `userId`, in one bulk statement (COPY or unnest). */
+export async function insertLoans(tx: Tx, institutionId: string, userId: string, rows: NewLoan[]): Promise<void> {
   await bulkInsert(
     tx,
     'loans',
     LOAN_COLUMNS,
-    newLoans.map((l) => [
-      l.id, input.institutionId, l.facts.loanRef, l.projectId, l.facts.borrowerName, l.facts.borrowerCreditCode, l.facts.principalFen,
+    rows.map((l) => [
+      l.id, institutionId, l.facts.loanRef, l.projectId, l.facts.borrowerName, l.facts.borrowerCreditCode, l.facts.principalFen,
       l.facts.principalFen, l.facts.ratePpm, l.facts.disbursedOn, l.facts.maturesOn, l.assessment.taxonomyVersion, l.assessment.policyVersion,
       l.assessment.lpr.tenor, l.assessment.lpr.month, l.assessment.lpr.lprPpm, l.assessment.lpr.withinBand, l.assessment.eligibility,
-      JSON.stringify(l.assessment.flags), l.sha, input.userId,
+      JSON.stringify(l.assessment.flags), l.sha, userId,
     ]),
   );
-  return results;
 }
 
 export type LoanScope = { institutionId?: string };

@@ -69,3 +69,9 @@ export async function countAttempt(db: Tx, key: string, now: Date, windowSeconds
 export async function clearAttempts(db: Tx, key: string) {
   await db.delete(signInAttempts).where(eq(signInAttempts.key, key));
 }
+
+/** The role of a user, or null when there is no such user. */
+export async function findUserRole(db: Tx, userId: string): Promise<'operator' | 'bank' | 'verifier' | null> {
+  const [row] = await db.select({ role: users.role }).from(users).where(eq(users.id, userId));
+  return row?.role ?? null;
+}

@@ -1,8 +1,6 @@
 /** Sign-in (user name + password, or an API key), sign-out, and the role guard for page groups. */
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { eq } from 'drizzle-orm';
-import { findPasswordUsers } from '../../db/repositories/sessions.js';
-import { users } from '../../db/schema/index.js';
+import { findPasswordUsers, findUserRole } from '../../db/repositories/sessions.js';
 import { findActorByKey } from '../auth.js';
 import type { AppDeps, Role } from '../context.js';
 import { verifyPassword } from '../../platform/passwords.js';
@@ -74,8 +72,8 @@ export function authPages(deps: AppDeps): Router {
     await signInSucceeded(deps, throttle);
     await endSession(deps, req, res);
     await startSession(deps, req, res, userId, 'password');
-    const actor = await roleOfUser(deps, userId);
-    res.redirect(303, next ?? ROLE_HOME[actor]);
+    const role = (await findUserRole(db, userId))!;
+    res.redirect(303, next ?? ROLE_HOME[role]);
   });
 
   router.post('/signin/key', async (req, res) => {
@@ -98,11 +96,6 @@ export function authPages(deps: AppDeps): Router {
   });
 
   return router;
-}
-
-async function roleOfUser(deps: AppDeps, userId: string): Promise<Role> {
-  const [row] = await deps.database.db.select({ role: users.role }).from(users).where(eq(users.id, userId));
-  return row.role;
 }
 
 /** A page group for one role: anonymous visitors are sent to sign in, other roles get 403. */

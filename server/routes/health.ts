@@ -1,6 +1,6 @@
 /** Liveness (`/healthz`: the process answers) and readiness (`/readyz`: database and Redis reachable). */
 import { Router } from 'express';
-import { sql } from 'drizzle-orm';
+import { databaseAnswers } from '../../db/repositories/health.js';
 import type { AppDeps } from '../context.js';
 
 export function healthRoutes({ database, services }: AppDeps): Router {
@@ -9,10 +9,7 @@ export function healthRoutes({ database, services }: AppDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const databaseOk = await database.db.execute(sql`select 1`).then(
-      () => true,
-      () => false,
-    );
+    const databaseOk = await databaseAnswers(database.db);
     const redisOk = services.redisPing ? await services.redisPing().catch(() => false) : null;
     const ready = databaseOk && redisOk !== false;
     res.status(ready ? 200 : 503).json({

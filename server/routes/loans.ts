@@ -1,76 +1,20 @@
 /** Loan submissions by banks (API.md "Loans"): single, batch, list, get, amendments, repayments, acceptance. */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { shanghaiDate } from '../../domain/dates.js';
-import { formatPercentExact, loanFactsFromText } from '../../domain/loans/facts.js';
-import { attributedReduction, formatAttributedReduction, formatBp } from '../../domain/loans/rules.js';
-import { formatYuan, formatCentitonnes, parseYuan } from '../../domain/money.js';
-import { roundingOf, subAreaAnyVersion } from '../../domain/policy/index.js';
-import type { Violation } from '../../domain/result.js';
-import type { Tx } from '../../db/client.js';
-import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../db/repositories/loan-changes.js';
+import { loanFactsFromText } from '../../domain/loans/facts.js';
+import { parseYuan } from '../../domain/money.js';
+import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../app/loans/change-loan.js';
+import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/submit-loans.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
-import { findLoan, listLoans, listLoanVersions, listRepayments, submitLoans, type SubmittedRow } from '../../db/repositories/loans.js';
-import { institutions } from '../../db/schema/index.js';
+import { findLoan, listLoans, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
 import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
 import { AcceptBody, AmendmentBody, BatchResult, LoanBatchBody, LoanInput, LoanListQuery, LoanVersionView, LoanView, RepaymentBody } from '../../schemas/loans.js';
 import { actorOf, requireRole } from '../auth.js';
-import type { Actor, AppDeps } from '../context.js';
-import { Refused, type RefusalStatus } from '../../app/refusals.js';
-import { conflict, notFound, validationFailed, zodViolations } from '../errors.js';
+import type { AppDeps } from '../context.js';
+import { notFound, validationFailed, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
+import { presentBatch, presentLoan, presentLoanVersions, presentRepayments } from '../presenters/loans.js';
 import { parseOrThrow } from '../validate.js';
-
-type LoanJoin = NonNullable<Awaited<ReturnType<typeof findLoan>>>;
-
-export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.infer<typeof LoanView> {
-  const area = subAreaAnyVersion(project.subArea)?.area ?? 'unknown';
-  return {
-    id: loan.id,
-    institution: institutionCode,
-    loanRef: loan.loanRef,
-    version: loan.version,
-    borrower: { name: loan.borrowerName, creditCode: loan.borrowerCreditCode },
-    project: {
-      id: project.id,
-      ref: project.ref,
-      name: project.name,
-      province: project.province,
-      subArea: project.subArea,
-      area,
-      totalInvestment: formatYuan(project.totalInvestmentFen),
-      annualReductionTonnes: formatCentitonnes(project.annualReductionCentitonnes),
-      reductionBasis: project.reductionBasis as 'feasibility_study',
-      evidence: { title: project.evidenceTitle, sha256: project.evidenceSha256 },
-      fundedTotal: formatYuan(project.fundedFen),
-    },
-    principal: formatYuan(loan.principalFen),
-    outstandingPrincipal: formatYuan(loan.outstandingFen),
-    annualRatePercent: formatPercentExact(loan.ratePpm),
-    disbursedOn: loan.disbursedOn,
-    maturesOn: loan.maturesOn,
-    taxonomyVersion: loan.taxonomyVersion,
-    policyVersion: loan.policyVersion,
-    attributedAnnualReductionTonnes: formatAttributedReduction(
-      attributedReduction({ principalFen: loan.principalFen, project }),
-      roundingOf(loan.disbursedOn),
-    ),
-    lprComparison: {
-      tenor: loan.lprTenor,
-      month: loan.lprMonth,
-      lprPercent: formatPercentExact(loan.lprPpm),
-      deviationBp: formatBp(loan.ratePpm - loan.lprPpm),
-      withinBand: loan.withinLprBand,
-    },
-    eligible: loan.eligibility !== 'flagged',
-    eligibility: loan.eligibility,
-    reasons: loan.flags,
-    acceptance: loan.acceptedAt ? { by: loan.acceptedBy ?? '', reason: loan.acceptedReason ?? '', at: loan.acceptedAt.toISOString() } : null,
-    createdAt: loan.createdAt.toISOString(),
-    updatedAt: loan.updatedAt.toISOString(),
-  };
-}
 
 const LoanId = z.object({ id: z.string() });
 
@@ -87,12 +31,6 @@ describe({ method: 'post', path: '/api/v1/loans/:id/accept', tag: 'loans', roles
 export function loanRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
-  const today = () => shanghaiDate(now());
-
-  async function institutionWindow(tx: Tx, actor: Actor) {
-    const [row] = await tx.select().from(institutions).where(eq(institutions.id, actor.institutionId));
-    return { eligibleFrom: row.eligibleFrom, eligibleUntil: row.eligibleUntil };
-  }
 
   /** A bank sees only its own loans; an operator sees all. Others: 404 as if absent. */
   async function loanForActor(res: Response, id: string) {
@@ -112,14 +50,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const row = parseRow(req.body, 0, []);
     if (!row.facts) throw validationFailed(row.violations);
-    const [result] = await db.transaction(async (tx) =>
-      submitLoans(tx, { institutionId: actor.institutionId, institution: await institutionWindow(tx, actor), userId: actor.userId, today: today(), rows: [row] }),
-    );
-    if (result.status === 'error') {
-      const refConflict = result.errors.find((e) => e.code === 'loan_ref_conflict');
-      if (refConflict) throw conflict('loan_ref_conflict', refConflict.message);
-      throw validationFailed(result.errors);
-    }
+    const result = await db.transaction((tx) => submitLoan({ tx, now: now(), actor }, row));
     const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
     res.status(result.status === 'created' ? 201 : 200).json(presentLoan(stored!));
   });
@@ -128,14 +59,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const body = parseOrThrow(LoanBatchBody, req.body);
     const rows = body.loans.map((value, index) => parseRow(value, index, ['loans', index]));
-    const results = await db.transaction(async (tx) =>
-      submitLoans(tx, { institutionId: actor.institutionId, institution: await institutionWindow(tx, actor), userId: actor.userId, today: today(), rows }),
-    );
-    const prefixed = results.map((r) =>
-      r.status === 'error' ? { ...r, errors: r.errors.map((e: Violation) => (e.path.startsWith('loans.') ? e : { ...e, path: `loans.${r.index}.${e.path}` })) } : r,
-    );
-    const count = (s: string) => results.filter((r) => r.status === s).length;
-    res.json({ summary: { created: count('created'), unchanged: count('unchanged'), error: count('error') }, results: prefixed });
+    const results = await db.transaction((tx) => submitLoans({ tx, now: now(), actor }, rows));
+    res.json(presentBatch(results));
   });
 
   router.get('/loans', requireRole('bank', 'operator'), async (req, res) => {
@@ -178,15 +103,13 @@ export function loanRoutes({ database, now }: AppDeps): Router {
   router.get('/loans/:id/versions', requireRole('bank', 'operator'), async (req, res) => {
     const { id } = parseOrThrow(LoanId, req.params);
     const row = await loanForActor(res, id);
-    const versions = await listLoanVersions(db, row.loan.id);
-    res.json({ items: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })) });
+    res.json(presentLoanVersions(await listLoanVersions(db, row.loan.id)));
   });
 
   router.get('/loans/:id/repayments', requireRole('bank', 'operator'), async (req, res) => {
     const { id } = parseOrThrow(LoanId, req.params);
     const row = await loanForActor(res, id);
-    const items = await listRepayments(db, row.loan.id);
-    res.json({ items: items.map((r) => ({ id: r.id, repaidOn: r.repaidOn, amount: formatYuan(r.amountFen) })) });
+    res.json(presentRepayments(await listRepayments(db, row.loan.id)));
   });
 
   router.post('/loans/:id/amendments', requireRole('bank'), async (req, res) => {
@@ -194,19 +117,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AmendmentBody, req.body);
     const loanInput = parseOrThrow(LoanInput, body.loan, ['loan']);
-    const result = await db.transaction(async (tx) => {
-      const outcome = await amendLoan(tx, {
-        loanId: id,
-        institutionId: actor.institutionId,
-        institution: await institutionWindow(tx, actor),
-        userId: actor.userId,
-        reason: body.reason,
-        facts: loanFactsFromText(loanInput),
-        today: today(),
-      });
-      if (!outcome.ok) throw changeError(outcome.status, outcome.message, outcome.violations, 'loan.');
-      return outcome.value;
-    });
+    const result = await db.transaction((tx) => amendLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }));
     const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
   });
@@ -215,10 +126,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(RepaymentBody, req.body);
-    await db.transaction(async (tx) => {
-      const outcome = await recordRepayment(tx, { loanId: id, institutionId: actor.institutionId, userId: actor.userId, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)!, today: today() });
-      if (!outcome.ok) throw changeError(outcome.status, outcome.message);
-    });
+    await db.transaction((tx) => recordRepayment({ tx, now: now(), actor }, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }));
     const stored = await findLoan(db, id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
   });
@@ -227,20 +135,10 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AcceptBody, req.body);
-    await db.transaction(async (tx) => {
-      const outcome = await acceptFlaggedLoan(tx, { loanId: id, userId: actor.userId, reason: body.reason });
-      if (!outcome.ok) throw changeError(outcome.status, outcome.message);
-    });
+    await db.transaction((tx) => acceptFlaggedLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason }));
     const stored = await findLoan(db, id, {});
     res.json(presentLoan(stored!));
   });
 
   return router;
-}
-
-/** Maps a loan change's status to its refusal (the problems table gives the HTTP answer and the path). */
-function changeError(status: string, message: string, violations?: Violation[], pathPrefix = ''): Refused {
-  if (status === 'loan_not_found') return notFound('loan');
-  if (status === 'rules_not_met') return validationFailed((violations ?? []).map((v) => ({ ...v, path: pathPrefix + v.path })));
-  return new Refused(status as RefusalStatus, message);
 }

@@ -1,37 +1,15 @@
 /** Read-only, public views of the effective-dated policy data: the rules, the taxonomy, the LPR. */
 import { Router } from 'express';
 import { shanghaiDate } from '../../domain/dates.js';
-import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
-import { AREA_NAMES, LPR_CONFIRMED_THROUGH, LPR_FIXINGS, POLICY_VERSIONS, policyOn, taxonomyOn, TAXONOMY_VERSIONS, type PolicyVersion } from '../../domain/policy/index.js';
+import { formatPpmAsPercent } from '../../domain/money.js';
+import { AREA_NAMES, LPR_CONFIRMED_THROUGH, LPR_FIXINGS, POLICY_VERSIONS, policyOn, taxonomyOn, TAXONOMY_VERSIONS } from '../../domain/policy/index.js';
 import { LprView, OnDateQuery, PolicyView, TaxonomyView } from '../../schemas/policy.js';
+import { presentPolicy } from '../presenters/policy.js';
 import { describe } from '../openapi.js';
 import { z as zod } from 'zod';
 import type { AppDeps } from '../context.js';
 import { refused } from '../errors.js';
 import { parseOrThrow } from '../validate.js';
-import type { z } from 'zod';
-
-export function presentPolicy(p: PolicyVersion): z.infer<typeof PolicyView> {
-  return {
-    id: p.id,
-    effectiveFrom: p.effectiveFrom,
-    note: p.note,
-    supportSharePercent: formatPpmAsPercent(p.supportSharePpm),
-    ratePercent: formatPpmAsPercent(p.ratePpm),
-    termYears: p.termYears,
-    rolloverCountMax: p.rolloverCountMax,
-    lprBand: { lowerBp: p.lprBandLowerBp, upperBp: p.lprBandUpperBp },
-    lprOneYearTenorMonthsMax: p.lprOneYearTenorMonthsMax,
-    dayCount: p.dayCount,
-    rounding: p.rounding,
-    annualCapYuan: p.annualCapFen === null ? null : formatYuan(p.annualCapFen),
-    allocationRule: p.allocationRule,
-    loansDisbursedFrom: p.loansDisbursedFrom,
-    facilityEndOn: p.facilityEndOn,
-    taxonomyVersion: p.taxonomyVersion,
-    collateralHaircutPercent: Object.fromEntries(Object.entries(p.collateralHaircutPpm).map(([k, v]) => [k, formatPpmAsPercent(v)])),
-  };
-}
 
 describe({ method: 'get', path: '/api/v1/policy', tag: 'policy', roles: [], summary: 'The facility policy in force on a date (default today, Asia/Shanghai)', query: OnDateQuery, responses: { 200: zod.object({ on: zod.string(), policy: PolicyView }) } });
 describe({ method: 'get', path: '/api/v1/taxonomy', tag: 'policy', roles: [], summary: 'The supported-area taxonomy in force on a date', query: OnDateQuery, responses: { 200: TaxonomyView } });

@@ -1,0 +1,45 @@
+/**
+ * `Idempotency-Key` records: the first request with a key claims it (an in-progress row), its answer
+ * is stored when sent, a 5xx deletes it. The middleware (server/idempotency.ts) decides; these are its
+ * queries, on the database itself (outside any request transaction).
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from '../client.js';
+import { idempotencyKeys } from '../schema/index.js';
+
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+
+const byKey = (userId: string, key: string) => and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key));
+
+/** Claims (user, key) with `inProgressStatus`; false when the key is already claimed. */
+export async function claimIdempotencyKey(
+  db: Tx,
+  input: { userId: string; key: string; method: string; path: string; requestSha256: string; inProgressStatus: number },
+): Promise<boolean> {
+  const claimed = await db
+    .insert(idempotencyKeys)
+    .values({ userId: input.userId, key: input.key, method: input.method, path: input.path, requestSha256: input.requestSha256, responseStatus: input.inProgressStatus, responseBody: '' })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  return claimed.length > 0;
+}
+
+export async function findIdempotencyKey(db: Tx, userId: string, key: string): Promise<IdempotencyRow | null> {
+  const [stored] = await db.select().from(idempotencyKeys).where(byKey(userId, key));
+  return stored ?? null;
+}
+
+/** Releases a claim still in progress (`inProgressStatus`); an answered key is kept. */
+export async function releaseIdempotencyClaim(db: Tx, userId: string, key: string, inProgressStatus: number): Promise<void> {
+  await db.delete(idempotencyKeys).where(and(byKey(userId, key), eq(idempotencyKeys.responseStatus, inProgressStatus)));
+}
+
+/** Releases the key whatever its state (the request failed with a 5xx). */
+export async function deleteIdempotencyKey(db: Tx, userId: string, key: string): Promise<void> {
+  await db.delete(idempotencyKeys).where(byKey(userId, key));
+}
+
+/** Stores the first answer under the key. */
+export async function recordIdempotentResponse(db: Tx, userId: string, key: string, status: number, body: string): Promise<void> {
+  await db.update(idempotencyKeys).set({ responseStatus: status, responseBody: body }).where(byKey(userId, key));
+}
