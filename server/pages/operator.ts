@@ -65,10 +65,10 @@ export function operatorPages(deps: AppDeps): Router {
     );
 
     const submittedRows = overview.submitted.map((r) => {
-        const a = presentApplication(r);
-        const loans = r.loanCount;
-        const id = a.id;
-        return html`<tr id="app-${id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td>${a.appliedOn}</td><td class="num">${a.requested}</td><td class="num">${loans}</td>
+      const a = presentApplication(r);
+      const loans = r.loanCount;
+      const id = a.id;
+      return html`<tr id="app-${id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td>${a.appliedOn}</td><td class="num">${a.requested}</td><td class="num">${loans}</td>
 <td><form method="post" action="/operator/applications/${id}/approve" class="decision approve">${ctx.csrfField()}
   <label for="approve-reason-${id}">${t.opReason}</label><input id="approve-reason-${id}" name="reason" required maxlength="2000">
   <label for="approve-amount-${id}">${t.opPartialAmount}</label><input id="approve-amount-${id}" name="amount" inputmode="decimal" pattern="\\d{1,15}(\\.\\d{1,2})?" placeholder="${a.requested}">
@@ -76,15 +76,15 @@ export function operatorPages(deps: AppDeps): Router {
 <form method="post" action="/operator/applications/${id}/reject" class="decision reject">${ctx.csrfField()}
   <label for="reject-reason-${id}">${t.opReason}</label><input id="reject-reason-${id}" name="reason" required maxlength="2000">
   <button type="submit" class="secondary">${t.opReject}</button></form></td></tr>`;
-      });
+    });
 
     const me = pageActorOf(res)?.userId;
     const approvedRows = overview.approved.map((r) => {
-        const a = presentApplication(r);
-        const mine = r.application.decidedBy === me;
-        return html`<tr id="app-${a.id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td class="num">${a.requested}</td><td class="num">${a.approved}</td><td>${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}</td><td>${a.decisionReason}</td>
+      const a = presentApplication(r);
+      const mine = r.application.decidedBy === me;
+      return html`<tr id="app-${a.id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td class="num">${a.requested}</td><td class="num">${a.approved}</td><td>${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}</td><td>${a.decisionReason}</td>
 <td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}<button type="submit">${t.opBookDisbursement}</button></form></td></tr>`;
-      });
+    });
 
     const facilityRow = (f: (typeof maturing)[number]) =>
       html`<tr><th scope="row">${f.institutionCode}</th><td>${f.facility.startOn}</td><td>${f.facility.maturesOn}</td><td class="num">${formatYuan(f.facility.outstandingFen)}</td><td class="num">${f.facility.rolloverCount}</td><td>${f.facility.status}</td></tr>`;
