@@ -11,7 +11,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../db/client.js';
-import { accrueInterest } from '../db/repositories/refinancing.js';
+import { accrueInterest } from '../app/refinancing/scans.js';
 import { dailyAccrualFen } from '../domain/refinancing/interest.js';
 import { fmt, freshDatabase, timed, type Benchmark } from './support.js';
 

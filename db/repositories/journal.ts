@@ -1,12 +1,13 @@
 /**
- * The journal's store: appends (serialised on the chain head row, `select … for update`), reads and
- * the verification walk. There is no update or delete here: entries are append-only.
+ * The journal's store: the chain head (locked `for update` to serialise appends), inserts of chained
+ * entries, and reads. There is no update or delete of an entry here: entries are append-only. Chaining
+ * and checking entries, reversing and the verification walk are app/ledger/journal.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
-import { chain, checkDraft, GENESIS_HASH, verifyPage, type ChainBreak, type ChainedEntry, type EntryDraft } from '../../domain/ledger/entry.js';
+import { GENESIS_HASH, type ChainedEntry } from '../../domain/ledger/entry.js';
 import type { Tx } from '../client.js';
 import { institutions, journalChain, journalEntries, journalLines } from '../schema/index.js';
+import { isUuid } from '../../schemas/common.js';
 
 export const GLOBAL_CHAIN = 'global';
 
@@ -20,24 +21,9 @@ export async function lockJournal(tx: Tx) {
   return head;
 }
 
-/** Appends entries (in order) to the chain in the caller's transaction. Throws on an unbalanced draft (a bug). */
-export async function appendEntries(tx: Tx, drafts: readonly EntryDraft[], createdBy: string | null): Promise<ChainedEntry[]> {
-  if (drafts.length === 0) return [];
-  const checked = drafts.map((d) => {
-    const r = checkDraft(d);
-    if (!r.ok) throw new Error(`journal: refusing a ${d.kind} entry: ${r.status} ${r.message ?? ''}`);
-    return r.value;
-  });
-  const head = await lockJournal(tx);
-  let sequence = head.lastSequence;
-  let prevHash = head.lastHash;
-  const chained: ChainedEntry[] = [];
-  for (const draft of checked) {
-    sequence += 1n;
-    const entry = chain(draft, randomUUID(), sequence, prevHash);
-    chained.push(entry);
-    prevHash = entry.hash;
-  }
+/** Writes chained entries (already hashed, in sequence order) and moves the chain head to the last one. */
+export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], createdBy: string | null) {
+  if (chained.length === 0) return;
   const BATCH = 2000;
   for (let i = 0; i < chained.length; i += BATCH) {
     const slice = chained.slice(i, i + BATCH);
@@ -46,8 +32,8 @@ export async function appendEntries(tx: Tx, drafts: readonly EntryDraft[], creat
     );
     await tx.insert(journalLines).values(slice.flatMap((e) => e.lines.map((l, n) => ({ entryId: e.id, lineNo: n + 1, account: l.account, facilityId: l.facilityId, debitFen: l.debitFen, creditFen: l.creditFen }))));
   }
-  await tx.update(journalChain).set({ lastSequence: sequence, lastHash: prevHash }).where(eq(journalChain.chain, GLOBAL_CHAIN));
-  return chained;
+  const last = chained[chained.length - 1];
+  await tx.update(journalChain).set({ lastSequence: last.sequence, lastHash: last.hash }).where(eq(journalChain.chain, GLOBAL_CHAIN));
 }
 
 type EntryRow = typeof journalEntries.$inferSelect;
@@ -80,6 +66,7 @@ async function withLines(tx: Tx, rows: EntryRow[]): Promise<ChainedEntry[]> {
 }
 
 export async function findEntry(tx: Tx, id: string): Promise<ChainedEntry | null> {
+  if (!isUuid(id)) return null;
   const rows = await tx.select().from(journalEntries).where(eq(journalEntries.id, id)).limit(1);
   const [entry] = await withLines(tx, rows);
   return entry ?? null;
@@ -123,49 +110,24 @@ export async function accountBalances(tx: Tx, institutionId?: string) {
   return rows.map((r) => ({ account: r.account, debitFen: BigInt(r.debitFen), creditFen: BigInt(r.creditFen) }));
 }
 
-export type VerifyReport = {
-  intact: boolean;
-  entries: string;
-  lastSequence: string;
-  lastHash: string;
-  brokenAt: ChainBreak | null;
-  institutions: { code: string; debitFen: bigint; creditFen: bigint; balanced: boolean }[];
-};
+/** Entries after `sequence`, in sequence order, with their lines (a page of the verification walk). */
+export async function entriesAfter(tx: Tx, sequence: bigint, limit: number): Promise<ChainedEntry[]> {
+  const rows = await tx.select().from(journalEntries).where(gt(journalEntries.sequence, sequence)).orderBy(asc(journalEntries.sequence)).limit(limit);
+  return withLines(tx, rows);
+}
 
-/**
- * Walks the whole chain in sequence order (pages of 5,000): recomputes every hash, checks each
- * entry links to the one before, balances, and sums debits and credits per institution. Also checks
- * the chain head points at the last entry (so a removed tail is noticed).
- */
-export async function verifyJournal(tx: Tx): Promise<VerifyReport> {
-  const state = { lastSequence: 0n, lastHash: GENESIS_HASH, byInstitution: new Map<string, { debitFen: bigint; creditFen: bigint }>() };
-  let brokenAt: ChainBreak | null = null;
-  let count = 0n;
-  for (;;) {
-    const rows = await tx.select().from(journalEntries).where(gt(journalEntries.sequence, state.lastSequence)).orderBy(asc(journalEntries.sequence)).limit(5000);
-    if (rows.length === 0) break;
-    const entries = await withLines(tx, rows);
-    brokenAt = verifyPage(entries, state);
-    if (brokenAt) break;
-    count += BigInt(entries.length);
-  }
-  if (!brokenAt) {
-    const [head] = await tx.select().from(journalChain).where(eq(journalChain.chain, GLOBAL_CHAIN));
-    if (head && (head.lastSequence !== state.lastSequence || head.lastHash !== state.lastHash)) {
-      brokenAt = { sequence: head.lastSequence.toString(), entryId: '', problem: 'sequence_gap' };
-    }
-  }
-  const codes = await tx.select({ id: institutions.id, code: institutions.code }).from(institutions);
-  const codeOf = new Map(codes.map((c) => [c.id, c.code]));
-  const perInstitution = [...state.byInstitution.entries()]
-    .map(([id, s]) => ({ code: codeOf.get(id) ?? id, debitFen: s.debitFen, creditFen: s.creditFen, balanced: s.debitFen === s.creditFen }))
-    .sort((a, b) => a.code.localeCompare(b.code));
-  return {
-    intact: brokenAt === null && perInstitution.every((i) => i.balanced),
-    entries: count.toString(),
-    lastSequence: state.lastSequence.toString(),
-    lastHash: state.lastHash,
-    brokenAt,
-    institutions: perInstitution,
-  };
+/** The chain head as stored (null before the first append). */
+export async function chainHead(tx: Tx) {
+  const [head] = await tx.select().from(journalChain).where(eq(journalChain.chain, GLOBAL_CHAIN));
+  return head ?? null;
+}
+
+/** Institution codes by id, for the given ids (every institution when omitted). */
+export async function institutionCodes(tx: Tx, ids?: readonly string[]): Promise<Map<string, string>> {
+  if (ids && ids.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: institutions.id, code: institutions.code })
+    .from(institutions)
+    .where(ids ? inArray(institutions.id, [...new Set(ids)]) : undefined);
+  return new Map(rows.map((r) => [r.id, r.code]));
 }

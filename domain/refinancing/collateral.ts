@@ -15,3 +15,8 @@ export function coverage(eligibleCollateralFen: bigint, exposureFen: bigint) {
   const shortfallFen = exposureFen > eligibleCollateralFen ? exposureFen - eligibleCollateralFen : 0n;
   return { ppm, shortfallFen, covered: shortfallFen === 0n };
 }
+
+/** An application's eligible collateral: the eligible values of its pledged instruments (a released one counts nothing). */
+export function eligibleCollateralFen(items: readonly { status: string; marketFen: bigint; type: CollateralType }[], policy: Pick<PolicyVersion, 'collateralHaircutPpm'>): bigint {
+  return items.filter((c) => c.status === 'pledged').reduce((sum, c) => sum + eligibleValueFen(c.marketFen, c.type, policy), 0n);
+}

@@ -1,10 +1,10 @@
 /**
  * The daily maturity scan (tranches due → matured, past due → overdue; collateral coverage re-checked)
- * and the daily interest accrual, for a day in Asia/Shanghai. The work belongs to refinancing
- * (db/repositories/refinancing.ts); each runs in one transaction with the outbox row's "done", so a
- * day is booked exactly once even if the job runs again.
+ * and the daily interest accrual, for a day in Asia/Shanghai. The work is app/refinancing/scans.ts, the
+ * same functions the operator runs through the API; each runs in one transaction with the outbox row's
+ * "done", so a day is booked exactly once even if the job runs again.
  */
-import { accrueInterest, scanCoverage, scanMaturities } from '../../db/repositories/refinancing.js';
+import { accrueInterest, scanCoverage, scanMaturities } from '../../app/refinancing/scans.js';
 import { lockOutbox, markDone } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { DailyJob } from '../../schemas/disclosures.js';
@@ -28,7 +28,7 @@ export const interestAccrual: Processor = async (ctx, job) => {
   const through = payload.on ?? shanghaiDate(ctx.now());
   return ctx.db.transaction(async (tx) => {
     if ((await lockOutbox(tx, job.id))?.status === 'done') return 'already_done';
-    const booked = await accrueInterest(tx, { through, userId: null });
+    const booked = await accrueInterest(tx, { through, actor: null });
     await markDone(tx, job.id);
     return `accrued through ${through}: ${booked.tranches} tranche(s), ${booked.totalFen} fen`;
   });

@@ -7,7 +7,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
-import type { Queues } from '../../jobs/queues.js';
 import type { AppDeps } from '../context.js';
 import { pageOf } from './context.js';
 import { sendMessagePage } from './layout.js';

@@ -1,21 +1,24 @@
 /**
  * Operator pages (/operator/*): the overview of quarterly operations, decisions on applications
  * (approve / reject), the booking of disbursements by a second operator (maker–checker, enforced by the
- * repository), tranches maturing or overdue, open margin calls; and the queue dashboard (Bull Board).
- * Reads and writes go through the same repository functions as the API routes, one transaction per command.
+ * use case), tranches maturing or overdue, open margin calls; and the queue dashboard (Bull Board).
+ * The overview reads one read model; each form runs the same use case as the API route, and a refusal
+ * comes back to the overview as the problems table's page message.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { addDays, shanghaiDate } from '../../domain/dates.js';
 import { formatYuan, parseYuan } from '../../domain/money.js';
-import { applicationLoansOf, approveApplication, disburseApplication, listApplications, listFacilities, listMarginCalls, listOperations, rejectApplication } from '../../db/repositories/refinancing.js';
+import { perform, type ActorContext } from '../../app/perform.js';
+import { approveApplication, rejectApplication } from '../../app/refinancing/decisions.js';
+import { disburseApplication } from '../../app/refinancing/tranches.js';
+import { operatorOverview } from '../../db/read-models/operator-overview.js';
+import { isUuid } from '../../schemas/common.js';
 import { ApproveBody, RejectBody } from '../../schemas/refinancing.js';
 import type { AppDeps } from '../context.js';
-import { Refused } from '../../app/refusals.js';
-import { refused } from '../errors.js';
-import { presentApplication } from '../routes/applications.js';
-import { presentOperation } from '../routes/operations.js';
+import { pageMessage } from '../problems.js';
+import { presentApplication, presentOperation } from '../presenters/refinancing.js';
 import { pageActorOf } from '../web/sessions.js';
-import { pageOf, type PageContext } from './context.js';
+import { pageOf } from './context.js';
 import { html, type Html } from './html.js';
 import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
@@ -23,21 +26,10 @@ import { queueDashboard } from './operator-queues.js';
 
 /** How many rows each section of the overview shows (the API lists page further). */
 const SECTION_LIMIT = 200;
+const OPERATIONS_SHOWN = 8;
 const MATURITY_HORIZON_DAYS = 90;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CODE = /^[a-z_]{1,64}$/;
-
-/** The message for a rule's code in the page's language, or the code itself when it has no words yet. */
-function ruleMessage(t: Dict, code: string): string {
-  const known: Record<string, string> = {
-    maker_checker_violation: t.opErrMakerChecker,
-    collateral_insufficient: t.opErrCollateral,
-    invalid_input: t.opErrInvalidInput,
-    not_found: t.notFoundBody,
-  };
-  return known[code] ?? `${t.actionFailed}: ${code}`;
-}
 
 function doneMessage(t: Dict, done: string): string | null {
   const known: Record<string, string> = { approved: t.opDoneApproved, rejected: t.opDoneRejected, disbursed: t.opDoneDisbursed };
@@ -60,26 +52,23 @@ export function operatorPages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const on = today();
-    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? req.query.error : null;
+    // a refusal's page message from the problems table; a code it does not know (a forged URL) shows nothing
+    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageMessage(req.query.error, ctx.lang) : null;
     const done = typeof req.query.done === 'string' ? doneMessage(t, req.query.done) : null;
 
-    const operations = await Promise.all((await listOperations(db, { limit: 8 })).slice(0, 8).map((o) => presentOperation(db, o)));
-    const submitted = (await listApplications(db, { institutionId: null, status: 'submitted', limit: SECTION_LIMIT })).slice(0, SECTION_LIMIT);
-    const approved = (await listApplications(db, { institutionId: null, status: 'approved', limit: SECTION_LIMIT })).slice(0, SECTION_LIMIT);
-    const maturing = (await listFacilities(db, { institutionId: null, status: 'active', maturesOnOrBefore: addDays(on, MATURITY_HORIZON_DAYS), limit: SECTION_LIMIT })).slice(0, SECTION_LIMIT);
-    const overdue = (await listFacilities(db, { institutionId: null, status: 'overdue', limit: SECTION_LIMIT })).slice(0, SECTION_LIMIT);
-    const calls = (await listMarginCalls(db, { institutionId: null, status: 'open', limit: SECTION_LIMIT })).slice(0, SECTION_LIMIT);
+    const overview = await operatorOverview(db, { maturingThrough: addDays(on, MATURITY_HORIZON_DAYS), operations: OPERATIONS_SHOWN, limit: SECTION_LIMIT });
+    const operations = overview.operations.map((o) => presentOperation(o.operation, o.usage));
+    const { maturing, overdue, marginCalls: calls } = overview;
 
     const operationRows = operations.map(
       (o) => html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td><td class="num">${o.volume}</td><td class="num">${o.approved}</td><td class="num">${o.disbursed}</td><td class="num">${o.remaining}</td><td class="num">${o.awaitingDecision.count}</td></tr>`,
     );
 
-    const submittedRows = await Promise.all(
-      submitted.map(async (r) => {
-        const a = await presentApplication(db, r.application, { institutionCode: r.institutionCode, quarter: r.quarter });
-        const loans = (await applicationLoansOf(db, a.id)).length;
-        const id = a.id;
-        return html`<tr id="app-${id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td>${a.appliedOn}</td><td class="num">${a.requested}</td><td class="num">${loans}</td>
+    const submittedRows = overview.submitted.map((r) => {
+      const a = presentApplication(r);
+      const loans = r.loanCount;
+      const id = a.id;
+      return html`<tr id="app-${id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td>${a.appliedOn}</td><td class="num">${a.requested}</td><td class="num">${loans}</td>
 <td><form method="post" action="/operator/applications/${id}/approve" class="decision approve">${ctx.csrfField()}
   <label for="approve-reason-${id}">${t.opReason}</label><input id="approve-reason-${id}" name="reason" required maxlength="2000">
   <label for="approve-amount-${id}">${t.opPartialAmount}</label><input id="approve-amount-${id}" name="amount" inputmode="decimal" pattern="\\d{1,15}(\\.\\d{1,2})?" placeholder="${a.requested}">
@@ -87,18 +76,15 @@ export function operatorPages(deps: AppDeps): Router {
 <form method="post" action="/operator/applications/${id}/reject" class="decision reject">${ctx.csrfField()}
   <label for="reject-reason-${id}">${t.opReason}</label><input id="reject-reason-${id}" name="reason" required maxlength="2000">
   <button type="submit" class="secondary">${t.opReject}</button></form></td></tr>`;
-      }),
-    );
+    });
 
     const me = pageActorOf(res)?.userId;
-    const approvedRows = await Promise.all(
-      approved.map(async (r) => {
-        const a = await presentApplication(db, r.application, { institutionCode: r.institutionCode, quarter: r.quarter });
-        const mine = r.application.decidedBy === me;
-        return html`<tr id="app-${a.id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td class="num">${a.requested}</td><td class="num">${a.approved}</td><td>${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}</td><td>${a.decisionReason}</td>
+    const approvedRows = overview.approved.map((r) => {
+      const a = presentApplication(r);
+      const mine = r.application.decidedBy === me;
+      return html`<tr id="app-${a.id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td class="num">${a.requested}</td><td class="num">${a.approved}</td><td>${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}</td><td>${a.decisionReason}</td>
 <td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}<button type="submit">${t.opBookDisbursement}</button></form></td></tr>`;
-      }),
-    );
+    });
 
     const facilityRow = (f: (typeof maturing)[number]) =>
       html`<tr><th scope="row">${f.institutionCode}</th><td>${f.facility.startOn}</td><td>${f.facility.maturesOn}</td><td class="num">${formatYuan(f.facility.outstandingFen)}</td><td class="num">${f.facility.rolloverCount}</td><td>${f.facility.status}</td></tr>`;
@@ -106,7 +92,7 @@ export function operatorPages(deps: AppDeps): Router {
 
     const body = html`<h1>${t.operatorHeading}</h1>
 <p>${t.opToday}: ${on} · <a href="/operator/queues/">${t.opQueuesLink}</a></p>
-${error ? html`<p class="error" role="alert">${ruleMessage(t, error)}</p>` : ''}
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <section aria-labelledby="h-operations"><h2 id="h-operations">${t.opOperations}</h2>
 ${table(t.opOperations, [html`${t.quarter}`, html`${t.opStatus}`, html`${t.opVolume}`, html`${t.opApproved}`, html`${t.opDisbursed}`, html`${t.opRemaining}`, html`${t.opAwaiting}`], operationRows, t.opNone)}</section>
@@ -132,44 +118,57 @@ ${table(
     sendPage(res, ctx, t.operatorHeading, body);
   });
 
-  /** Runs one command; a rule it breaks (4xx AppError) comes back to the overview as a message. */
-  const command = (action: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0], ctx: PageContext, body: Record<string, unknown>, id: string, userId: string) => Promise<unknown>, done: string) =>
-    async (req: import('express').Request, res: Response) => {
-      const ctx = pageOf(res);
+  /**
+   * Runs one use case for the signed-in operator in its own transaction; a refusal comes back to the
+   * overview named by its status. `parse` turns the form into the use case's input, or null when the
+   * form is incomplete (`invalid_input`).
+   */
+  const command =
+    <I>(parse: (body: Record<string, unknown>) => I | null, useCase: (ctx: ActorContext, id: string, input: I) => Promise<unknown>, done: string) =>
+    async (req: Request, res: Response) => {
       const actor = pageActorOf(res)!;
       const id = String(req.params.id);
-      if (!UUID.test(id)) return res.redirect(303, '/operator?error=not_found');
-      try {
-        await db.transaction((tx) => action(tx, ctx, (req.body ?? {}) as Record<string, unknown>, id, actor.userId));
-      } catch (err) {
-        if (err instanceof Refused) return res.redirect(303, `/operator?error=${encodeURIComponent(err.refusal.status)}#h-submitted`);
-        throw err;
-      }
+      const back = (status: string) => res.redirect(303, `/operator?error=${encodeURIComponent(status)}#h-submitted`);
+      if (!isUuid(id)) return res.redirect(303, '/operator?error=not_found');
+      const input = parse((req.body ?? {}) as Record<string, unknown>);
+      if (input === null) return back('invalid_input');
+      const result = await perform(db, (tx) => useCase({ tx, now: deps.now(), actor }, id, input));
+      if (!result.ok) return back(result.status);
       res.redirect(303, `/operator?done=${done}`);
     };
 
   router.post(
     '/applications/:id/approve',
-    command(async (tx, _ctx, body, id, userId) => {
-      const amount = typeof body.amount === 'string' && body.amount.trim() !== '' ? body.amount.trim() : undefined;
-      const parsed = ApproveBody.safeParse({ reason: String(body.reason ?? '').trim(), amount });
-      if (!parsed.success) throw refused('invalid_input', 'the reason is required and the amount must be yuan with at most two decimals');
-      await approveApplication(tx, { id, reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)!, userId });
-    }, 'approved'),
+    command(
+      (body) => {
+        const amount = typeof body.amount === 'string' && body.amount.trim() !== '' ? body.amount.trim() : undefined;
+        const parsed = ApproveBody.safeParse({ reason: String(body.reason ?? '').trim(), amount });
+        return parsed.success ? { reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)! } : null;
+      },
+      (ctx, applicationId, input) => approveApplication(ctx, { applicationId, ...input }),
+      'approved',
+    ),
   );
 
   router.post(
     '/applications/:id/reject',
-    command(async (tx, _ctx, body, id, userId) => {
-      const parsed = RejectBody.safeParse({ reason: String(body.reason ?? '').trim() });
-      if (!parsed.success) throw refused('invalid_input', 'the reason is required');
-      await rejectApplication(tx, { id, reason: parsed.data.reason, userId });
-    }, 'rejected'),
+    command(
+      (body) => {
+        const parsed = RejectBody.safeParse({ reason: String(body.reason ?? '').trim() });
+        return parsed.success ? { reason: parsed.data.reason } : null;
+      },
+      (ctx, applicationId, input) => rejectApplication(ctx, { applicationId, ...input }),
+      'rejected',
+    ),
   );
 
   router.post(
     '/applications/:id/disburse',
-    command((tx, _ctx, _body, id, userId) => disburseApplication(tx, { id, userId, on: today() }), 'disbursed'),
+    command(
+      () => ({}),
+      (ctx, applicationId) => disburseApplication(ctx, { applicationId }),
+      'disbursed',
+    ),
   );
 
   return router;

@@ -2,18 +2,21 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
-import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
-import { findCollateral, listMarginCalls, revalueCollateral, scanCoverage } from '../../db/repositories/refinancing.js';
+import { parseYuan } from '../../domain/money.js';
+import type { ActorContext } from '../../app/perform.js';
+import { revalueCollateral } from '../../app/refinancing/collateral.js';
+import { visibleTo } from '../../app/refinancing/common.js';
+import { scanCoverage } from '../../app/refinancing/scans.js';
+import { findCollateral, listMarginCalls } from '../../db/repositories/refinancing.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { keysetCursor } from '../../schemas/refinancing.js';
-import { invalidCursor } from './facilities.js';
-import { CollateralView, CoverageView, MarginCallQuery, MarginCallView, RevalueBody, RunOnBody } from '../../schemas/refinancing.js';
+import { CollateralView, CoverageView, keysetCursor, MarginCallQuery, MarginCallView, RevalueBody, RunOnBody } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
-import type { AppDeps } from '../context.js';
-import { validationFailed } from '../errors.js';
+import type { Actor, AppDeps } from '../context.js';
+import { notFound, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
+import { presentCollateral, presentCoverage, presentMarginCall } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
-import { presentCollateral } from './applications.js';
+import { invalidCursor } from './facilities.js';
 
 describe({ method: 'get', path: '/api/v1/collateral/:id', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'One pledged instrument with its haircut and eligible value', responses: { 200: CollateralView } });
 describe({ method: 'post', path: '/api/v1/collateral/:id/revaluations', tag: 'refinancing', roles: ['operator'], summary: "Revalue an instrument; re-checks the application's coverage (margin call below 100 %)", body: RevalueBody, responses: { 201: z.object({ collateral: CollateralView, coverage: CoverageView }) }, idempotent: true });
@@ -24,10 +27,12 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
 
   router.get('/collateral/:id', requireRole('bank', 'operator'), async (req, res) => {
-    const actor = actorOf(res);
-    const row = await findCollateral(db, String(req.params.id), { institutionId: actor.role === 'operator' ? null : actor.institutionId });
+    const id = String(req.params.id);
+    const row = await findCollateral(db, id, visibleTo(actorOf(res)));
+    if (!row) throw notFound(`collateral ${id}`);
     res.json(presentCollateral(row, today()));
   });
 
@@ -40,24 +45,11 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
 
   router.post('/collateral/:id/revaluations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RevalueBody, req.body);
-    const actor = actorOf(res);
-    const on = body.valuedOn ?? today();
-    if (on > today()) throw validationFailed([{ path: 'valuedOn', code: 'date_in_future', message: `${on} is after today` }]);
-    const view = await db.transaction(async (tx) => {
-      const r = await revalueCollateral(tx, { id: String(req.params.id), marketFen: parseYuan(body.marketValue)!, on, userId: actor.userId });
-      const c = r.coverage;
-      return {
-        collateral: presentCollateral(r.collateral, on),
-        coverage: {
-          eligibleCollateral: formatYuan(c.eligibleCollateralFen),
-          exposure: formatYuan(c.exposureFen),
-          coveragePercent: c.ppm === null ? null : formatPpmAsPercent(c.ppm),
-          shortfall: formatYuan(c.shortfallFen),
-          covered: c.covered,
-        },
-      };
+    const answer = await inTransaction(actorOf(res), async (ctx) => {
+      const r = await revalueCollateral(ctx, { collateralId: String(req.params.id), marketFen: parseYuan(body.marketValue)!, valuedOn: body.valuedOn });
+      return { collateral: presentCollateral(r.collateral, r.collateral.valuedOn), coverage: presentCoverage(r.coverage) };
     });
-    res.status(201).json(view);
+    res.status(201).json(answer);
   });
 
   router.get('/margin-calls', requireRole('bank', 'operator'), async (req, res) => {
@@ -67,27 +59,14 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
     if (cursor === null) throw invalidCursor();
     const [raisedOn, id] = cursor ?? [];
     const rows = await listMarginCalls(db, {
-      institutionId: actor.role === 'operator' ? null : actor.institutionId,
+      institutionId: visibleTo(actor).institutionId,
       status: q.status,
       after: typeof raisedOn === 'string' && typeof id === 'string' ? { raisedOn, id } : undefined,
       limit: q.limit,
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({
-      items: page.map(({ call, institutionCode }) => ({
-        id: call.id,
-        institution: institutionCode,
-        applicationId: call.applicationId,
-        raisedOn: call.raisedOn,
-        eligibleCollateral: formatYuan(call.eligibleCollateralFen),
-        exposure: formatYuan(call.exposureFen),
-        shortfall: formatYuan(call.shortfallFen),
-        status: call.status,
-        clearedOn: call.clearedOn,
-      })),
-      nextCursor: rows.length > q.limit && last ? encodeCursor([last.call.raisedOn, last.call.id]) : null,
-    });
+    res.json({ items: page.map(presentMarginCall), nextCursor: rows.length > q.limit && last ? encodeCursor([last.call.raisedOn, last.call.id]) : null });
   });
 
   return router;

@@ -4,52 +4,27 @@
  * (the same functions the background jobs call).
  */
 import { Router } from 'express';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { addDays, shanghaiDate } from '../../domain/dates.js';
-import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { formatYuan, parseYuan } from '../../domain/money.js';
 import { policyOn } from '../../domain/policy/index.js';
-import type { Tx } from '../../db/client.js';
+import type { ActorContext } from '../../app/perform.js';
+import { visibleTo } from '../../app/refinancing/common.js';
+import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
+import { repayTranche, rollOverTranche, statementOf } from '../../app/refinancing/tranches.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
-import { accrueInterest, findFacility, listFacilities, repayFacility, rolloverFacility, scanMaturities, statementOf, type FacilityRow } from '../../db/repositories/refinancing.js';
-import { institutions } from '../../db/schema/index.js';
+import { facilityListings, findFacility, listFacilities } from '../../db/repositories/refinancing.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { keysetCursor } from '../../schemas/refinancing.js';
-import { AccrueBody, FacilityListQuery, FacilityView, RepayBody, RepaymentResult, RolloverResult, RunOnBody, StatementQuery, StatementView } from '../../schemas/refinancing.js';
+import { AccrueBody, FacilityListQuery, FacilityView, keysetCursor, RepayBody, RepaymentResult, RolloverResult, RunOnBody, StatementQuery, StatementView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound, refused, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
+import { presentFacility, presentStatement } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
-
-export async function presentFacility(db: Tx, f: FacilityRow, institutionCode?: string): Promise<z.infer<typeof FacilityView>> {
-  let code = institutionCode;
-  if (!code) [{ code }] = await db.select({ code: institutions.code }).from(institutions).where(eq(institutions.id, f.institutionId));
-  return {
-    id: f.id,
-    institution: code!,
-    applicationId: f.applicationId,
-    rolledFromId: f.rolledFromId,
-    principal: formatYuan(f.principalFen),
-    outstanding: formatYuan(f.outstandingFen),
-    ratePercent: formatPpmAsPercent(f.ratePpm),
-    dayCount: f.dayCount,
-    startOn: f.startOn,
-    maturesOn: f.maturesOn,
-    rolloverCount: f.rolloverCount,
-    status: f.status,
-    policyVersion: f.policyVersion,
-    accruedThrough: f.accruedThrough,
-    interestAccrued: formatYuan(f.interestAccruedFen),
-    interestPaid: formatYuan(f.interestPaidFen),
-    closedOn: f.closedOn,
-  };
-}
 
 /** A list cursor this API did not write (or one tampered with): named, never a 500. */
 export const invalidCursor = () => validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this list returned; start again without it' }]);
-
-const scopeOf = (actor: Actor) => ({ userId: actor.userId, institutionId: actor.role === 'operator' ? null : actor.institutionId });
 
 const AccrualResult = z.object({ through: z.string(), tranches: z.number().int(), total: z.string(), entries: z.number().int() });
 const ScanResult = z.object({ on: z.string(), matured: z.number().int(), overdue: z.number().int() });
@@ -66,6 +41,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
   const notAfterToday = (date: string | undefined, field: string) => {
     const t = today();
     if (date && date > t) throw validationFailed([{ path: field, code: 'date_in_future', message: `${date} is after today (${t})` }]);
@@ -75,7 +51,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
   router.get('/facilities', requireRole('bank', 'operator'), async (req, res) => {
     const q = parseOrThrow(FacilityListQuery, req.query);
     const actor = actorOf(res);
-    let institutionId = scopeOf(actor).institutionId;
+    let institutionId = visibleTo(actor).institutionId;
     if (!institutionId && q.institution) {
       const inst = await findInstitutionByCode(db, q.institution);
       if (!inst) return void res.json({ items: [], nextCursor: null });
@@ -94,7 +70,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     res.json({
-      items: await Promise.all(page.map((r) => presentFacility(db, r.facility, r.institutionCode))),
+      items: page.map((r) => presentFacility(r.facility, r.institutionCode)),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.facility.maturesOn, last.facility.id]) : null,
     });
   });
@@ -114,58 +90,49 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     }
     const policy = policyOn(on);
     if (!policy) throw refused('no_policy_in_force', `no facility policy is in force on ${on}`);
-    const s = await statementOf(db, { institutionId, on, horizonDays: q.horizonDays });
-    const horizonEnd = addDays(on, q.horizonDays);
-    res.json({
-      institution: code,
-      on,
-      dayCountNote: 'interest per tranche uses its recorded day count (dayCount), rounded half up once over each interest segment',
-      outstandingPrincipal: formatYuan(s.outstandingFen),
-      accruedInterest: formatYuan(s.interestDueFen),
-      tranches: await Promise.all(s.tranches.map(async (t) => ({ ...(await presentFacility(db, t.facility, code)), interestDue: formatYuan(t.interestDueFen) }))),
-      upcomingMaturities: s.tranches
-        .filter((t) => t.facility.maturesOn >= on && t.facility.maturesOn <= horizonEnd)
-        .map((t) => ({ facilityId: t.facility.id, maturesOn: t.facility.maturesOn, outstanding: formatYuan(t.facility.outstandingFen), rolloverCount: t.facility.rolloverCount, rolloversLeft: Math.max(0, policy.rolloverCountMax - t.facility.rolloverCount) })),
-    });
+    const statement = await statementOf(db, { institutionId, on });
+    res.json(presentStatement(statement, { institutionCode: code, on, horizonDays: q.horizonDays, policy }));
   });
 
   router.get('/facilities/:id', requireRole('bank', 'operator'), async (req, res) => {
-    const f = await findFacility(db, String(req.params.id), scopeOf(actorOf(res)));
-    res.json(await presentFacility(db, f));
+    const id = String(req.params.id);
+    const f = await findFacility(db, id, visibleTo(actorOf(res)));
+    if (!f) throw notFound(`facility ${id}`);
+    const [listing] = await facilityListings(db, [f.id]);
+    res.json(presentFacility(listing.facility, listing.institutionCode));
   });
 
   router.post('/facilities/:id/rollover', requireRole('bank', 'operator'), async (req, res) => {
     parseOrThrow(z.object({}).strict(), req.body ?? {});
-    const actor = actorOf(res);
-    const view = await db.transaction(async (tx) => {
-      const r = await rolloverFacility(tx, { id: String(req.params.id), scope: scopeOf(actor), on: today() });
-      const previous = await findFacility(tx, r.previous.id, { institutionId: null });
+    const answer = await inTransaction(actorOf(res), async (ctx) => {
+      const r = await rollOverTranche(ctx, { facilityId: String(req.params.id) });
+      const [previous, next] = await facilityListings(ctx.tx, [r.previous.id, r.facility.id]);
       return {
-        previous: await presentFacility(tx, previous),
-        facility: await presentFacility(tx, r.facility),
+        previous: presentFacility(previous.facility, previous.institutionCode),
+        facility: presentFacility(next.facility, next.institutionCode),
         cap: formatYuan(r.capFen),
         excessRepaid: formatYuan(r.excessRepaidFen),
         interestPaid: formatYuan(r.interestPaidFen),
       };
     });
-    res.status(201).json(view);
+    res.status(201).json(answer);
   });
 
   router.post('/facilities/:id/repay', requireRole('bank', 'operator'), async (req, res) => {
     const body = parseOrThrow(RepayBody, req.body);
-    const actor = actorOf(res);
-    const view = await db.transaction(async (tx) => {
-      const r = await repayFacility(tx, { id: String(req.params.id), scope: scopeOf(actor), principalFen: parseYuan(body.principal)!, on: today() });
-      return { facility: await presentFacility(tx, r.facility), paidPrincipal: formatYuan(r.paidPrincipalFen), paidInterest: formatYuan(r.paidInterestFen) };
+    const answer = await inTransaction(actorOf(res), async (ctx) => {
+      const r = await repayTranche(ctx, { facilityId: String(req.params.id), principalFen: parseYuan(body.principal)! });
+      const [listing] = await facilityListings(ctx.tx, [r.facility.id]);
+      return { facility: presentFacility(listing.facility, listing.institutionCode), paidPrincipal: formatYuan(r.paidPrincipalFen), paidInterest: formatYuan(r.paidInterestFen) };
     });
-    res.json(view);
+    res.json(answer);
   });
 
   router.post('/facilities/accrue', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(AccrueBody, req.body ?? {});
     const through = notAfterToday(body.through, 'through');
     const actor = actorOf(res);
-    const r = await db.transaction((tx) => accrueInterest(tx, { through, userId: actor.userId }));
+    const r = await db.transaction((tx) => accrueInterest(tx, { through, actor }));
     res.json({ through: r.through, tranches: r.tranches, total: formatYuan(r.totalFen), entries: r.entries });
   });
 

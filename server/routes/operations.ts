@@ -1,36 +1,21 @@
 /** Quarterly operations (按季操作): opened by an operator with a volume, capped per year by the policy. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { shanghaiDate } from '../../domain/dates.js';
-import { formatYuan, parseYuan } from '../../domain/money.js';
-import type { Tx } from '../../db/client.js';
-import { allocateOperation, closeOperation, createOperation, findOperation, listOperations, operationUsage, type OperationRow } from '../../db/repositories/refinancing.js';
 import { isQuarter } from '../../domain/dates.js';
+import { formatYuan, parseYuan } from '../../domain/money.js';
+import type { ActorContext } from '../../app/perform.js';
+import { allocateOperation } from '../../app/refinancing/decisions.js';
+import { closeOperation, openOperation } from '../../app/refinancing/operations.js';
+import type { Tx } from '../../db/client.js';
+import { applicationListings, listOperations, operationUsage, type OperationRow } from '../../db/repositories/refinancing.js';
 import { decodeCursor, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
-import { CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
+import { ApplicationView, CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
-import type { AppDeps } from '../context.js';
+import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
+import { presentApplication, presentOperation } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
-import { presentApplication } from './applications.js';
-import { ApplicationView } from '../../schemas/refinancing.js';
-
-export async function presentOperation(db: Tx, row: OperationRow): Promise<z.infer<typeof OperationView>> {
-  const usage = await operationUsage(db, row.id);
-  return {
-    id: row.id,
-    quarter: row.quarter,
-    opensOn: row.opensOn,
-    closesOn: row.closesOn,
-    status: row.status,
-    volume: formatYuan(row.volumeFen),
-    approved: formatYuan(usage.approvedFen),
-    disbursed: formatYuan(usage.disbursedFen),
-    remaining: formatYuan(row.volumeFen - usage.approvedFen),
-    awaitingDecision: { count: usage.awaitingCount, requested: formatYuan(usage.awaitingFen) },
-  };
-}
 
 const AllocationView = z.object({ operation: OperationView, rule: z.string(), oversubscribed: z.boolean(), remainingBefore: z.string(), applications: z.array(ApplicationView) });
 
@@ -43,7 +28,8 @@ describe({ method: 'post', path: '/api/v1/operations/:quarter/close', tag: 'refi
 export function operationRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
-  const today = () => shanghaiDate(now());
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
+  const view = async (tx: Tx, row: OperationRow) => presentOperation(row, await operationUsage(tx, row.id));
   const quarterParam = (q: string) => {
     if (!isQuarter(q)) throw notFound(`operation ${q}`);
     return q;
@@ -51,9 +37,8 @@ export function operationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/operations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CreateOperationBody, req.body);
-    const actor = actorOf(res);
-    const view = await db.transaction(async (tx) => presentOperation(tx, await createOperation(tx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)!, userId: actor.userId })));
-    res.status(201).json(view);
+    const answer = await inTransaction(actorOf(res), async (ctx) => view(ctx.tx, await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)! })));
+    res.status(201).json(answer);
   });
 
   router.get('/operations', requireRole('operator', 'bank'), async (req, res) => {
@@ -61,34 +46,34 @@ export function operationRoutes({ database, now }: AppDeps): Router {
     const [after] = decodeCursor(q.cursor) ?? [];
     const rows = await listOperations(db, { afterQuarter: typeof after === 'string' ? after : undefined, limit: q.limit });
     const page = rows.slice(0, q.limit);
-    res.json({ items: await Promise.all(page.map((r) => presentOperation(db, r))), nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].quarter]) : null });
+    res.json({ items: page.map((r) => presentOperation(r.operation, r.usage)), nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].operation.quarter]) : null });
   });
 
   router.get('/operations/:quarter', requireRole('operator', 'bank'), async (req, res) => {
-    const row = await findOperation(db, quarterParam(String(req.params.quarter)));
+    const [row] = await listOperations(db, { quarter: quarterParam(String(req.params.quarter)), limit: 1 });
     if (!row) throw notFound(`operation ${req.params.quarter}`);
-    res.json(await presentOperation(db, row));
+    res.json(presentOperation(row.operation, row.usage));
   });
 
   router.post('/operations/:quarter/allocate', requireRole('operator'), async (req, res) => {
-    const actor = actorOf(res);
     const quarter = quarterParam(String(req.params.quarter));
-    const result = await db.transaction(async (tx) => {
-      const r = await allocateOperation(tx, { quarter, userId: actor.userId, on: today() });
+    const answer = await inTransaction(actorOf(res), async (ctx) => {
+      const r = await allocateOperation(ctx, { quarter });
       return {
-        operation: await presentOperation(tx, r.operation),
+        operation: await view(ctx.tx, r.operation),
         rule: r.rule,
         oversubscribed: r.oversubscribed,
         remainingBefore: formatYuan(r.remainingFen),
-        applications: await Promise.all(r.applications.map((a) => presentApplication(tx, a))),
+        applications: (await applicationListings(ctx.tx, r.applications.map((a) => a.id))).map(presentApplication),
       };
     });
-    res.json(result);
+    res.json(answer);
   });
 
   router.post('/operations/:quarter/close', requireRole('operator'), async (req, res) => {
-    const view = await db.transaction(async (tx) => presentOperation(tx, await closeOperation(tx, quarterParam(String(req.params.quarter)))));
-    res.json(view);
+    const quarter = quarterParam(String(req.params.quarter));
+    const answer = await inTransaction(actorOf(res), async (ctx) => view(ctx.tx, await closeOperation(ctx, { quarter })));
+    res.json(answer);
   });
 
   return router;

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { apply, approve, bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
-import { accrueInterest, scanMaturities } from '../../db/repositories/refinancing.js';
+import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;

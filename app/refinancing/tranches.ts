@@ -1,0 +1,190 @@
+/**
+ * Support tranches (再贷款): the disbursement of an approved application by a second operator
+ * (maker–checker, collateral must cover it), repayment with all interest due, rollover (展期) on the
+ * maturity date, and a bank's statement of what it owes. Money moves are booked in the journal in the
+ * same transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../db/client.js';
+import {
+  applicationLoansOf,
+  collateralOf,
+  findApplication,
+  findFacility,
+  insertFacility,
+  institutionCodeOf,
+  liveFacilities,
+  lockApplication,
+  updateApplication,
+  updateFacility,
+  type FacilityRow,
+} from '../../db/repositories/refinancing.js';
+import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
+import { accounts } from '../../domain/ledger/accounts.js';
+import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
+import { isEligibleForSupport } from '../../domain/refinancing/application.js';
+import { interestDueFen, planRepayment, planRollover, trancheTerms } from '../../domain/refinancing/facility.js';
+import { appendEntries } from '../ledger/journal.js';
+import type { ActorContext } from '../perform.js';
+import { refuse, refuseWith } from '../refusals.js';
+import { checkCoverage, eligibleCollateralOf } from './collateral.js';
+import { policyInForce, stateOf, visibleTo } from './common.js';
+import { accrueInterest } from './scans.js';
+
+/** Books the disbursement of an approved application today: by another operator than the approver (maker–checker). */
+export async function disburseApplication(ctx: ActorContext, input: { applicationId: string }): Promise<FacilityRow> {
+  const { tx, actor } = ctx;
+  const on = shanghaiDate(ctx.now);
+  const application = await findApplication(tx, input.applicationId, { institutionId: null }, { lock: true });
+  if (!application) refuse('not_found', `application ${input.applicationId} not found`);
+  if (application.status !== 'approved') refuse('application_not_approved', `the application is ${application.status}; only an approved application can be disbursed`, { extra: { currentStatus: application.status } });
+  if (application.decidedBy === actor.userId) refuse('maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
+  const policy = policyInForce(on);
+  const approvedFen = application.approvedFen!;
+  const eligibleFen = eligibleCollateralOf(await collateralOf(tx, application.id), policy);
+  if (eligibleFen < approvedFen) {
+    refuse('collateral_insufficient', `eligible collateral ${eligibleFen} fen does not cover the ${approvedFen} fen to disburse`, { extra: { eligibleCollateralFen: eligibleFen.toString(), requiredFen: approvedFen.toString() } });
+  }
+  const id = randomUUID();
+  const facility = await insertFacility(tx, {
+    id,
+    institutionId: application.institutionId,
+    applicationId: application.id,
+    principalFen: approvedFen,
+    outstandingFen: approvedFen,
+    ...trancheTerms(on, policy),
+    interestFromOn: on,
+    accruedThrough: on,
+    createdBy: actor.userId,
+  });
+  await updateApplication(tx, application.id, { status: 'disbursed', disbursedBy: actor.userId, disbursedAt: ctx.now });
+  const bank = await institutionCodeOf(tx, application.institutionId);
+  await appendEntries(
+    tx,
+    [{ institutionId: application.institutionId, kind: 'disbursement', effectiveOn: on, reversesId: null, memo: { applicationId: application.id }, lines: [debit(accounts.relendingReceivable(bank), approvedFen, id), credit(accounts.reserves(bank), approvedFen, id)] }],
+    actor.userId,
+  );
+  return facility;
+}
+
+function repaymentDraft(f: FacilityRow, bank: string, on: IsoDate, principalFen: bigint, interestFen: bigint, memo: Record<string, string>): EntryDraft {
+  return {
+    institutionId: f.institutionId,
+    kind: 'repayment',
+    effectiveOn: on,
+    reversesId: null,
+    memo,
+    lines: [
+      debit(accounts.reserves(bank), principalFen + interestFen, f.id),
+      credit(accounts.relendingReceivable(bank), principalFen, f.id),
+      credit(accounts.interestReceivable(bank), interestFen, f.id),
+    ],
+  };
+}
+
+/** Interest booked past `on` (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
+function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
+  if (f.accruedThrough > on) {
+    refuse('interest_booked_ahead', `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; it can be settled from that date on (a reversing journal entry does not move the tranche's accrual date)`, { extra: { accruedThrough: f.accruedThrough } });
+  }
+}
+
+/**
+ * Locks a tranche the actor may see and its application, refuses when interest is booked ahead of
+ * `on`, books the interest due through `on`, and returns the tranche as it then stands.
+ */
+async function settleInterestThrough(ctx: ActorContext, facilityId: string, on: IsoDate): Promise<FacilityRow> {
+  const { tx, actor } = ctx;
+  const locked = await findFacility(tx, facilityId, visibleTo(actor), { lock: true });
+  if (!locked) refuse('not_found', `facility ${facilityId} not found`);
+  await lockApplication(tx, locked.applicationId);
+  refuseIfBookedAhead(locked, on);
+  policyInForce(on);
+  await accrueInterest(tx, { through: on, facilityIds: [facilityId], actor });
+  return (await findFacility(tx, facilityId, visibleTo(actor)))!;
+}
+
+/** Repays principal (early allowed) today with all interest due. */
+export async function repayTranche(ctx: ActorContext, input: { facilityId: string; principalFen: bigint }) {
+  const { tx, actor } = ctx;
+  const on = shanghaiDate(ctx.now);
+  const f = await settleInterestThrough(ctx, input.facilityId, on);
+  const plan = planRepayment(stateOf(f), { on, principalFen: input.principalFen, rounding: policyInForce(on).rounding });
+  if (!plan.ok) refuseWith(plan, { currentStatus: f.status });
+  const { principalFen, interestFen, remainingFen } = plan.value;
+  const updated = await updateFacility(tx, f.id, {
+    outstandingFen: remainingFen,
+    interestPaidFen: f.interestPaidFen + interestFen,
+    interestFromOn: on,
+    segmentAccruedFen: 0n,
+    status: remainingFen === 0n ? 'repaid' : f.status,
+    closedOn: remainingFen === 0n ? on : null,
+  });
+  const bank = await institutionCodeOf(tx, f.institutionId);
+  await appendEntries(tx, [repaymentDraft(f, bank, on, principalFen, interestFen, { facilityId: f.id, early: String(on < f.maturesOn) })], actor.userId);
+  await checkCoverage(tx, f.applicationId, on);
+  return { facility: updated, paidPrincipalFen: principalFen, paidInterestFen: interestFen };
+}
+
+/** Σ outstanding principal of an application's loans that are still eligible for support. */
+async function underlyingOutstandingFen(tx: Tx, applicationId: string): Promise<bigint> {
+  const rows = await applicationLoansOf(tx, applicationId);
+  return rows.filter((r) => r.active === 1 && isEligibleForSupport(r.eligibility)).reduce((s, r) => s + r.outstandingFen, 0n);
+}
+
+/**
+ * Rolls a tranche over today, its maturity date: the old tranche becomes `rolled_over` and a new one
+ * opens at the rate in force, for at most the policy share of the underlying loans' outstanding
+ * eligible principal; the excess and all interest are repaid in the same transaction.
+ */
+export async function rollOverTranche(ctx: ActorContext, input: { facilityId: string }) {
+  const { tx, actor } = ctx;
+  const on = shanghaiDate(ctx.now);
+  const f = await settleInterestThrough(ctx, input.facilityId, on);
+  const policy = policyInForce(on);
+  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId), policy });
+  if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
+  const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
+  const interestFen = f.interestAccruedFen - f.interestPaidFen;
+  const previous = await updateFacility(tx, f.id, { outstandingFen: 0n, interestPaidFen: f.interestAccruedFen, status: 'rolled_over', closedOn: on, segmentAccruedFen: 0n, interestFromOn: on });
+  const newId = randomUUID();
+  const next = await insertFacility(tx, {
+    id: newId,
+    institutionId: f.institutionId,
+    applicationId: f.applicationId,
+    rolledFromId: f.id,
+    principalFen: rolledFen,
+    outstandingFen: rolledFen,
+    ...newTerms,
+    rolloverCount,
+    interestFromOn: on,
+    accruedThrough: on,
+    createdBy: actor.userId,
+  });
+  const bank = await institutionCodeOf(tx, f.institutionId);
+  const drafts: EntryDraft[] = [];
+  if (excessFen > 0n || interestFen > 0n) drafts.push(repaymentDraft(f, bank, on, excessFen, interestFen, { facilityId: f.id, reason: 'settled at rollover' }));
+  drafts.push({
+    institutionId: f.institutionId,
+    kind: 'rollover',
+    effectiveOn: on,
+    reversesId: null,
+    memo: { from: f.id, to: newId, rolloverCount: String(rolloverCount) },
+    lines: [debit(accounts.relendingReceivable(bank), rolledFen, newId), credit(accounts.relendingReceivable(bank), rolledFen, f.id)],
+  });
+  await appendEntries(tx, drafts, actor.userId);
+  await checkCoverage(tx, f.applicationId, on);
+  return { previous, facility: next, capFen, excessRepaidFen: excessFen, interestPaidFen: interestFen };
+}
+
+/** One bank's live tranches on `on`, each with the interest due computed exactly to `on`, and the totals. */
+export async function statementOf(tx: Tx, input: { institutionId: string; on: IsoDate }) {
+  const policy = policyInForce(input.on);
+  const rows = await liveFacilities(tx, { institutionId: input.institutionId });
+  const tranches = rows.map((f) => ({ facility: f, interestDueFen: interestDueFen(stateOf(f), input.on, policy.rounding) }));
+  return {
+    tranches,
+    outstandingFen: tranches.reduce((s, t) => s + t.facility.outstandingFen, 0n),
+    interestDueFen: tranches.reduce((s, t) => s + t.interestDueFen, 0n),
+  };
+}
