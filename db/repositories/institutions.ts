@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { generateApiKey, sha256Hex } from '../../platform/credentials.js';
 import { hashPassword } from '../../platform/passwords.js';
 import type { Db, Tx } from '../client.js';
@@ -19,6 +19,16 @@ export const OPERATOR_CODE = 'PBOC';
 export async function findInstitutionByCode(db: Tx, code: string): Promise<InstitutionRow | null> {
   const [row] = await db.select().from(institutions).where(eq(institutions.code, code)).limit(1);
   return row ?? null;
+}
+
+export async function findInstitutionById(db: Tx, id: string): Promise<InstitutionRow | null> {
+  const [row] = await db.select().from(institutions).where(eq(institutions.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function institutionsByIds(db: Tx, ids: readonly string[]): Promise<{ id: string; code: string }[]> {
+  if (!ids.length) return [];
+  return db.select({ id: institutions.id, code: institutions.code }).from(institutions).where(inArray(institutions.id, [...ids]));
 }
 
 export async function insertInstitution(db: Tx, input: NewInstitution): Promise<InstitutionRow | null> {

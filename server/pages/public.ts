@@ -16,7 +16,7 @@ import {
   type Horizons,
   type PublishedDisclosure,
   type PublishedSummary,
-} from './disclosure-data.js';
+} from '../../db/read-models/published.js';
 import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
 import { html, type Html } from './html.js';
 import { fill } from './i18n.js';
