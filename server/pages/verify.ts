@@ -7,7 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { giveVerdict, recordFindings, type AssignmentRef } from '../../app/disclosures/verification.js';
-import { perform } from '../../app/perform.js';
+import { perform, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { assignmentView, verifierQueue, type AssignmentView } from '../../db/read-models/verifier-queue.js';
 import { findingsOf, sampleOf } from '../../db/repositories/verification.js';
@@ -81,7 +81,7 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     const ctx = pageOf(res);
     const view = await ownAssignment(res, String(req.params.assignmentId));
     if (!view) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
-    const error = typeof req.query.error === 'string' && req.query.error in PROBLEMS ? req.query.error : null;
+    const error = typeof req.query.error === 'string' && Object.hasOwn(PROBLEMS, req.query.error) ? req.query.error : null;
     await renderAssignment(req, res, view, { error, saved: req.query.saved === '1' });
   });
 
@@ -177,18 +177,21 @@ ${verdict}`;
   };
 
   /**
-   * Runs a command on the verifier's own assignment: the form is parsed, then the use case runs in one
-   * transaction; redirects back with `saved=1`, or with the rule the use case (or the form) refused.
+   * Runs a command on the verifier's own assignment: the form is parsed (`invalid_input` when it does
+   * not parse), then the use case runs in one transaction; redirects back with `saved=1`, or with the
+   * rule the use case refused (a 404 when the assignment is not this verifier's).
    */
   const command =
-    (parse: (form: Record<string, unknown>) => unknown | null, run: (ref: AssignmentRef, input: never, actor: Actor) => (tx: Parameters<Parameters<typeof perform>[1]>[0]) => Promise<unknown>, afterCommit?: () => void) =>
+    <I>(parse: (form: Record<string, unknown>) => I | null, run: (ctx: ActorContext, ref: AssignmentRef, input: I) => Promise<unknown>, afterCommit?: () => void) =>
     async (req: Request, res: Response) => {
       const ctx = pageOf(res);
       const id = String(req.params.assignmentId);
       if (!(await ownAssignment(res, id))) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
       const input = parse((req.body ?? {}) as Record<string, unknown>);
       if (input === null) return res.redirect(303, `/verify/${id}?error=invalid_input`);
-      const done = await perform(db, run({ assignmentId: id }, input as never, actorOfPage(res)));
+      const actor = actorOfPage(res);
+      const now = deps.now();
+      const done = await perform(db, (tx) => run({ tx, now, actor }, { assignmentId: id }, input));
       if (!done.ok) {
         if (PROBLEMS[done.status].http === 404) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
         return res.redirect(303, `/verify/${id}?error=${encodeURIComponent(ruleOf(done))}`);
@@ -208,7 +211,7 @@ ${verdict}`;
         });
         return parsed.success ? parsed.data : null;
       },
-      (ref, input: z.infer<typeof FindingsBody>, actor) => (tx) => recordFindings({ tx, now: deps.now(), actor }, { ...ref, findings: input.findings }),
+      (ctx, ref, input) => recordFindings(ctx, { ...ref, findings: input.findings }),
     ),
   );
 
@@ -219,7 +222,7 @@ ${verdict}`;
         const parsed = VerdictBody.safeParse({ verdict: form.verdict, summary: typeof form.summary === 'string' ? form.summary.trim() : '' });
         return parsed.success ? parsed.data : null;
       },
-      (ref, input: z.infer<typeof VerdictBody>, actor) => (tx) => giveVerdict({ tx, now: deps.now(), actor }, { ...ref, verdict: input.verdict, summary: input.summary }),
+      (ctx, ref, input) => giveVerdict(ctx, { ...ref, verdict: input.verdict, summary: input.summary }),
       () => void deps.services.jobs?.relayNow().catch(() => undefined),
     ),
   );
