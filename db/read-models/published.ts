@@ -123,6 +123,21 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
   }));
 }
 
+/** What the index's filters offer: every quarter and every institution with a published disclosure (two small queries). */
+export async function publishedFilterOptions(db: Db): Promise<{ quarters: string[]; institutions: { institutionCode: string; nameZh: string; nameEn: string }[] }> {
+  const quarters = await db
+    .selectDistinct({ quarter: disclosureVersions.quarter })
+    .from(disclosureVersions)
+    .where(eq(disclosureVersions.status, 'published'))
+    .orderBy(desc(disclosureVersions.quarter));
+  const insts = await db
+    .selectDistinct({ institutionCode: institutions.code, nameZh: institutions.nameZh, nameEn: institutions.nameEn })
+    .from(disclosureVersions)
+    .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
+    .where(eq(disclosureVersions.status, 'published'));
+  return { quarters: quarters.map((q) => q.quarter), institutions: insts.sort((a, b) => a.institutionCode.localeCompare(b.institutionCode)) };
+}
+
 /** One institution's quarter: its current published version, verification and published history (two queries). */
 export async function findPublished(db: Db, institutionCode: string, quarter: string): Promise<PublishedDisclosure | null> {
   const rows = await db

@@ -4,7 +4,7 @@
  * a horizon when it was disbursed in it and is covered by approved support (db/sql/). Compiling a
  * version is a use case: app/disclosures/compile-version.ts.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { quarterPeriod, type Horizon, type ProjectFraction, type SubAreaSums, type TopProjectSums } from '../../domain/disclosures/compile.js';
 import { REDUCTION_UNIT, type HorizonSums } from '../../domain/disclosures/figures.js';
 import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
@@ -192,12 +192,4 @@ export async function moveStatus(tx: Tx, id: string, from: DisclosureStatus, to:
     .where(and(eq(disclosureVersions.id, id), eq(disclosureVersions.status, from)))
     .returning();
   return row ?? null;
-}
-
-export async function versionsOf(db: Tx, institutionId: string, quarter: string) {
-  return db
-    .select()
-    .from(disclosureVersions)
-    .where(and(eq(disclosureVersions.institutionId, institutionId), eq(disclosureVersions.quarter, quarter)))
-    .orderBy(asc(disclosureVersions.version));
 }
