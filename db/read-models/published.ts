@@ -1,9 +1,9 @@
 /**
  * The public read model of disclosures: only versions whose status is 'published'. The figures are
  * the ones each version was published with (its stored content). Each view reads a fixed number of
- * queries: the index one joined query, a disclosure two (the versions with their restated numbers,
- * the verification with its finding counts), the home page two (the national totals summed exactly
- * in SQL, the latest quarter's rows).
+ * queries: the index one joined query (and two small ones for its filters' options), a disclosure two
+ * (the versions with their restated numbers, the verification with its finding counts), the home page
+ * two (the national totals summed exactly in SQL, the latest quarter's rows).
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
