@@ -50,7 +50,7 @@ export async function generate(client: pg.Client) {
   // the service catches up a missed quarter-end compilation on start: mark the latest one as handled so
   // only the benchmark's quarter is compiled while it is timed
   const latest = previousQuarter(shanghaiDate(new Date()));
-  await client.query(`insert into outbox (queue, job_id, payload, status) values ('compile', $1, $2, 'done')`, [jobIds.compileQuarter(latest), { quarter: latest }]);
+  await client.query(`insert into outbox (queue, name, job_id, payload, status) values ('compile', 'compile-quarter', $1, $2, 'done')`, [jobIds.compileQuarter(latest), { quarter: latest }]);
   await client.query('vacuum analyze');
 }
 

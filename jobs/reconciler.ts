@@ -8,9 +8,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { backToPending, findOutbox, markFailed, openEnqueued, writeOutbox } from '../db/repositories/outbox.js';
+import { periodicJobs } from '../app/outbox-jobs.js';
 import { shanghaiDate } from '../domain/dates.js';
-import { jobIds } from '../domain/job-ids.js';
-import { previousQuarter } from './processors/compile-quarter.js';
 import { isQueueName, type Queues } from './queues.js';
 import { ensureSchedulers } from './schedulers.js';
 
@@ -51,13 +50,6 @@ export async function reconcileOnce(options: { db: Db; queues: Queues; logger: L
     logger.warn({ count: lost.length, sample: lost.slice(0, 5) }, 'outbox jobs missing from Redis; back to pending');
   }
   await ensureSchedulers(queues);
-  if (options.catchUp) {
-    const today = shanghaiDate(options.now());
-    await writeOutbox(db, [
-      { queue: 'compile', jobId: jobIds.compileQuarter(previousQuarter(today)), payload: { quarter: previousQuarter(today) } },
-      { queue: 'maturity-scan', jobId: jobIds.maturityScan(today), payload: { on: today } },
-      { queue: 'interest-accrual', jobId: jobIds.interestAccrual(today), payload: { on: today } },
-    ]);
-  }
+  if (options.catchUp) await writeOutbox(db, periodicJobs(shanghaiDate(options.now())));
   return { requeued, failed };
 }

@@ -1,6 +1,6 @@
 /**
  * The outbox relay: moves pending outbox rows to BullMQ (jobId = outbox job_id, so a row relayed twice
- * is still one job) and marks them enqueued in the same transaction that claimed them. Several
+ * is still one job; the job's name = outbox name, which picks its processor) and marks them enqueued in the same transaction that claimed them. Several
  * relays (service and worker processes) can run at once: rows are claimed with SKIP LOCKED.
  */
 import type { Logger } from 'pino';
@@ -21,7 +21,7 @@ export async function relayOnce(db: Db, queues: Queues, logger: Logger, retry: R
           logger.error({ queue }, 'outbox row names an unknown queue; left pending');
           throw new Error(`unknown queue ${queue}`);
         }
-        await queues[queue].addBulk(list.map((row) => ({ name: row.jobId.split('.')[0], data: row.payload, opts: jobOptions(queue, row.jobId, retry) })));
+        await queues[queue].addBulk(list.map((row) => ({ name: row.name, data: row.payload, opts: jobOptions(queue, row.jobId, retry) })));
       }
     });
     moved += n;

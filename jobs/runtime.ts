@@ -12,12 +12,13 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { markDeliveriesFailed } from '../db/repositories/outbox-webhooks.js';
 import { countRun, markFailed, noteError, outboxCounts, writeOutbox } from '../db/repositories/outbox.js';
+import { periodicJobs } from '../app/outbox-jobs.js';
 import { shanghaiDate } from '../domain/dates.js';
-import { jobIds, QUEUE_NAMES, type QueueName } from '../domain/job-ids.js';
+import { QUEUE_NAMES, type QueueName } from '../domain/job-ids.js';
 import { QUEUES } from './queues.js';
 import { assign } from './processors/assign.js';
 import { compile } from './processors/compile.js';
-import { compileQuarter, previousQuarter } from './processors/compile-quarter.js';
+import { compileQuarter } from './processors/compile-quarter.js';
 import { interestAccrual, maturityScan } from './processors/daily.js';
 import { notify } from './processors/notify.js';
 import { publish } from './processors/publish.js';
@@ -94,17 +95,9 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? fetch };
 
-  /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once. */
-  const tickToOutbox = async (queue: QueueName, name: string) => {
-    const today = shanghaiDate(options.now());
-    if (queue === 'compile' && name === 'compile-quarter') {
-      const quarter = previousQuarter(today);
-      await writeOutbox(db, [{ queue, jobId: jobIds.compileQuarter(quarter), payload: { quarter } }]);
-    } else if (queue === 'maturity-scan') {
-      await writeOutbox(db, [{ queue, jobId: jobIds.maturityScan(today), payload: { on: today } }]);
-    } else if (queue === 'interest-accrual') {
-      await writeOutbox(db, [{ queue, jobId: jobIds.interestAccrual(today), payload: { on: today } }]);
-    }
+  /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once: the periodic job of its queue. */
+  const tickToOutbox = async (queue: QueueName) => {
+    await writeOutbox(db, periodicJobs(shanghaiDate(options.now())).filter((j) => j.queue === queue));
     return 'tick written to outbox';
   };
 
@@ -121,7 +114,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
         queue,
         async (job: Job) => {
           const jobId = String(job.id);
-          if (jobId.startsWith('repeat:')) return tickToOutbox(queue, job.name);
+          if (jobId.startsWith('repeat:')) return tickToOutbox(queue);
           const row = await countRun(db, jobId);
           if (row && row.status === 'done') return 'already_done';
           const processor = PROCESSORS[queue](job.name);

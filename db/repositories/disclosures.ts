@@ -1,26 +1,21 @@
 /**
- * Disclosure versions: which banks have support, the exact sums of their counted loans, compiling a
- * version, and the guarded workflow updates. A loan is counted in a horizon when it was disbursed in
- * it and is covered by approved support: an active `application_loans` row whose application is
- * 'approved' or 'disbursed'.
+ * Disclosure versions: which banks have support, the exact sums of their counted loans (set-based
+ * SQL), finding, inserting and locking versions, and the guarded status update. A loan is counted in
+ * a horizon when it was disbursed in it and is covered by approved support (db/sql/). Compiling a
+ * version is a use case: app/disclosures/compile-version.ts.
  */
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { compileDisclosure, quarterPeriod, type DisclosureContent, type Horizon, type ProjectFraction, type SubAreaSums, type TopProjectSums } from '../../domain/disclosures/compile.js';
-import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { quarterPeriod, type Horizon, type ProjectFraction, type SubAreaSums, type TopProjectSums } from '../../domain/disclosures/compile.js';
 import { REDUCTION_UNIT, type HorizonSums } from '../../domain/disclosures/figures.js';
 import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
-import { policyOn } from '../../domain/policy/index.js';
 import type { Tx } from '../client.js';
-import { disclosureVersions, institutions } from '../schema/index.js';
+import { disclosureVersions } from '../schema/index.js';
+import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
 
 export type DisclosureVersionRow = typeof disclosureVersions.$inferSelect;
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(result: unknown): T[] => (result as Rows<T>).rows;
-
-/** Join that keeps only loans covered by approved support. */
-const COVERED = sql.raw(`join application_loans al on al.loan_id = l.id and al.active = 1
-  join applications a on a.id = al.application_id and a.status in ('approved','disbursed')`);
 
 /** Banks with at least one covered loan disbursed on or before `through`. */
 export async function banksWithSupport(db: Tx, through: string): Promise<{ id: string; code: string }[]> {
@@ -118,11 +113,6 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
   return out;
 }
 
-/** Bigints as { $bigint: "123" }, for job payloads (JSON). */
-export const serialiseBankSums = (b: BankSums): unknown => JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
-export const deserialiseBankSums = (json: unknown): BankSums =>
-  JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && typeof v.$bigint === 'string' ? BigInt(v.$bigint) : v));
-
 const horizonFrom = (quarter: string, h: Horizon) => {
   const p = quarterPeriod(quarter);
   return h === 'quarter' ? p.start : h === 'yearToDate' ? p.yearStart : '0001-01-01';
@@ -148,35 +138,6 @@ export async function countedLoanCandidates(db: Tx, institutionId: string, quart
       where l.institution_id = ${institutionId} and l.disbursed_on <= ${p.end} order by l.id`),
   );
   return rows.map((r) => ({ id: r.id, principalFen: BigInt(r.principal_fen) }));
-}
-
-/** Computes the content of a version from the loan-level data (not stored). */
-export async function computeContent(
-  db: Tx,
-  input: { institution: { id: string; code: string; nameZh: string; nameEn: string }; quarter: string; version: number; previousVersion: number | null; restatesVersion: number | null; precomputed?: BankSums },
-): Promise<DisclosureContent> {
-  const { end } = quarterPeriod(input.quarter);
-  const policy = policyOn(end);
-  if (!policy) throw new Error(`no policy in force on ${end}`);
-  const sums = input.precomputed ?? (await quarterSums(db, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
-  const [subAreas, top] = [sums.subAreas, sums.topProjects];
-  const base = {
-    institution: { code: input.institution.code, nameZh: input.institution.nameZh, nameEn: input.institution.nameEn },
-    quarter: input.quarter,
-    version: input.version,
-    previousVersion: input.previousVersion,
-    restatesVersion: input.restatesVersion,
-    rounding: policy.rounding,
-    subAreas,
-    topProjects: top,
-  };
-  const first = compileDisclosure(base);
-  if (first.ok) return first.value;
-  const exact: Partial<Record<Horizon, ProjectFraction[]>> = {};
-  for (const h of first.horizons) exact[h] = await projectFractions(db, input.institution.id, input.quarter, h);
-  const second = compileDisclosure({ ...base, exact });
-  if (!second.ok) throw new Error('exact fractions did not resolve the reduction sums');
-  return second.value;
 }
 
 export async function findVersion(db: Tx, institutionId: string, quarter: string, version: number): Promise<DisclosureVersionRow | null> {
@@ -211,46 +172,16 @@ export async function findLatestVersion(db: Tx, institutionId: string, quarter: 
   return row ?? null;
 }
 
-/**
- * Compiles and stores version `version` unless it already exists (idempotent: the job may run again).
- * Returns the stored row and whether this call created it.
- */
-export async function compileVersion(
-  tx: Tx,
-  input: { institutionId: string; quarter: string; version: number; previousVersionId: string | null; restatesVersionId: string | null; now: Date; precomputed?: BankSums },
-): Promise<{ row: DisclosureVersionRow; created: boolean }> {
-  const existing = await findVersion(tx, input.institutionId, input.quarter, input.version);
-  if (existing) return { row: existing, created: false };
-  const [institution] = await tx.select().from(institutions).where(eq(institutions.id, input.institutionId)).limit(1);
-  if (!institution) throw new Error(`institution ${input.institutionId} does not exist`);
-  const previous = input.previousVersionId ? await findVersionById(tx, input.previousVersionId) : null;
-  const restates = input.restatesVersionId ? await findVersionById(tx, input.restatesVersionId) : null;
-  const content = await computeContent(tx, {
-    institution,
-    quarter: input.quarter,
-    version: input.version,
-    previousVersion: previous?.version ?? null,
-    restatesVersion: restates?.version ?? null,
-    precomputed: input.precomputed,
-  });
-  const [row] = await tx
-    .insert(disclosureVersions)
-    .values({
-      institutionId: input.institutionId,
-      quarter: input.quarter,
-      version: input.version,
-      status: 'compiled',
-      content,
-      contentSha256: sha256OfCanonical(content),
-      countedLoans: content.basis.loans,
-      previousVersionId: input.previousVersionId,
-      restatesVersionId: input.restatesVersionId,
-      compiledAt: input.now,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) return { row: (await findVersion(tx, input.institutionId, input.quarter, input.version))!, created: false };
-  return { row, created: true };
+/** The version row, locked until the transaction ends (a job's transition waits for a concurrent one). */
+export async function lockVersionById(tx: Tx, id: string): Promise<DisclosureVersionRow | null> {
+  const [row] = await tx.select().from(disclosureVersions).where(eq(disclosureVersions.id, id)).limit(1).for('update');
+  return row ?? null;
+}
+
+/** Inserts a version unless (institution, quarter, version) exists; returns the new row or null. */
+export async function insertVersion(tx: Tx, values: typeof disclosureVersions.$inferInsert): Promise<DisclosureVersionRow | null> {
+  const [row] = await tx.insert(disclosureVersions).values(values).onConflictDoNothing().returning();
+  return row ?? null;
 }
 
 /** Moves a version from `from` to `to` only if it is still in `from`; returns the updated row or null. */
@@ -261,51 +192,4 @@ export async function moveStatus(tx: Tx, id: string, from: DisclosureStatus, to:
     .where(and(eq(disclosureVersions.id, id), eq(disclosureVersions.status, from)))
     .returning();
   return row ?? null;
-}
-
-export type VersionListFilter = { quarter?: string; institutionCode?: string; visibility: { kind: 'public' } | { kind: 'operator' } | { kind: 'bank'; institutionId: string } | { kind: 'verifier'; institutionId: string } };
-
-/** Versions visible to the caller, newest quarter first; cursor = (quarter, code, version) of the last item. */
-export async function listVersions(db: Tx, filter: VersionListFilter, page: { limit: number; after: [string, string, number] | null }) {
-  const v = filter.visibility;
-  const visible =
-    v.kind === 'operator'
-      ? undefined
-      : v.kind === 'public'
-        ? eq(disclosureVersions.status, 'published')
-        : v.kind === 'bank'
-          ? or(eq(disclosureVersions.status, 'published'), eq(disclosureVersions.institutionId, v.institutionId))
-          : or(
-              eq(disclosureVersions.status, 'published'),
-              sql`exists (select 1 from verification_assignments va where va.disclosure_version_id = ${disclosureVersions.id} and va.verifier_id = ${v.institutionId})`,
-            );
-  const after = page.after
-    ? or(
-        lt(disclosureVersions.quarter, page.after[0]),
-        and(eq(disclosureVersions.quarter, page.after[0]), gt(institutions.code, page.after[1])),
-        and(eq(disclosureVersions.quarter, page.after[0]), eq(institutions.code, page.after[1]), lt(disclosureVersions.version, page.after[2])),
-      )
-    : undefined;
-  return db
-    .select({ version: disclosureVersions, institution: { code: institutions.code, nameZh: institutions.nameZh, nameEn: institutions.nameEn } })
-    .from(disclosureVersions)
-    .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
-    .where(
-      and(
-        visible,
-        after,
-        filter.quarter ? eq(disclosureVersions.quarter, filter.quarter) : undefined,
-        filter.institutionCode ? eq(institutions.code, filter.institutionCode) : undefined,
-      ),
-    )
-    .orderBy(desc(disclosureVersions.quarter), asc(institutions.code), desc(disclosureVersions.version))
-    .limit(page.limit + 1);
-}
-
-export async function versionsOf(db: Tx, institutionId: string, quarter: string) {
-  return db
-    .select()
-    .from(disclosureVersions)
-    .where(and(eq(disclosureVersions.institutionId, institutionId), eq(disclosureVersions.quarter, quarter)))
-    .orderBy(asc(disclosureVersions.version));
 }

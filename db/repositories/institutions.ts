@@ -1,5 +1,5 @@
 /** Institutions (banks, verifiers, the central bank) and their users. Plain rows in and out. */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { generateApiKey, sha256Hex } from '../../platform/credentials.js';
 import { hashPassword } from '../../platform/passwords.js';
 import type { Db, Tx } from '../client.js';
@@ -46,6 +46,12 @@ export async function updateInstitution(
 ): Promise<InstitutionRow> {
   const [row] = await db.update(institutions).set(change).where(eq(institutions.id, id)).returning();
   return row;
+}
+
+/** The codes of the institutions `ids`. */
+export async function institutionsByIds(db: Tx, ids: readonly string[]): Promise<{ id: string; code: string }[]> {
+  if (!ids.length) return [];
+  return db.select({ id: institutions.id, code: institutions.code }).from(institutions).where(inArray(institutions.id, [...ids]));
 }
 
 export async function insertInstitution(db: Tx, input: NewInstitution): Promise<InstitutionRow | null> {

@@ -1,11 +1,9 @@
 /** Webhook subscriptions and the record of every delivery attempt (so failures stay visible). */
-import { randomBytes } from 'node:crypto';
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { webhookDeliveries, webhookSubscriptions } from '../schema/index.js';
 
-export async function createSubscription(tx: Tx, institutionId: string, url: string) {
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+export async function createSubscription(tx: Tx, institutionId: string, url: string, secret: string) {
   const [row] = await tx.insert(webhookSubscriptions).values({ institutionId, url, secret }).returning();
   return row;
 }
@@ -59,7 +57,8 @@ export async function markDeliveriesFailed(tx: Tx, jobId: string, error: string)
     .where(and(eq(webhookDeliveries.jobId, jobId), eq(webhookDeliveries.status, 'pending')));
 }
 
-export async function deliveriesOf(tx: Tx, institutionId: string | null, page: { limit: number; after: [string, string] | null }) {
+/** Deliveries newest first; the cursor is (created_at, id) of the last one seen. */
+export async function deliveriesOf(tx: Tx, institutionId: string | null, page: { limit: number; after: { createdAt: Date; id: string } | null }) {
   return tx
     .select()
     .from(webhookDeliveries)
@@ -67,7 +66,7 @@ export async function deliveriesOf(tx: Tx, institutionId: string | null, page: {
       and(
         institutionId ? eq(webhookDeliveries.institutionId, institutionId) : undefined,
         page.after
-          ? or(lt(webhookDeliveries.createdAt, new Date(page.after[0])), and(eq(webhookDeliveries.createdAt, new Date(page.after[0])), lt(webhookDeliveries.id, page.after[1])))
+          ? or(lt(webhookDeliveries.createdAt, page.after.createdAt), and(eq(webhookDeliveries.createdAt, page.after.createdAt), lt(webhookDeliveries.id, page.after.id)))
           : undefined,
       ),
     )

@@ -3,19 +3,20 @@
  * claims pending rows and hands them to BullMQ (jobId = job_id); a processor marks its row done in
  * the same transaction as its effect; the reconciler puts rows whose BullMQ job vanished back to pending.
  */
-import { and, asc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
 import { outbox } from '../schema/index.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
-export type NewOutboxJob = { queue: string; jobId: string; payload: unknown };
+/** A job to write: its queue, its name (which processor runs it), its id (from domain ids) and its payload. */
+export type NewOutboxJob = { queue: string; name: string; jobId: string; payload: unknown };
 
 /** Writes jobs (same job id twice is a no-op); returns the ids that were new. */
 export async function writeOutbox(tx: Tx, jobs: readonly NewOutboxJob[]): Promise<string[]> {
   if (!jobs.length) return [];
   const rows = await tx
     .insert(outbox)
-    .values(jobs.map((j) => ({ queue: j.queue, jobId: j.jobId, payload: j.payload as object })))
+    .values(jobs.map((j) => ({ queue: j.queue, name: j.name, jobId: j.jobId, payload: j.payload as object })))
     .onConflictDoNothing({ target: outbox.jobId })
     .returning({ jobId: outbox.jobId });
   return rows.map((r) => r.jobId);
@@ -36,6 +37,19 @@ export async function relayPending(db: Db, limit: number, hand: (rows: OutboxRow
       .where(and(inArray(outbox.id, rows.map((r) => r.id)), eq(outbox.status, 'pending')));
     return rows.length;
   });
+}
+
+/** Takes a transaction-scoped advisory lock on `key`: writers of the same key run one after the other. */
+export async function lockKey(tx: Tx, key: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+}
+
+/** The job `baseJobId` and its later runs (`<base>.r2`, `<base>.r3`, …) with their status. */
+export async function runsOf(tx: Tx, baseJobId: string): Promise<{ jobId: string; status: OutboxRow['status'] }[]> {
+  return tx
+    .select({ jobId: outbox.jobId, status: outbox.status })
+    .from(outbox)
+    .where(or(eq(outbox.jobId, baseJobId), like(outbox.jobId, `${baseJobId}.r%`)));
 }
 
 export async function findOutbox(db: Tx, jobId: string): Promise<OutboxRow | null> {

@@ -12,11 +12,12 @@ import {
   institutionSeries,
   listPublished,
   nationalTotals,
+  publishedFilterOptions,
   type Figures,
   type Horizons,
   type PublishedDisclosure,
   type PublishedSummary,
-} from './disclosure-data.js';
+} from '../../db/read-models/published.js';
 import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
 import { html, type Html } from './html.js';
 import { fill } from './i18n.js';
@@ -118,9 +119,7 @@ ${downloadLinks(ctx, '/totals')}`;
     if (format === 'json') return sendJsonDownload(res, 'cerf-disclosures.json', { items: page.map(summaryJson), nextCursor });
     if (format === 'csv') return sendCsv(res, 'cerf-disclosures.csv', summaryCsv(page));
     const filterQuery = new URLSearchParams(Object.entries({ quarter, institution, area, q: search }).filter(([, v]) => v)).toString();
-    const all = await listPublished(db, { limit: 1000 });
-    const quarters = [...new Set(all.map((r) => r.quarter))].sort().reverse();
-    const insts = [...new Map(all.map((r) => [r.institutionCode, r])).values()].sort((a, b) => a.institutionCode.localeCompare(b.institutionCode));
+    const { quarters, institutions: insts } = await publishedFilterOptions(db);
     const option = (value: string, label: string, selected: string) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
     const body = html`<h1>${t.disclosuresHeading}</h1>
 <form method="get" action="/disclosures" class="filters" role="search">

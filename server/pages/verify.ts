@@ -1,18 +1,20 @@
 /**
  * Verifier pages (/verify/*): the queue of the verifier's own assignments, one disclosure's figures and
  * frozen sample, a form per sampled loan to record the five checks, and the verdict. Commands call the
- * same repository functions as the API (server/routes/verification.ts), one transaction each; a broken
- * rule comes back to the page as a message (role="alert"), never a 500.
+ * same use cases as the API (app/disclosures/verification.ts), one transaction each; a refusal comes
+ * back to the page as the problems table's message (role="alert"), never a 500.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { findLatestVersion, findVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
-import { addFindings, assignmentsOfVerifier, findAssignment, findingsOf, giveVerdict, sampleOf, type AssignmentRow } from '../../db/repositories/verification.js';
-import type { Tx } from '../../db/client.js';
+import { giveVerdict, recordFindings, type AssignmentRef } from '../../app/disclosures/verification.js';
+import { perform, type ActorContext } from '../../app/perform.js';
+import type { Refusal } from '../../app/refusals.js';
+import { assignmentView, verifierQueue, type AssignmentView } from '../../db/read-models/verifier-queue.js';
+import { findingsOf, sampleOf } from '../../db/repositories/verification.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
-import type { JobRuntime } from '../../jobs/runtime.js';
 import { FindingsBody, VerdictBody } from '../../schemas/verification.js';
 import type { Actor, AppDeps } from '../context.js';
+import { pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
 import { html, type Html } from './html.js';
 import { fill, type Dict } from './i18n.js';
@@ -21,8 +23,6 @@ import { sendMessagePage, sendPage } from './layout.js';
 const CHECKS = ['area', 'amount', 'rate', 'reduction', 'evidence'] as const;
 type Check = (typeof CHECKS)[number];
 const CHECK_WORD: Record<Check, keyof Dict> = { area: 'vfCheckArea', amount: 'vfCheckAmount', rate: 'vfCheckRate', reduction: 'vfCheckReduction', evidence: 'vfCheckEvidence' };
-const KNOWN_ERRORS = ['sample_not_checked', 'verified_with_failed_findings', 'rejection_without_findings', 'illegal_transition', 'loan_not_in_sample', 'invalid_input'] as const;
-type ErrorCode = (typeof KNOWN_ERRORS)[number];
 
 type Snapshot = {
   loanRef: string;
@@ -34,12 +34,8 @@ type Snapshot = {
   attributedAnnualReductionTonnes: string;
 };
 
-/** A rule the command refused, carried back to the page. */
-class Refused extends Error {
-  constructor(readonly code: ErrorCode) {
-    super(code);
-  }
-}
+/** The rule a refusal names: a field-level refusal names it in its first violation. */
+const ruleOf = (refusal: Refusal) => (refusal.status === 'validation_failed' && refusal.errors?.length ? refusal.errors[0].code : refusal.status);
 
 const statusWord = (t: Dict, status: string) =>
   ({ published: t.statusPublished, verified: t.statusVerified, rejected: t.statusRejected, under_verification: t.statusUnderVerification, submitted: t.statusSubmitted, compiled: t.statusCompiled })[status] ?? status;
@@ -50,24 +46,18 @@ const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
 export function verifyPages(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const jobs = () => deps.services.jobs;
   const actorOfPage = (res: Response) => pageOf(res).actor as Actor;
 
-  /** The assignment if it is this verifier's; anything else does not exist for it. */
-  const ownAssignment = async (tx: Tx, res: Response, id: string): Promise<AssignmentRow | null> => {
-    const a = isUuid(id) ? await findAssignment(tx, id) : null;
-    return a && a.verifierId === actorOfPage(res).institutionId ? a : null;
+  /** The assignment's view if it is this verifier's; anything else does not exist for it. */
+  const ownAssignment = async (res: Response, id: string): Promise<AssignmentView | null> => {
+    const view = isUuid(id) ? await assignmentView(db, id) : null;
+    return view && view.assignment.verifierId === actorOfPage(res).institutionId ? view : null;
   };
 
   router.get('/', async (_req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const rows = await assignmentsOfVerifier(db, actorOfPage(res).institutionId, null);
-    const items: { assignment: AssignmentRow; version: DisclosureVersionRow; sampleSize: number }[] = [];
-    for (const { assignment } of rows) {
-      const version = (await findVersionById(db, assignment.disclosureVersionId))!;
-      items.push({ assignment, version, sampleSize: (await sampleOf(db, assignment.id)).length });
-    }
+    const items = await verifierQueue(db, actorOfPage(res).institutionId, null);
     const open = items.filter((i) => !i.assignment.completedAt);
     const done = items.filter((i) => i.assignment.completedAt).sort((a, b) => b.assignment.completedAt!.getTime() - a.assignment.completedAt!.getTime());
     const table = (id: string, heading: string, list: typeof items) => html`<section aria-labelledby="${id}">
@@ -89,16 +79,16 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
 
   router.get('/:assignmentId', async (req, res) => {
     const ctx = pageOf(res);
-    const a = await ownAssignment(db, res, String(req.params.assignmentId));
-    if (!a) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
-    const error = KNOWN_ERRORS.find((c) => c === req.query.error) ?? null;
-    await renderAssignment(req, res, a, { error, saved: req.query.saved === '1' });
+    const view = await ownAssignment(res, String(req.params.assignmentId));
+    if (!view) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
+    const error = typeof req.query.error === 'string' && Object.hasOwn(PROBLEMS, req.query.error) ? req.query.error : null;
+    await renderAssignment(req, res, view, { error, saved: req.query.saved === '1' });
   });
 
-  const renderAssignment = async (_req: Request, res: Response, a: AssignmentRow, options: { error: ErrorCode | null; saved: boolean }) => {
+  const renderAssignment = async (_req: Request, res: Response, view: AssignmentView, options: { error: string | null; saved: boolean }) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const version = (await findVersionById(db, a.disclosureVersionId))!;
+    const { assignment: a, version } = view;
     const content = version.content as DisclosureContent;
     const [sample, recorded] = [await sampleOf(db, a.id), await findingsOf(db, a.id)];
     const refOf = new Map(sample.map((s) => [s.loanId, (s.snapshot as Snapshot).loanRef]));
@@ -171,7 +161,7 @@ ${ctx.csrfField()}
         : html``;
 
     const message = options.error
-      ? html`<p class="error" role="alert">${t.vfErrorPrefix} ${t[`vfErr_${options.error}` as keyof Dict]} (${options.error})</p>`
+      ? html`<p class="error" role="alert">${t.vfErrorPrefix} ${pageMessage(options.error, ctx.lang)} (${options.error})</p>`
       : options.saved
         ? html`<p class="notice" role="status">${t.vfSaved}</p>`
         : '';
@@ -187,53 +177,54 @@ ${verdict}`;
   };
 
   /**
-   * Runs a command on the assignment in one transaction, with the version locked and required to be
-   * under verification (as the API does); redirects back with `saved=1`, or with the refused rule.
+   * Runs a command on the verifier's own assignment: the form is parsed (`invalid_input` when it does
+   * not parse), then the use case runs in one transaction; redirects back with `saved=1`, or with the
+   * rule the use case refused (a 404 when the assignment is not this verifier's).
    */
-  const command = (run: (tx: Tx, version: DisclosureVersionRow, assignment: AssignmentRow, req: Request, res: Response) => Promise<void>, afterCommit?: () => void) => async (req: Request, res: Response) => {
-    const ctx = pageOf(res);
-    const id = String(req.params.assignmentId);
-    if (!(await ownAssignment(db, res, id))) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
-    try {
-      await db.transaction(async (tx) => {
-        const assignment = (await findAssignment(tx, id))!;
-        const judged = (await findVersionById(tx, assignment.disclosureVersionId))!;
-        const latest = await findLatestVersion(tx, judged.institutionId, judged.quarter, { lock: true });
-        if (!latest || latest.id !== judged.id || latest.status !== 'under_verification' || assignment.completedAt) throw new Refused('illegal_transition');
-        await run(tx, latest, assignment, req, res);
-      });
-    } catch (err) {
-      if (err instanceof Refused) return res.redirect(303, `/verify/${id}?error=${err.code}`);
-      throw err;
-    }
-    afterCommit?.();
-    res.redirect(303, `/verify/${id}?saved=1`);
-  };
+  const command =
+    <I>(parse: (form: Record<string, unknown>) => I | null, run: (ctx: ActorContext, ref: AssignmentRef, input: I) => Promise<unknown>, afterCommit?: () => void) =>
+    async (req: Request, res: Response) => {
+      const ctx = pageOf(res);
+      const id = String(req.params.assignmentId);
+      if (!(await ownAssignment(res, id))) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
+      const input = parse((req.body ?? {}) as Record<string, unknown>);
+      if (input === null) return res.redirect(303, `/verify/${id}?error=invalid_input`);
+      const actor = actorOfPage(res);
+      const now = deps.now();
+      const done = await perform(db, (tx) => run({ tx, now, actor }, { assignmentId: id }, input));
+      if (!done.ok) {
+        if (PROBLEMS[done.status].http === 404) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
+        return res.redirect(303, `/verify/${id}?error=${encodeURIComponent(ruleOf(done))}`);
+      }
+      afterCommit?.();
+      res.redirect(303, `/verify/${id}?saved=1`);
+    };
+
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
   router.post(
     '/:assignmentId/findings',
-    command(async (tx, _version, assignment, req, res) => {
-      const form = (req.body ?? {}) as Record<string, unknown>;
-      const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-      const parsed = FindingsBody.safeParse({
-        findings: CHECKS.map((check) => ({ loanId: text(form.loanId), check, outcome: text(form[`outcome_${check}`]), ...(text(form[`note_${check}`]) ? { note: text(form[`note_${check}`]) } : {}) })),
-      });
-      if (!parsed.success) throw new Refused('invalid_input');
-      const sampled = new Set((await sampleOf(tx, assignment.id)).map((s) => s.loanId));
-      if (parsed.data.findings.some((f) => !sampled.has(f.loanId))) throw new Refused('loan_not_in_sample');
-      await addFindings(tx, assignment.id, actorOfPage(res).userId, parsed.data.findings);
-    }),
+    command(
+      (form) => {
+        const parsed = FindingsBody.safeParse({
+          findings: CHECKS.map((check) => ({ loanId: text(form.loanId), check, outcome: text(form[`outcome_${check}`]), ...(text(form[`note_${check}`]) ? { note: text(form[`note_${check}`]) } : {}) })),
+        });
+        return parsed.success ? parsed.data : null;
+      },
+      (ctx, ref, input) => recordFindings(ctx, { ...ref, findings: input.findings }),
+    ),
   );
 
   router.post(
     '/:assignmentId/verdict',
-    command(async (tx, version, assignment, req) => {
-      const form = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = VerdictBody.safeParse({ verdict: form.verdict, summary: typeof form.summary === 'string' ? form.summary.trim() : '' });
-      if (!parsed.success) throw new Refused('invalid_input');
-      const given = await giveVerdict(tx, version, assignment, { verdict: parsed.data.verdict, summary: parsed.data.summary, now: deps.now() });
-      if (!given.ok) throw new Refused((KNOWN_ERRORS as readonly string[]).includes(given.status) ? (given.status as ErrorCode) : 'illegal_transition');
-    }, () => void jobs()?.relayNow().catch(() => undefined)),
+    command(
+      (form) => {
+        const parsed = VerdictBody.safeParse({ verdict: form.verdict, summary: typeof form.summary === 'string' ? form.summary.trim() : '' });
+        return parsed.success ? parsed.data : null;
+      },
+      (ctx, ref, input) => giveVerdict(ctx, { ...ref, verdict: input.verdict, summary: input.summary }),
+      () => void deps.services.jobs?.relayNow().catch(() => undefined),
+    ),
   );
 
   return router;

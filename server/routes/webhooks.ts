@@ -1,20 +1,23 @@
 /**
  * Webhooks: a bank or verifier registers URLs for its notifications (the signing secret is shown
  * once), and sees every delivery with its attempts and last error. The operator sees all deliveries
- * and the job system's health (outbox and BullMQ counts per queue).
+ * and the job system's health (outbox and BullMQ counts per queue), and may run a failed job again.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { createSubscription, deactivateSubscription, deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
-import { failedJobs, findOutbox, retryFailed } from '../../db/repositories/outbox.js';
+import { retryFailedJob } from '../../app/outbox-jobs.js';
+import type { ActorContext } from '../../app/perform.js';
+import { registerWebhook, stopWebhook } from '../../app/webhooks.js';
+import { deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
+import { failedJobs } from '../../db/repositories/outbox.js';
 import { isQueueName } from '../../jobs/queues.js';
-import type { JobRuntime } from '../../jobs/runtime.js';
 import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { conflict, notFound, refused, validationFailed } from '../errors.js';
+import { notFound, refused, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
+import { presentDelivery, presentFailedJob, presentSubscription } from '../presenters/webhooks.js';
 import { parseOrThrow } from '../validate.js';
 
 describe({ method: 'post', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Register a webhook URL; answers the HMAC-SHA256 signing secret once', body: CreateWebhookBody, responses: { 201: WebhookSubscription.extend({ secret: z.string() }) }, idempotent: true });
@@ -27,15 +30,24 @@ const FailedJob = z.object({ jobId: z.string(), queue: z.string(), attempts: z.n
 describe({ method: 'get', path: '/api/v1/jobs/failed', tag: 'webhooks', roles: ['operator'], summary: 'Jobs that failed for good, with their last error', query: PageQuery, responses: { 200: z.object({ items: z.array(FailedJob), nextCursor: z.string().nullable() }) } });
 describe({ method: 'post', path: '/api/v1/jobs/:jobId/retry', tag: 'webhooks', roles: ['operator'], summary: 'Run a failed job again (back to pending; the relay enqueues it)', responses: { 202: FailedJob } });
 
-const presentSubscription = (s: { id: string; url: string; active: number; createdAt: Date }) => ({ id: s.id, url: s.url, active: s.active === 1, createdAt: s.createdAt.toISOString() });
+/** A deliveries cursor: (created_at as ISO text, id) of the last delivery seen; null when it is not one this API gave. */
+function deliveriesCursor(parts: unknown[] | null): { createdAt: Date; id: string } | null {
+  if (!parts || parts.length !== 2 || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') return null;
+  const createdAt = new Date(parts[0]);
+  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: parts[1] };
+}
 
 export function webhookRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
+  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
+    const actor = actorOf(res);
+    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
+  };
 
   router.post('/webhooks', requireRole('bank', 'verifier'), async (req, res) => {
     const body = parseOrThrow(CreateWebhookBody, req.body);
-    const row = await createSubscription(db, actorOf(res).institutionId, body.url);
+    const row = await run(res, (ctx) => registerWebhook(ctx, { url: body.url }));
     res.status(201).json({ ...presentSubscription(row), secret: row.secret });
   });
 
@@ -46,31 +58,21 @@ export function webhookRoutes(deps: AppDeps): Router {
 
   router.delete('/webhooks/:id', requireRole('bank', 'verifier'), async (req, res) => {
     const id = String(req.params.id);
-    const row = z.string().uuid().safeParse(id).success ? await deactivateSubscription(db, actorOf(res).institutionId, id) : null;
-    if (!row) throw notFound(`webhook ${id}`);
+    if (!z.string().uuid().safeParse(id).success) throw notFound(`webhook ${id}`);
+    await run(res, (ctx) => stopWebhook(ctx, { id }));
     res.status(204).end();
   });
 
   router.get('/webhooks/deliveries', requireRole('bank', 'verifier', 'operator'), async (req, res) => {
     const query = parseOrThrow(PageQuery, req.query);
     const actor = actorOf(res);
-    const cursor = decodeCursor(query.cursor);
-    if (query.cursor && (!cursor || cursor.length !== 2)) throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
-    const rows = await deliveriesOf(db, actor.role === 'operator' ? null : actor.institutionId, { limit: query.limit, after: cursor as [string, string] | null });
+    const after = deliveriesCursor(decodeCursor(query.cursor));
+    if (query.cursor && !after) throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    const rows = await deliveriesOf(db, actor.role === 'operator' ? null : actor.institutionId, { limit: query.limit, after });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     res.json({
-      items: page.map((d) => ({
-        id: d.id,
-        jobId: d.jobId,
-        event: d.event,
-        status: d.status,
-        attempts: d.attempts,
-        responseStatus: d.responseStatus,
-        lastError: d.lastError,
-        createdAt: d.createdAt.toISOString(),
-        deliveredAt: d.deliveredAt?.toISOString() ?? null,
-      })),
+      items: page.map(presentDelivery),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     });
   });
@@ -84,20 +86,23 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.get('/jobs/failed', requireRole('operator'), async (req, res) => {
     const query = parseOrThrow(PageQuery, req.query);
     const rows = await failedJobs(db, query.limit);
-    res.json({ items: rows.map((r) => ({ jobId: r.jobId, queue: r.queue, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt.toISOString() })), nextCursor: null });
+    res.json({ items: rows.map(presentFailedJob), nextCursor: null });
   });
 
   router.post('/jobs/:jobId/retry', requireRole('operator'), async (req, res) => {
     const jobId = String(req.params.jobId);
-    const existing = await findOutbox(db, jobId);
-    if (!existing) throw notFound(`job ${jobId}`);
-    if (existing.status !== 'failed') throw conflict('job_not_failed', `job ${jobId} is ${existing.status}; only a failed job can be retried`, { currentStatus: existing.status });
-    // the failed BullMQ job keeps its id: remove it so the relay's add is not dropped as a duplicate
     const jobs = deps.services.jobs;
-    if (jobs && isQueueName(existing.queue)) await (await jobs.queues[existing.queue].getJob(jobId))?.remove().catch(() => undefined);
-    const row = (await retryFailed(db, jobId))!;
+    const row = await run(res, (ctx) =>
+      retryFailedJob(ctx, {
+        jobId,
+        // the failed BullMQ job keeps its id: remove it so the relay's add is not dropped as a duplicate
+        forget: async (failed) => {
+          if (jobs && isQueueName(failed.queue)) await (await jobs.queues[failed.queue].getJob(jobId))?.remove().catch(() => undefined);
+        },
+      }),
+    );
     void jobs?.relayNow().catch(() => undefined);
-    res.status(202).json({ jobId: row.jobId, queue: row.queue, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString() });
+    res.status(202).json(presentFailedJob(row));
   });
 
   return router;

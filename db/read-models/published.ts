@@ -1,12 +1,15 @@
 /**
  * The public read model of disclosures: only versions whose status is 'published'. The figures are
- * the ones each version was published with (its stored content); national totals add published
- * figures exactly (decimal strings → bigint) and round the derived weighted rate once, half up.
+ * the ones each version was published with (its stored content). Each view reads a fixed number of
+ * queries: the index one joined query (and two small ones for its filters' options), a disclosure two
+ * (the versions with their restated numbers, the verification with its finding counts), the home page
+ * two (the national totals summed exactly in SQL, the latest quarter's rows).
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import { disclosureVersions, institutions, verificationAssignments, verificationFindings } from '../../db/schema/index.js';
-import { divRound, formatScaled, parsePercentToPpm, parseScaled } from '../../domain/money.js';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from '../client.js';
+import { disclosureVersions, institutions, verificationAssignments, verificationFindings } from '../schema/index.js';
+import { divRound, formatScaled } from '../../domain/money.js';
 
 export type Figures = { projects: number; loanAmountWanYuan: string; weightedAverageRatePercent: string | null; annualReductionTonnes: string };
 export type Horizons = { quarter: Figures; yearToDate: Figures; sinceInception: Figures };
@@ -63,6 +66,8 @@ function horizonsOf(content: unknown): Horizons {
 
 export type ListFilters = { quarter?: string; institution?: string; area?: string; search?: string; after?: { quarter: string; code: string }; limit: number };
 
+const restated = alias(disclosureVersions, 'restated');
+
 /** The current (highest) published version of each (institution, quarter), newest quarter first. */
 export async function listPublished(db: Db, filters: ListFilters): Promise<PublishedSummary[]> {
   const latest = db
@@ -95,16 +100,16 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
       quarter: disclosureVersions.quarter,
       version: disclosureVersions.version,
       publishedOn: disclosureVersions.publishedOn,
-      restatesVersionId: disclosureVersions.restatesVersionId,
+      restatesVersion: restated.version,
       content: disclosureVersions.content,
     })
     .from(disclosureVersions)
     .innerJoin(latest, eq(latest.id, disclosureVersions.id))
     .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
+    .leftJoin(restated, eq(restated.id, disclosureVersions.restatesVersionId))
     .where(and(...conditions))
     .orderBy(desc(disclosureVersions.quarter), asc(institutions.code))
     .limit(filters.limit);
-  const restated = await versionNumbers(db, rows.map((r) => r.restatesVersionId).filter((id): id is string => !!id));
   return rows.map((r) => ({
     versionId: r.versionId,
     institutionCode: r.institutionCode,
@@ -113,34 +118,41 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
     quarter: r.quarter,
     version: r.version,
     publishedOn: r.publishedOn,
-    restatesVersion: r.restatesVersionId ? (restated.get(r.restatesVersionId) ?? null) : null,
+    restatesVersion: r.restatesVersion ?? null,
     horizons: horizonsOf(r.content),
   }));
 }
 
-async function versionNumbers(db: Db, ids: string[]): Promise<Map<string, number>> {
-  if (!ids.length) return new Map();
-  const rows = await db.select({ id: disclosureVersions.id, version: disclosureVersions.version }).from(disclosureVersions).where(inArray(disclosureVersions.id, ids));
-  return new Map(rows.map((r) => [r.id, r.version]));
-}
-
-/** One institution's quarter: its current published version, verification and published history. */
-export async function findPublished(db: Db, institutionCode: string, quarter: string): Promise<PublishedDisclosure | null> {
-  const rows = await db
-    .select({ dv: disclosureVersions, inst: institutions })
+/** What the index's filters offer: every quarter and every institution with a published disclosure (two small queries). */
+export async function publishedFilterOptions(db: Db): Promise<{ quarters: string[]; institutions: { institutionCode: string; nameZh: string; nameEn: string }[] }> {
+  const quarters = await db
+    .selectDistinct({ quarter: disclosureVersions.quarter })
+    .from(disclosureVersions)
+    .where(eq(disclosureVersions.status, 'published'))
+    .orderBy(desc(disclosureVersions.quarter));
+  const insts = await db
+    .selectDistinct({ institutionCode: institutions.code, nameZh: institutions.nameZh, nameEn: institutions.nameEn })
     .from(disclosureVersions)
     .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
+    .where(eq(disclosureVersions.status, 'published'));
+  return { quarters: quarters.map((q) => q.quarter), institutions: insts.sort((a, b) => a.institutionCode.localeCompare(b.institutionCode)) };
+}
+
+/** One institution's quarter: its current published version, verification and published history (two queries). */
+export async function findPublished(db: Db, institutionCode: string, quarter: string): Promise<PublishedDisclosure | null> {
+  const rows = await db
+    .select({ dv: disclosureVersions, inst: institutions, restatesVersion: restated.version })
+    .from(disclosureVersions)
+    .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
+    .leftJoin(restated, eq(restated.id, disclosureVersions.restatesVersionId))
     .where(and(eq(institutions.code, institutionCode), eq(disclosureVersions.quarter, quarter), eq(disclosureVersions.status, 'published')))
     .orderBy(desc(disclosureVersions.version));
   if (!rows.length) return null;
   const { dv, inst } = rows[0];
-  const numbers = new Map(rows.map((r) => [r.dv.id, r.dv.version]));
-  const restatedIds = rows.map((r) => r.dv.restatesVersionId).filter((id): id is string => !!id && !numbers.has(id));
-  for (const [id, v] of await versionNumbers(db, restatedIds)) numbers.set(id, v);
   const history: HistoryEntry[] = rows.map((r) => ({
     version: r.dv.version,
     publishedOn: r.dv.publishedOn,
-    restatesVersion: r.dv.restatesVersionId ? (numbers.get(r.dv.restatesVersionId) ?? null) : null,
+    restatesVersion: r.restatesVersion ?? null,
     contentSha256: r.dv.contentSha256,
     current: r.dv.id === dv.id,
   }));
@@ -161,19 +173,17 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
   };
 }
 
+/** The verification of a version with its counts of passed and failed checks, in one query. */
 async function verificationOf(db: Db, versionId: string): Promise<VerificationView | null> {
+  const count = (outcome: 'pass' | 'fail') =>
+    sql<number>`(select count(*)::int from ${verificationFindings} f where f.assignment_id = ${verificationAssignments.id} and f.outcome = ${outcome})`;
   const [row] = await db
-    .select({ a: verificationAssignments, v: institutions })
+    .select({ a: verificationAssignments, v: institutions, passed: count('pass'), failed: count('fail') })
     .from(verificationAssignments)
     .innerJoin(institutions, eq(institutions.id, verificationAssignments.verifierId))
     .where(eq(verificationAssignments.disclosureVersionId, versionId))
     .limit(1);
   if (!row) return null;
-  const counts = await db
-    .select({ outcome: verificationFindings.outcome, n: sql<number>`count(*)::int` })
-    .from(verificationFindings)
-    .where(eq(verificationFindings.assignmentId, row.a.id))
-    .groupBy(verificationFindings.outcome);
   return {
     verifierCode: row.v.code,
     verifierNameZh: row.v.nameZh,
@@ -181,37 +191,49 @@ async function verificationOf(db: Db, versionId: string): Promise<VerificationVi
     verdict: row.a.verdict,
     completedOn: row.a.completedOn,
     summary: row.a.summary,
-    checksPassed: counts.find((c) => c.outcome === 'pass')?.n ?? 0,
-    checksFailed: counts.find((c) => c.outcome === 'fail')?.n ?? 0,
+    checksPassed: Number(row.passed),
+    checksFailed: Number(row.failed),
   };
 }
 
-/** Sums published figures exactly; the weighted rate is Σ(rate × amount) ÷ Σ amount, rounded half up once. */
-export function addFigures(list: readonly Figures[]): Figures {
-  let amount = 0n; // hundredths of 万元
-  let reduction = 0n; // centitonnes
-  let rateWeighted = 0n; // ppm × hundredths of 万元
-  let rated = 0n;
-  let projects = 0;
-  for (const f of list) {
-    const a = parseScaled(f.loanAmountWanYuan, 2) ?? 0n;
-    amount += a;
-    reduction += parseScaled(f.annualReductionTonnes, 2) ?? 0n;
-    projects += f.projects;
-    const ppm = f.weightedAverageRatePercent ? parsePercentToPpm(f.weightedAverageRatePercent) : null;
-    if (ppm !== null && a > 0n) {
-      rateWeighted += ppm * a;
-      rated += a;
-    }
-  }
+/** Exact sums of published figures (integer hundredths), as the totals query returns them. */
+type FigureSums = { projects: string; amount: string; reduction: string; rate_weighted: string; rated: string };
+
+/**
+ * Sums of published figures, exact: amounts and reductions add as decimals; the weighted rate is
+ * Σ(rate × amount) ÷ Σ amount over the figures that have a rate and an amount, rounded half up once.
+ * The SQL returns integer units (hundredths of 万元 and of tonnes; ppm × hundredths of 万元).
+ */
+function figuresOf(s: FigureSums): Figures {
+  const rated = BigInt(s.rated);
   return {
-    projects,
-    loanAmountWanYuan: formatScaled(amount, 2),
+    projects: Number(s.projects),
+    loanAmountWanYuan: formatScaled(BigInt(s.amount), 2),
     // percent with two decimals = ppm / 100
-    weightedAverageRatePercent: rated === 0n ? null : formatScaled(divRound(rateWeighted, rated * 100n, 'half_up'), 2),
-    annualReductionTonnes: formatScaled(reduction, 2),
+    weightedAverageRatePercent: rated === 0n ? null : formatScaled(divRound(BigInt(s.rate_weighted), rated * 100n, 'half_up'), 2),
+    annualReductionTonnes: formatScaled(BigInt(s.reduction), 2),
   };
 }
+
+/** The select list summing a set of figures `f` (jsonb) exactly, in integer units. */
+const FIGURE_SUMS = (p: string) => {
+  const amount = `(f->>'loanAmountWanYuan')::numeric`;
+  const rate = `(f->>'weightedAverageRatePercent')::numeric`;
+  const rated = `filter (where f->>'weightedAverageRatePercent' is not null and ${amount} > 0)`;
+  return `coalesce(sum((f->>'projects')::int), 0)::text as ${p}_projects,
+    trunc(coalesce(sum(${amount}), 0) * 100)::text as ${p}_amount,
+    trunc(coalesce(sum((f->>'annualReductionTonnes')::numeric), 0) * 100)::text as ${p}_reduction,
+    trunc(coalesce(sum(${rate} * ${amount}) ${rated}, 0) * 1000000)::text as ${p}_rate_weighted,
+    trunc(coalesce(sum(${amount}) ${rated}, 0) * 100)::text as ${p}_rated`;
+};
+
+const sumsOf = (row: Record<string, string>, p: string): FigureSums => ({
+  projects: row[`${p}_projects`],
+  amount: row[`${p}_amount`],
+  reduction: row[`${p}_reduction`],
+  rate_weighted: row[`${p}_rate_weighted`],
+  rated: row[`${p}_rated`],
+});
 
 export type NationalTotals = {
   latestQuarter: string | null;
@@ -222,23 +244,38 @@ export type NationalTotals = {
   rows: PublishedSummary[];
 };
 
-/** Latest quarter's totals and, per institution, its most recent since-inception figures added up. */
+/**
+ * Latest quarter's totals and, per institution, its most recent since-inception figures added up:
+ * summed in SQL over the current published version of each (institution, quarter), then the latest
+ * quarter's rows for its table.
+ */
 export async function nationalTotals(db: Db): Promise<NationalTotals> {
-  const all = await listPublished(db, { limit: 100_000 });
-  const latestQuarter = all.length ? all.map((r) => r.quarter).sort().at(-1)! : null;
-  const inLatest = all.filter((r) => r.quarter === latestQuarter);
-  const newestPerInstitution = new Map<string, PublishedSummary>();
-  for (const r of all) {
-    const seen = newestPerInstitution.get(r.institutionCode);
-    if (!seen || r.quarter > seen.quarter) newestPerInstitution.set(r.institutionCode, r);
-  }
+  const result = await db.execute(
+    sql.raw(`with current_versions as (
+      select distinct on (institution_id, quarter) institution_id, quarter, content->'horizons' as h
+      from disclosure_versions where status = 'published'
+      order by institution_id, quarter, version desc
+    ), top as (
+      select max(quarter) as quarter from current_versions
+    ), in_latest as (
+      select c.h->'quarter' as f from current_versions c join top on c.quarter = top.quarter
+    ), newest as (
+      select distinct on (institution_id) h->'sinceInception' as f from current_versions order by institution_id, quarter desc
+    )
+    select top.quarter as latest_quarter, l.n as in_latest, e.n as ever, l.*, e.*
+    from top
+    cross join (select count(*)::int as n, ${FIGURE_SUMS('l')} from in_latest) l
+    cross join (select count(*)::int as n, ${FIGURE_SUMS('e')} from newest) e`),
+  );
+  const row = (result as unknown as { rows: Record<string, string>[] }).rows[0];
+  const latestQuarter = (row.latest_quarter as string | null) ?? null;
   return {
     latestQuarter,
-    institutionsInLatest: inLatest.length,
-    latest: addFigures(inLatest.map((r) => r.horizons.quarter)),
-    sinceInception: addFigures([...newestPerInstitution.values()].map((r) => r.horizons.sinceInception)),
-    institutionsEver: newestPerInstitution.size,
-    rows: inLatest,
+    institutionsInLatest: Number(row.in_latest),
+    latest: figuresOf(sumsOf(row, 'l')),
+    sinceInception: figuresOf(sumsOf(row, 'e')),
+    institutionsEver: Number(row.ever),
+    rows: latestQuarter ? await listPublished(db, { quarter: latestQuarter, limit: 100_000 }) : [],
   };
 }
 

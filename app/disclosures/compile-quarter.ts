@@ -1,0 +1,63 @@
+/**
+ * A quarter's compilation: the operator asks for it (or the quarter-end schedule does), and one
+ * fan-out job sums every bank's covered loans in one pass and writes one compile job per bank with
+ * support, each carrying its bank's sums (app/disclosures/compile-version.ts stores the version).
+ */
+import { banksWithSupport, quarterSums, type BankSums } from '../../db/repositories/disclosures.js';
+import { institutionsByIds } from '../../db/repositories/institutions.js';
+import { lockKey, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
+import { shanghaiDate } from '../../domain/dates.js';
+import { quarterPeriod } from '../../domain/disclosures/compile.js';
+import { jobIds } from '../../domain/job-ids.js';
+import { outboxJobs } from '../outbox-jobs.js';
+import type { UseCaseContext } from '../perform.js';
+import { refuse } from '../refusals.js';
+
+/**
+ * Writes the quarter's compilation job (the fan-out) and lists the banks it will cover; refuses a
+ * quarter that has not ended in Asia/Shanghai. While a run for the quarter is pending or running,
+ * asking again adds nothing; once earlier runs are over (for instance the start-up catch-up ran before
+ * any support was booked), a new run is written, numbered `.r2`, `.r3`, …. A run compiles only banks
+ * without a version for the quarter, so nothing is compiled twice.
+ */
+export async function requestQuarterCompile(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobId: string; new: boolean; banks: string[] }> {
+  const today = shanghaiDate(ctx.now);
+  if (quarterPeriod(input.quarter).end >= today) refuse('quarter_not_ended', `${input.quarter} has not ended yet in Asia/Shanghai (today is ${today})`);
+  const base = jobIds.compileQuarter(input.quarter);
+  const banks = (await banksWithSupport(ctx.tx, quarterPeriod(input.quarter).end)).map((b) => b.code);
+  await lockKey(ctx.tx, base);
+  const runs = await runsOf(ctx.tx, base);
+  const open = runs.find((r) => r.status === 'pending' || r.status === 'enqueued');
+  if (open) return { jobId: open.jobId, new: false, banks };
+  const jobId = runs.length === 0 ? base : `${base}.r${runs.length + 1}`;
+  const created = await writeOutbox(ctx.tx, [outboxJobs.compileQuarter(input.quarter, jobId)]);
+  return { jobId, new: created.length === 1, banks };
+}
+
+/**
+ * The fan-out: one pass over every bank's covered loans computes the quarter's sums, then one compile
+ * job (version 1) per bank with support carries its bank's sums. Same quarter again: no new jobs.
+ */
+export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobs: string[]; created: number }> {
+  const sums = await quarterSums(ctx.tx, input.quarter);
+  const banks = await institutionsByIds(ctx.tx, [...sums.keys()]);
+  const jobs = banks
+    .sort((a, b) => (a.code < b.code ? -1 : 1))
+    .map((b) =>
+      outboxJobs.compile(b.code, {
+        institutionId: b.id,
+        quarter: input.quarter,
+        version: 1,
+        previousVersionId: null,
+        restatesVersionId: null,
+        precomputed: serialiseBankSums(sums.get(b.id)!),
+      }),
+    );
+  const created = await writeOutbox(ctx.tx, jobs);
+  return { jobs: jobs.map((j) => j.jobId), created: created.length };
+}
+
+/** Bigints as { $bigint: "123" }, for job payloads (JSON). */
+export const serialiseBankSums = (b: BankSums): unknown => JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
+export const deserialiseBankSums = (json: unknown): BankSums =>
+  JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && typeof v.$bigint === 'string' ? BigInt(v.$bigint) : v));

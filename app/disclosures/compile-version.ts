@@ -1,0 +1,80 @@
+/**
+ * Compiling one bank's disclosure version: the content is computed once from the loan-level sums (or
+ * the sums the quarter's fan-out carried), stored with the SHA-256 of its canonical JSON, never edited,
+ * and the bank is notified. Idempotent: a version that exists is left as it is (the job may run again).
+ */
+import { findVersion, findVersionById, insertVersion, projectFractions, quarterSums, type BankSums, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
+import { findInstitutionById } from '../../db/repositories/institutions.js';
+import { writeOutbox } from '../../db/repositories/outbox.js';
+import type { Tx } from '../../db/client.js';
+import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
+import { compileDisclosure, quarterPeriod, type DisclosureContent, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
+import { policyOn } from '../../domain/policy/index.js';
+import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
+import type { UseCaseContext } from '../perform.js';
+import { refuse } from '../refusals.js';
+import { deserialiseBankSums } from './compile-quarter.js';
+
+/** Computes the content of a version from the loan-level data (not stored). */
+export async function computeContent(
+  tx: Tx,
+  input: { institution: { id: string; code: string; nameZh: string; nameEn: string }; quarter: string; version: number; previousVersion: number | null; restatesVersion: number | null; precomputed?: BankSums },
+): Promise<DisclosureContent> {
+  const { end } = quarterPeriod(input.quarter);
+  const policy = policyOn(end);
+  if (!policy) throw new Error(`no policy in force on ${end}`);
+  const sums = input.precomputed ?? (await quarterSums(tx, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
+  const base = {
+    institution: { code: input.institution.code, nameZh: input.institution.nameZh, nameEn: input.institution.nameEn },
+    quarter: input.quarter,
+    version: input.version,
+    previousVersion: input.previousVersion,
+    restatesVersion: input.restatesVersion,
+    rounding: policy.rounding,
+    subAreas: sums.subAreas,
+    topProjects: sums.topProjects,
+  };
+  const first = compileDisclosure(base);
+  if (first.ok) return first.value;
+  const exact: Partial<Record<Horizon, ProjectFraction[]>> = {};
+  for (const h of first.horizons) exact[h] = await projectFractions(tx, input.institution.id, input.quarter, h);
+  const second = compileDisclosure({ ...base, exact });
+  if (!second.ok) throw new Error('exact fractions did not resolve the reduction sums');
+  return second.value;
+}
+
+/**
+ * Compiles and stores version `version` unless it already exists, and writes the bank's notification
+ * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them.
+ */
+export async function compileVersion(ctx: UseCaseContext, input: CompilePayload): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
+  const bank = await findInstitutionById(ctx.tx, input.institutionId);
+  if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
+  const existing = await findVersion(ctx.tx, bank.id, input.quarter, input.version);
+  if (existing) return { row: existing, created: false, bankCode: bank.code };
+  const previous = input.previousVersionId ? await findVersionById(ctx.tx, input.previousVersionId) : null;
+  const restates = input.restatesVersionId ? await findVersionById(ctx.tx, input.restatesVersionId) : null;
+  const content = await computeContent(ctx.tx, {
+    institution: bank,
+    quarter: input.quarter,
+    version: input.version,
+    previousVersion: previous?.version ?? null,
+    restatesVersion: restates?.version ?? null,
+    precomputed: input.precomputed ? deserialiseBankSums(input.precomputed) : undefined,
+  });
+  const row = await insertVersion(ctx.tx, {
+    institutionId: bank.id,
+    quarter: input.quarter,
+    version: input.version,
+    status: 'compiled',
+    content,
+    contentSha256: sha256OfCanonical(content),
+    countedLoans: content.basis.loans,
+    previousVersionId: input.previousVersionId,
+    restatesVersionId: input.restatesVersionId,
+    compiledAt: ctx.now,
+  });
+  if (!row) return { row: (await findVersion(ctx.tx, bank.id, input.quarter, input.version))!, created: false, bankCode: bank.code };
+  await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.compiled', row, bank)]);
+  return { row, created: true, bankCode: bank.code };
+}

@@ -1,0 +1,67 @@
+/**
+ * The jobs the use cases imply, as outbox rows (queue, name, id from domain ids, payload), written in
+ * the same transaction as the state change; the periodic jobs of a day, written by the scheduler's
+ * tick and by the reconciler's catch-up alike; and the operator's retry of a failed job.
+ */
+import { findOutbox, retryFailed, type NewOutboxJob, type OutboxRow } from '../db/repositories/outbox.js';
+import { addDays, quarterBounds, quarterOf } from '../domain/dates.js';
+import { jobIds } from '../domain/job-ids.js';
+import type { UseCaseContext } from './perform.js';
+import { refuse } from './refusals.js';
+
+export type NotifyEvent = 'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
+
+export type CompilePayload = { institutionId: string; quarter: string; version: number; previousVersionId: string | null; restatesVersionId: string | null; precomputed?: unknown };
+
+export const outboxJobs = {
+  /** the quarter's fan-out; later runs carry `.r2`, `.r3`, … in their id */
+  compileQuarter: (quarter: string, jobId = jobIds.compileQuarter(quarter)): NewOutboxJob => ({ queue: 'compile', name: 'compile-quarter', jobId, payload: { quarter } }),
+  compile: (institutionCode: string, payload: CompilePayload): NewOutboxJob => ({
+    queue: 'compile',
+    name: 'compile',
+    jobId: jobIds.compile(institutionCode, payload.quarter, payload.version),
+    payload,
+  }),
+  assign: (payload: { versionId: string; rule: 'least_loaded'; assignedBy: string | null; seed?: string; materialityFen?: string; randomSampleSize?: number }): NewOutboxJob => ({
+    queue: 'assign',
+    name: 'assign',
+    jobId: jobIds.assign(payload.versionId),
+    payload,
+  }),
+  publish: (versionId: string): NewOutboxJob => ({ queue: 'publish', name: 'publish', jobId: jobIds.publish(versionId), payload: { versionId } }),
+  /** a notification to an institution about a disclosure version */
+  notify: (event: NotifyEvent, version: { id: string }, institution: { id: string; code: string }): NewOutboxJob => ({
+    queue: 'notify',
+    name: 'notify',
+    jobId: jobIds.notify(event, version.id, institution.code),
+    payload: { event, institutionId: institution.id, versionId: version.id },
+  }),
+  maturityScan: (on: string): NewOutboxJob => ({ queue: 'maturity-scan', name: 'maturity-scan', jobId: jobIds.maturityScan(on), payload: { on } }),
+  interestAccrual: (on: string): NewOutboxJob => ({ queue: 'interest-accrual', name: 'interest-accrual', jobId: jobIds.interestAccrual(on), payload: { on } }),
+};
+
+/** The quarter that ended most recently before `today`. */
+export const previousQuarter = (today: string) => quarterOf(addDays(quarterBounds(quarterOf(today)).start, -1));
+
+/**
+ * The periodic work of `today` (Asia/Shanghai): the compilation of the quarter just ended, the
+ * maturity scan and the interest accrual. Job ids come from the date, so writing them again (a
+ * scheduler tick and the reconciler's catch-up) adds nothing.
+ */
+export function periodicJobs(today: string): NewOutboxJob[] {
+  return [outboxJobs.compileQuarter(previousQuarter(today)), outboxJobs.maturityScan(today), outboxJobs.interestAccrual(today)];
+}
+
+/**
+ * The operator runs a failed job again: back to pending, so the relay enqueues it. `forget` removes
+ * the failed job from the queue first (its id would make the relay's add a duplicate).
+ */
+export async function retryFailedJob(ctx: UseCaseContext, input: { jobId: string; forget: (row: OutboxRow) => Promise<void> }): Promise<OutboxRow> {
+  const existing = await findOutbox(ctx.tx, input.jobId);
+  if (!existing) refuse('not_found', `job ${input.jobId} not found`);
+  if (existing.status !== 'failed') refuse('job_not_failed', `job ${input.jobId} is ${existing.status}; only a failed job can be retried`, { extra: { currentStatus: existing.status } });
+  await input.forget(existing);
+  const row = await retryFailed(ctx.tx, input.jobId);
+  if (!row) refuse('job_not_failed', `job ${input.jobId} is no longer failed`);
+  return row;
+}

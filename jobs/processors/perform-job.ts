@@ -1,0 +1,23 @@
+/**
+ * Runs a use case for a job: one transaction holding the use case's effect and the outbox row's
+ * "done", the service acting (no actor) at the runtime's time. A refusal fails the job for good
+ * (retrying cannot change the rule's answer), except the statuses named `retryable` (e.g. no verifier
+ * registered yet), which BullMQ retries with backoff.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { perform, type UseCaseContext } from '../../app/perform.js';
+import type { RefusalStatus } from '../../app/refusals.js';
+import { markDone } from '../../db/repositories/outbox.js';
+import type { JobContext, JobInput } from './types.js';
+
+export async function performJob<T>(ctx: JobContext, job: JobInput, work: (uc: UseCaseContext) => Promise<T>, options: { retryable?: RefusalStatus[] } = {}): Promise<T> {
+  const now = ctx.now();
+  const done = await perform(ctx.db, async (tx) => {
+    const value = await work({ tx, now, actor: null });
+    await markDone(tx, job.id);
+    return value;
+  });
+  if (done.ok) return done.value;
+  if (options.retryable?.includes(done.status)) throw new Error(done.message);
+  throw new UnrecoverableError(done.message);
+}
