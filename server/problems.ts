@@ -11,12 +11,12 @@ type Problem = { http: number; path?: string; zh: string; en: string };
 
 export const PROBLEMS: Record<RefusalStatus, Problem> = {
   validation_failed: { http: 422, zh: '输入未通过校验', en: 'The input does not meet the rules' },
-  invalid_input: { http: 422, zh: '请填写理由；金额须为最多两位小数的元金额。', en: 'Give a reason; an amount must be yuan with at most two decimals.' },
+  invalid_input: { http: 422, zh: '表单不完整或格式有误：请填写必填项（如理由），金额须为最多两位小数的元金额。', en: 'The form is incomplete or malformed: fill in the required fields (such as the reason); amounts are yuan with at most two decimals.' },
   invalid_cursor: { http: 422, path: 'cursor', zh: '分页游标无效', en: 'The page cursor is not valid' },
 
   unauthorized: { http: 401, zh: '需要有效的 API 密钥', en: 'A valid API key is required' },
   forbidden: { http: 403, zh: '此角色无权执行该操作', en: 'This role may not do that' },
-  maker_checker_violation: { http: 403, zh: '批准该申请的运营人员不能同时为其记账发放，须由另一名运营人员操作（maker_checker_violation）。', en: 'The operator who approved this application cannot also book its disbursement: another operator must (maker_checker_violation).' },
+  maker_checker_violation: { http: 403, zh: '批准该申请的运营人员不能同时为其记账发放，须由另一名运营人员操作。', en: 'The operator who approved this application cannot also book its disbursement: another operator must.' },
   institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
 
   not_found: { http: 404, zh: '未找到', en: 'Not found' },
@@ -47,7 +47,7 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   application_not_submitted: { http: 409, zh: '只有待决定的申请可以批准或拒绝', en: 'Only a submitted application can be decided' },
   application_not_approved: { http: 409, zh: '只有已批准的申请可以入账', en: 'Only an approved application can be disbursed' },
   application_rejected: { http: 409, zh: '申请已被拒绝', en: 'The application was rejected' },
-  collateral_insufficient: { http: 409, zh: '合格押品价值不足以覆盖批准金额（collateral_insufficient）。', en: 'The eligible collateral does not cover the approved amount (collateral_insufficient).' },
+  collateral_insufficient: { http: 409, zh: '合格押品价值不足以覆盖批准金额。', en: 'The eligible collateral does not cover the approved amount.' },
   collateral_released: { http: 409, zh: '抵押品已解押', en: 'The collateral has been released' },
 
   facility_not_live: { http: 409, zh: '该笔资金已结清或已展期', en: 'The tranche is no longer live' },
@@ -89,8 +89,16 @@ export function problemOf(refusal: Refusal): { http: number; code: string; detai
   return { http: problem.http, code: refusal.status, detail: refusal.message, errors, extra: refusal.extra };
 }
 
+/** Whether `code` names a refusal (a code from a URL may be anything, `constructor` included). */
+export const isRefusalStatus = (code: string): code is RefusalStatus => Object.hasOwn(PROBLEMS, code);
+
 /** The page message of a status in the page's language; unknown codes (from a forged URL) get none. */
 export function pageMessage(status: string, lang: 'zh' | 'en'): string | null {
-  const problem = (PROBLEMS as Record<string, Problem | undefined>)[status];
-  return problem ? problem[lang] : null;
+  return isRefusalStatus(status) ? PROBLEMS[status][lang] : null;
+}
+
+/** A refusal as a page shows it: the message in the page's language, then the rule's code. */
+export function pageRefusal(status: string, lang: 'zh' | 'en'): string | null {
+  const message = pageMessage(status, lang);
+  return message === null ? null : `${message} (${status})`;
 }

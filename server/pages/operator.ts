@@ -15,7 +15,7 @@ import { operatorOverview } from '../../db/read-models/operator-overview.js';
 import { isUuid } from '../../schemas/common.js';
 import { ApproveBody, RejectBody } from '../../schemas/refinancing.js';
 import type { AppDeps } from '../context.js';
-import { pageMessage } from '../problems.js';
+import { pageRefusal } from '../problems.js';
 import { presentApplication, presentOperation } from '../presenters/refinancing.js';
 import { pageActorOf } from '../web/sessions.js';
 import { pageOf } from './context.js';
@@ -53,7 +53,7 @@ export function operatorPages(deps: AppDeps): Router {
     const { t } = ctx;
     const on = today();
     // a refusal's page message from the problems table; a code it does not know (a forged URL) shows nothing
-    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageMessage(req.query.error, ctx.lang) : null;
+    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
     const done = typeof req.query.done === 'string' ? doneMessage(t, req.query.done) : null;
 
     const overview = await operatorOverview(db, { maturingThrough: addDays(on, MATURITY_HORIZON_DAYS), operations: OPERATIONS_SHOWN, limit: SECTION_LIMIT });

@@ -14,7 +14,7 @@ import { findingsOf, sampleOf } from '../../db/repositories/verification.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
 import { FindingsBody, VerdictBody } from '../../schemas/verification.js';
 import type { Actor, AppDeps } from '../context.js';
-import { pageMessage, PROBLEMS } from '../problems.js';
+import { isRefusalStatus, pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
 import { html, type Html } from './html.js';
 import { fill, type Dict } from './i18n.js';
@@ -81,7 +81,7 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     const ctx = pageOf(res);
     const view = await ownAssignment(res, String(req.params.assignmentId));
     if (!view) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
-    const error = typeof req.query.error === 'string' && Object.hasOwn(PROBLEMS, req.query.error) ? req.query.error : null;
+    const error = typeof req.query.error === 'string' && isRefusalStatus(req.query.error) ? req.query.error : null;
     await renderAssignment(req, res, view, { error, saved: req.query.saved === '1' });
   });
 
