@@ -23,9 +23,16 @@ export async function loadPolicyData(tx: Tx): Promise<PolicyData> {
   return build(await listConfirmedChanges(tx));
 }
 
+/** Refreshes started and the latest applied: a read that started earlier never replaces a later one's data. */
+let started = 0;
+let applied = 0;
+
 /** Puts the confirmed changes in force in this process; true when the data changed. */
 export async function refreshPolicyData(db: Tx): Promise<boolean> {
+  const ticket = ++started;
   const rows = await listConfirmedChanges(db);
+  if (ticket < applied) return false;
+  applied = ticket;
   const current = policyData().changeIds;
   if (rows.length === current.length && rows.every((r, i) => r.id === current[i])) return false;
   replacePolicyData(build(rows));

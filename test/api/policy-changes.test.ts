@@ -333,3 +333,19 @@ describe('the audit list', () => {
     expect(fixings.body.items.map((i: { effectiveOn: string }) => i.effectiveOn)).toEqual(['2027-01-20', '2026-12-22']);
   });
 });
+
+describe('two operators at once', () => {
+  it('when two fixings for the same date are proposed at the same time, then one is pending and the other effective_date_taken', async () => {
+    const body = { kind: 'lpr_fixing', reason: 'November fixing', fixedOn: '2026-11-20', oneYearPercent: '3.00', fiveYearPlusPercent: '3.50' };
+    const answers = await Promise.all([propose(op1, body), propose(op2, body)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.code).toBe('effective_date_taken');
+    const created = answers.find((a) => a.status === 201)!.body;
+    // equal to the fixing in force before it: once confirmed it confirms the month unchanged, no new fixing
+    const confirmer = created.proposedBy.name === 'second operator' ? op1 : op2;
+    expect((await post(confirmer, `/api/v1/policy/changes/${created.id}/confirm`)).status).toBe(200);
+    const lpr = await get(null, '/api/v1/lpr');
+    expect(lpr.body.fixings.map((f: { fixedOn: string }) => f.fixedOn)).not.toContain('2026-11-20');
+    expect(lpr.body.fixings.at(-1).fixedOn).toBe('2026-12-22');
+  });
+});
