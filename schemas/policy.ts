@@ -149,7 +149,9 @@ export const TaxonomyVersionData = z
 const Reason = text(2000);
 
 export const PolicyChangeBody = z
-  .discriminatedUnion('kind', [LprFixingData.extend({ reason: Reason }), PolicyVersionData.extend({ reason: Reason }), TaxonomyVersionData.extend({ reason: Reason })])
+  .discriminatedUnion('kind', [LprFixingData.extend({ reason: Reason }), PolicyVersionData.extend({ reason: Reason }), TaxonomyVersionData.extend({ reason: Reason })], {
+    error: (issue) => (issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version or taxonomy_version' : undefined),
+  })
   .meta({ id: 'PolicyChangeProposal', description: 'an LPR fixing (or a month confirmed unchanged), a policy version or a taxonomy version, with the reason for it' });
 
 export const ConfirmPolicyChangeBody = z.object({ comment: text(2000).optional() }).strict().meta({ id: 'ConfirmPolicyChange' });

@@ -49,7 +49,7 @@ function proposalOf(body: z.infer<typeof PolicyChangeBody>): { reason: string; d
   return { reason, data: data as PolicyChangeData };
 }
 
-export function policyRoutes({ database, now }: AppDeps): Router {
+export function policyRoutes({ database, now, logger }: AppDeps): Router {
   const { db } = database;
   const router = Router();
 
@@ -123,8 +123,9 @@ export function policyRoutes({ database, now }: AppDeps): Router {
     const { id } = parseOrThrow(ChangeId, req.params);
     const body = parseOrThrow(ConfirmPolicyChangeBody, req.body ?? {});
     await db.transaction((tx) => confirmPolicyChange({ tx, now: now(), actor }, { id, comment: body.comment }));
-    // in force in this process at once; other processes within their refresh interval
-    await refreshPolicyData(db);
+    // in force in this process at once; other processes within their refresh interval (so does this
+    // one, should this read fail: the confirmation is committed either way)
+    await refreshPolicyData(db).catch((err) => logger.warn({ err }, 'policy data refresh after a confirmation failed'));
     res.json(presentPolicyChange((await findPolicyChange(db, id))!));
   });
 
