@@ -17,6 +17,7 @@ export const REFUSAL_STATUSES = [
   'forbidden',
   'maker_checker_violation',
   'institution_not_eligible',
+  'four_eyes_violation',
   // what does not exist (for this caller)
   'not_found',
   'operation_not_found',
@@ -74,6 +75,10 @@ export const REFUSAL_STATUSES = [
   'institution_code_taken',
   'job_not_failed',
   'jobs_not_running',
+  // policy data
+  'proposal_not_pending',
+  'effective_date_taken',
+  'version_id_taken',
   // the API's own protocol
   'invalid_idempotency_key',
   'idempotency_key_in_use',

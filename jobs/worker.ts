@@ -4,6 +4,7 @@
  * folder cannot be shared between processes) and REDIS_URL. Closes gracefully on SIGTERM/SIGINT.
  */
 import os from 'node:os';
+import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase } from '../db/client.js';
 import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../platform/logger.js';
@@ -18,6 +19,12 @@ async function main() {
   }
   const logger = createLogger(env.LOG_LEVEL);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
+  // the policy data in force (confirmed operators' changes included), re-read on an interval
+  await refreshPolicyData(database.db);
+  const policyTimer = setInterval(() => {
+    refreshPolicyData(database.db).catch((err) => logger.warn({ err }, 'policy data refresh failed; the data in force stays'));
+  }, POLICY_DATA_REFRESH_MS);
+  policyTimer.unref();
   const runtime = await startJobRuntime({
     database,
     redisUrl: env.REDIS_URL,
@@ -30,6 +37,7 @@ async function main() {
   logger.info({ prefix: runtime.prefix }, 'worker started');
   stopOnSignals(async (signal) => {
     logger.info({ signal }, 'worker stopping: finishing active jobs');
+    clearInterval(policyTimer);
     await runtime.stop();
     await database.close();
   });

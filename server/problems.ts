@@ -18,6 +18,7 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   forbidden: { http: 403, zh: '此角色无权执行该操作', en: 'This role may not do that' },
   maker_checker_violation: { http: 403, zh: '批准该申请的运营人员不能同时为其记账发放，须由另一名运营人员操作。', en: 'The operator who approved this application cannot also book its disbursement: another operator must.' },
   institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
+  four_eyes_violation: { http: 403, zh: '提议变更的操作员不能自行确认，须由另一名操作员确认', en: 'The operator who proposed a change may not confirm it' },
 
   not_found: { http: 404, zh: '未找到', en: 'Not found' },
   operation_not_found: { http: 404, path: 'operation', zh: '该季度没有开放的操作', en: 'No operation is open for that quarter' },
@@ -75,6 +76,10 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },
   jobs_not_running: { http: 503, zh: '后台任务未在运行', en: 'The job system is not running in this process' },
+
+  proposal_not_pending: { http: 409, zh: '该变更已被确认或拒绝', en: 'The change has already been confirmed or declined' },
+  effective_date_taken: { http: 409, zh: '该日期已有同类政策数据（更正须另定日期）', en: 'Data of that kind already exists on that date (a correction takes its own date)' },
+  version_id_taken: { http: 409, zh: '该版本名称已被使用', en: 'That version name is taken' },
 
   invalid_idempotency_key: { http: 400, zh: 'Idempotency-Key 格式无效', en: 'The Idempotency-Key is malformed' },
   idempotency_key_in_use: { http: 409, zh: '使用该 Idempotency-Key 的请求仍在处理中', en: 'A request with this Idempotency-Key is still in progress' },

@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
@@ -24,7 +25,8 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
-export async function startService(env: Env, options: { now?: () => Date } = {}): Promise<RunningService> {
+/** `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read. */
+export async function startService(env: Env, options: { now?: () => Date; policyRefreshMs?: number } = {}): Promise<RunningService> {
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
@@ -35,6 +37,13 @@ export async function startService(env: Env, options: { now?: () => Date } = {})
   };
   try {
     const { generatedKey } = await bootstrapOperator(database.db, env.CERF_BOOTSTRAP_OPERATOR_KEY);
+    // the policy data in force: built-in constants merged with the changes operators confirmed
+    await refreshPolicyData(database.db);
+    const policyTimer = setInterval(() => {
+      refreshPolicyData(database.db).catch((err) => logger.warn({ err }, 'policy data refresh failed; the data in force stays'));
+    }, options.policyRefreshMs ?? POLICY_DATA_REFRESH_MS);
+    policyTimer.unref();
+    cleanups.push(async () => clearInterval(policyTimer));
     let redisUrl = env.REDIS_URL;
     let embeddedRedis: EmbeddedRedis | null = null;
     if (!redisUrl) {

@@ -5,3 +5,4 @@ export * from './outbox.js';
 export * from './sessions.js';
 export * from './journal.js';
 export * from './disclosures.js';
+export * from './policy.js';

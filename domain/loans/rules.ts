@@ -5,14 +5,22 @@
  */
 import { isIsoDate, type IsoDate } from '../dates.js';
 import { divRound, formatCentitonnes, formatYuan, type Fraction, type RoundingMode } from '../money.js';
-import { compareWithLpr, policyForLoanDisbursedOn, taxonomyForLoanDisbursedOn, TAXONOMY_VERSIONS, type LprComparison, type SubArea } from '../policy/index.js';
+import { compareWithLpr, policyData, policyForLoanDisbursedOn, taxonomyForLoanDisbursedOn, type LprComparison, type PolicyData, type SubArea } from '../policy/index.js';
 import type { Violation } from '../result.js';
 import { validateCreditCode } from './credit-code.js';
 import { formatPercentExact, type LoanFacts, type ProjectFacts } from './facts.js';
 
-/** The policy and taxonomy in force on a date, memoised: a batch holds few distinct dates. */
+/**
+ * The policy and taxonomy in force on a date, memoised: a batch holds few distinct dates. The memo
+ * holds for one value of the policy data in force and is emptied when that value is replaced.
+ */
 const rulesByDate = new Map<string, { policy: ReturnType<typeof policyForLoanDisbursedOn>; taxonomy: ReturnType<typeof taxonomyForLoanDisbursedOn>; valid: boolean }>();
+let rulesFor: PolicyData | null = null;
 function rulesOn(date: IsoDate) {
+  if (rulesFor !== policyData()) {
+    rulesByDate.clear();
+    rulesFor = policyData();
+  }
   let rules = rulesByDate.get(date);
   if (!rules) {
     const valid = isIsoDate(date);
@@ -75,7 +83,7 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
   const taxonomy = disbursedRules.taxonomy;
   const subArea = taxonomy?.subAreas.find((s) => s.code === f.project.subArea) ?? null;
   if (!subArea) {
-    const later = TAXONOMY_VERSIONS.find((t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea));
+    const later = policyData().taxonomyVersions.find((t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea));
     v(
       'project.subArea',
       'unknown_sub_area',

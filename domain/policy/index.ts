@@ -1,13 +1,20 @@
-/** Looks up the effective-dated policy data by date. Pure: the date is always an argument. */
+/**
+ * Looks up the effective-dated policy data by date. Pure: the date is always an argument, and the
+ * data is the one in force (./registry.ts: the built-in constants merged with the changes operators
+ * confirmed) unless a list is passed.
+ */
 import type { IsoDate } from '../dates.js';
-import { monthsBetween } from '../dates.js';
-import { LPR_FIXINGS, type LprFixing } from './lpr-fixings.js';
-import { POLICY_VERSIONS, type PolicyVersion } from './policy-versions.js';
-import { TAXONOMY_VERSIONS, type SubArea, type TaxonomyVersion } from './taxonomy.js';
+import { daysBetween, maxDate, monthsBetween } from '../dates.js';
+import { LPR_STALE_AFTER_DAYS, type LprFixing } from './lpr-fixings.js';
+import type { PolicyVersion } from './policy-versions.js';
+import { policyData, type PolicyData } from './registry.js';
+import type { SubArea, TaxonomyVersion } from './taxonomy.js';
 
 export * from './policy-versions.js';
 export * from './taxonomy.js';
 export * from './lpr-fixings.js';
+export * from './registry.js';
+export * from './changes.js';
 
 function lastOnOrBefore<T>(items: readonly T[], date: IsoDate, key: (item: T) => IsoDate): T | null {
   let found: T | null = null;
@@ -16,10 +23,10 @@ function lastOnOrBefore<T>(items: readonly T[], date: IsoDate, key: (item: T) =>
 }
 
 /** The policy version in force on `date`, or null before the facility's launch. */
-export const policyOn = (date: IsoDate, versions: readonly PolicyVersion[] = POLICY_VERSIONS): PolicyVersion | null =>
+export const policyOn = (date: IsoDate, versions: readonly PolicyVersion[] = policyData().policyVersions): PolicyVersion | null =>
   lastOnOrBefore(versions, date, (v) => v.effectiveFrom);
 
-export const taxonomyOn = (date: IsoDate, versions: readonly TaxonomyVersion[] = TAXONOMY_VERSIONS): TaxonomyVersion | null =>
+export const taxonomyOn = (date: IsoDate, versions: readonly TaxonomyVersion[] = policyData().taxonomyVersions): TaxonomyVersion | null =>
   lastOnOrBefore(versions, date, (v) => v.effectiveFrom);
 
 /**
@@ -27,7 +34,7 @@ export const taxonomyOn = (date: IsoDate, versions: readonly TaxonomyVersion[] =
  * first window (disbursed before the launch but on or after the launch policy's `loansDisbursedFrom`:
  * the first disclosures cover the second half of 2021), the launch policy. Null before the first window.
  */
-export function policyForLoanDisbursedOn(date: IsoDate, versions: readonly PolicyVersion[] = POLICY_VERSIONS): PolicyVersion | null {
+export function policyForLoanDisbursedOn(date: IsoDate, versions: readonly PolicyVersion[] = policyData().policyVersions): PolicyVersion | null {
   const inForce = policyOn(date, versions);
   if (inForce) return inForce;
   const first = versions[0];
@@ -36,10 +43,11 @@ export function policyForLoanDisbursedOn(date: IsoDate, versions: readonly Polic
 
 /** The taxonomy that governs a loan disbursed on `date` (the launch policy's for the first window). */
 export function taxonomyForLoanDisbursedOn(date: IsoDate): TaxonomyVersion | null {
-  const inForce = taxonomyOn(date);
+  const data = policyData();
+  const inForce = taxonomyOn(date, data.taxonomyVersions);
   if (inForce) return inForce;
-  const policy = policyForLoanDisbursedOn(date);
-  return policy ? (TAXONOMY_VERSIONS.find((v) => v.version === policy.taxonomyVersion) ?? null) : null;
+  const policy = policyForLoanDisbursedOn(date, data.policyVersions);
+  return policy ? (data.taxonomyVersions.find((v) => v.version === policy.taxonomyVersion) ?? null) : null;
 }
 
 export function subAreaOn(code: string, date: IsoDate): SubArea | null {
@@ -47,19 +55,23 @@ export function subAreaOn(code: string, date: IsoDate): SubArea | null {
 }
 
 /** The rounding in force on a date (the launch policy's before launch: a figure still gets one stated rounding). */
-export const roundingOf = (date: IsoDate) => (policyOn(date) ?? POLICY_VERSIONS[0]).rounding;
+export function roundingOf(date: IsoDate) {
+  const versions = policyData().policyVersions;
+  return (policyOn(date, versions) ?? versions[0]).rounding;
+}
 
 /** Any version's definition of a code (for presenting loans booked under an older taxonomy). */
 export function subAreaAnyVersion(code: string): SubArea | null {
-  for (let i = TAXONOMY_VERSIONS.length - 1; i >= 0; i--) {
-    const found = TAXONOMY_VERSIONS[i].subAreas.find((s) => s.code === code);
+  const versions = policyData().taxonomyVersions;
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const found = versions[i].subAreas.find((s) => s.code === code);
     if (found) return found;
   }
   return null;
 }
 
 /** The LPR fixing in force on `date` (the latest fixing on or before it). */
-export const lprOn = (date: IsoDate, fixings: readonly LprFixing[] = LPR_FIXINGS): LprFixing | null =>
+export const lprOn = (date: IsoDate, fixings: readonly LprFixing[] = policyData().lprFixings): LprFixing | null =>
   lastOnOrBefore(fixings, date, (f) => f.fixedOn);
 
 export type LprTenor = '1y' | '5y_plus';
@@ -90,4 +102,32 @@ export function compareWithLpr(input: {
   const withinBand =
     deviationPpm >= BigInt(input.policy.lprBandLowerBp) * 100n && deviationPpm <= BigInt(input.policy.lprBandUpperBp) * 100n;
   return { tenor, month: fixing.fixedOn.slice(0, 7), lprPpm, deviationPpm, withinBand };
+}
+
+export type LprFreshness = {
+  /** the latest date known for the LPR: its last change or the last month confirmed unchanged */
+  latestFixingOn: IsoDate;
+  /** days from that date to today (0 when the data reaches today or beyond) */
+  ageDays: number;
+  staleAfterDays: number;
+  stale: boolean;
+  /** what to do about it, when stale */
+  message: string | null;
+};
+
+/** How old the LPR data is on `today`: stale after `LPR_STALE_AFTER_DAYS` days without a fixing or a confirmation. */
+export function lprFreshness(today: IsoDate, data: PolicyData = policyData()): LprFreshness {
+  const last = data.lprFixings[data.lprFixings.length - 1];
+  const latestFixingOn = last ? maxDate(last.fixedOn, data.lprConfirmedThrough) : data.lprConfirmedThrough;
+  const ageDays = Math.max(0, daysBetween(latestFixingOn, today));
+  const stale = ageDays > LPR_STALE_AFTER_DAYS;
+  return {
+    latestFixingOn,
+    ageDays,
+    staleAfterDays: LPR_STALE_AFTER_DAYS,
+    stale,
+    message: stale
+      ? `the latest LPR fixing known is of ${latestFixingOn}, ${ageDays} days ago (more than ${LPR_STALE_AFTER_DAYS}): loans are compared with it as if unchanged; an operator adds the missing fixing, or confirms the month unchanged, with POST /api/v1/policy/changes`
+      : null,
+  };
 }

@@ -38,3 +38,10 @@ export const LPR_FIXINGS: readonly LprFixing[] = [
 
 /** Latest fixing date confirmed unchanged in the sources (values carry forward to it and beyond). */
 export const LPR_CONFIRMED_THROUGH: IsoDate = '2026-08-20';
+
+/**
+ * The LPR is fixed monthly (on the 20th, or the next working day): the latest fixing known (a change,
+ * or a month confirmed unchanged) older than this many days means a month was missed (our choice: one
+ * month and a margin for holidays).
+ */
+export const LPR_STALE_AFTER_DAYS = 40;
