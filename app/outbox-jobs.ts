@@ -9,26 +9,51 @@ import { jobIds } from '../domain/job-ids.js';
 import type { UseCaseContext } from './perform.js';
 import { refuse } from './refusals.js';
 
-export type NotifyEvent = 'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
+export type NotifyEvent =
+  'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
 
-export type CompilePayload = { institutionId: string; quarter: string; version: number; previousVersionId: string | null; restatesVersionId: string | null; precomputed?: unknown };
+export type CompilePayload = {
+  institutionId: string;
+  quarter: string;
+  version: number;
+  previousVersionId: string | null;
+  restatesVersionId: string | null;
+  precomputed?: unknown;
+};
 
 export const outboxJobs = {
   /** the quarter's fan-out; later runs carry `.r2`, `.r3`, … in their id */
-  compileQuarter: (quarter: string, jobId = jobIds.compileQuarter(quarter)): NewOutboxJob => ({ queue: 'compile', name: 'compile-quarter', jobId, payload: { quarter } }),
+  compileQuarter: (quarter: string, jobId = jobIds.compileQuarter(quarter)): NewOutboxJob => ({
+    queue: 'compile',
+    name: 'compile-quarter',
+    jobId,
+    payload: { quarter },
+  }),
   compile: (institutionCode: string, payload: CompilePayload): NewOutboxJob => ({
     queue: 'compile',
     name: 'compile',
     jobId: jobIds.compile(institutionCode, payload.quarter, payload.version),
     payload,
   }),
-  assign: (payload: { versionId: string; rule: 'least_loaded'; assignedBy: string | null; seed?: string; materialityFen?: string; randomSampleSize?: number }): NewOutboxJob => ({
+  assign: (payload: {
+    versionId: string;
+    rule: 'least_loaded';
+    assignedBy: string | null;
+    seed?: string;
+    materialityFen?: string;
+    randomSampleSize?: number;
+  }): NewOutboxJob => ({
     queue: 'assign',
     name: 'assign',
     jobId: jobIds.assign(payload.versionId),
     payload,
   }),
-  publish: (versionId: string): NewOutboxJob => ({ queue: 'publish', name: 'publish', jobId: jobIds.publish(versionId), payload: { versionId } }),
+  publish: (versionId: string): NewOutboxJob => ({
+    queue: 'publish',
+    name: 'publish',
+    jobId: jobIds.publish(versionId),
+    payload: { versionId },
+  }),
   /** a notification to an institution about a disclosure version */
   notify: (event: NotifyEvent, version: { id: string }, institution: { id: string; code: string }): NewOutboxJob => ({
     queue: 'notify',
@@ -36,8 +61,18 @@ export const outboxJobs = {
     jobId: jobIds.notify(event, version.id, institution.code),
     payload: { event, institutionId: institution.id, versionId: version.id },
   }),
-  maturityScan: (on: string): NewOutboxJob => ({ queue: 'maturity-scan', name: 'maturity-scan', jobId: jobIds.maturityScan(on), payload: { on } }),
-  interestAccrual: (on: string): NewOutboxJob => ({ queue: 'interest-accrual', name: 'interest-accrual', jobId: jobIds.interestAccrual(on), payload: { on } }),
+  maturityScan: (on: string): NewOutboxJob => ({
+    queue: 'maturity-scan',
+    name: 'maturity-scan',
+    jobId: jobIds.maturityScan(on),
+    payload: { on },
+  }),
+  interestAccrual: (on: string): NewOutboxJob => ({
+    queue: 'interest-accrual',
+    name: 'interest-accrual',
+    jobId: jobIds.interestAccrual(on),
+    payload: { on },
+  }),
 };
 
 /** The quarter that ended most recently before `today`. */
@@ -56,10 +91,16 @@ export function periodicJobs(today: string): NewOutboxJob[] {
  * The operator runs a failed job again: back to pending, so the relay enqueues it. `forget` removes
  * the failed job from the queue first (its id would make the relay's add a duplicate).
  */
-export async function retryFailedJob(ctx: UseCaseContext, input: { jobId: string; forget: (row: OutboxRow) => Promise<void> }): Promise<OutboxRow> {
+export async function retryFailedJob(
+  ctx: UseCaseContext,
+  input: { jobId: string; forget: (row: OutboxRow) => Promise<void> },
+): Promise<OutboxRow> {
   const existing = await findOutbox(ctx.tx, input.jobId);
   if (!existing) refuse('not_found', `job ${input.jobId} not found`);
-  if (existing.status !== 'failed') refuse('job_not_failed', `job ${input.jobId} is ${existing.status}; only a failed job can be retried`, { extra: { currentStatus: existing.status } });
+  if (existing.status !== 'failed')
+    refuse('job_not_failed', `job ${input.jobId} is ${existing.status}; only a failed job can be retried`, {
+      extra: { currentStatus: existing.status },
+    });
   await input.forget(existing);
   const row = await retryFailed(ctx.tx, input.jobId);
   if (!row) refuse('job_not_failed', `job ${input.jobId} is no longer failed`);

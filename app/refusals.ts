@@ -100,25 +100,40 @@ export type Refusal = {
 
 export class Refused extends Error {
   readonly refusal: Refusal;
-  constructor(status: RefusalStatus, message: string, options: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> } = {}) {
+  constructor(
+    status: RefusalStatus,
+    message: string,
+    options: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> } = {},
+  ) {
     super(message);
     this.refusal = { ok: false, status, message, ...options };
   }
 }
 
 /** Throws the refusal `status`: the use case stops and its transaction writes nothing. */
-export function refuse(status: RefusalStatus, message: string, options?: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> }): never {
+export function refuse(
+  status: RefusalStatus,
+  message: string,
+  options?: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> },
+): never {
   throw new Refused(status, message, options);
 }
 
 /** Throws a domain rule's failure as it stands (its status must be one of the refusals). */
-export function refuseWith(failed: { status: RefusalStatus; message?: string; path?: string; errors?: Violation[] }, extra?: Record<string, unknown>): never {
+export function refuseWith(
+  failed: { status: RefusalStatus; message?: string; path?: string; errors?: Violation[] },
+  extra?: Record<string, unknown>,
+): never {
   throw new Refused(failed.status, failed.message ?? failed.status, { path: failed.path, errors: failed.errors, extra });
 }
 
 /** Field-level violations: `validation_failed` naming each field and rule, in the order given. */
 export function refuseViolations(errors: Violation[]): never {
-  throw new Refused('validation_failed', `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, { errors });
+  throw new Refused(
+    'validation_failed',
+    `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`,
+    { errors },
+  );
 }
 
 /** Orders violations by path, numbers by value (`loans.2` before `loans.10`). */

@@ -8,7 +8,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { findVersionById } from '../db/repositories/disclosures.js';
 import { findInstitutionById } from '../db/repositories/institutions.js';
-import { createSubscription, deactivateSubscription, deliveryFor, recordAttempt, subscriptionsOf } from '../db/repositories/outbox-webhooks.js';
+import {
+  createSubscription,
+  deactivateSubscription,
+  deliveryFor,
+  recordAttempt,
+  subscriptionsOf,
+} from '../db/repositories/outbox-webhooks.js';
 import type { NotifyEvent } from './outbox-jobs.js';
 import type { ActorContext, UseCaseContext } from './perform.js';
 import { refuse } from './refusals.js';
@@ -54,12 +60,24 @@ export async function deliverNotification(
     event: payload.event,
     data:
       version && bank
-        ? { institution: bank.code, quarter: version.quarter, version: version.version, contentSha256: version.contentSha256, href: `/api/v1/disclosures/${bank.code}/${version.quarter}?version=${version.version}` }
+        ? {
+            institution: bank.code,
+            quarter: version.quarter,
+            version: version.version,
+            contentSha256: version.contentSha256,
+            href: `/api/v1/disclosures/${bank.code}/${version.quarter}?version=${version.version}`,
+          }
         : { versionId: payload.versionId },
   };
   const failures: string[] = [];
   for (const sub of subscriptions) {
-    const delivery = await deliveryFor(ctx.tx, { subscriptionId: sub.id, institutionId: payload.institutionId, jobId: job.id, event: payload.event, payload: body });
+    const delivery = await deliveryFor(ctx.tx, {
+      subscriptionId: sub.id,
+      institutionId: payload.institutionId,
+      jobId: job.id,
+      event: payload.event,
+      payload: body,
+    });
     if (delivery.status === 'delivered') continue;
     const text = JSON.stringify(delivery.payload);
     let status: number | null = null;

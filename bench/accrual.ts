@@ -33,7 +33,9 @@ const RAW_UPDATE = `
 async function seed(client: pg.Client) {
   await client.query(`insert into institutions (id, code, name_zh, name_en, kind, eligible_from)
     select gen_random_uuid(), 'BANK' || g, '银行' || g, 'Bank ' || g, 'bank', '2021-11-08' from generate_series(1, ${BANKS}) g`);
-  await client.query(`insert into institutions (id, code, name_zh, name_en, kind) values (gen_random_uuid(), 'PBOC', '中国人民银行', 'PBoC', 'operator')`);
+  await client.query(
+    `insert into institutions (id, code, name_zh, name_en, kind) values (gen_random_uuid(), 'PBOC', '中国人民银行', 'PBoC', 'operator')`,
+  );
   await client.query(`insert into users (id, institution_id, name, role, api_key_sha256)
     select gen_random_uuid(), id, 'op', 'operator', md5(random()::text) from institutions where code = 'PBOC'`);
   await client.query(`insert into operations (quarter, opens_on, closes_on, volume_fen, created_by)
@@ -77,14 +79,16 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   // ours; the last run commits so its figures can be checked
   const ours = async (commit: boolean) => {
     const r = await timed(() =>
-      database.db.transaction(async (tx) => {
-        const result = await accrueInterest(tx, { through: DAY });
-        if (!commit) tx.rollback();
-        return result;
-      }).catch((err: Error) => {
-        if (err.message !== 'Rollback' && err.constructor.name !== 'TransactionRollbackError') throw err;
-        return null;
-      }),
+      database.db
+        .transaction(async (tx) => {
+          const result = await accrueInterest(tx, { through: DAY });
+          if (!commit) tx.rollback();
+          return result;
+        })
+        .catch((err: Error) => {
+          if (err.message !== 'Rollback' && err.constructor.name !== 'TransactionRollbackError') throw err;
+          return null;
+        }),
     );
     if (!commit) await client.query('vacuum facilities');
     return r;
@@ -98,24 +102,38 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const oursBest = Math.min(ours1.seconds, ours2.seconds);
   const result = ours2.value!;
   log(`raw single UPDATE   ${fmt(rawBest * 1000)} ms (runs ${fmt(raw1 * 1000)} / ${fmt(raw2 * 1000)} ms)`);
-  log(`accrueInterest      ${fmt(oursBest * 1000)} ms (runs ${fmt(ours1.seconds * 1000)} / ${fmt(ours2.seconds * 1000)} ms): ${fmt(result.tranches)} tranches, ${result.entries} journal entries, total ${result.totalFen} fen`);
+  log(
+    `accrueInterest      ${fmt(oursBest * 1000)} ms (runs ${fmt(ours1.seconds * 1000)} / ${fmt(ours2.seconds * 1000)} ms): ${fmt(result.tranches)} tranches, ${result.entries} journal entries, total ${result.totalFen} fen`,
+  );
   const ratio = oursBest / rawBest;
   log(`ratio ours/raw      ${fmt(ratio, 2)}  (target ≤ 3.00: ${ratio <= 3 ? 'met' : 'NOT met'})`);
 
   // check every tranche's booked day against the pure domain function, and the journal against the tranches
-  const rows = await client.query<{ outstanding_fen: string; rate_ppm: string; day_count: 'actual_360' | 'actual_365'; interest_from_on: string; last_accrual_fen: string }>(
+  const rows = await client.query<{
+    outstanding_fen: string;
+    rate_ppm: string;
+    day_count: 'actual_360' | 'actual_365';
+    interest_from_on: string;
+    last_accrual_fen: string;
+  }>(
     `select outstanding_fen, rate_ppm, day_count, to_char(interest_from_on, 'YYYY-MM-DD') as interest_from_on, last_accrual_fen from facilities`,
   );
   let mismatches = 0;
   let sum = 0n;
   for (const r of rows.rows) {
-    const expected = dailyAccrualFen({ principalFen: BigInt(r.outstanding_fen), ratePpm: BigInt(r.rate_ppm), dayCount: r.day_count, fromOn: r.interest_from_on }, DAY, 'half_up');
+    const expected = dailyAccrualFen(
+      { principalFen: BigInt(r.outstanding_fen), ratePpm: BigInt(r.rate_ppm), dayCount: r.day_count, fromOn: r.interest_from_on },
+      DAY,
+      'half_up',
+    );
     if (expected !== BigInt(r.last_accrual_fen)) mismatches += 1;
     sum += expected;
   }
   const journal = await database.db.execute(sql`select coalesce(sum(debit_fen), 0)::text as fen from journal_lines`);
-  const journalFen = BigInt(((journal as unknown as { rows: { fen: string }[] }).rows)[0].fen);
-  log(`check               ${mismatches === 0 ? 'every tranche matches the domain figure' : `${mismatches} tranches differ from the domain figure`}; journal ${journalFen === sum ? '=' : '≠'} Σ tranches (${sum} fen)`);
+  const journalFen = BigInt((journal as unknown as { rows: { fen: string }[] }).rows[0].fen);
+  log(
+    `check               ${mismatches === 0 ? 'every tranche matches the domain figure' : `${mismatches} tranches differ from the domain figure`}; journal ${journalFen === sum ? '=' : '≠'} Σ tranches (${sum} fen)`,
+  );
   await client.end();
   await database.close();
 };

@@ -23,8 +23,6 @@ const BATCH = 10_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const OPERATOR_KEY = BENCH_OPERATOR_KEY;
 
-
-
 async function ingestThroughApi(url: string, rows: LoanText[]) {
   const bank = await fetch(`${url}/api/v1/institutions`, {
     method: 'POST',
@@ -61,8 +59,15 @@ async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
   await client.connect();
   const institutionId = randomUUID();
   const userId = randomUUID();
-  await client.query(`insert into institutions (id, code, name_zh, name_en, kind, eligible_from) values ($1, 'RAW', '基准', 'Raw', 'bank', '2021-11-08')`, [institutionId]);
-  await client.query(`insert into users (id, institution_id, name, role, api_key_sha256) values ($1, $2, 'raw', 'bank', $3)`, [userId, institutionId, randomUUID()]);
+  await client.query(
+    `insert into institutions (id, code, name_zh, name_en, kind, eligible_from) values ($1, 'RAW', '基准', 'Raw', 'bank', '2021-11-08')`,
+    [institutionId],
+  );
+  await client.query(`insert into users (id, institution_id, name, role, api_key_sha256) values ($1, $2, 'raw', 'bank', $3)`, [
+    userId,
+    institutionId,
+    randomUUID(),
+  ]);
   const projectIds = new Map<string, string>();
   const projectLines: string[] = [];
   const loanLines: string[] = [];
@@ -73,24 +78,69 @@ async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
       projectId = randomUUID();
       projectIds.set(row.project.ref, projectId);
       projectLines.push(
-        [projectId, institutionId, row.project.ref, row.project.name, row.project.province, row.project.subArea, facts.project.totalInvestmentFen, facts.project.annualReductionCentitonnes, row.project.reductionBasis, row.project.evidence.title, row.project.evidence.sha256, 0]
+        [
+          projectId,
+          institutionId,
+          row.project.ref,
+          row.project.name,
+          row.project.province,
+          row.project.subArea,
+          facts.project.totalInvestmentFen,
+          facts.project.annualReductionCentitonnes,
+          row.project.reductionBasis,
+          row.project.evidence.title,
+          row.project.evidence.sha256,
+          0,
+        ]
           .map(tsv)
           .join('\t'),
       );
     }
     loanLines.push(
-      [randomUUID(), institutionId, row.loanRef, projectId, row.borrower.name, row.borrower.creditCode, facts.principalFen, facts.principalFen, facts.ratePpm, row.disbursedOn, row.maturesOn, '2021-11', '2021-11-launch', '5y_plus', '2022-05', 44500, true, 'eligible', '[]', loanContentSha256(facts), userId]
+      [
+        randomUUID(),
+        institutionId,
+        row.loanRef,
+        projectId,
+        row.borrower.name,
+        row.borrower.creditCode,
+        facts.principalFen,
+        facts.principalFen,
+        facts.ratePpm,
+        row.disbursedOn,
+        row.maturesOn,
+        '2021-11',
+        '2021-11-launch',
+        '5y_plus',
+        '2022-05',
+        44500,
+        true,
+        'eligible',
+        '[]',
+        loanContentSha256(facts),
+        userId,
+      ]
         .map(tsv)
         .join('\t'),
     );
   }
   const copy = async (sqlText: string, lines: string[]) => {
     const stream = client.query(copyFrom(sqlText));
-    await pipeline(Readable.from((function* () { for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('\n') + '\n'; })()), stream);
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('\n') + '\n';
+        })(),
+      ),
+      stream,
+    );
   };
   const result = await timed(async () => {
     await client.query('begin');
-    await copy('copy projects (id, institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes, reduction_basis, evidence_title, evidence_sha256, funded_fen) from stdin', projectLines);
+    await copy(
+      'copy projects (id, institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes, reduction_basis, evidence_title, evidence_sha256, funded_fen) from stdin',
+      projectLines,
+    );
     await copy(
       'copy loans (id, institution_id, loan_ref, project_id, borrower_name, borrower_credit_code, principal_fen, outstanding_fen, rate_ppm, disbursed_on, matures_on, taxonomy_version, policy_version, lpr_tenor, lpr_month, lpr_ppm, within_lpr_band, eligibility, flags, content_sha256, changed_by) from stdin',
       loanLines,
@@ -103,7 +153,9 @@ async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
 
 const bench: Benchmark = async ({ pg: server, log }) => {
   const rows = benchLoans(LOANS);
-  log(`${fmt(LOANS)} loans, ${fmt(new Set(rows.map((r) => r.project.ref)).size)} projects, batches of ${fmt(BATCH)}, ${CONCURRENCY} requests in flight`);
+  log(
+    `${fmt(LOANS)} loans, ${fmt(new Set(rows.map((r) => r.project.ref)).size)} projects, batches of ${fmt(BATCH)}, ${CONCURRENCY} requests in flight`,
+  );
 
   // the raw baseline runs before and after the API, and its better run counts (the stricter comparison)
   const rawBefore = await copyBaseline(await freshDatabase(server, 'ingest_raw'), rows);
@@ -121,7 +173,9 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const rawRate = LOANS / Math.min(rawBefore, rawAfter);
   const apiRate = LOANS / api.seconds;
   log(`API (PostgreSQL)    ${fmt(apiRate)} loans/s (${fmt(api.seconds, 2)} s), service peak RSS ${fmt(peakMb)} MB`);
-  log(`ratio API/raw       ${fmt(apiRate / rawRate, 2)}  (target ≥ 0.50: ${apiRate / rawRate >= 0.5 ? 'met' : 'NOT met'}); RSS target < 512 MB: ${peakMb < 512 ? 'met' : 'NOT met'}`);
+  log(
+    `ratio API/raw       ${fmt(apiRate / rawRate, 2)}  (target ≥ 0.50: ${apiRate / rawRate >= 0.5 ? 'met' : 'NOT met'}); RSS target < 512 MB: ${peakMb < 512 ? 'met' : 'NOT met'}`,
+  );
 
   const pgliteDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-pglite-'));
   const embedded = await startServiceProcess({ DATA_DIR: pgliteDir });
@@ -129,7 +183,9 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const lite = await timed(() => ingestThroughApi(embedded.url, rows));
   const peakLiteMb = await rssLite.stop();
   await embedded.stop();
-  log(`API (PGlite)        ${fmt(LOANS / lite.seconds)} loans/s (${fmt(lite.seconds, 2)} s), service peak RSS ${fmt(peakLiteMb)} MB (no target)`);
+  log(
+    `API (PGlite)        ${fmt(LOANS / lite.seconds)} loans/s (${fmt(lite.seconds, 2)} s), service peak RSS ${fmt(peakLiteMb)} MB (no target)`,
+  );
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(pgliteDir, { recursive: true, force: true });
 };

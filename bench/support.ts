@@ -57,10 +57,20 @@ export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 export async function startServiceProcess(env: Record<string, string>, options: { demo?: boolean } = {}) {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', options.demo ? 'scripts/demo.ts' : 'server/start.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', options.demo ? 'scripts/demo.ts' : 'server/start.ts'],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY,
+      },
+      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 120_000);
   return {

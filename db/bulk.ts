@@ -49,7 +49,10 @@ export async function bulkInsert(tx: Tx, table: string, columns: BulkColumn[], r
   }
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000);
-    const arrays = columns.map((c, j) => sql`${sql.param(chunk.map((r) => (r[j] === null ? null : typeof r[j] === 'bigint' ? r[j]!.toString() : r[j])))}::${sql.raw(c.type)}[]`);
+    const arrays = columns.map(
+      (c, j) =>
+        sql`${sql.param(chunk.map((r) => (r[j] === null ? null : typeof r[j] === 'bigint' ? r[j]!.toString() : r[j])))}::${sql.raw(c.type)}[]`,
+    );
     await tx.execute(sql`insert into ${sql.raw(table)} (${sql.raw(names)}) select * from unnest(${sql.join(arrays, sql`, `)})`);
   }
 }

@@ -16,7 +16,6 @@ export const QUEUES: Record<QueueName, { attempts: number; timeoutMs: number; ba
   notify: { attempts: 8, timeoutMs: 30_000, backoffMs: 1_000 },
 };
 
-
 export type Queues = Record<QueueName, Queue>;
 
 export function createQueues(connection: Redis, prefix: string): Queues {

@@ -15,7 +15,14 @@ import { ensureSchedulers } from './schedulers.js';
 
 export const RECONCILE_BATCH = 1000;
 
-export async function reconcileOnce(options: { db: Db; queues: Queues; logger: Logger; now: () => Date; catchUp: boolean; graceMs: number }): Promise<{ requeued: number; failed: number }> {
+export async function reconcileOnce(options: {
+  db: Db;
+  queues: Queues;
+  logger: Logger;
+  now: () => Date;
+  catchUp: boolean;
+  graceMs: number;
+}): Promise<{ requeued: number; failed: number }> {
   const { db, queues, logger } = options;
   let requeued = 0;
   let failed = 0;

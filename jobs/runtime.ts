@@ -97,7 +97,10 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
 
   /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once: the periodic job of its queue. */
   const tickToOutbox = async (queue: QueueName) => {
-    await writeOutbox(db, periodicJobs(shanghaiDate(options.now())).filter((j) => j.queue === queue));
+    await writeOutbox(
+      db,
+      periodicJobs(shanghaiDate(options.now())).filter((j) => j.queue === queue),
+    );
     return 'tick written to outbox';
   };
 
@@ -119,7 +122,13 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
           if (row && row.status === 'done') return 'already_done';
           const processor = PROCESSORS[queue](job.name);
           const outcome = await withTimeout(
-            processor(ctx, { id: jobId, name: job.name, data: job.data, attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? limits.attempts }),
+            processor(ctx, {
+              id: jobId,
+              name: job.name,
+              data: job.data,
+              attemptsMade: job.attemptsMade,
+              maxAttempts: job.opts.attempts ?? limits.attempts,
+            }),
             limits.timeoutMs,
             `job ${jobId}`,
           );
@@ -137,10 +146,15 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
       worker.on('failed', (job, err) => {
         if (!job?.id) return;
         const jobId = String(job.id);
-        const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? limits.attempts);
+        const final =
+          err instanceof UnrecoverableError ||
+          err.name === 'UnrecoverableError' ||
+          job.attemptsMade >= (job.opts.attempts ?? limits.attempts);
         const message = `${err.name}: ${err.message}`;
         logger.warn({ job: jobId, attemptsMade: job.attemptsMade, final, err: err.message }, 'job failed');
-        const record = final ? markFailed(db, jobId, message).then(() => (queue === 'notify' ? markDeliveriesFailed(db, jobId, message) : undefined)) : noteError(db, jobId, message);
+        const record = final
+          ? markFailed(db, jobId, message).then(() => (queue === 'notify' ? markDeliveriesFailed(db, jobId, message) : undefined))
+          : noteError(db, jobId, message);
         record.catch((e) => logger.error({ err: (e as Error).message }, 'could not record job failure'));
       });
       worker.on('error', (err) => logger.warn({ err: err.message, queue }, 'worker error'));
@@ -151,7 +165,10 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   const relayNow = () => relayOnce(db, queues, logger, options.retry);
   const reconcileNow = () =>
     reconcileOnce({ db, queues, logger, now: options.now, catchUp: options.catchUp ?? true, graceMs: options.reconcileGraceMs ?? 5_000 });
-  if (options.schedulers ?? true) await ensureSchedulers(queues).catch((err) => logger.warn({ err: (err as Error).message }, 'could not set up schedulers yet; the reconciler retries'));
+  if (options.schedulers ?? true)
+    await ensureSchedulers(queues).catch((err) =>
+      logger.warn({ err: (err as Error).message }, 'could not set up schedulers yet; the reconciler retries'),
+    );
   const relayLoop = every(options.relayIntervalMs ?? 250, relayNow, logger, 'outbox relay');
   const reconcileLoop = every(options.reconcileIntervalMs ?? 30_000, reconcileNow, logger, 'reconciler');
 
@@ -164,7 +181,8 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     health: async () => {
       const outbox = await outboxCounts(db);
       const counts: Record<string, Record<string, number>> = {};
-      for (const [name, q] of Object.entries(queues)) counts[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed').catch(() => ({}));
+      for (const [name, q] of Object.entries(queues))
+        counts[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed').catch(() => ({}));
       return { outbox, queues: counts };
     },
     stop: async () => {

@@ -17,6 +17,19 @@ export const SCHEDULES = [
 /** Idempotent: upserting the same scheduler again changes nothing (the reconciler calls it after Redis loss). */
 export async function ensureSchedulers(queues: Queues): Promise<void> {
   for (const s of SCHEDULES) {
-    await queues[s.queue].upsertJobScheduler(s.id, { pattern: s.pattern, tz: SCHEDULE_TZ }, { name: s.name, data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    await queues[s.queue].upsertJobScheduler(
+      s.id,
+      { pattern: s.pattern, tz: SCHEDULE_TZ },
+      {
+        name: s.name,
+        data: {},
+        opts: {
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 10_000 },
+          removeOnComplete: { count: 100 },
+          removeOnFail: { count: 100 },
+        },
+      },
+    );
   }
 }

@@ -9,16 +9,25 @@ export const matching = (pattern: RegExp, code: string, message: string) =>
   z.string().refine((s) => pattern.test(s), { message, params: { code } });
 
 /** Yuan with at most two decimals, e.g. "50000000.00". */
-export const YuanString = matching(/^\d{1,15}(\.\d{1,2})?$/, 'invalid_money', 'must be a decimal string in yuan with at most two decimals, e.g. "50000000.00"')
-  .meta({ example: '300000000.00', description: 'CNY, decimal string, at most two decimals' });
+export const YuanString = matching(
+  /^\d{1,15}(\.\d{1,2})?$/,
+  'invalid_money',
+  'must be a decimal string in yuan with at most two decimals, e.g. "50000000.00"',
+).meta({ example: '300000000.00', description: 'CNY, decimal string, at most two decimals' });
 
 /** Percent with at most four decimals, e.g. "3.45". */
-export const PercentString = matching(/^\d{1,3}(\.\d{1,4})?$/, 'invalid_rate', 'must be a decimal string in percent with at most four decimals, e.g. "3.45"')
-  .meta({ example: '3.80', description: 'percent, decimal string' });
+export const PercentString = matching(
+  /^\d{1,3}(\.\d{1,4})?$/,
+  'invalid_rate',
+  'must be a decimal string in percent with at most four decimals, e.g. "3.45"',
+).meta({ example: '3.80', description: 'percent, decimal string' });
 
 /** Tonnes CO2e with at most two decimals. */
-export const TonnesString = matching(/^\d{1,13}(\.\d{1,2})?$/, 'invalid_tonnes', 'must be a decimal string in tonnes CO2e with at most two decimals, e.g. "85000.00"')
-  .meta({ example: '210000.00', description: 'tonnes CO2e, decimal string' });
+export const TonnesString = matching(
+  /^\d{1,13}(\.\d{1,2})?$/,
+  'invalid_tonnes',
+  'must be a decimal string in tonnes CO2e with at most two decimals, e.g. "85000.00"',
+).meta({ example: '210000.00', description: 'tonnes CO2e, decimal string' });
 
 export const IsoDateString = z
   .string()

@@ -14,7 +14,12 @@ export const CompileAccepted = z
   })
   .meta({ id: 'CompileAccepted' });
 
-export const NewVersionAccepted = z.object({ jobId: z.string(), version: z.number().int(), kind: z.enum(['correction', 'restatement']), follow: z.string() });
+export const NewVersionAccepted = z.object({
+  jobId: z.string(),
+  version: z.number().int(),
+  kind: z.enum(['correction', 'restatement']),
+  follow: z.string(),
+});
 
 export const ListDisclosuresQuery = z.object({
   quarter: QuarterString.optional(),
@@ -40,7 +45,16 @@ export const Disclosure = z
     status: z.enum(['compiled', 'submitted', 'under_verification', 'verified', 'rejected', 'published']),
     period: z.object({ start: z.string(), end: z.string(), yearStart: z.string() }),
     horizons: z.object({ quarter: Figures, yearToDate: Figures, sinceInception: Figures }),
-    byArea: z.array(z.object({ area: z.string(), nameZh: z.string(), nameEn: z.string(), quarter: Figures, yearToDate: Figures, sinceInception: Figures })),
+    byArea: z.array(
+      z.object({
+        area: z.string(),
+        nameZh: z.string(),
+        nameEn: z.string(),
+        quarter: Figures,
+        yearToDate: Figures,
+        sinceInception: Figures,
+      }),
+    ),
     topProjects: z.array(z.object({ ref: z.string(), name: z.string(), area: z.string().nullable(), annualReductionTonnes: z.string() })),
     statement: z.object({ zh: z.string(), en: z.string() }),
     basis: z.object({ countedLoans: z.string(), rounding: z.string(), loans: z.number().int() }),
@@ -51,7 +65,14 @@ export const Disclosure = z
     submittedAt: z.string().nullable(),
     publishedOn: z.string().nullable(),
     verification: z
-      .object({ verifier: z.string(), verifierNameZh: z.string(), assignedAt: z.string(), verdict: z.enum(['verified', 'rejected']).nullable(), completedOn: z.string().nullable(), reportSha256: z.string().nullable() })
+      .object({
+        verifier: z.string(),
+        verifierNameZh: z.string(),
+        assignedAt: z.string(),
+        verdict: z.enum(['verified', 'rejected']).nullable(),
+        completedOn: z.string().nullable(),
+        reportSha256: z.string().nullable(),
+      })
       .nullable(),
     contentSha256: z.string(),
   })

@@ -21,7 +21,12 @@ export const JournalEntryView = z
 
 export const JournalListQuery = PageQuery.extend({ kind: JournalKind.optional(), institution: z.string().max(32).optional() });
 
-export const BalancesView = z.object({ institution: z.string().nullable(), accounts: z.array(z.object({ account: z.string(), debit: z.string(), credit: z.string(), balance: z.string().describe('debits − credits') })) });
+export const BalancesView = z.object({
+  institution: z.string().nullable(),
+  accounts: z.array(
+    z.object({ account: z.string(), debit: z.string(), credit: z.string(), balance: z.string().describe('debits − credits') }),
+  ),
+});
 
 export const VerifyView = z
   .object({
@@ -29,9 +34,18 @@ export const VerifyView = z
     entries: z.string(),
     lastSequence: z.string(),
     lastHash: z.string(),
-    brokenAt: z.object({ sequence: z.string(), entryId: z.string(), problem: z.enum(['sequence_gap', 'prev_hash_mismatch', 'hash_mismatch', 'entry_unbalanced']) }).nullable(),
+    brokenAt: z
+      .object({
+        sequence: z.string(),
+        entryId: z.string(),
+        problem: z.enum(['sequence_gap', 'prev_hash_mismatch', 'hash_mismatch', 'entry_unbalanced']),
+      })
+      .nullable(),
     institutions: z.array(z.object({ code: z.string(), debits: z.string(), credits: z.string(), balanced: z.boolean() })),
   })
   .meta({ id: 'JournalVerification' });
 
-export const ReverseBody = z.object({ reason: z.string().min(1).max(2000) }).strict().meta({ id: 'ReverseEntry' });
+export const ReverseBody = z
+  .object({ reason: z.string().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'ReverseEntry' });

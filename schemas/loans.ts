@@ -45,7 +45,9 @@ export type LoanInputBody = z.infer<typeof LoanInput>;
 
 /** Rows are parsed one by one so that one bad row never hides the others. */
 export const LoanBatchBody = z
-  .object({ loans: z.array(z.unknown()).min(1, 'must list at least one loan').max(BATCH_ROWS_MAX, `at most ${BATCH_ROWS_MAX} loans per request`) })
+  .object({
+    loans: z.array(z.unknown()).min(1, 'must list at least one loan').max(BATCH_ROWS_MAX, `at most ${BATCH_ROWS_MAX} loans per request`),
+  })
   .strict()
   .meta({ id: 'LoanBatch', description: `up to ${BATCH_ROWS_MAX} rows of LoanInput` });
 
@@ -67,7 +69,13 @@ export const LoanView = z
     taxonomyVersion: z.string(),
     policyVersion: z.string(),
     attributedAnnualReductionTonnes: z.string(),
-    lprComparison: z.object({ tenor: z.string(), month: z.string(), lprPercent: z.string(), deviationBp: z.string(), withinBand: z.boolean() }),
+    lprComparison: z.object({
+      tenor: z.string(),
+      month: z.string(),
+      lprPercent: z.string(),
+      deviationBp: z.string(),
+      withinBand: z.boolean(),
+    }),
     eligible: z.boolean(),
     eligibility: z.enum(['eligible', 'flagged', 'accepted']),
     reasons: z.array(z.object({ code: z.string(), message: z.string() })),
@@ -111,7 +119,10 @@ export const AmendmentBody = z
 
 export const RepaymentBody = z.object({ repaidOn: IsoDateString, amount: YuanString }).strict().meta({ id: 'LoanRepayment' });
 
-export const AcceptBody = z.object({ reason: text(1000) }).strict().meta({ id: 'LoanAcceptance' });
+export const AcceptBody = z
+  .object({ reason: text(1000) })
+  .strict()
+  .meta({ id: 'LoanAcceptance' });
 
 export const LoanVersionView = z.object({
   version: z.number().int(),

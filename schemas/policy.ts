@@ -33,7 +33,9 @@ export const TaxonomyView = z
   .object({
     version: z.string(),
     effectiveFrom: z.string(),
-    subAreas: z.array(z.object({ code: z.string(), area: z.string(), areaZh: z.string(), areaEn: z.string(), nameZh: z.string(), nameEn: z.string() })),
+    subAreas: z.array(
+      z.object({ code: z.string(), area: z.string(), areaZh: z.string(), areaEn: z.string(), nameZh: z.string(), nameEn: z.string() }),
+    ),
   })
   .meta({ id: 'Taxonomy' });
 
@@ -72,8 +74,16 @@ const text = (max: number) =>
     .max(max)
     .refine((s) => !s.includes('\u0000'), { message: 'must not contain the NUL character', params: { code: 'invalid_character' } });
 
-const VersionName = matching(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'invalid_version_name', 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-const SubAreaCode = matching(/^[A-Z]{2}\.[A-Z0-9_]{1,40}$/, 'invalid_sub_area_code', 'must be like CE.WIND: two capitals, a dot, then capitals, digits or _');
+const VersionName = matching(
+  /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/,
+  'invalid_version_name',
+  'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+);
+const SubAreaCode = matching(
+  /^[A-Z]{2}\.[A-Z0-9_]{1,40}$/,
+  'invalid_sub_area_code',
+  'must be like CE.WIND: two capitals, a dot, then capitals, digits or _',
+);
 const BasisPoints = z.number().int().min(-10_000).max(10_000);
 const AREAS = Object.keys(AREA_NAMES) as [Area, ...Area[]];
 
@@ -118,7 +128,10 @@ export const PolicyParameterChangesInput = z
     poolShortfallDueDays: z.number().int().min(1).max(3_650).optional(),
   })
   .strict()
-  .meta({ id: 'PolicyParameterChanges', description: 'the parameters that change from the version in force the day before; the others carry over' });
+  .meta({
+    id: 'PolicyParameterChanges',
+    description: 'the parameters that change from the version in force the day before; the others carry over',
+  });
 
 export const PolicyVersionData = z
   .object({
@@ -149,12 +162,26 @@ export const TaxonomyVersionData = z
 const Reason = text(2000);
 
 export const PolicyChangeBody = z
-  .discriminatedUnion('kind', [LprFixingData.extend({ reason: Reason }), PolicyVersionData.extend({ reason: Reason }), TaxonomyVersionData.extend({ reason: Reason })], {
-    error: (issue) => (issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version or taxonomy_version' : undefined),
-  })
-  .meta({ id: 'PolicyChangeProposal', description: 'an LPR fixing (or a month confirmed unchanged), a policy version or a taxonomy version, with the reason for it' });
+  .discriminatedUnion(
+    'kind',
+    [
+      LprFixingData.extend({ reason: Reason }),
+      PolicyVersionData.extend({ reason: Reason }),
+      TaxonomyVersionData.extend({ reason: Reason }),
+    ],
+    {
+      error: (issue) => (issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version or taxonomy_version' : undefined),
+    },
+  )
+  .meta({
+    id: 'PolicyChangeProposal',
+    description: 'an LPR fixing (or a month confirmed unchanged), a policy version or a taxonomy version, with the reason for it',
+  });
 
-export const ConfirmPolicyChangeBody = z.object({ comment: text(2000).optional() }).strict().meta({ id: 'ConfirmPolicyChange' });
+export const ConfirmPolicyChangeBody = z
+  .object({ comment: text(2000).optional() })
+  .strict()
+  .meta({ id: 'ConfirmPolicyChange' });
 export const DeclinePolicyChangeBody = z.object({ reason: Reason }).strict().meta({ id: 'DeclinePolicyChange' });
 
 export const PolicyChangeListQuery = PageQuery.extend({

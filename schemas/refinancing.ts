@@ -28,7 +28,13 @@ export function keysetCursor(cursor: string | undefined, kinds: readonly CursorP
   return parts.every((p, i) => typeof p === 'string' && cursorPartOk[kinds[i]](p)) ? (parts as string[]) : null;
 }
 
-export const CollateralTypeEnum = z.enum(['central_government_bond', 'policy_bank_bond', 'local_government_bond', 'aaa_credit_bond', 'high_grade_loan']);
+export const CollateralTypeEnum = z.enum([
+  'central_government_bond',
+  'policy_bank_bond',
+  'local_government_bond',
+  'aaa_credit_bond',
+  'high_grade_loan',
+]);
 
 export const CreateOperationBody = z.object({ quarter: QuarterString, volume: YuanString }).strict().meta({ id: 'CreateOperation' });
 
@@ -63,7 +69,9 @@ export const CreateApplicationBody = z
     operation: QuarterString.describe('the quarter of the open operation'),
     loanIds: z.array(z.string().uuid()).min(1).max(10_000).optional(),
     loanRefs: RefList.optional(),
-    allDisbursedThrough: IsoDateString.optional().describe("all the bank's eligible, disbursed, not-yet-supported loans disbursed up to this date"),
+    allDisbursedThrough: IsoDateString.optional().describe(
+      "all the bank's eligible, disbursed, not-yet-supported loans disbursed up to this date",
+    ),
     collateral: z.array(CollateralInputSchema).max(1000).default([]),
   })
   .strict()
@@ -77,10 +85,16 @@ export const CreateApplicationBody = z
 export const AddCollateralBody = z.object({ collateral: z.array(CollateralInputSchema).min(1).max(1000) }).strict();
 
 export const ApproveBody = z
-  .object({ amount: YuanString.optional().describe('approve partly with this amount; omitted = the full request'), reason: z.string().min(1).max(2000) })
+  .object({
+    amount: YuanString.optional().describe('approve partly with this amount; omitted = the full request'),
+    reason: z.string().min(1).max(2000),
+  })
   .strict()
   .meta({ id: 'ApproveApplication' });
-export const RejectBody = z.object({ reason: z.string().min(1).max(2000) }).strict().meta({ id: 'RejectApplication' });
+export const RejectBody = z
+  .object({ reason: z.string().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'RejectApplication' });
 
 export const CollateralView = z
   .object({
@@ -114,7 +128,16 @@ export const ApplicationView = z
   .meta({ id: 'Application' });
 
 export const ApplicationDetail = ApplicationView.extend({
-  loans: z.array(z.object({ loanId: z.string(), loanRef: z.string(), disbursedOn: z.string(), eligiblePrincipal: z.string(), requestedSupport: z.string(), outstanding: z.string() })),
+  loans: z.array(
+    z.object({
+      loanId: z.string(),
+      loanRef: z.string(),
+      disbursedOn: z.string(),
+      eligiblePrincipal: z.string(),
+      requestedSupport: z.string(),
+      outstanding: z.string(),
+    }),
+  ),
   collateral: z.array(CollateralView),
   eligibleCollateral: z.string(),
   collateralCoversApproval: z.boolean().describe('eligible collateral ≥ approved (or requested) amount, today'),
@@ -154,10 +177,19 @@ export const FacilityListQuery = PageQuery.extend({
   institution: z.string().max(32).optional(),
 });
 
-export const RepayBody = z.object({ principal: YuanString.describe('principal repaid now ("0.00" pays interest only); all interest due is paid with it') }).strict().meta({ id: 'Repay' });
+export const RepayBody = z
+  .object({ principal: YuanString.describe('principal repaid now ("0.00" pays interest only); all interest due is paid with it') })
+  .strict()
+  .meta({ id: 'Repay' });
 
 export const RepaymentResult = z.object({ facility: FacilityView, paidPrincipal: z.string(), paidInterest: z.string() });
-export const RolloverResult = z.object({ previous: FacilityView, facility: FacilityView, cap: z.string(), excessRepaid: z.string(), interestPaid: z.string() });
+export const RolloverResult = z.object({
+  previous: FacilityView,
+  facility: FacilityView,
+  cap: z.string(),
+  excessRepaid: z.string(),
+  interestPaid: z.string(),
+});
 
 export const StatementQuery = z.object({
   on: IsoDateString.optional(),
@@ -173,7 +205,15 @@ export const StatementView = z
     outstandingPrincipal: z.string(),
     accruedInterest: z.string(),
     tranches: z.array(FacilityView.extend({ interestDue: z.string() })),
-    upcomingMaturities: z.array(z.object({ facilityId: z.string(), maturesOn: z.string(), outstanding: z.string(), rolloverCount: z.number().int(), rolloversLeft: z.number().int() })),
+    upcomingMaturities: z.array(
+      z.object({
+        facilityId: z.string(),
+        maturesOn: z.string(),
+        outstanding: z.string(),
+        rolloverCount: z.number().int(),
+        rolloversLeft: z.number().int(),
+      }),
+    ),
   })
   .meta({ id: 'FacilityStatement' });
 
@@ -182,7 +222,13 @@ export const AccrueBody = z.object({ through: IsoDateString.optional() }).strict
 
 export const RevalueBody = z.object({ marketValue: YuanString, valuedOn: IsoDateString.optional() }).strict().meta({ id: 'Revalue' });
 
-export const CoverageView = z.object({ eligibleCollateral: z.string(), exposure: z.string(), coveragePercent: z.string().nullable(), shortfall: z.string(), covered: z.boolean() });
+export const CoverageView = z.object({
+  eligibleCollateral: z.string(),
+  exposure: z.string(),
+  coveragePercent: z.string().nullable(),
+  shortfall: z.string(),
+  covered: z.boolean(),
+});
 
 export const MarginCallView = z
   .object({

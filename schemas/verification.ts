@@ -2,12 +2,29 @@
 import { z } from 'zod';
 import { YuanString } from './common.js';
 
-export const DeclareConflictBody = z.object({ bank: z.string().min(1).max(50), reason: z.string().min(1).max(2000) }).strict().meta({ id: 'DeclareConflict' });
+export const DeclareConflictBody = z
+  .object({ bank: z.string().min(1).max(50), reason: z.string().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'DeclareConflict' });
 
 export const AssignBody = z
   .union([
-    z.object({ verifier: z.string().min(1).max(50), seed: z.string().min(1).max(200).optional(), materialityThreshold: YuanString.optional(), randomSampleSize: z.number().int().min(0).max(1000).optional() }).strict(),
-    z.object({ rule: z.literal('least_loaded'), seed: z.string().min(1).max(200).optional(), materialityThreshold: YuanString.optional(), randomSampleSize: z.number().int().min(0).max(1000).optional() }).strict(),
+    z
+      .object({
+        verifier: z.string().min(1).max(50),
+        seed: z.string().min(1).max(200).optional(),
+        materialityThreshold: YuanString.optional(),
+        randomSampleSize: z.number().int().min(0).max(1000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        rule: z.literal('least_loaded'),
+        seed: z.string().min(1).max(200).optional(),
+        materialityThreshold: YuanString.optional(),
+        randomSampleSize: z.number().int().min(0).max(1000).optional(),
+      })
+      .strict(),
   ])
   .meta({ id: 'AssignVerifier', description: 'name a verifier, or let the rule pick the least-loaded non-conflicted one (as a job)' });
 
@@ -30,7 +47,10 @@ export const FindingsBody = z
   .strict()
   .meta({ id: 'Findings' });
 
-export const VerdictBody = z.object({ verdict: z.enum(['verified', 'rejected']), summary: z.string().min(1).max(8000) }).strict().meta({ id: 'Verdict' });
+export const VerdictBody = z
+  .object({ verdict: z.enum(['verified', 'rejected']), summary: z.string().min(1).max(8000) })
+  .strict()
+  .meta({ id: 'Verdict' });
 
 export const AssignJob = z.object({
   versionId: z.string().uuid(),
@@ -41,7 +61,12 @@ export const AssignJob = z.object({
   randomSampleSize: z.number().int().optional(),
 });
 
-export const SampledLoan = z.object({ ordinal: z.number().int(), loanId: z.string(), reason: z.enum(['material', 'random']), snapshot: z.record(z.string(), z.unknown()) });
+export const SampledLoan = z.object({
+  ordinal: z.number().int(),
+  loanId: z.string(),
+  reason: z.enum(['material', 'random']),
+  snapshot: z.record(z.string(), z.unknown()),
+});
 
 export const Assignment = z
   .object({

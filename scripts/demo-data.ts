@@ -22,7 +22,14 @@ type Json = Record<string, unknown>;
 async function call(service: RunningService, key: string, method: string, path: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${service.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `demo:${method}:${path}:${createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex').slice(0, 16)}` },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': `demo:${method}:${path}:${createHash('sha256')
+        .update(JSON.stringify(body ?? null))
+        .digest('hex')
+        .slice(0, 16)}`,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -45,7 +52,21 @@ const PROJECTS = [
 
 function demoLoans(bank: string, offset: number) {
   const loans: Json[] = [];
-  const dates = ['2022-03-18', '2022-06-09', '2022-08-15', '2022-11-02', '2023-02-20', '2023-05-11', '2023-09-27', '2024-04-16', '2025-07-08', '2026-02-10', '2026-07-21', '2026-09-03', '2026-10-15'];
+  const dates = [
+    '2022-03-18',
+    '2022-06-09',
+    '2022-08-15',
+    '2022-11-02',
+    '2023-02-20',
+    '2023-05-11',
+    '2023-09-27',
+    '2024-04-16',
+    '2025-07-08',
+    '2026-02-10',
+    '2026-07-21',
+    '2026-09-03',
+    '2026-10-15',
+  ];
   let n = 0;
   PROJECTS.forEach((p, i) => {
     const share = [0.3, 0.25, 0.2];
@@ -54,7 +75,12 @@ function demoLoans(bank: string, offset: number) {
       if (p.subArea === 'ES.RETROFIT' && disbursedOn < '2026-01-15') return;
       n += 1;
       const principalYuan = Math.round((p.investment * s) / 10_000) * 10_000;
-      const lprLike = disbursedOn < '2023-01-01' ? ['4.15', '4.30', '3.95'] : disbursedOn < '2025-01-01' ? ['3.60', '3.85', '3.45'] : ['3.10', '3.25', '2.95'];
+      const lprLike =
+        disbursedOn < '2023-01-01'
+          ? ['4.15', '4.30', '3.95']
+          : disbursedOn < '2025-01-01'
+            ? ['3.60', '3.85', '3.45']
+            : ['3.10', '3.25', '2.95'];
       loans.push({
         loanRef: `${bank}-${disbursedOn.slice(0, 4)}-${String(n).padStart(4, '0')}`,
         borrower: { name: `${p.name.slice(0, 4)}新能源有限公司`, creditCode: creditCode(offset * 100 + i) },
@@ -66,7 +92,10 @@ function demoLoans(bank: string, offset: number) {
           totalInvestment: `${p.investment}.00`,
           annualReductionTonnes: `${p.reduction}.00`,
           reductionBasis: i % 3 === 0 ? 'feasibility_study' : i % 3 === 1 ? 'environmental_impact_assessment' : 'third_party_assessment',
-          evidence: { title: i % 3 === 0 ? '可行性研究报告' : i % 3 === 1 ? '环境影响评价报告' : '第三方碳减排评估报告', sha256: createHash('sha256').update(`${bank}-${p.name}`).digest('hex') },
+          evidence: {
+            title: i % 3 === 0 ? '可行性研究报告' : i % 3 === 1 ? '环境影响评价报告' : '第三方碳减排评估报告',
+            sha256: createHash('sha256').update(`${bank}-${p.name}`).digest('hex'),
+          },
         },
         principal: `${principalYuan}.00`,
         annualRatePercent: i === 6 && j === 2 ? '6.50' : lprLike[j],
@@ -97,20 +126,51 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
     { code: 'DEMO-B', nameZh: '示范农村商业银行', nameEn: 'Demo Rural Commercial Bank', key: DEMO_KEYS.bankB },
   ];
   for (const bank of banks) {
-    await call(service, operatorKey, 'POST', '/api/v1/institutions', { code: bank.code, nameZh: bank.nameZh, nameEn: bank.nameEn, kind: 'bank', eligibleFrom: '2021-11-08' });
+    await call(service, operatorKey, 'POST', '/api/v1/institutions', {
+      code: bank.code,
+      nameZh: bank.nameZh,
+      nameEn: bank.nameEn,
+      kind: 'bank',
+      eligibleFrom: '2021-11-08',
+    });
     const institution = await findInstitutionByCode(db, bank.code);
-    await insertUser(db, { institutionId: institution!.id, name: `${bank.code} back office`, role: 'bank', apiKey: bank.key, password: DEMO_PASSWORD });
+    await insertUser(db, {
+      institutionId: institution!.id,
+      name: `${bank.code} back office`,
+      role: 'bank',
+      apiKey: bank.key,
+      password: DEMO_PASSWORD,
+    });
   }
-  await call(service, operatorKey, 'POST', '/api/v1/institutions', { code: 'DEMO-V', nameZh: '示范碳核查机构', nameEn: 'Demo Verification Body', kind: 'verifier' });
+  await call(service, operatorKey, 'POST', '/api/v1/institutions', {
+    code: 'DEMO-V',
+    nameZh: '示范碳核查机构',
+    nameEn: 'Demo Verification Body',
+    kind: 'verifier',
+  });
   const verifier = await findInstitutionByCode(db, 'DEMO-V');
-  await insertUser(db, { institutionId: verifier!.id, name: 'DEMO-V reviewer', role: 'verifier', apiKey: DEMO_KEYS.verifier, password: DEMO_PASSWORD });
+  await insertUser(db, {
+    institutionId: verifier!.id,
+    name: 'DEMO-V reviewer',
+    role: 'verifier',
+    apiKey: DEMO_KEYS.verifier,
+    password: DEMO_PASSWORD,
+  });
   const operator = await findInstitutionByCode(db, 'PBOC');
-  await insertUser(db, { institutionId: operator!.id, name: 'operator (checker)', role: 'operator', apiKey: DEMO_KEYS.checker, password: DEMO_PASSWORD });
+  await insertUser(db, {
+    institutionId: operator!.id,
+    name: 'operator (checker)',
+    role: 'operator',
+    apiKey: DEMO_KEYS.checker,
+    password: DEMO_PASSWORD,
+  });
 
   const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 2) });
   const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
   const summary = (b: Json) => b.summary as { created: number; error: number };
-  lines.push(`  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`);
+  lines.push(
+    `  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`,
+  );
   lines.push(...(await runDemoLifecycle(service, operatorKey)));
   return { lines };
 }
@@ -143,13 +203,27 @@ async function runDemoLifecycle(service: RunningService, operatorKey: string): P
   const collateral = (bank: string, value: string) => [
     { type: 'central_government_bond', ref: `${bank}-CGB-2031`, faceValue: value, marketValue: value },
   ];
-  const applyA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: today, collateral: collateral('DEMO-A', '3000000000.00') });
-  const applyB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: lastQuarterEnd, collateral: collateral('DEMO-B', '3000000000.00') });
+  const applyA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/applications', {
+    operation: quarter,
+    allDisbursedThrough: today,
+    collateral: collateral('DEMO-A', '3000000000.00'),
+  });
+  const applyB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', {
+    operation: quarter,
+    allDisbursedThrough: lastQuarterEnd,
+    collateral: collateral('DEMO-B', '3000000000.00'),
+  });
   for (const application of [applyA, applyB]) {
-    await call(service, operatorKey, 'POST', `/api/v1/applications/${application.id}/approve`, { reason: 'Loans checked against the facility rules' });
+    await call(service, operatorKey, 'POST', `/api/v1/applications/${application.id}/approve`, {
+      reason: 'Loans checked against the facility rules',
+    });
     await call(service, DEMO_KEYS.checker, 'POST', `/api/v1/applications/${application.id}/disburse`);
   }
-  const waiting = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', { operation: quarter, allDisbursedThrough: today, collateral: collateral('DEMO-B-2', '500000000.00') }).catch(() => null);
+  const waiting = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/applications', {
+    operation: quarter,
+    allDisbursedThrough: today,
+    collateral: collateral('DEMO-B-2', '500000000.00'),
+  }).catch(() => null);
 
   await call(service, operatorKey, 'POST', '/api/v1/disclosures/compile', { quarter: lastQuarter });
   const compiled = (code: string, key: string) =>
@@ -165,14 +239,23 @@ async function runDemoLifecycle(service: RunningService, operatorKey: string): P
   }
 
   // the verifier checks DEMO-A's sample, every check passing, and verifies it; publication follows by itself
-  const assignments = (await call(service, DEMO_KEYS.verifier, 'GET', '/api/v1/verification/assignments?open=true')) as { items: { id: string; disclosure: { institution: string } }[] };
+  const assignments = (await call(service, DEMO_KEYS.verifier, 'GET', '/api/v1/verification/assignments?open=true')) as {
+    items: { id: string; disclosure: { institution: string } }[];
+  };
   const assignment = assignments.items.find((a) => a.disclosure.institution === 'DEMO-A');
   if (assignment) {
-    const detail = (await call(service, DEMO_KEYS.verifier, 'GET', `/api/v1/verification/assignments/${assignment.id}`)) as { sample: { loanId: string }[] };
+    const detail = (await call(service, DEMO_KEYS.verifier, 'GET', `/api/v1/verification/assignments/${assignment.id}`)) as {
+      sample: { loanId: string }[];
+    };
     const checks = ['area', 'amount', 'rate', 'reduction', 'evidence'];
-    const findings = detail.sample.flatMap((s) => checks.map((check) => ({ loanId: s.loanId, check, outcome: 'pass', note: 'Matches the loan contract and the evidence file' })));
+    const findings = detail.sample.flatMap((s) =>
+      checks.map((check) => ({ loanId: s.loanId, check, outcome: 'pass', note: 'Matches the loan contract and the evidence file' })),
+    );
     await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-A/${lastQuarter}/findings`, { findings });
-    await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-A/${lastQuarter}/verdict`, { verdict: 'verified', summary: 'Sampled loans agree with contracts, rates and evidence; arithmetic reproduced.' });
+    await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-A/${lastQuarter}/verdict`, {
+      verdict: 'verified',
+      summary: 'Sampled loans agree with contracts, rates and evidence; arithmetic reproduced.',
+    });
     await eventually('publication of DEMO-A', async () => {
       const res = await fetch(`${service.url}/api/v1/disclosures/DEMO-A/${lastQuarter}`);
       return res.ok && ((await res.json()) as Json).status === 'published' ? true : null;

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh redis postgres chromium
-echo "== type check"
+echo "== type check and formatting"
 npx tsc --noEmit
+npx prettier --check . >/dev/null || { npx prettier --check . ; echo "run: npm run format"; exit 1; }
 echo "== tests (PostgreSQL server)"
 npx vitest run "$@"
 if [ $# -eq 0 ]; then

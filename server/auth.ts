@@ -6,7 +6,6 @@ import { sha256Hex } from '../platform/credentials.js';
 import type { Actor, Role } from './context.js';
 import { forbidden, unauthorized } from './errors.js';
 
-
 export const findActorByKey = (db: Db, apiKey: string): Promise<Actor | null> => findActorByKeyHash(db, sha256Hex(apiKey));
 
 /** Reads `Authorization: Bearer <key>` when present; routes decide whether an actor is required. */

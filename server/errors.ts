@@ -13,10 +13,18 @@ import { problemOf } from './problems.js';
  * `Refused` the use cases throw, so every answer goes through the problems table.
  */
 export const validationFailed = (errors: Violation[]) =>
-  new Refused('validation_failed', `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, { errors });
+  new Refused(
+    'validation_failed',
+    `${errors.length} rule${errors.length === 1 ? '' : 's'} not met: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`,
+    { errors },
+  );
 export const notFound = (what: string) => new Refused('not_found', `${what} not found`);
 export const conflict = (code: RefusalStatus, message: string, extra?: Record<string, unknown>) => new Refused(code, message, { extra });
-export const refused = (code: RefusalStatus, message: string, options?: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> }) => new Refused(code, message, options);
+export const refused = (
+  code: RefusalStatus,
+  message: string,
+  options?: { path?: string; errors?: Violation[]; extra?: Record<string, unknown> },
+) => new Refused(code, message, options);
 export const forbidden = (message = 'this role may not do that') => new Refused('forbidden', message);
 export const unauthorized = (message = 'a valid API key is required: Authorization: Bearer <key>') => new Refused('unauthorized', message);
 
@@ -46,8 +54,18 @@ export function problemBody(status: number, code: string, detail: string, errors
   };
 }
 
-export function sendProblem(res: Response, status: number, code: string, detail: string, errors?: Violation[], extra?: Record<string, unknown>) {
-  res.status(status).type('application/problem+json').send(JSON.stringify(problemBody(status, code, detail, errors, extra)));
+export function sendProblem(
+  res: Response,
+  status: number,
+  code: string,
+  detail: string,
+  errors?: Violation[],
+  extra?: Record<string, unknown>,
+) {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(status, code, detail, errors, extra)));
 }
 
 /** Maps zod issues to violations: `path` joins the field path with dots, `code` names the rule. */
@@ -71,11 +89,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const type = (err as { type?: string }).type;
   if (type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed_json', 'the request body is not valid JSON');
   if (type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large', 'the request body is too large');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, 415, 'unsupported_encoding', String(err.message));
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return sendProblem(res, 415, 'unsupported_encoding', String(err.message));
   if (status && status >= 400 && status < 500) return sendProblem(res, status, 'bad_request', String(err.message));
   // text PostgreSQL cannot store (e.g. NUL) in a field no schema rule caught: the client's input, not our bug
   const pgCode = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-  if (pgCode === '22021' || pgCode === '22P05') return sendProblem(res, 422, 'invalid_character', 'a text field holds a character that cannot be stored (such as NUL)');
+  if (pgCode === '22021' || pgCode === '22P05')
+    return sendProblem(res, 422, 'invalid_character', 'a text field holds a character that cannot be stored (such as NUL)');
   (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
   sendProblem(res, 500, 'internal_error', 'an unexpected error occurred; it has been logged with the request id');
 };

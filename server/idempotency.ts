@@ -5,7 +5,13 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/client.js';
-import { claimIdempotencyKey, deleteIdempotencyKey, findIdempotencyKey, recordIdempotentResponse, releaseIdempotencyClaim } from '../db/repositories/idempotency.js';
+import {
+  claimIdempotencyKey,
+  deleteIdempotencyKey,
+  findIdempotencyKey,
+  recordIdempotentResponse,
+  releaseIdempotencyClaim,
+} from '../db/repositories/idempotency.js';
 import { sha256Hex } from '../platform/credentials.js';
 import type { Actor } from './context.js';
 import { conflict, refused } from './errors.js';
@@ -27,23 +33,43 @@ export function idempotency(db: Db): RequestHandler {
     // the same request is the same method, URL and body bytes (hashed as the body was read)
     const bodySha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
     const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
-    const claimed = await claimIdempotencyKey(db, { userId: actor.userId, key, method: req.method, path, requestSha256, inProgressStatus: IN_PROGRESS });
+    const claimed = await claimIdempotencyKey(db, {
+      userId: actor.userId,
+      key,
+      method: req.method,
+      path,
+      requestSha256,
+      inProgressStatus: IN_PROGRESS,
+    });
     if (!claimed) {
       const stored = await findIdempotencyKey(db, actor.userId, key);
-      if (!stored) return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
+      if (!stored)
+        return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
       if (stored.responseStatus === IN_PROGRESS) {
         // a claim left by a process that died mid-request is released after a while, so the key is not lost
         if (Date.now() - stored.createdAt.getTime() > STALE_CLAIM_MS) {
           await releaseIdempotencyClaim(db, actor.userId, key, IN_PROGRESS);
-          return next(conflict('idempotency_key_in_use', 'an earlier attempt with this Idempotency-Key was interrupted; it has been released, retry now'));
+          return next(
+            conflict(
+              'idempotency_key_in_use',
+              'an earlier attempt with this Idempotency-Key was interrupted; it has been released, retry now',
+            ),
+          );
         }
         return next(conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'));
       }
       if (stored.requestSha256 !== requestSha256) {
-        return next(conflict('idempotency_key_reused', 'this Idempotency-Key was already used with a different request; use a new key for a new request'));
+        return next(
+          conflict(
+            'idempotency_key_reused',
+            'this Idempotency-Key was already used with a different request; use a new key for a new request',
+          ),
+        );
       }
       res.setHeader('Idempotent-Replayed', 'true');
-      const contentType = stored.responseBody.startsWith('{"type":"https://cerf-ledger.dev/problems/') ? 'application/problem+json' : 'application/json';
+      const contentType = stored.responseBody.startsWith('{"type":"https://cerf-ledger.dev/problems/')
+        ? 'application/problem+json'
+        : 'application/json';
       return res.status(stored.responseStatus).type(contentType).send(stored.responseBody);
     }
     const originalSend = res.send.bind(res);
@@ -52,7 +78,10 @@ export function idempotency(db: Db): RequestHandler {
       if (recorded) return originalSend(body as never);
       recorded = true;
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body ?? null);
-      const settle = res.statusCode >= 500 ? deleteIdempotencyKey(db, actor.userId, key) : recordIdempotentResponse(db, actor.userId, key, res.statusCode, text);
+      const settle =
+        res.statusCode >= 500
+          ? deleteIdempotencyKey(db, actor.userId, key)
+          : recordIdempotentResponse(db, actor.userId, key, res.statusCode, text);
       settle.then(
         () => originalSend(body as never),
         (err: unknown) => {

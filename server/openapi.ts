@@ -46,17 +46,25 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const doc of registry) {
     const path = doc.path.replace(/:(\w+)/g, '{$1}');
-    const parameters: unknown[] = [...doc.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = [...doc.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     if (doc.query) {
       const shape = (doc.query as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
       for (const [name, schema] of Object.entries(shape)) {
         parameters.push({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: jsonSchema(schema) });
       }
     }
-    if (doc.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } });
+    if (doc.idempotent)
+      parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } });
     const responses: Record<string, unknown> = {};
     for (const [status, schema] of Object.entries(doc.responses)) {
-      responses[status] = schema ? { description: `HTTP ${status}`, content: { 'application/json': { schema: jsonSchema(schema) } } } : { description: `HTTP ${status}` };
+      responses[status] = schema
+        ? { description: `HTTP ${status}`, content: { 'application/json': { schema: jsonSchema(schema) } } }
+        : { description: `HTTP ${status}` };
     }
     responses.default = { description: 'problem details', content: { 'application/problem+json': { schema: jsonSchema(Problem) } } };
     paths[path] ??= {};
@@ -71,9 +79,16 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'cerf-ledger API', version: info.version, description: 'Carbon Emission Reduction Facility (碳减排支持工具) ledger, disclosures and verification.' },
+    info: {
+      title: 'cerf-ledger API',
+      version: info.version,
+      description: 'Carbon Emission Reduction Facility (碳减排支持工具) ledger, disclosures and verification.',
+    },
     servers: info.serverUrl ? [{ url: info.serverUrl }] : [],
-    components: { schemas: components, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key per user: Authorization: Bearer <key>' } } },
+    components: {
+      schemas: components,
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key per user: Authorization: Bearer <key>' } },
+    },
     paths,
   };
 }

@@ -11,27 +11,53 @@ type Problem = { http: number; path?: string; zh: string; en: string };
 
 export const PROBLEMS: Record<RefusalStatus, Problem> = {
   validation_failed: { http: 422, zh: '输入未通过校验', en: 'The input does not meet the rules' },
-  invalid_input: { http: 422, zh: '表单不完整或格式有误：请填写必填项（如理由），金额须为最多两位小数的元金额。', en: 'The form is incomplete or malformed: fill in the required fields (such as the reason); amounts are yuan with at most two decimals.' },
+  invalid_input: {
+    http: 422,
+    zh: '表单不完整或格式有误：请填写必填项（如理由），金额须为最多两位小数的元金额。',
+    en: 'The form is incomplete or malformed: fill in the required fields (such as the reason); amounts are yuan with at most two decimals.',
+  },
   invalid_cursor: { http: 422, path: 'cursor', zh: '分页游标无效', en: 'The page cursor is not valid' },
 
   unauthorized: { http: 401, zh: '需要有效的 API 密钥', en: 'A valid API key is required' },
   forbidden: { http: 403, zh: '此角色无权执行该操作', en: 'This role may not do that' },
-  maker_checker_violation: { http: 403, zh: '批准该申请的运营人员不能同时为其记账发放，须由另一名运营人员操作。', en: 'The operator who approved this application cannot also book its disbursement: another operator must.' },
+  maker_checker_violation: {
+    http: 403,
+    zh: '批准该申请的运营人员不能同时为其记账发放，须由另一名运营人员操作。',
+    en: 'The operator who approved this application cannot also book its disbursement: another operator must.',
+  },
   institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
-  four_eyes_violation: { http: 403, zh: '提议变更的操作员不能自行确认，须由另一名操作员确认', en: 'The operator who proposed a change may not confirm it' },
+  four_eyes_violation: {
+    http: 403,
+    zh: '提议变更的操作员不能自行确认，须由另一名操作员确认',
+    en: 'The operator who proposed a change may not confirm it',
+  },
 
   not_found: { http: 404, zh: '未找到', en: 'Not found' },
   operation_not_found: { http: 404, path: 'operation', zh: '该季度没有开放的操作', en: 'No operation is open for that quarter' },
   no_policy_in_force: { http: 404, zh: '该日期没有生效的政策', en: 'No policy is in force on that date' },
   no_taxonomy_in_force: { http: 404, zh: '该日期没有生效的目录', en: 'No taxonomy is in force on that date' },
 
-  loan_ref_conflict: { http: 409, zh: '该贷款编号已存在且内容不同（请使用修订）', en: 'The loan reference exists with other content (use an amendment)' },
+  loan_ref_conflict: {
+    http: 409,
+    zh: '该贷款编号已存在且内容不同（请使用修订）',
+    en: 'The loan reference exists with other content (use an amendment)',
+  },
   loan_ref_immutable: { http: 422, path: 'loan.loanRef', zh: '贷款编号不可修改', en: 'A loan reference cannot be changed' },
   content_unchanged: { http: 409, zh: '修订内容与当前版本相同', en: 'The amendment changes nothing' },
   loan_under_support: { http: 409, zh: '该贷款已获支持，不能修订', en: 'The loan is covered by support and cannot be amended' },
   principal_below_repaid: { http: 409, zh: '本金不能低于已还金额', en: 'The principal cannot be less than what was repaid' },
-  repayment_exceeds_outstanding: { http: 422, path: 'amount', zh: '还款额超过未偿本金', en: 'The repayment exceeds the outstanding principal' },
-  repayment_before_disbursement: { http: 422, path: 'repaidOn', zh: '还款日期早于发放日期', en: 'The repayment is dated before the disbursement' },
+  repayment_exceeds_outstanding: {
+    http: 422,
+    path: 'amount',
+    zh: '还款额超过未偿本金',
+    en: 'The repayment exceeds the outstanding principal',
+  },
+  repayment_before_disbursement: {
+    http: 422,
+    path: 'repaidOn',
+    zh: '还款日期早于发放日期',
+    en: 'The repayment is dated before the disbursement',
+  },
   repayment_in_future: { http: 422, path: 'repaidOn', zh: '还款日期在未来', en: 'The repayment is dated in the future' },
   loan_not_flagged: { http: 409, zh: '该贷款没有待确认的利率标记', en: 'The loan has no rate flag to accept' },
 
@@ -43,19 +69,32 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   annual_cap_exceeded: { http: 409, zh: '全年操作额度将超过年度上限', en: "The year's operations would pass the annual cap" },
   operation_volume_exceeded: { http: 409, zh: '批准金额超过操作剩余额度', en: "The approval exceeds the operation's remaining volume" },
   nothing_to_allocate: { http: 409, zh: '没有待分配的申请', en: 'No application awaits allocation' },
-  approval_covers_no_loan: { http: 422, path: 'amount', zh: '批准金额不足以覆盖任何一笔贷款的支持额', en: "The approval is smaller than every listed loan's support" },
+  approval_covers_no_loan: {
+    http: 422,
+    path: 'amount',
+    zh: '批准金额不足以覆盖任何一笔贷款的支持额',
+    en: "The approval is smaller than every listed loan's support",
+  },
   no_loans: { http: 422, zh: '申请中没有符合条件的贷款', en: 'The application lists no qualifying loan' },
   application_not_submitted: { http: 409, zh: '只有待决定的申请可以批准或拒绝', en: 'Only a submitted application can be decided' },
   application_not_approved: { http: 409, zh: '只有已批准的申请可以入账', en: 'Only an approved application can be disbursed' },
   application_rejected: { http: 409, zh: '申请已被拒绝', en: 'The application was rejected' },
-  collateral_insufficient: { http: 409, zh: '合格押品价值不足以覆盖批准金额。', en: 'The eligible collateral does not cover the approved amount.' },
+  collateral_insufficient: {
+    http: 409,
+    zh: '合格押品价值不足以覆盖批准金额。',
+    en: 'The eligible collateral does not cover the approved amount.',
+  },
   collateral_released: { http: 409, zh: '抵押品已解押', en: 'The collateral has been released' },
 
   facility_not_live: { http: 409, zh: '该笔资金已结清或已展期', en: 'The tranche is no longer live' },
   rollovers_exhausted: { http: 409, zh: '展期次数已达上限', en: 'The tranche has been rolled over the most times allowed' },
   rollover_not_due: { http: 409, zh: '展期须在到期日办理', en: 'A rollover is booked on the maturity date' },
   facility_overdue: { http: 409, zh: '该笔资金已逾期，只能归还', en: 'The tranche is overdue and can only be repaid' },
-  nothing_to_roll_over: { http: 409, zh: '对应贷款已无未偿合格本金，须归还', en: 'The underlying loans have no outstanding eligible principal' },
+  nothing_to_roll_over: {
+    http: 409,
+    zh: '对应贷款已无未偿合格本金，须归还',
+    en: 'The underlying loans have no outstanding eligible principal',
+  },
   nothing_to_repay: { http: 409, zh: '没有应还的本金或利息', en: 'No principal or interest is due' },
   interest_booked_ahead: { http: 409, zh: '利息已计提至结算日之后', en: 'Interest is booked past the settlement date' },
 
@@ -69,8 +108,18 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   no_verifier_available: { http: 422, path: 'verifier', zh: '没有可指派的核验机构', en: 'No verifier can be assigned' },
   verdict_not_given: { http: 409, zh: '核验机构尚未给出结论', en: 'The verifier has not given a verdict yet' },
   sample_not_checked: { http: 422, path: 'findings', zh: '还有抽样贷款未记录核验结果', en: 'Some sampled loans have no finding yet' },
-  verified_with_failed_findings: { http: 422, path: 'verdict', zh: '有未通过的核验项，结论应为不通过', en: 'A check failed: the verdict must be rejected' },
-  rejection_without_findings: { http: 422, path: 'verdict', zh: '不通过的结论须至少有一项未通过的核验', en: 'A rejection needs at least one failed check' },
+  verified_with_failed_findings: {
+    http: 422,
+    path: 'verdict',
+    zh: '有未通过的核验项，结论应为不通过',
+    en: 'A check failed: the verdict must be rejected',
+  },
+  rejection_without_findings: {
+    http: 422,
+    path: 'verdict',
+    zh: '不通过的结论须至少有一项未通过的核验',
+    en: 'A rejection needs at least one failed check',
+  },
   loan_not_in_sample: { http: 422, zh: '只能对抽样贷款记录核验结果', en: 'Findings are recorded on sampled loans only' },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
@@ -78,16 +127,34 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   jobs_not_running: { http: 503, zh: '后台任务未在运行', en: 'The job system is not running in this process' },
 
   proposal_not_pending: { http: 409, zh: '该变更已被确认或拒绝', en: 'The change has already been confirmed or declined' },
-  effective_date_taken: { http: 409, zh: '该日期已有同类政策数据（更正须另定日期）', en: 'Data of that kind already exists on that date (a correction takes its own date)' },
+  effective_date_taken: {
+    http: 409,
+    zh: '该日期已有同类政策数据（更正须另定日期）',
+    en: 'Data of that kind already exists on that date (a correction takes its own date)',
+  },
   version_id_taken: { http: 409, zh: '该版本名称已被使用', en: 'That version name is taken' },
 
   invalid_idempotency_key: { http: 400, zh: 'Idempotency-Key 格式无效', en: 'The Idempotency-Key is malformed' },
-  idempotency_key_in_use: { http: 409, zh: '使用该 Idempotency-Key 的请求仍在处理中', en: 'A request with this Idempotency-Key is still in progress' },
-  idempotency_key_reused: { http: 409, zh: '该 Idempotency-Key 已用于另一请求', en: 'This Idempotency-Key was used with a different request' },
+  idempotency_key_in_use: {
+    http: 409,
+    zh: '使用该 Idempotency-Key 的请求仍在处理中',
+    en: 'A request with this Idempotency-Key is still in progress',
+  },
+  idempotency_key_reused: {
+    http: 409,
+    zh: '该 Idempotency-Key 已用于另一请求',
+    en: 'This Idempotency-Key was used with a different request',
+  },
 };
 
 /** The HTTP answer of a refusal: status code, problem code, detail, violations and facts. */
-export function problemOf(refusal: Refusal): { http: number; code: string; detail: string; errors?: Violation[]; extra?: Record<string, unknown> } {
+export function problemOf(refusal: Refusal): {
+  http: number;
+  code: string;
+  detail: string;
+  errors?: Violation[];
+  extra?: Record<string, unknown>;
+} {
   const problem = PROBLEMS[refusal.status];
   const path = refusal.path ?? problem.path;
   const errors = refusal.errors ?? (path ? [{ path, code: refusal.status, message: refusal.message }] : undefined);

@@ -6,7 +6,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const errors = zodViolations(parsed.error, prefix);
-    throw refused('validation_failed', `${errors.length} field${errors.length === 1 ? '' : 's'} invalid: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`, { errors });
+    throw refused(
+      'validation_failed',
+      `${errors.length} field${errors.length === 1 ? '' : 's'} invalid: ${errors.map((e) => `${e.path} (${e.code})`).join(', ')}`,
+      { errors },
+    );
   }
   return parsed.data;
 }

@@ -20,9 +20,13 @@ import { refuse } from '../refusals.js';
  * any support was booked), a new run is written, numbered `.r2`, `.r3`, …. A run compiles only banks
  * without a version for the quarter, so nothing is compiled twice.
  */
-export async function requestQuarterCompile(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobId: string; new: boolean; banks: string[] }> {
+export async function requestQuarterCompile(
+  ctx: UseCaseContext,
+  input: { quarter: string },
+): Promise<{ jobId: string; new: boolean; banks: string[] }> {
   const today = shanghaiDate(ctx.now);
-  if (quarterPeriod(input.quarter).end >= today) refuse('quarter_not_ended', `${input.quarter} has not ended yet in Asia/Shanghai (today is ${today})`);
+  if (quarterPeriod(input.quarter).end >= today)
+    refuse('quarter_not_ended', `${input.quarter} has not ended yet in Asia/Shanghai (today is ${today})`);
   const base = jobIds.compileQuarter(input.quarter);
   const banks = (await banksWithSupport(ctx.tx, quarterPeriod(input.quarter).end)).map((b) => b.code);
   await lockKey(ctx.tx, base);
@@ -58,6 +62,7 @@ export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: strin
 }
 
 /** Bigints as { $bigint: "123" }, for job payloads (JSON). */
-export const serialiseBankSums = (b: BankSums): unknown => JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
+export const serialiseBankSums = (b: BankSums): unknown =>
+  JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
 export const deserialiseBankSums = (json: unknown): BankSums =>
   JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && typeof v.$bigint === 'string' ? BigInt(v.$bigint) : v));

@@ -3,12 +3,26 @@
  * the sums the quarter's fan-out carried), stored with the SHA-256 of its canonical JSON, never edited,
  * and the bank is notified. Idempotent: a version that exists is left as it is (the job may run again).
  */
-import { findVersion, findVersionById, insertVersion, projectFractions, quarterSums, type BankSums, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
+import {
+  findVersion,
+  findVersionById,
+  insertVersion,
+  projectFractions,
+  quarterSums,
+  type BankSums,
+  type DisclosureVersionRow,
+} from '../../db/repositories/disclosures.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import { writeOutbox } from '../../db/repositories/outbox.js';
 import type { Tx } from '../../db/client.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
-import { compileDisclosure, quarterPeriod, type DisclosureContent, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
+import {
+  compileDisclosure,
+  quarterPeriod,
+  type DisclosureContent,
+  type Horizon,
+  type ProjectFraction,
+} from '../../domain/disclosures/compile.js';
 import { policyOn } from '../../domain/policy/index.js';
 import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
@@ -18,12 +32,20 @@ import { deserialiseBankSums } from './compile-quarter.js';
 /** Computes the content of a version from the loan-level data (not stored). */
 export async function computeContent(
   tx: Tx,
-  input: { institution: { id: string; code: string; nameZh: string; nameEn: string }; quarter: string; version: number; previousVersion: number | null; restatesVersion: number | null; precomputed?: BankSums },
+  input: {
+    institution: { id: string; code: string; nameZh: string; nameEn: string };
+    quarter: string;
+    version: number;
+    previousVersion: number | null;
+    restatesVersion: number | null;
+    precomputed?: BankSums;
+  },
 ): Promise<DisclosureContent> {
   const { end } = quarterPeriod(input.quarter);
   const policy = policyOn(end);
   if (!policy) throw new Error(`no policy in force on ${end}`);
-  const sums = input.precomputed ?? (await quarterSums(tx, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
+  const sums = input.precomputed ??
+    (await quarterSums(tx, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
   const base = {
     institution: { code: input.institution.code, nameZh: input.institution.nameZh, nameEn: input.institution.nameEn },
     quarter: input.quarter,
@@ -47,7 +69,10 @@ export async function computeContent(
  * Compiles and stores version `version` unless it already exists, and writes the bank's notification
  * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them.
  */
-export async function compileVersion(ctx: UseCaseContext, input: CompilePayload): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
+export async function compileVersion(
+  ctx: UseCaseContext,
+  input: CompilePayload,
+): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
   const bank = await findInstitutionById(ctx.tx, input.institutionId);
   if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
   const existing = await findVersion(ctx.tx, bank.id, input.quarter, input.version);

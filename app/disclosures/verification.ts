@@ -5,7 +5,13 @@
  * verifier records findings on sampled loans and gives the verdict, which stores the report and its
  * SHA-256 and writes the follow-up jobs. The route, the verifier's pages and the assign job call these.
  */
-import { countedLoanCandidates, findLatestVersion, findVersionById, lockVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
+import {
+  countedLoanCandidates,
+  findLatestVersion,
+  findVersionById,
+  lockVersionById,
+  type DisclosureVersionRow,
+} from '../../db/repositories/disclosures.js';
 import { findInstitutionByCode, findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
 import { writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
 import {
@@ -61,19 +67,26 @@ export type Sampling = { seed?: string; materialityFen?: bigint; randomSampleSiz
  * the rule; draws the sample (every loan above the materiality threshold plus a seeded draw), moves the
  * version to under_verification and notifies the verifier — one transaction.
  */
-async function assignVerifier(ctx: UseCaseContext, version: DisclosureVersionRow, input: { choice: VerifierChoice; sampling: Sampling; assignedBy: string | null }): Promise<{ assignment: AssignmentRow; verifier: InstitutionRow }> {
-  if (version.status !== 'submitted') refuseIllegal({ message: `cannot assign a disclosure that is ${version.status}; assign needs submitted`, current: version.status });
+async function assignVerifier(
+  ctx: UseCaseContext,
+  version: DisclosureVersionRow,
+  input: { choice: VerifierChoice; sampling: Sampling; assignedBy: string | null },
+): Promise<{ assignment: AssignmentRow; verifier: InstitutionRow }> {
+  if (version.status !== 'submitted')
+    refuseIllegal({ message: `cannot assign a disclosure that is ${version.status}; assign needs submitted`, current: version.status });
   const bank = (await findInstitutionById(ctx.tx, version.institutionId))!;
   let verifier: InstitutionRow | null;
   if ('verifier' in input.choice) {
     verifier = await findInstitutionByCode(ctx.tx, input.choice.verifier);
-    if (!verifier || verifier.kind !== 'verifier') refuseViolations([{ path: 'verifier', code: 'not_a_verifier', message: `${input.choice.verifier} is not a registered verifier` }]);
+    if (!verifier || verifier.kind !== 'verifier')
+      refuseViolations([{ path: 'verifier', code: 'not_a_verifier', message: `${input.choice.verifier} is not a registered verifier` }]);
   } else {
     const picked = await pickVerifierByRule(ctx.tx, version.institutionId);
     if (!picked) refuse('no_verifier_available', 'no verifier available that is not conflicted with the bank');
     verifier = (await findInstitutionById(ctx.tx, picked.id))!;
   }
-  if (await isConflicted(ctx.tx, verifier.id, version.institutionId)) refuse('verifier_conflicted', `verifier ${verifier.code} is declared conflicted with this bank (${bank.code})`);
+  if (await isConflicted(ctx.tx, verifier.id, version.institutionId))
+    refuse('verifier_conflicted', `verifier ${verifier.code} is declared conflicted with this bank (${bank.code})`);
   const policy = policyOn(quarterPeriod(version.quarter).end)!;
   const seed = input.sampling.seed ?? version.id;
   const materialityFen = input.sampling.materialityFen ?? policy.verificationMaterialityFen;
@@ -97,7 +110,13 @@ async function assignVerifier(ctx: UseCaseContext, version: DisclosureVersionRow
   );
   await insertSample(
     ctx.tx,
-    sample.map((s) => ({ assignmentId: assignment.id, loanId: s.id, ordinal: s.ordinal, reason: s.reason, snapshot: snapshots.get(s.id)! })),
+    sample.map((s) => ({
+      assignmentId: assignment.id,
+      loanId: s.id,
+      ordinal: s.ordinal,
+      reason: s.reason,
+      snapshot: snapshots.get(s.id)!,
+    })),
   );
   await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.assigned', moved, verifier)]);
   return { assignment, verifier };
@@ -113,7 +132,8 @@ export async function assignDisclosure(
 ): Promise<{ kind: 'job'; jobId: string } | { kind: 'assigned'; assignment: AssignmentRow }> {
   const { latest } = await latestForVerb(ctx, input);
   if ('rule' in input.choice) {
-    if (latest.status !== 'submitted') refuseIllegal({ message: `cannot assign a disclosure that is ${latest.status}; assign needs submitted`, current: latest.status });
+    if (latest.status !== 'submitted')
+      refuseIllegal({ message: `cannot assign a disclosure that is ${latest.status}; assign needs submitted`, current: latest.status });
     const job = outboxJobs.assign({
       versionId: latest.id,
       rule: input.choice.rule,
@@ -125,7 +145,11 @@ export async function assignDisclosure(
     await writeOutbox(ctx.tx, [job]);
     return { kind: 'job', jobId: job.jobId };
   }
-  const { assignment } = await assignVerifier(ctx, latest, { choice: input.choice, sampling: input.sampling, assignedBy: ctx.actor.userId });
+  const { assignment } = await assignVerifier(ctx, latest, {
+    choice: input.choice,
+    sampling: input.sampling,
+    assignedBy: ctx.actor.userId,
+  });
   return { kind: 'assigned', assignment };
 }
 
@@ -137,7 +161,11 @@ export async function assignByRule(
   const version = await lockVersionById(ctx.tx, input.versionId);
   if (!version) refuse('not_found', `disclosure version ${input.versionId} does not exist`);
   if (await findAssignmentForVersion(ctx.tx, version.id)) return { alreadyAssigned: true };
-  const { verifier } = await assignVerifier(ctx, version, { choice: { rule: input.rule }, sampling: input.sampling, assignedBy: input.assignedBy });
+  const { verifier } = await assignVerifier(ctx, version, {
+    choice: { rule: input.rule },
+    sampling: input.sampling,
+    assignedBy: input.assignedBy,
+  });
   return { alreadyAssigned: false, verifierCode: verifier.code };
 }
 
@@ -164,7 +192,10 @@ async function loanSnapshots(tx: Tx, ids: string[]) {
           reductionBasis: project.reductionBasis,
           evidence: { title: project.evidenceTitle, sha256: project.evidenceSha256 },
         },
-        attributedAnnualReductionTonnes: formatAttributedReduction(attributedReduction({ principalFen: loan.principalFen, project }), roundingOf(loan.disbursedOn)),
+        attributedAnnualReductionTonnes: formatAttributedReduction(
+          attributedReduction({ principalFen: loan.principalFen, project }),
+          roundingOf(loan.disbursedOn),
+        ),
       },
     ]),
   );
@@ -189,7 +220,8 @@ async function openAssignment(ctx: ActorContext, ref: AssignmentRef): Promise<{ 
     const bank = await bankOf(ctx.tx, ref.institutionCode);
     latest = await findLatestVersion(ctx.tx, bank.id, ref.quarter, { lock: true });
     assignment = latest ? await findAssignmentForVersion(ctx.tx, latest.id) : null;
-    if (!latest || !assignment || assignment.verifierId !== ctx.actor.institutionId) refuse('not_found', `assignment for ${ref.institutionCode} ${ref.quarter} not found`);
+    if (!latest || !assignment || assignment.verifierId !== ctx.actor.institutionId)
+      refuse('not_found', `assignment for ${ref.institutionCode} ${ref.quarter} not found`);
   }
   if (!latest || latest.id !== assignment.disclosureVersionId || latest.status !== 'under_verification' || assignment.completedAt) {
     const status = latest?.status ?? 'compiled';
@@ -205,7 +237,11 @@ export async function recordFindings(
 ): Promise<FindingRow[]> {
   const { assignment } = await openAssignment(ctx, input);
   const sampled = new Set((await sampleOf(ctx.tx, assignment.id)).map((s) => s.loanId));
-  const outside = input.findings.flatMap((f, i) => (sampled.has(f.loanId) ? [] : [{ path: `findings.${i}.loanId`, code: 'loan_not_in_sample', message: 'findings are recorded on sampled loans only' }]));
+  const outside = input.findings.flatMap((f, i) =>
+    sampled.has(f.loanId)
+      ? []
+      : [{ path: `findings.${i}.loanId`, code: 'loan_not_in_sample', message: 'findings are recorded on sampled loans only' }],
+  );
   if (outside.length) refuseViolations(outside);
   return addFindings(ctx.tx, assignment.id, ctx.actor.userId, input.findings);
 }
@@ -216,7 +252,10 @@ export async function recordFindings(
  * sample, the findings, the verdict, the judged content's hash) with its SHA-256, and writes the
  * follow-up jobs (publication after "verified", the bank's notification).
  */
-export async function giveVerdict(ctx: ActorContext, input: AssignmentRef & { verdict: 'verified' | 'rejected'; summary: string }): Promise<{ assignment: AssignmentRow; version: DisclosureVersionRow }> {
+export async function giveVerdict(
+  ctx: ActorContext,
+  input: AssignmentRef & { verdict: 'verified' | 'rejected'; summary: string },
+): Promise<{ assignment: AssignmentRow; version: DisclosureVersionRow }> {
   const { assignment, latest: version } = await openAssignment(ctx, input);
   const sample = await sampleOf(ctx.tx, assignment.id);
   const findings = await findingsOf(ctx.tx, assignment.id);
@@ -226,22 +265,40 @@ export async function giveVerdict(ctx: ActorContext, input: AssignmentRef & { ve
     findings,
   );
   if (!rule.ok) refuseViolations([{ path: rule.path ?? 'verdict', code: rule.status, message: rule.message ?? rule.status }]);
-  const moved = await applyVerb(ctx.tx, version, input.verdict === 'verified' ? 'verify' : 'reject', input.verdict === 'verified' ? { verifiedAt: ctx.now } : {});
+  const moved = await applyVerb(
+    ctx.tx,
+    version,
+    input.verdict === 'verified' ? 'verify' : 'reject',
+    input.verdict === 'verified' ? { verifiedAt: ctx.now } : {},
+  );
   const verifier = (await findInstitutionById(ctx.tx, assignment.verifierId))!;
   const bank = (await findInstitutionById(ctx.tx, version.institutionId))!;
   const completedOn = shanghaiDate(ctx.now);
   const report = {
     disclosure: { institution: bank.code, quarter: version.quarter, version: version.version, contentSha256: version.contentSha256 },
     verifier: { code: verifier.code, nameZh: verifier.nameZh, nameEn: verifier.nameEn },
-    sampling: { seed: assignment.seed, materialityThreshold: formatYuan(assignment.materialityFen), randomSampleSize: assignment.randomSampleSize },
+    sampling: {
+      seed: assignment.seed,
+      materialityThreshold: formatYuan(assignment.materialityFen),
+      randomSampleSize: assignment.randomSampleSize,
+    },
     sample: sample.map((s) => ({ ordinal: s.ordinal, loanId: s.loanId, reason: s.reason, snapshot: s.snapshot })),
     findings: findings.map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note })),
     verdict: input.verdict,
     summary: input.summary,
     completedOn,
   };
-  const done = await completeAssignment(ctx.tx, assignment.id, { verdict: input.verdict, summary: input.summary, report, reportSha256: sha256OfCanonical(report), completedAt: ctx.now, completedOn });
-  const jobs: NewOutboxJob[] = [outboxJobs.notify(input.verdict === 'verified' ? 'disclosure.verified' : 'disclosure.rejected', moved, bank)];
+  const done = await completeAssignment(ctx.tx, assignment.id, {
+    verdict: input.verdict,
+    summary: input.summary,
+    report,
+    reportSha256: sha256OfCanonical(report),
+    completedAt: ctx.now,
+    completedOn,
+  });
+  const jobs: NewOutboxJob[] = [
+    outboxJobs.notify(input.verdict === 'verified' ? 'disclosure.verified' : 'disclosure.rejected', moved, bank),
+  ];
   if (input.verdict === 'verified') jobs.push(outboxJobs.publish(version.id));
   await writeOutbox(ctx.tx, jobs);
   return { assignment: done!, version: moved };

@@ -31,16 +31,25 @@ export async function bankOf(tx: Tx, code: string): Promise<InstitutionRow> {
 }
 
 /** The latest version of a bank's quarter, locked for a transition; a bank may act only on its own. */
-export async function latestForVerb(ctx: ActorContext, ref: DisclosureRef): Promise<{ bank: InstitutionRow; latest: DisclosureVersionRow }> {
+export async function latestForVerb(
+  ctx: ActorContext,
+  ref: DisclosureRef,
+): Promise<{ bank: InstitutionRow; latest: DisclosureVersionRow }> {
   const bank = await bankOf(ctx.tx, ref.institutionCode);
-  if (ctx.actor.role === 'bank' && ctx.actor.institutionId !== bank.id) refuse('not_found', `disclosure ${ref.institutionCode} ${ref.quarter} not found`);
+  if (ctx.actor.role === 'bank' && ctx.actor.institutionId !== bank.id)
+    refuse('not_found', `disclosure ${ref.institutionCode} ${ref.quarter} not found`);
   const latest = await findLatestVersion(ctx.tx, bank.id, ref.quarter, { lock: true });
   if (!latest) refuse('not_found', `disclosure ${ref.institutionCode} ${ref.quarter} not found`);
   return { bank, latest };
 }
 
 /** Applies a workflow verb to a locked version, or refuses the illegal transition naming its state. */
-export async function applyVerb(tx: Tx, version: DisclosureVersionRow, verb: WorkflowVerb, extra: Parameters<typeof moveStatus>[4] = {}): Promise<DisclosureVersionRow> {
+export async function applyVerb(
+  tx: Tx,
+  version: DisclosureVersionRow,
+  verb: WorkflowVerb,
+  extra: Parameters<typeof moveStatus>[4] = {},
+): Promise<DisclosureVersionRow> {
   const next = transition(version.status, verb);
   if (!next.ok) refuseIllegal(next as { message: string; current: string });
   const row = await moveStatus(tx, version.id, version.status, next.value as DisclosureStatus, extra);
@@ -69,19 +78,26 @@ async function publish(ctx: UseCaseContext, version: DisclosureVersionRow): Prom
 /** The operator publishes the latest version, which must be verified (published again: a restatement is a new version). */
 export async function publishDisclosure(ctx: ActorContext, ref: DisclosureRef): Promise<DisclosureVersionRow> {
   const { latest } = await latestForVerb(ctx, ref);
-  if (latest.status === 'published') refuseIllegal({ message: 'the disclosure is already published; a change is a restatement (a new version)', current: latest.status });
+  if (latest.status === 'published')
+    refuseIllegal({ message: 'the disclosure is already published; a change is a restatement (a new version)', current: latest.status });
   return (await publish(ctx, latest)).row;
 }
 
 /** The publish job after a "verified" verdict: idempotent (a published version is done). */
-export async function publishVerified(ctx: UseCaseContext, input: { versionId: string }): Promise<{ row: DisclosureVersionRow; changed: boolean }> {
+export async function publishVerified(
+  ctx: UseCaseContext,
+  input: { versionId: string },
+): Promise<{ row: DisclosureVersionRow; changed: boolean }> {
   const version = await lockVersionById(ctx.tx, input.versionId);
   if (!version) refuse('not_found', `disclosure version ${input.versionId} does not exist`);
   return publish(ctx, version);
 }
 
 /** A corrected (after rejection) or restated (after publication) version: writes its compile job. */
-export async function requestNewVersion(ctx: ActorContext, ref: DisclosureRef): Promise<{ jobId: string; version: number; kind: 'correction' | 'restatement' }> {
+export async function requestNewVersion(
+  ctx: ActorContext,
+  ref: DisclosureRef,
+): Promise<{ jobId: string; version: number; kind: 'correction' | 'restatement' }> {
   const { bank, latest } = await latestForVerb(ctx, ref);
   const kind = nextVersionKind(latest.status);
   if (!kind.ok) refuseIllegal(kind as { message: string; current: string });

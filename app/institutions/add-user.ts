@@ -11,6 +11,7 @@ export async function addUser(
   ctx: ActorContext,
   input: { institutionCode: string; name: string; password?: string },
 ): Promise<{ id: string; name: string; role: 'operator' | 'bank' | 'verifier'; apiKey: string }> {
-  const institution = (await findInstitutionByCode(ctx.tx, input.institutionCode)) ?? refuse('not_found', `institution ${input.institutionCode} not found`);
+  const institution =
+    (await findInstitutionByCode(ctx.tx, input.institutionCode)) ?? refuse('not_found', `institution ${input.institutionCode} not found`);
   return insertUser(ctx.tx, { institutionId: institution.id, name: input.name, role: institution.kind, password: input.password });
 }

@@ -2,7 +2,11 @@
  * An operator changes an institution's names or eligibility window. Refuses `not_found` when no
  * institution has the code.
  */
-import { findInstitutionByCode, updateInstitution as updateInstitutionRow, type InstitutionRow } from '../../db/repositories/institutions.js';
+import {
+  findInstitutionByCode,
+  updateInstitution as updateInstitutionRow,
+  type InstitutionRow,
+} from '../../db/repositories/institutions.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 

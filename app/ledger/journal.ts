@@ -4,9 +4,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.js';
-import { chainHead, entriesAfter, findEntry, insertEntries, institutionCodes, isReversed, lockJournal } from '../../db/repositories/journal.js';
+import {
+  chainHead,
+  entriesAfter,
+  findEntry,
+  insertEntries,
+  institutionCodes,
+  isReversed,
+  lockJournal,
+} from '../../db/repositories/journal.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { chain, checkDraft, GENESIS_HASH, reversalOf, verifyPage, type ChainBreak, type ChainedEntry, type EntryDraft } from '../../domain/ledger/entry.js';
+import {
+  chain,
+  checkDraft,
+  GENESIS_HASH,
+  reversalOf,
+  verifyPage,
+  type ChainBreak,
+  type ChainedEntry,
+  type EntryDraft,
+} from '../../domain/ledger/entry.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 
@@ -42,7 +59,8 @@ export async function reverseEntry(ctx: ActorContext, input: { entryId: string; 
   if (!entry) refuse('not_found', `journal entry ${input.entryId} not found`);
   // serialise with every other append first, so two reversals of one entry cannot both pass the check
   await lockJournal(tx);
-  if (entry.kind === 'reversal') refuse('cannot_reverse_a_reversal', 'a reversal is corrected by booking the right entry again, not by reversing the reversal');
+  if (entry.kind === 'reversal')
+    refuse('cannot_reverse_a_reversal', 'a reversal is corrected by booking the right entry again, not by reversing the reversal');
   if (await isReversed(tx, entry.id)) refuse('entry_already_reversed', `entry ${entry.sequence} has already been reversed`);
   const [reversal] = await appendEntries(tx, [reversalOf(entry, shanghaiDate(ctx.now), input.reason)], ctx.actor.userId);
   return reversal;

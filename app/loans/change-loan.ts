@@ -33,7 +33,10 @@ const loanNotFound = (): never => refuse('not_found', 'loan not found');
  * Amends the acting bank's loan with `facts` (the amendment's `loan`), for `reason`. Violations name
  * their field inside the amendment (`loan.principal`, …). Returns the loan's id and new version.
  */
-export async function amendLoan(ctx: ActorContext, input: { loanId: string; reason: string; facts: LoanFacts }): Promise<{ id: string; version: number }> {
+export async function amendLoan(
+  ctx: ActorContext,
+  input: { loanId: string; reason: string; facts: LoanFacts },
+): Promise<{ id: string; version: number }> {
   const { tx, actor } = ctx;
   const institutionId = actor.institutionId;
   const institutionRow = (await findInstitutionById(tx, institutionId))!;
@@ -41,27 +44,41 @@ export async function amendLoan(ctx: ActorContext, input: { loanId: string; reas
   await lockInstitutionLoans(tx, institutionId);
   const current = (await lockLoan(tx, input.loanId, institutionId)) ?? loanNotFound();
   const f = input.facts;
-  if (f.loanRef !== current.loanRef) refuse('loan_ref_immutable', `the loan reference is ${current.loanRef} and cannot change; submit a new loan instead`);
+  if (f.loanRef !== current.loanRef)
+    refuse('loan_ref_immutable', `the loan reference is ${current.loanRef} and cannot change; submit a new loan instead`);
   const sha = loanContentSha256(f);
   if (sha === current.contentSha256) refuse('content_unchanged', 'the amendment is identical to the current version');
 
-  const supportFieldsChanged = f.principalFen !== current.principalFen || f.disbursedOn !== current.disbursedOn || f.ratePpm !== current.ratePpm;
+  const supportFieldsChanged =
+    f.principalFen !== current.principalFen || f.disbursedOn !== current.disbursedOn || f.ratePpm !== current.ratePpm;
   if (supportFieldsChanged && (await isOnLiveApplication(tx, current.id))) {
-    refuse('loan_under_support', 'the loan is listed on a refinancing application: its principal, rate and disbursement date can no longer change');
+    refuse(
+      'loan_under_support',
+      'the loan is listed on a refinancing application: its principal, rate and disbursement date can no longer change',
+    );
   }
 
   const { violations, assessment } = assessLoan(f, { today: shanghaiDate(ctx.now), institution });
   const errors: Violation[] = [...violations];
   const repaidFen = current.principalFen - current.outstandingFen;
   if (f.principalFen < repaidFen) {
-    errors.push({ path: 'principal', code: 'principal_below_repaid', message: `${formatYuan(repaidFen)} has already been repaid on this loan` });
+    errors.push({
+      path: 'principal',
+      code: 'principal_below_repaid',
+      message: `${formatYuan(repaidFen)} has already been repaid on this loan`,
+    });
   }
 
   // funding of the old and new project
   const oldProject = await lockProject(tx, current.projectId);
   const target = await lockProjectByRef(tx, institutionId, f.project.ref);
   const fundedOnTarget = target ? (target.id === oldProject.id ? target.fundedFen - current.principalFen : target.fundedFen) : 0n;
-  const funding = checkProjectFunding({ fundedFen: fundedOnTarget, addFen: f.principalFen, totalInvestmentFen: f.project.totalInvestmentFen, projectRef: f.project.ref });
+  const funding = checkProjectFunding({
+    fundedFen: fundedOnTarget,
+    addFen: f.principalFen,
+    totalInvestmentFen: f.project.totalInvestmentFen,
+    projectRef: f.project.ref,
+  });
   if (funding && !errors.some((e) => e.code === 'project_overfunded')) errors.push(funding);
   if (errors.length || !assessment) refuseViolations(errors.map((v) => ({ ...v, path: 'loan.' + v.path })));
 
@@ -87,7 +104,12 @@ export async function amendLoan(ctx: ActorContext, input: { loanId: string; reas
   });
 
   // an operator's acceptance stays valid while what it judged (rate and dates) is unchanged
-  const keepAcceptance = current.eligibility === 'accepted' && assessment.eligibility === 'flagged' && f.ratePpm === current.ratePpm && f.disbursedOn === current.disbursedOn && f.maturesOn === current.maturesOn;
+  const keepAcceptance =
+    current.eligibility === 'accepted' &&
+    assessment.eligibility === 'flagged' &&
+    f.ratePpm === current.ratePpm &&
+    f.disbursedOn === current.disbursedOn &&
+    f.maturesOn === current.maturesOn;
   const version = current.version + 1;
   await updateLoan(tx, current.id, {
     projectId,
@@ -117,14 +139,21 @@ export async function amendLoan(ctx: ActorContext, input: { loanId: string; reas
 }
 
 /** Records a repayment of the acting bank's loan; returns the repayment's id and what is still outstanding. */
-export async function recordRepayment(ctx: ActorContext, input: { loanId: string; repaidOn: string; amountFen: bigint }): Promise<{ id: string; outstandingFen: bigint }> {
+export async function recordRepayment(
+  ctx: ActorContext,
+  input: { loanId: string; repaidOn: string; amountFen: bigint },
+): Promise<{ id: string; outstandingFen: bigint }> {
   const { tx, actor } = ctx;
   const today = shanghaiDate(ctx.now);
   const loan = (await lockLoan(tx, input.loanId, actor.institutionId)) ?? loanNotFound();
-  if (input.repaidOn < loan.disbursedOn) refuse('repayment_before_disbursement', `repayment date ${input.repaidOn} is before the disbursement on ${loan.disbursedOn}`);
+  if (input.repaidOn < loan.disbursedOn)
+    refuse('repayment_before_disbursement', `repayment date ${input.repaidOn} is before the disbursement on ${loan.disbursedOn}`);
   if (input.repaidOn > today) refuse('repayment_in_future', `repayment date ${input.repaidOn} is after today (${today})`);
   if (input.amountFen <= 0n || input.amountFen > loan.outstandingFen) {
-    refuse('repayment_exceeds_outstanding', `repayment must be more than 0 and at most the outstanding principal ${formatYuan(loan.outstandingFen)}`);
+    refuse(
+      'repayment_exceeds_outstanding',
+      `repayment must be more than 0 and at most the outstanding principal ${formatYuan(loan.outstandingFen)}`,
+    );
   }
   const id = randomUUID();
   await insertRepayment(tx, { id, loanId: loan.id, repaidOn: input.repaidOn, amountFen: input.amountFen, createdBy: actor.userId });
@@ -138,6 +167,12 @@ export async function acceptFlaggedLoan(ctx: ActorContext, input: { loanId: stri
   const { tx, actor } = ctx;
   const loan = (await lockLoan(tx, input.loanId, undefined)) ?? loanNotFound();
   if (loan.eligibility !== 'flagged') refuse('loan_not_flagged', `the loan is ${loan.eligibility}; only a flagged loan can be accepted`);
-  await updateLoan(tx, loan.id, { eligibility: 'accepted', acceptedBy: actor.userId, acceptedReason: input.reason, acceptedAt: ctx.now, updatedAt: ctx.now });
+  await updateLoan(tx, loan.id, {
+    eligibility: 'accepted',
+    acceptedBy: actor.userId,
+    acceptedReason: input.reason,
+    acceptedAt: ctx.now,
+    updatedAt: ctx.now,
+  });
   return { id: loan.id };
 }

@@ -77,7 +77,13 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
           index: row.index,
           loanRef,
           status: 'error',
-          errors: [{ path: 'loanRef', code: 'loan_ref_conflict', message: `loan ${f.loanRef} already exists with different content; change it with POST /api/v1/loans/${known.id}/amendments` }],
+          errors: [
+            {
+              path: 'loanRef',
+              code: 'loan_ref_conflict',
+              message: `loan ${f.loanRef} already exists with different content; change it with POST /api/v1/loans/${known.id}/amendments`,
+            },
+          ],
         });
       continue;
     }
@@ -87,7 +93,11 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
     if (project) {
       const differences = projectDifferences(project.facts, f.project);
       for (const field of differences) {
-        errors.push({ path: `project.${field}`, code: 'project_mismatch', message: `project ${f.project.ref} is already recorded with a different ${field}; amend the project's loans to change it` });
+        errors.push({
+          path: `project.${field}`,
+          code: 'project_mismatch',
+          message: `project ${f.project.ref} is already recorded with a different ${field}; amend the project's loans to change it`,
+        });
       }
     }
     if (!errors.some((e) => e.code === 'project_overfunded')) {
@@ -116,8 +126,15 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
   }
 
   const projectsTouched = [...projectState.values()];
-  await insertProjects(tx, institutionId, projectsTouched.filter((p) => p.isNew));
-  await setProjectsFunded(tx, projectsTouched.filter((p) => p.touched && !p.isNew));
+  await insertProjects(
+    tx,
+    institutionId,
+    projectsTouched.filter((p) => p.isNew),
+  );
+  await setProjectsFunded(
+    tx,
+    projectsTouched.filter((p) => p.touched && !p.isNew),
+  );
   await insertLoans(tx, institutionId, ctx.actor.userId, newLoans);
   return results;
 }

@@ -18,16 +18,26 @@ export async function lockPendingChange(ctx: ActorContext, id: string): Promise<
   await lockPolicyChanges(ctx.tx);
   const row = (await lockPolicyChange(ctx.tx, id)) ?? refuse('not_found', `policy change ${id} not found`);
   if (row.status !== 'pending') {
-    refuse('proposal_not_pending', `policy change ${id} was already ${row.status}${row.decidedAt ? ` on ${row.decidedAt.toISOString()}` : ''}`, { extra: { currentStatus: row.status } });
+    refuse(
+      'proposal_not_pending',
+      `policy change ${id} was already ${row.status}${row.decidedAt ? ` on ${row.decidedAt.toISOString()}` : ''}`,
+      { extra: { currentStatus: row.status } },
+    );
   }
   return row;
 }
 
 export async function confirmPolicyChange(ctx: ActorContext, input: { id: string; comment?: string }): Promise<PolicyChangeRow> {
   const row = await lockPendingChange(ctx, input.id);
-  if (row.proposedBy === ctx.actor.userId) refuse('four_eyes_violation', 'the operator who proposed a change cannot confirm it: a second operator confirms');
+  if (row.proposedBy === ctx.actor.userId)
+    refuse('four_eyes_violation', 'the operator who proposed a change cannot confirm it: a second operator confirms');
   const violations = checkPolicyChange(await loadPolicyData(ctx.tx), row.data, shanghaiDate(ctx.now));
   if (violations.length) refuseViolations(violations.map((v) => ({ ...v, path: `data.${v.path}` })));
   await refuseTakenDates(ctx.tx, row.data, row.id);
-  return decidePolicyChange(ctx.tx, row.id, { status: 'confirmed', decidedBy: ctx.actor.userId, decidedAt: ctx.now, decisionNote: input.comment ?? null });
+  return decidePolicyChange(ctx.tx, row.id, {
+    status: 'confirmed',
+    decidedBy: ctx.actor.userId,
+    decidedAt: ctx.now,
+    decisionNote: input.comment ?? null,
+  });
 }

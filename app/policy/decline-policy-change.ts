@@ -9,5 +9,10 @@ import { lockPendingChange } from './confirm-policy-change.js';
 
 export async function declinePolicyChange(ctx: ActorContext, input: { id: string; reason: string }): Promise<PolicyChangeRow> {
   const row = await lockPendingChange(ctx, input.id);
-  return decidePolicyChange(ctx.tx, row.id, { status: 'declined', decidedBy: ctx.actor.userId, decidedAt: ctx.now, decisionNote: input.reason });
+  return decidePolicyChange(ctx.tx, row.id, {
+    status: 'declined',
+    decidedBy: ctx.actor.userId,
+    decidedAt: ctx.now,
+    decisionNote: input.reason,
+  });
 }

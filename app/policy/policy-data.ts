@@ -7,7 +7,14 @@
  */
 import type { Tx } from '../../db/client.js';
 import { listConfirmedChanges } from '../../db/repositories/policy-changes.js';
-import { BUILT_IN_POLICY_DATA, buildPolicyData, policyData, replacePolicyData, type PolicyChangeData, type PolicyData } from '../../domain/policy/index.js';
+import {
+  BUILT_IN_POLICY_DATA,
+  buildPolicyData,
+  policyData,
+  replacePolicyData,
+  type PolicyChangeData,
+  type PolicyData,
+} from '../../domain/policy/index.js';
 
 /** How often a running process re-reads the confirmed changes (other processes' confirmations). */
 export const POLICY_DATA_REFRESH_MS = 30_000;

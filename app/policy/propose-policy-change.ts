@@ -12,9 +12,22 @@
  * launch (the first built-in version).
  */
 import { shanghaiDate } from '../../domain/dates.js';
-import { BUILT_IN_POLICY_DATA, builtInConflict, checkPolicyChange, effectiveDateOf, versionIdOf, type PolicyChangeData } from '../../domain/policy/index.js';
+import {
+  BUILT_IN_POLICY_DATA,
+  builtInConflict,
+  checkPolicyChange,
+  effectiveDateOf,
+  versionIdOf,
+  type PolicyChangeData,
+} from '../../domain/policy/index.js';
 import type { Tx } from '../../db/client.js';
-import { findLiveChangeNamed, findLiveChangeOn, insertPolicyChange, lockPolicyChanges, type PolicyChangeRow } from '../../db/repositories/policy-changes.js';
+import {
+  findLiveChangeNamed,
+  findLiveChangeOn,
+  insertPolicyChange,
+  lockPolicyChanges,
+  type PolicyChangeRow,
+} from '../../db/repositories/policy-changes.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 import { loadPolicyData } from './policy-data.js';
@@ -34,15 +47,24 @@ export async function refuseTakenDates(tx: Tx, data: PolicyChangeData, ownId?: s
   const date = effectiveDateOf(data);
   const versionId = versionIdOf(data);
   const builtIn = builtInConflict(BUILT_IN_POLICY_DATA, data.kind, date, versionId);
-  if (builtIn?.taken === 'date') refuse('effective_date_taken', `${builtIn.message}: a correction is new data with its own date`, { path: datePath(data) });
+  if (builtIn?.taken === 'date')
+    refuse('effective_date_taken', `${builtIn.message}: a correction is new data with its own date`, { path: datePath(data) });
   if (builtIn?.taken === 'version') refuse('version_id_taken', builtIn.message, { path: versionPath(data) });
   const onDate = await findLiveChangeOn(tx, data.kind, date);
   if (onDate && onDate.id !== ownId) {
-    refuse('effective_date_taken', `change ${onDate.id} (${onDate.status}) is already dated ${date}: a correction is new data with its own date`, { path: datePath(data), extra: { changeId: onDate.id } });
+    refuse(
+      'effective_date_taken',
+      `change ${onDate.id} (${onDate.status}) is already dated ${date}: a correction is new data with its own date`,
+      { path: datePath(data), extra: { changeId: onDate.id } },
+    );
   }
   if (versionId !== null) {
     const named = await findLiveChangeNamed(tx, data.kind, versionId);
-    if (named && named.id !== ownId) refuse('version_id_taken', `change ${named.id} (${named.status}) already introduces version ${versionId}`, { path: versionPath(data), extra: { changeId: named.id } });
+    if (named && named.id !== ownId)
+      refuse('version_id_taken', `change ${named.id} (${named.status}) already introduces version ${versionId}`, {
+        path: versionPath(data),
+        extra: { changeId: named.id },
+      });
   }
 }
 

@@ -42,27 +42,41 @@ const candidateOf = ({ loan, liveStatus }: LoanWithLive): CandidateLoan => ({
 });
 
 const faceValueViolations = (items: readonly CollateralInput[]): Violation[] =>
-  items.flatMap((c, i) => (c.faceFen > 0n ? [] : [{ path: `collateral.${i}.faceValue`, code: 'face_value_not_positive', message: 'an instrument has a face value above zero' }]));
+  items.flatMap((c, i) =>
+    c.faceFen > 0n
+      ? []
+      : [{ path: `collateral.${i}.faceValue`, code: 'face_value_not_positive', message: 'an instrument has a face value above zero' }],
+  );
 
 /** Instruments pledged twice (within `items`, or already pledged: `taken`), then face values not above zero. */
 function collateralViolations(items: readonly CollateralInput[], taken: Set<string>, already: string): Violation[] {
   const refs = new Set(taken);
   const errors: Violation[] = [];
   items.forEach((c, i) => {
-    if (refs.has(c.ref)) errors.push({ path: `collateral.${i}.ref`, code: 'duplicate_collateral', message: `instrument ${c.ref} ${already}` });
+    if (refs.has(c.ref))
+      errors.push({ path: `collateral.${i}.ref`, code: 'duplicate_collateral', message: `instrument ${c.ref} ${already}` });
     refs.add(c.ref);
   });
   return [...errors, ...faceValueViolations(items)];
 }
 
 /** The bank (the actor's institution) applies today within the quarter's operation. */
-export async function submitApplication(ctx: ActorContext, input: { quarter: string; selection: LoanSelection; collateral: CollateralInput[] }): Promise<ApplicationRow> {
+export async function submitApplication(
+  ctx: ActorContext,
+  input: { quarter: string; selection: LoanSelection; collateral: CollateralInput[] },
+): Promise<ApplicationRow> {
   const { tx, actor } = ctx;
   const on = shanghaiDate(ctx.now);
   const operation = await findOperation(tx, input.quarter);
-  if (!operation) refuse('operation_not_found', `no operation is open for ${input.quarter}`, { errors: [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${input.quarter}` }] });
+  if (!operation)
+    refuse('operation_not_found', `no operation is open for ${input.quarter}`, {
+      errors: [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${input.quarter}` }],
+    });
   if (operation.status !== 'open' || on < operation.opensOn || on > operation.closesOn) {
-    refuse('operation_not_open', `the ${input.quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`);
+    refuse(
+      'operation_not_open',
+      `the ${input.quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`,
+    );
   }
   const institution = (await institutionById(tx, actor.institutionId))!;
   if ((institution.eligibleFrom && on < institution.eligibleFrom) || (institution.eligibleUntil && on > institution.eligibleUntil)) {
@@ -123,13 +137,19 @@ export async function submitApplication(ctx: ActorContext, input: { quarter: str
     requestedFen: plan.value.requestedFen,
     submittedBy: actor.userId,
   });
-  await insertApplicationLoans(tx, plan.value.loans.map((l) => ({ applicationId: application.id, ...l })));
+  await insertApplicationLoans(
+    tx,
+    plan.value.loans.map((l) => ({ applicationId: application.id, ...l })),
+  );
   await insertCollateral(tx, application, input.collateral, on, actor.userId);
   return application;
 }
 
 /** The bank pledges more instruments to one of its applications today; coverage is checked again. */
-export async function pledgeCollateral(ctx: ActorContext, input: { applicationId: string; items: CollateralInput[] }): Promise<{ application: ApplicationRow; collateral: CollateralRow[] }> {
+export async function pledgeCollateral(
+  ctx: ActorContext,
+  input: { applicationId: string; items: CollateralInput[] },
+): Promise<{ application: ApplicationRow; collateral: CollateralRow[] }> {
   const { tx, actor } = ctx;
   const on = shanghaiDate(ctx.now);
   const application = await findApplication(tx, input.applicationId, visibleTo(actor), { lock: true });

@@ -46,9 +46,23 @@ export async function checkCoverage(tx: Tx, applicationId: string, on: IsoDate):
   const open = await findOpenMarginCall(tx, applicationId);
   if (!cov.covered) {
     if (open) await updateMarginCall(tx, open.id, { eligibleCollateralFen: eligibleFen, exposureFen, shortfallFen: cov.shortfallFen });
-    else await insertMarginCall(tx, { institutionId: (await findApplication(tx, applicationId, { institutionId: null }))!.institutionId, applicationId, raisedOn: on, eligibleCollateralFen: eligibleFen, exposureFen, shortfallFen: cov.shortfallFen });
+    else
+      await insertMarginCall(tx, {
+        institutionId: (await findApplication(tx, applicationId, { institutionId: null }))!.institutionId,
+        applicationId,
+        raisedOn: on,
+        eligibleCollateralFen: eligibleFen,
+        exposureFen,
+        shortfallFen: cov.shortfallFen,
+      });
   } else if (open) {
-    await updateMarginCall(tx, open.id, { status: 'cleared', clearedOn: on, eligibleCollateralFen: eligibleFen, exposureFen, shortfallFen: 0n });
+    await updateMarginCall(tx, open.id, {
+      status: 'cleared',
+      clearedOn: on,
+      eligibleCollateralFen: eligibleFen,
+      exposureFen,
+      shortfallFen: 0n,
+    });
   }
   return { eligibleCollateralFen: eligibleFen, exposureFen, ...cov };
 }
@@ -64,7 +78,8 @@ export async function revalueCollateral(ctx: ActorContext, input: { collateralId
   await lockApplication(tx, unlocked.applicationId);
   const item = (await findCollateral(tx, input.collateralId, { institutionId: null }))!;
   if (item.status !== 'pledged') refuse('collateral_released', 'a released instrument is not revalued');
-  if (on < item.valuedOn) refuseViolations([{ path: 'valuedOn', code: 'valuation_out_of_order', message: `the instrument was last valued on ${item.valuedOn}` }]);
+  if (on < item.valuedOn)
+    refuseViolations([{ path: 'valuedOn', code: 'valuation_out_of_order', message: `the instrument was last valued on ${item.valuedOn}` }]);
   const row = await revalue(tx, { id: item.id, marketFen: input.marketFen, on, userId: ctx.actor.userId });
   const cov = await checkCoverage(tx, item.applicationId, on);
   return { collateral: row, coverage: cov };

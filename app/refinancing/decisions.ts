@@ -21,10 +21,15 @@ import { refuse, refuseViolations } from '../refusals.js';
 import { policyInForce } from './common.js';
 
 const refuseNotSubmitted = (a: ApplicationRow): never =>
-  refuse('application_not_submitted', `the application is ${a.status}; only a submitted application can be decided`, { extra: { currentStatus: a.status } });
+  refuse('application_not_submitted', `the application is ${a.status}; only a submitted application can be decided`, {
+    extra: { currentStatus: a.status },
+  });
 
 /** Approves fully (amountFen omitted) or partly, never beyond the request or the operation's remaining volume. */
-export async function approveApplication(ctx: ActorContext, input: { applicationId: string; amountFen?: bigint; reason: string }): Promise<ApplicationRow> {
+export async function approveApplication(
+  ctx: ActorContext,
+  input: { applicationId: string; amountFen?: bigint; reason: string },
+): Promise<ApplicationRow> {
   const { tx } = ctx;
   // the operation first, then the application (the order allocation takes them in)
   const unlocked = await findApplication(tx, input.applicationId, { institutionId: null });
@@ -33,14 +38,28 @@ export async function approveApplication(ctx: ActorContext, input: { application
   const application = (await findApplication(tx, input.applicationId, { institutionId: null }, { lock: true }))!;
   if (application.status !== 'submitted') refuseNotSubmitted(application);
   const amountFen = input.amountFen ?? application.requestedFen;
-  if (amountFen <= 0n) refuseViolations([{ path: 'amount', code: 'amount_not_positive', message: 'an approval must be more than zero; reject instead' }]);
-  if (amountFen > application.requestedFen) refuseViolations([{ path: 'amount', code: 'approval_exceeds_request', message: `the application requests ${application.requestedFen} fen` }]);
+  if (amountFen <= 0n)
+    refuseViolations([{ path: 'amount', code: 'amount_not_positive', message: 'an approval must be more than zero; reject instead' }]);
+  if (amountFen > application.requestedFen)
+    refuseViolations([
+      { path: 'amount', code: 'approval_exceeds_request', message: `the application requests ${application.requestedFen} fen` },
+    ]);
   const usage = await operationUsage(tx, operation.id);
   const remainingFen = operation.volumeFen - usage.approvedFen;
   if (amountFen > remainingFen) {
-    refuse('operation_volume_exceeded', `the ${operation.quarter} operation has ${remainingFen} fen of its volume left; approve less or allocate pro rata`, { extra: { remainingFen: remainingFen.toString() } });
+    refuse(
+      'operation_volume_exceeded',
+      `the ${operation.quarter} operation has ${remainingFen} fen of its volume left; approve less or allocate pro rata`,
+      { extra: { remainingFen: remainingFen.toString() } },
+    );
   }
-  return updateApplication(tx, application.id, { status: 'approved', approvedFen: amountFen, decisionReason: input.reason, decidedBy: ctx.actor.userId, decidedAt: ctx.now });
+  return updateApplication(tx, application.id, {
+    status: 'approved',
+    approvedFen: amountFen,
+    decisionReason: input.reason,
+    decidedBy: ctx.actor.userId,
+    decidedAt: ctx.now,
+  });
 }
 
 /** Rejects a submitted or approved (not yet disbursed) application. */
@@ -52,13 +71,25 @@ export async function rejectApplication(ctx: ActorContext, input: { applicationI
 
 async function reject(ctx: ActorContext, application: ApplicationRow, reason: string): Promise<ApplicationRow> {
   if (application.status !== 'submitted' && application.status !== 'approved') refuseNotSubmitted(application);
-  const row = await updateApplication(ctx.tx, application.id, { status: 'rejected', approvedFen: null, decisionReason: reason, decidedBy: ctx.actor.userId, decidedAt: ctx.now });
+  const row = await updateApplication(ctx.tx, application.id, {
+    status: 'rejected',
+    approvedFen: null,
+    decisionReason: reason,
+    decidedBy: ctx.actor.userId,
+    decidedAt: ctx.now,
+  });
   // the loans may be listed again; the collateral goes back to the bank
   await releaseApplication(ctx.tx, application.id);
   return row;
 }
 
-export type Allocation = { operation: OperationRow; remainingFen: bigint; rule: string; oversubscribed: boolean; applications: ApplicationRow[] };
+export type Allocation = {
+  operation: OperationRow;
+  remainingFen: bigint;
+  rule: string;
+  oversubscribed: boolean;
+  applications: ApplicationRow[];
+};
 
 /**
  * Allocates the operation's remaining volume across its submitted applications by the policy's rule
@@ -76,14 +107,28 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
   const remainingFen = operation.volumeFen - usage.approvedFen;
   const waiting = await lockSubmittedApplications(tx, operation.id);
   if (waiting.length === 0) refuse('nothing_to_allocate', `the ${operation.quarter} operation has no application awaiting decision`);
-  const shares = allocate(policy.allocationRule, remainingFen, waiting.map((a) => ({ applicationId: a.id, requestedFen: a.requestedFen })));
+  const shares = allocate(
+    policy.allocationRule,
+    remainingFen,
+    waiting.map((a) => ({ applicationId: a.id, requestedFen: a.requestedFen })),
+  );
   const oversubscribed = waiting.reduce((s, a) => s + a.requestedFen, 0n) > remainingFen;
   const byId = new Map(waiting.map((a) => [a.id, a]));
   const results: ApplicationRow[] = [];
   for (const share of shares) {
     if (share.approvedFen > 0n) {
-      const reason = oversubscribed ? `allocated by rule ${policy.allocationRule}: the ${operation.quarter} operation is over-subscribed` : `allocated in full: requests fit the ${operation.quarter} operation`;
-      results.push(await updateApplication(tx, share.applicationId, { status: 'approved', approvedFen: share.approvedFen, decisionReason: reason, decidedBy: ctx.actor.userId, decidedAt: ctx.now }));
+      const reason = oversubscribed
+        ? `allocated by rule ${policy.allocationRule}: the ${operation.quarter} operation is over-subscribed`
+        : `allocated in full: requests fit the ${operation.quarter} operation`;
+      results.push(
+        await updateApplication(tx, share.applicationId, {
+          status: 'approved',
+          approvedFen: share.approvedFen,
+          decisionReason: reason,
+          decidedBy: ctx.actor.userId,
+          decidedAt: ctx.now,
+        }),
+      );
     } else {
       results.push(await reject(ctx, byId.get(share.applicationId)!, `the ${operation.quarter} operation's volume is used up`));
     }

@@ -1,5 +1,12 @@
 /** Quarterly operations (按季操作): opened by an operator with a volume, capped per year by the policy; closed to new applications. */
-import { findOperation, insertOperation, lockOperationsOfYear, operationsVolumeOfYear, setOperationClosed, type OperationRow } from '../../db/repositories/refinancing.js';
+import {
+  findOperation,
+  insertOperation,
+  lockOperationsOfYear,
+  operationsVolumeOfYear,
+  setOperationClosed,
+  type OperationRow,
+} from '../../db/repositories/refinancing.js';
 import { quarterBounds } from '../../domain/dates.js';
 import { policyOn } from '../../domain/policy/index.js';
 import { checkOperation } from '../../domain/refinancing/operation.js';
@@ -15,9 +22,20 @@ export async function openOperation(ctx: ActorContext, input: { quarter: string;
   await lockOperationsOfYear(tx, year);
   const existing = await findOperation(tx, input.quarter);
   if (existing) refuse('operation_exists', `the operation for ${input.quarter} is already open (volume ${existing.volumeFen} fen)`);
-  const checked = checkOperation({ quarter: input.quarter, volumeFen: input.volumeFen, yearVolumeFen: await operationsVolumeOfYear(tx, year), policy: policyOn(end) });
+  const checked = checkOperation({
+    quarter: input.quarter,
+    volumeFen: input.volumeFen,
+    yearVolumeFen: await operationsVolumeOfYear(tx, year),
+    policy: policyOn(end),
+  });
   if (!checked.ok) refuseWith(checked);
-  return insertOperation(tx, { quarter: input.quarter, opensOn: checked.value.opensOn, closesOn: checked.value.closesOn, volumeFen: input.volumeFen, createdBy: ctx.actor.userId });
+  return insertOperation(tx, {
+    quarter: input.quarter,
+    opensOn: checked.value.opensOn,
+    closesOn: checked.value.closesOn,
+    volumeFen: input.volumeFen,
+    createdBy: ctx.actor.userId,
+  });
 }
 
 export async function closeOperation(ctx: ActorContext, input: { quarter: string }): Promise<OperationRow> {

@@ -39,7 +39,10 @@ export async function accrueInterest(db: Tx, input: { through: IsoDate; facility
         effectiveOn: input.through,
         reversesId: null,
         memo: { through: input.through, tranches: String(bank.tranches), dayCounts: 'per tranche (facilities.day_count)' },
-        lines: [debit(accounts.interestReceivable(bank.code), bank.amountFen, facilityId), credit(accounts.interestIncome(bank.code), bank.amountFen, facilityId)],
+        lines: [
+          debit(accounts.interestReceivable(bank.code), bank.amountFen, facilityId),
+          credit(accounts.interestIncome(bank.code), bank.amountFen, facilityId),
+        ],
       });
     }
     await appendEntries(tx, drafts, input.actor?.userId ?? null);
@@ -50,7 +53,11 @@ export async function accrueInterest(db: Tx, input: { through: IsoDate; facility
 /** Marks live tranches matured on their maturity date and overdue after it (the SQL mirror of `statusOn`). */
 export async function scanMaturities(db: Tx, input: { on: IsoDate }) {
   const changed = await markMaturities(db, input.on);
-  return { on: input.on, matured: changed.filter((c) => c.status === 'matured').length, overdue: changed.filter((c) => c.status === 'overdue').length };
+  return {
+    on: input.on,
+    matured: changed.filter((c) => c.status === 'matured').length,
+    overdue: changed.filter((c) => c.status === 'overdue').length,
+  };
 }
 
 /** Re-checks coverage of every application with live support, in a transaction of its own. */

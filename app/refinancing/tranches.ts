@@ -37,13 +37,19 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
   const on = shanghaiDate(ctx.now);
   const application = await findApplication(tx, input.applicationId, { institutionId: null }, { lock: true });
   if (!application) refuse('not_found', `application ${input.applicationId} not found`);
-  if (application.status !== 'approved') refuse('application_not_approved', `the application is ${application.status}; only an approved application can be disbursed`, { extra: { currentStatus: application.status } });
-  if (application.decidedBy === actor.userId) refuse('maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
+  if (application.status !== 'approved')
+    refuse('application_not_approved', `the application is ${application.status}; only an approved application can be disbursed`, {
+      extra: { currentStatus: application.status },
+    });
+  if (application.decidedBy === actor.userId)
+    refuse('maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
   const policy = policyInForce(on);
   const approvedFen = application.approvedFen!;
   const eligibleFen = eligibleCollateralOf(await collateralOf(tx, application.id), policy);
   if (eligibleFen < approvedFen) {
-    refuse('collateral_insufficient', `eligible collateral ${eligibleFen} fen does not cover the ${approvedFen} fen to disburse`, { extra: { eligibleCollateralFen: eligibleFen.toString(), requiredFen: approvedFen.toString() } });
+    refuse('collateral_insufficient', `eligible collateral ${eligibleFen} fen does not cover the ${approvedFen} fen to disburse`, {
+      extra: { eligibleCollateralFen: eligibleFen.toString(), requiredFen: approvedFen.toString() },
+    });
   }
   const id = randomUUID();
   const facility = await insertFacility(tx, {
@@ -61,13 +67,29 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
   const bank = await institutionCodeOf(tx, application.institutionId);
   await appendEntries(
     tx,
-    [{ institutionId: application.institutionId, kind: 'disbursement', effectiveOn: on, reversesId: null, memo: { applicationId: application.id }, lines: [debit(accounts.relendingReceivable(bank), approvedFen, id), credit(accounts.reserves(bank), approvedFen, id)] }],
+    [
+      {
+        institutionId: application.institutionId,
+        kind: 'disbursement',
+        effectiveOn: on,
+        reversesId: null,
+        memo: { applicationId: application.id },
+        lines: [debit(accounts.relendingReceivable(bank), approvedFen, id), credit(accounts.reserves(bank), approvedFen, id)],
+      },
+    ],
     actor.userId,
   );
   return facility;
 }
 
-function repaymentDraft(f: FacilityRow, bank: string, on: IsoDate, principalFen: bigint, interestFen: bigint, memo: Record<string, string>): EntryDraft {
+function repaymentDraft(
+  f: FacilityRow,
+  bank: string,
+  on: IsoDate,
+  principalFen: bigint,
+  interestFen: bigint,
+  memo: Record<string, string>,
+): EntryDraft {
   return {
     institutionId: f.institutionId,
     kind: 'repayment',
@@ -85,7 +107,11 @@ function repaymentDraft(f: FacilityRow, bank: string, on: IsoDate, principalFen:
 /** Interest booked past `on` (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
 function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
   if (f.accruedThrough > on) {
-    refuse('interest_booked_ahead', `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; it can be settled from that date on (a reversing journal entry does not move the tranche's accrual date)`, { extra: { accruedThrough: f.accruedThrough } });
+    refuse(
+      'interest_booked_ahead',
+      `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; it can be settled from that date on (a reversing journal entry does not move the tranche's accrual date)`,
+      { extra: { accruedThrough: f.accruedThrough } },
+    );
   }
 }
 
@@ -121,7 +147,11 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
     closedOn: remainingFen === 0n ? on : null,
   });
   const bank = await institutionCodeOf(tx, f.institutionId);
-  await appendEntries(tx, [repaymentDraft(f, bank, on, principalFen, interestFen, { facilityId: f.id, early: String(on < f.maturesOn) })], actor.userId);
+  await appendEntries(
+    tx,
+    [repaymentDraft(f, bank, on, principalFen, interestFen, { facilityId: f.id, early: String(on < f.maturesOn) })],
+    actor.userId,
+  );
   await checkCoverage(tx, f.applicationId, on);
   return { facility: updated, paidPrincipalFen: principalFen, paidInterestFen: interestFen };
 }
@@ -146,7 +176,14 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
   const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
   const interestFen = f.interestAccruedFen - f.interestPaidFen;
-  const previous = await updateFacility(tx, f.id, { outstandingFen: 0n, interestPaidFen: f.interestAccruedFen, status: 'rolled_over', closedOn: on, segmentAccruedFen: 0n, interestFromOn: on });
+  const previous = await updateFacility(tx, f.id, {
+    outstandingFen: 0n,
+    interestPaidFen: f.interestAccruedFen,
+    status: 'rolled_over',
+    closedOn: on,
+    segmentAccruedFen: 0n,
+    interestFromOn: on,
+  });
   const newId = randomUUID();
   const next = await insertFacility(tx, {
     id: newId,
@@ -163,7 +200,8 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   });
   const bank = await institutionCodeOf(tx, f.institutionId);
   const drafts: EntryDraft[] = [];
-  if (excessFen > 0n || interestFen > 0n) drafts.push(repaymentDraft(f, bank, on, excessFen, interestFen, { facilityId: f.id, reason: 'settled at rollover' }));
+  if (excessFen > 0n || interestFen > 0n)
+    drafts.push(repaymentDraft(f, bank, on, excessFen, interestFen, { facilityId: f.id, reason: 'settled at rollover' }));
   drafts.push({
     institutionId: f.institutionId,
     kind: 'rollover',

@@ -3,7 +3,14 @@
  * collateral and its tranches' ids. A fixed four queries, whatever the application holds.
  */
 import type { Tx } from '../client.js';
-import { applicationListings, applicationLoansOf, collateralOf, facilityIdsOf, type ApplicationListing, type CollateralRow } from '../repositories/refinancing.js';
+import {
+  applicationListings,
+  applicationLoansOf,
+  collateralOf,
+  facilityIdsOf,
+  type ApplicationListing,
+  type CollateralRow,
+} from '../repositories/refinancing.js';
 
 export type ApplicationDetailRows = {
   listing: ApplicationListing;

@@ -9,7 +9,8 @@ import type { Tx } from '../client.js';
 import type { DisclosureVersionRow } from '../repositories/disclosures.js';
 import { disclosureVersions, institutions, verificationAssignments } from '../schema/index.js';
 
-export type Visibility = { kind: 'public' } | { kind: 'operator' } | { kind: 'bank'; institutionId: string } | { kind: 'verifier'; institutionId: string };
+export type Visibility =
+  { kind: 'public' } | { kind: 'operator' } | { kind: 'bank'; institutionId: string } | { kind: 'verifier'; institutionId: string };
 
 export type VersionView = {
   version: DisclosureVersionRow;
@@ -75,14 +76,26 @@ const asView = (r: Joined): VersionView => {
     institution: r.institution,
     verification:
       v && v.verifierId
-        ? { verifierId: v.verifierId, verifier: v.verifier!, verifierNameZh: v.verifierNameZh!, assignedAt: v.assignedAt!, verdict: v.verdict, completedOn: v.completedOn, reportSha256: v.reportSha256 }
+        ? {
+            verifierId: v.verifierId,
+            verifier: v.verifier!,
+            verifierNameZh: v.verifierNameZh!,
+            assignedAt: v.assignedAt!,
+            verdict: v.verdict,
+            completedOn: v.completedOn,
+            reportSha256: v.reportSha256,
+          }
         : null,
     restatedBy: r.restatedBy === null ? null : Number(r.restatedBy),
   };
 };
 
 /** Versions visible to the caller, newest quarter first; cursor = (quarter, code, version) of the last item. Reads `limit + 1`. */
-export async function listVersionViews(db: Tx, filter: { quarter?: string; institutionCode?: string; visibility: Visibility }, page: { limit: number; after: [string, string, number] | null }): Promise<VersionView[]> {
+export async function listVersionViews(
+  db: Tx,
+  filter: { quarter?: string; institutionCode?: string; visibility: Visibility },
+  page: { limit: number; after: [string, string, number] | null },
+): Promise<VersionView[]> {
   const v = filter.visibility;
   const visible =
     v.kind === 'operator'
@@ -96,12 +109,21 @@ export async function listVersionViews(db: Tx, filter: { quarter?: string; insti
     ? or(
         lt(disclosureVersions.quarter, page.after[0]),
         and(eq(disclosureVersions.quarter, page.after[0]), gt(institutions.code, page.after[1])),
-        and(eq(disclosureVersions.quarter, page.after[0]), eq(institutions.code, page.after[1]), lt(disclosureVersions.version, page.after[2])),
+        and(
+          eq(disclosureVersions.quarter, page.after[0]),
+          eq(institutions.code, page.after[1]),
+          lt(disclosureVersions.version, page.after[2]),
+        ),
       )
     : undefined;
   const rows = await views(
     db,
-    and(visible, after, filter.quarter ? eq(disclosureVersions.quarter, filter.quarter) : undefined, filter.institutionCode ? eq(institutions.code, filter.institutionCode) : undefined),
+    and(
+      visible,
+      after,
+      filter.quarter ? eq(disclosureVersions.quarter, filter.quarter) : undefined,
+      filter.institutionCode ? eq(institutions.code, filter.institutionCode) : undefined,
+    ),
   )
     .orderBy(desc(disclosureVersions.quarter), asc(institutions.code), desc(disclosureVersions.version))
     .limit(page.limit + 1);
@@ -110,7 +132,9 @@ export async function listVersionViews(db: Tx, filter: { quarter?: string; insti
 
 /** Every version of a bank's quarter, oldest first. */
 export async function versionViewsOf(db: Tx, institutionId: string, quarter: string): Promise<VersionView[]> {
-  const rows = await views(db, and(eq(disclosureVersions.institutionId, institutionId), eq(disclosureVersions.quarter, quarter))).orderBy(asc(disclosureVersions.version));
+  const rows = await views(db, and(eq(disclosureVersions.institutionId, institutionId), eq(disclosureVersions.quarter, quarter))).orderBy(
+    asc(disclosureVersions.version),
+  );
   return rows.map(asView);
 }
 

@@ -8,7 +8,13 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, institutions, operations, users } from '../schema/index.js';
-import { listFacilities, listMarginCalls, listOperations, type ApplicationListing, type ApplicationRow } from '../repositories/refinancing.js';
+import {
+  listFacilities,
+  listMarginCalls,
+  listOperations,
+  type ApplicationListing,
+  type ApplicationRow,
+} from '../repositories/refinancing.js';
 
 export type OverviewApplication = ApplicationListing & { loanCount: number };
 
@@ -43,7 +49,10 @@ export async function operatorOverview(tx: Tx, input: { maturingThrough: IsoDate
     operations: (await listOperations(tx, { limit: input.operations })).slice(0, input.operations),
     submitted: await applicationsIn(tx, 'submitted', limit),
     approved: await applicationsIn(tx, 'approved', limit),
-    maturing: (await listFacilities(tx, { institutionId: null, status: 'active', maturesOnOrBefore: input.maturingThrough, limit })).slice(0, limit),
+    maturing: (await listFacilities(tx, { institutionId: null, status: 'active', maturesOnOrBefore: input.maturingThrough, limit })).slice(
+      0,
+      limit,
+    ),
     overdue: (await listFacilities(tx, { institutionId: null, status: 'overdue', limit })).slice(0, limit),
     marginCalls: (await listMarginCalls(tx, { institutionId: null, status: 'open', limit })).slice(0, limit),
   };

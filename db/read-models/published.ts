@@ -11,7 +11,12 @@ import type { Db } from '../client.js';
 import { disclosureVersions, institutions, verificationAssignments, verificationFindings } from '../schema/index.js';
 import { divRound, formatScaled } from '../../domain/money.js';
 
-export type Figures = { projects: number; loanAmountWanYuan: string; weightedAverageRatePercent: string | null; annualReductionTonnes: string };
+export type Figures = {
+  projects: number;
+  loanAmountWanYuan: string;
+  weightedAverageRatePercent: string | null;
+  annualReductionTonnes: string;
+};
 export type Horizons = { quarter: Figures; yearToDate: Figures; sinceInception: Figures };
 export type AreaRow = { area: string; quarter?: Figures; yearToDate?: Figures; sinceInception?: Figures };
 
@@ -48,7 +53,13 @@ export type VerificationView = {
   checksFailed: number;
 };
 
-export type HistoryEntry = { version: number; publishedOn: string | null; restatesVersion: number | null; contentSha256: string; current: boolean };
+export type HistoryEntry = {
+  version: number;
+  publishedOn: string | null;
+  restatesVersion: number | null;
+  contentSha256: string;
+  current: boolean;
+};
 
 export type PublishedDisclosure = PublishedSummary & {
   content: DisclosureContent;
@@ -64,7 +75,14 @@ function horizonsOf(content: unknown): Horizons {
   return { quarter: h?.quarter ?? EMPTY, yearToDate: h?.yearToDate ?? EMPTY, sinceInception: h?.sinceInception ?? EMPTY };
 }
 
-export type ListFilters = { quarter?: string; institution?: string; area?: string; search?: string; after?: { quarter: string; code: string }; limit: number };
+export type ListFilters = {
+  quarter?: string;
+  institution?: string;
+  area?: string;
+  search?: string;
+  after?: { quarter: string; code: string };
+  limit: number;
+};
 
 const restated = alias(disclosureVersions, 'restated');
 
@@ -82,14 +100,20 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
   if (filters.quarter) conditions.push(eq(disclosureVersions.quarter, filters.quarter));
   if (filters.institution) conditions.push(eq(institutions.code, filters.institution));
   if (filters.area) {
-    conditions.push(sql`exists (select 1 from jsonb_array_elements(coalesce(${disclosureVersions.content}->'byArea', '[]'::jsonb)) a where a->>'area' = ${filters.area})`);
+    conditions.push(
+      sql`exists (select 1 from jsonb_array_elements(coalesce(${disclosureVersions.content}->'byArea', '[]'::jsonb)) a where a->>'area' = ${filters.area})`,
+    );
   }
   if (filters.search) {
     const like = `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like})`);
+    conditions.push(
+      sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like})`,
+    );
   }
   if (filters.after) {
-    conditions.push(sql`(${disclosureVersions.quarter} < ${filters.after.quarter} or (${disclosureVersions.quarter} = ${filters.after.quarter} and ${institutions.code} > ${filters.after.code}))`);
+    conditions.push(
+      sql`(${disclosureVersions.quarter} < ${filters.after.quarter} or (${disclosureVersions.quarter} = ${filters.after.quarter} and ${institutions.code} > ${filters.after.code}))`,
+    );
   }
   const rows = await db
     .select({
@@ -124,7 +148,9 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
 }
 
 /** What the index's filters offer: every quarter and every institution with a published disclosure (two small queries). */
-export async function publishedFilterOptions(db: Db): Promise<{ quarters: string[]; institutions: { institutionCode: string; nameZh: string; nameEn: string }[] }> {
+export async function publishedFilterOptions(
+  db: Db,
+): Promise<{ quarters: string[]; institutions: { institutionCode: string; nameZh: string; nameEn: string }[] }> {
   const quarters = await db
     .selectDistinct({ quarter: disclosureVersions.quarter })
     .from(disclosureVersions)
@@ -135,7 +161,10 @@ export async function publishedFilterOptions(db: Db): Promise<{ quarters: string
     .from(disclosureVersions)
     .innerJoin(institutions, eq(institutions.id, disclosureVersions.institutionId))
     .where(eq(disclosureVersions.status, 'published'));
-  return { quarters: quarters.map((q) => q.quarter), institutions: insts.sort((a, b) => a.institutionCode.localeCompare(b.institutionCode)) };
+  return {
+    quarters: quarters.map((q) => q.quarter),
+    institutions: insts.sort((a, b) => a.institutionCode.localeCompare(b.institutionCode)),
+  };
 }
 
 /** One institution's quarter: its current published version, verification and published history (two queries). */

@@ -50,7 +50,11 @@ export async function verifierQueue(db: Tx, verifierId: string | null, open: boo
     db,
     and(
       verifierId ? eq(verificationAssignments.verifierId, verifierId) : undefined,
-      open === null ? undefined : open ? isNull(verificationAssignments.completedAt) : sql`${verificationAssignments.completedAt} is not null`,
+      open === null
+        ? undefined
+        : open
+          ? isNull(verificationAssignments.completedAt)
+          : sql`${verificationAssignments.completedAt} is not null`,
     ),
   )
     .orderBy(asc(verificationAssignments.assignedAt))

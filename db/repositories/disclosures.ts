@@ -5,7 +5,13 @@
  * version is a use case: app/disclosures/compile-version.ts.
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { quarterPeriod, type Horizon, type ProjectFraction, type SubAreaSums, type TopProjectSums } from '../../domain/disclosures/compile.js';
+import {
+  quarterPeriod,
+  type Horizon,
+  type ProjectFraction,
+  type SubAreaSums,
+  type TopProjectSums,
+} from '../../domain/disclosures/compile.js';
 import { REDUCTION_UNIT, type HorizonSums } from '../../domain/disclosures/figures.js';
 import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
 import type { Tx } from '../client.js';
@@ -101,8 +107,21 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
   };
   for (const r of rowsOf<Record<string, string | number | null>>(result)) {
     const id = String(r.institution_id);
-    if (r.kind === 'area') bank(id).subAreas.push({ subArea: String(r.sub_area), quarter: sumsOf(r, 'q'), yearToDate: sumsOf(r, 'y'), sinceInception: sumsOf(r, 'a') });
-    else bank(id).topProjects.push({ ref: String(r.ref), name: String(r.name), subArea: String(r.sub_area), num: BigInt(String(r.num)), den: BigInt(String(r.den_text)) });
+    if (r.kind === 'area')
+      bank(id).subAreas.push({
+        subArea: String(r.sub_area),
+        quarter: sumsOf(r, 'q'),
+        yearToDate: sumsOf(r, 'y'),
+        sinceInception: sumsOf(r, 'a'),
+      });
+    else
+      bank(id).topProjects.push({
+        ref: String(r.ref),
+        name: String(r.name),
+        subArea: String(r.sub_area),
+        num: BigInt(String(r.num)),
+        den: BigInt(String(r.den_text)),
+      });
   }
   for (const b of out.values()) {
     b.topProjects.sort((x, y) => {
@@ -131,7 +150,11 @@ export async function projectFractions(db: Tx, institutionId: string, quarter: s
   return rows.map((r) => ({ subArea: r.sub_area, num: BigInt(r.num), den: BigInt(r.den) }));
 }
 
-export async function countedLoanCandidates(db: Tx, institutionId: string, quarter: string): Promise<{ id: string; principalFen: bigint }[]> {
+export async function countedLoanCandidates(
+  db: Tx,
+  institutionId: string,
+  quarter: string,
+): Promise<{ id: string; principalFen: bigint }[]> {
   const p = quarterPeriod(quarter);
   const rows = rowsOf<{ id: string; principal_fen: string }>(
     await db.execute(sql`select l.id, l.principal_fen::text as principal_fen from loans l ${COVERED}
@@ -144,7 +167,13 @@ export async function findVersion(db: Tx, institutionId: string, quarter: string
   const [row] = await db
     .select()
     .from(disclosureVersions)
-    .where(and(eq(disclosureVersions.institutionId, institutionId), eq(disclosureVersions.quarter, quarter), eq(disclosureVersions.version, version)))
+    .where(
+      and(
+        eq(disclosureVersions.institutionId, institutionId),
+        eq(disclosureVersions.quarter, quarter),
+        eq(disclosureVersions.version, version),
+      ),
+    )
     .limit(1);
   return row ?? null;
 }
@@ -155,7 +184,12 @@ export async function findVersionById(db: Tx, id: string): Promise<DisclosureVer
 }
 
 /** The latest version, optionally only among the given statuses; `lock` takes a row lock for a transition. */
-export async function findLatestVersion(db: Tx, institutionId: string, quarter: string, options: { statuses?: DisclosureStatus[]; lock?: boolean } = {}) {
+export async function findLatestVersion(
+  db: Tx,
+  institutionId: string,
+  quarter: string,
+  options: { statuses?: DisclosureStatus[]; lock?: boolean } = {},
+) {
   const q = db
     .select()
     .from(disclosureVersions)
@@ -185,7 +219,13 @@ export async function insertVersion(tx: Tx, values: typeof disclosureVersions.$i
 }
 
 /** Moves a version from `from` to `to` only if it is still in `from`; returns the updated row or null. */
-export async function moveStatus(tx: Tx, id: string, from: DisclosureStatus, to: DisclosureStatus, extra: Partial<typeof disclosureVersions.$inferInsert> = {}) {
+export async function moveStatus(
+  tx: Tx,
+  id: string,
+  from: DisclosureStatus,
+  to: DisclosureStatus,
+  extra: Partial<typeof disclosureVersions.$inferInsert> = {},
+) {
   const [row] = await tx
     .update(disclosureVersions)
     .set({ ...extra, status: to })

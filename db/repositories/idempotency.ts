@@ -18,7 +18,15 @@ export async function claimIdempotencyKey(
 ): Promise<boolean> {
   const claimed = await db
     .insert(idempotencyKeys)
-    .values({ userId: input.userId, key: input.key, method: input.method, path: input.path, requestSha256: input.requestSha256, responseStatus: input.inProgressStatus, responseBody: '' })
+    .values({
+      userId: input.userId,
+      key: input.key,
+      method: input.method,
+      path: input.path,
+      requestSha256: input.requestSha256,
+      responseStatus: input.inProgressStatus,
+      responseBody: '',
+    })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   return claimed.length > 0;

@@ -28,8 +28,14 @@ export async function findInstitutionById(db: Tx, id: string): Promise<Instituti
 }
 
 /** A page of institutions by code, after `afterCode`, optionally of one kind; `limit + 1` rows tell whether more follow. */
-export async function listInstitutions(db: Tx, filter: { kind?: InstitutionRow['kind']; afterCode?: string; limit: number }): Promise<InstitutionRow[]> {
-  const conditions = [filter.kind ? eq(institutions.kind, filter.kind) : undefined, filter.afterCode !== undefined ? gt(institutions.code, filter.afterCode) : undefined].filter((c) => c !== undefined);
+export async function listInstitutions(
+  db: Tx,
+  filter: { kind?: InstitutionRow['kind']; afterCode?: string; limit: number },
+): Promise<InstitutionRow[]> {
+  const conditions = [
+    filter.kind ? eq(institutions.kind, filter.kind) : undefined,
+    filter.afterCode !== undefined ? gt(institutions.code, filter.afterCode) : undefined,
+  ].filter((c) => c !== undefined);
   return db
     .select()
     .from(institutions)
@@ -51,7 +57,10 @@ export async function updateInstitution(
 /** The codes of the institutions `ids`. */
 export async function institutionsByIds(db: Tx, ids: readonly string[]): Promise<{ id: string; code: string }[]> {
   if (!ids.length) return [];
-  return db.select({ id: institutions.id, code: institutions.code }).from(institutions).where(inArray(institutions.id, [...ids]));
+  return db
+    .select({ id: institutions.id, code: institutions.code })
+    .from(institutions)
+    .where(inArray(institutions.id, [...ids]));
 }
 
 export async function insertInstitution(db: Tx, input: NewInstitution): Promise<InstitutionRow | null> {
@@ -87,11 +96,19 @@ export async function insertUser(
  * one was generated (to be printed once), or null when the operator already existed or the key came
  * from configuration.
  */
-export async function bootstrapOperator(db: Db, configuredKey: string | undefined): Promise<{ generatedKey: string | null; created: boolean }> {
+export async function bootstrapOperator(
+  db: Db,
+  configuredKey: string | undefined,
+): Promise<{ generatedKey: string | null; created: boolean }> {
   return db.transaction(async (tx) => {
     const existing = await findInstitutionByCode(tx, OPERATOR_CODE);
     if (existing) return { generatedKey: null, created: false };
-    const operator = await insertInstitution(tx, { code: OPERATOR_CODE, nameZh: '中国人民银行', nameEn: "People's Bank of China", kind: 'operator' });
+    const operator = await insertInstitution(tx, {
+      code: OPERATOR_CODE,
+      nameZh: '中国人民银行',
+      nameEn: "People's Bank of China",
+      kind: 'operator',
+    });
     if (!operator) return { generatedKey: null, created: false };
     const user = await insertUser(tx, { institutionId: operator.id, name: 'bootstrap operator', role: 'operator', apiKey: configuredKey });
     return { generatedKey: configuredKey ? null : user.apiKey, created: true };

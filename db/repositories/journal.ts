@@ -28,9 +28,31 @@ export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], cr
   for (let i = 0; i < chained.length; i += BATCH) {
     const slice = chained.slice(i, i + BATCH);
     await tx.insert(journalEntries).values(
-      slice.map((e) => ({ id: e.id, sequence: e.sequence, institutionId: e.institutionId, kind: e.kind, effectiveOn: e.effectiveOn, reversesId: e.reversesId, memo: e.memo, createdBy, prevHash: e.prevHash, hash: e.hash })),
+      slice.map((e) => ({
+        id: e.id,
+        sequence: e.sequence,
+        institutionId: e.institutionId,
+        kind: e.kind,
+        effectiveOn: e.effectiveOn,
+        reversesId: e.reversesId,
+        memo: e.memo,
+        createdBy,
+        prevHash: e.prevHash,
+        hash: e.hash,
+      })),
     );
-    await tx.insert(journalLines).values(slice.flatMap((e) => e.lines.map((l, n) => ({ entryId: e.id, lineNo: n + 1, account: l.account, facilityId: l.facilityId, debitFen: l.debitFen, creditFen: l.creditFen }))));
+    await tx.insert(journalLines).values(
+      slice.flatMap((e) =>
+        e.lines.map((l, n) => ({
+          entryId: e.id,
+          lineNo: n + 1,
+          account: l.account,
+          facilityId: l.facilityId,
+          debitFen: l.debitFen,
+          creditFen: l.creditFen,
+        })),
+      ),
+    );
   }
   const last = chained[chained.length - 1];
   await tx.update(journalChain).set({ lastSequence: last.sequence, lastHash: last.hash }).where(eq(journalChain.chain, GLOBAL_CHAIN));
@@ -43,7 +65,12 @@ async function withLines(tx: Tx, rows: EntryRow[]): Promise<ChainedEntry[]> {
   const lines = await tx
     .select()
     .from(journalLines)
-    .where(inArray(journalLines.entryId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        journalLines.entryId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(journalLines.entryId), asc(journalLines.lineNo));
   const byEntry = new Map<string, ChainedEntry['lines']>();
   for (const l of lines) {
@@ -112,7 +139,12 @@ export async function accountBalances(tx: Tx, institutionId?: string) {
 
 /** Entries after `sequence`, in sequence order, with their lines (a page of the verification walk). */
 export async function entriesAfter(tx: Tx, sequence: bigint, limit: number): Promise<ChainedEntry[]> {
-  const rows = await tx.select().from(journalEntries).where(gt(journalEntries.sequence, sequence)).orderBy(asc(journalEntries.sequence)).limit(limit);
+  const rows = await tx
+    .select()
+    .from(journalEntries)
+    .where(gt(journalEntries.sequence, sequence))
+    .orderBy(asc(journalEntries.sequence))
+    .limit(limit);
   return withLines(tx, rows);
 }
 

@@ -56,8 +56,17 @@ export async function updateProject(tx: Tx, projectId: string, facts: ProjectFac
     .where(eq(projects.id, projectId));
 }
 
-export async function insertProject(tx: Tx, input: { id: string; institutionId: string; facts: ProjectFacts; fundedFen: bigint }): Promise<void> {
-  await tx.insert(projects).values({ id: input.id, institutionId: input.institutionId, ref: input.facts.ref, ...projectColumns(input.facts), fundedFen: input.fundedFen });
+export async function insertProject(
+  tx: Tx,
+  input: { id: string; institutionId: string; facts: ProjectFacts; fundedFen: bigint },
+): Promise<void> {
+  await tx.insert(projects).values({
+    id: input.id,
+    institutionId: input.institutionId,
+    ref: input.facts.ref,
+    ...projectColumns(input.facts),
+    fundedFen: input.fundedFen,
+  });
 }
 
 export async function setProjectFunded(tx: Tx, projectId: string, fundedFen: bigint): Promise<void> {
@@ -76,6 +85,9 @@ export async function updateLoan(tx: Tx, loanId: string, change: LoanChange): Pr
   await tx.update(loans).set(change).where(eq(loans.id, loanId));
 }
 
-export async function insertRepayment(tx: Tx, input: { id: string; loanId: string; repaidOn: string; amountFen: bigint; createdBy: string }): Promise<void> {
+export async function insertRepayment(
+  tx: Tx,
+  input: { id: string; loanId: string; repaidOn: string; amountFen: bigint; createdBy: string },
+): Promise<void> {
   await tx.insert(loanRepayments).values(input);
 }

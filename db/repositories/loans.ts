@@ -16,18 +16,41 @@ export type LoanRow = typeof loans.$inferSelect;
 export type ProjectRow = typeof projects.$inferSelect;
 
 const PROJECT_COLUMNS: BulkColumn[] = [
-  { name: 'id', type: 'uuid' }, { name: 'institution_id', type: 'uuid' }, { name: 'ref', type: 'text' }, { name: 'name', type: 'text' },
-  { name: 'province', type: 'text' }, { name: 'sub_area', type: 'text' }, { name: 'total_investment_fen', type: 'int8' },
-  { name: 'annual_reduction_centitonnes', type: 'int8' }, { name: 'reduction_basis', type: 'text' }, { name: 'evidence_title', type: 'text' },
-  { name: 'evidence_sha256', type: 'text' }, { name: 'funded_fen', type: 'int8' },
+  { name: 'id', type: 'uuid' },
+  { name: 'institution_id', type: 'uuid' },
+  { name: 'ref', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'province', type: 'text' },
+  { name: 'sub_area', type: 'text' },
+  { name: 'total_investment_fen', type: 'int8' },
+  { name: 'annual_reduction_centitonnes', type: 'int8' },
+  { name: 'reduction_basis', type: 'text' },
+  { name: 'evidence_title', type: 'text' },
+  { name: 'evidence_sha256', type: 'text' },
+  { name: 'funded_fen', type: 'int8' },
 ];
 const LOAN_COLUMNS: BulkColumn[] = [
-  { name: 'id', type: 'uuid' }, { name: 'institution_id', type: 'uuid' }, { name: 'loan_ref', type: 'text' }, { name: 'project_id', type: 'uuid' },
-  { name: 'borrower_name', type: 'text' }, { name: 'borrower_credit_code', type: 'text' }, { name: 'principal_fen', type: 'int8' },
-  { name: 'outstanding_fen', type: 'int8' }, { name: 'rate_ppm', type: 'int8' }, { name: 'disbursed_on', type: 'date' }, { name: 'matures_on', type: 'date' },
-  { name: 'taxonomy_version', type: 'text' }, { name: 'policy_version', type: 'text' }, { name: 'lpr_tenor', type: 'text' }, { name: 'lpr_month', type: 'text' },
-  { name: 'lpr_ppm', type: 'int8' }, { name: 'within_lpr_band', type: 'bool' }, { name: 'eligibility', type: 'text' }, { name: 'flags', type: 'jsonb' },
-  { name: 'content_sha256', type: 'text' }, { name: 'changed_by', type: 'uuid' },
+  { name: 'id', type: 'uuid' },
+  { name: 'institution_id', type: 'uuid' },
+  { name: 'loan_ref', type: 'text' },
+  { name: 'project_id', type: 'uuid' },
+  { name: 'borrower_name', type: 'text' },
+  { name: 'borrower_credit_code', type: 'text' },
+  { name: 'principal_fen', type: 'int8' },
+  { name: 'outstanding_fen', type: 'int8' },
+  { name: 'rate_ppm', type: 'int8' },
+  { name: 'disbursed_on', type: 'date' },
+  { name: 'matures_on', type: 'date' },
+  { name: 'taxonomy_version', type: 'text' },
+  { name: 'policy_version', type: 'text' },
+  { name: 'lpr_tenor', type: 'text' },
+  { name: 'lpr_month', type: 'text' },
+  { name: 'lpr_ppm', type: 'int8' },
+  { name: 'within_lpr_band', type: 'bool' },
+  { name: 'eligibility', type: 'text' },
+  { name: 'flags', type: 'jsonb' },
+  { name: 'content_sha256', type: 'text' },
+  { name: 'changed_by', type: 'uuid' },
 ];
 
 /** A project's facts as stored (ProjectFacts names them like the table). */
@@ -65,14 +88,28 @@ export async function findProjectsByRefs(tx: Tx, institutionId: string, refs: st
 }
 
 /** New projects of one institution, in one bulk statement (COPY or unnest). */
-export async function insertProjects(tx: Tx, institutionId: string, rows: { id: string; facts: ProjectFacts; fundedFen: bigint }[]): Promise<void> {
+export async function insertProjects(
+  tx: Tx,
+  institutionId: string,
+  rows: { id: string; facts: ProjectFacts; fundedFen: bigint }[],
+): Promise<void> {
   await bulkInsert(
     tx,
     'projects',
     PROJECT_COLUMNS,
     rows.map((p) => [
-      p.id, institutionId, p.facts.ref, p.facts.name, p.facts.province, p.facts.subArea, p.facts.totalInvestmentFen,
-      p.facts.annualReductionCentitonnes, p.facts.reductionBasis, p.facts.evidenceTitle, p.facts.evidenceSha256, p.fundedFen,
+      p.id,
+      institutionId,
+      p.facts.ref,
+      p.facts.name,
+      p.facts.province,
+      p.facts.subArea,
+      p.facts.totalInvestmentFen,
+      p.facts.annualReductionCentitonnes,
+      p.facts.reductionBasis,
+      p.facts.evidenceTitle,
+      p.facts.evidenceSha256,
+      p.fundedFen,
     ]),
   );
 }
@@ -96,10 +133,27 @@ export async function insertLoans(tx: Tx, institutionId: string, userId: string,
     'loans',
     LOAN_COLUMNS,
     rows.map((l) => [
-      l.id, institutionId, l.facts.loanRef, l.projectId, l.facts.borrowerName, l.facts.borrowerCreditCode, l.facts.principalFen,
-      l.facts.principalFen, l.facts.ratePpm, l.facts.disbursedOn, l.facts.maturesOn, l.assessment.taxonomyVersion, l.assessment.policyVersion,
-      l.assessment.lpr.tenor, l.assessment.lpr.month, l.assessment.lpr.lprPpm, l.assessment.lpr.withinBand, l.assessment.eligibility,
-      JSON.stringify(l.assessment.flags), l.sha, userId,
+      l.id,
+      institutionId,
+      l.facts.loanRef,
+      l.projectId,
+      l.facts.borrowerName,
+      l.facts.borrowerCreditCode,
+      l.facts.principalFen,
+      l.facts.principalFen,
+      l.facts.ratePpm,
+      l.facts.disbursedOn,
+      l.facts.maturesOn,
+      l.assessment.taxonomyVersion,
+      l.assessment.policyVersion,
+      l.assessment.lpr.tenor,
+      l.assessment.lpr.month,
+      l.assessment.lpr.lprPpm,
+      l.assessment.lpr.withinBand,
+      l.assessment.eligibility,
+      JSON.stringify(l.assessment.flags),
+      l.sha,
+      userId,
     ]),
   );
 }
@@ -178,7 +232,14 @@ export function currentFacts(loan: LoanRow, project: ProjectRow): LoanFacts {
 /** Every version of a loan, oldest first: the archived ones, then the current one. */
 export async function listLoanVersions(db: Tx, loanId: string) {
   const archived = await db
-    .select({ version: loanVersions.version, content: loanVersions.content, contentSha256: loanVersions.contentSha256, changedBy: users.name, reason: loanVersions.reason, createdAt: loanVersions.createdAt })
+    .select({
+      version: loanVersions.version,
+      content: loanVersions.content,
+      contentSha256: loanVersions.contentSha256,
+      changedBy: users.name,
+      reason: loanVersions.reason,
+      createdAt: loanVersions.createdAt,
+    })
     .from(loanVersions)
     .innerJoin(users, eq(loanVersions.changedBy, users.id))
     .where(eq(loanVersions.loanId, loanId))
@@ -204,6 +265,9 @@ export async function listLoanVersions(db: Tx, loanId: string) {
 }
 
 export async function listRepayments(db: Tx, loanId: string) {
-  return db.select().from(loanRepayments).where(eq(loanRepayments.loanId, loanId)).orderBy(asc(loanRepayments.repaidOn), asc(loanRepayments.createdAt));
+  return db
+    .select()
+    .from(loanRepayments)
+    .where(eq(loanRepayments.loanId, loanId))
+    .orderBy(asc(loanRepayments.repaidOn), asc(loanRepayments.createdAt));
 }
-

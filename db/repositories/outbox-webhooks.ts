@@ -25,7 +25,10 @@ export async function deactivateSubscription(tx: Tx, institutionId: string, id: 
 }
 
 /** The delivery row for (job, subscription), created on first attempt. */
-export async function deliveryFor(tx: Tx, input: { subscriptionId: string; institutionId: string; jobId: string; event: string; payload: unknown }) {
+export async function deliveryFor(
+  tx: Tx,
+  input: { subscriptionId: string; institutionId: string; jobId: string; event: string; payload: unknown },
+) {
   await tx
     .insert(webhookDeliveries)
     .values({ ...input, payload: input.payload as object })
@@ -37,7 +40,11 @@ export async function deliveryFor(tx: Tx, input: { subscriptionId: string; insti
   return row;
 }
 
-export async function recordAttempt(tx: Tx, id: string, outcome: { delivered: boolean; responseStatus: number | null; error: string | null; final: boolean }) {
+export async function recordAttempt(
+  tx: Tx,
+  id: string,
+  outcome: { delivered: boolean; responseStatus: number | null; error: string | null; final: boolean },
+) {
   await tx
     .update(webhookDeliveries)
     .set({
@@ -58,7 +65,11 @@ export async function markDeliveriesFailed(tx: Tx, jobId: string, error: string)
 }
 
 /** Deliveries newest first; the cursor is (created_at, id) of the last one seen. */
-export async function deliveriesOf(tx: Tx, institutionId: string | null, page: { limit: number; after: { createdAt: Date; id: string } | null }) {
+export async function deliveriesOf(
+  tx: Tx,
+  institutionId: string | null,
+  page: { limit: number; after: { createdAt: Date; id: string } | null },
+) {
   return tx
     .select()
     .from(webhookDeliveries)
@@ -66,7 +77,10 @@ export async function deliveriesOf(tx: Tx, institutionId: string | null, page: {
       and(
         institutionId ? eq(webhookDeliveries.institutionId, institutionId) : undefined,
         page.after
-          ? or(lt(webhookDeliveries.createdAt, page.after.createdAt), and(eq(webhookDeliveries.createdAt, page.after.createdAt), lt(webhookDeliveries.id, page.after.id)))
+          ? or(
+              lt(webhookDeliveries.createdAt, page.after.createdAt),
+              and(eq(webhookDeliveries.createdAt, page.after.createdAt), lt(webhookDeliveries.id, page.after.id)),
+            )
           : undefined,
       ),
     )

@@ -28,13 +28,27 @@ export async function writeOutbox(tx: Tx, jobs: readonly NewOutboxJob[]): Promis
  */
 export async function relayPending(db: Db, limit: number, hand: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
   return db.transaction(async (tx) => {
-    const rows = await tx.select().from(outbox).where(eq(outbox.status, 'pending')).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+    const rows = await tx
+      .select()
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .orderBy(asc(outbox.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
     if (!rows.length) return 0;
     await hand(rows);
     await tx
       .update(outbox)
       .set({ status: 'enqueued', enqueuedAt: sql`now()` })
-      .where(and(inArray(outbox.id, rows.map((r) => r.id)), eq(outbox.status, 'pending')));
+      .where(
+        and(
+          inArray(
+            outbox.id,
+            rows.map((r) => r.id),
+          ),
+          eq(outbox.status, 'pending'),
+        ),
+      );
     return rows.length;
   });
 }
@@ -59,20 +73,33 @@ export async function findOutbox(db: Tx, jobId: string): Promise<OutboxRow | nul
 
 /** Counts one more start of the job's processor; returns the row (null for jobs without one). */
 export async function countRun(db: Tx, jobId: string): Promise<OutboxRow | null> {
-  const [row] = await db.update(outbox).set({ attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.jobId, jobId)).returning();
+  const [row] = await db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} + 1` })
+    .where(eq(outbox.jobId, jobId))
+    .returning();
   return row ?? null;
 }
 
 export async function markDone(tx: Tx, jobId: string): Promise<void> {
-  await tx.update(outbox).set({ status: 'done', doneAt: sql`now()`, lastError: null }).where(eq(outbox.jobId, jobId));
+  await tx
+    .update(outbox)
+    .set({ status: 'done', doneAt: sql`now()`, lastError: null })
+    .where(eq(outbox.jobId, jobId));
 }
 
 export async function markFailed(db: Tx, jobId: string, error: string): Promise<void> {
-  await db.update(outbox).set({ status: 'failed', lastError: error.slice(0, 2000) }).where(and(eq(outbox.jobId, jobId), sql`${outbox.status} <> 'done'`));
+  await db
+    .update(outbox)
+    .set({ status: 'failed', lastError: error.slice(0, 2000) })
+    .where(and(eq(outbox.jobId, jobId), sql`${outbox.status} <> 'done'`));
 }
 
 export async function noteError(db: Tx, jobId: string, error: string): Promise<void> {
-  await db.update(outbox).set({ lastError: error.slice(0, 2000) }).where(eq(outbox.jobId, jobId));
+  await db
+    .update(outbox)
+    .set({ lastError: error.slice(0, 2000) })
+    .where(eq(outbox.jobId, jobId));
 }
 
 /** Enqueued rows older than `olderThan`: the reconciler checks each one still has its BullMQ job. */
@@ -87,7 +114,10 @@ export async function openEnqueued(db: Tx, olderThan: Date, limit: number): Prom
 
 export async function backToPending(db: Tx, jobIds: readonly string[]): Promise<void> {
   if (!jobIds.length) return;
-  await db.update(outbox).set({ status: 'pending', enqueuedAt: null }).where(and(inArray(outbox.jobId, [...jobIds]), eq(outbox.status, 'enqueued')));
+  await db
+    .update(outbox)
+    .set({ status: 'pending', enqueuedAt: null })
+    .where(and(inArray(outbox.jobId, [...jobIds]), eq(outbox.status, 'enqueued')));
 }
 
 /** Queue health: counts per queue and status. */
@@ -107,7 +137,12 @@ export async function lockOutbox(tx: Tx, jobId: string): Promise<OutboxRow | nul
 
 /** Jobs that failed for good, newest first, for the operator. */
 export async function failedJobs(db: Tx, limit: number) {
-  return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(sql`${outbox.id} desc`).limit(limit);
+  return db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.status, 'failed'))
+    .orderBy(sql`${outbox.id} desc`)
+    .limit(limit);
 }
 
 /** A failed job back to pending (the relay enqueues it again); returns null when the job is not failed. */

@@ -22,7 +22,15 @@ export async function lockPolicyChanges(tx: Tx): Promise<void> {
 
 export async function insertPolicyChange(
   tx: Tx,
-  row: { kind: PolicyChangeKind; effectiveOn: string; versionId: string | null; data: PolicyChangeData; reason: string; proposedBy: string; proposedAt: Date },
+  row: {
+    kind: PolicyChangeKind;
+    effectiveOn: string;
+    versionId: string | null;
+    data: PolicyChangeData;
+    reason: string;
+    proposedBy: string;
+    proposedAt: Date;
+  },
 ): Promise<PolicyChangeRow> {
   const [inserted] = await tx.insert(policyChanges).values(row).returning();
   return inserted;
@@ -57,7 +65,11 @@ export async function findLiveChangeNamed(tx: Tx, kind: PolicyChangeKind, versio
 
 /** Every confirmed change, in the order proposed: what the policy data in force is built from. */
 export async function listConfirmedChanges(tx: Tx): Promise<{ id: string; data: PolicyChangeData }[]> {
-  return tx.select({ id: policyChanges.id, data: policyChanges.data }).from(policyChanges).where(eq(policyChanges.status, 'confirmed')).orderBy(policyChanges.seq);
+  return tx
+    .select({ id: policyChanges.id, data: policyChanges.data })
+    .from(policyChanges)
+    .where(eq(policyChanges.status, 'confirmed'))
+    .orderBy(policyChanges.seq);
 }
 
 /** Writes the decision on a change. */

@@ -14,7 +14,18 @@ import type { IsoDate } from '../../domain/dates.js';
 import type { PolicyVersion } from '../../domain/policy/index.js';
 import type { RoundingMode } from '../../domain/money.js';
 import type { Tx } from '../client.js';
-import { applicationLoans, applications, collateral, collateralValuations, facilities, institutions, loans, marginCalls, operations, users } from '../schema/index.js';
+import {
+  applicationLoans,
+  applications,
+  collateral,
+  collateralValuations,
+  facilities,
+  institutions,
+  loans,
+  marginCalls,
+  operations,
+  users,
+} from '../schema/index.js';
 import { isUuid } from '../../schemas/refinancing.js';
 import { accruedThroughFenSql } from '../sql/refinancing/accrued-through-fen.js';
 import { qualifiesForSupportSql } from '../sql/refinancing/qualifies-for-support.js';
@@ -30,8 +41,10 @@ export type LoanRow = typeof loans.$inferSelect;
 /** Rows of one institution only, or of every institution (null: an operator, or the service itself). */
 export type Visible = { institutionId: string | null };
 
-const visibleTo = (column: typeof applications.institutionId | typeof facilities.institutionId | typeof collateral.institutionId, v: Visible) =>
-  v.institutionId ? eq(column, v.institutionId) : undefined;
+const visibleTo = (
+  column: typeof applications.institutionId | typeof facilities.institutionId | typeof collateral.institutionId,
+  v: Visible,
+) => (v.institutionId ? eq(column, v.institutionId) : undefined);
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows?: T[] }).rows ?? (result as T[]);
 
@@ -104,7 +117,10 @@ export async function setOperationClosed(tx: Tx, quarter: string): Promise<Opera
 export type OperationListing = { operation: OperationRow; usage: OperationUsage };
 
 /** Operations, newest quarter first, each with its usage: one query for the page. */
-export async function listOperations(tx: Tx, filter: { afterQuarter?: string; quarter?: string; limit: number }): Promise<OperationListing[]> {
+export async function listOperations(
+  tx: Tx,
+  filter: { afterQuarter?: string; quarter?: string; limit: number },
+): Promise<OperationListing[]> {
   const rows = await tx
     .select({ operation: operations, ...usageColumns })
     .from(operations)
@@ -144,18 +160,36 @@ async function loansWithLiveStatus(tx: Tx, where: SQL): Promise<LoanWithLive[]> 
 
 /** The bank's loans by id or by reference (those that exist). */
 export function loansOfBank(tx: Tx, institutionId: string, by: { ids: string[] } | { refs: string[] }): Promise<LoanWithLive[]> {
-  return loansWithLiveStatus(tx, and(eq(loans.institutionId, institutionId), 'ids' in by ? inArray(loans.id, by.ids) : inArray(loans.loanRef, by.refs))!);
+  return loansWithLiveStatus(
+    tx,
+    and(eq(loans.institutionId, institutionId), 'ids' in by ? inArray(loans.id, by.ids) : inArray(loans.loanRef, by.refs))!,
+  );
 }
 
 /** The bank's loans that qualify for support on `appliedOn` (before the live-application check). */
 /** The bank's loans disbursed through `disbursedThrough` that qualify for support on `appliedOn`. */
-export function qualifyingLoans(tx: Tx, institutionId: string, disbursedThrough: IsoDate, appliedOn: IsoDate, policy: Pick<PolicyVersion, 'loansDisbursedFrom'>): Promise<LoanWithLive[]> {
+export function qualifyingLoans(
+  tx: Tx,
+  institutionId: string,
+  disbursedThrough: IsoDate,
+  appliedOn: IsoDate,
+  policy: Pick<PolicyVersion, 'loansDisbursedFrom'>,
+): Promise<LoanWithLive[]> {
   return loansWithLiveStatus(
     tx,
     and(
       eq(loans.institutionId, institutionId),
       lte(loans.disbursedOn, disbursedThrough),
-      qualifiesForSupportSql({ disbursedOn: sql`${loans.disbursedOn}`, maturesOn: sql`${loans.maturesOn}`, eligibility: sql`${loans.eligibility}`, outstandingFen: sql`${loans.outstandingFen}` }, sql`${appliedOn}::date`, policy),
+      qualifiesForSupportSql(
+        {
+          disbursedOn: sql`${loans.disbursedOn}`,
+          maturesOn: sql`${loans.maturesOn}`,
+          eligibility: sql`${loans.eligibility}`,
+          outstandingFen: sql`${loans.outstandingFen}`,
+        },
+        sql`${appliedOn}::date`,
+        policy,
+      ),
     )!,
   );
 }
@@ -172,17 +206,40 @@ export async function insertApplicationLoans(tx: Tx, rows: (typeof applicationLo
 export type NewCollateral = { type: string; ref: string; faceFen: bigint; marketFen: bigint };
 
 /** Pledges instruments to an application, each with its first valuation. */
-export async function insertCollateral(tx: Tx, application: Pick<ApplicationRow, 'id' | 'institutionId'>, items: readonly NewCollateral[], on: IsoDate, userId: string): Promise<CollateralRow[]> {
+export async function insertCollateral(
+  tx: Tx,
+  application: Pick<ApplicationRow, 'id' | 'institutionId'>,
+  items: readonly NewCollateral[],
+  on: IsoDate,
+  userId: string,
+): Promise<CollateralRow[]> {
   if (!items.length) return [];
   const rows = await tx
     .insert(collateral)
-    .values(items.map((c) => ({ institutionId: application.institutionId, applicationId: application.id, instrumentType: c.type, instrumentRef: c.ref, faceFen: c.faceFen, marketFen: c.marketFen, valuedOn: on })))
+    .values(
+      items.map((c) => ({
+        institutionId: application.institutionId,
+        applicationId: application.id,
+        instrumentType: c.type,
+        instrumentRef: c.ref,
+        faceFen: c.faceFen,
+        marketFen: c.marketFen,
+        valuedOn: on,
+      })),
+    )
     .returning();
-  await tx.insert(collateralValuations).values(rows.map((r) => ({ collateralId: r.id, valuedOn: on, marketFen: r.marketFen, valuedBy: userId })));
+  await tx
+    .insert(collateralValuations)
+    .values(rows.map((r) => ({ collateralId: r.id, valuedOn: on, marketFen: r.marketFen, valuedBy: userId })));
   return rows;
 }
 
-export async function findApplication(tx: Tx, id: string, visible: Visible, options: { lock?: boolean } = {}): Promise<ApplicationRow | null> {
+export async function findApplication(
+  tx: Tx,
+  id: string,
+  visible: Visible,
+  options: { lock?: boolean } = {},
+): Promise<ApplicationRow | null> {
   if (!isUuid(id)) return null;
   const q = tx
     .select()
@@ -219,7 +276,16 @@ export async function lockSubmittedApplications(tx: Tx, operationId: string): Pr
 
 export async function applicationLoansOf(tx: Tx, applicationId: string) {
   return tx
-    .select({ loanId: applicationLoans.loanId, loanRef: loans.loanRef, disbursedOn: loans.disbursedOn, principalFen: applicationLoans.principalFen, requestedSupportFen: applicationLoans.requestedSupportFen, outstandingFen: loans.outstandingFen, eligibility: loans.eligibility, active: applicationLoans.active })
+    .select({
+      loanId: applicationLoans.loanId,
+      loanRef: loans.loanRef,
+      disbursedOn: loans.disbursedOn,
+      principalFen: applicationLoans.principalFen,
+      requestedSupportFen: applicationLoans.requestedSupportFen,
+      outstandingFen: loans.outstandingFen,
+      eligibility: loans.eligibility,
+      active: applicationLoans.active,
+    })
     .from(applicationLoans)
     .innerJoin(loans, eq(loans.id, applicationLoans.loanId))
     .where(eq(applicationLoans.applicationId, applicationId))
@@ -252,7 +318,14 @@ const booker = alias(users, 'booker');
 /** Applications oldest first with their names: one query for the page, whatever its length. */
 export async function listApplications(
   tx: Tx,
-  filter: { institutionId: string | null; status?: ApplicationRow['status']; quarter?: string; ids?: string[]; after?: { createdAt: string; id: string }; limit: number },
+  filter: {
+    institutionId: string | null;
+    status?: ApplicationRow['status'];
+    quarter?: string;
+    ids?: string[];
+    after?: { createdAt: string; id: string };
+    limit: number;
+  },
 ): Promise<ApplicationListing[]> {
   if (filter.ids && filter.ids.length === 0) return [];
   return tx
@@ -275,7 +348,9 @@ export async function listApplications(
         filter.status ? eq(applications.status, filter.status) : undefined,
         filter.quarter ? eq(operations.quarter, filter.quarter) : undefined,
         filter.ids ? inArray(applications.id, filter.ids) : undefined,
-        filter.after ? sql`(${applications.createdAt}, ${applications.id}) > (${filter.after.createdAt}::timestamptz, ${filter.after.id}::uuid)` : undefined,
+        filter.after
+          ? sql`(${applications.createdAt}, ${applications.id}) > (${filter.after.createdAt}::timestamptz, ${filter.after.id}::uuid)`
+          : undefined,
       ),
     )
     .orderBy(asc(applications.createdAt), asc(applications.id))
@@ -316,7 +391,12 @@ export async function liveFacilities(tx: Tx, of: { institutionId: string } | { a
   return tx
     .select()
     .from(facilities)
-    .where(and('institutionId' in of ? eq(facilities.institutionId, of.institutionId) : eq(facilities.applicationId, of.applicationId), inArray(facilities.status, [...LIVE_STATUSES])))
+    .where(
+      and(
+        'institutionId' in of ? eq(facilities.institutionId, of.institutionId) : eq(facilities.applicationId, of.applicationId),
+        inArray(facilities.status, [...LIVE_STATUSES]),
+      ),
+    )
     .orderBy(asc(facilities.maturesOn), asc(facilities.id));
 }
 
@@ -333,7 +413,15 @@ export type FacilityListing = { facility: FacilityRow; institutionCode: string }
 
 export async function listFacilities(
   tx: Tx,
-  filter: { institutionId: string | null; status?: FacilityRow['status']; maturesOnOrBefore?: IsoDate; applicationId?: string; ids?: string[]; after?: { maturesOn: string; id: string }; limit: number },
+  filter: {
+    institutionId: string | null;
+    status?: FacilityRow['status'];
+    maturesOnOrBefore?: IsoDate;
+    applicationId?: string;
+    ids?: string[];
+    after?: { maturesOn: string; id: string };
+    limit: number;
+  },
 ): Promise<FacilityListing[]> {
   if (filter.ids && filter.ids.length === 0) return [];
   return tx
@@ -347,7 +435,9 @@ export async function listFacilities(
         filter.maturesOnOrBefore ? lte(facilities.maturesOn, filter.maturesOnOrBefore) : undefined,
         filter.applicationId ? eq(facilities.applicationId, filter.applicationId) : undefined,
         filter.ids ? inArray(facilities.id, filter.ids) : undefined,
-        filter.after ? sql`(${facilities.maturesOn}, ${facilities.id}) > (${filter.after.maturesOn}::date, ${filter.after.id}::uuid)` : undefined,
+        filter.after
+          ? sql`(${facilities.maturesOn}, ${facilities.id}) > (${filter.after.maturesOn}::date, ${filter.after.id}::uuid)`
+          : undefined,
       ),
     )
     .orderBy(asc(facilities.maturesOn), asc(facilities.id))
@@ -367,7 +457,12 @@ export async function facilityListings(tx: Tx, ids: string[]): Promise<FacilityL
  * domain rule and keeps the booked delta in `last_accrual_fen`. Returns the day's sum per bank.
  */
 export async function accrueFacilities(tx: Tx, input: { through: IsoDate; facilityIds?: string[]; rounding: RoundingMode }) {
-  const only = input.facilityIds ? sql`and f.id in (${sql.join(input.facilityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
+  const only = input.facilityIds
+    ? sql`and f.id in (${sql.join(
+        input.facilityIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`
+    : sql``;
   const segment = accruedThroughFenSql(
     { principalFen: sql`f.outstanding_fen`, ratePpm: sql`f.rate_ppm`, dayCount: sql`f.day_count`, fromOn: sql`f.interest_from_on` },
     sql`${input.through}::date`,
@@ -397,11 +492,21 @@ export async function accrueFacilities(tx: Tx, input: { through: IsoDate; facili
 
 /** Moves live tranches to the status the maturity rule gives them on `on` (forward only). Returns the changed ones. */
 export async function markMaturities(tx: Tx, on: IsoDate): Promise<{ id: string; status: FacilityRow['status'] }[]> {
-  const next = statusOnSql({ status: sql`${facilities.status}`, maturesOn: sql`${facilities.maturesOn}`, outstandingFen: sql`${facilities.outstandingFen}` }, sql`${on}::date`);
+  const next = statusOnSql(
+    { status: sql`${facilities.status}`, maturesOn: sql`${facilities.maturesOn}`, outstandingFen: sql`${facilities.outstandingFen}` },
+    sql`${on}::date`,
+  );
   return tx
     .update(facilities)
     .set({ status: sql`${next}` })
-    .where(and(inArray(facilities.status, ['active', 'matured']), sql`${facilities.outstandingFen} > 0`, lte(facilities.maturesOn, on), sql`${next} <> ${facilities.status}`))
+    .where(
+      and(
+        inArray(facilities.status, ['active', 'matured']),
+        sql`${facilities.outstandingFen} > 0`,
+        lte(facilities.maturesOn, on),
+        sql`${next} <> ${facilities.status}`,
+      ),
+    )
     .returning({ id: facilities.id, status: facilities.status });
 }
 
@@ -418,13 +523,22 @@ export async function findCollateral(tx: Tx, id: string, visible: Visible): Prom
 
 /** Records a new market value of an instrument and its valuation. */
 export async function revalue(tx: Tx, input: { id: string; marketFen: bigint; on: IsoDate; userId: string }): Promise<CollateralRow> {
-  const [row] = await tx.update(collateral).set({ marketFen: input.marketFen, valuedOn: input.on }).where(eq(collateral.id, input.id)).returning();
-  await tx.insert(collateralValuations).values({ collateralId: input.id, valuedOn: input.on, marketFen: input.marketFen, valuedBy: input.userId });
+  const [row] = await tx
+    .update(collateral)
+    .set({ marketFen: input.marketFen, valuedOn: input.on })
+    .where(eq(collateral.id, input.id))
+    .returning();
+  await tx
+    .insert(collateralValuations)
+    .values({ collateralId: input.id, valuedOn: input.on, marketFen: input.marketFen, valuedBy: input.userId });
   return row;
 }
 
 export async function findOpenMarginCall(tx: Tx, applicationId: string): Promise<MarginCallRow | null> {
-  const [row] = await tx.select().from(marginCalls).where(and(eq(marginCalls.applicationId, applicationId), eq(marginCalls.status, 'open')));
+  const [row] = await tx
+    .select()
+    .from(marginCalls)
+    .where(and(eq(marginCalls.applicationId, applicationId), eq(marginCalls.status, 'open')));
   return row ?? null;
 }
 
@@ -436,7 +550,10 @@ export async function updateMarginCall(tx: Tx, id: string, values: Partial<typeo
   await tx.update(marginCalls).set(values).where(eq(marginCalls.id, id));
 }
 
-export async function listMarginCalls(tx: Tx, filter: { institutionId: string | null; status?: MarginCallRow['status']; limit: number; after?: { raisedOn: string; id: string } }) {
+export async function listMarginCalls(
+  tx: Tx,
+  filter: { institutionId: string | null; status?: MarginCallRow['status']; limit: number; after?: { raisedOn: string; id: string } },
+) {
   return tx
     .select({ call: marginCalls, institutionCode: institutions.code })
     .from(marginCalls)
@@ -445,7 +562,9 @@ export async function listMarginCalls(tx: Tx, filter: { institutionId: string | 
       and(
         filter.institutionId ? eq(marginCalls.institutionId, filter.institutionId) : undefined,
         filter.status ? eq(marginCalls.status, filter.status) : undefined,
-        filter.after ? sql`(${marginCalls.raisedOn}, ${marginCalls.id}) > (${filter.after.raisedOn}::date, ${filter.after.id}::uuid)` : undefined,
+        filter.after
+          ? sql`(${marginCalls.raisedOn}, ${marginCalls.id}) > (${filter.after.raisedOn}::date, ${filter.after.id}::uuid)`
+          : undefined,
       ),
     )
     .orderBy(asc(marginCalls.raisedOn), asc(marginCalls.id))

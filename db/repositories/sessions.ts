@@ -16,7 +16,10 @@ export async function secretNamed(db: Tx, name: string): Promise<string> {
   return row.value;
 }
 
-export async function insertSession(db: Tx, input: { tokenSha256: string; userId: string; method: 'password' | 'api_key'; expiresAt: Date }) {
+export async function insertSession(
+  db: Tx,
+  input: { tokenSha256: string; userId: string; method: 'password' | 'api_key'; expiresAt: Date },
+) {
   await db.insert(webSessions).values(input);
 }
 
@@ -27,7 +30,9 @@ export async function findSessionActor(db: Tx, tokenSha256: string, now: Date): 
     .from(webSessions)
     .innerJoin(users, eq(webSessions.userId, users.id))
     .innerJoin(institutions, eq(users.institutionId, institutions.id))
-    .where(and(eq(webSessions.tokenSha256, tokenSha256), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now), isNull(users.revokedAt)))
+    .where(
+      and(eq(webSessions.tokenSha256, tokenSha256), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now), isNull(users.revokedAt)),
+    )
     .limit(1);
   return rows[0] ?? null;
 }

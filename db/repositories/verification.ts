@@ -5,7 +5,15 @@
  */
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
-import { institutions, loans, projects, verificationAssignments, verificationFindings, verificationSamples, verifierConflicts } from '../schema/index.js';
+import {
+  institutions,
+  loans,
+  projects,
+  verificationAssignments,
+  verificationFindings,
+  verificationSamples,
+  verifierConflicts,
+} from '../schema/index.js';
 
 export type AssignmentRow = typeof verificationAssignments.$inferSelect;
 export type SampleRow = typeof verificationSamples.$inferSelect;
@@ -21,7 +29,10 @@ export async function isConflicted(tx: Tx, verifierId: string, bankId: string): 
 }
 
 export async function declareConflict(tx: Tx, input: { verifierId: string; bankId: string; reason: string; createdBy: string }) {
-  await tx.insert(verifierConflicts).values(input).onConflictDoUpdate({ target: [verifierConflicts.verifierId, verifierConflicts.bankId], set: { reason: input.reason } });
+  await tx
+    .insert(verifierConflicts)
+    .values(input)
+    .onConflictDoUpdate({ target: [verifierConflicts.verifierId, verifierConflicts.bankId], set: { reason: input.reason } });
 }
 
 /** A verifier's declared conflicts, with each bank's code (one query). */
@@ -74,14 +85,27 @@ export async function findAssignment(tx: Tx, id: string): Promise<AssignmentRow 
 }
 
 export async function sampleOf(tx: Tx, assignmentId: string): Promise<SampleRow[]> {
-  return tx.select().from(verificationSamples).where(eq(verificationSamples.assignmentId, assignmentId)).orderBy(asc(verificationSamples.ordinal));
+  return tx
+    .select()
+    .from(verificationSamples)
+    .where(eq(verificationSamples.assignmentId, assignmentId))
+    .orderBy(asc(verificationSamples.ordinal));
 }
 
 export async function findingsOf(tx: Tx, assignmentId: string): Promise<FindingRow[]> {
-  return tx.select().from(verificationFindings).where(eq(verificationFindings.assignmentId, assignmentId)).orderBy(asc(verificationFindings.createdAt), asc(verificationFindings.id));
+  return tx
+    .select()
+    .from(verificationFindings)
+    .where(eq(verificationFindings.assignmentId, assignmentId))
+    .orderBy(asc(verificationFindings.createdAt), asc(verificationFindings.id));
 }
 
-export async function addFindings(tx: Tx, assignmentId: string, createdBy: string, findings: { loanId: string; check: FindingCheck; outcome: 'pass' | 'fail'; note?: string | null }[]): Promise<FindingRow[]> {
+export async function addFindings(
+  tx: Tx,
+  assignmentId: string,
+  createdBy: string,
+  findings: { loanId: string; check: FindingCheck; outcome: 'pass' | 'fail'; note?: string | null }[],
+): Promise<FindingRow[]> {
   if (!findings.length) return [];
   return tx
     .insert(verificationFindings)
@@ -93,7 +117,14 @@ export async function addFindings(tx: Tx, assignmentId: string, createdBy: strin
 export async function completeAssignment(
   tx: Tx,
   id: string,
-  values: { verdict: 'verified' | 'rejected'; summary: string; report: unknown; reportSha256: string; completedAt: Date; completedOn: string },
+  values: {
+    verdict: 'verified' | 'rejected';
+    summary: string;
+    report: unknown;
+    reportSha256: string;
+    completedAt: Date;
+    completedOn: string;
+  },
 ): Promise<AssignmentRow | null> {
   const [row] = await tx
     .update(verificationAssignments)

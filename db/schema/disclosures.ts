@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 import { loans } from './loans.js';
 
@@ -37,7 +51,10 @@ export const disclosureVersions = pgTable(
   (t) => [
     unique('disclosure_versions_number').on(t.institutionId, t.quarter, t.version),
     index('disclosure_versions_quarter').on(t.quarter, t.status),
-    check('disclosure_versions_status', sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published')`),
+    check(
+      'disclosure_versions_status',
+      sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published')`,
+    ),
     check('disclosure_versions_version_positive', sql`${t.version} >= 1`),
   ],
 );
@@ -166,12 +183,17 @@ export const webhookDeliveries = pgTable(
     jobId: text('job_id').notNull(),
     event: text('event').notNull(),
     payload: jsonb('payload').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     responseStatus: integer('response_status'),
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
-  (t) => [unique('webhook_deliveries_once').on(t.jobId, t.subscriptionId), index('webhook_deliveries_institution').on(t.institutionId, t.createdAt)],
+  (t) => [
+    unique('webhook_deliveries_once').on(t.jobId, t.subscriptionId),
+    index('webhook_deliveries_institution').on(t.institutionId, t.createdAt),
+  ],
 );

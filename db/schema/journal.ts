@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 import { facilities } from './refinancing.js';
 
@@ -29,7 +42,10 @@ export const journalEntries = pgTable(
     reversesId: uuid('reverses_id')
       .unique()
       .references((): AnyPgColumn => journalEntries.id),
-    memo: jsonb('memo').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    memo: jsonb('memo')
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdBy: uuid('created_by').references(() => users.id),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),

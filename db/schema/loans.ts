@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 
 /** A project is named by the bank's own `ref`; several loans may finance it. */
@@ -20,7 +34,9 @@ export const projects = pgTable(
     evidenceTitle: text('evidence_title').notNull(),
     evidenceSha256: text('evidence_sha256').notNull(),
     /** Σ principal of this project's loans, kept in the same transaction as every loan write */
-    fundedFen: bigint('funded_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    fundedFen: bigint('funded_fen', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -63,7 +79,10 @@ export const loans = pgTable(
     /** 'eligible', 'flagged' (recorded but not eligible until accepted) or 'accepted' (flag cleared by an operator) */
     eligibility: text('eligibility', { enum: ['eligible', 'flagged', 'accepted'] }).notNull(),
     /** [{ code, message }] why the loan was flagged */
-    flags: jsonb('flags').$type<{ code: string; message: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    flags: jsonb('flags')
+      .$type<{ code: string; message: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     acceptedBy: uuid('accepted_by').references(() => users.id),
     acceptedReason: text('accepted_reason'),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),

@@ -16,12 +16,18 @@ export const outbox = pgTable(
     /** deterministic, derived from domain ids (e.g. 'compile.CITIC.2022Q3.v1'; BullMQ refuses ':'): also the BullMQ job id, so duplicates are dropped */
     jobId: text('job_id').notNull().unique(),
     payload: jsonb('payload').notNull(),
-    status: text('status', { enum: ['pending', 'enqueued', 'done', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'enqueued', 'done', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
     doneAt: timestamp('done_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_open').on(t.status).where(sql`${t.status} in ('pending','enqueued')`)],
+  (t) => [
+    index('outbox_open')
+      .on(t.status)
+      .where(sql`${t.status} in ('pending','enqueued')`),
+  ],
 );

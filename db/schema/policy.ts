@@ -24,7 +24,9 @@ export const policyChanges = pgTable(
     /** the change as the API states it (decimal strings) */
     data: jsonb('data').$type<PolicyChangeData>().notNull(),
     reason: text('reason').notNull(),
-    status: text('status', { enum: ['pending', 'confirmed', 'declined'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'confirmed', 'declined'] })
+      .notNull()
+      .default('pending'),
     proposedBy: uuid('proposed_by')
       .notNull()
       .references(() => users.id),
@@ -35,13 +37,20 @@ export const policyChanges = pgTable(
     decisionNote: text('decision_note'),
   },
   (t) => [
-    uniqueIndex('policy_changes_live_date').on(t.kind, t.effectiveOn).where(sql`${t.status} <> 'declined'`),
-    uniqueIndex('policy_changes_live_version').on(t.kind, t.versionId).where(sql`${t.status} <> 'declined' and ${t.versionId} is not null`),
+    uniqueIndex('policy_changes_live_date')
+      .on(t.kind, t.effectiveOn)
+      .where(sql`${t.status} <> 'declined'`),
+    uniqueIndex('policy_changes_live_version')
+      .on(t.kind, t.versionId)
+      .where(sql`${t.status} <> 'declined' and ${t.versionId} is not null`),
     uniqueIndex('policy_changes_seq').on(t.seq),
     index('policy_changes_status').on(t.status, t.seq),
     check('policy_changes_kind', sql`${t.kind} in ('lpr_fixing','policy_version','taxonomy_version')`),
     check('policy_changes_status_values', sql`${t.status} in ('pending','confirmed','declined')`),
-    check('policy_changes_decided', sql`(${t.status} = 'pending') = (${t.decidedBy} is null) and (${t.decidedBy} is null) = (${t.decidedAt} is null)`),
+    check(
+      'policy_changes_decided',
+      sql`(${t.status} = 'pending') = (${t.decidedBy} is null) and (${t.decidedBy} is null) = (${t.decidedAt} is null)`,
+    ),
     // four eyes, even if application code were wrong: the proposer never confirms
     check('policy_changes_four_eyes', sql`${t.status} <> 'confirmed' or ${t.decidedBy} <> ${t.proposedBy}`),
   ],

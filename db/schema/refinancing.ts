@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 import { loans } from './loans.js';
 
@@ -12,7 +25,9 @@ export const operations = pgTable(
     opensOn: date('opens_on', { mode: 'string' }).notNull(),
     closesOn: date('closes_on', { mode: 'string' }).notNull(),
     volumeFen: bigint('volume_fen', { mode: 'bigint' }).notNull(),
-    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'closed'] })
+      .notNull()
+      .default('open'),
     createdBy: uuid('created_by')
       .notNull()
       .references(() => users.id),
@@ -74,7 +89,9 @@ export const applicationLoans = pgTable(
   },
   (t) => [
     unique('application_loans_pair').on(t.applicationId, t.loanId),
-    uniqueIndex('application_loans_live_loan').on(t.loanId).where(sql`${t.active} = 1`),
+    uniqueIndex('application_loans_live_loan')
+      .on(t.loanId)
+      .where(sql`${t.active} = 1`),
   ],
 );
 
@@ -107,19 +124,29 @@ export const facilities = pgTable(
     startOn: date('start_on', { mode: 'string' }).notNull(),
     maturesOn: date('matures_on', { mode: 'string' }).notNull(),
     rolloverCount: integer('rollover_count').notNull().default(0),
-    status: text('status', { enum: ['active', 'matured', 'rolled_over', 'repaid', 'overdue'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'matured', 'rolled_over', 'repaid', 'overdue'] })
+      .notNull()
+      .default('active'),
     policyVersion: text('policy_version').notNull(),
     /** start of the current interest segment */
     interestFromOn: date('interest_from_on', { mode: 'string' }).notNull(),
     /** interest booked within the current segment (rounded through `accruedThrough`) */
-    segmentAccruedFen: bigint('segment_accrued_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    segmentAccruedFen: bigint('segment_accrued_fen', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** interest has been booked through this date */
     accruedThrough: date('accrued_through', { mode: 'string' }).notNull(),
     /** all interest ever booked on this tranche, and how much of it has been paid */
-    interestAccruedFen: bigint('interest_accrued_fen', { mode: 'bigint' }).notNull().default(sql`0`),
-    interestPaidFen: bigint('interest_paid_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    interestAccruedFen: bigint('interest_accrued_fen', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    interestPaidFen: bigint('interest_paid_fen', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** what the last accrual run booked on this tranche */
-    lastAccrualFen: bigint('last_accrual_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    lastAccrualFen: bigint('last_accrual_fen', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** the day the tranche stopped being live (repaid or rolled over) */
     closedOn: date('closed_on', { mode: 'string' }),
     createdBy: uuid('created_by').references(() => users.id),
@@ -153,7 +180,9 @@ export const collateral = pgTable(
     faceFen: bigint('face_fen', { mode: 'bigint' }).notNull(),
     marketFen: bigint('market_fen', { mode: 'bigint' }).notNull(),
     valuedOn: date('valued_on', { mode: 'string' }).notNull(),
-    status: text('status', { enum: ['pledged', 'released'] }).notNull().default('pledged'),
+    status: text('status', { enum: ['pledged', 'released'] })
+      .notNull()
+      .default('pledged'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -197,12 +226,16 @@ export const marginCalls = pgTable(
     eligibleCollateralFen: bigint('eligible_collateral_fen', { mode: 'bigint' }).notNull(),
     exposureFen: bigint('exposure_fen', { mode: 'bigint' }).notNull(),
     shortfallFen: bigint('shortfall_fen', { mode: 'bigint' }).notNull(),
-    status: text('status', { enum: ['open', 'cleared'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'cleared'] })
+      .notNull()
+      .default('open'),
     clearedOn: date('cleared_on', { mode: 'string' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('margin_calls_institution').on(t.institutionId, t.status),
-    uniqueIndex('margin_calls_open_per_application').on(t.applicationId).where(sql`${t.status} = 'open'`),
+    uniqueIndex('margin_calls_open_per_application')
+      .on(t.applicationId)
+      .where(sql`${t.status} = 'open'`),
   ],
 );

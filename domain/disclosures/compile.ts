@@ -58,7 +58,9 @@ export function quarterPeriod(quarter: string) {
  * Builds the content, or names the horizons whose reduction sums need exact fractions first
  * (`needs_exact`), which the caller fetches and passes back in `exact`.
  */
-export function compileDisclosure(input: CompileInput): { ok: true; value: DisclosureContent } | { ok: false; status: 'needs_exact'; horizons: Horizon[] } {
+export function compileDisclosure(
+  input: CompileInput,
+): { ok: true; value: DisclosureContent } | { ok: false; status: 'needs_exact'; horizons: Horizon[] } {
   const mode = input.rounding;
   const byArea = new Map<Area, SubAreaSums[]>();
   for (const row of input.subAreas) {
@@ -78,10 +80,16 @@ export function compileDisclosure(input: CompileInput): { ok: true; value: Discl
       return 0n;
     }
     const wanted = new Set(rows.map((r) => r.subArea));
-    return sumFractions(exact.filter((f) => wanted.has(f.subArea)), mode);
+    return sumFractions(
+      exact.filter((f) => wanted.has(f.subArea)),
+      mode,
+    );
   };
   const figures = (rows: readonly SubAreaSums[]) =>
-    Object.fromEntries(HORIZONS.map((h) => [h, presentHorizon(total(rows, h), reductionOf(rows, h), mode)])) as Record<Horizon, HorizonFigures>;
+    Object.fromEntries(HORIZONS.map((h) => [h, presentHorizon(total(rows, h), reductionOf(rows, h), mode)])) as Record<
+      Horizon,
+      HorizonFigures
+    >;
 
   const horizons = figures(input.subAreas);
   const areas = AREA_ORDER.filter((a) => byArea.has(a));

@@ -29,7 +29,14 @@ export type HorizonSums = {
   reductionTerms: number;
 };
 
-export const EMPTY_SUMS: HorizonSums = { projects: 0, loans: 0, principalFen: 0n, rateWeightedPpmFen: 0n, reductionLowerUnits: 0n, reductionTerms: 0 };
+export const EMPTY_SUMS: HorizonSums = {
+  projects: 0,
+  loans: 0,
+  principalFen: 0n,
+  rateWeightedPpmFen: 0n,
+  reductionLowerUnits: 0n,
+  reductionTerms: 0,
+};
 
 export function addSums(a: HorizonSums, b: HorizonSums): HorizonSums {
   return {
@@ -90,7 +97,8 @@ export function presentHorizon(sums: HorizonSums, reductionCentitonnes: bigint, 
     projects: sums.projects,
     loanAmountWanYuan: formatFenAsWanYuan(sums.principalFen, mode),
     // percent with two decimals = ppm / 100, so Σ(rate×principal) / (Σprincipal × 100)
-    weightedAverageRatePercent: sums.principalFen === 0n ? null : formatScaled(divRound(sums.rateWeightedPpmFen, sums.principalFen * 100n, mode), 2),
+    weightedAverageRatePercent:
+      sums.principalFen === 0n ? null : formatScaled(divRound(sums.rateWeightedPpmFen, sums.principalFen * 100n, mode), 2),
     annualReductionTonnes: formatScaled(reductionCentitonnes, 2),
   };
 }

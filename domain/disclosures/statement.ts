@@ -58,7 +58,9 @@ export function renderStatement(input: StatementInput): { zh: string; en: string
     ...(input.restatesVersion ? [`(This disclosure restates version ${input.restatesVersion}.)`] : []),
     `Under the People's Bank of China's rules for the Carbon Emission Reduction Facility, ${bank.nameEn} lends to eligible carbon-reduction projects with the facility's support and discloses the number of projects, the loan amount and its weighted average interest rate, and the annual carbon reduction driven. The information below contains no false records, material omissions or misleading statements.`,
     `In the ${QUARTER_EN[q - 1]} quarter of ${year}, with the facility's support, ${bank.nameEn} ${enFigures(horizons.quarter)}.` +
-      (input.namedProjects.length ? ` The projects with the most significant reduction effect were: ${input.namedProjects.join('; ')}.` : ''),
+      (input.namedProjects.length
+        ? ` The projects with the most significant reduction effect were: ${input.namedProjects.join('; ')}.`
+        : ''),
     `In ${year} to date, ${bank.nameEn} ${enFigures(horizons.yearToDate)}.`,
     `Since first receiving the facility's support, ${bank.nameEn} ${enFigures(horizons.sinceInception)}.`,
     `These loans are dedicated to ${areasEnText}, serving the goals of peaking carbon emissions and carbon neutrality. ${bank.nameEn} will keep disclosing this information regularly under the People's Bank of China's rules.`,

@@ -25,7 +25,12 @@ export type IllegalTransition = { ok: false; status: 'illegal_transition'; messa
 export function transition(current: DisclosureStatus, verb: WorkflowVerb): Result<DisclosureStatus> | IllegalTransition {
   const rule = TRANSITIONS[verb];
   if (current !== rule.from) {
-    return { ok: false, status: 'illegal_transition', current, message: `cannot ${verb} a disclosure that is ${current}; ${verb} needs ${rule.from}` };
+    return {
+      ok: false,
+      status: 'illegal_transition',
+      current,
+      message: `cannot ${verb} a disclosure that is ${current}; ${verb} needs ${rule.from}`,
+    };
   }
   return ok(rule.to ?? current);
 }
@@ -34,5 +39,10 @@ export function transition(current: DisclosureStatus, verb: WorkflowVerb): Resul
 export function nextVersionKind(current: DisclosureStatus): Result<'correction' | 'restatement'> | IllegalTransition {
   if (current === 'rejected') return ok('correction');
   if (current === 'published') return ok('restatement');
-  return { ...fail('illegal_transition'), status: 'illegal_transition', current, message: `a new version can follow only a rejected or published one; the latest is ${current}` };
+  return {
+    ...fail('illegal_transition'),
+    status: 'illegal_transition',
+    current,
+    message: `a new version can follow only a rejected or published one; the latest is ${current}`,
+  };
 }

@@ -25,8 +25,18 @@ export type ChainedEntry = EntryDraft & { id: string; sequence: bigint; prevHash
 /** The hash before the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-export const debit = (account: string, amountFen: bigint, facilityId: string | null = null): Line => ({ account, facilityId, debitFen: amountFen, creditFen: 0n });
-export const credit = (account: string, amountFen: bigint, facilityId: string | null = null): Line => ({ account, facilityId, debitFen: 0n, creditFen: amountFen });
+export const debit = (account: string, amountFen: bigint, facilityId: string | null = null): Line => ({
+  account,
+  facilityId,
+  debitFen: amountFen,
+  creditFen: 0n,
+});
+export const credit = (account: string, amountFen: bigint, facilityId: string | null = null): Line => ({
+  account,
+  facilityId,
+  debitFen: 0n,
+  creditFen: amountFen,
+});
 
 export type DraftRefusal = 'entry_has_no_lines' | 'line_amount_invalid' | 'entry_unbalanced';
 
@@ -35,7 +45,8 @@ export function checkDraft(draft: EntryDraft): Result<EntryDraft, DraftRefusal> 
   const lines = draft.lines.filter((l) => l.debitFen !== 0n || l.creditFen !== 0n);
   if (lines.length < 2) return fail('entry_has_no_lines', 'lines', 'an entry needs at least one debit and one credit');
   for (const l of lines) {
-    if (l.debitFen < 0n || l.creditFen < 0n || (l.debitFen > 0n) === (l.creditFen > 0n)) return fail('line_amount_invalid', 'lines', `line on ${l.account} must be a positive debit or a positive credit`);
+    if (l.debitFen < 0n || l.creditFen < 0n || l.debitFen > 0n === l.creditFen > 0n)
+      return fail('line_amount_invalid', 'lines', `line on ${l.account} must be a positive debit or a positive credit`);
   }
   const { debitFen, creditFen } = totals(lines);
   if (debitFen !== creditFen) return fail('entry_unbalanced', 'lines', `debits ${debitFen} ≠ credits ${creditFen}`);
@@ -89,7 +100,11 @@ export function chain(draft: EntryDraft, id: string, sequence: bigint, prevHash:
   return { ...entry, prevHash, hash: entryHash(entry, prevHash) };
 }
 
-export type ChainBreak = { sequence: string; entryId: string; problem: 'sequence_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'entry_unbalanced' };
+export type ChainBreak = {
+  sequence: string;
+  entryId: string;
+  problem: 'sequence_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'entry_unbalanced';
+};
 
 /**
  * Verifies entries in sequence order, page by page: keep the returned state and pass it to the next

@@ -8,7 +8,8 @@ import { fail, ok, type Result } from '../result.js';
 export const CREDIT_CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
-export type CreditCodeStatus = 'credit_code_length' | 'credit_code_character' | 'credit_code_admin_division' | 'credit_code_check_character';
+export type CreditCodeStatus =
+  'credit_code_length' | 'credit_code_character' | 'credit_code_admin_division' | 'credit_code_check_character';
 
 /** The check character for the first 17 characters of a code (which must be in the alphabet). */
 export function creditCodeCheckCharacter(first17: string): string {

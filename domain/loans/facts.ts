@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { IsoDate } from '../dates.js';
 import { formatCentitonnes, formatYuan, parsePercentToPpm, parseTonnes, parseYuan } from '../money.js';
-import type { SubArea } from '../policy/index.js';
 
 export type ProjectFacts = {
   ref: string;
@@ -116,8 +115,23 @@ export function formatPercentExact(ppm: bigint): string {
 export function loanContentSha256(f: LoanFacts): string {
   const p = f.project;
   const canonical = [
-    'loan/1', f.loanRef, f.borrowerName, f.borrowerCreditCode, p.ref, p.name, p.province, p.subArea, p.totalInvestmentFen, p.annualReductionCentitonnes,
-    p.reductionBasis, p.evidenceTitle, p.evidenceSha256, f.principalFen, f.ratePpm, f.disbursedOn, f.maturesOn,
+    'loan/1',
+    f.loanRef,
+    f.borrowerName,
+    f.borrowerCreditCode,
+    p.ref,
+    p.name,
+    p.province,
+    p.subArea,
+    p.totalInvestmentFen,
+    p.annualReductionCentitonnes,
+    p.reductionBasis,
+    p.evidenceTitle,
+    p.evidenceSha256,
+    f.principalFen,
+    f.ratePpm,
+    f.disbursedOn,
+    f.maturesOn,
   ].join('\u001f');
   return createHash('sha256').update(canonical).digest('hex');
 }

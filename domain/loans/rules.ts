@@ -5,7 +5,15 @@
  */
 import { isIsoDate, type IsoDate } from '../dates.js';
 import { divRound, formatCentitonnes, formatYuan, type Fraction, type RoundingMode } from '../money.js';
-import { compareWithLpr, policyData, policyForLoanDisbursedOn, taxonomyForLoanDisbursedOn, type LprComparison, type PolicyData, type SubArea } from '../policy/index.js';
+import {
+  compareWithLpr,
+  policyData,
+  policyForLoanDisbursedOn,
+  taxonomyForLoanDisbursedOn,
+  type LprComparison,
+  type PolicyData,
+  type SubArea,
+} from '../policy/index.js';
 import type { Violation } from '../result.js';
 import { validateCreditCode } from './credit-code.js';
 import { formatPercentExact, type LoanFacts, type ProjectFacts } from './facts.js';
@@ -14,7 +22,10 @@ import { formatPercentExact, type LoanFacts, type ProjectFacts } from './facts.j
  * The policy and taxonomy in force on a date, memoised: a batch holds few distinct dates. The memo
  * holds for one value of the policy data in force and is emptied when that value is replaced.
  */
-const rulesByDate = new Map<string, { policy: ReturnType<typeof policyForLoanDisbursedOn>; taxonomy: ReturnType<typeof taxonomyForLoanDisbursedOn>; valid: boolean }>();
+const rulesByDate = new Map<
+  string,
+  { policy: ReturnType<typeof policyForLoanDisbursedOn>; taxonomy: ReturnType<typeof taxonomyForLoanDisbursedOn>; valid: boolean }
+>();
 let rulesFor: PolicyData | null = null;
 function rulesOn(date: IsoDate) {
   if (rulesFor !== policyData()) {
@@ -46,24 +57,39 @@ export type LoanAssessment = {
  * Checks one loan on its own (the project-wide overfunding check needs the other loans and is done
  * by `checkProjectFunding`). Returns every violated rule, each with the field it concerns.
  */
-export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: InstitutionWindow }): { violations: Violation[]; assessment: LoanAssessment | null } {
+export function assessLoan(
+  f: LoanFacts,
+  ctx: { today: IsoDate; institution: InstitutionWindow },
+): { violations: Violation[]; assessment: LoanAssessment | null } {
   const violations: Violation[] = [];
   const v = (path: string, code: string, message: string) => violations.push({ path, code, message });
 
   const credit = validateCreditCode(f.borrowerCreditCode);
-  if (!credit.ok) v('borrower.creditCode', 'invalid_credit_code', `not a valid unified social credit code: ${credit.message} (${credit.status})`);
+  if (!credit.ok)
+    v('borrower.creditCode', 'invalid_credit_code', `not a valid unified social credit code: ${credit.message} (${credit.status})`);
 
   if (f.principalFen <= 0n) v('principal', 'principal_not_positive', 'principal must be greater than 0');
-  if (f.project.totalInvestmentFen <= 0n) v('project.totalInvestment', 'investment_not_positive', 'total investment must be greater than 0');
+  if (f.project.totalInvestmentFen <= 0n)
+    v('project.totalInvestment', 'investment_not_positive', 'total investment must be greater than 0');
   if (f.principalFen > 0n && f.project.totalInvestmentFen > 0n && f.principalFen > f.project.totalInvestmentFen) {
-    v('principal', 'project_overfunded', `principal ${formatYuan(f.principalFen)} exceeds the project's total investment ${formatYuan(f.project.totalInvestmentFen)}`);
+    v(
+      'principal',
+      'project_overfunded',
+      `principal ${formatYuan(f.principalFen)} exceeds the project's total investment ${formatYuan(f.project.totalInvestmentFen)}`,
+    );
   }
   if (f.ratePpm <= 0n) v('annualRatePercent', 'rate_not_positive', 'annual rate must be greater than 0');
 
   const disbursedRules = rulesOn(f.disbursedOn);
   const datesValid = disbursedRules.valid && rulesOn(f.maturesOn).valid;
-  if (datesValid && f.maturesOn <= f.disbursedOn) v('maturesOn', 'maturity_not_after_disbursement', `maturity ${f.maturesOn} must be after disbursement ${f.disbursedOn}`);
-  if (datesValid && f.disbursedOn > ctx.today) v('disbursedOn', 'disbursed_in_future', `disbursement date ${f.disbursedOn} is after today (${ctx.today}): submit loans once disbursed`);
+  if (datesValid && f.maturesOn <= f.disbursedOn)
+    v('maturesOn', 'maturity_not_after_disbursement', `maturity ${f.maturesOn} must be after disbursement ${f.disbursedOn}`);
+  if (datesValid && f.disbursedOn > ctx.today)
+    v(
+      'disbursedOn',
+      'disbursed_in_future',
+      `disbursement date ${f.disbursedOn} is after today (${ctx.today}): submit loans once disbursed`,
+    );
 
   const policy = disbursedRules.policy;
   if (!policy) {
@@ -83,7 +109,9 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
   const taxonomy = disbursedRules.taxonomy;
   const subArea = taxonomy?.subAreas.find((s) => s.code === f.project.subArea) ?? null;
   if (!subArea) {
-    const later = policyData().taxonomyVersions.find((t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea));
+    const later = policyData().taxonomyVersions.find(
+      (t) => t.effectiveFrom > f.disbursedOn && t.subAreas.some((s) => s.code === f.project.subArea),
+    );
     v(
       'project.subArea',
       'unknown_sub_area',
@@ -93,7 +121,10 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
     );
   }
 
-  const lpr = datesValid && f.maturesOn > f.disbursedOn ? compareWithLpr({ ratePpm: f.ratePpm, disbursedOn: f.disbursedOn, maturesOn: f.maturesOn, policy }) : null;
+  const lpr =
+    datesValid && f.maturesOn > f.disbursedOn
+      ? compareWithLpr({ ratePpm: f.ratePpm, disbursedOn: f.disbursedOn, maturesOn: f.maturesOn, policy })
+      : null;
   if (violations.length || !subArea || !lpr || !taxonomy) return { violations, assessment: null };
 
   const flags: { code: string; message: string }[] = [];
@@ -105,7 +136,14 @@ export function assessLoan(f: LoanFacts, ctx: { today: IsoDate; institution: Ins
   }
   return {
     violations,
-    assessment: { policyVersion: policy.id, taxonomyVersion: taxonomy.version, subArea, lpr, eligibility: flags.length ? 'flagged' : 'eligible', flags },
+    assessment: {
+      policyVersion: policy.id,
+      taxonomyVersion: taxonomy.version,
+      subArea,
+      lpr,
+      eligibility: flags.length ? 'flagged' : 'eligible',
+      flags,
+    },
   };
 }
 
@@ -135,7 +173,12 @@ export function projectDifferences(stored: ProjectFacts, submitted: ProjectFacts
 }
 
 /** Loans on one project may never add up to more than its total investment (shares never above 1). */
-export function checkProjectFunding(input: { fundedFen: bigint; addFen: bigint; totalInvestmentFen: bigint; projectRef: string }): Violation | null {
+export function checkProjectFunding(input: {
+  fundedFen: bigint;
+  addFen: bigint;
+  totalInvestmentFen: bigint;
+  projectRef: string;
+}): Violation | null {
   const after = input.fundedFen + input.addFen;
   if (after <= input.totalInvestmentFen) return null;
   return {
@@ -146,7 +189,10 @@ export function checkProjectFunding(input: { fundedFen: bigint; addFen: bigint; 
 }
 
 /** Attributed annual reduction = project reduction × principal ÷ total investment, as an exact fraction. */
-export function attributedReduction(f: { principalFen: bigint; project: { annualReductionCentitonnes: bigint; totalInvestmentFen: bigint } }): Fraction {
+export function attributedReduction(f: {
+  principalFen: bigint;
+  project: { annualReductionCentitonnes: bigint; totalInvestmentFen: bigint };
+}): Fraction {
   return { num: f.project.annualReductionCentitonnes * f.principalFen, den: f.project.totalInvestmentFen };
 }
 

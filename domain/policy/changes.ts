@@ -19,7 +19,13 @@ export const POLICY_CHANGE_KINDS = ['lpr_fixing', 'policy_version', 'taxonomy_ve
 export type PolicyChangeKind = (typeof POLICY_CHANGE_KINDS)[number];
 
 /** A fixing with both rates, or (`unchanged: true`, no rates) the confirmation that the month's fixing did not change. */
-export type LprFixingChange = { kind: 'lpr_fixing'; fixedOn: IsoDate; oneYearPercent?: string; fiveYearPlusPercent?: string; unchanged?: boolean };
+export type LprFixingChange = {
+  kind: 'lpr_fixing';
+  fixedOn: IsoDate;
+  oneYearPercent?: string;
+  fiveYearPlusPercent?: string;
+  unchanged?: boolean;
+};
 
 /** The parameters a policy version may change, named and written as `GET /api/v1/policy` shows them. */
 export type PolicyParameterChanges = {
@@ -44,7 +50,13 @@ export type PolicyParameterChanges = {
 };
 
 /** `id` defaults to the effective date (dates are unique among policy versions, so the id is too). */
-export type PolicyVersionChange = { kind: 'policy_version'; id?: string; effectiveFrom: IsoDate; note: string; changes: PolicyParameterChanges };
+export type PolicyVersionChange = {
+  kind: 'policy_version';
+  id?: string;
+  effectiveFrom: IsoDate;
+  note: string;
+  changes: PolicyParameterChanges;
+};
 
 export type TaxonomyVersionChange = {
   kind: 'taxonomy_version';
@@ -111,7 +123,8 @@ export function applyPolicyVersionChange(base: PolicyVersion, change: PolicyVers
     lprOneYearTenorMonthsMax: c.lprOneYearTenorMonthsMax ?? base.lprOneYearTenorMonthsMax,
     dayCount: c.dayCount ?? base.dayCount,
     rounding: c.rounding ?? base.rounding,
-    annualCapFen: c.annualCapYuan === undefined ? base.annualCapFen : c.annualCapYuan === null ? null : fen(c.annualCapYuan, base.annualCapFen ?? 0n),
+    annualCapFen:
+      c.annualCapYuan === undefined ? base.annualCapFen : c.annualCapYuan === null ? null : fen(c.annualCapYuan, base.annualCapFen ?? 0n),
     allocationRule: c.allocationRule ?? base.allocationRule,
     loansDisbursedFrom: c.loansDisbursedFrom ?? base.loansDisbursedFrom,
     facilityEndOn: c.facilityEndOn ?? base.facilityEndOn,
@@ -152,14 +165,17 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
   };
 
   if (change.kind === 'lpr_fixing') {
-    if (change.fixedOn > today) v('fixedOn', 'fixing_in_future', `a fixing is recorded once published: ${change.fixedOn} is after today (${today})`);
+    if (change.fixedOn > today)
+      v('fixedOn', 'fixing_in_future', `a fixing is recorded once published: ${change.fixedOn} is after today (${today})`);
     if (change.unchanged) {
       for (const field of ['oneYearPercent', 'fiveYearPlusPercent'] as const) {
-        if (change[field] !== undefined) v(field, 'unchanged_with_rates', 'a month confirmed unchanged carries no rates: send either both rates or unchanged: true');
+        if (change[field] !== undefined)
+          v(field, 'unchanged_with_rates', 'a month confirmed unchanged carries no rates: send either both rates or unchanged: true');
       }
     } else {
       for (const field of ['oneYearPercent', 'fiveYearPlusPercent'] as const) {
-        if (change[field] === undefined) v(field, 'required', 'a fixing needs both rates (or unchanged: true to confirm that the month did not change)');
+        if (change[field] === undefined)
+          v(field, 'required', 'a fixing needs both rates (or unchanged: true to confirm that the month did not change)');
         else positive(field, change[field], 'rate_not_positive', 'the rate');
       }
     }
@@ -170,7 +186,11 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
     const first = data.taxonomyVersions[0];
     const base = taxonomyBaseOf(data.taxonomyVersions, change.effectiveFrom);
     if (!base || !first) {
-      v('effectiveFrom', 'before_facility_launch', `the first taxonomy took effect on ${first?.effectiveFrom}; a new version must be dated after it`);
+      v(
+        'effectiveFrom',
+        'before_facility_launch',
+        `the first taxonomy took effect on ${first?.effectiveFrom}; a new version must be dated after it`,
+      );
       return violations;
     }
     const add = change.changes.add ?? [];
@@ -180,11 +200,17 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
     const seen = new Set<string>();
     add.forEach((s, i) => {
       if (seen.has(s.code)) v(`changes.add.${i}.code`, 'duplicate_sub_area', `sub-area ${s.code} is listed twice`);
-      else if (inBase.has(s.code) && !remove.includes(s.code)) v(`changes.add.${i}.code`, 'sub_area_exists', `sub-area ${s.code} is already in taxonomy ${base.version}`);
+      else if (inBase.has(s.code) && !remove.includes(s.code))
+        v(`changes.add.${i}.code`, 'sub_area_exists', `sub-area ${s.code} is already in taxonomy ${base.version}`);
       seen.add(s.code);
     });
     remove.forEach((code, i) => {
-      if (!inBase.has(code)) v(`changes.remove.${i}`, 'unknown_sub_area', `sub-area ${code} is not in taxonomy ${base.version} (in force the day before ${change.effectiveFrom})`);
+      if (!inBase.has(code))
+        v(
+          `changes.remove.${i}`,
+          'unknown_sub_area',
+          `sub-area ${code} is not in taxonomy ${base.version} (in force the day before ${change.effectiveFrom})`,
+        );
     });
     const left = base.subAreas.filter((s) => !remove.includes(s.code)).length + add.length;
     if (left === 0) v('changes.remove', 'taxonomy_empty', 'a taxonomy version keeps at least one sub-area');
@@ -198,12 +224,15 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
     return violations;
   }
   const c = change.changes;
-  const stated = Object.entries(c).filter(([key, value]) => value !== undefined && !(key === 'collateralHaircutPercent' && Object.keys(value as object).length === 0));
+  const stated = Object.entries(c).filter(
+    ([key, value]) => value !== undefined && !(key === 'collateralHaircutPercent' && Object.keys(value as object).length === 0),
+  );
   if (!stated.length) v('changes', 'nothing_changed', `a new version changes at least one parameter of ${base.id}`);
   positive('changes.ratePercent', c.ratePercent, 'rate_not_positive', 'the rate');
   if (c.supportSharePercent !== undefined) {
     const share = parsePercentToPpm(c.supportSharePercent) ?? 0n;
-    if (share <= 0n || share > 1_000_000n) v('changes.supportSharePercent', 'share_out_of_range', 'the support share is more than 0 and at most 100 %');
+    if (share <= 0n || share > 1_000_000n)
+      v('changes.supportSharePercent', 'share_out_of_range', 'the support share is more than 0 and at most 100 %');
   }
   for (const [type, text] of Object.entries(c.collateralHaircutPercent ?? {})) {
     if (text !== undefined && (parsePercentToPpm(text) ?? 1_000_000n) >= 1_000_000n) {
@@ -214,17 +243,34 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
     v('changes.annualCapYuan', 'cap_not_positive', 'an annual cap is greater than 0 (null: no cap)');
   }
   if (c.taxonomyVersion !== undefined && !data.taxonomyVersions.some((t) => t.version === c.taxonomyVersion)) {
-    v('changes.taxonomyVersion', 'unknown_taxonomy_version', `no taxonomy version ${c.taxonomyVersion} is in force; known: ${data.taxonomyVersions.map((t) => t.version).join(', ')}`);
+    v(
+      'changes.taxonomyVersion',
+      'unknown_taxonomy_version',
+      `no taxonomy version ${c.taxonomyVersion} is in force; known: ${data.taxonomyVersions.map((t) => t.version).join(', ')}`,
+    );
   }
   if (violations.length) return violations;
 
   const next = applyPolicyVersionChange(base, change);
-  if (next.lprBandLowerBp > next.lprBandUpperBp) v('changes.lprBand', 'band_inverted', `the LPR band's lower bound (${next.lprBandLowerBp} bp) is above its upper bound (${next.lprBandUpperBp} bp)`);
+  if (next.lprBandLowerBp > next.lprBandUpperBp)
+    v(
+      'changes.lprBand',
+      'band_inverted',
+      `the LPR band's lower bound (${next.lprBandLowerBp} bp) is above its upper bound (${next.lprBandUpperBp} bp)`,
+    );
   if (next.facilityEndOn < change.effectiveFrom) {
-    v(c.facilityEndOn !== undefined ? 'changes.facilityEndOn' : 'effectiveFrom', 'facility_end_before_effective', `the facility would end on ${next.facilityEndOn}, before this version takes effect (${change.effectiveFrom}): change facilityEndOn too`);
+    v(
+      c.facilityEndOn !== undefined ? 'changes.facilityEndOn' : 'effectiveFrom',
+      'facility_end_before_effective',
+      `the facility would end on ${next.facilityEndOn}, before this version takes effect (${change.effectiveFrom}): change facilityEndOn too`,
+    );
   }
   if (next.loansDisbursedFrom > next.facilityEndOn) {
-    v('changes.loansDisbursedFrom', 'window_after_facility_end', `loans disbursed from ${next.loansDisbursedFrom} would start after the facility ends (${next.facilityEndOn})`);
+    v(
+      'changes.loansDisbursedFrom',
+      'window_after_facility_end',
+      `loans disbursed from ${next.loansDisbursedFrom} would start after the facility ends (${next.facilityEndOn})`,
+    );
   }
   return violations;
 }

@@ -34,7 +34,10 @@ export const taxonomyOn = (date: IsoDate, versions: readonly TaxonomyVersion[] =
  * first window (disbursed before the launch but on or after the launch policy's `loansDisbursedFrom`:
  * the first disclosures cover the second half of 2021), the launch policy. Null before the first window.
  */
-export function policyForLoanDisbursedOn(date: IsoDate, versions: readonly PolicyVersion[] = policyData().policyVersions): PolicyVersion | null {
+export function policyForLoanDisbursedOn(
+  date: IsoDate,
+  versions: readonly PolicyVersion[] = policyData().policyVersions,
+): PolicyVersion | null {
   const inForce = policyOn(date, versions);
   if (inForce) return inForce;
   const first = versions[0];

@@ -9,11 +9,7 @@ import type { RoundingMode } from '../money.js';
 export type DayCount = 'actual_360' | 'actual_365';
 export type AllocationRule = 'pro_rata_by_request';
 export type CollateralType =
-  | 'central_government_bond'
-  | 'policy_bank_bond'
-  | 'local_government_bond'
-  | 'aaa_credit_bond'
-  | 'high_grade_loan';
+  'central_government_bond' | 'policy_bank_bond' | 'local_government_bond' | 'aaa_credit_bond' | 'high_grade_loan';
 
 export type PolicyVersion = {
   id: string;
@@ -86,7 +82,10 @@ const LAUNCH: PolicyVersion = {
   poolShortfallDueDays: 30,
 };
 
-const withChanges = (base: PolicyVersion, changes: Partial<PolicyVersion> & Pick<PolicyVersion, 'id' | 'effectiveFrom' | 'note'>): PolicyVersion => ({
+const withChanges = (
+  base: PolicyVersion,
+  changes: Partial<PolicyVersion> & Pick<PolicyVersion, 'id' | 'effectiveFrom' | 'note'>,
+): PolicyVersion => ({
   ...base,
   ...changes,
 });

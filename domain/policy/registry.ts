@@ -68,7 +68,10 @@ export function replacePolicyData(next: PolicyData): void {
   inForce = next;
 }
 
-const byDate = <T>(key: (item: T) => IsoDate) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byDate =
+  <T>(key: (item: T) => IsoDate) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** The built-in data with the confirmed changes merged in (see the design above). Pure and total. */
 export function buildPolicyData(builtIn: PolicyData, confirmed: readonly ConfirmedPolicyChange[]): PolicyData {
@@ -132,8 +135,10 @@ export function builtInConflict(
   versionId: string | null,
 ): { taken: 'date' | 'version'; message: string } | null {
   if (kind === 'lpr_fixing') {
-    if (builtIn.lprFixings.some((f) => f.fixedOn === date)) return { taken: 'date', message: `the built-in LPR data holds a fixing on ${date}` };
-    if (date === builtIn.lprConfirmedThrough) return { taken: 'date', message: `the built-in LPR data confirms the fixing unchanged on ${date}` };
+    if (builtIn.lprFixings.some((f) => f.fixedOn === date))
+      return { taken: 'date', message: `the built-in LPR data holds a fixing on ${date}` };
+    if (date === builtIn.lprConfirmedThrough)
+      return { taken: 'date', message: `the built-in LPR data confirms the fixing unchanged on ${date}` };
     return null;
   }
   const versions: readonly { effectiveFrom: IsoDate; name: string }[] =
@@ -143,6 +148,7 @@ export function builtInConflict(
   const what = kind === 'policy_version' ? 'policy version' : 'taxonomy version';
   const onDate = versions.find((x) => x.effectiveFrom === date);
   if (onDate) return { taken: 'date', message: `built-in ${what} ${onDate.name} takes effect on ${date}` };
-  if (versionId !== null && versions.some((x) => x.name === versionId)) return { taken: 'version', message: `a built-in ${what} is named ${versionId}` };
+  if (versionId !== null && versions.some((x) => x.name === versionId))
+    return { taken: 'version', message: `a built-in ${what} is named ${versionId}` };
   return null;
 }

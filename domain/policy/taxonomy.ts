@@ -32,12 +32,27 @@ const V2021: SubArea[] = [
   { code: 'CE.HEAT_PUMP', area: 'clean_energy', nameZh: '热泵', nameEn: 'Heat pumps' },
   { code: 'CE.STORAGE', area: 'clean_energy', nameZh: '高效储能（包括电化学储能）', nameEn: 'Efficient storage incl. electrochemical' },
   { code: 'CE.SMART_GRID', area: 'clean_energy', nameZh: '智能电网', nameEn: 'Smart grid' },
-  { code: 'CE.INTEGRATED', area: 'clean_energy', nameZh: '大型风电光伏源网荷储一体化项目', nameEn: 'Large wind/PV source-grid-load-storage integration' },
+  {
+    code: 'CE.INTEGRATED',
+    area: 'clean_energy',
+    nameZh: '大型风电光伏源网荷储一体化项目',
+    nameEn: 'Large wind/PV source-grid-load-storage integration',
+  },
   { code: 'CE.ROOFTOP_PV', area: 'clean_energy', nameZh: '户用分布式光伏整县推进', nameEn: 'County-wide rooftop distributed PV' },
   { code: 'CE.TRANSMISSION', area: 'clean_energy', nameZh: '跨地区清洁电力输送系统', nameEn: 'Cross-region clean power transmission' },
   { code: 'CE.BACKUP_PEAK', area: 'clean_energy', nameZh: '应急备用和调峰电源', nameEn: 'Emergency backup and peak-regulation power' },
-  { code: 'EE.INDUSTRIAL', area: 'energy_saving_environmental_protection', nameZh: '工业领域能效提升', nameEn: 'Industrial energy efficiency' },
-  { code: 'EE.POWER_SYSTEM', area: 'energy_saving_environmental_protection', nameZh: '新型电力系统改造', nameEn: 'New-type power system retrofit' },
+  {
+    code: 'EE.INDUSTRIAL',
+    area: 'energy_saving_environmental_protection',
+    nameZh: '工业领域能效提升',
+    nameEn: 'Industrial energy efficiency',
+  },
+  {
+    code: 'EE.POWER_SYSTEM',
+    area: 'energy_saving_environmental_protection',
+    nameZh: '新型电力系统改造',
+    nameEn: 'New-type power system retrofit',
+  },
   { code: 'CT.CCUS', area: 'carbon_reduction_technology', nameZh: '碳捕集、封存与利用', nameEn: 'Carbon capture, utilisation and storage' },
 ];
 

@@ -9,12 +9,19 @@ import { apportion } from './support.js';
 
 export type AllocationRequest = { applicationId: string; requestedFen: bigint };
 
-export function allocate(rule: AllocationRule, remainingFen: bigint, requests: readonly AllocationRequest[]): { applicationId: string; approvedFen: bigint }[] {
+export function allocate(
+  rule: AllocationRule,
+  remainingFen: bigint,
+  requests: readonly AllocationRequest[],
+): { applicationId: string; approvedFen: bigint }[] {
   const wanted = requests.reduce((a, r) => a + r.requestedFen, 0n);
   if (wanted <= remainingFen) return requests.map((r) => ({ applicationId: r.applicationId, approvedFen: r.requestedFen }));
   switch (rule) {
     case 'pro_rata_by_request': {
-      const parts = apportion(remainingFen > 0n ? remainingFen : 0n, requests.map((r) => r.requestedFen));
+      const parts = apportion(
+        remainingFen > 0n ? remainingFen : 0n,
+        requests.map((r) => r.requestedFen),
+      );
       return requests.map((r, i) => ({ applicationId: r.applicationId, approvedFen: parts[i] }));
     }
   }

@@ -31,12 +31,30 @@ export const isEligibleForSupport = (eligibility: CandidateLoan['eligibility']) 
 
 /** The rule a single loan fails on `appliedOn`, in order of precedence, or null when it qualifies. */
 export function loanRuleFailed(loan: CandidateLoan, appliedOn: IsoDate, policy: PolicyVersion): { code: string; message: string } | null {
-  if (loan.disbursedOn > appliedOn) return { code: 'loan_not_yet_disbursed', message: `loan ${loan.loanRef} is disbursed on ${loan.disbursedOn}, after the application date ${appliedOn}: lend first, borrow later` };
-  if (loan.disbursedOn < policy.loansDisbursedFrom) return { code: 'loan_outside_facility_window', message: `loan ${loan.loanRef} was disbursed on ${loan.disbursedOn}, before the facility covers loans (${policy.loansDisbursedFrom})` };
-  if (loan.maturesOn < appliedOn) return { code: 'loan_matured', message: `loan ${loan.loanRef} matured on ${loan.maturesOn}, before the application date ${appliedOn}: a loan no longer running cannot be supported` };
-  if (!isEligibleForSupport(loan.eligibility)) return { code: 'loan_not_eligible', message: `loan ${loan.loanRef} is ${loan.eligibility}: an operator must accept it with a reason before it can be supported` };
-  if (loan.liveApplicationStatus === 'approved' || loan.liveApplicationStatus === 'disbursed') return { code: 'loan_already_supported', message: `loan ${loan.loanRef} is already covered by approved support` };
-  if (loan.liveApplicationStatus === 'submitted') return { code: 'loan_already_applied_for', message: `loan ${loan.loanRef} is already listed on an application awaiting decision` };
+  if (loan.disbursedOn > appliedOn)
+    return {
+      code: 'loan_not_yet_disbursed',
+      message: `loan ${loan.loanRef} is disbursed on ${loan.disbursedOn}, after the application date ${appliedOn}: lend first, borrow later`,
+    };
+  if (loan.disbursedOn < policy.loansDisbursedFrom)
+    return {
+      code: 'loan_outside_facility_window',
+      message: `loan ${loan.loanRef} was disbursed on ${loan.disbursedOn}, before the facility covers loans (${policy.loansDisbursedFrom})`,
+    };
+  if (loan.maturesOn < appliedOn)
+    return {
+      code: 'loan_matured',
+      message: `loan ${loan.loanRef} matured on ${loan.maturesOn}, before the application date ${appliedOn}: a loan no longer running cannot be supported`,
+    };
+  if (!isEligibleForSupport(loan.eligibility))
+    return {
+      code: 'loan_not_eligible',
+      message: `loan ${loan.loanRef} is ${loan.eligibility}: an operator must accept it with a reason before it can be supported`,
+    };
+  if (loan.liveApplicationStatus === 'approved' || loan.liveApplicationStatus === 'disbursed')
+    return { code: 'loan_already_supported', message: `loan ${loan.loanRef} is already covered by approved support` };
+  if (loan.liveApplicationStatus === 'submitted')
+    return { code: 'loan_already_applied_for', message: `loan ${loan.loanRef} is already listed on an application awaiting decision` };
   if (loan.outstandingFen <= 0n) return { code: 'loan_fully_repaid', message: `loan ${loan.loanRef} has no outstanding principal` };
   return null;
 }
@@ -53,7 +71,8 @@ export function planApplication(input: {
   policy: PolicyVersion;
 }): Result<ApplicationPlan, 'application_invalid' | 'facility_ended' | 'no_loans'> & { errors?: Violation[] } {
   const { loans, paths, appliedOn, policy } = input;
-  if (appliedOn > policy.facilityEndOn) return { ...fail('facility_ended', 'operation', `the facility accepted applications until ${policy.facilityEndOn}`) };
+  if (appliedOn > policy.facilityEndOn)
+    return { ...fail('facility_ended', 'operation', `the facility accepted applications until ${policy.facilityEndOn}`) };
   if (loans.length === 0) return fail('no_loans', 'loans', 'the application lists no loan that qualifies');
   const errors: Violation[] = [];
   loans.forEach((loan, i) => {

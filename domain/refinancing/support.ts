@@ -65,7 +65,11 @@ export function coverWholeLoans<L extends { loanId: string; supportFen: bigint }
   }
   if (covered.length === 0) {
     const smallest = loans.reduce<bigint | null>((min, l) => (min === null || l.supportFen < min ? l.supportFen : min), null) ?? 0n;
-    return fail('approval_covers_no_loan', 'amount', `an approval of ${formatYuan(approvedFen)} covers no listed loan: the smallest loan's support is ${formatYuan(smallest)}`);
+    return fail(
+      'approval_covers_no_loan',
+      'amount',
+      `an approval of ${formatYuan(approvedFen)} covers no listed loan: the smallest loan's support is ${formatYuan(smallest)}`,
+    );
   }
   return ok({ covered, left, approvedFen: approvedFen - room });
 }
@@ -74,7 +78,11 @@ export function coverWholeLoans<L extends { loanId: string; supportFen: bigint }
  * The pool shortfall of a tranche: what its outstanding principal exceeds the policy's share (60 %) of
  * the underlying loans' outstanding eligible principal by (0 when it does not). Owed by the bank.
  */
-export const poolShortfallFen = (trancheOutstandingFen: bigint, poolOutstandingEligibleFen: bigint, policy: Pick<PolicyVersion, 'supportSharePpm' | 'rounding'>): bigint => {
+export const poolShortfallFen = (
+  trancheOutstandingFen: bigint,
+  poolOutstandingEligibleFen: bigint,
+  policy: Pick<PolicyVersion, 'supportSharePpm' | 'rounding'>,
+): bigint => {
   const allowedFen = supportFen(poolOutstandingEligibleFen, policy);
   return trancheOutstandingFen > allowedFen ? trancheOutstandingFen - allowedFen : 0n;
 };

@@ -10,7 +10,12 @@ export type SampledLoan = { id: string; reason: 'material' | 'random'; ordinal: 
 
 export const drawRank = (seed: string, loanId: string) => createHash('sha256').update(`${seed}:${loanId}`, 'utf8').digest('hex');
 
-export function drawSample(input: { candidates: readonly SampleCandidate[]; materialityFen: bigint; randomSampleSize: number; seed: string }): SampledLoan[] {
+export function drawSample(input: {
+  candidates: readonly SampleCandidate[];
+  materialityFen: bigint;
+  randomSampleSize: number;
+  seed: string;
+}): SampledLoan[] {
   const material = input.candidates
     .filter((c) => c.principalFen > input.materialityFen)
     .sort((a, b) => (a.principalFen === b.principalFen ? (a.id < b.id ? -1 : 1) : a.principalFen > b.principalFen ? -1 : 1));

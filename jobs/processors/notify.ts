@@ -12,7 +12,10 @@ import type { Processor } from './types.js';
 export const notify: Processor = async (ctx, job) => {
   const payload = parsePayload(NotifyJob, job.data, job.id);
   // no transaction: each attempt stays recorded even when the delivery fails and the job is retried
-  const outcome = await deliverNotification({ tx: ctx.db, now: ctx.now(), actor: null, fetch: ctx.fetch }, { id: job.id, final: job.attemptsMade + 1 >= job.maxAttempts, payload });
+  const outcome = await deliverNotification(
+    { tx: ctx.db, now: ctx.now(), actor: null, fetch: ctx.fetch },
+    { id: job.id, final: job.attemptsMade + 1 >= job.maxAttempts, payload },
+  );
   await markDone(ctx.db, job.id);
   return outcome;
 };

@@ -10,7 +10,12 @@ import type { RefusalStatus } from '../../app/refusals.js';
 import { markDone } from '../../db/repositories/outbox.js';
 import type { JobContext, JobInput } from './types.js';
 
-export async function performJob<T>(ctx: JobContext, job: JobInput, work: (uc: UseCaseContext) => Promise<T>, options: { retryable?: RefusalStatus[] } = {}): Promise<T> {
+export async function performJob<T>(
+  ctx: JobContext,
+  job: JobInput,
+  work: (uc: UseCaseContext) => Promise<T>,
+  options: { retryable?: RefusalStatus[] } = {},
+): Promise<T> {
   const now = ctx.now();
   const done = await perform(ctx.db, async (tx) => {
     const value = await work({ tx, now, actor: null });

@@ -18,22 +18,37 @@ export async function startPostgresServer(options: { fast?: boolean } = {}): Pro
   const root = mkdtempSync(path.join(os.tmpdir(), 'cerf-pg-'));
   const dataDir = path.join(root, 'data');
   const isRoot = process.getuid?.() === 0;
-  const asOwner = (cmd: string, args: string[]): [string, string[]] => (isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+  const asOwner = (cmd: string, args: string[]): [string, string[]] =>
+    isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   if (isRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     chownSync(root, uid, gid);
   }
   chmodSync(root, 0o700);
-  const [initCmd, initArgs] = asOwner(`${bin}/initdb`, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '-N']);
+  const [initCmd, initArgs] = asOwner(`${bin}/initdb`, [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+    '-N',
+  ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
   const port = await freePort();
   const settings = [
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `unix_socket_directories=${root}`,
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=256MB',
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${root}`,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
     ...(options.fast === false ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
   ];
   const [cmd, args] = asOwner(`${bin}/postgres`, ['-D', dataDir, ...settings]);
@@ -47,17 +62,21 @@ export async function startPostgresServer(options: { fast?: boolean } = {}): Pro
   };
   process.on('exit', killOnExit);
   const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
-  await waitFor(async () => {
-    if (exited) throw new Error(`postgres exited at start: ${stderr}`);
-    const client = new pg.Client({ connectionString: url() });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }, 'postgres', 30_000);
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`postgres exited at start: ${stderr}`);
+      const client = new pg.Client({ connectionString: url() });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
+    'postgres',
+    30_000,
+  );
   return {
     url,
     port,

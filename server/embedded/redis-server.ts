@@ -19,17 +19,27 @@ export async function startRedisServer(options: { dataDir: string; port?: number
   const port = options.port ?? (await freePort());
   const persist = options.persist ?? true;
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--daemonize', 'no',
-    '--save', '',
-    '--appendonly', persist ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--save',
+    '',
+    '--appendonly',
+    persist ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
     // BullMQ needs keys to stay until acknowledged
-    '--maxmemory-policy', 'noeviction',
-    '--logfile', '',
-    '--loglevel', 'warning',
+    '--maxmemory-policy',
+    'noeviction',
+    '--logfile',
+    '',
+    '--loglevel',
+    'warning',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let exited = false;

@@ -15,7 +15,12 @@ const ROLE_HOME: Record<Role, string> = { operator: '/operator', verifier: '/ver
 /** Only same-site paths may be a redirect target after sign-in. */
 const safeNext = (next: unknown): string | null => (typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : null);
 
-function signInPage(res: Response, ctx: PageContext, options: { error?: string; next?: string | null; institution?: string; user?: string } = {}, status = 200) {
+function signInPage(
+  res: Response,
+  ctx: PageContext,
+  options: { error?: string; next?: string | null; institution?: string; user?: string } = {},
+  status = 200,
+) {
   const { t } = ctx;
   const next = options.next ? html`<input type="hidden" name="next" value="${options.next}">` : '';
   const body = html`<h1>${t.signInHeading}</h1>
@@ -55,8 +60,13 @@ export function authPages(deps: AppDeps): Router {
 
   router.post('/signin/password', async (req, res) => {
     const ctx = pageOf(res);
-    const institution = String(req.body?.institution ?? '').trim().toUpperCase().slice(0, 32);
-    const user = String(req.body?.user ?? '').trim().slice(0, 200);
+    const institution = String(req.body?.institution ?? '')
+      .trim()
+      .toUpperCase()
+      .slice(0, 32);
+    const user = String(req.body?.user ?? '')
+      .trim()
+      .slice(0, 200);
     const password = String(req.body?.password ?? '').slice(0, 200);
     const next = safeNext(req.body?.next);
     const throttle = await countSignInAttempt(deps, req.ip ?? 'unknown', `${institution}|${user}`);
@@ -78,7 +88,9 @@ export function authPages(deps: AppDeps): Router {
 
   router.post('/signin/key', async (req, res) => {
     const ctx = pageOf(res);
-    const apiKey = String(req.body?.apiKey ?? '').trim().slice(0, 200);
+    const apiKey = String(req.body?.apiKey ?? '')
+      .trim()
+      .slice(0, 200);
     const next = safeNext(req.body?.next);
     const throttle = await countSignInAttempt(deps, req.ip ?? 'unknown', 'api_key');
     if (!throttle.allowed) return signInPage(res, ctx, { error: ctx.t.signInThrottled, next }, 429);

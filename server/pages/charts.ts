@@ -64,6 +64,9 @@ export function lineChart(title: string, points: Point[]): Html {
     .filter((c): c is { i: number; v: number; p: Point } => c.v !== null)
     .map((c) => ({ x: s.x(c.i), y: s.y(c.v), p: c.p }));
   const path = coords.map((c, k) => `${k === 0 ? 'M' : 'L'}${c.x.toFixed(1)},${c.y.toFixed(1)}`).join(' ');
-  const dots = coords.map((c) => html`<circle class="dot" cx="${c.x.toFixed(1)}" cy="${c.y.toFixed(1)}" r="3.5"><title>${c.p.label}: ${c.p.value}</title></circle>`);
+  const dots = coords.map(
+    (c) =>
+      html`<circle class="dot" cx="${c.x.toFixed(1)}" cy="${c.y.toFixed(1)}" r="3.5"><title>${c.p.label}: ${c.p.value}</title></circle>`,
+  );
   return frame(title, describe(points), s, points, html`${path ? html`<path class="line" d="${path}"/>` : ''}${dots}`);
 }

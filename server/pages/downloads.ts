@@ -19,7 +19,10 @@ export function sendCsv(res: Response, filename: string, csv: Csv) {
 }
 
 export function sendJsonDownload(res: Response, filename: string, body: unknown) {
-  res.type('application/json; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`).send(JSON.stringify(body, null, 2));
+  res
+    .type('application/json; charset=utf-8')
+    .set('Content-Disposition', `attachment; filename="${filename}"`)
+    .send(JSON.stringify(body, null, 2));
 }
 
 /** `CITIC.csv` → { name: 'CITIC', format: 'csv' }; without a suffix the format is 'html'. */

@@ -404,4 +404,5 @@ export const en: Dict = {
 export const DICTS: Record<Lang, Dict> = { zh, en };
 
 /** A phrase with `{name}` placeholders filled in. */
-export const fill = (phrase: string, values: Record<string, string | number>) => phrase.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
+export const fill = (phrase: string, values: Record<string, string | number>) =>
+  phrase.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));

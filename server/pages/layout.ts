@@ -5,7 +5,11 @@ import { html, type Html } from './html.js';
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
   const { t, actor } = ctx;
-  const nav = [html`<a href="/">${t.navHome}</a>`, html`<a href="/disclosures">${t.navDisclosures}</a>`, html`<a href="/docs">${t.navDocs}</a>`];
+  const nav = [
+    html`<a href="/">${t.navHome}</a>`,
+    html`<a href="/disclosures">${t.navDisclosures}</a>`,
+    html`<a href="/docs">${t.navDocs}</a>`,
+  ];
   if (actor?.role === 'verifier') nav.push(html`<a href="/verify">${t.navVerify}</a>`);
   if (actor?.role === 'operator') nav.push(html`<a href="/operator">${t.navOperator}</a>`);
   const account = actor
@@ -40,7 +44,11 @@ ${body}
 }
 
 export function sendPage(res: Response, ctx: PageContext, title: string, body: Html, status = 200) {
-  res.status(status).type('html').set('Cache-Control', 'no-store').send(layout(ctx, title, body).text);
+  res
+    .status(status)
+    .type('html')
+    .set('Cache-Control', 'no-store')
+    .send(layout(ctx, title, body).text);
 }
 
 export function sendMessagePage(res: Response, ctx: PageContext, status: number, heading: string, text: string) {

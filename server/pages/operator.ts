@@ -56,12 +56,17 @@ export function operatorPages(deps: AppDeps): Router {
     const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
     const done = typeof req.query.done === 'string' ? doneMessage(t, req.query.done) : null;
 
-    const overview = await operatorOverview(db, { maturingThrough: addDays(on, MATURITY_HORIZON_DAYS), operations: OPERATIONS_SHOWN, limit: SECTION_LIMIT });
+    const overview = await operatorOverview(db, {
+      maturingThrough: addDays(on, MATURITY_HORIZON_DAYS),
+      operations: OPERATIONS_SHOWN,
+      limit: SECTION_LIMIT,
+    });
     const operations = overview.operations.map((o) => presentOperation(o.operation, o.usage));
     const { maturing, overdue, marginCalls: calls } = overview;
 
     const operationRows = operations.map(
-      (o) => html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td><td class="num">${o.volume}</td><td class="num">${o.approved}</td><td class="num">${o.disbursed}</td><td class="num">${o.remaining}</td><td class="num">${o.awaitingDecision.count}</td></tr>`,
+      (o) =>
+        html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td><td class="num">${o.volume}</td><td class="num">${o.approved}</td><td class="num">${o.disbursed}</td><td class="num">${o.remaining}</td><td class="num">${o.awaitingDecision.count}</td></tr>`,
     );
 
     const submittedRows = overview.submitted.map((r) => {
@@ -88,7 +93,14 @@ export function operatorPages(deps: AppDeps): Router {
 
     const facilityRow = (f: (typeof maturing)[number]) =>
       html`<tr><th scope="row">${f.institutionCode}</th><td>${f.facility.startOn}</td><td>${f.facility.maturesOn}</td><td class="num">${formatYuan(f.facility.outstandingFen)}</td><td class="num">${f.facility.rolloverCount}</td><td>${f.facility.status}</td></tr>`;
-    const facilityHead = [html`${t.institution}`, html`${t.opStartOn}`, html`${t.opMaturesOn}`, html`${t.opOutstanding}`, html`${t.opRollovers}`, html`${t.opStatus}`];
+    const facilityHead = [
+      html`${t.institution}`,
+      html`${t.opStartOn}`,
+      html`${t.opMaturesOn}`,
+      html`${t.opOutstanding}`,
+      html`${t.opRollovers}`,
+      html`${t.opStatus}`,
+    ];
 
     const body = html`<h1>${t.operatorHeading}</h1>
 <p>${t.opToday}: ${on} · <a href="/operator/queues/">${t.opQueuesLink}</a></p>
@@ -124,7 +136,11 @@ ${table(
    * form is incomplete (`invalid_input`).
    */
   const command =
-    <I>(parse: (body: Record<string, unknown>) => I | null, useCase: (ctx: ActorContext, id: string, input: I) => Promise<unknown>, done: string) =>
+    <I>(
+      parse: (body: Record<string, unknown>) => I | null,
+      useCase: (ctx: ActorContext, id: string, input: I) => Promise<unknown>,
+      done: string,
+    ) =>
     async (req: Request, res: Response) => {
       const actor = pageActorOf(res)!;
       const id = String(req.params.id);
@@ -143,7 +159,9 @@ ${table(
       (body) => {
         const amount = typeof body.amount === 'string' && body.amount.trim() !== '' ? body.amount.trim() : undefined;
         const parsed = ApproveBody.safeParse({ reason: String(body.reason ?? '').trim(), amount });
-        return parsed.success ? { reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)! } : null;
+        return parsed.success
+          ? { reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)! }
+          : null;
       },
       (ctx, applicationId, input) => approveApplication(ctx, { applicationId, ...input }),
       'approved',

@@ -40,7 +40,8 @@ function figureCells(f: Figures | undefined): Html {
 const figureHeads = (ctx: PageContext) =>
   html`<th scope="col" class="num">${ctx.t.projects}</th><th scope="col" class="num">${ctx.t.loanAmount}</th><th scope="col" class="num">${ctx.t.weightedRate}</th><th scope="col" class="num">${ctx.t.annualReduction}</th>`;
 const FIGURE_COLUMNS = ['projects', 'loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes'];
-const figureCsv = (f: Figures | undefined) => (f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null]);
+const figureCsv = (f: Figures | undefined) =>
+  f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null];
 
 function horizonsTable(ctx: PageContext, horizons: Horizons, caption: string): Html {
   return html`<div class="table-wrap"><table><caption>${caption}</caption>
@@ -67,8 +68,10 @@ export function publicPages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const totals = await homeData();
-    const card = (label: string, value: string | number) => html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div></div>`;
-    const figureCards = (f: Figures) => html`<div class="cards">${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
+    const card = (label: string, value: string | number) =>
+      html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div></div>`;
+    const figureCards = (f: Figures) =>
+      html`<div class="cards">${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
@@ -86,7 +89,13 @@ ${downloadLinks(ctx, '/totals')}`;
   router.get('/totals.:format', async (req, res) => {
     const totals = await homeData();
     const format = req.params.format;
-    const body = { latestQuarter: totals.latestQuarter, latest: totals.latest, sinceInception: totals.sinceInception, institutionsEver: totals.institutionsEver, disclosures: totals.rows.map(summaryJson) };
+    const body = {
+      latestQuarter: totals.latestQuarter,
+      latest: totals.latest,
+      sinceInception: totals.sinceInception,
+      institutionsEver: totals.institutionsEver,
+      disclosures: totals.rows.map(summaryJson),
+    };
     if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
     if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));
     pageNotFound(req, res);
@@ -120,7 +129,8 @@ ${downloadLinks(ctx, '/totals')}`;
     if (format === 'csv') return sendCsv(res, 'cerf-disclosures.csv', summaryCsv(page));
     const filterQuery = new URLSearchParams(Object.entries({ quarter, institution, area, q: search }).filter(([, v]) => v)).toString();
     const { quarters, institutions: insts } = await publishedFilterOptions(db);
-    const option = (value: string, label: string, selected: string) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
+    const option = (value: string, label: string, selected: string) =>
+      html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
     const body = html`<h1>${t.disclosuresHeading}</h1>
 <form method="get" action="/disclosures" class="filters" role="search">
   <div><label for="f-q">${t.searchLabel}</label><input id="f-q" name="q" type="search" value="${search}" maxlength="100"></div>
@@ -164,15 +174,28 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     const series = await institutionSeries(db, name.toUpperCase());
     if (!series || !series.quarters.length) return pageNotFound(req, res);
     const { institution: inst, quarters } = series;
-    if (format === 'json') return sendJsonDownload(res, `cerf-${inst.code}.json`, { institution: { code: inst.code, nameZh: inst.nameZh, nameEn: inst.nameEn }, quarters: quarters.map(summaryJson) });
+    if (format === 'json')
+      return sendJsonDownload(res, `cerf-${inst.code}.json`, {
+        institution: { code: inst.code, nameZh: inst.nameZh, nameEn: inst.nameEn },
+        quarters: quarters.map(summaryJson),
+      });
     if (format === 'csv') return sendCsv(res, `cerf-${inst.code}.csv`, summaryCsv(quarters));
     const points = (pick: (f: Figures) => string | null) => quarters.map((r) => ({ label: r.quarter, value: pick(r.horizons.quarter) }));
     const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
     const body = html`<h1>${heading}</h1>
 <div class="charts">
-<figure class="chart"><figcaption>${t.chartLoanAmount}</figcaption>${barChart(t.chartLoanAmount, points((f) => f.loanAmountWanYuan))}</figure>
-<figure class="chart"><figcaption>${t.chartReduction}</figcaption>${barChart(t.chartReduction, points((f) => f.annualReductionTonnes))}</figure>
-<figure class="chart"><figcaption>${t.chartRate}</figcaption>${lineChart(t.chartRate, points((f) => f.weightedAverageRatePercent))}</figure>
+<figure class="chart"><figcaption>${t.chartLoanAmount}</figcaption>${barChart(
+      t.chartLoanAmount,
+      points((f) => f.loanAmountWanYuan),
+    )}</figure>
+<figure class="chart"><figcaption>${t.chartReduction}</figcaption>${barChart(
+      t.chartReduction,
+      points((f) => f.annualReductionTonnes),
+    )}</figure>
+<figure class="chart"><figcaption>${t.chartRate}</figcaption>${lineChart(
+      t.chartRate,
+      points((f) => f.weightedAverageRatePercent),
+    )}</figure>
 </div>
 <h2>${t.figuresAcrossQuarters}</h2>
 ${summaryTable(ctx, [...quarters].reverse(), heading)}
@@ -201,7 +224,8 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
   const byArea = d.content.byArea ?? [];
   const top = d.content.topProjects ?? [];
   const v = d.verification;
-  const verdictWord = (verdict: string | null) => (verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification);
+  const verdictWord = (verdict: string | null) =>
+    verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification;
   return html`<h1>${instName(ctx, d)} · ${d.quarter}</h1>
 <p>${t.version} ${d.version}${d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : ''} · ${t.publishedOn} ${d.publishedOn ?? '—'} · <a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a></p>
 <section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
@@ -215,12 +239,14 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
 <section aria-labelledby="h-top"><h2 id="h-top">${t.topProjectsHeading}</h2>
 ${top.length ? html`<ol>${top.map((p) => html`<li>${p.name}${p.annualReductionTonnes ? html` — ${p.annualReductionTonnes} t` : ''}</li>`)}</ol>` : html`<p>${t.noTopProjects}</p>`}</section>
 <section aria-labelledby="h-verification"><h2 id="h-verification">${t.verificationHeading}</h2>
-${v
-  ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${ctx.lang === 'zh' ? v.verifierNameZh : v.verifierNameEn}</dd></div>
+${
+  v
+    ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${ctx.lang === 'zh' ? v.verifierNameZh : v.verifierNameEn}</dd></div>
 <div class="card"><dt>${t.verifiedOn}</dt><dd>${v.completedOn ?? '—'}</dd></div>
 <div class="card"><dt>${t.verdict}</dt><dd>${verdictWord(v.verdict)}</dd></div>
 <div class="card"><dt>${t.findingsSummary}</dt><dd>✓ ${v.checksPassed} · ✗ ${v.checksFailed}${v.summary ? html`<br>${v.summary}` : ''}</dd></div></dl>`
-  : html`<p>${t.noVerification}</p>`}</section>
+    : html`<p>${t.noVerification}</p>`
+}</section>
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
 <div class="table-wrap"><table><caption>${t.historyHeading}</caption><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.publishedOn}</th><th scope="col">${t.restatement}</th><th scope="col">SHA-256</th></tr></thead>
 <tbody>${d.history.map((h) => html`<tr><th scope="row">${h.version}${h.current ? html` (${t.current})` : ''}</th><td>${h.publishedOn ?? '—'}</td><td>${h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—'}</td><td><code>${h.contentSha256.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div></section>
@@ -234,7 +260,11 @@ function fallbackStatement(d: PublishedDisclosure) {
     bank: { nameZh: d.nameZh, nameEn: d.nameEn },
     year,
     q,
-    horizons: { quarter: blank(d.horizons.quarter), yearToDate: blank(d.horizons.yearToDate), sinceInception: blank(d.horizons.sinceInception) },
+    horizons: {
+      quarter: blank(d.horizons.quarter),
+      yearToDate: blank(d.horizons.yearToDate),
+      sinceInception: blank(d.horizons.sinceInception),
+    },
     areas: (d.content.byArea ?? []).map((a) => a.area).filter((a): a is Area => a in AREA_NAMES),
     namedProjects: (d.content.topProjects ?? []).map((p) => p.name),
     restatesVersion: d.restatesVersion,
@@ -255,7 +285,16 @@ function summaryCsv(rows: PublishedSummary[]): Csv {
   for (const h of HORIZON_KEYS) for (const c of FIGURE_COLUMNS) columns.push(`${h}.${c}`);
   return {
     columns,
-    rows: rows.map((r) => [r.institutionCode, r.nameZh, r.nameEn, r.quarter, r.version, r.publishedOn, r.restatesVersion, ...HORIZON_KEYS.flatMap((h) => figureCsv(r.horizons[h]))]),
+    rows: rows.map((r) => [
+      r.institutionCode,
+      r.nameZh,
+      r.nameEn,
+      r.quarter,
+      r.version,
+      r.publishedOn,
+      r.restatesVersion,
+      ...HORIZON_KEYS.flatMap((h) => figureCsv(r.horizons[h])),
+    ]),
   };
 }
 
@@ -285,4 +324,3 @@ function disclosureCsv(d: PublishedDisclosure): Csv {
   for (const a of d.content.byArea ?? []) for (const h of HORIZON_KEYS) rows.push([...base, a.area, h, ...figureCsv(a[h])]);
   return { columns: ['institutionCode', 'quarter', 'version', 'scope', 'horizon', ...FIGURE_COLUMNS], rows };
 }
-

@@ -22,7 +22,13 @@ import { sendMessagePage, sendPage } from './layout.js';
 
 const CHECKS = ['area', 'amount', 'rate', 'reduction', 'evidence'] as const;
 type Check = (typeof CHECKS)[number];
-const CHECK_WORD: Record<Check, keyof Dict> = { area: 'vfCheckArea', amount: 'vfCheckAmount', rate: 'vfCheckRate', reduction: 'vfCheckReduction', evidence: 'vfCheckEvidence' };
+const CHECK_WORD: Record<Check, keyof Dict> = {
+  area: 'vfCheckArea',
+  amount: 'vfCheckAmount',
+  rate: 'vfCheckRate',
+  reduction: 'vfCheckReduction',
+  evidence: 'vfCheckEvidence',
+};
 
 type Snapshot = {
   loanRef: string;
@@ -30,17 +36,35 @@ type Snapshot = {
   principal: string;
   annualRatePercent: string;
   disbursedOn: string;
-  project: { ref: string; name: string; subArea: string; area: string | null; totalInvestment: string; annualReductionTonnes: string; evidence: { title: string; sha256: string } };
+  project: {
+    ref: string;
+    name: string;
+    subArea: string;
+    area: string | null;
+    totalInvestment: string;
+    annualReductionTonnes: string;
+    evidence: { title: string; sha256: string };
+  };
   attributedAnnualReductionTonnes: string;
 };
 
 /** The rule a refusal names: a field-level refusal names it in its first violation. */
-const ruleOf = (refusal: Refusal) => (refusal.status === 'validation_failed' && refusal.errors?.length ? refusal.errors[0].code : refusal.status);
+const ruleOf = (refusal: Refusal) =>
+  refusal.status === 'validation_failed' && refusal.errors?.length ? refusal.errors[0].code : refusal.status;
 
 const statusWord = (t: Dict, status: string) =>
-  ({ published: t.statusPublished, verified: t.statusVerified, rejected: t.statusRejected, under_verification: t.statusUnderVerification, submitted: t.statusSubmitted, compiled: t.statusCompiled })[status] ?? status;
-const verdictWord = (t: Dict, verdict: string | null) => (verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.vfOpen);
-const bankName = (ctx: PageContext, content: DisclosureContent) => (ctx.lang === 'zh' ? content.institution.nameZh : content.institution.nameEn);
+  ({
+    published: t.statusPublished,
+    verified: t.statusVerified,
+    rejected: t.statusRejected,
+    under_verification: t.statusUnderVerification,
+    submitted: t.statusSubmitted,
+    compiled: t.statusCompiled,
+  })[status] ?? status;
+const verdictWord = (t: Dict, verdict: string | null) =>
+  verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.vfOpen;
+const bankName = (ctx: PageContext, content: DisclosureContent) =>
+  ctx.lang === 'zh' ? content.institution.nameZh : content.institution.nameEn;
 const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
 
 export function verifyPages(deps: AppDeps): Router {
@@ -59,18 +83,22 @@ export function verifyPages(deps: AppDeps): Router {
     const { t } = ctx;
     const items = await verifierQueue(db, actorOfPage(res).institutionId, null);
     const open = items.filter((i) => !i.assignment.completedAt);
-    const done = items.filter((i) => i.assignment.completedAt).sort((a, b) => b.assignment.completedAt!.getTime() - a.assignment.completedAt!.getTime());
+    const done = items
+      .filter((i) => i.assignment.completedAt)
+      .sort((a, b) => b.assignment.completedAt!.getTime() - a.assignment.completedAt!.getTime());
     const table = (id: string, heading: string, list: typeof items) => html`<section aria-labelledby="${id}">
 <h2 id="${id}">${heading}</h2>
-${list.length
-  ? html`<table class="queue"><thead><tr><th scope="col">${t.vfBank}</th><th scope="col">${t.quarter}</th><th scope="col">${t.vfVersion}</th><th scope="col">${t.vfAssignedOn}</th><th scope="col">${t.vfSampleSize}</th><th scope="col">${t.vfStatus}</th></tr></thead>
+${
+  list.length
+    ? html`<table class="queue"><thead><tr><th scope="col">${t.vfBank}</th><th scope="col">${t.quarter}</th><th scope="col">${t.vfVersion}</th><th scope="col">${t.vfAssignedOn}</th><th scope="col">${t.vfSampleSize}</th><th scope="col">${t.vfStatus}</th></tr></thead>
 <tbody>${list.map(
-      ({ assignment, version, sampleSize }) => html`<tr>
+        ({ assignment, version, sampleSize }) => html`<tr>
 <td><a href="/verify/${assignment.id}">${bankName(ctx, version.content as DisclosureContent)}</a></td>
 <td>${version.quarter}</td><td>${version.version}</td><td>${assignment.assignedAt.toISOString().slice(0, 10)}</td><td>${sampleSize}</td>
 <td>${verdictWord(t, assignment.verdict)}</td></tr>`,
-    )}</tbody></table>`
-  : html`<p>${t.nothingHere}</p>`}
+      )}</tbody></table>`
+    : html`<p>${t.nothingHere}</p>`
+}
 </section>`;
     const body = html`<h1>${t.verifyHeading}</h1>
 ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done', t.vfDoneHeading, done)}` : html`<p>${t.verifyEmpty}</p>`}`;
@@ -85,7 +113,12 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     await renderAssignment(req, res, view, { error, saved: req.query.saved === '1' });
   });
 
-  const renderAssignment = async (_req: Request, res: Response, view: AssignmentView, options: { error: string | null; saved: boolean }) => {
+  const renderAssignment = async (
+    _req: Request,
+    res: Response,
+    view: AssignmentView,
+    options: { error: string | null; saved: boolean },
+  ) => {
     const ctx = pageOf(res);
     const { t } = ctx;
     const { assignment: a, version } = view;
@@ -94,7 +127,13 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     const refOf = new Map(sample.map((s) => [s.loanId, (s.snapshot as Snapshot).loanRef]));
     // shown by sampled loan, then in the order of the five checks (stable for equal timestamps)
     const ordinalOf = new Map(sample.map((s) => [s.loanId, s.ordinal]));
-    const findings = recorded.slice().sort((x, y) => (ordinalOf.get(x.loanId) ?? 0) - (ordinalOf.get(y.loanId) ?? 0) || CHECKS.indexOf(x.check as Check) - CHECKS.indexOf(y.check as Check));
+    const findings = recorded
+      .slice()
+      .sort(
+        (x, y) =>
+          (ordinalOf.get(x.loanId) ?? 0) - (ordinalOf.get(y.loanId) ?? 0) ||
+          CHECKS.indexOf(x.check as Check) - CHECKS.indexOf(y.check as Check),
+      );
     const heading = fill(t.vfDetailHeading, { bank: bankName(ctx, content), quarter: version.quarter, version: version.version });
     const openForWork = !a.completedAt && version.status === 'under_verification';
     const horizons: [string, keyof DisclosureContent['horizons']][] = [
@@ -106,7 +145,9 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
 <table class="figures"><thead><tr><th scope="col">${t.vfHorizon}</th><th scope="col">${t.projects}</th><th scope="col">${t.loanAmount}</th><th scope="col">${t.weightedRate}</th><th scope="col">${t.annualReduction}</th></tr></thead>
 <tbody>${horizons.map(([word, key]) => {
       const h = content.horizons?.[key];
-      return h ? html`<tr><th scope="row">${word}</th><td>${h.projects}</td><td>${h.loanAmountWanYuan}</td><td>${h.weightedAverageRatePercent ?? '—'}</td><td>${h.annualReductionTonnes}</td></tr>` : '';
+      return h
+        ? html`<tr><th scope="row">${word}</th><td>${h.projects}</td><td>${h.loanAmountWanYuan}</td><td>${h.weightedAverageRatePercent ?? '—'}</td><td>${h.annualReductionTonnes}</td></tr>`
+        : '';
     })}</tbody></table>
 <p>${t.vfVersionStatus}: ${statusWord(t, version.status)} · SHA-256 <code>${version.contentSha256}</code></p></section>`;
 
@@ -118,17 +159,19 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     })}</tbody></table></div></section>`;
 
     const findingsList = html`<section aria-labelledby="h-findings"><h2 id="h-findings">${t.vfFindingsHeading}</h2>
-${findings.length
-  ? html`<table class="findings"><thead><tr><th scope="col">${t.loanRef}</th><th scope="col">${t.vfCheck}</th><th scope="col">${t.result}</th><th scope="col">${t.note}</th></tr></thead>
+${
+  findings.length
+    ? html`<table class="findings"><thead><tr><th scope="col">${t.loanRef}</th><th scope="col">${t.vfCheck}</th><th scope="col">${t.result}</th><th scope="col">${t.note}</th></tr></thead>
 <tbody>${findings.map((f) => html`<tr><td>${refOf.get(f.loanId) ?? f.loanId}</td><td>${t[CHECK_WORD[f.check as Check]] ?? f.check}</td><td class="${f.outcome}">${f.outcome === 'pass' ? t.vfPass : t.vfFail}</td><td>${f.note ?? ''}</td></tr>`)}</tbody></table>`
-  : html`<p>${t.vfNoFindings}</p>`}</section>`;
+    : html`<p>${t.vfNoFindings}</p>`
+}</section>`;
 
     const findingForms: Html = openForWork
       ? html`<section aria-labelledby="h-record"><h2 id="h-record">${t.vfRecordHeading}</h2>
 ${sample.map((s) => {
-          const l = s.snapshot as Snapshot;
-          const p = `l${s.ordinal}`;
-          return html`<form method="post" action="/verify/${a.id}/findings" class="finding-form" id="${p}-form">
+  const l = s.snapshot as Snapshot;
+  const p = `l${s.ordinal}`;
+  return html`<form method="post" action="/verify/${a.id}/findings" class="finding-form" id="${p}-form">
 ${ctx.csrfField()}<input type="hidden" name="loanId" value="${s.loanId}">
 <fieldset><legend>${fill(t.vfLoanLegend, { ref: l.loanRef })}</legend>
 ${CHECKS.map(
@@ -141,7 +184,7 @@ ${CHECKS.map(
 )}
 <button type="submit">${t.vfRecordFindings}</button>
 </fieldset></form>`;
-        })}</section>`
+})}</section>`
       : html``;
 
     const verdict = a.verdict
@@ -182,7 +225,11 @@ ${verdict}`;
    * rule the use case refused (a 404 when the assignment is not this verifier's).
    */
   const command =
-    <I>(parse: (form: Record<string, unknown>) => I | null, run: (ctx: ActorContext, ref: AssignmentRef, input: I) => Promise<unknown>, afterCommit?: () => void) =>
+    <I>(
+      parse: (form: Record<string, unknown>) => I | null,
+      run: (ctx: ActorContext, ref: AssignmentRef, input: I) => Promise<unknown>,
+      afterCommit?: () => void,
+    ) =>
     async (req: Request, res: Response) => {
       const ctx = pageOf(res);
       const id = String(req.params.assignmentId);
@@ -207,7 +254,12 @@ ${verdict}`;
     command(
       (form) => {
         const parsed = FindingsBody.safeParse({
-          findings: CHECKS.map((check) => ({ loanId: text(form.loanId), check, outcome: text(form[`outcome_${check}`]), ...(text(form[`note_${check}`]) ? { note: text(form[`note_${check}`]) } : {}) })),
+          findings: CHECKS.map((check) => ({
+            loanId: text(form.loanId),
+            check,
+            outcome: text(form[`outcome_${check}`]),
+            ...(text(form[`note_${check}`]) ? { note: text(form[`note_${check}`]) } : {}),
+          })),
         });
         return parsed.success ? parsed.data : null;
       },
@@ -219,7 +271,10 @@ ${verdict}`;
     '/:assignmentId/verdict',
     command(
       (form) => {
-        const parsed = VerdictBody.safeParse({ verdict: form.verdict, summary: typeof form.summary === 'string' ? form.summary.trim() : '' });
+        const parsed = VerdictBody.safeParse({
+          verdict: form.verdict,
+          summary: typeof form.summary === 'string' ? form.summary.trim() : '',
+        });
         return parsed.success ? parsed.data : null;
       },
       (ctx, ref, input) => giveVerdict(ctx, { ...ref, verdict: input.verdict, summary: input.summary }),

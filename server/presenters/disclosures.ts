@@ -31,7 +31,14 @@ export function presentVersion(view: VersionView) {
     submittedAt: row.submittedAt?.toISOString() ?? null,
     publishedOn: row.publishedOn,
     verification: v
-      ? { verifier: v.verifier, verifierNameZh: v.verifierNameZh, assignedAt: v.assignedAt.toISOString(), verdict: v.verdict, completedOn: v.completedOn, reportSha256: v.reportSha256 }
+      ? {
+          verifier: v.verifier,
+          verifierNameZh: v.verifierNameZh,
+          assignedAt: v.assignedAt.toISOString(),
+          verdict: v.verdict,
+          completedOn: v.completedOn,
+          reportSha256: v.reportSha256,
+        }
       : null,
     contentSha256: row.contentSha256,
   };
@@ -41,7 +48,12 @@ export function presentAssignment(view: AssignmentView) {
   const a = view.assignment;
   return {
     id: a.id,
-    disclosure: { institution: view.bank.code, quarter: view.version.quarter, version: view.version.version, contentSha256: view.version.contentSha256 },
+    disclosure: {
+      institution: view.bank.code,
+      quarter: view.version.quarter,
+      version: view.version.version,
+      contentSha256: view.version.contentSha256,
+    },
     verifier: view.verifier.code,
     assignedHow: a.assignedHow,
     assignedAt: a.assignedAt.toISOString(),
@@ -55,4 +67,11 @@ export function presentAssignment(view: AssignmentView) {
 
 export const presentSampledLoan = (s: SampleRow) => ({ ordinal: s.ordinal, loanId: s.loanId, reason: s.reason, snapshot: s.snapshot });
 
-export const presentFinding = (f: FindingRow) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note, createdAt: f.createdAt.toISOString() });
+export const presentFinding = (f: FindingRow) => ({
+  id: f.id,
+  loanId: f.loanId,
+  check: f.check,
+  outcome: f.outcome,
+  note: f.note,
+  createdAt: f.createdAt.toISOString(),
+});

@@ -14,7 +14,12 @@ export const presentEntry = (e: ChainedEntry, codeOf: ReadonlyMap<string, string
   effectiveOn: e.effectiveOn,
   reversesId: e.reversesId,
   memo: e.memo,
-  lines: e.lines.map((l) => ({ account: l.account, facilityId: l.facilityId, debit: formatYuan(l.debitFen), credit: formatYuan(l.creditFen) })),
+  lines: e.lines.map((l) => ({
+    account: l.account,
+    facilityId: l.facilityId,
+    debit: formatYuan(l.debitFen),
+    credit: formatYuan(l.creditFen),
+  })),
   prevHash: e.prevHash,
   hash: e.hash,
 });
@@ -22,10 +27,17 @@ export const presentEntry = (e: ChainedEntry, codeOf: ReadonlyMap<string, string
 /** The verification report, showing the sums of `visible` institutions only (the chain is checked whole). */
 export const presentVerifyReport = (report: VerifyReport, visible: (code: string) => boolean) => ({
   ...report,
-  institutions: report.institutions.filter((i) => visible(i.code)).map((i) => ({ code: i.code, debits: formatYuan(i.debitFen), credits: formatYuan(i.creditFen), balanced: i.balanced })),
+  institutions: report.institutions
+    .filter((i) => visible(i.code))
+    .map((i) => ({ code: i.code, debits: formatYuan(i.debitFen), credits: formatYuan(i.creditFen), balanced: i.balanced })),
 });
 
 export const presentBalances = (institution: string | null, rows: readonly { account: string; debitFen: bigint; creditFen: bigint }[]) => ({
   institution,
-  accounts: rows.map((r) => ({ account: r.account, debit: formatYuan(r.debitFen), credit: formatYuan(r.creditFen), balance: formatYuan(r.debitFen - r.creditFen) })),
+  accounts: rows.map((r) => ({
+    account: r.account,
+    debit: formatYuan(r.debitFen),
+    credit: formatYuan(r.creditFen),
+    balance: formatYuan(r.debitFen - r.creditFen),
+  })),
 });

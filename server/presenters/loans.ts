@@ -53,7 +53,9 @@ export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.inf
     eligible: loan.eligibility !== 'flagged',
     eligibility: loan.eligibility,
     reasons: loan.flags,
-    acceptance: loan.acceptedAt ? { by: loan.acceptedBy ?? '', reason: loan.acceptedReason ?? '', at: loan.acceptedAt.toISOString() } : null,
+    acceptance: loan.acceptedAt
+      ? { by: loan.acceptedBy ?? '', reason: loan.acceptedReason ?? '', at: loan.acceptedAt.toISOString() }
+      : null,
     createdAt: loan.createdAt.toISOString(),
     updatedAt: loan.updatedAt.toISOString(),
   };
@@ -62,7 +64,9 @@ export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.inf
 /** A batch's answer: the count of each outcome, and each row with its violations' paths inside the batch (`loans.<index>.…`). */
 export function presentBatch(results: RowResult[]): z.infer<typeof BatchResult> {
   const prefixed = results.map((r) =>
-    r.status === 'error' ? { ...r, errors: r.errors.map((e: Violation) => (e.path.startsWith('loans.') ? e : { ...e, path: `loans.${r.index}.${e.path}` })) } : r,
+    r.status === 'error'
+      ? { ...r, errors: r.errors.map((e: Violation) => (e.path.startsWith('loans.') ? e : { ...e, path: `loans.${r.index}.${e.path}` })) }
+      : r,
   );
   const count = (s: string) => results.filter((r) => r.status === s).length;
   return { summary: { created: count('created'), unchanged: count('unchanged'), error: count('error') }, results: prefixed };

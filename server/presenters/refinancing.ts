@@ -4,13 +4,29 @@
  * routes and the operator page both present through these.
  */
 import type { z } from 'zod';
-import type { ApplicationListing, CollateralRow, FacilityRow, MarginCallRow, OperationRow, OperationUsage } from '../../db/repositories/refinancing.js';
+import type {
+  ApplicationListing,
+  CollateralRow,
+  FacilityRow,
+  MarginCallRow,
+  OperationRow,
+  OperationUsage,
+} from '../../db/repositories/refinancing.js';
 import type { ApplicationDetailRows } from '../../db/read-models/application-detail.js';
 import { addDays, type IsoDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
 import { policyOn, type CollateralType, type PolicyVersion } from '../../domain/policy/index.js';
 import { eligibleCollateralFen, eligibleValueFen } from '../../domain/refinancing/collateral.js';
-import type { ApplicationDetail, ApplicationView, CollateralView, CoverageView, FacilityView, MarginCallView, OperationView, StatementView } from '../../schemas/refinancing.js';
+import type {
+  ApplicationDetail,
+  ApplicationView,
+  CollateralView,
+  CoverageView,
+  FacilityView,
+  MarginCallView,
+  OperationView,
+  StatementView,
+} from '../../schemas/refinancing.js';
 
 export function presentOperation(row: OperationRow, usage: OperationUsage): z.infer<typeof OperationView> {
   return {
@@ -74,7 +90,14 @@ export function presentApplicationDetail(d: ApplicationDetailRows, on: IsoDate):
   );
   return {
     ...presentApplication(d.listing),
-    loans: d.loans.map((l) => ({ loanId: l.loanId, loanRef: l.loanRef, disbursedOn: l.disbursedOn, eligiblePrincipal: formatYuan(l.principalFen), requestedSupport: formatYuan(l.requestedSupportFen), outstanding: formatYuan(l.outstandingFen) })),
+    loans: d.loans.map((l) => ({
+      loanId: l.loanId,
+      loanRef: l.loanRef,
+      disbursedOn: l.disbursedOn,
+      eligiblePrincipal: formatYuan(l.principalFen),
+      requestedSupport: formatYuan(l.requestedSupportFen),
+      outstanding: formatYuan(l.outstandingFen),
+    })),
     collateral: d.collateral.map((c) => presentCollateral(c, on)),
     eligibleCollateral: formatYuan(eligibleFen),
     collateralCoversApproval: eligibleFen >= (row.approvedFen ?? row.requestedFen),
@@ -104,7 +127,13 @@ export function presentFacility(f: FacilityRow, institutionCode: string): z.infe
   };
 }
 
-export function presentCoverage(c: { eligibleCollateralFen: bigint; exposureFen: bigint; ppm: bigint | null; shortfallFen: bigint; covered: boolean }): z.infer<typeof CoverageView> {
+export function presentCoverage(c: {
+  eligibleCollateralFen: bigint;
+  exposureFen: bigint;
+  ppm: bigint | null;
+  shortfallFen: bigint;
+  covered: boolean;
+}): z.infer<typeof CoverageView> {
   return {
     eligibleCollateral: formatYuan(c.eligibleCollateralFen),
     exposure: formatYuan(c.exposureFen),
@@ -114,7 +143,13 @@ export function presentCoverage(c: { eligibleCollateralFen: bigint; exposureFen:
   };
 }
 
-export function presentMarginCall({ call, institutionCode }: { call: MarginCallRow; institutionCode: string }): z.infer<typeof MarginCallView> {
+export function presentMarginCall({
+  call,
+  institutionCode,
+}: {
+  call: MarginCallRow;
+  institutionCode: string;
+}): z.infer<typeof MarginCallView> {
   return {
     id: call.id,
     institution: institutionCode,
@@ -144,6 +179,12 @@ export function presentStatement(
     tranches: s.tranches.map((t) => ({ ...presentFacility(t.facility, input.institutionCode), interestDue: formatYuan(t.interestDueFen) })),
     upcomingMaturities: s.tranches
       .filter((t) => t.facility.maturesOn >= on && t.facility.maturesOn <= horizonEnd)
-      .map((t) => ({ facilityId: t.facility.id, maturesOn: t.facility.maturesOn, outstanding: formatYuan(t.facility.outstandingFen), rolloverCount: t.facility.rolloverCount, rolloversLeft: Math.max(0, policy.rolloverCountMax - t.facility.rolloverCount) })),
+      .map((t) => ({
+        facilityId: t.facility.id,
+        maturesOn: t.facility.maturesOn,
+        outstanding: formatYuan(t.facility.outstandingFen),
+        rolloverCount: t.facility.rolloverCount,
+        rolloversLeft: Math.max(0, policy.rolloverCountMax - t.facility.rolloverCount),
+      })),
   };
 }

@@ -1,7 +1,12 @@
 /** The API's JSON of webhook subscriptions, deliveries and failed jobs. Pure: rows in, view data out. */
 import type { OutboxRow } from '../../db/repositories/outbox.js';
 
-export const presentSubscription = (s: { id: string; url: string; active: number; createdAt: Date }) => ({ id: s.id, url: s.url, active: s.active === 1, createdAt: s.createdAt.toISOString() });
+export const presentSubscription = (s: { id: string; url: string; active: number; createdAt: Date }) => ({
+  id: s.id,
+  url: s.url,
+  active: s.active === 1,
+  createdAt: s.createdAt.toISOString(),
+});
 
 export const presentDelivery = (d: {
   id: string;

@@ -5,8 +5,24 @@
   if (!root) return;
   const zh = root.dataset.lang === 'zh';
   const words = zh
-    ? { send: '发送请求', body: '请求体（JSON）', response: '响应', roles: '角色', public: '公开', loading: '正在加载…', failed: '无法加载接口说明' }
-    : { send: 'Send request', body: 'Request body (JSON)', response: 'Response', roles: 'Roles', public: 'Public', loading: 'Loading…', failed: 'Could not load the API description' };
+    ? {
+        send: '发送请求',
+        body: '请求体（JSON）',
+        response: '响应',
+        roles: '角色',
+        public: '公开',
+        loading: '正在加载…',
+        failed: '无法加载接口说明',
+      }
+    : {
+        send: 'Send request',
+        body: 'Request body (JSON)',
+        response: 'Response',
+        roles: 'Roles',
+        public: 'Public',
+        loading: 'Loading…',
+        failed: 'Could not load the API description',
+      };
   const el = (tag, props = {}, children = []) => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(props)) {
@@ -90,8 +106,19 @@
         output.textContent = String(err);
       }
     });
-    const summary = el('summary', {}, [el('span', { className: 'docs-method', text: method }), el('code', { text: path }), ' — ', op.summary || '']);
-    return el('details', { className: 'docs-op' }, [summary, el('p', { text: `${words.roles}: ${op.description ? op.description.replace(/^Roles:\s*/, '') : words.public}` }), form, el('h4', { text: words.response }), output]);
+    const summary = el('summary', {}, [
+      el('span', { className: 'docs-method', text: method }),
+      el('code', { text: path }),
+      ' — ',
+      op.summary || '',
+    ]);
+    return el('details', { className: 'docs-op' }, [
+      summary,
+      el('p', { text: `${words.roles}: ${op.description ? op.description.replace(/^Roles:\s*/, '') : words.public}` }),
+      form,
+      el('h4', { text: words.response }),
+      output,
+    ]);
   };
   root.textContent = words.loading;
   fetch(root.dataset.spec)

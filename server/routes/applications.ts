@@ -15,7 +15,17 @@ import { disburseApplication } from '../../app/refinancing/tranches.js';
 import { applicationDetail } from '../../db/read-models/application-detail.js';
 import { applicationListings, facilityListings, findApplication, listApplications } from '../../db/repositories/refinancing.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { AddCollateralBody, ApplicationDetail, ApplicationListQuery, ApplicationView, ApproveBody, CreateApplicationBody, FacilityView, keysetCursor, RejectBody } from '../../schemas/refinancing.js';
+import {
+  AddCollateralBody,
+  ApplicationDetail,
+  ApplicationListQuery,
+  ApplicationView,
+  ApproveBody,
+  CreateApplicationBody,
+  FacilityView,
+  keysetCursor,
+  RejectBody,
+} from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
@@ -27,22 +37,86 @@ import { invalidCursor } from './facilities.js';
 const collateralInputs = (items: z.infer<typeof AddCollateralBody>['collateral']): CollateralInput[] =>
   items.map((c) => ({ type: c.type, ref: c.ref, faceFen: parseYuan(c.faceValue)!, marketFen: parseYuan(c.marketValue)! }));
 
-describe({ method: 'post', path: '/api/v1/applications', tag: 'refinancing', roles: ['bank'], summary: 'Apply for support over listed loans (or all eligible ones up to a date) within an open operation, pledging collateral', body: CreateApplicationBody, responses: { 201: ApplicationDetail }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/applications', tag: 'refinancing', roles: ['bank', 'operator'], summary: "Applications (a bank's own), oldest first; ?status=submitted lists those awaiting decision", query: ApplicationListQuery, responses: { 200: pageOf(ApplicationView) } });
-describe({ method: 'get', path: '/api/v1/applications/:id', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'One application with its loans, collateral and tranches', responses: { 200: ApplicationDetail } });
-describe({ method: 'post', path: '/api/v1/applications/:id/collateral', tag: 'refinancing', roles: ['bank'], summary: 'Pledge more collateral to an application', body: AddCollateralBody, responses: { 201: ApplicationDetail }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/applications/:id/approve', tag: 'refinancing', roles: ['operator'], summary: 'Approve fully, or partly with an amount, within the operation’s remaining volume', body: ApproveBody, responses: { 200: ApplicationView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/applications/:id/reject', tag: 'refinancing', roles: ['operator'], summary: 'Reject with a reason (its loans may be listed again)', body: RejectBody, responses: { 200: ApplicationView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/applications/:id/disburse', tag: 'refinancing', roles: ['operator'], summary: 'Book the disbursement of an approved application: another operator than the approver; collateral must cover it', responses: { 201: FacilityView }, idempotent: true });
+describe({
+  method: 'post',
+  path: '/api/v1/applications',
+  tag: 'refinancing',
+  roles: ['bank'],
+  summary: 'Apply for support over listed loans (or all eligible ones up to a date) within an open operation, pledging collateral',
+  body: CreateApplicationBody,
+  responses: { 201: ApplicationDetail },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/applications',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: "Applications (a bank's own), oldest first; ?status=submitted lists those awaiting decision",
+  query: ApplicationListQuery,
+  responses: { 200: pageOf(ApplicationView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/applications/:id',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'One application with its loans, collateral and tranches',
+  responses: { 200: ApplicationDetail },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/applications/:id/collateral',
+  tag: 'refinancing',
+  roles: ['bank'],
+  summary: 'Pledge more collateral to an application',
+  body: AddCollateralBody,
+  responses: { 201: ApplicationDetail },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/applications/:id/approve',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Approve fully, or partly with an amount, within the operation’s remaining volume',
+  body: ApproveBody,
+  responses: { 200: ApplicationView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/applications/:id/reject',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Reject with a reason (its loans may be listed again)',
+  body: RejectBody,
+  responses: { 200: ApplicationView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/applications/:id/disburse',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Book the disbursement of an approved application: another operator than the approver; collateral must cover it',
+  responses: { 201: FacilityView },
+  idempotent: true,
+});
 
 export function applicationRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
+    db.transaction((tx) => work({ tx, now: now(), actor }));
 
   router.post('/applications', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(CreateApplicationBody, req.body);
-    const selection: LoanSelection = body.loanIds ? { loanIds: body.loanIds } : body.loanRefs ? { loanRefs: body.loanRefs } : { allDisbursedThrough: body.allDisbursedThrough! };
+    const selection: LoanSelection = body.loanIds
+      ? { loanIds: body.loanIds }
+      : body.loanRefs
+        ? { loanRefs: body.loanRefs }
+        : { allDisbursedThrough: body.allDisbursedThrough! };
     const answer = await inTransaction(actorOf(res), async (ctx) => {
       const row = await submitApplication(ctx, { quarter: body.operation, selection, collateral: collateralInputs(body.collateral) });
       return presentApplicationDetail(await applicationDetail(ctx.tx, row.id), shanghaiDate(ctx.now));
@@ -65,7 +139,10 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({ items: page.map(presentApplication), nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtUtc, last.application.id]) : null });
+    res.json({
+      items: page.map(presentApplication),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtUtc, last.application.id]) : null,
+    });
   });
 
   router.get('/applications/:id', requireRole('bank', 'operator'), async (req, res) => {
@@ -78,7 +155,10 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
   router.post('/applications/:id/collateral', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(AddCollateralBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const { application } = await pledgeCollateral(ctx, { applicationId: String(req.params.id), items: collateralInputs(body.collateral) });
+      const { application } = await pledgeCollateral(ctx, {
+        applicationId: String(req.params.id),
+        items: collateralInputs(body.collateral),
+      });
       return presentApplicationDetail(await applicationDetail(ctx.tx, application.id), shanghaiDate(ctx.now));
     });
     res.status(201).json(answer);
@@ -87,7 +167,11 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
   router.post('/applications/:id/approve', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(ApproveBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const row = await approveApplication(ctx, { applicationId: String(req.params.id), amountFen: body.amount === undefined ? undefined : parseYuan(body.amount)!, reason: body.reason });
+      const row = await approveApplication(ctx, {
+        applicationId: String(req.params.id),
+        amountFen: body.amount === undefined ? undefined : parseYuan(body.amount)!,
+        reason: body.reason,
+      });
       return presentApplication((await applicationListings(ctx.tx, [row.id]))[0]);
     });
     res.json(answer);

@@ -9,7 +9,15 @@ import { visibleTo } from '../../app/refinancing/common.js';
 import { scanCoverage } from '../../app/refinancing/scans.js';
 import { findCollateral, listMarginCalls } from '../../db/repositories/refinancing.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { CollateralView, CoverageView, keysetCursor, MarginCallQuery, MarginCallView, RevalueBody, RunOnBody } from '../../schemas/refinancing.js';
+import {
+  CollateralView,
+  CoverageView,
+  keysetCursor,
+  MarginCallQuery,
+  MarginCallView,
+  RevalueBody,
+  RunOnBody,
+} from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound, validationFailed } from '../errors.js';
@@ -18,16 +26,50 @@ import { presentCollateral, presentCoverage, presentMarginCall } from '../presen
 import { parseOrThrow } from '../validate.js';
 import { invalidCursor } from './facilities.js';
 
-describe({ method: 'get', path: '/api/v1/collateral/:id', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'One pledged instrument with its haircut and eligible value', responses: { 200: CollateralView } });
-describe({ method: 'post', path: '/api/v1/collateral/:id/revaluations', tag: 'refinancing', roles: ['operator'], summary: "Revalue an instrument; re-checks the application's coverage (margin call below 100 %)", body: RevalueBody, responses: { 201: z.object({ collateral: CollateralView, coverage: CoverageView }) }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/collateral/scan-coverage', tag: 'refinancing', roles: ['operator'], summary: 'Re-check coverage of every application with live support for a date', body: RunOnBody, responses: { 200: z.object({ on: z.string(), applications: z.number().int(), marginCalls: z.number().int() }) }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/margin-calls', tag: 'refinancing', roles: ['bank', 'operator'], summary: "Margin calls (a bank's own); ?status=open", query: MarginCallQuery, responses: { 200: pageOf(MarginCallView) } });
+describe({
+  method: 'get',
+  path: '/api/v1/collateral/:id',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'One pledged instrument with its haircut and eligible value',
+  responses: { 200: CollateralView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/collateral/:id/revaluations',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: "Revalue an instrument; re-checks the application's coverage (margin call below 100 %)",
+  body: RevalueBody,
+  responses: { 201: z.object({ collateral: CollateralView, coverage: CoverageView }) },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/collateral/scan-coverage',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Re-check coverage of every application with live support for a date',
+  body: RunOnBody,
+  responses: { 200: z.object({ on: z.string(), applications: z.number().int(), marginCalls: z.number().int() }) },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/margin-calls',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: "Margin calls (a bank's own); ?status=open",
+  query: MarginCallQuery,
+  responses: { 200: pageOf(MarginCallView) },
+});
 
 export function collateralRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
+    db.transaction((tx) => work({ tx, now: now(), actor }));
 
   router.get('/collateral/:id', requireRole('bank', 'operator'), async (req, res) => {
     const id = String(req.params.id);
@@ -46,7 +88,11 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
   router.post('/collateral/:id/revaluations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RevalueBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const r = await revalueCollateral(ctx, { collateralId: String(req.params.id), marketFen: parseYuan(body.marketValue)!, valuedOn: body.valuedOn });
+      const r = await revalueCollateral(ctx, {
+        collateralId: String(req.params.id),
+        marketFen: parseYuan(body.marketValue)!,
+        valuedOn: body.valuedOn,
+      });
       return { collateral: presentCollateral(r.collateral, r.collateral.valuedOn), coverage: presentCoverage(r.coverage) };
     });
     res.status(201).json(answer);
@@ -66,7 +112,10 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({ items: page.map(presentMarginCall), nextCursor: rows.length > q.limit && last ? encodeCursor([last.call.raisedOn, last.call.id]) : null });
+    res.json({
+      items: page.map(presentMarginCall),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.call.raisedOn, last.call.id]) : null,
+    });
   });
 
   return router;

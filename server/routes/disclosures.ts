@@ -13,7 +13,15 @@ import type { ActorContext } from '../../app/perform.js';
 import { canSee, listVersionViews, versionView, versionViewsOf, type Visibility } from '../../db/read-models/disclosure-versions.js';
 import { parseYuan } from '../../domain/money.js';
 import { decodeCursor, encodeCursor, QuarterString } from '../../schemas/common.js';
-import { CompileAccepted, CompileBody, Disclosure, DisclosurePage, ListDisclosuresQuery, NewVersionAccepted, VersionQuery } from '../../schemas/disclosures.js';
+import {
+  CompileAccepted,
+  CompileBody,
+  Disclosure,
+  DisclosurePage,
+  ListDisclosuresQuery,
+  NewVersionAccepted,
+  VersionQuery,
+} from '../../schemas/disclosures.js';
 import { AssignBody } from '../../schemas/verification.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
@@ -23,14 +31,79 @@ import { presentVersion } from '../presenters/disclosures.js';
 import { parseOrThrow } from '../validate.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
-describe({ method: 'post', path: '/api/v1/disclosures/compile', tag: 'disclosures', roles: ['operator'], summary: "Compile every supported bank's disclosure for a quarter (background jobs)", body: CompileBody, responses: { 202: CompileAccepted }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/disclosures', tag: 'disclosures', roles: [], summary: 'Disclosure versions: published for everyone; a bank also sees its own, a verifier its assigned ones', query: ListDisclosuresQuery, responses: { 200: DisclosurePage } });
-describe({ method: 'get', path: Path, tag: 'disclosures', roles: [], summary: "A bank's disclosure for a quarter (latest version visible to the caller, or ?version=)", query: VersionQuery, responses: { 200: Disclosure } });
-describe({ method: 'get', path: `${Path}/versions`, tag: 'disclosures', roles: [], summary: 'Every version of the disclosure visible to the caller', responses: { 200: z.object({ items: z.array(Disclosure), nextCursor: z.string().nullable() }) } });
-describe({ method: 'post', path: `${Path}/submit`, tag: 'disclosures', roles: ['bank'], summary: 'The bank submits its compiled disclosure for verification', responses: { 200: Disclosure }, idempotent: true });
-describe({ method: 'post', path: `${Path}/assign`, tag: 'disclosures', roles: ['operator'], summary: 'Assign a verifier (named, or by rule as a job)', body: AssignBody, responses: { 200: Disclosure, 202: z.object({ jobId: z.string(), follow: z.string() }) }, idempotent: true });
-describe({ method: 'post', path: `${Path}/publish`, tag: 'disclosures', roles: ['operator'], summary: 'Publish a verified disclosure', responses: { 200: Disclosure }, idempotent: true });
-describe({ method: 'post', path: `${Path}/versions`, tag: 'disclosures', roles: ['bank', 'operator'], summary: 'Compile a new version: a correction after rejection or a restatement after publication', responses: { 202: NewVersionAccepted }, idempotent: true });
+describe({
+  method: 'post',
+  path: '/api/v1/disclosures/compile',
+  tag: 'disclosures',
+  roles: ['operator'],
+  summary: "Compile every supported bank's disclosure for a quarter (background jobs)",
+  body: CompileBody,
+  responses: { 202: CompileAccepted },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/disclosures',
+  tag: 'disclosures',
+  roles: [],
+  summary: 'Disclosure versions: published for everyone; a bank also sees its own, a verifier its assigned ones',
+  query: ListDisclosuresQuery,
+  responses: { 200: DisclosurePage },
+});
+describe({
+  method: 'get',
+  path: Path,
+  tag: 'disclosures',
+  roles: [],
+  summary: "A bank's disclosure for a quarter (latest version visible to the caller, or ?version=)",
+  query: VersionQuery,
+  responses: { 200: Disclosure },
+});
+describe({
+  method: 'get',
+  path: `${Path}/versions`,
+  tag: 'disclosures',
+  roles: [],
+  summary: 'Every version of the disclosure visible to the caller',
+  responses: { 200: z.object({ items: z.array(Disclosure), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'post',
+  path: `${Path}/submit`,
+  tag: 'disclosures',
+  roles: ['bank'],
+  summary: 'The bank submits its compiled disclosure for verification',
+  responses: { 200: Disclosure },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: `${Path}/assign`,
+  tag: 'disclosures',
+  roles: ['operator'],
+  summary: 'Assign a verifier (named, or by rule as a job)',
+  body: AssignBody,
+  responses: { 200: Disclosure, 202: z.object({ jobId: z.string(), follow: z.string() }) },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: `${Path}/publish`,
+  tag: 'disclosures',
+  roles: ['operator'],
+  summary: 'Publish a verified disclosure',
+  responses: { 200: Disclosure },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: `${Path}/versions`,
+  tag: 'disclosures',
+  roles: ['bank', 'operator'],
+  summary: 'Compile a new version: a correction after rejection or a restatement after publication',
+  responses: { 202: NewVersionAccepted },
+  idempotent: true,
+});
 
 export function visibilityOf(actor: Actor | undefined): Visibility {
   if (!actor) return { kind: 'public' };
@@ -42,13 +115,17 @@ export function visibilityOf(actor: Actor | undefined): Visibility {
 export function disclosureRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const nudgeRelay = () => void deps.services.jobs?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
+  const nudgeRelay = () =>
+    void deps.services.jobs?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
   /** Runs a use case in one transaction, as the signed-in actor, at the request's time. */
   const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
     const actor = actorOf(res);
     return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
   };
-  const ref = (req: { params: Record<string, unknown> }) => ({ institutionCode: String(req.params.institutionCode), quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']) });
+  const ref = (req: { params: Record<string, unknown> }) => ({
+    institutionCode: String(req.params.institutionCode),
+    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
+  });
   /** The version's view, read after the command's transaction committed. */
   const viewOf = async (id: string) => presentVersion((await versionView(db, id))!);
 
@@ -56,18 +133,33 @@ export function disclosureRoutes(deps: AppDeps): Router {
     const body = parseOrThrow(CompileBody, req.body);
     const result = await run(res, (ctx) => requestQuarterCompile(ctx, { quarter: body.quarter }));
     nudgeRelay();
-    res.status(202).json({ quarter: body.quarter, jobId: result.jobId, new: result.new, banks: result.banks, follow: `/api/v1/disclosures?quarter=${body.quarter}` });
+    res.status(202).json({
+      quarter: body.quarter,
+      jobId: result.jobId,
+      new: result.new,
+      banks: result.banks,
+      follow: `/api/v1/disclosures?quarter=${body.quarter}`,
+    });
   });
 
   router.get('/disclosures', async (req, res) => {
     const query = parseOrThrow(ListDisclosuresQuery, req.query);
     const cursor = decodeCursor(query.cursor);
     const after = cursor && cursor.length === 3 ? (cursor as [string, string, number]) : null;
-    if (query.cursor && !after) throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
-    const rows = await listVersionViews(db, { quarter: query.quarter, institutionCode: query.institution, visibility: visibilityOf(res.locals.actor) }, { limit: query.limit, after });
+    if (query.cursor && !after)
+      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    const rows = await listVersionViews(
+      db,
+      { quarter: query.quarter, institutionCode: query.institution, visibility: visibilityOf(res.locals.actor) },
+      { limit: query.limit, after },
+    );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    res.json({ items: page.map(presentVersion), nextCursor: rows.length > query.limit && last ? encodeCursor([last.version.quarter, last.institution.code, last.version.version]) : null });
+    res.json({
+      items: page.map(presentVersion),
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor([last.version.quarter, last.institution.code, last.version.version]) : null,
+    });
   });
 
   /** Every version of the bank's quarter, and those the caller may see (oldest first). */
@@ -101,11 +193,18 @@ export function disclosureRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/assign', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(AssignBody, req.body);
     const target = ref(req);
-    const sampling = { seed: body.seed, materialityFen: body.materialityThreshold ? parseYuan(body.materialityThreshold)! : undefined, randomSampleSize: body.randomSampleSize };
+    const sampling = {
+      seed: body.seed,
+      materialityFen: body.materialityThreshold ? parseYuan(body.materialityThreshold)! : undefined,
+      randomSampleSize: body.randomSampleSize,
+    };
     const choice = 'rule' in body ? { rule: body.rule } : { verifier: body.verifier };
     const outcome = await run(res, (ctx) => assignDisclosure(ctx, { ...target, choice, sampling }));
     nudgeRelay();
-    if (outcome.kind === 'job') return void res.status(202).json({ jobId: outcome.jobId, follow: `/api/v1/disclosures/${req.params.institutionCode}/${req.params.quarter}` });
+    if (outcome.kind === 'job')
+      return void res
+        .status(202)
+        .json({ jobId: outcome.jobId, follow: `/api/v1/disclosures/${req.params.institutionCode}/${req.params.quarter}` });
     const { visible } = await visibleVersions(res, req);
     res.json(presentVersion(visible[visible.length - 1]));
   });
@@ -121,7 +220,12 @@ export function disclosureRoutes(deps: AppDeps): Router {
     const target = ref(req);
     const outcome = await run(res, (ctx) => requestNewVersion(ctx, target));
     nudgeRelay();
-    res.status(202).json({ jobId: outcome.jobId, version: outcome.version, kind: outcome.kind, follow: `/api/v1/disclosures/${req.params.institutionCode}/${req.params.quarter}?version=${outcome.version}` });
+    res.status(202).json({
+      jobId: outcome.jobId,
+      version: outcome.version,
+      kind: outcome.kind,
+      follow: `/api/v1/disclosures/${req.params.institutionCode}/${req.params.quarter}?version=${outcome.version}`,
+    });
   });
 
   return router;

@@ -15,7 +15,18 @@ import { repayTranche, rollOverTranche, statementOf } from '../../app/refinancin
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { facilityListings, findFacility, listFacilities } from '../../db/repositories/refinancing.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { AccrueBody, FacilityListQuery, FacilityView, keysetCursor, RepayBody, RepaymentResult, RolloverResult, RunOnBody, StatementQuery, StatementView } from '../../schemas/refinancing.js';
+import {
+  AccrueBody,
+  FacilityListQuery,
+  FacilityView,
+  keysetCursor,
+  RepayBody,
+  RepaymentResult,
+  RolloverResult,
+  RunOnBody,
+  StatementQuery,
+  StatementView,
+} from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound, refused, validationFailed } from '../errors.js';
@@ -24,24 +35,87 @@ import { presentFacility, presentStatement } from '../presenters/refinancing.js'
 import { parseOrThrow } from '../validate.js';
 
 /** A list cursor this API did not write (or one tampered with): named, never a 500. */
-export const invalidCursor = () => validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this list returned; start again without it' }]);
+export const invalidCursor = () =>
+  validationFailed([
+    { path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this list returned; start again without it' },
+  ]);
 
 const AccrualResult = z.object({ through: z.string(), tranches: z.number().int(), total: z.string(), entries: z.number().int() });
 const ScanResult = z.object({ on: z.string(), matured: z.number().int(), overdue: z.number().int() });
 
-describe({ method: 'get', path: '/api/v1/facilities', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'Support tranches by maturity; ?status=overdue, ?maturesOnOrBefore= for those due', query: FacilityListQuery, responses: { 200: pageOf(FacilityView) } });
-describe({ method: 'get', path: '/api/v1/facilities/statement', tag: 'refinancing', roles: ['bank', 'operator'], summary: "A bank's statement of interest: outstanding principal, interest due to the date, upcoming maturities", query: StatementQuery, responses: { 200: StatementView } });
-describe({ method: 'get', path: '/api/v1/facilities/:id', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'One tranche', responses: { 200: FacilityView } });
-describe({ method: 'post', path: '/api/v1/facilities/:id/rollover', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'Roll a tranche over on its maturity date (at most twice); principal above 60 % of the underlying loans’ outstanding is repaid with the interest', responses: { 201: RolloverResult }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/facilities/:id/repay', tag: 'refinancing', roles: ['bank', 'operator'], summary: 'Repay principal (early allowed) with all interest due', body: RepayBody, responses: { 200: RepaymentResult }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/facilities/accrue', tag: 'refinancing', roles: ['operator'], summary: 'Run the daily interest accrual through a date (default today); idempotent per tranche and day', body: AccrueBody, responses: { 200: AccrualResult }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/facilities/scan-maturities', tag: 'refinancing', roles: ['operator'], summary: 'Run the maturity scan for a date: matured on the maturity date, overdue after it', body: RunOnBody, responses: { 200: ScanResult }, idempotent: true });
+describe({
+  method: 'get',
+  path: '/api/v1/facilities',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'Support tranches by maturity; ?status=overdue, ?maturesOnOrBefore= for those due',
+  query: FacilityListQuery,
+  responses: { 200: pageOf(FacilityView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/facilities/statement',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: "A bank's statement of interest: outstanding principal, interest due to the date, upcoming maturities",
+  query: StatementQuery,
+  responses: { 200: StatementView },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/facilities/:id',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'One tranche',
+  responses: { 200: FacilityView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/facilities/:id/rollover',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary:
+    'Roll a tranche over on its maturity date (at most twice); principal above 60 % of the underlying loans’ outstanding is repaid with the interest',
+  responses: { 201: RolloverResult },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/facilities/:id/repay',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'Repay principal (early allowed) with all interest due',
+  body: RepayBody,
+  responses: { 200: RepaymentResult },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/facilities/accrue',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Run the daily interest accrual through a date (default today); idempotent per tranche and day',
+  body: AccrueBody,
+  responses: { 200: AccrualResult },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/facilities/scan-maturities',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Run the maturity scan for a date: matured on the maturity date, overdue after it',
+  body: RunOnBody,
+  responses: { 200: ScanResult },
+  idempotent: true,
+});
 
 export function facilityRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
+    db.transaction((tx) => work({ tx, now: now(), actor }));
   const notAfterToday = (date: string | undefined, field: string) => {
     const t = today();
     if (date && date > t) throw validationFailed([{ path: field, code: 'date_in_future', message: `${date} is after today (${t})` }]);
@@ -82,7 +156,8 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     let code = actor.institutionCode;
     let institutionId = actor.institutionId;
     if (actor.role === 'operator') {
-      if (!q.institution) throw validationFailed([{ path: 'institution', code: 'required', message: 'an operator names the bank: ?institution=CODE' }]);
+      if (!q.institution)
+        throw validationFailed([{ path: 'institution', code: 'required', message: 'an operator names the bank: ?institution=CODE' }]);
       const inst = await findInstitutionByCode(db, q.institution);
       if (!inst) throw notFound(`institution ${q.institution}`);
       code = inst.code;
@@ -123,7 +198,11 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const answer = await inTransaction(actorOf(res), async (ctx) => {
       const r = await repayTranche(ctx, { facilityId: String(req.params.id), principalFen: parseYuan(body.principal)! });
       const [listing] = await facilityListings(ctx.tx, [r.facility.id]);
-      return { facility: presentFacility(listing.facility, listing.institutionCode), paidPrincipal: formatYuan(r.paidPrincipalFen), paidInterest: formatYuan(r.paidInterestFen) };
+      return {
+        facility: presentFacility(listing.facility, listing.institutionCode),
+        paidPrincipal: formatYuan(r.paidPrincipalFen),
+        paidInterest: formatYuan(r.paidInterestFen),
+      };
     });
     res.json(answer);
   });

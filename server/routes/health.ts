@@ -19,7 +19,9 @@ export function healthRoutes({ database, services, now }: AppDeps): Router {
     const redisOk = services.redisPing ? await services.redisPing().catch(() => false) : null;
     const ready = databaseOk && redisOk !== false;
     const lpr = lprFreshness(shanghaiDate(now()));
-    const warnings = lpr.stale ? [{ code: 'lpr_stale', message: lpr.message!, latestFixingOn: lpr.latestFixingOn, ageDays: lpr.ageDays }] : [];
+    const warnings = lpr.stale
+      ? [{ code: 'lpr_stale', message: lpr.message!, latestFixingOn: lpr.latestFixingOn, ageDays: lpr.ageDays }]
+      : [];
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not_ready',
       checks: { database: databaseOk ? 'ok' : 'down', redis: redisOk === null ? 'not_configured' : redisOk ? 'ok' : 'down' },

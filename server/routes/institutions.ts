@@ -16,11 +16,51 @@ import { parseOrThrow } from '../validate.js';
 
 const InstitutionListQuery = PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }).strict();
 
-describe({ method: 'get', path: '/api/v1/me', tag: 'institutions', roles: ['operator', 'bank', 'verifier'], summary: 'Who the API key belongs to', responses: { 200: z.object({ user: z.object({ id: z.string(), name: z.string(), role: z.string() }), institution: Institution }) } });
-describe({ method: 'post', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'Register a bank or verifier; answers its first API key once', body: CreateInstitutionBody, responses: { 201: Institution.extend({ apiKey: z.string() }) }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/institutions', tag: 'institutions', roles: ['operator'], summary: 'All institutions, by code', query: PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }), responses: { 200: z.object({ items: z.array(Institution), nextCursor: z.string().nullable() }) } });
-describe({ method: 'get', path: '/api/v1/institutions/:code', tag: 'institutions', roles: ['operator'], summary: 'One institution', responses: { 200: Institution } });
-describe({ method: 'post', path: '/api/v1/institutions/:code/users', tag: 'institutions', roles: ['operator'], summary: 'Another user (and API key) of an institution', body: CreateUserBody, responses: { 201: UserWithKey }, idempotent: true });
+describe({
+  method: 'get',
+  path: '/api/v1/me',
+  tag: 'institutions',
+  roles: ['operator', 'bank', 'verifier'],
+  summary: 'Who the API key belongs to',
+  responses: { 200: z.object({ user: z.object({ id: z.string(), name: z.string(), role: z.string() }), institution: Institution }) },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/institutions',
+  tag: 'institutions',
+  roles: ['operator'],
+  summary: 'Register a bank or verifier; answers its first API key once',
+  body: CreateInstitutionBody,
+  responses: { 201: Institution.extend({ apiKey: z.string() }) },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/institutions',
+  tag: 'institutions',
+  roles: ['operator'],
+  summary: 'All institutions, by code',
+  query: PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }),
+  responses: { 200: z.object({ items: z.array(Institution), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/institutions/:code',
+  tag: 'institutions',
+  roles: ['operator'],
+  summary: 'One institution',
+  responses: { 200: Institution },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/institutions/:code/users',
+  tag: 'institutions',
+  roles: ['operator'],
+  summary: 'Another user (and API key) of an institution',
+  body: CreateUserBody,
+  responses: { 201: UserWithKey },
+  idempotent: true,
+});
 
 export function institutionRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
@@ -36,7 +76,9 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const body = parseOrThrow(CreateInstitutionBody, req.body);
     const created = await db.transaction((tx) => registerInstitution({ tx, now: now(), actor }, body));
-    res.status(201).json({ ...present(created.institution), apiKey: created.user.apiKey, user: { id: created.user.id, name: created.user.name } });
+    res
+      .status(201)
+      .json({ ...present(created.institution), apiKey: created.user.apiKey, user: { id: created.user.id, name: created.user.name } });
   });
 
   router.get('/institutions', requireRole('operator'), async (req, res) => {
@@ -57,12 +99,17 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   router.post('/institutions/:code/users', requireRole('operator'), async (req, res) => {
     const actor = actorOf(res);
     const body = parseOrThrow(CreateUserBody, req.body);
-    const user = await db.transaction((tx) => addUser({ tx, now: now(), actor }, { institutionCode: String(req.params.code), name: body.name, password: body.password }));
+    const user = await db.transaction((tx) =>
+      addUser({ tx, now: now(), actor }, { institutionCode: String(req.params.code), name: body.name, password: body.password }),
+    );
     res.status(201).json(user);
   });
 
   router.patch('/institutions/:code', requireRole('operator'), async (req, res) => {
-    const body = parseOrThrow(CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true }).partial().strict(), req.body);
+    const body = parseOrThrow(
+      CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true }).partial().strict(),
+      req.body,
+    );
     const actor = actorOf(res);
     const row = await db.transaction((tx) => updateInstitution({ tx, now: now(), actor }, { code: String(req.params.code), change: body }));
     res.json(present(row));

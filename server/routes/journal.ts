@@ -15,11 +15,51 @@ import { presentBalances, presentEntry, presentVerifyReport } from '../presenter
 import { parseOrThrow } from '../validate.js';
 import { invalidCursor } from './facilities.js';
 
-describe({ method: 'get', path: '/api/v1/journal', tag: 'journal', roles: ['bank', 'operator'], summary: "Journal entries, newest first (a bank's own)", query: JournalListQuery, responses: { 200: pageOf(JournalEntryView) } });
-describe({ method: 'get', path: '/api/v1/journal/verify', tag: 'journal', roles: ['operator', 'verifier', 'bank'], summary: 'Walk the hash chain: every entry balanced, linked and unaltered, debits = credits per institution; names the first entry that breaks it', responses: { 200: VerifyView } });
-describe({ method: 'get', path: '/api/v1/journal/balances', tag: 'journal', roles: ['bank', 'operator'], summary: 'Balances derived from the journal per account (?institution= for an operator)', query: z.object({ institution: z.string().max(32).optional() }), responses: { 200: BalancesView } });
-describe({ method: 'get', path: '/api/v1/journal/entries/:id', tag: 'journal', roles: ['bank', 'operator'], summary: 'One entry', responses: { 200: JournalEntryView } });
-describe({ method: 'post', path: '/api/v1/journal/entries/:id/reverse', tag: 'journal', roles: ['operator'], summary: 'Correct an entry with a reversing entry (the original stays)', body: ReverseBody, responses: { 201: JournalEntryView }, idempotent: true });
+describe({
+  method: 'get',
+  path: '/api/v1/journal',
+  tag: 'journal',
+  roles: ['bank', 'operator'],
+  summary: "Journal entries, newest first (a bank's own)",
+  query: JournalListQuery,
+  responses: { 200: pageOf(JournalEntryView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/journal/verify',
+  tag: 'journal',
+  roles: ['operator', 'verifier', 'bank'],
+  summary:
+    'Walk the hash chain: every entry balanced, linked and unaltered, debits = credits per institution; names the first entry that breaks it',
+  responses: { 200: VerifyView },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/journal/balances',
+  tag: 'journal',
+  roles: ['bank', 'operator'],
+  summary: 'Balances derived from the journal per account (?institution= for an operator)',
+  query: z.object({ institution: z.string().max(32).optional() }),
+  responses: { 200: BalancesView },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/journal/entries/:id',
+  tag: 'journal',
+  roles: ['bank', 'operator'],
+  summary: 'One entry',
+  responses: { 200: JournalEntryView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/journal/entries/:id/reverse',
+  tag: 'journal',
+  roles: ['operator'],
+  summary: 'Correct an entry with a reversing entry (the original stays)',
+  body: ReverseBody,
+  responses: { 201: JournalEntryView },
+  idempotent: true,
+});
 
 export function journalRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
@@ -37,9 +77,15 @@ export function journalRoutes({ database, now }: AppDeps): Router {
     const cursor = keysetCursor(q.cursor, ['sequence']);
     if (cursor === null) throw invalidCursor();
     const page = await listEntries(db, { institutionId, kind: q.kind, before: cursor ? BigInt(cursor[0]) : undefined, limit: q.limit });
-    const codeOf = await institutionCodes(db, page.entries.map((e) => e.institutionId));
+    const codeOf = await institutionCodes(
+      db,
+      page.entries.map((e) => e.institutionId),
+    );
     const last = page.entries[page.entries.length - 1];
-    res.json({ items: page.entries.map((e) => presentEntry(e, codeOf)), nextCursor: page.more && last ? encodeCursor([last.sequence.toString()]) : null });
+    res.json({
+      items: page.entries.map((e) => presentEntry(e, codeOf)),
+      nextCursor: page.more && last ? encodeCursor([last.sequence.toString()]) : null,
+    });
   });
 
   router.get('/journal/verify', requireRole('operator', 'verifier', 'bank'), async (_req, res) => {

@@ -8,7 +8,17 @@ import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/subm
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { findLoan, listLoans, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
 import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
-import { AcceptBody, AmendmentBody, BatchResult, LoanBatchBody, LoanInput, LoanListQuery, LoanVersionView, LoanView, RepaymentBody } from '../../schemas/loans.js';
+import {
+  AcceptBody,
+  AmendmentBody,
+  BatchResult,
+  LoanBatchBody,
+  LoanInput,
+  LoanListQuery,
+  LoanVersionView,
+  LoanView,
+  RepaymentBody,
+} from '../../schemas/loans.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound, validationFailed, zodViolations } from '../errors.js';
@@ -18,15 +28,89 @@ import { parseOrThrow } from '../validate.js';
 
 const LoanId = z.object({ id: z.string() });
 
-describe({ method: 'post', path: '/api/v1/loans', tag: 'loans', roles: ['bank'], summary: 'Submit one loan: 201 created, 200 when identical to the stored one, 409 when the reference exists with other content', body: LoanInput, responses: { 201: LoanView, 200: LoanView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/loans/batch', tag: 'loans', roles: ['bank'], summary: 'Submit up to 10,000 loans; each row is created, unchanged or an error (which writes nothing)', body: LoanBatchBody, responses: { 200: BatchResult }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/loans', tag: 'loans', roles: ['bank', 'operator'], summary: "A bank's loans (an operator's: all, or ?institution=)", query: LoanListQuery, responses: { 200: pageOf(LoanView) } });
-describe({ method: 'get', path: '/api/v1/loans/:id', tag: 'loans', roles: ['bank', 'operator'], summary: 'One loan', responses: { 200: LoanView } });
-describe({ method: 'get', path: '/api/v1/loans/:id/versions', tag: 'loans', roles: ['bank', 'operator'], summary: 'Every version of a loan, oldest first', responses: { 200: z.object({ items: z.array(LoanVersionView) }) } });
-describe({ method: 'post', path: '/api/v1/loans/:id/amendments', tag: 'loans', roles: ['bank'], summary: 'Amend a loan: a new version with a reason; earlier versions are kept', body: AmendmentBody, responses: { 201: LoanView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/loans/:id/repayments', tag: 'loans', roles: ['bank'], summary: 'Record a repayment of principal by the borrower', body: RepaymentBody, responses: { 201: LoanView }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/loans/:id/repayments', tag: 'loans', roles: ['bank', 'operator'], summary: "A loan's repayments", responses: { 200: z.object({ items: z.array(z.object({ id: z.string(), repaidOn: z.string(), amount: z.string() })) }) } });
-describe({ method: 'post', path: '/api/v1/loans/:id/accept', tag: 'loans', roles: ['operator'], summary: 'Accept a loan flagged for its rate, with a reason, making it eligible', body: AcceptBody, responses: { 200: LoanView }, idempotent: true });
+describe({
+  method: 'post',
+  path: '/api/v1/loans',
+  tag: 'loans',
+  roles: ['bank'],
+  summary: 'Submit one loan: 201 created, 200 when identical to the stored one, 409 when the reference exists with other content',
+  body: LoanInput,
+  responses: { 201: LoanView, 200: LoanView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/loans/batch',
+  tag: 'loans',
+  roles: ['bank'],
+  summary: 'Submit up to 10,000 loans; each row is created, unchanged or an error (which writes nothing)',
+  body: LoanBatchBody,
+  responses: { 200: BatchResult },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/loans',
+  tag: 'loans',
+  roles: ['bank', 'operator'],
+  summary: "A bank's loans (an operator's: all, or ?institution=)",
+  query: LoanListQuery,
+  responses: { 200: pageOf(LoanView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/loans/:id',
+  tag: 'loans',
+  roles: ['bank', 'operator'],
+  summary: 'One loan',
+  responses: { 200: LoanView },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/loans/:id/versions',
+  tag: 'loans',
+  roles: ['bank', 'operator'],
+  summary: 'Every version of a loan, oldest first',
+  responses: { 200: z.object({ items: z.array(LoanVersionView) }) },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/loans/:id/amendments',
+  tag: 'loans',
+  roles: ['bank'],
+  summary: 'Amend a loan: a new version with a reason; earlier versions are kept',
+  body: AmendmentBody,
+  responses: { 201: LoanView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/loans/:id/repayments',
+  tag: 'loans',
+  roles: ['bank'],
+  summary: 'Record a repayment of principal by the borrower',
+  body: RepaymentBody,
+  responses: { 201: LoanView },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/loans/:id/repayments',
+  tag: 'loans',
+  roles: ['bank', 'operator'],
+  summary: "A loan's repayments",
+  responses: { 200: z.object({ items: z.array(z.object({ id: z.string(), repaidOn: z.string(), amount: z.string() })) }) },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/loans/:id/accept',
+  tag: 'loans',
+  roles: ['operator'],
+  summary: 'Accept a loan flagged for its rate, with a reason, making it eligible',
+  body: AcceptBody,
+  responses: { 200: LoanView },
+  idempotent: true,
+});
 
 export function loanRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
@@ -92,7 +176,10 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({ items: page.map(presentLoan), nextCursor: rows.length > q.limit && last ? encodeCursor([last.loan.disbursedOn, last.loan.id]) : null });
+    res.json({
+      items: page.map(presentLoan),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.loan.disbursedOn, last.loan.id]) : null,
+    });
   });
 
   router.get('/loans/:id', requireRole('bank', 'operator'), async (req, res) => {
@@ -117,7 +204,9 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AmendmentBody, req.body);
     const loanInput = parseOrThrow(LoanInput, body.loan, ['loan']);
-    const result = await db.transaction((tx) => amendLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }));
+    const result = await db.transaction((tx) =>
+      amendLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }),
+    );
     const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
   });
@@ -126,7 +215,9 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(RepaymentBody, req.body);
-    await db.transaction((tx) => recordRepayment({ tx, now: now(), actor }, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }));
+    await db.transaction((tx) =>
+      recordRepayment({ tx, now: now(), actor }, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }),
+    );
     const stored = await findLoan(db, id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
   });

@@ -17,18 +17,65 @@ import { describe } from '../openapi.js';
 import { presentApplication, presentOperation } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
 
-const AllocationView = z.object({ operation: OperationView, rule: z.string(), oversubscribed: z.boolean(), remainingBefore: z.string(), applications: z.array(ApplicationView) });
+const AllocationView = z.object({
+  operation: OperationView,
+  rule: z.string(),
+  oversubscribed: z.boolean(),
+  remainingBefore: z.string(),
+  applications: z.array(ApplicationView),
+});
 
-describe({ method: 'post', path: '/api/v1/operations', tag: 'refinancing', roles: ['operator'], summary: "Open a quarter's operation with its volume; refused (annual_cap_exceeded) past the policy's annual cap", body: CreateOperationBody, responses: { 201: OperationView }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/operations', tag: 'refinancing', roles: ['operator', 'bank'], summary: 'Operations, newest quarter first, with volume used and awaiting decision', query: PageQuery, responses: { 200: pageOf(OperationView) } });
-describe({ method: 'get', path: '/api/v1/operations/:quarter', tag: 'refinancing', roles: ['operator', 'bank'], summary: 'One operation', responses: { 200: OperationView } });
-describe({ method: 'post', path: '/api/v1/operations/:quarter/allocate', tag: 'refinancing', roles: ['operator'], summary: "Approve the submitted applications by the policy's allocation rule (pro rata by request when over-subscribed)", responses: { 200: AllocationView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/operations/:quarter/close', tag: 'refinancing', roles: ['operator'], summary: 'Close an operation to new applications', responses: { 200: OperationView }, idempotent: true });
+describe({
+  method: 'post',
+  path: '/api/v1/operations',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: "Open a quarter's operation with its volume; refused (annual_cap_exceeded) past the policy's annual cap",
+  body: CreateOperationBody,
+  responses: { 201: OperationView },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/operations',
+  tag: 'refinancing',
+  roles: ['operator', 'bank'],
+  summary: 'Operations, newest quarter first, with volume used and awaiting decision',
+  query: PageQuery,
+  responses: { 200: pageOf(OperationView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/operations/:quarter',
+  tag: 'refinancing',
+  roles: ['operator', 'bank'],
+  summary: 'One operation',
+  responses: { 200: OperationView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/operations/:quarter/allocate',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: "Approve the submitted applications by the policy's allocation rule (pro rata by request when over-subscribed)",
+  responses: { 200: AllocationView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/operations/:quarter/close',
+  tag: 'refinancing',
+  roles: ['operator'],
+  summary: 'Close an operation to new applications',
+  responses: { 200: OperationView },
+  idempotent: true,
+});
 
 export function operationRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) => db.transaction((tx) => work({ tx, now: now(), actor }));
+  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
+    db.transaction((tx) => work({ tx, now: now(), actor }));
   const view = async (tx: Tx, row: OperationRow) => presentOperation(row, await operationUsage(tx, row.id));
   const quarterParam = (q: string) => {
     if (!isQuarter(q)) throw notFound(`operation ${q}`);
@@ -37,7 +84,9 @@ export function operationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/operations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CreateOperationBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => view(ctx.tx, await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)! })));
+    const answer = await inTransaction(actorOf(res), async (ctx) =>
+      view(ctx.tx, await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)! })),
+    );
     res.status(201).json(answer);
   });
 
@@ -46,7 +95,10 @@ export function operationRoutes({ database, now }: AppDeps): Router {
     const [after] = decodeCursor(q.cursor) ?? [];
     const rows = await listOperations(db, { afterQuarter: typeof after === 'string' ? after : undefined, limit: q.limit });
     const page = rows.slice(0, q.limit);
-    res.json({ items: page.map((r) => presentOperation(r.operation, r.usage)), nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].operation.quarter]) : null });
+    res.json({
+      items: page.map((r) => presentOperation(r.operation, r.usage)),
+      nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].operation.quarter]) : null,
+    });
   });
 
   router.get('/operations/:quarter', requireRole('operator', 'bank'), async (req, res) => {
@@ -64,7 +116,12 @@ export function operationRoutes({ database, now }: AppDeps): Router {
         rule: r.rule,
         oversubscribed: r.oversubscribed,
         remainingBefore: formatYuan(r.remainingFen),
-        applications: (await applicationListings(ctx.tx, r.applications.map((a) => a.id))).map(presentApplication),
+        applications: (
+          await applicationListings(
+            ctx.tx,
+            r.applications.map((a) => a.id),
+          )
+        ).map(presentApplication),
       };
     });
     res.json(answer);

@@ -32,14 +32,80 @@ import { describe } from '../openapi.js';
 import { presentLprFreshness, presentPolicy, presentPolicyChange } from '../presenters/policy.js';
 import { parseOrThrow } from '../validate.js';
 
-describe({ method: 'get', path: '/api/v1/policy', tag: 'policy', roles: [], summary: 'The facility policy in force on a date (default today, Asia/Shanghai), every version, and how old the LPR data is', query: OnDateQuery, responses: { 200: PolicyAnswer } });
-describe({ method: 'get', path: '/api/v1/taxonomy', tag: 'policy', roles: [], summary: 'The supported-area taxonomy in force on a date', query: OnDateQuery, responses: { 200: TaxonomyView } });
-describe({ method: 'get', path: '/api/v1/lpr', tag: 'policy', roles: [], summary: 'Loan Prime Rate fixings (1-year and 5-year-plus) and how old they are', responses: { 200: LprView } });
-describe({ method: 'post', path: '/api/v1/policy/changes', tag: 'policy', roles: ['operator'], summary: 'Propose an LPR fixing (or a month unchanged), a policy version or a taxonomy version; it takes effect once another operator confirms it', body: PolicyChangeBody, responses: { 201: PolicyChangeView }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/policy/changes', tag: 'policy', roles: ['operator'], summary: 'Proposed, confirmed and declined changes to the policy data, newest first', query: PolicyChangeListQuery, responses: { 200: pageOf(PolicyChangeView) } });
-describe({ method: 'get', path: '/api/v1/policy/changes/:id', tag: 'policy', roles: ['operator'], summary: 'One change to the policy data, with who proposed and decided it and why', responses: { 200: PolicyChangeView } });
-describe({ method: 'post', path: '/api/v1/policy/changes/:id/confirm', tag: 'policy', roles: ['operator'], summary: 'Confirm a change proposed by another operator (four eyes): it takes effect at once', body: ConfirmPolicyChangeBody, responses: { 200: PolicyChangeView }, idempotent: true });
-describe({ method: 'post', path: '/api/v1/policy/changes/:id/decline', tag: 'policy', roles: ['operator'], summary: 'Decline (or, by its proposer, withdraw) a pending change, with a reason', body: DeclinePolicyChangeBody, responses: { 200: PolicyChangeView }, idempotent: true });
+describe({
+  method: 'get',
+  path: '/api/v1/policy',
+  tag: 'policy',
+  roles: [],
+  summary: 'The facility policy in force on a date (default today, Asia/Shanghai), every version, and how old the LPR data is',
+  query: OnDateQuery,
+  responses: { 200: PolicyAnswer },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/taxonomy',
+  tag: 'policy',
+  roles: [],
+  summary: 'The supported-area taxonomy in force on a date',
+  query: OnDateQuery,
+  responses: { 200: TaxonomyView },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/lpr',
+  tag: 'policy',
+  roles: [],
+  summary: 'Loan Prime Rate fixings (1-year and 5-year-plus) and how old they are',
+  responses: { 200: LprView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/policy/changes',
+  tag: 'policy',
+  roles: ['operator'],
+  summary:
+    'Propose an LPR fixing (or a month unchanged), a policy version or a taxonomy version; it takes effect once another operator confirms it',
+  body: PolicyChangeBody,
+  responses: { 201: PolicyChangeView },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/policy/changes',
+  tag: 'policy',
+  roles: ['operator'],
+  summary: 'Proposed, confirmed and declined changes to the policy data, newest first',
+  query: PolicyChangeListQuery,
+  responses: { 200: pageOf(PolicyChangeView) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/policy/changes/:id',
+  tag: 'policy',
+  roles: ['operator'],
+  summary: 'One change to the policy data, with who proposed and decided it and why',
+  responses: { 200: PolicyChangeView },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/policy/changes/:id/confirm',
+  tag: 'policy',
+  roles: ['operator'],
+  summary: 'Confirm a change proposed by another operator (four eyes): it takes effect at once',
+  body: ConfirmPolicyChangeBody,
+  responses: { 200: PolicyChangeView },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: '/api/v1/policy/changes/:id/decline',
+  tag: 'policy',
+  roles: ['operator'],
+  summary: 'Decline (or, by its proposer, withdraw) a pending change, with a reason',
+  body: DeclinePolicyChangeBody,
+  responses: { 200: PolicyChangeView },
+  idempotent: true,
+});
 
 const ChangeId = z.object({ id: z.string() });
 
@@ -59,7 +125,11 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     const date = on ?? today;
     const data = policyData();
     const policy = policyOn(date, data.policyVersions);
-    if (!policy) throw refused('no_policy_in_force', `the facility had no policy in force on ${date} (it launched on ${data.policyVersions[0].effectiveFrom})`);
+    if (!policy)
+      throw refused(
+        'no_policy_in_force',
+        `the facility had no policy in force on ${date} (it launched on ${data.policyVersions[0].effectiveFrom})`,
+      );
     res.json({
       on: date,
       policy: presentPolicy(policy),
@@ -88,7 +158,11 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     res.json({
       confirmedThrough: data.lprConfirmedThrough,
       freshness: presentLprFreshness(lprFreshness(shanghaiDate(now()), data)),
-      fixings: data.lprFixings.map((f) => ({ fixedOn: f.fixedOn, oneYearPercent: formatPpmAsPercent(f.oneYearPpm), fiveYearPlusPercent: formatPpmAsPercent(f.fiveYearPlusPpm) })),
+      fixings: data.lprFixings.map((f) => ({
+        fixedOn: f.fixedOn,
+        oneYearPercent: formatPpmAsPercent(f.oneYearPpm),
+        fiveYearPlusPercent: formatPpmAsPercent(f.fiveYearPlusPpm),
+      })),
     });
   });
 
@@ -105,7 +179,12 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     if (q.cursor && (!cursor || typeof cursor[0] !== 'number' || !Number.isSafeInteger(cursor[0]))) {
       throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave out' }]);
     }
-    const rows = await listPolicyChanges(db, { status: q.status, kind: q.kind, beforeSeq: cursor ? (cursor[0] as number) : undefined, limit: q.limit });
+    const rows = await listPolicyChanges(db, {
+      status: q.status,
+      kind: q.kind,
+      beforeSeq: cursor ? (cursor[0] as number) : undefined,
+      limit: q.limit,
+    });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     res.json({ items: page.map(presentPolicyChange), nextCursor: rows.length > q.limit && last ? encodeCursor([last.change.seq]) : null });

@@ -23,14 +23,69 @@ import { presentAssignment, presentFinding, presentSampledLoan, presentVersion }
 import { parseOrThrow } from '../validate.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
-const Finding = z.object({ id: z.string(), loanId: z.string(), check: z.string(), outcome: z.enum(['pass', 'fail']), note: z.string().nullable(), createdAt: z.string() });
+const Finding = z.object({
+  id: z.string(),
+  loanId: z.string(),
+  check: z.string(),
+  outcome: z.enum(['pass', 'fail']),
+  note: z.string().nullable(),
+  createdAt: z.string(),
+});
 const AssignmentDetail = Assignment.extend({ sample: z.array(SampledLoan), findings: z.array(Finding) });
-describe({ method: 'post', path: '/api/v1/verifiers/:code/conflicts', tag: 'verification', roles: ['operator'], summary: 'Declare a verifier conflicted with a bank (it will never be assigned to it)', body: DeclareConflictBody, responses: { 201: z.object({ verifier: z.string(), bank: z.string(), reason: z.string() }) }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/verification/assignments', tag: 'verification', roles: ['verifier', 'operator'], summary: "A verifier's work queue (operator: every assignment); ?open=true|false", responses: { 200: z.object({ items: z.array(Assignment), nextCursor: z.string().nullable() }) } });
-describe({ method: 'get', path: '/api/v1/verification/assignments/:id', tag: 'verification', roles: ['verifier', 'operator'], summary: 'One assignment with its sample (loan snapshots) and findings', responses: { 200: AssignmentDetail } });
-describe({ method: 'get', path: '/api/v1/verification/assignments/:id/report', tag: 'verification', roles: ['verifier', 'operator', 'bank'], summary: 'The verification report kept with the version it judged, and its SHA-256', responses: { 200: z.object({ report: z.unknown(), reportSha256: z.string() }) } });
-describe({ method: 'post', path: `${Path}/findings`, tag: 'verification', roles: ['verifier'], summary: 'Record checks on sampled loans (assigned verifier)', body: FindingsBody, responses: { 201: z.object({ items: z.array(Finding) }) }, idempotent: true });
-describe({ method: 'post', path: `${Path}/verdict`, tag: 'verification', roles: ['verifier'], summary: 'Give the verdict (assigned verifier); verified leads to publication', body: VerdictBody, responses: { 200: Disclosure }, idempotent: true });
+describe({
+  method: 'post',
+  path: '/api/v1/verifiers/:code/conflicts',
+  tag: 'verification',
+  roles: ['operator'],
+  summary: 'Declare a verifier conflicted with a bank (it will never be assigned to it)',
+  body: DeclareConflictBody,
+  responses: { 201: z.object({ verifier: z.string(), bank: z.string(), reason: z.string() }) },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/verification/assignments',
+  tag: 'verification',
+  roles: ['verifier', 'operator'],
+  summary: "A verifier's work queue (operator: every assignment); ?open=true|false",
+  responses: { 200: z.object({ items: z.array(Assignment), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/verification/assignments/:id',
+  tag: 'verification',
+  roles: ['verifier', 'operator'],
+  summary: 'One assignment with its sample (loan snapshots) and findings',
+  responses: { 200: AssignmentDetail },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/verification/assignments/:id/report',
+  tag: 'verification',
+  roles: ['verifier', 'operator', 'bank'],
+  summary: 'The verification report kept with the version it judged, and its SHA-256',
+  responses: { 200: z.object({ report: z.unknown(), reportSha256: z.string() }) },
+});
+describe({
+  method: 'post',
+  path: `${Path}/findings`,
+  tag: 'verification',
+  roles: ['verifier'],
+  summary: 'Record checks on sampled loans (assigned verifier)',
+  body: FindingsBody,
+  responses: { 201: z.object({ items: z.array(Finding) }) },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: `${Path}/verdict`,
+  tag: 'verification',
+  roles: ['verifier'],
+  summary: 'Give the verdict (assigned verifier); verified leads to publication',
+  body: VerdictBody,
+  responses: { 200: Disclosure },
+  idempotent: true,
+});
 
 export function verificationRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
@@ -39,7 +94,10 @@ export function verificationRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
   };
-  const ref = (req: { params: Record<string, unknown> }) => ({ institutionCode: String(req.params.institutionCode), quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']) });
+  const ref = (req: { params: Record<string, unknown> }) => ({
+    institutionCode: String(req.params.institutionCode),
+    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
+  });
 
   /** The assignment's view if the caller may read it: the operator any, a verifier its own, a bank those of its disclosures. */
   const readableAssignment = async (res: Response, id: string) => {
@@ -53,7 +111,9 @@ export function verificationRoutes(deps: AppDeps): Router {
 
   router.post('/verifiers/:code/conflicts', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(DeclareConflictBody, req.body);
-    const declared = await run(res, (ctx) => declareConflict(ctx, { verifierCode: String(req.params.code), bankCode: body.bank, reason: body.reason }));
+    const declared = await run(res, (ctx) =>
+      declareConflict(ctx, { verifierCode: String(req.params.code), bankCode: body.bank, reason: body.reason }),
+    );
     res.status(201).json(declared);
   });
 

@@ -20,15 +20,79 @@ import { describe } from '../openapi.js';
 import { presentDelivery, presentFailedJob, presentSubscription } from '../presenters/webhooks.js';
 import { parseOrThrow } from '../validate.js';
 
-describe({ method: 'post', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Register a webhook URL; answers the HMAC-SHA256 signing secret once', body: CreateWebhookBody, responses: { 201: WebhookSubscription.extend({ secret: z.string() }) }, idempotent: true });
-describe({ method: 'get', path: '/api/v1/webhooks', tag: 'webhooks', roles: ['bank', 'verifier'], summary: "The institution's webhook subscriptions", responses: { 200: z.object({ items: z.array(WebhookSubscription), nextCursor: z.string().nullable() }) } });
-describe({ method: 'delete', path: '/api/v1/webhooks/:id', tag: 'webhooks', roles: ['bank', 'verifier'], summary: 'Stop a webhook subscription', responses: { 204: null } });
-describe({ method: 'get', path: '/api/v1/webhooks/deliveries', tag: 'webhooks', roles: ['bank', 'verifier', 'operator'], summary: 'Deliveries with status, attempts and last error (own; operator: all)', query: PageQuery, responses: { 200: z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() }) } });
-describe({ method: 'get', path: '/api/v1/jobs/health', tag: 'webhooks', roles: ['operator'], summary: 'Queue health: outbox rows per queue and status, BullMQ job counts', responses: { 200: z.object({ outbox: z.array(z.object({ queue: z.string(), status: z.string(), count: z.number() })), queues: z.record(z.string(), z.record(z.string(), z.number())) }) } });
+describe({
+  method: 'post',
+  path: '/api/v1/webhooks',
+  tag: 'webhooks',
+  roles: ['bank', 'verifier'],
+  summary: 'Register a webhook URL; answers the HMAC-SHA256 signing secret once',
+  body: CreateWebhookBody,
+  responses: { 201: WebhookSubscription.extend({ secret: z.string() }) },
+  idempotent: true,
+});
+describe({
+  method: 'get',
+  path: '/api/v1/webhooks',
+  tag: 'webhooks',
+  roles: ['bank', 'verifier'],
+  summary: "The institution's webhook subscriptions",
+  responses: { 200: z.object({ items: z.array(WebhookSubscription), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'delete',
+  path: '/api/v1/webhooks/:id',
+  tag: 'webhooks',
+  roles: ['bank', 'verifier'],
+  summary: 'Stop a webhook subscription',
+  responses: { 204: null },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/webhooks/deliveries',
+  tag: 'webhooks',
+  roles: ['bank', 'verifier', 'operator'],
+  summary: 'Deliveries with status, attempts and last error (own; operator: all)',
+  query: PageQuery,
+  responses: { 200: z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'get',
+  path: '/api/v1/jobs/health',
+  tag: 'webhooks',
+  roles: ['operator'],
+  summary: 'Queue health: outbox rows per queue and status, BullMQ job counts',
+  responses: {
+    200: z.object({
+      outbox: z.array(z.object({ queue: z.string(), status: z.string(), count: z.number() })),
+      queues: z.record(z.string(), z.record(z.string(), z.number())),
+    }),
+  },
+});
 
-const FailedJob = z.object({ jobId: z.string(), queue: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), createdAt: z.string() });
-describe({ method: 'get', path: '/api/v1/jobs/failed', tag: 'webhooks', roles: ['operator'], summary: 'Jobs that failed for good, with their last error', query: PageQuery, responses: { 200: z.object({ items: z.array(FailedJob), nextCursor: z.string().nullable() }) } });
-describe({ method: 'post', path: '/api/v1/jobs/:jobId/retry', tag: 'webhooks', roles: ['operator'], summary: 'Run a failed job again (back to pending; the relay enqueues it)', responses: { 202: FailedJob } });
+const FailedJob = z.object({
+  jobId: z.string(),
+  queue: z.string(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+});
+describe({
+  method: 'get',
+  path: '/api/v1/jobs/failed',
+  tag: 'webhooks',
+  roles: ['operator'],
+  summary: 'Jobs that failed for good, with their last error',
+  query: PageQuery,
+  responses: { 200: z.object({ items: z.array(FailedJob), nextCursor: z.string().nullable() }) },
+});
+describe({
+  method: 'post',
+  path: '/api/v1/jobs/:jobId/retry',
+  tag: 'webhooks',
+  roles: ['operator'],
+  summary: 'Run a failed job again (back to pending; the relay enqueues it)',
+  responses: { 202: FailedJob },
+});
 
 /** A deliveries cursor: (created_at as ISO text, id) of the last delivery seen; null when it is not one this API gave. */
 function deliveriesCursor(parts: unknown[] | null): { createdAt: Date; id: string } | null {
@@ -67,7 +131,8 @@ export function webhookRoutes(deps: AppDeps): Router {
     const query = parseOrThrow(PageQuery, req.query);
     const actor = actorOf(res);
     const after = deliveriesCursor(decodeCursor(query.cursor));
-    if (query.cursor && !after) throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    if (query.cursor && !after)
+      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
     const rows = await deliveriesOf(db, actor.role === 'operator' ? null : actor.institutionId, { limit: query.limit, after });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

@@ -7,7 +7,9 @@ const cache = new WeakMap<AppDeps, Promise<string>>();
 export function sessionSecret(deps: AppDeps): Promise<string> {
   let secret = cache.get(deps);
   if (!secret) {
-    secret = deps.env.CERF_SESSION_SECRET ? Promise.resolve(deps.env.CERF_SESSION_SECRET) : secretNamed(deps.database.db, 'session_signing_key');
+    secret = deps.env.CERF_SESSION_SECRET
+      ? Promise.resolve(deps.env.CERF_SESSION_SECRET)
+      : secretNamed(deps.database.db, 'session_signing_key');
     secret.catch(() => cache.delete(deps));
     cache.set(deps, secret);
   }

@@ -18,9 +18,30 @@ beforeAll(async () => {
   jobs = await startJobs(t);
   bank = await createInstitution(t, { code: uniqueCode('HAND'), nameZh: '手算银行', nameEn: 'Hand Bank' });
   verifier = await createInstitution(t, { code: uniqueCode('VER'), kind: 'verifier', nameZh: '某核验机构', nameEn: 'Some Verifier' });
-  const p1 = { ref: 'P1', name: '某某风电项目', subArea: 'CE.WIND', totalInvestment: '800000000.00', annualReductionTonnes: '210000.00', evidence: { title: '可行性研究报告', sha256: 'a'.repeat(64) } };
-  const p2 = { ref: 'P2', name: '某某光伏项目', subArea: 'CE.SOLAR', totalInvestment: '100000000.00', annualReductionTonnes: '30000.00', evidence: { title: '环评报告', sha256: 'b'.repeat(64) } };
-  const p3 = { ref: 'P3', name: '某某工业能效项目', subArea: 'EE.INDUSTRIAL', totalInvestment: '300000000.00', annualReductionTonnes: '45000.00', evidence: { title: '第三方评估报告', sha256: 'c'.repeat(64) } };
+  const p1 = {
+    ref: 'P1',
+    name: '某某风电项目',
+    subArea: 'CE.WIND',
+    totalInvestment: '800000000.00',
+    annualReductionTonnes: '210000.00',
+    evidence: { title: '可行性研究报告', sha256: 'a'.repeat(64) },
+  };
+  const p2 = {
+    ref: 'P2',
+    name: '某某光伏项目',
+    subArea: 'CE.SOLAR',
+    totalInvestment: '100000000.00',
+    annualReductionTonnes: '30000.00',
+    evidence: { title: '环评报告', sha256: 'b'.repeat(64) },
+  };
+  const p3 = {
+    ref: 'P3',
+    name: '某某工业能效项目',
+    subArea: 'EE.INDUSTRIAL',
+    totalInvestment: '300000000.00',
+    annualReductionTonnes: '45000.00',
+    evidence: { title: '第三方评估报告', sha256: 'c'.repeat(64) },
+  };
   const loan = async (project: typeof p1, principal: string, rate: string, disbursedOn: string) => ({
     id: await submitLoan(t, bank.apiKey, { project, principal, annualRatePercent: rate, disbursedOn, maturesOn: '2032-01-01' }),
     principalFen: yuanToFen(principal),
@@ -65,22 +86,58 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(d.horizons).toEqual({
       quarter: { projects: 2, loanAmountWanYuan: '35000.00', weightedAverageRatePercent: '3.84', annualReductionTonnes: '93750.00' },
       yearToDate: { projects: 3, loanAmountWanYuan: '45000.00', weightedAverageRatePercent: '3.77', annualReductionTonnes: '108750.00' },
-      sinceInception: { projects: 3, loanAmountWanYuan: '55000.00', weightedAverageRatePercent: '3.81', annualReductionTonnes: '135000.00' },
+      sinceInception: {
+        projects: 3,
+        loanAmountWanYuan: '55000.00',
+        weightedAverageRatePercent: '3.81',
+        annualReductionTonnes: '135000.00',
+      },
     });
     expect(d.byArea.map((a: { area: string }) => a.area)).toEqual(['clean_energy', 'energy_saving_environmental_protection']);
-    expect(d.byArea[0].sinceInception).toEqual({ projects: 2, loanAmountWanYuan: '45000.00', weightedAverageRatePercent: '3.88', annualReductionTonnes: '120000.00' });
-    expect(d.byArea[1].quarter).toEqual({ projects: 0, loanAmountWanYuan: '0.00', weightedAverageRatePercent: null, annualReductionTonnes: '0.00' });
-    expect(d.byArea[1].yearToDate).toEqual({ projects: 1, loanAmountWanYuan: '10000.00', weightedAverageRatePercent: '3.50', annualReductionTonnes: '15000.00' });
+    expect(d.byArea[0].sinceInception).toEqual({
+      projects: 2,
+      loanAmountWanYuan: '45000.00',
+      weightedAverageRatePercent: '3.88',
+      annualReductionTonnes: '120000.00',
+    });
+    expect(d.byArea[1].quarter).toEqual({
+      projects: 0,
+      loanAmountWanYuan: '0.00',
+      weightedAverageRatePercent: null,
+      annualReductionTonnes: '0.00',
+    });
+    expect(d.byArea[1].yearToDate).toEqual({
+      projects: 1,
+      loanAmountWanYuan: '10000.00',
+      weightedAverageRatePercent: '3.50',
+      annualReductionTonnes: '15000.00',
+    });
     expect(d.topProjects).toEqual([
       { ref: 'P1', name: '某某风电项目', area: 'clean_energy', annualReductionTonnes: '78750.00' },
       { ref: 'P2', name: '某某光伏项目', area: 'clean_energy', annualReductionTonnes: '15000.00' },
     ]);
-    expect(d.statement.zh).toContain('2022年第三季度，手算银行在碳减排支持工具支持下，合计向2个项目发放碳减排贷款35000.00万元，贷款加权平均利率3.84%，带动的年度碳减排量为93750.00吨二氧化碳当量。');
+    expect(d.statement.zh).toContain(
+      '2022年第三季度，手算银行在碳减排支持工具支持下，合计向2个项目发放碳减排贷款35000.00万元，贷款加权平均利率3.84%，带动的年度碳减排量为93750.00吨二氧化碳当量。',
+    );
     expect(d.statement.zh).toContain('获得碳减排支持工具支持以来，手算银行累计向3个项目发放碳减排贷款55000.00万元');
     expect(d.statement.zh).toContain('不存在虚假记载、重大遗漏或误导性陈述');
     expect(d.statement.en).toContain('RMB 45000.00 ten-thousand yuan (万元) to 3 projects, at a weighted average interest rate of 3.77%');
     const { institution, quarter, version, period, horizons, byArea, topProjects, statement, basis, previousVersion, restatesVersion } = d;
-    expect(sha256OfCanonical({ institution, quarter, version, period, horizons, byArea, topProjects, statement, basis, previousVersion, restatesVersion })).toBe(d.contentSha256);
+    expect(
+      sha256OfCanonical({
+        institution,
+        quarter,
+        version,
+        period,
+        horizons,
+        byArea,
+        topProjects,
+        statement,
+        basis,
+        previousVersion,
+        restatesVersion,
+      }),
+    ).toBe(d.contentSha256);
   });
 
   it('when the public asks before publication, then the draft is not visible; a second compile adds no version', async () => {
@@ -88,7 +145,10 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(anon.status).toBe(404);
     const again = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });
     expect(again.status).toBe(202);
-    await eventually(async () => (await jobs.health()).outbox.every((row) => row.status === 'done' || row.queue !== 'compile'), 'second run done');
+    await eventually(
+      async () => (await jobs.health()).outbox.every((row) => row.status === 'done' || row.queue !== 'compile'),
+      'second run done',
+    );
     const versions = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3/versions`).set(bearer(t.operatorKey));
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([1]);
     const notEnded = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q4' });
@@ -120,17 +180,31 @@ describe('a full quarter, from loans to a published disclosure', () => {
     const detail = await request(t.app).get(`/api/v1/verification/assignments/${queue.body.items[0].id}`).set(bearer(verifier.apiKey));
     // L1 (300,000,000) is above the 200,000,000 threshold; two of the other three counted loans are drawn
     expect(detail.body.sample).toHaveLength(3);
-    expect(detail.body.sample[0]).toMatchObject({ reason: 'material', snapshot: { principal: '300000000.00', attributedAnnualReductionTonnes: '78750.00' } });
+    expect(detail.body.sample[0]).toMatchObject({
+      reason: 'material',
+      snapshot: { principal: '300000000.00', attributedAnnualReductionTonnes: '78750.00' },
+    });
     expect(detail.body.sample.filter((s: { reason: string }) => s.reason === 'random')).toHaveLength(2);
 
-    const early = await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`).set(bearer(verifier.apiKey)).send({ verdict: 'verified', summary: 'ok' });
+    const early = await request(t.app)
+      .post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`)
+      .set(bearer(verifier.apiKey))
+      .send({ verdict: 'verified', summary: 'ok' });
     expect(early.status).toBe(422);
     expect(early.body.errors[0].code).toBe('sample_not_checked');
 
-    const findings = detail.body.sample.flatMap((s: { loanId: string }) => ['area', 'amount', 'rate', 'reduction', 'evidence'].map((check) => ({ loanId: s.loanId, check, outcome: 'pass' })));
-    const recorded = await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/findings`).set(bearer(verifier.apiKey)).send({ findings });
+    const findings = detail.body.sample.flatMap((s: { loanId: string }) =>
+      ['area', 'amount', 'rate', 'reduction', 'evidence'].map((check) => ({ loanId: s.loanId, check, outcome: 'pass' })),
+    );
+    const recorded = await request(t.app)
+      .post(`/api/v1/disclosures/${bank.code}/2022Q3/findings`)
+      .set(bearer(verifier.apiKey))
+      .send({ findings });
     expect(recorded.status).toBe(201);
-    const verdict = await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`).set(bearer(verifier.apiKey)).send({ verdict: 'verified', summary: '抽样核验无误' });
+    const verdict = await request(t.app)
+      .post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`)
+      .set(bearer(verifier.apiKey))
+      .send({ verdict: 'verified', summary: '抽样核验无误' });
     expect(verdict.status).toBe(200);
     expect(verdict.body.status).toBe('verified');
 
@@ -175,7 +249,9 @@ describe('a full quarter, from loans to a published disclosure', () => {
     const first = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}&limit=1`).set(bearer(bank.apiKey));
     expect(first.body.items.map((i: { version: number }) => i.version)).toEqual([2]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}&limit=1&cursor=${first.body.nextCursor}`).set(bearer(bank.apiKey));
+    const second = await request(t.app)
+      .get(`/api/v1/disclosures?institution=${bank.code}&limit=1&cursor=${first.body.nextCursor}`)
+      .set(bearer(bank.apiKey));
     expect(second.body.items.map((i: { version: number }) => i.version)).toEqual([1]);
     expect(second.body.nextCursor).toBeNull();
     const publicList = await request(t.app).get(`/api/v1/disclosures?institution=${bank.code}`);

@@ -20,10 +20,18 @@ describe('compiling a quarter again', () => {
   it('when a quarter was compiled before any support was booked, then compiling it again once support exists produces the disclosure', async () => {
     const first = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });
     expect(first.body).toMatchObject({ jobId: 'compile-quarter.2022Q3', new: true, banks: [] });
-    await eventually(async () => (await jobs.health()).outbox.some((row) => row.queue === 'compile' && row.status === 'done'), 'empty run done');
+    await eventually(
+      async () => (await jobs.health()).outbox.some((row) => row.queue === 'compile' && row.status === 'done'),
+      'empty run done',
+    );
 
     const bank = await createInstitution(t, { code: uniqueCode('LATE') });
-    const loanId = await submitLoan(t, bank.apiKey, { principal: '1000000.00', annualRatePercent: '3.80', disbursedOn: '2022-08-01', maturesOn: '2025-08-01' });
+    const loanId = await submitLoan(t, bank.apiKey, {
+      principal: '1000000.00',
+      annualRatePercent: '3.80',
+      disbursedOn: '2022-08-01',
+      maturesOn: '2025-08-01',
+    });
     await supportLoans(t, bank.id, [{ id: loanId, principalFen: 100_000_000n }], 'approved');
 
     const second = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });

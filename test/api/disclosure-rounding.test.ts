@@ -31,7 +31,10 @@ beforeAll(async () => {
     [C, '3.00', '3.80', '2022-08-04'],
     [E, '44.00', '3.70', '2022-02-01'],
   ] as const) {
-    loans.push({ id: await submitLoan(t, bank.apiKey, { project: p, principal, annualRatePercent: rate, disbursedOn: on, maturesOn: '2032-01-01' }), principalFen: BigInt(principal.replace('.', '')) });
+    loans.push({
+      id: await submitLoan(t, bank.apiKey, { project: p, principal, annualRatePercent: rate, disbursedOn: on, maturesOn: '2032-01-01' }),
+      principalFen: BigInt(principal.replace('.', '')),
+    });
   }
   await supportLoans(t, bank.id, loans);
 });
@@ -55,8 +58,18 @@ describe('rounding at the edges', () => {
       const r = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`).set(bearer(bank.apiKey));
       return r.status === 200 ? r.body : undefined;
     }, 'compiled');
-    expect(d.horizons.quarter).toEqual({ projects: 3, loanAmountWanYuan: '0.00', weightedAverageRatePercent: '3.81', annualReductionTonnes: '0.04' });
-    expect(d.horizons.yearToDate).toEqual({ projects: 4, loanAmountWanYuan: '0.01', weightedAverageRatePercent: '3.71', annualReductionTonnes: '0.48' });
+    expect(d.horizons.quarter).toEqual({
+      projects: 3,
+      loanAmountWanYuan: '0.00',
+      weightedAverageRatePercent: '3.81',
+      annualReductionTonnes: '0.04',
+    });
+    expect(d.horizons.yearToDate).toEqual({
+      projects: 4,
+      loanAmountWanYuan: '0.01',
+      weightedAverageRatePercent: '3.71',
+      annualReductionTonnes: '0.48',
+    });
     expect(d.horizons.sinceInception).toEqual(d.horizons.yearToDate);
     expect(d.topProjects.map((p: { ref: string; annualReductionTonnes: string }) => [p.ref, p.annualReductionTonnes])).toEqual([
       ['C', '0.03'],

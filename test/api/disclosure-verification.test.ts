@@ -45,7 +45,11 @@ beforeAll(async () => {
   other = await createInstitution(t, { code: uniqueCode('ZZV'), kind: 'verifier' });
   for (let i = 0; i < 12; i++) {
     const principal = i < 2 ? '300000000.00' : `${10_000_000 + i * 1_000_000}.00`;
-    const id = await submitLoan(t, bank.apiKey, { principal, disbursedOn: `2022-08-${String(10 + i).padStart(2, '0')}`, project: { totalInvestment: '900000000.00' } });
+    const id = await submitLoan(t, bank.apiKey, {
+      principal,
+      disbursedOn: `2022-08-${String(10 + i).padStart(2, '0')}`,
+      project: { totalInvestment: '900000000.00' },
+    });
     loans.push({ id, principalFen: BigInt(principal.replace('.', '')) });
   }
   await supportLoans(t, bank.id, loans);
@@ -58,10 +62,21 @@ afterAll(async () => {
 
 describe('verification', () => {
   it('when the bank has a webhook, then the compiled notice arrives signed with HMAC-SHA256 over the timestamp and body', async () => {
-    const sub = await request(t.app).post('/api/v1/webhooks').set(bearer(bank.apiKey)).send({ url: `${hookBase}/bank` });
+    const sub = await request(t.app)
+      .post('/api/v1/webhooks')
+      .set(bearer(bank.apiKey))
+      .send({ url: `${hookBase}/bank` });
     expect(sub.status).toBe(201);
-    await request(t.app).post('/api/v1/webhooks').set(bearer(conflicted.apiKey)).send({ url: `${hookBase}/fail` }).expect(201);
-    await request(t.app).post('/api/v1/webhooks').set(bearer(other.apiKey)).send({ url: `${hookBase}/fail` }).expect(201);
+    await request(t.app)
+      .post('/api/v1/webhooks')
+      .set(bearer(conflicted.apiKey))
+      .send({ url: `${hookBase}/fail` })
+      .expect(201);
+    await request(t.app)
+      .post('/api/v1/webhooks')
+      .set(bearer(other.apiKey))
+      .send({ url: `${hookBase}/fail` })
+      .expect(201);
     await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' }).expect(202);
     const hit = await eventually(async () => bankHits.find((h) => h.event === 'disclosure.compiled'), 'compiled webhook');
     const [, ts, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(hit.signature)!;
@@ -70,7 +85,11 @@ describe('verification', () => {
   });
 
   it('when the operator names a verifier conflicted with the bank, then 409 verifier_conflicted and the rule picks another', async () => {
-    await request(t.app).post(`/api/v1/verifiers/${conflicted.code}/conflicts`).set(bearer(t.operatorKey)).send({ bank: bank.code, reason: 'audits the bank' }).expect(201);
+    await request(t.app)
+      .post(`/api/v1/verifiers/${conflicted.code}/conflicts`)
+      .set(bearer(t.operatorKey))
+      .send({ bank: bank.code, reason: 'audits the bank' })
+      .expect(201);
     await request(t.app).post(`${D()}/submit`).set(bearer(bank.apiKey)).expect(200);
     const refused = await request(t.app).post(`${D()}/assign`).set(bearer(t.operatorKey)).send({ verifier: conflicted.code });
     expect(refused.status).toBe(409);
@@ -78,7 +97,10 @@ describe('verification', () => {
     const still = await request(t.app).get(D()).set(bearer(bank.apiKey));
     expect(still.body.status).toBe('submitted');
 
-    const byRule = await request(t.app).post(`${D()}/assign`).set(bearer(t.operatorKey)).send({ rule: 'least_loaded', seed: 'seed-1', materialityThreshold: '200000000.00', randomSampleSize: 3 });
+    const byRule = await request(t.app)
+      .post(`${D()}/assign`)
+      .set(bearer(t.operatorKey))
+      .send({ rule: 'least_loaded', seed: 'seed-1', materialityThreshold: '200000000.00', randomSampleSize: 3 });
     expect(byRule.status).toBe(202);
     const assigned = await eventually(async () => {
       const r = await request(t.app).get(D()).set(bearer(bank.apiKey));
@@ -94,7 +116,10 @@ describe('verification', () => {
     const id = mine.body.items[0].id;
     expect((await request(t.app).get(`/api/v1/verification/assignments/${id}`).set(bearer(conflicted.apiKey))).status).toBe(404);
     expect((await request(t.app).get(D()).set(bearer(conflicted.apiKey))).status).toBe(404);
-    const findings = await request(t.app).post(`${D()}/findings`).set(bearer(conflicted.apiKey)).send({ findings: [{ loanId: loans[0].id, check: 'amount', outcome: 'pass' }] });
+    const findings = await request(t.app)
+      .post(`${D()}/findings`)
+      .set(bearer(conflicted.apiKey))
+      .send({ findings: [{ loanId: loans[0].id, check: 'amount', outcome: 'pass' }] });
     expect(findings.status).toBe(404);
   });
 
@@ -103,8 +128,15 @@ describe('verification', () => {
     const detail = await request(t.app).get(`/api/v1/verification/assignments/${mine.body.items[0].id}`).set(bearer(other.apiKey));
     expect(detail.body.sampling).toEqual({ seed: 'seed-1', materialityThreshold: '200000000.00', randomSampleSize: 3 });
     const expected = drawSample({ candidates: loans, materialityFen: 20_000_000_000n, randomSampleSize: 3, seed: 'seed-1' });
-    expect(detail.body.sample.map((s: { loanId: string; reason: string }) => [s.loanId, s.reason])).toEqual(expected.map((s) => [s.id, s.reason]));
-    expect(detail.body.sample.filter((s: { reason: string }) => s.reason === 'material').map((s: { loanId: string }) => s.loanId).sort()).toEqual([loans[0].id, loans[1].id].sort());
+    expect(detail.body.sample.map((s: { loanId: string; reason: string }) => [s.loanId, s.reason])).toEqual(
+      expected.map((s) => [s.id, s.reason]),
+    );
+    expect(
+      detail.body.sample
+        .filter((s: { reason: string }) => s.reason === 'material')
+        .map((s: { loanId: string }) => s.loanId)
+        .sort(),
+    ).toEqual([loans[0].id, loans[1].id].sort());
   });
 
   it('when the verifier rejects with a failed check, then the bank corrects it as version 2 and the same seed draws the same sample', async () => {
@@ -112,15 +144,26 @@ describe('verification', () => {
     const detail = await request(t.app).get(`/api/v1/verification/assignments/${mine.body.items[0].id}`).set(bearer(other.apiKey));
     const sampleIds = detail.body.sample.map((s: { loanId: string }) => s.loanId);
     const notSampled = loans.find((l) => !sampleIds.includes(l.id))!;
-    const outside = await request(t.app).post(`${D()}/findings`).set(bearer(other.apiKey)).send({ findings: [{ loanId: notSampled.id, check: 'amount', outcome: 'pass' }] });
+    const outside = await request(t.app)
+      .post(`${D()}/findings`)
+      .set(bearer(other.apiKey))
+      .send({ findings: [{ loanId: notSampled.id, check: 'amount', outcome: 'pass' }] });
     expect(outside.status).toBe(422);
     expect(outside.body.errors[0]).toMatchObject({ path: 'findings.0.loanId', code: 'loan_not_in_sample' });
-    const findings = sampleIds.map((loanId: string, i: number) => ({ loanId, check: 'evidence', outcome: i === 0 ? 'fail' : 'pass', note: i === 0 ? '证明材料哈希不符' : undefined }));
+    const findings = sampleIds.map((loanId: string, i: number) => ({
+      loanId,
+      check: 'evidence',
+      outcome: i === 0 ? 'fail' : 'pass',
+      note: i === 0 ? '证明材料哈希不符' : undefined,
+    }));
     await request(t.app).post(`${D()}/findings`).set(bearer(other.apiKey)).send({ findings }).expect(201);
     const wrong = await request(t.app).post(`${D()}/verdict`).set(bearer(other.apiKey)).send({ verdict: 'verified', summary: 'x' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors[0].code).toBe('verified_with_failed_findings');
-    const rejected = await request(t.app).post(`${D()}/verdict`).set(bearer(other.apiKey)).send({ verdict: 'rejected', summary: '一笔贷款证明材料不符' });
+    const rejected = await request(t.app)
+      .post(`${D()}/verdict`)
+      .set(bearer(other.apiKey))
+      .send({ verdict: 'rejected', summary: '一笔贷款证明材料不符' });
     expect(rejected.status).toBe(200);
     expect(rejected.body.status).toBe('rejected');
 
@@ -141,7 +184,11 @@ describe('verification', () => {
     expect(v1.body).toMatchObject({ status: 'rejected', verification: { verdict: 'rejected' } });
 
     await request(t.app).post(`${D()}/submit`).set(bearer(bank.apiKey)).expect(200);
-    await request(t.app).post(`${D()}/assign`).set(bearer(t.operatorKey)).send({ verifier: other.code, seed: 'seed-1', materialityThreshold: '200000000.00', randomSampleSize: 3 }).expect(200);
+    await request(t.app)
+      .post(`${D()}/assign`)
+      .set(bearer(t.operatorKey))
+      .send({ verifier: other.code, seed: 'seed-1', materialityThreshold: '200000000.00', randomSampleSize: 3 })
+      .expect(200);
     const queue = await request(t.app).get('/api/v1/verification/assignments?open=true').set(bearer(other.apiKey));
     expect(queue.body.items).toHaveLength(1);
     expect(queue.body.items[0].disclosure.version).toBe(2);
@@ -154,7 +201,13 @@ describe('verification', () => {
       const r = await request(t.app).get('/api/v1/webhooks/deliveries').set(bearer(other.apiKey));
       return r.body.items.length >= 2 && r.body.items.every((d: { status: string }) => d.status === 'failed') ? r.body.items : undefined;
     }, 'failed deliveries');
-    expect(deliveries[0]).toMatchObject({ event: 'disclosure.assigned', status: 'failed', attempts: 3, responseStatus: 500, lastError: 'HTTP 500' });
+    expect(deliveries[0]).toMatchObject({
+      event: 'disclosure.assigned',
+      status: 'failed',
+      attempts: 3,
+      responseStatus: 500,
+      lastError: 'HTTP 500',
+    });
     expect(failingHits).toBeGreaterThanOrEqual(6);
     const health = await request(t.app).get('/api/v1/jobs/health').set(bearer(t.operatorKey));
     expect(health.body.outbox).toContainEqual({ queue: 'notify', status: 'failed', count: 2 });

@@ -15,7 +15,11 @@ beforeAll(async () => {
   bank = await createInstitution(t, { code: 'JRNL' });
   for (const principal of ['1000000.00', '333333.33']) {
     const loan = await createLoan(t, bank.apiKey, { principal, disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond(`CGB-${principal}`, '1000000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond(`CGB-${principal}`, '1000000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     tranches.push(await disburse(t, checker.apiKey, application.id));
   }
@@ -39,10 +43,15 @@ describe('the journal', () => {
     expect(statement.body.accruedInterest).toBe('388.89');
     const accruals = await get(t, bank.apiKey, '/api/v1/journal?kind=accrual&limit=1000');
     expect(accruals.body.items).toHaveLength(10);
-    const sum = accruals.body.items.reduce((s: number, e: { lines: { debit: string }[] }) => s + Math.round(Number(e.lines[0].debit) * 100), 0);
+    const sum = accruals.body.items.reduce(
+      (s: number, e: { lines: { debit: string }[] }) => s + Math.round(Number(e.lines[0].debit) * 100),
+      0,
+    );
     expect(sum).toBe(38889);
     const balances = await get(t, bank.apiKey, '/api/v1/journal/balances');
-    expect(balances.body.accounts).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'pbc:interest_receivable:JRNL', balance: '388.89' })]));
+    expect(balances.body.accounts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ account: 'pbc:interest_receivable:JRNL', balance: '388.89' })]),
+    );
     const future = await post(t, t.operatorKey, '/api/v1/facilities/accrue', { through: '2023-06-12' });
     expect(future.body.errors[0]).toMatchObject({ path: 'through', code: 'date_in_future' });
   });
@@ -52,9 +61,15 @@ describe('the journal', () => {
     const reversal = await post(t, t.operatorKey, `/api/v1/journal/entries/${latest.id}/reverse`, { reason: 'booked for the wrong day' });
     expect(reversal.status).toBe(201);
     expect(reversal.body).toMatchObject({ kind: 'reversal', reversesId: latest.id, prevHash: expect.any(String) });
-    expect(reversal.body.lines.map((l: { debit: string; credit: string }) => [l.debit, l.credit])).toEqual(latest.lines.map((l: { debit: string; credit: string }) => [l.credit, l.debit]));
-    expect((await post(t, t.operatorKey, `/api/v1/journal/entries/${latest.id}/reverse`, { reason: 'again' })).body.code).toBe('entry_already_reversed');
-    expect((await post(t, t.operatorKey, `/api/v1/journal/entries/${reversal.body.id}/reverse`, { reason: 'undo' })).body.code).toBe('cannot_reverse_a_reversal');
+    expect(reversal.body.lines.map((l: { debit: string; credit: string }) => [l.debit, l.credit])).toEqual(
+      latest.lines.map((l: { debit: string; credit: string }) => [l.credit, l.debit]),
+    );
+    expect((await post(t, t.operatorKey, `/api/v1/journal/entries/${latest.id}/reverse`, { reason: 'again' })).body.code).toBe(
+      'entry_already_reversed',
+    );
+    expect((await post(t, t.operatorKey, `/api/v1/journal/entries/${reversal.body.id}/reverse`, { reason: 'undo' })).body.code).toBe(
+      'cannot_reverse_a_reversal',
+    );
     expect((await post(t, bank.apiKey, `/api/v1/journal/entries/${latest.id}/reverse`, { reason: 'mine' })).status).toBe(403);
     expect((await verifyJournal(t)).intact).toBe(true);
   });
@@ -64,8 +79,13 @@ describe('the journal', () => {
     const clean = await get(t, verifier.apiKey, '/api/v1/journal/verify');
     expect(clean.body).toMatchObject({ intact: true, brokenAt: null, institutions: [{ code: 'JRNL', balanced: true }] });
     const [disbursement] = (await get(t, t.operatorKey, '/api/v1/journal?kind=disbursement&limit=1000')).body.items.slice(-1);
-    await t.database.db.execute(sql`update journal_lines set debit_fen = debit_fen + 1 where entry_id = ${disbursement.id}::uuid and line_no = 1`);
+    await t.database.db.execute(
+      sql`update journal_lines set debit_fen = debit_fen + 1 where entry_id = ${disbursement.id}::uuid and line_no = 1`,
+    );
     const broken = await verifyJournal(t);
-    expect(broken).toMatchObject({ intact: false, brokenAt: { sequence: disbursement.sequence, entryId: disbursement.id, problem: 'hash_mismatch' } });
+    expect(broken).toMatchObject({
+      intact: false,
+      brokenAt: { sequence: disbursement.sequence, entryId: disbursement.id, problem: 'hash_mismatch' },
+    });
   });
 });

@@ -17,8 +17,27 @@ afterAll(async () => t.close());
 /** A valid loan with one field replaced by an arbitrary JSON value. */
 const mutatedLoan = fc
   .tuple(
-    fc.constantFrom('loanRef', 'principal', 'annualRatePercent', 'disbursedOn', 'maturesOn', 'borrower', 'project', 'borrower.creditCode', 'borrower.name', 'project.name', 'project.subArea', 'project.totalInvestment', 'project.evidence', 'extra'),
-    fc.oneof(fc.jsonValue(), fc.string(), fc.constantFrom('', '-1', '1e9', '99999999999999999999.99', '0.001', '2022-13-01', 'NaN', '\u0000', 'x'.repeat(5000))),
+    fc.constantFrom(
+      'loanRef',
+      'principal',
+      'annualRatePercent',
+      'disbursedOn',
+      'maturesOn',
+      'borrower',
+      'project',
+      'borrower.creditCode',
+      'borrower.name',
+      'project.name',
+      'project.subArea',
+      'project.totalInvestment',
+      'project.evidence',
+      'extra',
+    ),
+    fc.oneof(
+      fc.jsonValue(),
+      fc.string(),
+      fc.constantFrom('', '-1', '1e9', '99999999999999999999.99', '0.001', '2022-13-01', 'NaN', '\u0000', 'x'.repeat(5000)),
+    ),
   )
   .map(([field, value]) => {
     const loan = loanRequest() as unknown as Record<string, Record<string, unknown>>;
@@ -42,25 +61,41 @@ describe('robustness', () => {
 
   it('when batch bodies are arbitrary JSON, then the answer is never a 500', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ loans: fc.array(fc.oneof(fc.jsonValue(), mutatedLoan), { maxLength: 5 }) })), async (body) => {
-        const res = await request(t.app).post('/api/v1/loans/batch').set(bearer(bank.apiKey)).set('content-type', 'application/json').send(JSON.stringify(body));
-        expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), fc.record({ loans: fc.array(fc.oneof(fc.jsonValue(), mutatedLoan), { maxLength: 5 }) })),
+        async (body) => {
+          const res = await request(t.app)
+            .post('/api/v1/loans/batch')
+            .set(bearer(bank.apiKey))
+            .set('content-type', 'application/json')
+            .send(JSON.stringify(body));
+          expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('when a name holds a NUL character, then the row is refused naming the field instead of failing in the database', async () => {
-    const res = await request(t.app).post('/api/v1/loans/batch').set(bearer(bank.apiKey)).send({ loans: [loanRequest({ borrower: { name: 'A\u0000B' } }), loanRequest()] });
+    const res = await request(t.app)
+      .post('/api/v1/loans/batch')
+      .set(bearer(bank.apiKey))
+      .send({ loans: [loanRequest({ borrower: { name: 'A\u0000B' } }), loanRequest()] });
     expect(res.status).toBe(200);
-    expect(res.body.results[0].errors).toContainEqual(expect.objectContaining({ path: 'loans.0.borrower.name', code: 'invalid_character' }));
+    expect(res.body.results[0].errors).toContainEqual(
+      expect.objectContaining({ path: 'loans.0.borrower.name', code: 'invalid_character' }),
+    );
     expect(res.body.results[1].status).toBe('created');
   });
 
   it('when the body is not JSON at all or has the wrong media type, then the answer is 4xx', async () => {
     const text = await request(t.app).post('/api/v1/loans').set(bearer(bank.apiKey)).set('content-type', 'text/plain').send('hello');
     expect(text.status).toBe(422);
-    const broken = await request(t.app).post('/api/v1/loans/batch').set(bearer(bank.apiKey)).set('content-type', 'application/json').send('{"loans": [');
+    const broken = await request(t.app)
+      .post('/api/v1/loans/batch')
+      .set(bearer(bank.apiKey))
+      .set('content-type', 'application/json')
+      .send('{"loans": [');
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('malformed_json');
   });

@@ -15,7 +15,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const post = (key: string, path: string, body: unknown) => request(t.app).post(path).set(bearer(key)).send(body as object);
+const post = (key: string, path: string, body: unknown) =>
+  request(t.app)
+    .post(path)
+    .set(bearer(key))
+    .send(body as object);
 const get = (key: string, path: string) => request(t.app).get(path).set(bearer(key));
 
 async function allLoans(key: string, query = '') {
@@ -73,19 +77,33 @@ describe('submitting one loan', () => {
     expect(res.body.reasons[0].code).toBe('rate_outside_lpr_band');
     const byBank = await post(bankA.apiKey, `/api/v1/loans/${res.body.id}/accept`, { reason: 'ok' });
     expect(byBank.status).toBe(403);
-    const accepted = await post(t.operatorKey, `/api/v1/loans/${res.body.id}/accept`, { reason: 'Concessional rate agreed in the provincial green-loan programme' });
+    const accepted = await post(t.operatorKey, `/api/v1/loans/${res.body.id}/accept`, {
+      reason: 'Concessional rate agreed in the provincial green-loan programme',
+    });
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toMatchObject({ eligible: true, eligibility: 'accepted', acceptance: { reason: 'Concessional rate agreed in the provincial green-loan programme' } });
+    expect(accepted.body).toMatchObject({
+      eligible: true,
+      eligibility: 'accepted',
+      acceptance: { reason: 'Concessional rate agreed in the provincial green-loan programme' },
+    });
     const twice = await post(t.operatorKey, `/api/v1/loans/${res.body.id}/accept`, { reason: 'again' });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('loan_not_flagged');
   });
 
   it('when a sub-area of the 2026 taxonomy is used, then it is accepted from 2026-01-15 and refused before', async () => {
-    const ok = await post(bankA.apiKey, '/api/v1/loans', loanRequest({ project: { subArea: 'ES.RETROFIT' }, disbursedOn: '2026-01-15', maturesOn: '2029-01-15' }));
+    const ok = await post(
+      bankA.apiKey,
+      '/api/v1/loans',
+      loanRequest({ project: { subArea: 'ES.RETROFIT' }, disbursedOn: '2026-01-15', maturesOn: '2029-01-15' }),
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.taxonomyVersion).toBe('2026-01');
-    const early = await post(bankA.apiKey, '/api/v1/loans', loanRequest({ project: { subArea: 'ES.RETROFIT' }, disbursedOn: '2026-01-14', maturesOn: '2029-01-14' }));
+    const early = await post(
+      bankA.apiKey,
+      '/api/v1/loans',
+      loanRequest({ project: { subArea: 'ES.RETROFIT' }, disbursedOn: '2026-01-14', maturesOn: '2029-01-14' }),
+    );
     expect(early.status).toBe(422);
     expect(early.body.errors).toEqual([expect.objectContaining({ path: 'project.subArea', code: 'unknown_sub_area' })]);
     expect(early.body.errors[0].message).toContain('2026-01-15');
@@ -95,39 +113,74 @@ describe('submitting one loan', () => {
 describe('batch submission', () => {
   // each case: a bad row, the field it names and the rule it breaks
   const badRows: [string, (base: ReturnType<typeof loanRequest>) => unknown, string, string][] = [
-    ['credit code check character', (b) => ({ ...b, borrower: { ...b.borrower, creditCode: b.borrower.creditCode.slice(0, 17) + (b.borrower.creditCode[17] === '0' ? '1' : '0') } }), 'borrower.creditCode', 'invalid_credit_code'],
+    [
+      'credit code check character',
+      (b) => ({
+        ...b,
+        borrower: { ...b.borrower, creditCode: b.borrower.creditCode.slice(0, 17) + (b.borrower.creditCode[17] === '0' ? '1' : '0') },
+      }),
+      'borrower.creditCode',
+      'invalid_credit_code',
+    ],
     ['sub-area unknown', (b) => ({ ...b, project: { ...b.project, subArea: 'CE.NUCLEAR' } }), 'project.subArea', 'unknown_sub_area'],
     ['maturity before disbursement', (b) => ({ ...b, maturesOn: '2022-01-01' }), 'maturesOn', 'maturity_not_after_disbursement'],
-    ['disbursed in the future', (b) => ({ ...b, disbursedOn: '2026-06-01', maturesOn: '2030-06-01' }), 'disbursedOn', 'disbursed_in_future'],
+    [
+      'disbursed in the future',
+      (b) => ({ ...b, disbursedOn: '2026-06-01', maturesOn: '2030-06-01' }),
+      'disbursedOn',
+      'disbursed_in_future',
+    ],
     ['principal zero', (b) => ({ ...b, principal: '0.00' }), 'principal', 'principal_not_positive'],
     ['principal above investment', (b) => ({ ...b, principal: '900000000.00' }), 'principal', 'project_overfunded'],
     ['money with three decimals', (b) => ({ ...b, principal: '100.005' }), 'principal', 'invalid_money'],
     ['date that does not exist', (b) => ({ ...b, disbursedOn: '2022-02-30' }), 'disbursedOn', 'invalid_date'],
     ['missing borrower', (b) => ({ ...b, borrower: undefined }), 'borrower', 'required'],
-    ['evidence hash not hex', (b) => ({ ...b, project: { ...b.project, evidence: { title: 'x', sha256: 'zz' } } }), 'project.evidence.sha256', 'invalid_sha256'],
-    ['unknown reduction basis', (b) => ({ ...b, project: { ...b.project, reductionBasis: 'guess' } }), 'project.reductionBasis', 'invalid_value'],
-    ['institution not yet eligible', (b) => ({ ...b, disbursedOn: '2021-12-01', maturesOn: '2024-12-01' }), 'disbursedOn', 'institution_not_eligible'],
+    [
+      'evidence hash not hex',
+      (b) => ({ ...b, project: { ...b.project, evidence: { title: 'x', sha256: 'zz' } } }),
+      'project.evidence.sha256',
+      'invalid_sha256',
+    ],
+    [
+      'unknown reduction basis',
+      (b) => ({ ...b, project: { ...b.project, reductionBasis: 'guess' } }),
+      'project.reductionBasis',
+      'invalid_value',
+    ],
+    [
+      'institution not yet eligible',
+      (b) => ({ ...b, disbursedOn: '2021-12-01', maturesOn: '2024-12-01' }),
+      'disbursedOn',
+      'institution_not_eligible',
+    ],
   ];
 
-  it.each(badRows)('when one row has %s inside a good batch, then the good rows land and the bad row writes nothing', async (_name, breakRow, path, code) => {
-    const bank = await createInstitution(t, { eligibleFrom: '2022-01-01' });
-    const rows = [loanRequest(), loanRequest(), loanRequest()];
-    const body = { loans: [rows[0], breakRow(rows[1]), rows[2]] };
-    const res = await post(bank.apiKey, '/api/v1/loans/batch', body);
-    expect(res.status).toBe(200);
-    expect(res.body.summary).toEqual({ created: 2, unchanged: 0, error: 1 });
-    expect(res.body.results[0].status).toBe('created');
-    expect(res.body.results[2].status).toBe('created');
-    expect(res.body.results[1].status).toBe('error');
-    expect(res.body.results[1].errors).toContainEqual(expect.objectContaining({ path: `loans.1.${path}`, code }));
-    const stored = await allLoans(bank.apiKey);
-    expect(stored.map((l) => l.loanRef).sort()).toEqual([rows[0].loanRef, rows[2].loanRef].sort());
-  });
+  it.each(badRows)(
+    'when one row has %s inside a good batch, then the good rows land and the bad row writes nothing',
+    async (_name, breakRow, path, code) => {
+      const bank = await createInstitution(t, { eligibleFrom: '2022-01-01' });
+      const rows = [loanRequest(), loanRequest(), loanRequest()];
+      const body = { loans: [rows[0], breakRow(rows[1]), rows[2]] };
+      const res = await post(bank.apiKey, '/api/v1/loans/batch', body);
+      expect(res.status).toBe(200);
+      expect(res.body.summary).toEqual({ created: 2, unchanged: 0, error: 1 });
+      expect(res.body.results[0].status).toBe('created');
+      expect(res.body.results[2].status).toBe('created');
+      expect(res.body.results[1].status).toBe('error');
+      expect(res.body.results[1].errors).toContainEqual(expect.objectContaining({ path: `loans.1.${path}`, code }));
+      const stored = await allLoans(bank.apiKey);
+      expect(stored.map((l) => l.loanRef).sort()).toEqual([rows[0].loanRef, rows[2].loanRef].sort());
+    },
+  );
 
   it('when rows of one batch fund the same project past its investment, then the row that would overfund it is refused', async () => {
     const project = { ...loanRequest().project, ref: 'PRJ-SHARED', totalInvestment: '1000000.00' };
     const res = await post(bankA.apiKey, '/api/v1/loans/batch', {
-      loans: [loanRequest({ project, principal: '600000.00' }), loanRequest({ project, principal: '300000.00' }), loanRequest({ project, principal: '200000.00' })],
+      loans: [
+        loanRequest({ project, principal: '600000.00' }),
+        loanRequest({ project, principal: '300000.00' }),
+        loanRequest({ project, principal: '200000.00' }),
+      ],
     });
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['created', 'created', 'error']);
     expect(res.body.results[2].errors[0]).toMatchObject({ path: 'loans.2.principal', code: 'project_overfunded' });
@@ -142,8 +195,12 @@ describe('batch submission', () => {
   it('when a row names a known project with different project data, then it is refused naming the field', async () => {
     const first = loanRequest({ project: { ref: 'PRJ-MISMATCH' } });
     await post(bankA.apiKey, '/api/v1/loans', first);
-    const res = await post(bankA.apiKey, '/api/v1/loans/batch', { loans: [loanRequest({ project: { ...first.project, province: '河北省' } })] });
-    expect(res.body.results[0].errors).toContainEqual(expect.objectContaining({ path: 'loans.0.project.province', code: 'project_mismatch' }));
+    const res = await post(bankA.apiKey, '/api/v1/loans/batch', {
+      loans: [loanRequest({ project: { ...first.project, province: '河北省' } })],
+    });
+    expect(res.body.results[0].errors).toContainEqual(
+      expect.objectContaining({ path: 'loans.0.project.province', code: 'project_mismatch' }),
+    );
   });
 
   it('when a batch holds more than 10,000 rows, then it is refused whole with 422', async () => {
@@ -176,7 +233,10 @@ describe('two banks', () => {
     expect((await get(bankB.apiKey, `/api/v1/loans/${id}`)).status).toBe(404);
     expect((await get(bankB.apiKey, `/api/v1/loans/${id}/versions`)).status).toBe(404);
     expect((await get(bankB.apiKey, `/api/v1/loans/${id}/repayments`)).status).toBe(404);
-    const amend = await post(bankB.apiKey, `/api/v1/loans/${id}/amendments`, { reason: 'x', loan: loanRequest({ loanRef: own.body.loanRef }) });
+    const amend = await post(bankB.apiKey, `/api/v1/loans/${id}/amendments`, {
+      reason: 'x',
+      loan: loanRequest({ loanRef: own.body.loanRef }),
+    });
     expect(amend.status).toBe(404);
     expect((await post(bankB.apiKey, `/api/v1/loans/${id}/repayments`, { repaidOn: '2026-01-01', amount: '1.00' })).status).toBe(404);
     const listB = await allLoans(bankB.apiKey);
@@ -186,7 +246,9 @@ describe('two banks', () => {
     // the same loan reference is free for another bank
     const sameRef = await post(bankB.apiKey, '/api/v1/loans', loanRequest({ loanRef: own.body.loanRef }));
     expect(sameRef.status).toBe(201);
-    expect((await get(t.operatorKey, `/api/v1/loans?institution=BANKB&limit=1000`)).body.items.map((l: { id: string }) => l.id)).toContain(sameRef.body.id);
+    expect((await get(t.operatorKey, `/api/v1/loans?institution=BANKB&limit=1000`)).body.items.map((l: { id: string }) => l.id)).toContain(
+      sameRef.body.id,
+    );
   });
 });
 
@@ -206,18 +268,33 @@ describe('amendments and repayments', () => {
   it('when a loan is amended, then a new version holds the change and every earlier version is kept with who and why', async () => {
     const body = loanRequest();
     const created = await post(bankA.apiKey, '/api/v1/loans', body);
-    const amended = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, { reason: 'Principal corrected per the signed contract', loan: { ...body, principal: '250000000.00' } });
+    const amended = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, {
+      reason: 'Principal corrected per the signed contract',
+      loan: { ...body, principal: '250000000.00' },
+    });
     expect(amended.status).toBe(201);
     expect(amended.body).toMatchObject({ version: 2, principal: '250000000.00', attributedAnnualReductionTonnes: '65625.00' });
     const versions = await get(bankA.apiKey, `/api/v1/loans/${created.body.id}/versions`);
-    expect(versions.body.items.map((v: { version: number; content: { principal: string }; reason: string | null }) => [v.version, v.content.principal, v.reason])).toEqual([
+    expect(
+      versions.body.items.map((v: { version: number; content: { principal: string }; reason: string | null }) => [
+        v.version,
+        v.content.principal,
+        v.reason,
+      ]),
+    ).toEqual([
       [1, '300000000.00', null],
       [2, '250000000.00', 'Principal corrected per the signed contract'],
     ]);
-    const same = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, { reason: 'again', loan: { ...body, principal: '250000000.00' } });
+    const same = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, {
+      reason: 'again',
+      loan: { ...body, principal: '250000000.00' },
+    });
     expect(same.status).toBe(409);
     expect(same.body.code).toBe('content_unchanged');
-    const broken = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, { reason: 'typo', loan: { ...body, principal: '900000000.00' } });
+    const broken = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/amendments`, {
+      reason: 'typo',
+      loan: { ...body, principal: '900000000.00' },
+    });
     expect(broken.status).toBe(422);
     expect(broken.body.errors[0]).toMatchObject({ path: 'loan.principal', code: 'project_overfunded' });
     expect((await get(bankA.apiKey, `/api/v1/loans/${created.body.id}`)).body.version).toBe(2);
@@ -228,7 +305,10 @@ describe('amendments and repayments', () => {
     const paid = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/repayments`, { repaidOn: '2023-08-15', amount: '250000.50' });
     expect(paid.status).toBe(201);
     expect(paid.body.outstandingPrincipal).toBe('749999.50');
-    const tooMuch = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/repayments`, { repaidOn: '2023-09-15', amount: '749999.51' });
+    const tooMuch = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/repayments`, {
+      repaidOn: '2023-09-15',
+      amount: '749999.51',
+    });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.code).toBe('repayment_exceeds_outstanding');
     const early = await post(bankA.apiKey, `/api/v1/loans/${created.body.id}/repayments`, { repaidOn: '2022-01-01', amount: '1.00' });
@@ -242,7 +322,12 @@ describe('listing', () => {
   it('when loans are listed by filter and page, then every page is in order with no loan twice or missing', async () => {
     const bank = await createInstitution(t);
     const rows = Array.from({ length: 20 }, (_, i) =>
-      loanRequest({ disbursedOn: `2023-0${(i % 9) + 1}-1${i % 10}`, maturesOn: '2030-01-01', project: { subArea: i % 2 ? 'CE.SOLAR' : 'CE.WIND' }, annualRatePercent: i === 3 ? '9.00' : '3.80' }),
+      loanRequest({
+        disbursedOn: `2023-0${(i % 9) + 1}-1${i % 10}`,
+        maturesOn: '2030-01-01',
+        project: { subArea: i % 2 ? 'CE.SOLAR' : 'CE.WIND' },
+        annualRatePercent: i === 3 ? '9.00' : '3.80',
+      }),
     );
     const res = await post(bank.apiKey, '/api/v1/loans/batch', { loans: rows });
     expect(res.body.summary.created).toBe(20);
@@ -253,7 +338,9 @@ describe('listing', () => {
     expect([...dates].sort()).toEqual(dates);
     expect(await allLoans(bank.apiKey, '&subArea=CE.SOLAR')).toHaveLength(10);
     expect(await allLoans(bank.apiKey, '&eligible=false')).toHaveLength(1);
-    expect(await allLoans(bank.apiKey, '&disbursedFrom=2023-05-01&disbursedTo=2023-06-30')).toHaveLength(rows.filter((r) => r.disbursedOn >= '2023-05-01' && r.disbursedOn <= '2023-06-30').length);
+    expect(await allLoans(bank.apiKey, '&disbursedFrom=2023-05-01&disbursedTo=2023-06-30')).toHaveLength(
+      rows.filter((r) => r.disbursedOn >= '2023-05-01' && r.disbursedOn <= '2023-06-30').length,
+    );
     const badLimit = await get(bank.apiKey, '/api/v1/loans?limit=1001');
     expect(badLimit.status).toBe(422);
     const badCursor = await get(bank.apiKey, '/api/v1/loans?cursor=nonsense');

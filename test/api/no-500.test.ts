@@ -35,9 +35,15 @@ describe('no 500s', () => {
           for (const body of bodies) {
             let call = request(t.app)[route.method](path);
             if (key) call = call.set(bearer(key));
-            const res = body === undefined ? await call : await call.set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+            const res =
+              body === undefined
+                ? await call
+                : await call.set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
             // 503 is a stated condition (e.g. no job system in this process), not a crash
-            if (res.status >= 500 && res.status !== 503) failures.push(`${route.method.toUpperCase()} ${path} as ${who} with ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+            if (res.status >= 500 && res.status !== 503)
+              failures.push(
+                `${route.method.toUpperCase()} ${path} as ${who} with ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+              );
           }
         }
       }

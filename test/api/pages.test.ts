@@ -53,7 +53,9 @@ describe('public pages', () => {
   it('when a disclosure page is rendered, then the statement follows the real template with the published figures', async () => {
     const res = await request(t.app).get('/disclosures/CITIC/2022Q3');
     expect(res.text).toContain('中信银行碳减排贷款信息披露（2022年第三季度）');
-    expect(res.text).toContain('合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量');
+    expect(res.text).toContain(
+      '合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量',
+    );
     expect(res.text).toContain('以下信息不存在虚假记载、重大遗漏或误导性陈述');
     expect(res.text).toContain('核验所');
   });
@@ -69,8 +71,13 @@ describe('public pages', () => {
     const res = await request(t.app).get('/disclosures/CITIC/2022Q3.csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    const lines = res.text.replace(/^\ufeff/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('institutionCode,quarter,version,scope,horizon,projects,loanAmountWanYuan,weightedAverageRatePercent,annualReductionTonnes');
+    const lines = res.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'institutionCode,quarter,version,scope,horizon,projects,loanAmountWanYuan,weightedAverageRatePercent,annualReductionTonnes',
+    );
     expect(lines).toContain('CITIC,2022Q3,1,total,quarter,4,13773.43,4.29,19457.55');
     expect(lines).toContain('CITIC,2022Q3,1,total,sinceInception,11,79967.43,4.40,235229.33');
   });
@@ -86,7 +93,11 @@ describe('sessions, CSRF and roles', () => {
 
   it('when a verifier signs in with its API key, then the session cookie is httpOnly and SameSite=Lax and opens /verify but not /operator', async () => {
     const page = await browse('/signin');
-    const res = await request(t.app).post('/signin/key').set('Cookie', page.cookies.join('; ')).type('form').send({ apiKey: verifierKey, _csrf: page.token });
+    const res = await request(t.app)
+      .post('/signin/key')
+      .set('Cookie', page.cookies.join('; '))
+      .type('form')
+      .send({ apiKey: verifierKey, _csrf: page.token });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/verify');
     const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cerf_sid='))!;
@@ -104,7 +115,10 @@ describe('sessions, CSRF and roles', () => {
   });
 
   it('when a user signs in with a password set through the API, then it lands on its role home', async () => {
-    const created = await request(t.app).post('/api/v1/institutions/PBOC/users').set(bearer(t.operatorKey)).send({ name: 'checker', password: 'correct horse battery' });
+    const created = await request(t.app)
+      .post('/api/v1/institutions/PBOC/users')
+      .set(bearer(t.operatorKey))
+      .send({ name: 'checker', password: 'correct horse battery' });
     expect(created.status).toBe(201);
     const page = await browse('/signin');
     const res = await request(t.app)
@@ -117,10 +131,17 @@ describe('sessions, CSRF and roles', () => {
   });
 
   it('when the same user name fails sign-in five times, then the sixth attempt is refused with 429 even with the right password', async () => {
-    await request(t.app).post('/api/v1/institutions/PBOC/users').set(bearer(t.operatorKey)).send({ name: 'target', password: 'the real password!' });
+    await request(t.app)
+      .post('/api/v1/institutions/PBOC/users')
+      .set(bearer(t.operatorKey))
+      .send({ name: 'target', password: 'the real password!' });
     const page = await browse('/signin');
     const attempt = (password: string) =>
-      request(t.app).post('/signin/password').set('Cookie', page.cookies.join('; ')).type('form').send({ institution: 'PBOC', user: 'target', password, _csrf: page.token });
+      request(t.app)
+        .post('/signin/password')
+        .set('Cookie', page.cookies.join('; '))
+        .type('form')
+        .send({ institution: 'PBOC', user: 'target', password, _csrf: page.token });
     for (let i = 0; i < 5; i++) expect((await attempt('wrong guess')).status).toBe(401);
     expect((await attempt('the real password!')).status).toBe(429);
   });

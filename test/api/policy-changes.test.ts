@@ -38,7 +38,13 @@ const post = (key: string, path: string, body?: unknown) => {
 const get = (key: string | null, path: string) => (key ? request(t.app).get(path).set(bearer(key)) : request(t.app).get(path));
 const propose = (key: string, body: Record<string, unknown>) => post(key, '/api/v1/policy/changes', body);
 
-const DECEMBER_FIXING = { kind: 'lpr_fixing', reason: 'LPR announcement of 2026-12-22', fixedOn: '2026-12-22', oneYearPercent: '2.90', fiveYearPlusPercent: '3.40' };
+const DECEMBER_FIXING = {
+  kind: 'lpr_fixing',
+  reason: 'LPR announcement of 2026-12-22',
+  fixedOn: '2026-12-22',
+  oneYearPercent: '2.90',
+  fiveYearPlusPercent: '3.40',
+};
 
 describe('stale LPR data', () => {
   it('when the latest fixing known is more than 40 days old, then /policy and /readyz say so, and readiness stays 200', async () => {
@@ -91,7 +97,11 @@ describe('an LPR fixing, with four eyes', () => {
     expect(res.body.code).toBe('four_eyes_violation');
     expect((await get(op1, `/api/v1/policy/changes/${changeId}`)).body).toMatchObject({ status: 'pending', decision: null });
     expect((await get(null, '/api/v1/lpr')).body.fixings.at(-1).fixedOn).toBe('2025-05-20');
-    const loan = await post(bank.apiKey, '/api/v1/loans', loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2029-12-23', annualRatePercent: '3.00' }));
+    const loan = await post(
+      bank.apiKey,
+      '/api/v1/loans',
+      loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2029-12-23', annualRatePercent: '3.00' }),
+    );
     expect(loan.status).toBe(201);
     expect(loan.body.lprComparison).toMatchObject({ tenor: '1y', month: '2025-05', lprPercent: '3.00' });
   });
@@ -99,14 +109,34 @@ describe('an LPR fixing, with four eyes', () => {
   it('when a second operator confirms it, then loans disbursed from 2026-12-22 compare with it and earlier loans keep the old fixing', async () => {
     const res = await post(op2, `/api/v1/policy/changes/${changeId}/confirm`, { comment: 'checked against the NIFC announcement' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'confirmed', decision: { status: 'confirmed', by: { name: 'second operator' }, at: '2026-12-28T04:00:00.000Z', note: 'checked against the NIFC announcement' } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      decision: {
+        status: 'confirmed',
+        by: { name: 'second operator' },
+        at: '2026-12-28T04:00:00.000Z',
+        note: 'checked against the NIFC announcement',
+      },
+    });
 
-    const after = await post(bank.apiKey, '/api/v1/loans', loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2029-12-23', annualRatePercent: '3.00' }));
+    const after = await post(
+      bank.apiKey,
+      '/api/v1/loans',
+      loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2029-12-23', annualRatePercent: '3.00' }),
+    );
     expect(after.status).toBe(201);
     expect(after.body.lprComparison).toEqual({ tenor: '1y', month: '2026-12', lprPercent: '2.90', deviationBp: '10', withinBand: true });
-    const longer = await post(bank.apiKey, '/api/v1/loans', loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2036-12-23', annualRatePercent: '3.00' }));
+    const longer = await post(
+      bank.apiKey,
+      '/api/v1/loans',
+      loanRequest({ disbursedOn: '2026-12-23', maturesOn: '2036-12-23', annualRatePercent: '3.00' }),
+    );
     expect(longer.body.lprComparison).toMatchObject({ tenor: '5y_plus', month: '2026-12', lprPercent: '3.40', deviationBp: '-40' });
-    const before = await post(bank.apiKey, '/api/v1/loans', loanRequest({ disbursedOn: '2026-12-21', maturesOn: '2029-12-21', annualRatePercent: '3.00' }));
+    const before = await post(
+      bank.apiKey,
+      '/api/v1/loans',
+      loanRequest({ disbursedOn: '2026-12-21', maturesOn: '2029-12-21', annualRatePercent: '3.00' }),
+    );
     expect(before.status).toBe(201);
     expect(before.body.lprComparison).toEqual({ tenor: '1y', month: '2025-05', lprPercent: '3.00', deviationBp: '0', withinBand: true });
 
@@ -128,7 +158,11 @@ describe('an LPR fixing, with four eyes', () => {
   it('when another fixing is proposed on a date already taken (by a live change or the built-in data), then effective_date_taken 409', async () => {
     const same = await propose(op1, { ...DECEMBER_FIXING, oneYearPercent: '2.85' });
     expect(same.status).toBe(409);
-    expect(same.body).toMatchObject({ code: 'effective_date_taken', changeId, errors: [{ path: 'fixedOn', code: 'effective_date_taken' }] });
+    expect(same.body).toMatchObject({
+      code: 'effective_date_taken',
+      changeId,
+      errors: [{ path: 'fixedOn', code: 'effective_date_taken' }],
+    });
     const builtIn = await propose(op1, { ...DECEMBER_FIXING, fixedOn: '2025-05-20' });
     expect(builtIn.status).toBe(409);
     expect(builtIn.body.code).toBe('effective_date_taken');
@@ -147,7 +181,9 @@ describe('an LPR fixing, with four eyes', () => {
 describe('a month confirmed unchanged', () => {
   it('when the clock passes 40 days and an operator confirms the January fixing unchanged, then the data is fresh again and no new fixing appears', async () => {
     t.setNow('2027-02-15T04:00:00Z');
-    expect((await get(null, '/readyz')).body.warnings).toEqual([expect.objectContaining({ code: 'lpr_stale', latestFixingOn: '2026-12-22', ageDays: 55 })]);
+    expect((await get(null, '/readyz')).body.warnings).toEqual([
+      expect.objectContaining({ code: 'lpr_stale', latestFixingOn: '2026-12-22', ageDays: 55 }),
+    ]);
     const proposed = await propose(op2, { kind: 'lpr_fixing', reason: 'January LPR unchanged', fixedOn: '2027-01-20', unchanged: true });
     expect(proposed.status).toBe(201);
     const confirmed = await post(op1, `/api/v1/policy/changes/${proposed.body.id}/confirm`);
@@ -171,7 +207,12 @@ describe('a policy version', () => {
       changes: { ratePercent: '1.00' },
     });
     expect(proposed.status).toBe(201);
-    expect(proposed.body).toMatchObject({ kind: 'policy_version', effectiveOn: '2027-01-10', versionId: '2027-01-10', data: { id: '2027-01-10', changes: { ratePercent: '1.00' } } });
+    expect(proposed.body).toMatchObject({
+      kind: 'policy_version',
+      effectiveOn: '2027-01-10',
+      versionId: '2027-01-10',
+      data: { id: '2027-01-10', changes: { ratePercent: '1.00' } },
+    });
     expect((await get(null, '/api/v1/policy?on=2027-01-10')).body.policy).toMatchObject({ id: '2026-01-rate-cut', ratePercent: '1.25' });
 
     expect((await post(op1, `/api/v1/policy/changes/${proposed.body.id}/confirm`)).status).toBe(403);
@@ -189,7 +230,11 @@ describe('a policy version', () => {
       taxonomyVersion: '2026-01',
       supportSharePercent: '60.00',
     });
-    expect(on.body.versions.at(-1)).toEqual({ id: '2027-01-10', effectiveFrom: '2027-01-10', note: 'Special structural tool rate cut to 1.00 %' });
+    expect(on.body.versions.at(-1)).toEqual({
+      id: '2027-01-10',
+      effectiveFrom: '2027-01-10',
+      note: 'Special structural tool rate cut to 1.00 %',
+    });
     expect((await get(null, '/api/v1/policy?on=2027-01-09')).body.policy).toMatchObject({ id: '2026-01-rate-cut', ratePercent: '1.25' });
   });
 
@@ -204,16 +249,26 @@ describe('a policy version', () => {
     };
     const first = await propose(op2, body);
     expect(first.status).toBe(201);
-    const withdrawn = await post(op2, `/api/v1/policy/changes/${first.body.id}/decline`, { reason: 'wrong cap: the notice says 9,000 亿元' });
+    const withdrawn = await post(op2, `/api/v1/policy/changes/${first.body.id}/decline`, {
+      reason: 'wrong cap: the notice says 9,000 亿元',
+    });
     expect(withdrawn.status).toBe(200);
-    expect(withdrawn.body).toMatchObject({ status: 'declined', decision: { status: 'declined', note: 'wrong cap: the notice says 9,000 亿元', by: { name: 'second operator' } } });
+    expect(withdrawn.body).toMatchObject({
+      status: 'declined',
+      decision: { status: 'declined', note: 'wrong cap: the notice says 9,000 亿元', by: { name: 'second operator' } },
+    });
     expect((await get(null, '/api/v1/policy?on=2027-06-01')).body.policy.id).toBe('2027-01-10');
 
     const second = await propose(op2, { ...body, changes: { ...body.changes, annualCapYuan: '900000000000.00' } });
     expect(second.status).toBe(201);
     expect((await post(op1, `/api/v1/policy/changes/${second.body.id}/confirm`)).status).toBe(200);
     const policy = (await get(null, '/api/v1/policy?on=2028-03-01')).body.policy;
-    expect(policy).toMatchObject({ id: '2027-06-extension', ratePercent: '1.00', annualCapYuan: '900000000000.00', facilityEndOn: '2029-12-31' });
+    expect(policy).toMatchObject({
+      id: '2027-06-extension',
+      ratePercent: '1.00',
+      annualCapYuan: '900000000000.00',
+      facilityEndOn: '2029-12-31',
+    });
     expect(policy.collateralHaircutPercent).toMatchObject({ high_grade_loan: '25.00', aaa_credit_bond: '10.00' });
   });
 
@@ -227,7 +282,14 @@ describe('a policy version', () => {
 
 describe('a taxonomy version', () => {
   it('when a version adding a sub-area is confirmed, then /taxonomy?on= lists it from its date, and a version name already used is version_id_taken', async () => {
-    const taken = await propose(op1, { kind: 'taxonomy_version', reason: 'x', version: '2026-01', effectiveFrom: '2027-03-01', note: 'x', changes: { add: [{ code: 'CE.NUCLEAR', area: 'clean_energy', nameZh: '核电', nameEn: 'Nuclear power' }] } });
+    const taken = await propose(op1, {
+      kind: 'taxonomy_version',
+      reason: 'x',
+      version: '2026-01',
+      effectiveFrom: '2027-03-01',
+      note: 'x',
+      changes: { add: [{ code: 'CE.NUCLEAR', area: 'clean_energy', nameZh: '核电', nameEn: 'Nuclear power' }] },
+    });
     expect(taken.status).toBe(409);
     expect(taken.body).toMatchObject({ code: 'version_id_taken', errors: [{ path: 'version' }] });
 
@@ -261,8 +323,16 @@ describe('bad input and the wrong callers', () => {
     await expectRule({ ...DECEMBER_FIXING, fixedOn: '2026-11-31' }, 'fixedOn', 'invalid_date');
     await expectRule({ ...DECEMBER_FIXING, fixedOn: '2026-11-20', oneYearPercent: '2.9x' }, 'oneYearPercent', 'invalid_rate');
     await expectRule({ kind: 'lpr_fixing', reason: 'x', fixedOn: '2026-11-20', oneYearPercent: '2.90' }, 'fiveYearPlusPercent', 'required');
-    await expectRule({ kind: 'lpr_fixing', reason: 'x', fixedOn: '2026-11-20', oneYearPercent: '0', fiveYearPlusPercent: '3.40' }, 'oneYearPercent', 'rate_not_positive');
-    await expectRule({ kind: 'lpr_fixing', reason: 'x', fixedOn: '2026-11-20', unchanged: true, oneYearPercent: '2.90' }, 'oneYearPercent', 'unchanged_with_rates');
+    await expectRule(
+      { kind: 'lpr_fixing', reason: 'x', fixedOn: '2026-11-20', oneYearPercent: '0', fiveYearPlusPercent: '3.40' },
+      'oneYearPercent',
+      'rate_not_positive',
+    );
+    await expectRule(
+      { kind: 'lpr_fixing', reason: 'x', fixedOn: '2026-11-20', unchanged: true, oneYearPercent: '2.90' },
+      'oneYearPercent',
+      'unchanged_with_rates',
+    );
     await expectRule({ ...DECEMBER_FIXING, fixedOn: '2027-01-20' }, 'fixedOn', 'fixing_in_future');
     await expectRule({ ...DECEMBER_FIXING, fixedOn: '2026-11-20', reason: '' }, 'reason', 'too_small');
     const version = { kind: 'policy_version', reason: 'x', effectiveFrom: '2027-09-01', note: 'n' };
@@ -273,15 +343,31 @@ describe('bad input and the wrong callers', () => {
     await expectRule({ ...version, changes: { taxonomyVersion: '2099-01' } }, 'changes.taxonomyVersion', 'unknown_taxonomy_version');
     await expectRule({ ...version, changes: { lprBand: { lowerBp: 50, upperBp: -50 } } }, 'changes.lprBand', 'band_inverted');
     await expectRule({ ...version, changes: { supportSharePercent: '120' } }, 'changes.supportSharePercent', 'share_out_of_range');
-    await expectRule({ ...version, changes: { collateralHaircutPercent: { high_grade_loan: '100' } } }, 'changes.collateralHaircutPercent.high_grade_loan', 'haircut_out_of_range');
+    await expectRule(
+      { ...version, changes: { collateralHaircutPercent: { high_grade_loan: '100' } } },
+      'changes.collateralHaircutPercent.high_grade_loan',
+      'haircut_out_of_range',
+    );
     await expectRule({ ...version, changes: { facilityEndOn: '2027-08-31' } }, 'changes.facilityEndOn', 'facility_end_before_effective');
-    await expectRule({ ...version, effectiveFrom: '2021-01-01', changes: { ratePercent: '1.00' } }, 'effectiveFrom', 'before_facility_launch');
+    await expectRule(
+      { ...version, effectiveFrom: '2021-01-01', changes: { ratePercent: '1.00' } },
+      'effectiveFrom',
+      'before_facility_launch',
+    );
     await expectRule({ ...version, changes: { rate: '1.00' } }, 'changes', 'unrecognized_keys');
     await expectRule({ ...version, id: 'no spaces', changes: { ratePercent: '1.00' } }, 'id', 'invalid_version_name');
     const taxonomy = { kind: 'taxonomy_version', reason: 'x', version: '2027-09', effectiveFrom: '2027-09-01', note: 'n' };
     await expectRule({ ...taxonomy, changes: { remove: ['CE.UNKNOWN'] } }, 'changes.remove.0', 'unknown_sub_area');
-    await expectRule({ ...taxonomy, changes: { add: [{ code: 'CE.WIND', area: 'clean_energy', nameZh: '风', nameEn: 'Wind' }] } }, 'changes.add.0.code', 'sub_area_exists');
-    await expectRule({ ...taxonomy, changes: { add: [{ code: 'wind', area: 'sky', nameZh: '风', nameEn: 'Wind' }] } }, 'changes.add.0.code', 'invalid_sub_area_code');
+    await expectRule(
+      { ...taxonomy, changes: { add: [{ code: 'CE.WIND', area: 'clean_energy', nameZh: '风', nameEn: 'Wind' }] } },
+      'changes.add.0.code',
+      'sub_area_exists',
+    );
+    await expectRule(
+      { ...taxonomy, changes: { add: [{ code: 'wind', area: 'sky', nameZh: '风', nameEn: 'Wind' }] } },
+      'changes.add.0.code',
+      'invalid_sub_area_code',
+    );
     await expectRule({ ...taxonomy, changes: {} }, 'changes', 'nothing_changed');
     await expectRule({ ...DECEMBER_FIXING, fixedOn: '2026-11-20', reason: 'a\u0000b' }, 'reason', 'invalid_character');
 
@@ -336,7 +422,13 @@ describe('the audit list', () => {
 
 describe('two operators at once', () => {
   it('when two fixings for the same date are proposed at the same time, then one is pending and the other effective_date_taken', async () => {
-    const body = { kind: 'lpr_fixing', reason: 'November fixing', fixedOn: '2026-11-20', oneYearPercent: '3.00', fiveYearPlusPercent: '3.50' };
+    const body = {
+      kind: 'lpr_fixing',
+      reason: 'November fixing',
+      fixedOn: '2026-11-20',
+      oneYearPercent: '3.00',
+      fiveYearPlusPercent: '3.50',
+    };
     const answers = await Promise.all([propose(op1, body), propose(op2, body)]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     expect(answers.find((a) => a.status === 409)!.body.code).toBe('effective_date_taken');

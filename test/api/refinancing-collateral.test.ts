@@ -18,15 +18,24 @@ describe('collateral and margin calls', () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
     // a high-grade loan pledge of 800,000.00 at a 30 % haircut is worth 560,000.00 < 600,000.00
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('HGL-1', '800000.00', 'high_grade_loan')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('HGL-1', '800000.00', 'high_grade_loan')],
+    });
     expect(application).toMatchObject({ eligibleCollateral: '560000.00', collateralCoversApproval: false });
     await approve(t, t.operatorKey, application.id);
     const refused = await post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`);
-    expect(refused).toMatchObject({ status: 409, body: { code: 'collateral_insufficient', eligibleCollateralFen: '56000000', requiredFen: '60000000' } });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: { code: 'collateral_insufficient', eligibleCollateralFen: '56000000', requiredFen: '60000000' },
+    });
     expect((await get(t, t.operatorKey, `/api/v1/applications/${application.id}`)).body.status).toBe('approved');
 
     // 40,000.00 of policy-bank bonds at 2 % haircut add 39,200.00: 599,200.00 still short; 41,000.00 more at 0 % covers it
-    const more = await post(t, bank.apiKey, `/api/v1/applications/${application.id}/collateral`, { collateral: [bond('PBB-1', '40000.00', 'policy_bank_bond'), bond('CGB-9', '1000.00')] });
+    const more = await post(t, bank.apiKey, `/api/v1/applications/${application.id}/collateral`, {
+      collateral: [bond('PBB-1', '40000.00', 'policy_bank_bond'), bond('CGB-9', '1000.00')],
+    });
     expect(more.status).toBe(201);
     expect(more.body).toMatchObject({ eligibleCollateral: '600200.00', collateralCoversApproval: true });
     const dup = await post(t, bank.apiKey, `/api/v1/applications/${application.id}/collateral`, { collateral: [bond('CGB-9', '1.00')] });
@@ -38,7 +47,11 @@ describe('collateral and margin calls', () => {
     const bank = await createInstitution(t);
     const other = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CGB-A', '610000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-A', '610000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     const tranche = await disburse(t, checker.apiKey, application.id);
     const [instrument] = (await get(t, bank.apiKey, `/api/v1/applications/${application.id}`)).body.collateral;
@@ -47,9 +60,17 @@ describe('collateral and margin calls', () => {
     t.setNow('2023-09-09T04:00:00Z');
     const down = await post(t, t.operatorKey, `/api/v1/collateral/${instrument.id}/revaluations`, { marketValue: '601000.00' });
     expect(down.status).toBe(201);
-    expect(down.body.coverage).toMatchObject({ eligibleCollateral: '601000.00', exposure: '602916.67', shortfall: '1916.67', covered: false, coveragePercent: '99.68' });
+    expect(down.body.coverage).toMatchObject({
+      eligibleCollateral: '601000.00',
+      exposure: '602916.67',
+      shortfall: '1916.67',
+      covered: false,
+      coveragePercent: '99.68',
+    });
     const seenByBank = await get(t, bank.apiKey, '/api/v1/margin-calls?status=open');
-    expect(seenByBank.body.items).toEqual([expect.objectContaining({ applicationId: application.id, raisedOn: '2023-09-09', shortfall: '1916.67', status: 'open' })]);
+    expect(seenByBank.body.items).toEqual([
+      expect.objectContaining({ applicationId: application.id, raisedOn: '2023-09-09', shortfall: '1916.67', status: 'open' }),
+    ]);
     const seenByOperator = await get(t, t.operatorKey, '/api/v1/margin-calls?status=open');
     expect(seenByOperator.body.items.map((c: { applicationId: string }) => c.applicationId)).toContain(application.id);
     expect((await get(t, other.apiKey, '/api/v1/margin-calls')).body.items).toEqual([]);
@@ -68,11 +89,17 @@ describe('rollover with repaid loans, overdue tranches', () => {
     t.setNow('2023-06-01T04:00:00Z');
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CGB-R', '700000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-R', '700000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     const tranche = await disburse(t, checker.apiKey, application.id);
     t.setNow('2024-05-01T04:00:00Z');
-    expect((await post(t, bank.apiKey, `/api/v1/loans/${loan.id}/repayments`, { repaidOn: '2024-05-01', amount: '500000.00' })).status).toBe(201);
+    expect(
+      (await post(t, bank.apiKey, `/api/v1/loans/${loan.id}/repayments`, { repaidOn: '2024-05-01', amount: '500000.00' })).status,
+    ).toBe(201);
     const early = await post(t, bank.apiKey, `/api/v1/facilities/${tranche.id}/rollover`);
     expect(early).toMatchObject({ status: 409, body: { code: 'rollover_not_due' } });
 
@@ -95,7 +122,11 @@ describe('rollover with repaid loans, overdue tranches', () => {
     t.setNow('2023-06-01T04:00:00Z');
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CGB-O', '70000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-O', '70000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     const tranche = await disburse(t, checker.apiKey, application.id);
     t.setNow('2024-06-02T04:00:00Z');

@@ -21,14 +21,29 @@ describe('a tranche from application to repayment', () => {
     await openOperation(t, '2023Q2', '100000000.00');
 
     // apply: support = 60 % × 1,000,000.00 = 600,000.00
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CGB-2301', '700000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-2301', '700000.00')],
+    });
     expect(application).toMatchObject({ status: 'submitted', requested: '600000.00', eligibleCollateral: '700000.00' });
-    expect(application.loans).toEqual([expect.objectContaining({ loanId: loan.id, eligiblePrincipal: '1000000.00', requestedSupport: '600000.00' })]);
+    expect(application.loans).toEqual([
+      expect.objectContaining({ loanId: loan.id, eligiblePrincipal: '1000000.00', requestedSupport: '600000.00' }),
+    ]);
 
     // approve (operator 1), disburse (operator 2) on 2023-06-01 at the rate then in force, 1.75 %
     expect((await approve(t, t.operatorKey, application.id)).status).toBe('approved');
     const tranche = await disburse(t, checker.apiKey, application.id);
-    expect(tranche).toMatchObject({ principal: '600000.00', outstanding: '600000.00', ratePercent: '1.75', dayCount: 'actual_360', startOn: '2023-06-01', maturesOn: '2024-06-01', rolloverCount: 0, status: 'active' });
+    expect(tranche).toMatchObject({
+      principal: '600000.00',
+      outstanding: '600000.00',
+      ratePercent: '1.75',
+      dayCount: 'actual_360',
+      startOn: '2023-06-01',
+      maturesOn: '2024-06-01',
+      rolloverCount: 0,
+      status: 'active',
+    });
 
     // one year later: 2023-06-01 → 2024-06-01 is 366 days (29 Feb 2024); 600,000 × 1.75 % × 366 / 360 = 10,675.00
     t.setNow('2024-06-01T04:00:00Z');
@@ -39,14 +54,23 @@ describe('a tranche from application to repayment', () => {
     expect(again.body).toMatchObject({ tranches: 0, total: '0.00' });
     const statement = await get(t, bank.apiKey, '/api/v1/facilities/statement?on=2024-06-01');
     expect(statement.body).toMatchObject({ outstandingPrincipal: '600000.00', accruedInterest: '10675.00' });
-    expect(statement.body.upcomingMaturities).toEqual([expect.objectContaining({ facilityId: tranche.id, maturesOn: '2024-06-01', rolloversLeft: 2 })]);
+    expect(statement.body.upcomingMaturities).toEqual([
+      expect.objectContaining({ facilityId: tranche.id, maturesOn: '2024-06-01', rolloversLeft: 2 }),
+    ]);
 
     // first rollover on the maturity date: interest settled, full 600,000.00 rolls (cap 60 % × 1,000,000.00)
     const first = await post(t, bank.apiKey, `/api/v1/facilities/${tranche.id}/rollover`);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ cap: '600000.00', excessRepaid: '0.00', interestPaid: '10675.00' });
     expect(first.body.previous).toMatchObject({ status: 'rolled_over', outstanding: '0.00' });
-    expect(first.body.facility).toMatchObject({ principal: '600000.00', rolloverCount: 1, ratePercent: '1.75', startOn: '2024-06-01', maturesOn: '2025-06-01', rolledFromId: tranche.id });
+    expect(first.body.facility).toMatchObject({
+      principal: '600000.00',
+      rolloverCount: 1,
+      ratePercent: '1.75',
+      startOn: '2024-06-01',
+      maturesOn: '2025-06-01',
+      rolledFromId: tranche.id,
+    });
 
     // second rollover on 2025-06-01 takes the rate in force then, 1.50 %
     t.setNow('2025-06-01T04:00:00Z');

@@ -19,7 +19,8 @@ afterAll(async () => t.close());
 const fen = (yuan: string) => parseYuan(yuan)!;
 const at = (date: string) => t.setNow(`${date}T04:00:00Z`);
 
-type Action = { kind: 'accrue'; days: number } | { kind: 'repay'; sharePpm: number } | { kind: 'loanRepay'; sharePpm: number } | { kind: 'rollover' };
+type Action =
+  { kind: 'accrue'; days: number } | { kind: 'repay'; sharePpm: number } | { kind: 'loanRepay'; sharePpm: number } | { kind: 'rollover' };
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('accrue' as const), days: fc.integer({ min: 1, max: 400 }) }),
   fc.record({ kind: fc.constant('repay' as const), sharePpm: fc.integer({ min: 0, max: 1_000_000 }) }),
@@ -39,8 +40,13 @@ describe('ledger invariants under random lifecycles', () => {
           at(today);
           const bank = await createInstitution(t);
           const loans = [];
-          for (const p of principalsFen) loans.push(await createLoan(t, bank.apiKey, { principal: formatYuan(p), disbursedOn: '2023-05-15', maturesOn: '2027-05-15' }));
-          const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanIds: loans.map((l) => l.id), collateral: [bond(`CGB-${bank.code}`, '99999999999.00')] });
+          for (const p of principalsFen)
+            loans.push(await createLoan(t, bank.apiKey, { principal: formatYuan(p), disbursedOn: '2023-05-15', maturesOn: '2027-05-15' }));
+          const application = await apply(t, bank.apiKey, {
+            operation: '2023Q2',
+            loanIds: loans.map((l) => l.id),
+            collateral: [bond(`CGB-${bank.code}`, '99999999999.00')],
+          });
           const requestedFen = fen(application.requested);
           const approvedFen = (requestedFen * BigInt(approvedSharePpm)) / 1_000_000n || 1n;
           await approve(t, t.operatorKey, application.id, formatYuan(approvedFen));
@@ -61,7 +67,11 @@ describe('ledger invariants under random lifecycles', () => {
             } else if (action.kind === 'loanRepay') {
               const loan = (await get(t, bank.apiKey, `/api/v1/loans/${loans[0].id}`)).body;
               const amount = (fen(loan.outstandingPrincipal) * BigInt(action.sharePpm)) / 1_000_000n;
-              if (amount > 0n) expect((await post(t, bank.apiKey, `/api/v1/loans/${loans[0].id}/repayments`, { repaidOn: today, amount: formatYuan(amount) })).status).toBe(201);
+              if (amount > 0n)
+                expect(
+                  (await post(t, bank.apiKey, `/api/v1/loans/${loans[0].id}/repayments`, { repaidOn: today, amount: formatYuan(amount) }))
+                    .status,
+                ).toBe(201);
             } else {
               if (live.maturesOn >= today) {
                 today = live.maturesOn;
@@ -69,7 +79,10 @@ describe('ledger invariants under random lifecycles', () => {
               }
               const res = await post(t, bank.apiKey, `/api/v1/facilities/${live.id}/rollover`);
               if (res.status === 201) {
-                const outstandingLoansFen = (await Promise.all(loans.map((l) => get(t, bank.apiKey, `/api/v1/loans/${l.id}`)))).reduce((s, r) => s + fen(r.body.outstandingPrincipal), 0n);
+                const outstandingLoansFen = (await Promise.all(loans.map((l) => get(t, bank.apiKey, `/api/v1/loans/${l.id}`)))).reduce(
+                  (s, r) => s + fen(r.body.outstandingPrincipal),
+                  0n,
+                );
                 const capFen = fen(res.body.cap);
                 // cap = 60 % of outstanding eligible principal, rounded half up once
                 expect(2n * (capFen * 1_000_000n - outstandingLoansFen * 600_000n) <= 1_000_000n).toBe(true);
@@ -87,7 +100,12 @@ describe('ledger invariants under random lifecycles', () => {
           const report = await verifyJournal(t);
           expect(report.intact).toBe(true);
           // derived balances equal the tranches' own figures, to the fen
-          const tranches = (await get(t, bank.apiKey, '/api/v1/facilities?limit=1000')).body.items as { outstanding: string; interestAccrued: string; interestPaid: string; rolloverCount: number }[];
+          const tranches = (await get(t, bank.apiKey, '/api/v1/facilities?limit=1000')).body.items as {
+            outstanding: string;
+            interestAccrued: string;
+            interestPaid: string;
+            rolloverCount: number;
+          }[];
           const balances = (await get(t, bank.apiKey, '/api/v1/journal/balances')).body.accounts as { account: string; balance: string }[];
           const balance = (name: string) => fen(balances.find((b) => b.account === `pbc:${name}:${bank.code}`)?.balance ?? '0.00');
           const sum = (f: (x: (typeof tranches)[number]) => bigint) => tranches.reduce((s, x) => s + f(x), 0n);

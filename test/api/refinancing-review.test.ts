@@ -39,7 +39,10 @@ const writes = async () => ({
 });
 
 /** A bank with one disbursed tranche of 60 % of `principal`, collateral `collateralValue` in one or more bonds. */
-async function disbursedTranche(principal = '1000000.00', collateral = [bond(`CGB-${Math.random().toString(36).slice(2, 8)}`, '700000.00')]) {
+async function disbursedTranche(
+  principal = '1000000.00',
+  collateral = [bond(`CGB-${Math.random().toString(36).slice(2, 8)}`, '700000.00')],
+) {
   const bank = await createInstitution(t);
   const loan = await createLoan(t, bank.apiKey, { principal, disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
   const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral });
@@ -70,7 +73,9 @@ describe('malformed and foreign ids', () => {
         await get(t, t.operatorKey, `/api/v1/journal/entries/${enc}`),
         await post(t, t.operatorKey, `/api/v1/journal/entries/${enc}/reverse`, { reason: 'x' }),
       ];
-      expect(answers.map((a) => `${id} ${(a as unknown as { req: { path: string } }).req.path} ${a.status} ${a.body.code}`)).toEqual(answers.map((a) => `${id} ${(a as unknown as { req: { path: string } }).req.path} 404 not_found`));
+      expect(answers.map((a) => `${id} ${(a as unknown as { req: { path: string } }).req.path} ${a.status} ${a.body.code}`)).toEqual(
+        answers.map((a) => `${id} ${(a as unknown as { req: { path: string } }).req.path} 404 not_found`),
+      );
     }
   });
 
@@ -89,17 +94,25 @@ describe('malformed and foreign ids', () => {
       await get(t, other.apiKey, `/api/v1/collateral/${instrument.id}`),
       await get(t, other.apiKey, `/api/v1/journal/entries/${entry.id}`),
     ];
-    expect(answers.map((a) => `${(a as unknown as { req: { path: string } }).req.path} ${a.status}`)).toEqual(answers.map((a) => `${(a as unknown as { req: { path: string } }).req.path} 404`));
+    expect(answers.map((a) => `${(a as unknown as { req: { path: string } }).req.path} ${a.status}`)).toEqual(
+      answers.map((a) => `${(a as unknown as { req: { path: string } }).req.path} 404`),
+    );
     expect(await writes()).toEqual(before);
   });
 
   it('when a list cursor is forged, then the list answers 422 naming the cursor, never 500', async () => {
-    const forged = [encodeCursor(['garbage', 'garbage']), encodeCursor(['2023-06-01', 'a'.repeat(36)]), encodeCursor(['9'.repeat(25)]), encodeCursor([{ a: 1 }, null])];
+    const forged = [
+      encodeCursor(['garbage', 'garbage']),
+      encodeCursor(['2023-06-01', 'a'.repeat(36)]),
+      encodeCursor(['9'.repeat(25)]),
+      encodeCursor([{ a: 1 }, null]),
+    ];
     for (const cursor of forged) {
       for (const path of ['/api/v1/applications', '/api/v1/facilities', '/api/v1/margin-calls', '/api/v1/journal', '/api/v1/operations']) {
         const res = await get(t, t.operatorKey, `${path}?cursor=${encodeURIComponent(cursor)}`);
         expect(`${path} ${cursor} ${res.status}`).not.toMatch(/ 500$/);
-        if (res.status !== 200) expect(res.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ path: 'cursor', code: 'invalid_cursor' })] });
+        if (res.status !== 200)
+          expect(res.body).toMatchObject({ status: 422, errors: [expect.objectContaining({ path: 'cursor', code: 'invalid_cursor' })] });
       }
     }
   });
@@ -130,7 +143,11 @@ describe('money input', () => {
   it('when an amount has three decimals, is negative, zero or beyond the schema, then 422 names the field and nothing is written', async () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-15', maturesOn: '2025-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('M-1', '60000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('M-1', '60000.00')],
+    });
     const before = await writes();
     for (const amount of ['1.001', '-1.00', '1e5', '1000000000000000.00', ' 1.00', '1,000.00', '']) {
       const res = await post(t, t.operatorKey, `/api/v1/applications/${application.id}/approve`, { reason: 'r', amount });
@@ -141,7 +158,10 @@ describe('money input', () => {
       expect(vol.body.errors[0]).toMatchObject({ path: 'volume', code: 'invalid_money' });
     }
     const zero = await post(t, t.operatorKey, `/api/v1/applications/${application.id}/approve`, { reason: 'r', amount: '0.00' });
-    expect(zero).toMatchObject({ status: 422, body: { errors: [expect.objectContaining({ path: 'amount', code: 'amount_not_positive' })] } });
+    expect(zero).toMatchObject({
+      status: 422,
+      body: { errors: [expect.objectContaining({ path: 'amount', code: 'amount_not_positive' })] },
+    });
     const zeroVolume = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2024Q1', volume: '0.00' });
     expect(zeroVolume).toMatchObject({ status: 422, body: { code: 'volume_not_positive' } });
     const numeric = await post(t, t.operatorKey, `/api/v1/applications/${application.id}/approve`, { reason: 'r', amount: 100 });
@@ -214,10 +234,17 @@ describe('concurrency', () => {
   it('when two operators disburse the same approved application at once, then exactly one tranche and one journal entry are booked', async () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CC-1', '600000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CC-1', '600000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     const before = await writes();
-    const answers = await Promise.all([post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`), post(t, checker2.apiKey, `/api/v1/applications/${application.id}/disburse`)]);
+    const answers = await Promise.all([
+      post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`),
+      post(t, checker2.apiKey, `/api/v1/applications/${application.id}/disburse`),
+    ]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     const after = await writes();
     expect(after.facilities - before.facilities).toBe(1);
@@ -228,10 +255,15 @@ describe('concurrency', () => {
   it('when the same operator disburses twice at once with one Idempotency-Key, then one tranche is booked and a repeat returns the first answer', async () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('CC-2', '600000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CC-2', '600000.00')],
+    });
     await approve(t, t.operatorKey, application.id);
     const before = await writes();
-    const send = () => post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`).set('Idempotency-Key', `once-${application.id}`);
+    const send = () =>
+      post(t, checker.apiKey, `/api/v1/applications/${application.id}/disburse`).set('Idempotency-Key', `once-${application.id}`);
     const answers = await Promise.all([send(), send()]);
     expect(answers.every((a) => a.status === 201 || (a.status === 409 && a.body.code === 'idempotency_key_in_use'))).toBe(true);
     const first = answers.find((a) => a.status === 201)!;
@@ -259,7 +291,10 @@ describe('concurrency', () => {
     const { bank, tranche } = await disbursedTranche();
     t.setNow('2024-06-01T04:00:00Z');
     const before = await writes();
-    const answers = await Promise.all([post(t, bank.apiKey, `/api/v1/facilities/${tranche.id}/rollover`), post(t, t.operatorKey, `/api/v1/facilities/${tranche.id}/rollover`)]);
+    const answers = await Promise.all([
+      post(t, bank.apiKey, `/api/v1/facilities/${tranche.id}/rollover`),
+      post(t, t.operatorKey, `/api/v1/facilities/${tranche.id}/rollover`),
+    ]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: 'facility_not_live', currentStatus: 'rolled_over' });
     const after = await writes();
@@ -285,9 +320,13 @@ describe('concurrency', () => {
   it('when two instruments of one application are revalued down at once, then both answer 201 and exactly one margin call is open', async () => {
     const { application } = await disbursedTranche('1000000.00', [bond('RV-A', '350000.00'), bond('RV-B', '350000.00')]);
     const items = (await get(t, t.operatorKey, `/api/v1/applications/${application.id}`)).body.collateral as { id: string }[];
-    const answers = await Promise.all(items.map((c) => post(t, t.operatorKey, `/api/v1/collateral/${c.id}/revaluations`, { marketValue: '250000.00' })));
+    const answers = await Promise.all(
+      items.map((c) => post(t, t.operatorKey, `/api/v1/collateral/${c.id}/revaluations`, { marketValue: '250000.00' })),
+    );
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
-    const calls = (await get(t, t.operatorKey, '/api/v1/margin-calls?status=open&limit=1000')).body.items.filter((c: { applicationId: string }) => c.applicationId === application.id);
+    const calls = (await get(t, t.operatorKey, '/api/v1/margin-calls?status=open&limit=1000')).body.items.filter(
+      (c: { applicationId: string }) => c.applicationId === application.id,
+    );
     // both revaluations count: eligible 500,000.00 against 600,000.00
     expect(calls).toEqual([expect.objectContaining({ eligibleCollateral: '500000.00', exposure: '600000.00', shortfall: '100000.00' })]);
   });
@@ -302,7 +341,10 @@ describe('concurrency', () => {
         const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
         ids.push((await apply(t, bank.apiKey, { operation: '2023Q1', loanRefs: [loan.loanRef] })).id);
       }
-      const answers = await Promise.all([post(t, t.operatorKey, `/api/v1/applications/${ids[1]}/approve`, { reason: 'fine' }), post(t, checker.apiKey, '/api/v1/operations/2023Q1/allocate')]);
+      const answers = await Promise.all([
+        post(t, t.operatorKey, `/api/v1/applications/${ids[1]}/approve`, { reason: 'fine' }),
+        post(t, checker.apiKey, '/api/v1/operations/2023Q1/allocate'),
+      ]);
       expect(answers.map((a) => a.status)).not.toContain(500);
     }
     const op = (await get(t, t.operatorKey, '/api/v1/operations/2023Q1')).body;
@@ -320,7 +362,9 @@ describe('volume and cap under concurrency', () => {
       post(t, checker.apiKey, '/api/v1/operations', { quarter: '2026Q2', volume: '400000000000.00' }),
     ]);
     expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['201 ', '409 annual_cap_exceeded']);
-    const listed = (await get(t, t.operatorKey, '/api/v1/operations?limit=1000')).body.items.filter((o: { quarter: string }) => o.quarter.startsWith('2026'));
+    const listed = (await get(t, t.operatorKey, '/api/v1/operations?limit=1000')).body.items.filter((o: { quarter: string }) =>
+      o.quarter.startsWith('2026'),
+    );
     expect(listed).toHaveLength(1);
   });
 
@@ -334,9 +378,16 @@ describe('volume and cap under concurrency', () => {
       const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-07-15', maturesOn: '2025-07-15' });
       ids.push((await apply(t, bank.apiKey, { operation: '2023Q3', loanRefs: [loan.loanRef] })).id);
     }
-    const answers = await Promise.all([post(t, t.operatorKey, `/api/v1/applications/${ids[0]}/approve`, { reason: 'ok' }), post(t, checker.apiKey, `/api/v1/applications/${ids[1]}/approve`, { reason: 'ok' })]);
+    const answers = await Promise.all([
+      post(t, t.operatorKey, `/api/v1/applications/${ids[0]}/approve`, { reason: 'ok' }),
+      post(t, checker.apiKey, `/api/v1/applications/${ids[1]}/approve`, { reason: 'ok' }),
+    ]);
     expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['200 ', '409 operation_volume_exceeded']);
-    expect((await get(t, t.operatorKey, '/api/v1/operations/2023Q3')).body).toMatchObject({ volume: '100000.00', approved: '60000.00', remaining: '40000.00' });
+    expect((await get(t, t.operatorKey, '/api/v1/operations/2023Q3')).body).toMatchObject({
+      volume: '100000.00',
+      approved: '60000.00',
+      remaining: '40000.00',
+    });
     t.setNow('2023-06-01T04:00:00Z');
   });
 });
@@ -350,7 +401,11 @@ describe('journal tamper detection', () => {
     const bank = await createInstitution(j);
     for (let i = 0; i < 3; i++) {
       const loan = await createLoan(j, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-15', maturesOn: '2025-05-15' });
-      const application = await apply(j, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond(`T-${i}`, '60000.00')] });
+      const application = await apply(j, bank.apiKey, {
+        operation: '2023Q2',
+        loanRefs: [loan.loanRef],
+        collateral: [bond(`T-${i}`, '60000.00')],
+      });
       await approve(j, j.operatorKey, application.id);
       await disburse(j, op2.apiKey, application.id);
     }
@@ -371,7 +426,9 @@ describe('journal tamper detection', () => {
   });
 
   it('when an entry in the middle is deleted, then verify reports the gap at the entry after it', async () => {
-    const [second] = await exec(sql`select id from journal_entries where sequence = 2`).then((r) => (r as unknown as { rows: { id: string }[] }).rows);
+    const [second] = await exec(sql`select id from journal_entries where sequence = 2`).then(
+      (r) => (r as unknown as { rows: { id: string }[] }).rows,
+    );
     await exec(sql`delete from journal_lines where entry_id = ${second.id}::uuid`);
     await exec(sql`delete from journal_entries where id = ${second.id}::uuid`);
     const report = await verifyJournal(j);
@@ -379,7 +436,9 @@ describe('journal tamper detection', () => {
   });
 
   it('when the last entry is deleted, then verify reports the chain head no longer matches', async () => {
-    const [last] = await exec(sql`select id from journal_entries order by sequence desc limit 1`).then((r) => (r as unknown as { rows: { id: string }[] }).rows);
+    const [last] = await exec(sql`select id from journal_entries order by sequence desc limit 1`).then(
+      (r) => (r as unknown as { rows: { id: string }[] }).rows,
+    );
     await exec(sql`delete from journal_lines where entry_id = ${last.id}::uuid`);
     await exec(sql`delete from journal_entries where id = ${last.id}::uuid`);
     const report = await verifyJournal(j);

@@ -19,7 +19,13 @@ async function count(table: string): Promise<number> {
   const r = await t.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
   return ((r as unknown as { rows: { n: number }[] }).rows ?? (r as unknown as { n: number }[]))[0].n;
 }
-const writes = async () => ({ applications: await count('applications'), loans: await count('application_loans'), collateral: await count('collateral'), facilities: await count('facilities'), journal: await count('journal_entries') });
+const writes = async () => ({
+  applications: await count('applications'),
+  loans: await count('application_loans'),
+  collateral: await count('collateral'),
+  facilities: await count('facilities'),
+  journal: await count('journal_entries'),
+});
 
 describe('operations', () => {
   it('when 2026 operations would pass the annual cap of 8,000 亿元, then the opening is refused and nothing is written', async () => {
@@ -33,7 +39,10 @@ describe('operations', () => {
     expect(twice.body.code).toBe('operation_exists');
     const bad = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q5', volume: '1.001' });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e: { path: string; code: string }) => `${e.path}:${e.code}`).sort()).toEqual(['quarter:invalid_quarter', 'volume:invalid_money']);
+    expect(bad.body.errors.map((e: { path: string; code: string }) => `${e.path}:${e.code}`).sort()).toEqual([
+      'quarter:invalid_quarter',
+      'volume:invalid_money',
+    ]);
   });
 
   it('when a bank tries to open an operation, then 403', async () => {
@@ -46,9 +55,18 @@ describe('application rules', () => {
   it('when a listed loan fails a rule, then the application is refused naming each loan and rule, and writes nothing', async () => {
     const bank = await createInstitution(t);
     const good = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const flagged = await createLoan(t, bank.apiKey, { principal: '1000000.00', annualRatePercent: '6.20', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
+    const flagged = await createLoan(t, bank.apiKey, {
+      principal: '1000000.00',
+      annualRatePercent: '6.20',
+      disbursedOn: '2023-05-15',
+      maturesOn: '2026-05-15',
+    });
     const before = await writes();
-    const res = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [good.loanRef, flagged.loanRef, 'NO-SUCH-LOAN', good.loanRef], collateral: [bond('B1', '1000000.00')] });
+    const res = await post(t, bank.apiKey, '/api/v1/applications', {
+      operation: '2023Q2',
+      loanRefs: [good.loanRef, flagged.loanRef, 'NO-SUCH-LOAN', good.loanRef],
+      collateral: [bond('B1', '1000000.00')],
+    });
     expect(res.status).toBe(422);
     expect(res.type).toBe('application/problem+json');
     expect(res.body.errors).toEqual([
@@ -88,7 +106,12 @@ describe('application rules', () => {
     const bank = await createInstitution(t);
     const early = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-04-01', maturesOn: '2025-04-01' });
     const late = await createLoan(t, bank.apiKey, { principal: '200000.00', disbursedOn: '2023-05-25', maturesOn: '2025-05-25' });
-    await createLoan(t, bank.apiKey, { principal: '300000.00', annualRatePercent: '6.20', disbursedOn: '2023-04-02', maturesOn: '2025-04-02' });
+    await createLoan(t, bank.apiKey, {
+      principal: '300000.00',
+      annualRatePercent: '6.20',
+      disbursedOn: '2023-04-02',
+      maturesOn: '2025-04-02',
+    });
     const res = await apply(t, bank.apiKey, { operation: '2023Q2', allDisbursedThrough: '2023-05-01' });
     expect(res.loans.map((l: { loanId: string }) => l.loanId)).toEqual([early.id]);
     expect(res.requested).toBe('60000.00');
@@ -106,14 +129,22 @@ describe('application rules', () => {
     expect(missing).toMatchObject({ status: 404, body: { code: 'operation_not_found' } });
     const notOpenYet = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2026Q1', loanRefs: [loan.loanRef] });
     expect(notOpenYet).toMatchObject({ status: 409, body: { code: 'operation_not_open' } });
-    const both = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], allDisbursedThrough: '2023-05-01' });
+    const both = await post(t, bank.apiKey, '/api/v1/applications', {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      allDisbursedThrough: '2023-05-01',
+    });
     expect(both.status).toBe(422);
     expect(both.body.errors[0]).toMatchObject({ path: 'loans', code: 'loan_selection_required' });
-    const badCollateral = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('X', '1.00', 'junk_bond')] });
+    const badCollateral = await post(t, bank.apiKey, '/api/v1/applications', {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('X', '1.00', 'junk_bond')],
+    });
     expect(badCollateral.body.errors[0].path).toBe('collateral.0.type');
   });
 
-  it("when another bank asks for an application, then 404; a verifier key cannot list applications", async () => {
+  it('when another bank asks for an application, then 404; a verifier key cannot list applications', async () => {
     const bank = await createInstitution(t);
     const other = await createInstitution(t);
     const verifier = await createInstitution(t, { kind: 'verifier' });
@@ -148,7 +179,12 @@ describe('decisions', () => {
       [ids[2], '200000.00'],
     ]);
     const operation = await get(t, t.operatorKey, '/api/v1/operations/2023Q1');
-    expect(operation.body).toMatchObject({ volume: '1000000.01', approved: '1000000.01', remaining: '0.00', awaitingDecision: { count: 0 } });
+    expect(operation.body).toMatchObject({
+      volume: '1000000.01',
+      approved: '1000000.01',
+      remaining: '0.00',
+      awaitingDecision: { count: 0 },
+    });
 
     // one more application cannot be approved beyond the volume
     const late = await createInstitution(t);
@@ -164,7 +200,11 @@ describe('decisions', () => {
   it('when the approver books the disbursement, then it is refused (maker–checker) and nothing is written; another operator may', async () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
-    const application = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('MC-1', '600000.00')] });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('MC-1', '600000.00')],
+    });
     await approve(t, t.operatorKey, application.id, '500000.00');
     const before = await writes();
     const same = await post(t, t.operatorKey, `/api/v1/applications/${application.id}/disburse`);
@@ -203,7 +243,11 @@ describe('edges', () => {
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-01', maturesOn: '2025-05-01' });
     const before = await writes();
-    const res = await post(t, bank.apiKey, '/api/v1/applications', { operation: '2023Q2', loanRefs: [loan.loanRef], collateral: [bond('Z', '0.00')] });
+    const res = await post(t, bank.apiKey, '/api/v1/applications', {
+      operation: '2023Q2',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('Z', '0.00')],
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors[0]).toMatchObject({ path: 'collateral.0.faceValue', code: 'face_value_not_positive' });
     expect(await writes()).toEqual(before);
@@ -220,7 +264,14 @@ describe('edges', () => {
   it('when /openapi.json is fetched, then the refinancing and journal routes are described', async () => {
     const res = await get(t, t.operatorKey, '/openapi.json');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/operations', '/api/v1/applications/{id}/disburse', '/api/v1/facilities/{id}/rollover', '/api/v1/facilities/statement', '/api/v1/margin-calls', '/api/v1/journal/verify']),
+      expect.arrayContaining([
+        '/api/v1/operations',
+        '/api/v1/applications/{id}/disburse',
+        '/api/v1/facilities/{id}/rollover',
+        '/api/v1/facilities/statement',
+        '/api/v1/margin-calls',
+        '/api/v1/journal/verify',
+      ]),
     );
   });
 });

@@ -23,7 +23,11 @@ describe('service basics', () => {
   });
 
   it('when the body is not JSON, then the answer is 400 malformed_json, not 500', async () => {
-    const res = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('content-type', 'application/json').send('{"code":');
+    const res = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .set('content-type', 'application/json')
+      .send('{"code":');
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('malformed_json');
   });
@@ -85,7 +89,9 @@ describe('API description', () => {
     const res = await request(t.app).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/policy', '/api/v1/institutions', '/api/v1/institutions/{code}/users']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/policy', '/api/v1/institutions', '/api/v1/institutions/{code}/users']),
+    );
     const bodySchema = res.body.paths['/api/v1/institutions'].post.requestBody.content['application/json'].schema;
     expect(bodySchema.$ref).toBe('#/components/schemas/CreateInstitution');
     expect(res.body.components.schemas.CreateInstitution.properties.kind.enum).toEqual(['bank', 'verifier']);
@@ -94,7 +100,10 @@ describe('API description', () => {
 
 describe('text the database cannot hold', () => {
   it('when an institution name holds a NUL character, then the answer is 422 invalid_character, not 500', async () => {
-    const res = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).send({ code: 'NULBANK', nameZh: 'a\u0000b', nameEn: 'x', kind: 'bank' });
+    const res = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .send({ code: 'NULBANK', nameZh: 'a\u0000b', nameEn: 'x', kind: 'bank' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('invalid_character');
     const after = await request(t.app).get('/api/v1/institutions/NULBANK').set(bearer(t.operatorKey));
@@ -105,12 +114,17 @@ describe('text the database cannot hold', () => {
 describe('listing institutions', () => {
   it('when institutions are listed a page at a time, then each appears once, in code order, and kind filters', async () => {
     for (const code of ['LIST-C', 'LIST-A', 'LIST-B']) {
-      await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).send({ code, nameZh: code, nameEn: code, kind: code === 'LIST-B' ? 'verifier' : 'bank' });
+      await request(t.app)
+        .post('/api/v1/institutions')
+        .set(bearer(t.operatorKey))
+        .send({ code, nameZh: code, nameEn: code, kind: code === 'LIST-B' ? 'verifier' : 'bank' });
     }
     const codes: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(t.app).get(`/api/v1/institutions?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(t.operatorKey));
+      const res: request.Response = await request(t.app)
+        .get(`/api/v1/institutions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(t.operatorKey));
       codes.push(...res.body.items.map((i: { code: string }) => i.code));
       cursor = res.body.nextCursor;
     } while (cursor);
@@ -127,15 +141,38 @@ describe('idempotency keys', () => {
     const { idempotencyKeys, users } = await import('../../db/schema/index.js');
     const { eq } = await import('drizzle-orm');
     const [operator] = await t.database.db.select().from(users).where(eq(users.name, 'bootstrap operator'));
-    await t.database.db.insert(idempotencyKeys).values({ userId: operator.id, key: 'k-running', method: 'POST', path: '/api/v1/institutions', requestSha256: 'x', responseStatus: 0, responseBody: '' });
+    await t.database.db.insert(idempotencyKeys).values({
+      userId: operator.id,
+      key: 'k-running',
+      method: 'POST',
+      path: '/api/v1/institutions',
+      requestSha256: 'x',
+      responseStatus: 0,
+      responseBody: '',
+    });
     const body = { code: 'IDEM1', nameZh: 'x', nameEn: 'x', kind: 'bank' };
-    const running = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    const running = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .set('Idempotency-Key', 'k-running')
+      .send(body);
     expect(running.status).toBe(409);
     expect(running.body.code).toBe('idempotency_key_in_use');
-    await t.database.db.update(idempotencyKeys).set({ createdAt: new Date(Date.now() - 10 * 60_000) }).where(eq(idempotencyKeys.key, 'k-running'));
-    const released = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    await t.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(idempotencyKeys.key, 'k-running'));
+    const released = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .set('Idempotency-Key', 'k-running')
+      .send(body);
     expect(released.body.detail).toContain('released');
-    const retried = await request(t.app).post('/api/v1/institutions').set(bearer(t.operatorKey)).set('Idempotency-Key', 'k-running').send(body);
+    const retried = await request(t.app)
+      .post('/api/v1/institutions')
+      .set(bearer(t.operatorKey))
+      .set('Idempotency-Key', 'k-running')
+      .send(body);
     expect(retried.status).toBe(201);
   });
 });

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Tx } from '../../db/client.js';
 import { countedLoanCandidates } from '../../db/repositories/disclosures.js';
 import { coveredByApprovedSupport } from '../../db/sql/covered-by-approved-support.js';
-import { isCoveredByApprovedSupport, type ApplicationStatus, type SupportLink } from '../../domain/disclosures/covered-by-approved-support.js';
+import {
+  isCoveredByApprovedSupport,
+  type ApplicationStatus,
+  type SupportLink,
+} from '../../domain/disclosures/covered-by-approved-support.js';
 import { createTestDatabase } from '../support/harness.js';
 
 const LOANS = 6;
@@ -31,9 +35,15 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
   [{ id: bankId }] = rowsOf<{ id: string }>(
-    await db.execute(sql`insert into institutions (code, name_zh, name_en, kind, eligible_from) values ('MIRROR', '镜像银行', 'Mirror Bank', 'bank', '2021-11-08') returning id`),
+    await db.execute(
+      sql`insert into institutions (code, name_zh, name_en, kind, eligible_from) values ('MIRROR', '镜像银行', 'Mirror Bank', 'bank', '2021-11-08') returning id`,
+    ),
   );
-  const [{ id: userId }] = rowsOf<{ id: string }>(await db.execute(sql`insert into users (institution_id, name, role, api_key_sha256) values (${bankId}, 'mirror', 'bank', md5('mirror')) returning id`));
+  const [{ id: userId }] = rowsOf<{ id: string }>(
+    await db.execute(
+      sql`insert into users (institution_id, name, role, api_key_sha256) values (${bankId}, 'mirror', 'bank', md5('mirror')) returning id`,
+    ),
+  );
   const [{ id: projectId }] = rowsOf<{ id: string }>(
     await db.execute(sql`insert into projects (institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes, reduction_basis, evidence_title, evidence_sha256)
       values (${bankId}, 'P-MIRROR', '镜像项目', '内蒙古自治区', 'CE.WIND', 100000000000, 1000000, 'feasibility_study', '可研', md5('p') || md5('p')) returning id`),
@@ -49,7 +59,9 @@ beforeAll(async () => {
     loans.push({ id, disbursedOn });
   }
   [{ id: operationId }] = rowsOf<{ id: string }>(
-    await db.execute(sql`insert into operations (quarter, opens_on, closes_on, volume_fen, created_by) values ('2022Q4', '2022-10-01', '2022-12-31', 1000000000000, ${userId}) returning id`),
+    await db.execute(
+      sql`insert into operations (quarter, opens_on, closes_on, volume_fen, created_by) values ('2022Q4', '2022-10-01', '2022-12-31', 1000000000000, ${userId}) returning id`,
+    ),
   );
 });
 afterAll(async () => {
@@ -62,7 +74,10 @@ const supportArb = fc
   .chain((statuses) =>
     fc.record({
       statuses: fc.constant(statuses),
-      links: fc.array(fc.array(fc.option(fc.boolean(), { nil: null }), { minLength: statuses.length, maxLength: statuses.length }), { minLength: LOANS, maxLength: LOANS }),
+      links: fc.array(fc.array(fc.option(fc.boolean(), { nil: null }), { minLength: statuses.length, maxLength: statuses.length }), {
+        minLength: LOANS,
+        maxLength: LOANS,
+      }),
     }),
   )
   .map(({ statuses, links }) => ({
@@ -110,7 +125,9 @@ async function withSupport(input: { statuses: ApplicationStatus[]; links: (boole
 /** What the domain says of each fixed loan, given the generated links. */
 const coveredByDomain = (input: { statuses: ApplicationStatus[]; links: (boolean | null)[][] }) =>
   loans.filter((_, i) => {
-    const links: SupportLink[] = input.links[i].flatMap((active, j) => (active === null ? [] : [{ active, applicationStatus: input.statuses[j] }]));
+    const links: SupportLink[] = input.links[i].flatMap((active, j) =>
+      active === null ? [] : [{ active, applicationStatus: input.statuses[j] }],
+    );
     return isCoveredByApprovedSupport(links);
   });
 
@@ -123,7 +140,9 @@ describe('SQL mirrors of the disclosure rules', () => {
           .sort();
         await withSupport(input, async (tx) => {
           const ids = loans.map((l) => l.id);
-          const selected = rowsOf<{ id: string }>(await tx.execute(sql`select l.id from loans l ${coveredByApprovedSupport} where l.id in ${ids}`)).map((r) => r.id);
+          const selected = rowsOf<{ id: string }>(
+            await tx.execute(sql`select l.id from loans l ${coveredByApprovedSupport} where l.id in ${ids}`),
+          ).map((r) => r.id);
           expect(selected.sort()).toEqual(expected);
         });
       }),

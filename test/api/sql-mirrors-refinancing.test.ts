@@ -49,7 +49,11 @@ describe('SQL mirrors of the refinancing rules agree with the domain', () => {
         isoDate,
         async (principalFen, ratePpm, dayCount, fromOn, through) => {
           const expected = accruedThroughFen({ principalFen, ratePpm, dayCount, fromOn }, through, 'half_up');
-          const fragment = accruedThroughFenSql({ principalFen: int8(principalFen), ratePpm: int8(ratePpm), dayCount: text(dayCount), fromOn: date(fromOn) }, date(through), 'half_up');
+          const fragment = accruedThroughFenSql(
+            { principalFen: int8(principalFen), ratePpm: int8(ratePpm), dayCount: text(dayCount), fromOn: date(fromOn) },
+            date(through),
+            'half_up',
+          );
           expect(BigInt(await valueOf<string>(sql`${fragment}::text`))).toBe(expected);
         },
       ),
@@ -69,7 +73,11 @@ describe('SQL mirrors of the refinancing rules agree with the domain', () => {
         async (status, outstandingFen, maturesOn, offset) => {
           const on = addDays(maturesOn, offset);
           const expected = statusOn({ status, maturesOn, outstandingFen }, on);
-          expect(await valueOf<string>(statusOnSql({ status: text(status), maturesOn: date(maturesOn), outstandingFen: int8(outstandingFen) }, date(on)))).toBe(expected);
+          expect(
+            await valueOf<string>(
+              statusOnSql({ status: text(status), maturesOn: date(maturesOn), outstandingFen: int8(outstandingFen) }, date(on)),
+            ),
+          ).toBe(expected);
         },
       ),
       RUNS,
@@ -82,7 +90,10 @@ describe('SQL mirrors of the refinancing rules agree with the domain', () => {
       fc.asyncProperty(
         fc.constantFrom(...POLICY_VERSIONS),
         // disbursed anywhere, or right at the edge of the policy's window
-        fc.oneof(isoDate.map((d) => ({ d, nearWindow: false })), fc.integer({ min: -2, max: 2 }).map((n) => ({ d: String(n), nearWindow: true }))),
+        fc.oneof(
+          isoDate.map((d) => ({ d, nearWindow: false })),
+          fc.integer({ min: -2, max: 2 }).map((n) => ({ d: String(n), nearWindow: true })),
+        ),
         fc.oneof(fc.integer({ min: -2, max: 2 }), fc.integer({ min: -400, max: 400 })),
         fc.constantFrom(...eligibilities),
         fc.oneof(fc.constant(0n), fc.bigInt({ min: -5n, max: 10n ** 12n })),
@@ -92,9 +103,27 @@ describe('SQL mirrors of the refinancing rules agree with the domain', () => {
           const disbursedOn = disbursed.nearWindow ? addDays(policy.loansDisbursedFrom, Number(disbursed.d)) : disbursed.d;
           const appliedOn = addDays(disbursedOn, daysToApplication);
           const maturesOn = addDays(appliedOn, maturityToApplication);
-          const loan: CandidateLoan = { id: 'l', loanRef: 'L', disbursedOn, maturesOn, eligibility, principalFen: outstandingFen, outstandingFen, liveApplicationStatus: null };
+          const loan: CandidateLoan = {
+            id: 'l',
+            loanRef: 'L',
+            disbursedOn,
+            maturesOn,
+            eligibility,
+            principalFen: outstandingFen,
+            outstandingFen,
+            liveApplicationStatus: null,
+          };
           const expected = loanRuleFailed(loan, appliedOn, policy) === null;
-          const fragment = qualifiesForSupportSql({ disbursedOn: date(disbursedOn), maturesOn: date(maturesOn), eligibility: text(eligibility), outstandingFen: int8(outstandingFen) }, date(appliedOn), policy);
+          const fragment = qualifiesForSupportSql(
+            {
+              disbursedOn: date(disbursedOn),
+              maturesOn: date(maturesOn),
+              eligibility: text(eligibility),
+              outstandingFen: int8(outstandingFen),
+            },
+            date(appliedOn),
+            policy,
+          );
           expect(await valueOf<boolean>(fragment)).toBe(expected);
         },
       ),

@@ -24,24 +24,35 @@ beforeAll(async () => {
   live = await startLiveService({ now: () => NOW });
   const op = bearer(live.operatorKey);
   const bank = await expectCreated(
-    await api().post('/api/v1/institutions').set(op).send({ code: 'OPWB', nameZh: '运营测试银行', nameEn: 'Operator Test Bank', kind: 'bank', eligibleFrom: '2021-11-08' }),
+    await api()
+      .post('/api/v1/institutions')
+      .set(op)
+      .send({ code: 'OPWB', nameZh: '运营测试银行', nameEn: 'Operator Test Bank', kind: 'bank', eligibleFrom: '2021-11-08' }),
     'bank',
   );
   const bankAuth = bearer(bank.apiKey);
   // two eligible loans of 1,000,000.00 and 500,000.00: support 60 % = 600,000.00 + 300,000.00 = 900,000.00
-  const loans = [loanRequest({ principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' }), loanRequest({ principal: '500000.00', disbursedOn: '2023-05-20', maturesOn: '2026-05-20' })];
+  const loans = [
+    loanRequest({ principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' }),
+    loanRequest({ principal: '500000.00', disbursedOn: '2023-05-20', maturesOn: '2026-05-20' }),
+  ];
   for (const loan of loans) await expectCreated(await api().post('/api/v1/loans').set(bankAuth).send(loan), 'loan');
   await expectCreated(await api().post('/api/v1/operations').set(op).send({ quarter: '2023Q2', volume: '100000000.00' }), 'operation');
   const application = await expectCreated(
     await api()
       .post('/api/v1/applications')
       .set(bankAuth)
-      .send({ operation: '2023Q2', loanRefs: loans.map((l) => l.loanRef), collateral: [{ type: 'central_government_bond', ref: 'CGB-2305', faceValue: '1000000.00', marketValue: '1000000.00' }] }),
+      .send({
+        operation: '2023Q2',
+        loanRefs: loans.map((l) => l.loanRef),
+        collateral: [{ type: 'central_government_bond', ref: 'CGB-2305', faceValue: '1000000.00', marketValue: '1000000.00' }],
+      }),
     'application',
   );
   expect(application).toMatchObject({ status: 'submitted', requested: '900000.00' });
   applicationId = application.id;
-  for (const user of [MAKER, CHECKER]) await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(user), `user ${user.name}`);
+  for (const user of [MAKER, CHECKER])
+    await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(user), `user ${user.name}`);
   browser = await launchChromium();
 });
 afterAll(async () => {

@@ -4,14 +4,25 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/harness.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
-import { expectBasicAccessibility, expectFormFocusOrder, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
+import {
+  expectBasicAccessibility,
+  expectFormFocusOrder,
+  launchChromium,
+  screenshot,
+  startLiveService,
+  type LiveService,
+} from './support/service.js';
 
 let live: LiveService;
 let browser: Browser;
 beforeAll(async () => {
   live = await startLiveService();
   const bank = (code: string, nameZh: string, nameEn: string) =>
-    request(live.url).post('/api/v1/institutions').set(bearer(live.operatorKey)).send({ code, nameZh, nameEn, kind: 'bank', eligibleFrom: '2021-11-08' }).expect(201);
+    request(live.url)
+      .post('/api/v1/institutions')
+      .set(bearer(live.operatorKey))
+      .send({ code, nameZh, nameEn, kind: 'bank', eligibleFrom: '2021-11-08' })
+      .expect(201);
   await bank('CITIC', '中信银行', 'China CITIC Bank');
   await bank('BOSR', '上饶银行', 'Bank of Shangrao');
   const db = live.service.database.db;
@@ -21,7 +32,12 @@ beforeAll(async () => {
     horizons: {
       quarter: { projects: 5, loanAmountWanYuan: '48165.00', weightedAverageRatePercent: '4.46', annualReductionTonnes: '174965.73' },
       yearToDate: { projects: 5, loanAmountWanYuan: '48165.00', weightedAverageRatePercent: '4.46', annualReductionTonnes: '174965.73' },
-      sinceInception: { projects: 7, loanAmountWanYuan: '66194.00', weightedAverageRatePercent: '4.42', annualReductionTonnes: '215771.78' },
+      sinceInception: {
+        projects: 7,
+        loanAmountWanYuan: '66194.00',
+        weightedAverageRatePercent: '4.42',
+        annualReductionTonnes: '215771.78',
+      },
     },
   });
   await publishDisclosure(db, { institutionCode: 'CITIC', quarter: '2022Q3', horizons: CITIC_2022Q3 });
@@ -73,7 +89,9 @@ describe('a member of the public', () => {
     // the 2022Q3 disclosure
     await page.click('main tbody >> text=2022Q3');
     await page.waitForURL(/\/disclosures\/CITIC\/2022Q3$/);
-    expect(await page.textContent('.statement')).toContain('合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量');
+    expect(await page.textContent('.statement')).toContain(
+      '合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量',
+    );
     await expectBasicAccessibility(page);
     await screenshot(page, 'public-disclosure-zh');
 

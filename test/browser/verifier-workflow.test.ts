@@ -16,10 +16,22 @@ let sampleSize = 0;
 beforeAll(async () => {
   live = await startLiveService();
   const api = () => request(live.url);
-  const created = await api().post('/api/v1/institutions').set(bearer(live.operatorKey)).send({ code: BANK, nameZh: '核验测试银行', nameEn: 'Verification Test Bank', kind: 'bank', eligibleFrom: '2021-11-08' }).expect(201);
+  const created = await api()
+    .post('/api/v1/institutions')
+    .set(bearer(live.operatorKey))
+    .send({ code: BANK, nameZh: '核验测试银行', nameEn: 'Verification Test Bank', kind: 'bank', eligibleFrom: '2021-11-08' })
+    .expect(201);
   const bank = { id: created.body.id as string, apiKey: created.body.apiKey as string };
-  await api().post('/api/v1/institutions').set(bearer(live.operatorKey)).send({ code: VERIFIER, nameZh: '核验事务所', nameEn: 'Audit Partners', kind: 'verifier', eligibleFrom: '2021-11-08' }).expect(201);
-  await api().post(`/api/v1/institutions/${VERIFIER}/users`).set(bearer(live.operatorKey)).send({ name: 'auditor', password: PASSWORD }).expect(201);
+  await api()
+    .post('/api/v1/institutions')
+    .set(bearer(live.operatorKey))
+    .send({ code: VERIFIER, nameZh: '核验事务所', nameEn: 'Audit Partners', kind: 'verifier', eligibleFrom: '2021-11-08' })
+    .expect(201);
+  await api()
+    .post(`/api/v1/institutions/${VERIFIER}/users`)
+    .set(bearer(live.operatorKey))
+    .send({ name: 'auditor', password: PASSWORD })
+    .expect(201);
 
   // three loans through the API, covered by approved support (rows, as the disclosure tests do)
   const asTestApp = { app: live.url, database: live.service.database } as unknown as TestApp;
@@ -30,9 +42,18 @@ beforeAll(async () => {
   }
   await supportLoans(asTestApp, bank.id, loans);
   // the compiled version (written directly: the compile job is not what this test is about), then submit and assign by the API
-  await publishDisclosure(live.service.database.db, { institutionCode: BANK, quarter: '2022Q3', horizons: CITIC_2022Q3, status: 'compiled' });
+  await publishDisclosure(live.service.database.db, {
+    institutionCode: BANK,
+    quarter: '2022Q3',
+    horizons: CITIC_2022Q3,
+    status: 'compiled',
+  });
   await api().post(`/api/v1/disclosures/${BANK}/2022Q3/submit`).set(bearer(bank.apiKey)).expect(200);
-  await api().post(`/api/v1/disclosures/${BANK}/2022Q3/assign`).set(bearer(live.operatorKey)).send({ verifier: VERIFIER, seed: 'browser-1', materialityThreshold: '200000000.00', randomSampleSize: 1 }).expect(200);
+  await api()
+    .post(`/api/v1/disclosures/${BANK}/2022Q3/assign`)
+    .set(bearer(live.operatorKey))
+    .send({ verifier: VERIFIER, seed: 'browser-1', materialityThreshold: '200000000.00', randomSampleSize: 1 })
+    .expect(200);
   const queue = await api().get('/api/v1/verification/assignments').set(bearer(live.operatorKey)).expect(200);
   const detail = await api().get(`/api/v1/verification/assignments/${queue.body.items[0].id}`).set(bearer(live.operatorKey)).expect(200);
   sampleSize = detail.body.sample.length;
@@ -92,7 +113,11 @@ describe('a verifier', () => {
     const forms = page.locator('form.finding-form');
     expect(await forms.count()).toBe(2);
     for (let i = 0; i < 2; i++) {
-      await page.locator('form.finding-form').nth(i).locator('input[name=note_evidence]').fill(`证据核对一致 ${i + 1}`);
+      await page
+        .locator('form.finding-form')
+        .nth(i)
+        .locator('input[name=note_evidence]')
+        .fill(`证据核对一致 ${i + 1}`);
       await Promise.all([page.waitForURL(/saved=1/), page.locator('form.finding-form').nth(i).locator('button[type=submit]').click()]);
       await page.waitForLoadState('load');
       expect(await page.locator('table.findings tbody tr').count()).toBe(5 * (i + 1));

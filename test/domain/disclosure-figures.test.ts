@@ -20,26 +20,53 @@ describe('reduction sums', () => {
 
   it('when any set of fractions is summed, then certify-or-exact equals the exact rational sum rounded once', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ num: fc.bigInt({ min: 0n, max: 10n ** 20n }), den: fc.bigInt({ min: 1n, max: 10n ** 12n }) }), { minLength: 1, maxLength: 30 }), (terms) => {
-        const exact = sumFractions(terms, 'half_up');
-        const certified = certifyRounded(truncatedSum(terms), terms.length, 'half_up');
-        if (certified !== null) expect(certified).toBe(exact);
-        // the exact sum, independently: common denominator
-        const den = terms.reduce((d, t) => d * t.den, 1n);
-        const num = terms.reduce((n, t) => n + (t.num * den) / t.den, 0n);
-        expect(exact).toBe(divRound(num, den, 'half_up'));
-      }),
+      fc.property(
+        fc.array(fc.record({ num: fc.bigInt({ min: 0n, max: 10n ** 20n }), den: fc.bigInt({ min: 1n, max: 10n ** 12n }) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (terms) => {
+          const exact = sumFractions(terms, 'half_up');
+          const certified = certifyRounded(truncatedSum(terms), terms.length, 'half_up');
+          if (certified !== null) expect(certified).toBe(exact);
+          // the exact sum, independently: common denominator
+          const den = terms.reduce((d, t) => d * t.den, 1n);
+          const num = terms.reduce((n, t) => n + (t.num * den) / t.den, 0n);
+          expect(exact).toBe(divRound(num, den, 'half_up'));
+        },
+      ),
     );
   });
 
   it('when a horizon has no loans, then its rate is null and its amounts are zero', () => {
-    expect(presentHorizon(EMPTY_SUMS, 0n, 'half_up')).toEqual({ projects: 0, loanAmountWanYuan: '0.00', weightedAverageRatePercent: null, annualReductionTonnes: '0.00' });
+    expect(presentHorizon(EMPTY_SUMS, 0n, 'half_up')).toEqual({
+      projects: 0,
+      loanAmountWanYuan: '0.00',
+      weightedAverageRatePercent: null,
+      annualReductionTonnes: '0.00',
+    });
   });
 
   it('when a sum is not certified and no exact fractions are given, then compilation asks for them', () => {
-    const sums = { projects: 1, loans: 3, principalFen: 300n, rateWeightedPpmFen: 300n * 38_000n, reductionLowerUnits: truncatedSum([1n, 1n, 1n].map((num) => ({ num, den: 6n }))), reductionTerms: 3 };
+    const sums = {
+      projects: 1,
+      loans: 3,
+      principalFen: 300n,
+      rateWeightedPpmFen: 300n * 38_000n,
+      reductionLowerUnits: truncatedSum([1n, 1n, 1n].map((num) => ({ num, den: 6n }))),
+      reductionTerms: 3,
+    };
     const row: SubAreaSums = { subArea: 'CE.WIND', quarter: sums, yearToDate: sums, sinceInception: sums };
-    const input = { institution: { code: 'X', nameZh: '某银行', nameEn: 'X Bank' }, quarter: '2022Q3', version: 1, previousVersion: null, restatesVersion: null, rounding: 'half_up' as const, subAreas: [row], topProjects: [] };
+    const input = {
+      institution: { code: 'X', nameZh: '某银行', nameEn: 'X Bank' },
+      quarter: '2022Q3',
+      version: 1,
+      previousVersion: null,
+      restatesVersion: null,
+      rounding: 'half_up' as const,
+      subAreas: [row],
+      topProjects: [],
+    };
     const first = compileDisclosure(input);
     expect(first).toEqual({ ok: false, status: 'needs_exact', horizons: ['quarter', 'yearToDate', 'sinceInception'] });
     const fractions = [{ subArea: 'CE.WIND', num: 3n, den: 6n }];
@@ -81,7 +108,10 @@ describe('workflow', () => {
 });
 
 describe('verification sample', () => {
-  const candidates = Array.from({ length: 50 }, (_, i) => ({ id: `loan-${String(i).padStart(2, '0')}`, principalFen: BigInt((i + 1) * 1_000_000) }));
+  const candidates = Array.from({ length: 50 }, (_, i) => ({
+    id: `loan-${String(i).padStart(2, '0')}`,
+    principalFen: BigInt((i + 1) * 1_000_000),
+  }));
   it('when the same seed is used, then the same sample is drawn, whatever the order of the candidates', () => {
     const a = drawSample({ candidates, materialityFen: 45_000_000n, randomSampleSize: 5, seed: 's1' });
     const b = drawSample({ candidates: [...candidates].reverse(), materialityFen: 45_000_000n, randomSampleSize: 5, seed: 's1' });
@@ -95,8 +125,17 @@ describe('verification sample', () => {
     expect(c.filter((s) => s.reason === 'random').map((s) => s.id)).not.toEqual(a.filter((s) => s.reason === 'random').map((s) => s.id));
   });
   it('when a verdict is given, then every sampled loan must be checked and the outcome must match the findings', () => {
-    expect(checkVerdict('verified', ['a', 'b'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toMatchObject({ ok: false, status: 'sample_not_checked' });
-    expect(checkVerdict('rejected', ['a'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toMatchObject({ ok: false, status: 'rejection_without_findings' });
-    expect(checkVerdict('verified', ['a'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toEqual({ ok: true, value: { failed: 0, checked: 1 } });
+    expect(checkVerdict('verified', ['a', 'b'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toMatchObject({
+      ok: false,
+      status: 'sample_not_checked',
+    });
+    expect(checkVerdict('rejected', ['a'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toMatchObject({
+      ok: false,
+      status: 'rejection_without_findings',
+    });
+    expect(checkVerdict('verified', ['a'], [{ loanId: 'a', check: 'amount', outcome: 'pass' }])).toEqual({
+      ok: true,
+      value: { failed: 0, checked: 1 },
+    });
   });
 });

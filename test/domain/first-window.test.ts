@@ -7,7 +7,10 @@ import { loanRequest } from '../factories/loans.js';
 
 const institution = { eligibleFrom: '2021-07-01', eligibleUntil: null };
 const assess = (disbursedOn: string, annualRatePercent = '3.85') =>
-  assessLoan(loanFactsFromText(loanRequest({ disbursedOn, maturesOn: '2024-06-30', annualRatePercent })), { today: '2026-11-30', institution });
+  assessLoan(loanFactsFromText(loanRequest({ disbursedOn, maturesOn: '2024-06-30', annualRatePercent })), {
+    today: '2026-11-30',
+    institution,
+  });
 
 describe('the first window', () => {
   it.each([
@@ -24,7 +27,12 @@ describe('the first window', () => {
   it('when a loan is disbursed on 2021-07-01 by a bank eligible since then, then it is accepted and compared with the LPR in force that day', () => {
     const { violations, assessment } = assess('2021-07-01');
     expect(violations).toEqual([]);
-    expect(assessment).toMatchObject({ policyVersion: '2021-11-launch', taxonomyVersion: '2021-11', eligibility: 'eligible', lpr: { tenor: '1y', month: '2020-04', lprPpm: 38_500n } });
+    expect(assessment).toMatchObject({
+      policyVersion: '2021-11-launch',
+      taxonomyVersion: '2021-11',
+      eligibility: 'eligible',
+      lpr: { tenor: '1y', month: '2020-04', lprPpm: 38_500n },
+    });
   });
 
   it('when a loan is disbursed on 2021-06-30, then it is refused as before the facility', () => {

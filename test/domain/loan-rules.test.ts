@@ -8,7 +8,11 @@ import { compareWithLpr, lprOn, policyOn } from '../../domain/policy/index.js';
 
 const codeChar = fc.constantFrom(...CREDIT_CODE_ALPHABET.split(''));
 const validCode = fc
-  .tuple(fc.array(codeChar, { minLength: 2, maxLength: 2 }), fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 6, maxLength: 6 }), fc.array(codeChar, { minLength: 9, maxLength: 9 }))
+  .tuple(
+    fc.array(codeChar, { minLength: 2, maxLength: 2 }),
+    fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 6, maxLength: 6 }),
+    fc.array(codeChar, { minLength: 9, maxLength: 9 }),
+  )
   .map(([a, b, c]) => {
     const first17 = a.join('') + b.join('') + c.join('');
     return first17 + creditCodeCheckCharacter(first17);
@@ -65,7 +69,10 @@ describe('attributed annual reduction', () => {
         let funded = 0n;
         const accepted: bigint[] = [];
         for (const principalFen of principals) {
-          if (checkProjectFunding({ fundedFen: funded, addFen: principalFen, totalInvestmentFen: p.totalInvestmentFen, projectRef: 'P' }) === null) {
+          if (
+            checkProjectFunding({ fundedFen: funded, addFen: principalFen, totalInvestmentFen: p.totalInvestmentFen, projectRef: 'P' }) ===
+            null
+          ) {
             funded += principalFen;
             accepted.push(principalFen);
           }
@@ -79,13 +86,21 @@ describe('attributed annual reduction', () => {
   });
 
   it('when the contract example is computed by hand, then 300,000,000 of 800,000,000 × 210,000 t = 78,750.00 t', () => {
-    const share = attributedReduction({ principalFen: 30_000_000_000n, project: { totalInvestmentFen: 80_000_000_000n, annualReductionCentitonnes: 21_000_000n } });
+    const share = attributedReduction({
+      principalFen: 30_000_000_000n,
+      project: { totalInvestmentFen: 80_000_000_000n, annualReductionCentitonnes: 21_000_000n },
+    });
     expect(formatAttributedReduction(share, 'half_up')).toBe('78750.00');
   });
 
   it('when the exact share ends in half a hundredth, then it rounds half up once', () => {
     // 1 t × 1/8 = 0.125 t → 0.13
-    expect(formatAttributedReduction(attributedReduction({ principalFen: 100n, project: { totalInvestmentFen: 800n, annualReductionCentitonnes: 100n } }), 'half_up')).toBe('0.13');
+    expect(
+      formatAttributedReduction(
+        attributedReduction({ principalFen: 100n, project: { totalInvestmentFen: 800n, annualReductionCentitonnes: 100n } }),
+        'half_up',
+      ),
+    ).toBe('0.13');
   });
 });
 
@@ -104,7 +119,13 @@ describe('exact numbers', () => {
   });
 
   it('when rounding half up, half even, down and up, then each goes the stated way', () => {
-    expect([divRound(5n, 2n, 'half_up'), divRound(5n, 2n, 'half_even'), divRound(7n, 2n, 'half_even'), divRound(5n, 2n, 'down'), divRound(4n, 3n, 'up')]).toEqual([3n, 2n, 4n, 2n, 2n]);
+    expect([
+      divRound(5n, 2n, 'half_up'),
+      divRound(5n, 2n, 'half_even'),
+      divRound(7n, 2n, 'half_even'),
+      divRound(5n, 2n, 'down'),
+      divRound(4n, 3n, 'up'),
+    ]).toEqual([3n, 2n, 4n, 2n, 2n]);
     expect(divRound(-5n, 2n, 'half_up')).toBe(-3n);
   });
 

@@ -25,8 +25,20 @@ describe('building the policy data in force', () => {
   });
 
   it('when a back-dated version is confirmed after a later one, then the later one inherits it (each applies to the version the day before)', () => {
-    const later = change('b', { kind: 'policy_version', id: 'cap', effectiveFrom: '2026-06-01', note: 'cap', changes: { annualCapYuan: '900000000000.00' } });
-    const earlier = change('c', { kind: 'policy_version', id: 'rate', effectiveFrom: '2026-03-01', note: 'rate', changes: { ratePercent: '1.10' } });
+    const later = change('b', {
+      kind: 'policy_version',
+      id: 'cap',
+      effectiveFrom: '2026-06-01',
+      note: 'cap',
+      changes: { annualCapYuan: '900000000000.00' },
+    });
+    const earlier = change('c', {
+      kind: 'policy_version',
+      id: 'rate',
+      effectiveFrom: '2026-03-01',
+      note: 'rate',
+      changes: { ratePercent: '1.10' },
+    });
     const data = buildPolicyData(BUILT_IN_POLICY_DATA, [later, earlier]);
     expect(policyOn('2026-02-28', data.policyVersions)).toMatchObject({ id: '2026-01-rate-cut', ratePpm: 12_500n });
     expect(policyOn('2026-03-01', data.policyVersions)).toMatchObject({ id: 'rate', ratePpm: 11_000n, annualCapFen: 80_000_000_000_000n });
@@ -34,7 +46,13 @@ describe('building the policy data in force', () => {
   });
 
   it('when a version is dated between built-in versions, then the built-in version after it stands as written', () => {
-    const between = change('d', { kind: 'policy_version', id: 'between', effectiveFrom: '2025-06-01', note: 'n', changes: { ratePercent: '1.40' } });
+    const between = change('d', {
+      kind: 'policy_version',
+      id: 'between',
+      effectiveFrom: '2025-06-01',
+      note: 'n',
+      changes: { ratePercent: '1.40' },
+    });
     const data = buildPolicyData(BUILT_IN_POLICY_DATA, [between]);
     expect(policyOn('2025-06-01', data.policyVersions)).toMatchObject({ id: 'between', ratePpm: 14_000n, facilityEndOn: '2027-12-31' });
     expect(policyOn('2026-01-15', data.policyVersions)).toMatchObject({ id: '2026-01-quarterly', ratePpm: 15_000n });
@@ -55,7 +73,13 @@ describe('building the policy data in force', () => {
 
   it('when a taxonomy version adds and removes sub-areas, then it is the version before it with those changes', () => {
     const data = buildPolicyData(BUILT_IN_POLICY_DATA, [
-      change('h', { kind: 'taxonomy_version', version: '2027-01', effectiveFrom: '2027-01-01', note: 'n', changes: { add: [{ code: 'CE.NUCLEAR', area: 'clean_energy', nameZh: '核电', nameEn: 'Nuclear' }], remove: ['CT.CCUS'] } }),
+      change('h', {
+        kind: 'taxonomy_version',
+        version: '2027-01',
+        effectiveFrom: '2027-01-01',
+        note: 'n',
+        changes: { add: [{ code: 'CE.NUCLEAR', area: 'clean_energy', nameZh: '核电', nameEn: 'Nuclear' }], remove: ['CT.CCUS'] },
+      }),
     ]);
     const codes = taxonomyOn('2027-01-01', data.taxonomyVersions)!.subAreas.map((s) => s.code);
     expect(codes).toContain('CE.NUCLEAR');
@@ -66,7 +90,12 @@ describe('building the policy data in force', () => {
 
 describe('stale LPR data', () => {
   it(`when the latest fixing known is ${LPR_STALE_AFTER_DAYS} days old, then it is fresh; a day more and it is stale; a clock before the data is never stale`, () => {
-    expect(lprFreshness('2026-09-29', BUILT_IN_POLICY_DATA)).toMatchObject({ latestFixingOn: '2026-08-20', ageDays: 40, stale: false, message: null });
+    expect(lprFreshness('2026-09-29', BUILT_IN_POLICY_DATA)).toMatchObject({
+      latestFixingOn: '2026-08-20',
+      ageDays: 40,
+      stale: false,
+      message: null,
+    });
     expect(lprFreshness('2026-09-30', BUILT_IN_POLICY_DATA)).toMatchObject({ ageDays: 41, stale: true });
     expect(lprFreshness('2022-09-01', BUILT_IN_POLICY_DATA)).toMatchObject({ ageDays: 0, stale: false });
   });
@@ -74,7 +103,11 @@ describe('stale LPR data', () => {
 
 describe('checking a proposed change', () => {
   it('when a policy version would leave the facility ended before it takes effect, then facility_end_before_effective names the date', () => {
-    const violations = checkPolicyChange(BUILT_IN_POLICY_DATA, { kind: 'policy_version', effectiveFrom: '2028-02-01', note: 'n', changes: { ratePercent: '1.00' } }, '2026-12-01');
+    const violations = checkPolicyChange(
+      BUILT_IN_POLICY_DATA,
+      { kind: 'policy_version', effectiveFrom: '2028-02-01', note: 'n', changes: { ratePercent: '1.00' } },
+      '2026-12-01',
+    );
     expect(violations).toEqual([expect.objectContaining({ path: 'effectiveFrom', code: 'facility_end_before_effective' })]);
   });
 });

@@ -75,15 +75,34 @@ describe('worked examples, computed by hand', () => {
 describe('operations', () => {
   it('when the 2026 volumes would pass the 8,000 亿元 cap, then the operation is refused; up to the cap it is allowed', () => {
     const cap = y2026.annualCapFen!;
-    expect(checkOperation({ quarter: '2026Q2', volumeFen: 1n, yearVolumeFen: cap, policy: policyOn('2026-04-01') })).toMatchObject({ ok: false, status: 'annual_cap_exceeded' });
-    expect(checkOperation({ quarter: '2026Q2', volumeFen: 1n, yearVolumeFen: cap - 1n, policy: policyOn('2026-04-01') })).toMatchObject({ ok: true, value: { opensOn: '2026-04-01', closesOn: '2026-06-30' } });
+    expect(checkOperation({ quarter: '2026Q2', volumeFen: 1n, yearVolumeFen: cap, policy: policyOn('2026-04-01') })).toMatchObject({
+      ok: false,
+      status: 'annual_cap_exceeded',
+    });
+    expect(checkOperation({ quarter: '2026Q2', volumeFen: 1n, yearVolumeFen: cap - 1n, policy: policyOn('2026-04-01') })).toMatchObject({
+      ok: true,
+      value: { opensOn: '2026-04-01', closesOn: '2026-06-30' },
+    });
     expect(checkOperation({ quarter: '2022Q3', volumeFen: 10n ** 18n, yearVolumeFen: 0n, policy: launch }).ok).toBe(true);
-    expect(checkOperation({ quarter: '2028Q1', volumeFen: 1n, yearVolumeFen: 0n, policy: policyOn('2028-01-01') })).toMatchObject({ ok: false, status: 'facility_ended' });
+    expect(checkOperation({ quarter: '2028Q1', volumeFen: 1n, yearVolumeFen: 0n, policy: policyOn('2028-01-01') })).toMatchObject({
+      ok: false,
+      status: 'facility_ended',
+    });
   });
 });
 
 describe('application rules, in order of precedence', () => {
-  const loan = (o: Partial<CandidateLoan>): CandidateLoan => ({ id: 'L', loanRef: 'R', disbursedOn: '2022-08-15', maturesOn: '2025-08-15', eligibility: 'eligible', principalFen: 100n, outstandingFen: 100n, liveApplicationStatus: null, ...o });
+  const loan = (o: Partial<CandidateLoan>): CandidateLoan => ({
+    id: 'L',
+    loanRef: 'R',
+    disbursedOn: '2022-08-15',
+    maturesOn: '2025-08-15',
+    eligibility: 'eligible',
+    principalFen: 100n,
+    outstandingFen: 100n,
+    liveApplicationStatus: null,
+    ...o,
+  });
   const cases: [string, Partial<CandidateLoan>, string | null][] = [
     ['disbursed after the application date', { disbursedOn: '2022-09-02' }, 'loan_not_yet_disbursed'],
     ['disbursed before the facility window', { disbursedOn: '2021-06-30' }, 'loan_outside_facility_window'],
@@ -104,7 +123,10 @@ describe('application rules, in order of precedence', () => {
     });
   }
   it('when applying after the facility end date, then facility_ended', () => {
-    expect(planApplication({ loans: [loan({})], paths: ['x'], appliedOn: '2023-01-01', policy: policyOn('2023-01-01')! })).toMatchObject({ ok: false, status: 'facility_ended' });
+    expect(planApplication({ loans: [loan({})], paths: ['x'], appliedOn: '2023-01-01', policy: policyOn('2023-01-01')! })).toMatchObject({
+      ok: false,
+      status: 'facility_ended',
+    });
   });
 });
 
@@ -112,7 +134,10 @@ describe('rollover and repayment rules', () => {
   it('when a tranche is rolled over, then the excess over 60 % of the underlying outstanding is repaid', () => {
     // underlying loans now 500,000.00 outstanding → cap 300,000.00; tranche 600,000.00 → 300,000.00 repaid
     const r = planRollover(tranche({}), { on: '2023-09-01', underlyingOutstandingFen: 50_000_000n, policy: policyOn('2023-09-01')! });
-    expect(r).toMatchObject({ ok: true, value: { rolledFen: 30_000_000n, excessFen: 30_000_000n, rolloverCount: 1, newTerms: { maturesOn: '2024-09-01' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { rolledFen: 30_000_000n, excessFen: 30_000_000n, rolloverCount: 1, newTerms: { maturesOn: '2024-09-01' } },
+    });
   });
   const cases: [string, Partial<FacilityState>, string, bigint, string][] = [
     ['twice rolled over', { rolloverCount: 2 }, '2023-09-01', 100_000_000n, 'rollovers_exhausted'],
@@ -123,13 +148,22 @@ describe('rollover and repayment rules', () => {
   ];
   for (const [name, o, on, underlying, status] of cases) {
     it(`when the tranche is ${name}, then ${status}`, () => {
-      expect(planRollover(tranche(o), { on, underlyingOutstandingFen: underlying, policy: policyOn(on)! })).toMatchObject({ ok: false, status });
+      expect(planRollover(tranche(o), { on, underlyingOutstandingFen: underlying, policy: policyOn(on)! })).toMatchObject({
+        ok: false,
+        status,
+      });
     });
   }
   it('when more than the outstanding is repaid, then repayment_exceeds_outstanding; early repayment is allowed with the interest due', () => {
-    expect(planRepayment(tranche({}), { on: '2023-01-01', principalFen: 60_000_001n, rounding: 'half_up' })).toMatchObject({ ok: false, status: 'repayment_exceeds_outstanding' });
+    expect(planRepayment(tranche({}), { on: '2023-01-01', principalFen: 60_000_001n, rounding: 'half_up' })).toMatchObject({
+      ok: false,
+      status: 'repayment_exceeds_outstanding',
+    });
     // 2022-09-01 → 2023-01-01 = 122 days: 600,000 × 1.75 % × 122 / 360 = 3,558.333… → 3,558.33
-    expect(planRepayment(tranche({}), { on: '2023-01-01', principalFen: 10_000_000n, rounding: 'half_up' })).toMatchObject({ ok: true, value: { interestFen: 355_833n, remainingFen: 50_000_000n } });
+    expect(planRepayment(tranche({}), { on: '2023-01-01', principalFen: 10_000_000n, rounding: 'half_up' })).toMatchObject({
+      ok: true,
+      value: { interestFen: 355_833n, remainingFen: 50_000_000n },
+    });
   });
   it('when the maturity scan runs, then a live tranche is matured on its maturity date and overdue the day after', () => {
     expect(statusOn(tranche({}), '2023-08-31')).toBe('active');
@@ -144,18 +178,24 @@ describe('properties', () => {
 
   it('booked daily accruals always sum to the total rounded once', () => {
     fc.assert(
-      fc.property(fen, fc.bigInt({ min: 1n, max: 100_000n }), fc.integer({ min: 1, max: 1200 }), fc.constantFrom('actual_360' as const, 'actual_365' as const), (principalFen, ratePpm, days, dayCount) => {
-        const segment = { principalFen, ratePpm, dayCount, fromOn: '2022-01-01' };
-        let sum = 0n;
-        for (let d = 1; d <= days; d++) sum += dailyAccrualFen(segment, addDays('2022-01-01', d), 'half_up');
-        const total = accruedThroughFen(segment, addDays('2022-01-01', days), 'half_up');
-        expect(sum).toBe(total);
-        // the total is the exact figure rounded half up: |total − exact| ≤ ½ fen
-        const base = dayCount === 'actual_360' ? 360n : 365n;
-        const exactNum = principalFen * ratePpm * BigInt(days);
-        const den = PPM * base;
-        expect(2n * (total * den - exactNum) <= den && 2n * (exactNum - total * den) < den).toBe(true);
-      }),
+      fc.property(
+        fen,
+        fc.bigInt({ min: 1n, max: 100_000n }),
+        fc.integer({ min: 1, max: 1200 }),
+        fc.constantFrom('actual_360' as const, 'actual_365' as const),
+        (principalFen, ratePpm, days, dayCount) => {
+          const segment = { principalFen, ratePpm, dayCount, fromOn: '2022-01-01' };
+          let sum = 0n;
+          for (let d = 1; d <= days; d++) sum += dailyAccrualFen(segment, addDays('2022-01-01', d), 'half_up');
+          const total = accruedThroughFen(segment, addDays('2022-01-01', days), 'half_up');
+          expect(sum).toBe(total);
+          // the total is the exact figure rounded half up: |total − exact| ≤ ½ fen
+          const base = dayCount === 'actual_360' ? 360n : 365n;
+          const exactNum = principalFen * ratePpm * BigInt(days);
+          const den = PPM * base;
+          expect(2n * (total * den - exactNum) <= den && 2n * (exactNum - total * den) < den).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -175,7 +215,11 @@ describe('properties', () => {
   it('an allocation never exceeds the volume left nor any request, and gives every request in full when they fit', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 14n }), fc.array(fen, { minLength: 1, maxLength: 40 }), (remainingFen, requests) => {
-        const shares = allocate('pro_rata_by_request', remainingFen, requests.map((r, i) => ({ applicationId: String(i), requestedFen: r })));
+        const shares = allocate(
+          'pro_rata_by_request',
+          remainingFen,
+          requests.map((r, i) => ({ applicationId: String(i), requestedFen: r })),
+        );
         const total = shares.reduce((a, s) => a + s.approvedFen, 0n);
         const wanted = requests.reduce((a, b) => a + b, 0n);
         expect(total <= remainingFen || total === wanted).toBe(true);
@@ -203,7 +247,14 @@ describe('properties', () => {
           rollovers += 1;
           expect(plan.value.rolledFen).toBeLessThanOrEqual(supportFen(loanOutstandingFen, policy));
           expect(plan.value.rolledFen + plan.value.excessFen).toBe(f.outstandingFen);
-          f = tranche({ outstandingFen: plan.value.rolledFen, rolloverCount: plan.value.rolloverCount, startOn: on, maturesOn: addYears(on, 1), interestFromOn: on, accruedThrough: on });
+          f = tranche({
+            outstandingFen: plan.value.rolledFen,
+            rolloverCount: plan.value.rolloverCount,
+            startOn: on,
+            maturesOn: addYears(on, 1),
+            interestFromOn: on,
+            accruedThrough: on,
+          });
         }
         expect(rollovers).toBeLessThanOrEqual(launch.rolloverCountMax);
       }),

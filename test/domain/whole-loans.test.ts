@@ -10,7 +10,11 @@ const ids = (ls: { loanId: string }[]) => ls.map((l) => l.loanId);
 describe('a partial approval covers whole loans', () => {
   it('when 600,000.00 of a 1,200,000.00 request over two loans is approved, then the first loan alone is covered', () => {
     const r = coverWholeLoans(loans(60_000_000n, 60_000_000n), 60_000_000n);
-    expect(r.ok && { covered: ids(r.value.covered), left: ids(r.value.left), approvedFen: r.value.approvedFen }).toEqual({ covered: ['L1'], left: ['L2'], approvedFen: 60_000_000n });
+    expect(r.ok && { covered: ids(r.value.covered), left: ids(r.value.left), approvedFen: r.value.approvedFen }).toEqual({
+      covered: ['L1'],
+      left: ['L2'],
+      approvedFen: 60_000_000n,
+    });
   });
 
   it('when a loan does not fit, then it is skipped and a later smaller one is covered', () => {
@@ -18,7 +22,7 @@ describe('a partial approval covers whole loans', () => {
     expect(r.ok && [ids(r.value.covered), r.value.approvedFen]).toEqual([['L1', 'L3'], 80n]);
   });
 
-  it('when the approval is smaller than every loan\'s support, then approval_covers_no_loan names the smallest support', () => {
+  it("when the approval is smaller than every loan's support, then approval_covers_no_loan names the smallest support", () => {
     const r = coverWholeLoans(loans(60_000_000n, 45_000_000n), 1n);
     expect(r).toMatchObject({ ok: false, status: 'approval_covers_no_loan', path: 'amount' });
     expect(!r.ok && r.message).toContain('450000.00');
@@ -26,13 +30,22 @@ describe('a partial approval covers whole loans', () => {
 
   it('when any approval is given, then the covered support never exceeds it and every loan is covered or left exactly once', () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 1n, max: 10n ** 12n }), { minLength: 1, maxLength: 20 }), fc.bigInt({ min: 0n, max: 10n ** 13n }), (supports, approved) => {
-        const listed = loans(...supports);
-        const r = coverWholeLoans(listed, approved);
-        if (!r.ok) return supports.every((s) => s > approved);
-        const sum = r.value.covered.reduce((a, l) => a + l.supportFen, 0n);
-        return sum === r.value.approvedFen && sum <= approved && r.value.covered.length + r.value.left.length === listed.length && r.value.left.every((l) => l.supportFen > 0n);
-      }),
+      fc.property(
+        fc.array(fc.bigInt({ min: 1n, max: 10n ** 12n }), { minLength: 1, maxLength: 20 }),
+        fc.bigInt({ min: 0n, max: 10n ** 13n }),
+        (supports, approved) => {
+          const listed = loans(...supports);
+          const r = coverWholeLoans(listed, approved);
+          if (!r.ok) return supports.every((s) => s > approved);
+          const sum = r.value.covered.reduce((a, l) => a + l.supportFen, 0n);
+          return (
+            sum === r.value.approvedFen &&
+            sum <= approved &&
+            r.value.covered.length + r.value.left.length === listed.length &&
+            r.value.left.every((l) => l.supportFen > 0n)
+          );
+        },
+      ),
     );
   });
 });

@@ -23,26 +23,65 @@ export async function submitLoan(t: TestApp, bankKey: string, overrides: DeepPar
 }
 
 /** Covers loans by an application in the given status (one operation per quarter, created when missing). */
-export async function supportLoans(t: TestApp, bankId: string, loans: { id: string; principalFen: bigint }[], status: 'approved' | 'disbursed' | 'submitted' | 'rejected' = 'approved', quarter = '2022Q4') {
+export async function supportLoans(
+  t: TestApp,
+  bankId: string,
+  loans: { id: string; principalFen: bigint }[],
+  status: 'approved' | 'disbursed' | 'submitted' | 'rejected' = 'approved',
+  quarter = '2022Q4',
+) {
   const db = t.database.db;
-  const [operator] = await db.select({ id: users.id }).from(users).innerJoin(institutions, eq(institutions.id, users.institutionId)).where(eq(institutions.kind, 'operator')).limit(1);
+  const [operator] = await db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(institutions, eq(institutions.id, users.institutionId))
+    .where(eq(institutions.kind, 'operator'))
+    .limit(1);
   let [operation] = await db.select().from(operations).where(eq(operations.quarter, quarter));
   if (!operation) {
-    [operation] = await db.insert(operations).values({ quarter, opensOn: '2022-10-01', closesOn: '2022-12-31', volumeFen: 10n ** 15n, createdBy: operator.id }).returning();
+    [operation] = await db
+      .insert(operations)
+      .values({ quarter, opensOn: '2022-10-01', closesOn: '2022-12-31', volumeFen: 10n ** 15n, createdBy: operator.id })
+      .returning();
   }
   const requested = loans.reduce((s, l) => s + (l.principalFen * 6n) / 10n, 0n);
   const [application] = await db
     .insert(applications)
-    .values({ institutionId: bankId, operationId: operation.id, appliedOn: '2022-10-08', status, policyVersion: '2021-11-launch', requestedFen: requested, approvedFen: status === 'approved' || status === 'disbursed' ? requested : null })
+    .values({
+      institutionId: bankId,
+      operationId: operation.id,
+      appliedOn: '2022-10-08',
+      status,
+      policyVersion: '2021-11-launch',
+      requestedFen: requested,
+      approvedFen: status === 'approved' || status === 'disbursed' ? requested : null,
+    })
     .returning();
   await db.insert(applicationLoans).values(
-    loans.map((l) => ({ applicationId: application.id, loanId: l.id, principalFen: l.principalFen, requestedSupportFen: (l.principalFen * 6n) / 10n, active: status === 'rejected' ? 0 : 1 })),
+    loans.map((l) => ({
+      applicationId: application.id,
+      loanId: l.id,
+      principalFen: l.principalFen,
+      requestedSupportFen: (l.principalFen * 6n) / 10n,
+      active: status === 'rejected' ? 0 : 1,
+    })),
   );
   return application.id;
 }
 
 /** The real job runtime, workers inline, on a random prefix, plugged into the app's services. */
-export async function startJobs(t: TestApp, options: { redisUrl?: string; prefix?: string; fetch?: typeof fetch; plug?: boolean; workerName?: string; workers?: 'inline' | 'off'; retry?: { attempts?: number; backoffMs?: number } } = {}): Promise<JobRuntime> {
+export async function startJobs(
+  t: TestApp,
+  options: {
+    redisUrl?: string;
+    prefix?: string;
+    fetch?: typeof fetch;
+    plug?: boolean;
+    workerName?: string;
+    workers?: 'inline' | 'off';
+    retry?: { attempts?: number; backoffMs?: number };
+  } = {},
+): Promise<JobRuntime> {
   const runtime = await startJobRuntime({
     database: t.database,
     redisUrl: options.redisUrl ?? inject('redisUrl'),

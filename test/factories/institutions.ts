@@ -7,7 +7,14 @@ let counter = 0;
 /** Creates a bank (or verifier) through the API and returns its code and API key. */
 export async function createInstitution(
   t: TestApp,
-  overrides: Partial<{ code: string; kind: 'bank' | 'verifier'; nameZh: string; nameEn: string; eligibleFrom: string; eligibleUntil: string }> = {},
+  overrides: Partial<{
+    code: string;
+    kind: 'bank' | 'verifier';
+    nameZh: string;
+    nameEn: string;
+    eligibleFrom: string;
+    eligibleUntil: string;
+  }> = {},
 ) {
   counter += 1;
   const code = overrides.code ?? `BANK${process.pid % 1000}${counter}`;

@@ -5,7 +5,11 @@ import { bearer, type TestApp } from '../support/harness.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export const post = (t: TestApp, key: string, path: string, body: unknown = {}) => request(t.app).post(path).set(bearer(key)).send(body as object);
+export const post = (t: TestApp, key: string, path: string, body: unknown = {}) =>
+  request(t.app)
+    .post(path)
+    .set(bearer(key))
+    .send(body as object);
 export const get = (t: TestApp, key: string, path: string) => request(t.app).get(path).set(bearer(key));
 
 function expectStatus(res: request.Response, status: number, what: string) {
@@ -31,7 +35,14 @@ export async function apply(t: TestApp, bankKey: string, body: Record<string, un
 }
 
 export async function approve(t: TestApp, operatorKey: string, applicationId: string, amount?: string) {
-  return expectStatus(await post(t, operatorKey, `/api/v1/applications/${applicationId}/approve`, { reason: 'meets the rules', ...(amount ? { amount } : {}) }), 200, 'approve').body;
+  return expectStatus(
+    await post(t, operatorKey, `/api/v1/applications/${applicationId}/approve`, {
+      reason: 'meets the rules',
+      ...(amount ? { amount } : {}),
+    }),
+    200,
+    'approve',
+  ).body;
 }
 
 export async function disburse(t: TestApp, operatorKey: string, applicationId: string) {

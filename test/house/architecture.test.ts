@@ -33,13 +33,20 @@ function importsOf(file: string): { target: string; typeOnly: boolean }[] {
   }
   for (const m of text.matchAll(/import\(\s*'([^']+)'\s*\)/g)) {
     const spec = m[1];
-    found.push({ target: spec.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), spec)) : spec, typeOnly: false });
+    found.push({
+      target: spec.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), spec)) : spec,
+      typeOnly: false,
+    });
   }
   return found;
 }
 
 const violations = (files: string[], bad: (target: string, typeOnly: boolean) => boolean) =>
-  files.flatMap((file) => importsOf(file).filter((i) => bad(i.target, i.typeOnly)).map((i) => `${file} → ${i.target}`));
+  files.flatMap((file) =>
+    importsOf(file)
+      .filter((i) => bad(i.target, i.typeOnly))
+      .map((i) => `${file} → ${i.target}`),
+  );
 
 const under = (target: string, ...folders: string[]) => folders.some((f) => target === f || target.startsWith(f + '/'));
 
@@ -57,12 +64,16 @@ describe('the house', () => {
   });
 
   it('when a use case imports, then never HTTP, pages or queues', () => {
-    expect(violations(sources('app'), (t) => under(t, 'server', 'jobs', 'scripts', 'bench') || t === 'express' || t === 'bullmq')).toEqual([]);
+    expect(violations(sources('app'), (t) => under(t, 'server', 'jobs', 'scripts', 'bench') || t === 'express' || t === 'bullmq')).toEqual(
+      [],
+    );
   });
 
   it('when routes and pages need data, then they call use cases, repositories or read models, never drizzle', () => {
     const files = [...sources('server/routes'), ...sources('server/pages')];
-    expect(violations(files, (t, typeOnly) => t === 'drizzle-orm' || t.startsWith('drizzle-orm/') || (!typeOnly && under(t, 'db/schema')))).toEqual([]);
+    expect(
+      violations(files, (t, typeOnly) => t === 'drizzle-orm' || t.startsWith('drizzle-orm/') || (!typeOnly && under(t, 'db/schema'))),
+    ).toEqual([]);
   });
 
   it('when a page needs a presenter, then it comes from server/presenters, not from a route', () => {
@@ -70,7 +81,9 @@ describe('the house', () => {
   });
 
   it('when presenters render, then they read no database (row types only)', () => {
-    expect(violations(sources('server/presenters'), (t, typeOnly) => !typeOnly && (under(t, 'db', 'app') || t.startsWith('drizzle-orm')))).toEqual([]);
+    expect(
+      violations(sources('server/presenters'), (t, typeOnly) => !typeOnly && (under(t, 'db', 'app') || t.startsWith('drizzle-orm'))),
+    ).toEqual([]);
   });
 
   it('when jobs or the service run, then the worker does not reach into the HTTP server', () => {

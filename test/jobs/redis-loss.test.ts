@@ -89,19 +89,29 @@ describe('Redis loss during a quarter', () => {
     await flushAll();
     expect(await waitingJobs(relay)).toBe(0);
     let workers = await startJobs(t, { redisUrl: redisServer.url, prefix, plug: false });
-    await eventually(async () => (await t.database.db.select().from(disclosureVersions)).length === BANKS, 'every bank compiled after the flush');
+    await eventually(
+      async () => (await t.database.db.select().from(disclosureVersions)).length === BANKS,
+      'every bank compiled after the flush',
+    );
 
     // 2. verification: every bank submits, the operator assigns by rule; Redis is emptied while the assign jobs wait
     await stopJobs(workers);
-    for (const bank of banks) await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/submit`).set(bearer(bank.apiKey)).expect(200);
+    for (const bank of banks)
+      await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/submit`).set(bearer(bank.apiKey)).expect(200);
     for (const bank of banks) {
-      const r = await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/assign`).set(bearer(t.operatorKey)).send({ rule: 'least_loaded', randomSampleSize: 5 });
+      const r = await request(t.app)
+        .post(`/api/v1/disclosures/${bank.code}/2022Q3/assign`)
+        .set(bearer(t.operatorKey))
+        .send({ rule: 'least_loaded', randomSampleSize: 5 });
       expect(r.status).toBe(202);
     }
     await eventually(async () => (await relay.queues.assign.getWaitingCount()) === BANKS, 'assign jobs in Redis');
     await flushAll();
     workers = await startJobs(t, { redisUrl: redisServer.url, prefix, plug: false });
-    await eventually(async () => (await t.database.db.select().from(verificationAssignments)).length === BANKS, 'every disclosure assigned after the flush');
+    await eventually(
+      async () => (await t.database.db.select().from(verificationAssignments)).length === BANKS,
+      'every disclosure assigned after the flush',
+    );
     const assignments = await t.database.db.select().from(verificationAssignments);
     // the rule spreads the work: two each
     expect(assignments.filter((a) => a.verifierId === verifiers[0].id)).toHaveLength(BANKS / 2);
@@ -115,7 +125,11 @@ describe('Redis loss during a quarter', () => {
       const detail = await request(t.app).get(`/api/v1/verification/assignments/${a.id}`).set(bearer(v.apiKey));
       const findings = detail.body.sample.map((s: { loanId: string }) => ({ loanId: s.loanId, check: 'reduction', outcome: 'pass' }));
       await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/findings`).set(bearer(v.apiKey)).send({ findings }).expect(201);
-      await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`).set(bearer(v.apiKey)).send({ verdict: 'verified', summary: 'ok' }).expect(200);
+      await request(t.app)
+        .post(`/api/v1/disclosures/${bank.code}/2022Q3/verdict`)
+        .set(bearer(v.apiKey))
+        .send({ verdict: 'verified', summary: 'ok' })
+        .expect(200);
     }
     await eventually(async () => (await relay.queues.publish.getWaitingCount()) === BANKS, 'publish jobs in Redis');
     const port = redisServer.port;

@@ -21,7 +21,13 @@ beforeAll(async () => {
   // the service side: relay only (CERF_WORKERS=off)
   service = await startJobs(t, { prefix, workers: 'off' });
   worker = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
-    env: { ...process.env, DATABASE_URL: (t.database as unknown as { url: string }).url, REDIS_URL: inject('redisUrl'), CERF_QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      DATABASE_URL: (t.database as unknown as { url: string }).url,
+      REDIS_URL: inject('redisUrl'),
+      CERF_QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+    },
     stdio: 'ignore',
   });
 });
@@ -38,7 +44,12 @@ describe('npm run worker', () => {
       const r = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`).set(bearer(bank.apiKey));
       return r.status === 200 ? r.body : undefined;
     }, 'compiled by the worker process');
-    expect(d.horizons.quarter).toEqual({ projects: 1, loanAmountWanYuan: '500.00', weightedAverageRatePercent: '3.80', annualReductionTonnes: '1312.50' });
+    expect(d.horizons.quarter).toEqual({
+      projects: 1,
+      loanAmountWanYuan: '500.00',
+      weightedAverageRatePercent: '3.80',
+      annualReductionTonnes: '1312.50',
+    });
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);

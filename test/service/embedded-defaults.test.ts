@@ -32,8 +32,14 @@ describe('embedded defaults', () => {
     const redisPort = Number(new URL(first.redisUrl).port);
     expect(await tcpReachable(redisPort)).toBe(true);
 
-    const bank = await fetch(`${first.url}/api/v1/institutions`, json(OPERATOR_KEY, { code: 'EMB', nameZh: '嵌入银行', nameEn: 'Embedded Bank', kind: 'bank', eligibleFrom: '2021-11-08' })).then((r) => r.json());
-    const loan = await fetch(`${first.url}/api/v1/loans`, json(bank.apiKey, loanRequest({ borrower: { name: 'Tab\there, new\nline and back\\slash 公司' } })));
+    const bank = await fetch(
+      `${first.url}/api/v1/institutions`,
+      json(OPERATOR_KEY, { code: 'EMB', nameZh: '嵌入银行', nameEn: 'Embedded Bank', kind: 'bank', eligibleFrom: '2021-11-08' }),
+    ).then((r) => r.json());
+    const loan = await fetch(
+      `${first.url}/api/v1/loans`,
+      json(bank.apiKey, loanRequest({ borrower: { name: 'Tab\there, new\nline and back\\slash 公司' } })),
+    );
     expect(loan.status).toBe(201);
     const created = await loan.json();
     await first.stop();
@@ -57,7 +63,10 @@ describe('embedded defaults', () => {
 
 describe('the service process', () => {
   const run = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -45,7 +45,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -66,7 +74,11 @@ export async function expectBasicAccessibility(page: Page) {
     for (const el of Array.from(document.querySelectorAll('input, select, textarea'))) {
       const input = el as HTMLInputElement;
       if (input.type === 'hidden' || input.type === 'submit') continue;
-      const labelled = (input.id && document.querySelector(`label[for="${CSS.escape(input.id)}"]`)) || input.getAttribute('aria-label') || input.getAttribute('aria-labelledby') || input.closest('label');
+      const labelled =
+        (input.id && document.querySelector(`label[for="${CSS.escape(input.id)}"]`)) ||
+        input.getAttribute('aria-label') ||
+        input.getAttribute('aria-labelledby') ||
+        input.closest('label');
       if (!labelled) unlabelled.push(input.outerHTML.slice(0, 80));
     }
     return { lang, h1, unlabelled };
@@ -78,12 +90,24 @@ export async function expectBasicAccessibility(page: Page) {
 
 /** Tab order through a form follows its fields in document order (no positive tabindex jumps). */
 export async function expectFormFocusOrder(page: Page, formSelector: string) {
-  const fields = await page.$$eval(`${formSelector} input:not([type=hidden]), ${formSelector} select, ${formSelector} textarea, ${formSelector} button`, (els) => els.map((e) => e.id || e.getAttribute('name') || e.textContent?.trim() || ''));
+  const fields = await page.$$eval(
+    `${formSelector} input:not([type=hidden]), ${formSelector} select, ${formSelector} textarea, ${formSelector} button`,
+    (els) => els.map((e) => e.id || e.getAttribute('name') || e.textContent?.trim() || ''),
+  );
   await page.focus(`${formSelector} :is(input:not([type=hidden]), select, textarea, button)`);
-  const visited = [await page.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('name') || document.activeElement?.textContent?.trim() || '')];
+  const visited = [
+    await page.evaluate(
+      () => document.activeElement?.id || document.activeElement?.getAttribute('name') || document.activeElement?.textContent?.trim() || '',
+    ),
+  ];
   for (let i = 1; i < fields.length; i++) {
     await page.keyboard.press('Tab');
-    visited.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('name') || document.activeElement?.textContent?.trim() || ''));
+    visited.push(
+      await page.evaluate(
+        () =>
+          document.activeElement?.id || document.activeElement?.getAttribute('name') || document.activeElement?.textContent?.trim() || '',
+      ),
+    );
   }
   expect(visited).toEqual(fields);
 }
