@@ -1,6 +1,6 @@
 /** Shapes of the journal: entries with their lines, derived balances, the verification report. */
 import { z } from 'zod';
-import { PageQuery } from './common.js';
+import { BookingDateFields, PageQuery } from './common.js';
 
 export const JournalKind = z.enum(['disbursement', 'accrual', 'repayment', 'rollover', 'reversal']);
 
@@ -46,6 +46,6 @@ export const VerifyView = z
   .meta({ id: 'JournalVerification' });
 
 export const ReverseBody = z
-  .object({ reason: z.string().min(1).max(2000) })
+  .object({ reason: z.string().min(1).max(2000), on: BookingDateFields.on })
   .strict()
   .meta({ id: 'ReverseEntry' });
