@@ -25,6 +25,7 @@ import {
 } from '../../db/repositories/loan-changes.js';
 import { currentFacts, lockInstitutionLoans } from '../../db/repositories/loans.js';
 import type { ActorContext } from '../perform.js';
+import { checkPoolShortfalls } from '../refinancing/pool-shortfalls.js';
 import { refuse, refuseViolations } from '../refusals.js';
 
 const loanNotFound = (): never => refuse('not_found', 'loan not found');
@@ -138,7 +139,10 @@ export async function amendLoan(
   return { id: current.id, version };
 }
 
-/** Records a repayment of the acting bank's loan; returns the repayment's id and what is still outstanding. */
+/**
+ * Records a repayment of the acting bank's loan; returns the repayment's id and what is still
+ * outstanding. The pools of the tranches covering the loan are checked today in the same transaction.
+ */
 export async function recordRepayment(
   ctx: ActorContext,
   input: { loanId: string; repaidOn: string; amountFen: bigint },
@@ -159,6 +163,8 @@ export async function recordRepayment(
   await insertRepayment(tx, { id, loanId: loan.id, repaidOn: input.repaidOn, amountFen: input.amountFen, createdBy: actor.userId });
   const outstandingFen = loan.outstandingFen - input.amountFen;
   await updateLoan(tx, loan.id, { outstandingFen, updatedAt: ctx.now });
+  // the tranches pooling this loan may now exceed 60 % of their pool: a pool shortfall is raised or grows
+  await checkPoolShortfalls(tx, { loanId: loan.id }, today, 'raise');
   return { id, outstandingFen };
 }
 

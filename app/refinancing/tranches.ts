@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.js';
+import { poolOutstandingOf } from '../../db/repositories/pool-shortfalls.js';
 import {
-  applicationLoansOf,
   collateralOf,
   findApplication,
   findFacility,
@@ -22,13 +22,13 @@ import {
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { accounts } from '../../domain/ledger/accounts.js';
 import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
-import { isEligibleForSupport } from '../../domain/refinancing/application.js';
 import { interestDueFen, planRepayment, planRollover, trancheTerms } from '../../domain/refinancing/facility.js';
 import { appendEntries } from '../ledger/journal.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseWith } from '../refusals.js';
 import { checkCoverage, eligibleCollateralOf } from './collateral.js';
 import { policyInForce, stateOf, visibleTo } from './common.js';
+import { checkPoolShortfalls } from './pool-shortfalls.js';
 import { accrueInterest } from './scans.js';
 
 /** Books the disbursement of an approved application today: by another operator than the approver (maker–checker). */
@@ -79,6 +79,7 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
     ],
     actor.userId,
   );
+  await checkPoolShortfalls(tx, { applicationIds: [application.id] }, on, 'raise');
   return facility;
 }
 
@@ -153,13 +154,13 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
     actor.userId,
   );
   await checkCoverage(tx, f.applicationId, on);
+  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle');
   return { facility: updated, paidPrincipalFen: principalFen, paidInterestFen: interestFen };
 }
 
-/** Σ outstanding principal of an application's loans that are still eligible for support. */
-async function underlyingOutstandingFen(tx: Tx, applicationId: string): Promise<bigint> {
-  const rows = await applicationLoansOf(tx, applicationId);
-  return rows.filter((r) => r.active === 1 && isEligibleForSupport(r.eligibility)).reduce((s, r) => s + r.outstandingFen, 0n);
+/** The tranche's pool on `on`: Σ outstanding principal on `on` of its application's listed, eligible loans still running. */
+async function underlyingOutstandingFen(tx: Tx, applicationId: string, on: IsoDate): Promise<bigint> {
+  return (await poolOutstandingOf(tx, [applicationId], on)).get(applicationId) ?? 0n;
 }
 
 /**
@@ -172,7 +173,7 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   const on = shanghaiDate(ctx.now);
   const f = await settleInterestThrough(ctx, input.facilityId, on);
   const policy = policyInForce(on);
-  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId), policy });
+  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId, on), policy });
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
   const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
   const interestFen = f.interestAccruedFen - f.interestPaidFen;
@@ -212,6 +213,7 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   });
   await appendEntries(tx, drafts, actor.userId);
   await checkCoverage(tx, f.applicationId, on);
+  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle');
   return { previous, facility: next, capFen, excessRepaidFen: excessFen, interestPaidFen: interestFen };
 }
 
