@@ -136,6 +136,8 @@ export async function amendLoan(
     changeReason: input.reason,
     updatedAt: ctx.now,
   });
+  // a new maturity date (or an eligibility changed with it) may take the loan out of a tranche's pool
+  await checkPoolShortfalls(tx, { loanId: current.id }, shanghaiDate(ctx.now), 'raise');
   return { id: current.id, version };
 }
 

@@ -8,6 +8,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
+import { loanRequest } from '../factories/loans.js';
 import { apply, approve, bond, createLoan, disburse, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
@@ -250,6 +251,30 @@ describe('pool shortfalls', () => {
     ]);
     expect((await verifyJournal(t)).intact).toBe(true);
   });
+  it('when a supported loan is amended to mature today, then it leaves the pool and a shortfall is raised at once', async () => {
+    await openOperation(t, '2024Q2', '100000000.00');
+    const bank = await createInstitution(t);
+    const kept = await createLoan(t, bank.apiKey, { principal: '600000.00', disbursedOn: '2024-05-01', maturesOn: '2027-05-01' });
+    const body = loanRequest({ principal: '400000.00', disbursedOn: '2024-05-01', maturesOn: '2027-05-01' });
+    const amended = (await post(t, bank.apiKey, '/api/v1/loans', body)).body as { id: string };
+    const { tranche } = await supported(bank.apiKey, '2024Q2', [kept.loanRef, body.loanRef], '700000.00');
+    expect(tranche.principal).toBe('600000.00');
+
+    const amendment = await post(t, bank.apiKey, `/api/v1/loans/${amended.id}/amendments`, {
+      reason: 'the borrower repays at an earlier maturity',
+      loan: { ...body, maturesOn: '2024-06-30' },
+    });
+    expect(amendment.status).toBe(201);
+    // 600,000.00 − 60 % × 600,000.00 = 240,000.00
+    expect(await shortfallsOf(bank.apiKey, '?status=open')).toEqual([
+      expect.objectContaining({
+        facilityId: tranche.id,
+        raisedOn: '2024-06-30',
+        amount: '240000.00',
+        poolOutstandingEligible: '600000.00',
+      }),
+    ]);
+  });
 });
 
 describe('who sees pool shortfalls, and bad input', () => {
@@ -257,14 +282,15 @@ describe('who sees pool shortfalls, and bad input', () => {
     const other = await createInstitution(t);
     expect(await shortfallsOf(other.apiKey)).toEqual([]);
     const all = await shortfallsOf(t.operatorKey, '?limit=1000');
-    expect(all).toHaveLength(3);
-    expect(new Set(all.map((s) => s.institution)).size).toBe(3);
-    expect(all.map((s) => s.raisedOn)).toEqual(['2023-03-01', '2023-06-30', '2024-06-30']);
+    expect(all).toHaveLength(4);
+    expect(new Set(all.map((s) => s.institution)).size).toBe(4);
+    expect(all.map((s) => s.raisedOn)).toEqual(['2023-03-01', '2023-06-30', '2024-06-30', '2024-06-30']);
 
     const first = await get(t, t.operatorKey, '/api/v1/pool-shortfalls?limit=2');
     expect(first.body.items).toHaveLength(2);
     const second = await get(t, t.operatorKey, `/api/v1/pool-shortfalls?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
-    expect(second.body).toMatchObject({ items: [expect.objectContaining({ raisedOn: '2024-06-30' })], nextCursor: null });
+    expect(second.body.items.map((s: { raisedOn: string }) => s.raisedOn)).toEqual(['2024-06-30', '2024-06-30']);
+    expect(second.body.nextCursor).toBeNull();
 
     const verifier = await createInstitution(t, { kind: 'verifier' });
     expect((await get(t, verifier.apiKey, '/api/v1/pool-shortfalls')).status).toBe(403);
