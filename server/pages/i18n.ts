@@ -198,6 +198,12 @@ export const zh = {
   statusUnderVerification: '核验中',
   statusSubmitted: '已提交',
   statusCompiled: '已编制',
+  opPoolShortfalls: '未清偿的底层贷款缺口',
+  opPoolShortfallHint: '某笔资金的未偿本金超过其底层贷款未偿合格本金的 60% 时，银行须在应还日前归还超出部分。',
+  opDueOn: '应还日',
+  opPoolOutstanding: '底层贷款未偿合格本金（元）',
+  opAmountOwed: '应还金额（元）',
+  opOverdueBadge: '已逾期',
 };
 
 export type Dict = typeof zh;
@@ -399,6 +405,13 @@ export const en: Dict = {
   statusUnderVerification: 'Under verification',
   statusSubmitted: 'Submitted',
   statusCompiled: 'Compiled',
+  opPoolShortfalls: 'Open pool shortfalls',
+  opPoolShortfallHint:
+    "When a tranche's outstanding principal exceeds 60 % of its loans' outstanding eligible principal, the bank repays the excess by the due date.",
+  opDueOn: 'Due on',
+  opPoolOutstanding: 'Loans outstanding, eligible (CNY)',
+  opAmountOwed: 'Owed (CNY)',
+  opOverdueBadge: 'overdue',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
