@@ -198,6 +198,8 @@ export const zh = {
   statusUnderVerification: '核验中',
   statusSubmitted: '已提交',
   statusCompiled: '已编制',
+  statusSuperseded: '已被新版本取代',
+  vfWithdrawn: '已撤回（新版本取代）',
 };
 
 export type Dict = typeof zh;
@@ -399,6 +401,8 @@ export const en: Dict = {
   statusUnderVerification: 'Under verification',
   statusSubmitted: 'Submitted',
   statusCompiled: 'Compiled',
+  statusSuperseded: 'Superseded',
+  vfWithdrawn: 'Withdrawn (superseded by a new version)',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
