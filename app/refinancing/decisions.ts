@@ -133,6 +133,8 @@ export type Allocation = {
   rule: string;
   oversubscribed: boolean;
   applications: ApplicationRow[];
+  /** each application's share by the rule, before it is narrowed to whole loans (same order) */
+  allocatedFen: bigint[];
 };
 
 /**
@@ -178,5 +180,12 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
       results.push(await reject(ctx, application, why));
     }
   }
-  return { operation, remainingFen, rule: policy.allocationRule, oversubscribed, applications: results };
+  return {
+    operation,
+    remainingFen,
+    rule: policy.allocationRule,
+    oversubscribed,
+    applications: results,
+    allocatedFen: shares.map((s) => s.approvedFen),
+  };
 }
