@@ -18,9 +18,10 @@ import { compiledQuartersOf, findLatestVersion, moveStatus, type DisclosureVersi
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
 import { withdrawAssignment } from '../../db/repositories/verification.js';
-import { quarterOf, shanghaiDate, type IsoDate } from '../../domain/dates.js';
+import { addDays, quarterOf, shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { planAfterLateSupport } from '../../domain/disclosures/workflow.js';
+import { jobIds } from '../../domain/job-ids.js';
 import { outboxJobs } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { compileVersion } from './compile-version.js';
@@ -28,36 +29,50 @@ import { publishVerified } from './workflow.js';
 
 export type NewlyCoveredLoan = { loanId: string; disbursedOn: IsoDate };
 
+/** One bank's loans newly covered by an approval. */
+export type NewSupport = { institutionId: string; loans: readonly NewlyCoveredLoan[] };
+
 /**
- * Compiles again, for the bank, every already compiled quarter whose quarter or year-to-date figures
- * the newly covered loans change (from the quarter of each loan's disbursement to the end of its year,
- * quarters that have ended). Returns the versions it compiled, in quarter order.
+ * Compiles again, for each bank, every already compiled quarter whose quarter or year-to-date figures
+ * its newly covered loans change (from the quarter of each loan's disbursement to the end of its year,
+ * quarters that have ended). Returns the versions it compiled.
  */
-export async function compileAfterSupport(
-  ctx: UseCaseContext,
-  input: { institutionId: string; loans: readonly NewlyCoveredLoan[] },
-): Promise<DisclosureVersionRow[]> {
+export async function compileAfterSupport(ctx: UseCaseContext, input: { support: readonly NewSupport[] }): Promise<DisclosureVersionRow[]> {
   const today = shanghaiDate(ctx.now);
-  const byYear = new Map<string, NewlyCoveredLoan[]>();
-  for (const loan of input.loans) {
-    const year = loan.disbursedOn.slice(0, 4);
-    byYear.set(year, [...(byYear.get(year) ?? []), loan]);
+  const work: { institutionId: string; loans: NewlyCoveredLoan[]; quarters: string[] }[] = [];
+  for (const { institutionId, loans } of input.support) {
+    const byYear = new Map<string, NewlyCoveredLoan[]>();
+    for (const loan of loans) byYear.set(loan.disbursedOn.slice(0, 4), [...(byYear.get(loan.disbursedOn.slice(0, 4)) ?? []), loan]);
+    for (const [year, ofYear] of byYear) {
+      const first = ofYear.reduce((min, l) => (l.disbursedOn < min ? l.disbursedOn : min), ofYear[0].disbursedOn);
+      // quarters not ended yet are still to be compiled, and will count the loans
+      const ended = quartersFrom(quarterOf(first), `${year}Q4`).filter((q) => quarterPeriod(q).end < today);
+      if (ended.length) work.push({ institutionId, loans: ofYear, quarters: ended });
+    }
   }
+  // the key a quarter's compilation request and fan-out take, all at once in quarter order (no two
+  // approvals wait on each other in a circle): either that compilation counts this approval's loans,
+  // or this approval sees its run and compiles the bank's version itself
+  for (const quarter of [...new Set(work.flatMap((w) => w.quarters))].sort()) await lockKey(ctx.tx, jobIds.compileQuarter(quarter));
   const compiled: DisclosureVersionRow[] = [];
-  for (const [year, loans] of [...byYear].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const first = loans.reduce((min, l) => (l.disbursedOn < min ? l.disbursedOn : min), loans[0].disbursedOn);
-    const quarters = await compiledQuartersOf(ctx.tx, input.institutionId, quarterOf(first), `${year}Q4`);
-    for (const quarter of quarters) {
+  for (const { institutionId, loans, quarters } of work) {
+    for (const quarter of await compiledQuartersOf(ctx.tx, institutionId, quarters[0], quarters[quarters.length - 1])) {
       const { end } = quarterPeriod(quarter);
-      if (end >= today) continue; // not ended: its compilation is still to come
       const added = loans
         .filter((l) => l.disbursedOn <= end)
         .map((l) => l.loanId)
         .sort();
-      compiled.push(await compileNextVersion(ctx, { institutionId: input.institutionId, quarter, addedLoanIds: added }));
+      compiled.push(await compileNextVersion(ctx, { institutionId, quarter, addedLoanIds: added }));
     }
   }
   return compiled;
+}
+
+/** The quarters from `from` through `through`, in order ('2022Q3', '2022Q4'). */
+function quartersFrom(from: string, through: string): string[] {
+  const out: string[] = [];
+  for (let q = from; q <= through; q = quarterOf(addDays(quarterPeriod(q).end, 1))) out.push(q);
+  return out;
 }
 
 /** The bank's next version of the quarter, after whatever its latest version is (planAfterLateSupport). */
@@ -66,8 +81,6 @@ async function compileNextVersion(
   input: { institutionId: string; quarter: string; addedLoanIds: string[] },
 ): Promise<DisclosureVersionRow> {
   const { tx } = ctx;
-  // late support for one bank's quarter is compiled one approval at a time
-  await lockKey(tx, `disclosure:${input.institutionId}:${input.quarter}`);
   // a compile job (the quarter's fan-out) may insert the same version number meanwhile: then the next one
   for (let attempt = 0; ; attempt++) {
     let latest = await findLatestVersion(tx, input.institutionId, input.quarter, { lock: true });

@@ -19,7 +19,7 @@ import {
 import { shanghaiDate } from '../../domain/dates.js';
 import { allocate } from '../../domain/refinancing/allocation.js';
 import { coverWholeLoans } from '../../domain/refinancing/support.js';
-import { compileAfterSupport } from '../disclosures/support-after-compile.js';
+import { compileAfterSupport, type NewSupport } from '../disclosures/support-after-compile.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations, refuseWith } from '../refusals.js';
 import { policyInForce } from './common.js';
@@ -42,8 +42,8 @@ async function wholeLoansCovered(ctx: ActorContext, applicationId: string, amoun
 
 /**
  * Records an approval of the covered loans: the loans left out come off the application (free for a
- * later one), the approved amount is the covered loans' support, and a quarter already compiled for
- * those loans is compiled again (app/disclosures/support-after-compile.ts).
+ * later one) and the approved amount is the covered loans' support. The caller then has the quarters
+ * already compiled for those loans compiled again (app/disclosures/support-after-compile.ts).
  */
 async function approveCovered(
   ctx: ActorContext,
@@ -63,7 +63,6 @@ async function approveCovered(
     decidedBy: ctx.actor.userId,
     decidedAt: ctx.now,
   });
-  await compileAfterSupport(ctx, { institutionId: application.institutionId, loans: cover.covered });
   return row;
 }
 
@@ -103,7 +102,9 @@ export async function approveApplication(
       { extra: { remainingFen: remainingFen.toString() } },
     );
   }
-  return approveCovered(ctx, application, cover.value, input.reason);
+  const row = await approveCovered(ctx, application, cover.value, input.reason);
+  await compileAfterSupport(ctx, { support: [{ institutionId: row.institutionId, loans: cover.value.covered }] });
+  return row;
 }
 
 /** Rejects a submitted or approved (not yet disbursed) application. */
@@ -163,6 +164,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
   const oversubscribed = waiting.reduce((s, a) => s + a.requestedFen, 0n) > remainingFen;
   const byId = new Map(waiting.map((a) => [a.id, a]));
   const results: ApplicationRow[] = [];
+  const support: NewSupport[] = [];
   for (const share of shares) {
     const application = byId.get(share.applicationId)!;
     // a share covers whole loans in listed order; one that covers none is "allocated nothing"
@@ -172,6 +174,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
         ? `allocated by rule ${policy.allocationRule}: the ${operation.quarter} operation is over-subscribed`
         : `allocated in full: requests fit the ${operation.quarter} operation`;
       results.push(await approveCovered(ctx, application, cover.value, reason));
+      support.push({ institutionId: application.institutionId, loans: cover.value.covered });
     } else {
       const why =
         share.approvedFen > 0n
@@ -180,6 +183,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
       results.push(await reject(ctx, application, why));
     }
   }
+  await compileAfterSupport(ctx, { support });
   return {
     operation,
     remainingFen,
