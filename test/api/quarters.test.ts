@@ -210,6 +210,36 @@ describe('support after compile', () => {
     expect(open.body).toMatchObject({ version: 1, status: 'published', horizons: { quarter: { loanAmountWanYuan: '300.00' } } });
   });
 
+  it('when a verified version awaits its publication and support arrives for its quarter, then it is published and restated at once', async () => {
+    const bank = await newBank('VF');
+    const first = await loan(bank, '1000000.00', '2022-09-02');
+    const second = await loan(bank, '1000000.00', '2022-09-03');
+    await approve(t, t.operatorKey, (await apply(t, bank.apiKey, { operation: '2022Q4', loanRefs: [first.loanRef] })).id);
+    const D3 = D(bank, '2022Q3');
+    await post(t, bank.apiKey, `${D3}/submit`).expect(200);
+    await post(t, t.operatorKey, `${D3}/assign`, { verifier: verifier.code }).expect(200);
+    await post(t, verifier.apiKey, `${D3}/findings`, { findings: [{ loanId: first.id, check: 'amount', outcome: 'pass' }] }).expect(201);
+    // no workers: the publication the verdict implies waits in the outbox
+    await stopJobs(jobs);
+    await post(t, verifier.apiKey, `${D3}/verdict`, { verdict: 'verified', summary: '无误' }).expect(200);
+    expect((await disclosure(bank, '2022Q3')).status).toBe('verified');
+
+    await approve(t, t.operatorKey, (await apply(t, bank.apiKey, { operation: '2022Q4', loanRefs: [second.loanRef] })).id);
+    expect(await disclosure(bank, '2022Q3', 1)).toMatchObject({ status: 'published', publishedOn: '2022-10-10', restatedBy: 2 });
+    expect(await disclosure(bank, '2022Q3')).toMatchObject({
+      version: 2,
+      status: 'compiled',
+      reason: 'support_after_compile',
+      addedLoanIds: [second.id],
+      restatesVersion: 1,
+      horizons: { quarter: { loanAmountWanYuan: '200.00' } },
+    });
+    // the publication job, once workers run again, finds its version published
+    jobs = await startJobs(t);
+    await jobsDone();
+    expect(await disclosure(bank, '2022Q3', 1)).toMatchObject({ status: 'published' });
+  });
+
   it('when a quarter is allocated and a share covers loans of a compiled quarter, then that quarter is compiled by itself as well', async () => {
     const bank = await newBank('AL');
     const july = await loan(bank, '100000.00', '2022-07-20');
