@@ -145,7 +145,7 @@ export async function submitApplication(
   });
   await insertApplicationLoans(
     tx,
-    plan.value.loans.map((l) => ({ applicationId: application.id, ...l })),
+    plan.value.loans.map((l, position) => ({ applicationId: application.id, ...l, position })),
   );
   await insertCollateral(tx, application, input.collateral, on, actor.userId);
   await recordBooking(ctx, date, {

@@ -314,6 +314,37 @@ export async function applicationLoansOf(tx: Tx, applicationId: string) {
     .orderBy(asc(loans.disbursedOn), asc(loans.loanRef));
 }
 
+/**
+ * The application's live loans in the order it listed them (`position`; rows written before positions
+ * were kept fall back to the order they were shown in: disbursement date, then reference), each with
+ * its requested support.
+ */
+export async function listedLoansOf(
+  tx: Tx,
+  applicationId: string,
+): Promise<{ loanId: string; loanRef: string; disbursedOn: IsoDate; requestedSupportFen: bigint }[]> {
+  return tx
+    .select({
+      loanId: applicationLoans.loanId,
+      loanRef: loans.loanRef,
+      disbursedOn: loans.disbursedOn,
+      requestedSupportFen: applicationLoans.requestedSupportFen,
+    })
+    .from(applicationLoans)
+    .innerJoin(loans, eq(loans.id, applicationLoans.loanId))
+    .where(and(eq(applicationLoans.applicationId, applicationId), eq(applicationLoans.active, 1)))
+    .orderBy(sql`${applicationLoans.position} asc nulls last`, asc(loans.disbursedOn), asc(loans.loanRef));
+}
+
+/** Takes loans off the application (a partial approval left them out): they are free for a later one. */
+export async function leaveOutLoans(tx: Tx, applicationId: string, loanIds: readonly string[]) {
+  if (!loanIds.length) return;
+  await tx
+    .update(applicationLoans)
+    .set({ active: 0 })
+    .where(and(eq(applicationLoans.applicationId, applicationId), inArray(applicationLoans.loanId, [...loanIds])));
+}
+
 export async function collateralOf(tx: Tx, applicationId: string): Promise<CollateralRow[]> {
   return tx.select().from(collateral).where(eq(collateral.applicationId, applicationId)).orderBy(asc(collateral.instrumentRef));
 }

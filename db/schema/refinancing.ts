@@ -86,6 +86,8 @@ export const applicationLoans = pgTable(
     principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
     requestedSupportFen: bigint('requested_support_fen', { mode: 'bigint' }).notNull(),
     active: integer('active').notNull().default(1),
+    /** the loan's place in the application's list (0 first); a partial approval covers whole loans in this order */
+    position: integer('position'),
   },
   (t) => [
     unique('application_loans_pair').on(t.applicationId, t.loanId),

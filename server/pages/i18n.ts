@@ -204,6 +204,8 @@ export const zh = {
   opPoolOutstanding: '底层贷款未偿合格本金（元）',
   opAmountOwed: '应还金额（元）',
   opOverdueBadge: '已逾期',
+  statusSuperseded: '已被新版本取代',
+  vfWithdrawn: '已撤回（新版本取代）',
 };
 
 export type Dict = typeof zh;
@@ -412,6 +414,8 @@ export const en: Dict = {
   opPoolOutstanding: 'Loans outstanding, eligible (CNY)',
   opAmountOwed: 'Owed (CNY)',
   opOverdueBadge: 'overdue',
+  statusSuperseded: 'Superseded',
+  vfWithdrawn: 'Withdrawn (superseded by a new version)',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

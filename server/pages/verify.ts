@@ -60,9 +60,11 @@ const statusWord = (t: Dict, status: string) =>
     under_verification: t.statusUnderVerification,
     submitted: t.statusSubmitted,
     compiled: t.statusCompiled,
+    superseded: t.statusSuperseded,
   })[status] ?? status;
-const verdictWord = (t: Dict, verdict: string | null) =>
-  verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.vfOpen;
+/** An assignment closed without a verdict was withdrawn (its version was superseded by a new one). */
+const verdictWord = (t: Dict, a: { verdict: string | null; completedAt: Date | null }) =>
+  a.verdict === 'verified' ? t.verdictVerified : a.verdict === 'rejected' ? t.verdictRejected : a.completedAt ? t.vfWithdrawn : t.vfOpen;
 const bankName = (ctx: PageContext, content: DisclosureContent) =>
   ctx.lang === 'zh' ? content.institution.nameZh : content.institution.nameEn;
 const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
@@ -95,7 +97,7 @@ ${
         ({ assignment, version, sampleSize }) => html`<tr>
 <td><a href="/verify/${assignment.id}">${bankName(ctx, version.content as DisclosureContent)}</a></td>
 <td>${version.quarter}</td><td>${version.version}</td><td>${assignment.assignedAt.toISOString().slice(0, 10)}</td><td>${sampleSize}</td>
-<td>${verdictWord(t, assignment.verdict)}</td></tr>`,
+<td>${verdictWord(t, assignment)}</td></tr>`,
       )}</tbody></table>`
     : html`<p>${t.nothingHere}</p>`
 }
@@ -224,10 +226,13 @@ ${CHECKS.map(
 
     const verdict = a.verdict
       ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
-<p class="verdict ${a.verdict}">${fill(t.vfVerdictGiven, { verdict: verdictWord(t, a.verdict), date: a.completedOn ?? '' })}</p>
+<p class="verdict ${a.verdict}">${fill(t.vfVerdictGiven, { verdict: verdictWord(t, a), date: a.completedOn ?? '' })}</p>
 <p>${t.summary}: ${a.summary ?? ''}</p>${a.reportSha256 ? html`<p>SHA-256 <code>${a.reportSha256}</code></p>` : ''}</section>`
-      : openForWork
+      : a.completedAt
         ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
+<p class="verdict withdrawn">${t.vfWithdrawn}</p><p>${t.summary}: ${a.summary ?? ''}</p></section>`
+        : openForWork
+          ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
 <form method="post" action="/verify/${a.id}/verdict" class="stack verdict-form">
 ${ctx.csrfField()}
 <label for="verdict">${t.vfVerdict}</label>
@@ -236,7 +241,7 @@ ${ctx.csrfField()}
 <textarea id="summary" name="summary" required maxlength="8000" rows="4"></textarea>
 <button type="submit">${t.giveVerdict}</button>
 </form></section>`
-        : html``;
+          : html``;
 
     const message = options.error
       ? html`<p class="error" role="alert">${t.vfErrorPrefix} ${pageMessage(options.error, ctx.lang)} (${options.error})</p>`

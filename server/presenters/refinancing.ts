@@ -100,6 +100,7 @@ export function presentApplicationDetail(d: ApplicationDetailRows, on: IsoDate):
       eligiblePrincipal: formatYuan(l.principalFen),
       requestedSupport: formatYuan(l.requestedSupportFen),
       outstanding: formatYuan(l.outstandingFen),
+      covered: l.active === 1 && (row.status === 'approved' || row.status === 'disbursed'),
     })),
     collateral: d.collateral.map((c) => presentCollateral(c, on)),
     eligibleCollateral: formatYuan(eligibleFen),
