@@ -23,7 +23,7 @@ import {
   type Horizon,
   type ProjectFraction,
 } from '../../domain/disclosures/compile.js';
-import { policyOn } from '../../domain/policy/index.js';
+import { policyForLoanDisbursedOn, policyOn } from '../../domain/policy/index.js';
 import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
@@ -42,7 +42,8 @@ export async function computeContent(
   },
 ): Promise<DisclosureContent> {
   const { end } = quarterPeriod(input.quarter);
-  const policy = policyOn(end);
+  // the first window (2021-07-01 to the launch) is governed by the launch policy
+  const policy = policyOn(end) ?? policyForLoanDisbursedOn(end);
   if (!policy) throw new Error(`no policy in force on ${end}`);
   const sums = input.precomputed ??
     (await quarterSums(tx, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };

@@ -6,3 +6,4 @@ export * from './sessions.js';
 export * from './journal.js';
 export * from './disclosures.js';
 export * from './policy.js';
+export * from './imports.js';
