@@ -67,7 +67,7 @@ export type ImportRecordKind = ImportRecordInput['kind'];
 
 export const ImportDocument = z
   .object({
-    institution: z.string().min(1).max(50).describe("the bank whose history this is (its code)"),
+    institution: z.string().min(1).max(50).describe('the bank whose history this is (its code)'),
     loans: z
       .array(LoanInput)
       .max(IMPORT_LOANS_MAX)
@@ -135,7 +135,14 @@ export const PublishedStatementBody = z
     publishedOn: IsoDateString.describe('the date the bank published the statement'),
     source: z
       .object({
-        url: z.string().url().max(2000).optional(),
+        url: z
+          .string()
+          .max(2000)
+          .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), {
+            message: 'must be an http(s) URL',
+            params: { code: 'invalid_url' },
+          })
+          .optional(),
         title: z.string().trim().min(1).max(500).optional(),
         sha256: Sha256Hex.optional().describe('SHA-256 of the document file'),
       })
@@ -146,7 +153,9 @@ export const PublishedStatementBody = z
       }),
     horizons: Horizons,
     byArea: z
-      .array(z.object({ area: AreaEnum, quarter: PublishedFigures, yearToDate: PublishedFigures, sinceInception: PublishedFigures }).strict())
+      .array(
+        z.object({ area: AreaEnum, quarter: PublishedFigures, yearToDate: PublishedFigures, sinceInception: PublishedFigures }).strict(),
+      )
       .max(20)
       .default([]),
     restatement: z
