@@ -81,7 +81,9 @@ export const Disclosure = z
         source: z.object({ url: z.string().optional(), title: z.string().optional(), sha256: z.string().optional() }),
       })
       .nullable()
-      .describe("a bank's already published statement, imported as figures (not compiled or verified here): when and where it was published"),
+      .describe(
+        "a bank's already published statement, imported as figures (not compiled or verified here): when and where it was published",
+      ),
   })
   .meta({ id: 'Disclosure' });
 

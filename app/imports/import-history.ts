@@ -181,7 +181,9 @@ export async function importHistory(
     }
   }
   const bookedRows = await findImportRecords(tx, bank.id, [...refs]);
-  const known = new Map<string, KnownRecord>(bookedRows.map((r) => [r.ref, { kind: r.kind, on: r.effectiveOn, contentSha256: r.contentSha256 }]));
+  const known = new Map<string, KnownRecord>(
+    bookedRows.map((r) => [r.ref, { kind: r.kind, on: r.effectiveOn, contentSha256: r.contentSha256 }]),
+  );
   const entityOf = new Map<string, string>(bookedRows.map((r) => [r.ref, r.entityId]));
   const operations = new Map((await operationsOf(tx, [...quarters])).map((o) => [o.quarter, o]));
   for (const l of await findLoansByRefs(tx, bank.id, [...loanRefs])) loanIds.set(l.loanRef, l.id);
@@ -280,7 +282,10 @@ async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: L
         })
       ).id;
     case 'collateral': {
-      const pledged = await pledgeCollateral(as(agents.bank), { applicationId: look.entity(r.application), items: collateralInputs(r.items) });
+      const pledged = await pledgeCollateral(as(agents.bank), {
+        applicationId: look.entity(r.application),
+        items: collateralInputs(r.items),
+      });
       return pledged.collateral[0].id;
     }
     case 'approval':
@@ -302,12 +307,13 @@ async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: L
     case 'revaluation': {
       const applicationId = look.entity(r.application);
       const item = (await collateralOf(ctx.tx, applicationId)).find((c) => c.instrumentRef === r.instrument);
-      if (!item)
-        refuse('not_found', `instrument ${r.instrument} is not pledged to application ${r.application}`, { path: 'instrument' });
-      return (await revalueCollateral(as(agents.decisions), { collateralId: item.id, marketFen: yuan(r.marketValue), valuedOn: r.on })).collateral.id;
+      if (!item) refuse('not_found', `instrument ${r.instrument} is not pledged to application ${r.application}`, { path: 'instrument' });
+      return (await revalueCollateral(as(agents.decisions), { collateralId: item.id, marketFen: yuan(r.marketValue), valuedOn: r.on }))
+        .collateral.id;
     }
     case 'loan_repayment':
-      return (await recordRepayment(as(agents.bank), { loanId: look.loanIds.get(r.loanRef)!, repaidOn: r.on, amountFen: yuan(r.amount) })).id;
+      return (await recordRepayment(as(agents.bank), { loanId: look.loanIds.get(r.loanRef)!, repaidOn: r.on, amountFen: yuan(r.amount) }))
+        .id;
     case 'loan_acceptance':
       return (await acceptFlaggedLoan(as(agents.decisions), { loanId: look.loanIds.get(r.loanRef)!, reason: r.reason })).id;
   }

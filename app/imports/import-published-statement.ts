@@ -32,7 +32,11 @@ export async function importPublishedStatement(
   const s = input.statement;
   if (s.publishedOn <= period.end)
     refuseViolations([
-      { path: 'publishedOn', code: 'published_before_quarter_end', message: `a statement of ${input.quarter} is published after ${period.end}` },
+      {
+        path: 'publishedOn',
+        code: 'published_before_quarter_end',
+        message: `a statement of ${input.quarter} is published after ${period.end}`,
+      },
     ]);
   if (s.publishedOn > today)
     refuseViolations([{ path: 'publishedOn', code: 'date_in_future', message: `${s.publishedOn} is after today (${today})` }]);
@@ -95,6 +99,7 @@ export async function importPublishedStatement(
     publishedAt: ctx.now,
     publishedOn: s.publishedOn,
   });
-  if (!row) refuseIllegal({ message: 'another version of this quarter was written meanwhile; try again', current: latest?.status ?? 'none' });
+  if (!row)
+    refuseIllegal({ message: 'another version of this quarter was written meanwhile; try again', current: latest?.status ?? 'none' });
   return { row, created: true };
 }

@@ -164,7 +164,11 @@ export function planImport(input: PlanInput): Plan {
         continue;
       }
       if (!TARGET_KINDS[ref.kind].includes(known.kind)) {
-        errors.push({ path, code: 'record_kind_mismatch', message: `${ref.ref} was imported as a ${known.kind} record, not ${article(ref.kind)}` });
+        errors.push({
+          path,
+          code: 'record_kind_mismatch',
+          message: `${ref.ref} was imported as a ${known.kind} record, not ${article(ref.kind)}`,
+        });
         continue;
       }
       if (known.on && known.on > r.on)
