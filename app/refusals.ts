@@ -12,6 +12,11 @@ export const REFUSAL_STATUSES = [
   'validation_failed',
   'invalid_input',
   'invalid_cursor',
+  // effective dates
+  'booking_in_future',
+  'booking_out_of_order',
+  'backdating_not_allowed',
+  'backdate_reason_required',
   // who
   'unauthorized',
   'forbidden',

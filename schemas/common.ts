@@ -34,6 +34,32 @@ export const IsoDateString = z
   .refine(isIsoDate, { message: 'must be a calendar date YYYY-MM-DD', ...rule('invalid_date') })
   .meta({ example: '2022-08-15', description: 'calendar date, Asia/Shanghai' });
 
+/** The effective date of a booking, and why when it is dated before today. */
+export const BookingDateFields = {
+  on: IsoDateString.optional().describe(
+    'effective date of the booking (default today, Asia/Shanghai): the rules, rates and caps in force that day apply. Never in the future (booking_in_future) nor before the last booking of the same record (booking_out_of_order); before today only for operators, or a bank in migration mode (backdating_not_allowed), with a reason (backdate_reason_required)',
+  ),
+  reason: z.string().min(1).max(2000).optional().describe('why: required when the booking is dated before today'),
+};
+/** A record's booking history: what was booked, for which day, when, by whom and why. */
+export const BookingHistory = z
+  .object({
+    items: z.array(
+      z.object({
+        command: z.string(),
+        effectiveOn: z.string().describe('the day the rules were applied for'),
+        bookedAt: z.string().describe('when it was booked'),
+        bookedBy: z.string().nullable(),
+        reason: z.string().nullable(),
+        backdated: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'BookingHistory' });
+
+/** A command whose only input is its effective date. */
+export const DatedBody = z.object(BookingDateFields).strict().meta({ id: 'BookingDate' });
+
 export const QuarterString = z
   .string()
   .refine(isQuarter, { message: 'must be a quarter like 2022Q3', ...rule('invalid_quarter') })

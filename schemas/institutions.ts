@@ -26,8 +26,20 @@ export const Institution = z
     kind: z.enum(['operator', 'bank', 'verifier']),
     eligibleFrom: z.string().nullable(),
     eligibleUntil: z.string().nullable(),
+    migrationMode: z
+      .object({ since: z.string(), reason: z.string().nullable() })
+      .nullable()
+      .describe('set while the bank records its past: it may then date its own bookings before today'),
   })
   .meta({ id: 'Institution' });
+
+export const MigrationModeBody = z
+  .object({
+    enabled: z.boolean().describe('true: the bank may date its own bookings before today while it records its past'),
+    reason: z.string().min(1).max(2000),
+  })
+  .strict()
+  .meta({ id: 'MigrationMode' });
 
 export const CreateUserBody = z
   .object({

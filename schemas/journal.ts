@@ -1,6 +1,6 @@
 /** Shapes of the journal: entries with their lines, derived balances, the verification report. */
 import { z } from 'zod';
-import { PageQuery } from './common.js';
+import { BookingDateFields, PageQuery } from './common.js';
 
 export const JournalKind = z.enum(['disbursement', 'accrual', 'repayment', 'rollover', 'reversal']);
 
@@ -10,7 +10,8 @@ export const JournalEntryView = z
     sequence: z.string(),
     institution: z.string(),
     kind: JournalKind,
-    effectiveOn: z.string(),
+    effectiveOn: z.string().describe('the day the entry is booked for'),
+    bookedAt: z.string().nullable().describe('when it was booked (absent on the answer that creates it)'),
     reversesId: z.string().nullable(),
     memo: z.record(z.string(), z.string()),
     lines: z.array(z.object({ account: z.string(), facilityId: z.string().nullable(), debit: z.string(), credit: z.string() })),
@@ -46,6 +47,6 @@ export const VerifyView = z
   .meta({ id: 'JournalVerification' });
 
 export const ReverseBody = z
-  .object({ reason: z.string().min(1).max(2000) })
+  .object({ reason: z.string().min(1).max(2000), on: BookingDateFields.on })
   .strict()
   .meta({ id: 'ReverseEntry' });

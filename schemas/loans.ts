@@ -1,6 +1,6 @@
 /** Loan submissions (API.md "Loans"): request and response shapes. */
 import { z } from 'zod';
-import { IsoDateString, matching, PageQuery, PercentString, Sha256Hex, TonnesString, YuanString } from './common.js';
+import { BookingDateFields, IsoDateString, matching, PageQuery, PercentString, Sha256Hex, TonnesString, YuanString } from './common.js';
 
 export const BATCH_ROWS_MAX = 10_000;
 
@@ -120,7 +120,7 @@ export const AmendmentBody = z
 export const RepaymentBody = z.object({ repaidOn: IsoDateString, amount: YuanString }).strict().meta({ id: 'LoanRepayment' });
 
 export const AcceptBody = z
-  .object({ reason: text(1000) })
+  .object({ reason: text(1000), on: BookingDateFields.on })
   .strict()
   .meta({ id: 'LoanAcceptance' });
 

@@ -1,7 +1,7 @@
 /** Shapes of the refinancing resources: operations, applications with collateral, facilities, margin calls. */
 import { z } from 'zod';
 import { isIsoDate } from '../domain/dates.js';
-import { decodeCursor, IsoDateString, PageQuery, QuarterString, YuanString } from './common.js';
+import { BookingDateFields, decodeCursor, IsoDateString, PageQuery, QuarterString, YuanString } from './common.js';
 
 /** A UUID as PostgreSQL accepts it in its canonical form (anything else in a path is simply not found). */
 export { isUuid } from './common.js';
@@ -36,7 +36,10 @@ export const CollateralTypeEnum = z.enum([
   'high_grade_loan',
 ]);
 
-export const CreateOperationBody = z.object({ quarter: QuarterString, volume: YuanString }).strict().meta({ id: 'CreateOperation' });
+export const CreateOperationBody = z
+  .object({ quarter: QuarterString, volume: YuanString, ...BookingDateFields })
+  .strict()
+  .meta({ id: 'CreateOperation' });
 
 export const OperationView = z
   .object({
@@ -73,6 +76,7 @@ export const CreateApplicationBody = z
       "all the bank's eligible, disbursed, not-yet-supported loans disbursed up to this date",
     ),
     collateral: z.array(CollateralInputSchema).max(1000).default([]),
+    ...BookingDateFields,
   })
   .strict()
   .refine((b) => [b.loanIds, b.loanRefs, b.allDisbursedThrough].filter((x) => x !== undefined).length === 1, {
@@ -88,11 +92,12 @@ export const ApproveBody = z
   .object({
     amount: YuanString.optional().describe('approve partly with this amount; omitted = the full request'),
     reason: z.string().min(1).max(2000),
+    on: BookingDateFields.on,
   })
   .strict()
   .meta({ id: 'ApproveApplication' });
 export const RejectBody = z
-  .object({ reason: z.string().min(1).max(2000) })
+  .object({ reason: z.string().min(1).max(2000), on: BookingDateFields.on })
   .strict()
   .meta({ id: 'RejectApplication' });
 
@@ -178,7 +183,10 @@ export const FacilityListQuery = PageQuery.extend({
 });
 
 export const RepayBody = z
-  .object({ principal: YuanString.describe('principal repaid now ("0.00" pays interest only); all interest due is paid with it') })
+  .object({
+    principal: YuanString.describe('principal repaid now ("0.00" pays interest only); all interest due is paid with it'),
+    ...BookingDateFields,
+  })
   .strict()
   .meta({ id: 'Repay' });
 
@@ -220,7 +228,10 @@ export const StatementView = z
 export const RunOnBody = z.object({ on: IsoDateString.optional() }).strict();
 export const AccrueBody = z.object({ through: IsoDateString.optional() }).strict();
 
-export const RevalueBody = z.object({ marketValue: YuanString, valuedOn: IsoDateString.optional() }).strict().meta({ id: 'Revalue' });
+export const RevalueBody = z
+  .object({ marketValue: YuanString, valuedOn: IsoDateString.optional().describe('the same as `on`'), ...BookingDateFields })
+  .strict()
+  .meta({ id: 'Revalue' });
 
 export const CoverageView = z.object({
   eligibleCollateral: z.string(),

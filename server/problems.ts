@@ -18,6 +18,20 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   },
   invalid_cursor: { http: 422, path: 'cursor', zh: '分页游标无效', en: 'The page cursor is not valid' },
 
+  booking_in_future: { http: 422, path: 'on', zh: '记账日期不能晚于今天', en: 'A booking cannot be dated in the future' },
+  booking_out_of_order: {
+    http: 409,
+    path: 'on',
+    zh: '记账日期早于该记录上一笔记账的日期',
+    en: "The booking is dated before the record's last booking",
+  },
+  backdating_not_allowed: {
+    http: 403,
+    path: 'on',
+    zh: '只有运营人员（或处于迁移模式的银行）可以倒签记账日期',
+    en: 'Only operators, or a bank in migration mode, may date a booking before today',
+  },
+  backdate_reason_required: { http: 422, path: 'reason', zh: '倒签的记账须说明理由', en: 'A back-dated booking needs a reason' },
   unauthorized: { http: 401, zh: '需要有效的 API 密钥', en: 'A valid API key is required' },
   forbidden: { http: 403, zh: '此角色无权执行该操作', en: 'This role may not do that' },
   maker_checker_violation: {

@@ -13,7 +13,7 @@ import {
   isReversed,
   lockJournal,
 } from '../../db/repositories/journal.js';
-import { shanghaiDate } from '../../domain/dates.js';
+import type { IsoDate } from '../../domain/dates.js';
 import {
   chain,
   checkDraft,
@@ -24,6 +24,7 @@ import {
   type ChainedEntry,
   type EntryDraft,
 } from '../../domain/ledger/entry.js';
+import { bookingDate, recordBooking } from '../bookings.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 
@@ -53,7 +54,8 @@ export async function appendEntries(tx: Tx, drafts: readonly EntryDraft[], creat
 }
 
 /** Corrects an entry with its mirror, dated today; the original stays. A reversal changes the ledger only, not tranche state. */
-export async function reverseEntry(ctx: ActorContext, input: { entryId: string; reason: string }): Promise<ChainedEntry> {
+/** Reverses an entry on `on` (default today; never before the entry's own effective date). */
+export async function reverseEntry(ctx: ActorContext, input: { entryId: string; reason: string; on?: IsoDate }): Promise<ChainedEntry> {
   const { tx } = ctx;
   const entry = await findEntry(tx, input.entryId);
   if (!entry) refuse('not_found', `journal entry ${input.entryId} not found`);
@@ -62,7 +64,18 @@ export async function reverseEntry(ctx: ActorContext, input: { entryId: string; 
   if (entry.kind === 'reversal')
     refuse('cannot_reverse_a_reversal', 'a reversal is corrected by booking the right entry again, not by reversing the reversal');
   if (await isReversed(tx, entry.id)) refuse('entry_already_reversed', `entry ${entry.sequence} has already been reversed`);
-  const [reversal] = await appendEntries(tx, [reversalOf(entry, shanghaiDate(ctx.now), input.reason)], ctx.actor.userId);
+  const date = await bookingDate(ctx, {
+    on: input.on,
+    reason: input.reason,
+    subjects: [{ kind: 'journal_entry', id: entry.id }],
+    notBefore: entry.effectiveOn,
+  });
+  const [reversal] = await appendEntries(tx, [reversalOf(entry, date.on, input.reason)], ctx.actor.userId);
+  await recordBooking(ctx, date, {
+    command: 'reverse_entry',
+    institutionId: entry.institutionId,
+    created: [{ kind: 'journal_entry', id: reversal.id }],
+  });
   return reversal;
 }
 

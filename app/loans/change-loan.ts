@@ -5,7 +5,7 @@
  * Today is `ctx.now` in Asia/Shanghai; the rows are stamped with `ctx.now`.
  */
 import { randomUUID } from 'node:crypto';
-import { shanghaiDate } from '../../domain/dates.js';
+import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { loanContentSha256, loanTextFromFacts, type LoanFacts } from '../../domain/loans/facts.js';
 import { assessLoan, checkProjectFunding } from '../../domain/loans/rules.js';
 import { formatYuan } from '../../domain/money.js';
@@ -24,6 +24,7 @@ import {
   updateProject,
 } from '../../db/repositories/loan-changes.js';
 import { currentFacts, lockInstitutionLoans } from '../../db/repositories/loans.js';
+import { bookingDate, recordBooking } from '../bookings.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 
@@ -163,10 +164,20 @@ export async function recordRepayment(
 }
 
 /** An operator accepts a loan flagged for its rate, with a reason: it becomes eligible. */
-export async function acceptFlaggedLoan(ctx: ActorContext, input: { loanId: string; reason: string }): Promise<{ id: string }> {
+export async function acceptFlaggedLoan(
+  ctx: ActorContext,
+  input: { loanId: string; reason: string; on?: IsoDate },
+): Promise<{ id: string }> {
   const { tx, actor } = ctx;
   const loan = (await lockLoan(tx, input.loanId, undefined)) ?? loanNotFound();
   if (loan.eligibility !== 'flagged') refuse('loan_not_flagged', `the loan is ${loan.eligibility}; only a flagged loan can be accepted`);
+  // an acceptance is dated on or after the loan's disbursement (an operator may date it earlier than today)
+  const date = await bookingDate(ctx, {
+    on: input.on,
+    reason: input.reason,
+    subjects: [{ kind: 'loan', id: loan.id }],
+    notBefore: loan.disbursedOn,
+  });
   await updateLoan(tx, loan.id, {
     eligibility: 'accepted',
     acceptedBy: actor.userId,
@@ -174,5 +185,6 @@ export async function acceptFlaggedLoan(ctx: ActorContext, input: { loanId: stri
     acceptedAt: ctx.now,
     updatedAt: ctx.now,
   });
+  await recordBooking(ctx, date, { command: 'accept_flagged_loan', institutionId: loan.institutionId });
   return { id: loan.id };
 }

@@ -23,6 +23,7 @@ import { planApplication, type CandidateLoan } from '../../domain/refinancing/ap
 import type { Violation } from '../../domain/result.js';
 import type { ActorContext } from '../perform.js';
 import { byPath, refuse, refuseViolations, refuseWith, type RefusalStatus } from '../refusals.js';
+import { bookingDate, recordBooking, type Dated } from '../bookings.js';
 import { checkCoverage } from './collateral.js';
 import { policyInForce, visibleTo } from './common.js';
 
@@ -60,13 +61,17 @@ function collateralViolations(items: readonly CollateralInput[], taken: Set<stri
   return [...errors, ...faceValueViolations(items)];
 }
 
-/** The bank (the actor's institution) applies today within the quarter's operation. */
+/**
+ * The bank (the actor's institution) applies on `on` (default today; earlier only in migration mode)
+ * within the quarter's operation: the rules, the policy and the loans' state are those of that date.
+ */
 export async function submitApplication(
   ctx: ActorContext,
-  input: { quarter: string; selection: LoanSelection; collateral: CollateralInput[] },
+  input: { quarter: string; selection: LoanSelection; collateral: CollateralInput[] } & Dated,
 ): Promise<ApplicationRow> {
   const { tx, actor } = ctx;
-  const on = shanghaiDate(ctx.now);
+  const date = await bookingDate(ctx, { on: input.on, reason: input.reason, subjects: [] });
+  const on = date.on;
   const operation = await findOperation(tx, input.quarter);
   if (!operation)
     refuse('operation_not_found', `no operation is open for ${input.quarter}`, {
@@ -142,6 +147,11 @@ export async function submitApplication(
     plan.value.loans.map((l) => ({ applicationId: application.id, ...l })),
   );
   await insertCollateral(tx, application, input.collateral, on, actor.userId);
+  await recordBooking(ctx, date, {
+    command: 'apply',
+    institutionId: actor.institutionId,
+    created: [{ kind: 'application', id: application.id }],
+  });
   return application;
 }
 

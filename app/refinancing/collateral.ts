@@ -20,6 +20,7 @@ import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import type { CollateralType, PolicyVersion } from '../../domain/policy/index.js';
 import { coverage, eligibleCollateralFen } from '../../domain/refinancing/collateral.js';
 import { interestDueFen } from '../../domain/refinancing/facility.js';
+import { bookingDate, recordBooking, type Dated } from '../bookings.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 import { policyInForce, stateOf } from './common.js';
@@ -67,11 +68,14 @@ export async function checkCoverage(tx: Tx, applicationId: string, on: IsoDate):
   return { eligibleCollateralFen: eligibleFen, exposureFen, ...cov };
 }
 
-/** An operator revalues an instrument (today unless dated earlier); the application's coverage is checked again. */
-export async function revalueCollateral(ctx: ActorContext, input: { collateralId: string; marketFen: bigint; valuedOn?: IsoDate }) {
+/**
+ * An operator revalues an instrument on `on` (its `valuedOn`; today unless dated earlier, with a
+ * reason); the application's coverage is checked again.
+ */
+export async function revalueCollateral(ctx: ActorContext, input: { collateralId: string; marketFen: bigint; valuedOn?: IsoDate } & Dated) {
   const { tx } = ctx;
   const today = shanghaiDate(ctx.now);
-  const on = input.valuedOn ?? today;
+  const on = input.on ?? input.valuedOn ?? today;
   if (on > today) refuseViolations([{ path: 'valuedOn', code: 'date_in_future', message: `${on} is after today` }]);
   const unlocked = await findCollateral(tx, input.collateralId, { institutionId: null });
   if (!unlocked) refuse('not_found', `collateral ${input.collateralId} not found`);
@@ -80,7 +84,9 @@ export async function revalueCollateral(ctx: ActorContext, input: { collateralId
   if (item.status !== 'pledged') refuse('collateral_released', 'a released instrument is not revalued');
   if (on < item.valuedOn)
     refuseViolations([{ path: 'valuedOn', code: 'valuation_out_of_order', message: `the instrument was last valued on ${item.valuedOn}` }]);
+  const date = await bookingDate(ctx, { on, reason: input.reason, subjects: [{ kind: 'collateral', id: item.id }] });
   const row = await revalue(tx, { id: item.id, marketFen: input.marketFen, on, userId: ctx.actor.userId });
+  await recordBooking(ctx, date, { command: 'revalue', institutionId: item.institutionId });
   const cov = await checkCoverage(tx, item.applicationId, on);
   return { collateral: row, coverage: cov };
 }

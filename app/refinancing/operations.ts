@@ -10,11 +10,14 @@ import {
 import { quarterBounds } from '../../domain/dates.js';
 import { policyOn } from '../../domain/policy/index.js';
 import { checkOperation } from '../../domain/refinancing/operation.js';
+import { bookingDate, recordBooking, type Dated } from '../bookings.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseWith } from '../refusals.js';
 
-export async function openOperation(ctx: ActorContext, input: { quarter: string; volumeFen: bigint }): Promise<OperationRow> {
+/** Opens the quarter's operation on `on` (default today; an operator may date it earlier). */
+export async function openOperation(ctx: ActorContext, input: { quarter: string; volumeFen: bigint } & Dated): Promise<OperationRow> {
   const { tx } = ctx;
+  const date = await bookingDate(ctx, { on: input.on, reason: input.reason, subjects: [] });
   // the policy in force at the quarter's end: rules announced during a quarter (the 2026 cap from
   // 2026-01-15, the 2023 extension from 2023-01-29) govern that quarter's operation
   const { end, year } = quarterBounds(input.quarter);
@@ -29,13 +32,15 @@ export async function openOperation(ctx: ActorContext, input: { quarter: string;
     policy: policyOn(end),
   });
   if (!checked.ok) refuseWith(checked);
-  return insertOperation(tx, {
+  const row = await insertOperation(tx, {
     quarter: input.quarter,
     opensOn: checked.value.opensOn,
     closesOn: checked.value.closesOn,
     volumeFen: input.volumeFen,
     createdBy: ctx.actor.userId,
   });
+  await recordBooking(ctx, date, { command: 'open_operation', institutionId: null, created: [{ kind: 'operation', id: row.id }] });
+  return row;
 }
 
 export async function closeOperation(ctx: ActorContext, input: { quarter: string }): Promise<OperationRow> {

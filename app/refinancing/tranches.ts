@@ -24,17 +24,31 @@ import { accounts } from '../../domain/ledger/accounts.js';
 import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
 import { isEligibleForSupport } from '../../domain/refinancing/application.js';
 import { interestDueFen, planRepayment, planRollover, trancheTerms } from '../../domain/refinancing/facility.js';
+import { accruedThroughFen } from '../../domain/refinancing/interest.js';
+import type { DayCount } from '../../domain/policy/index.js';
 import { appendEntries } from '../ledger/journal.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseWith } from '../refusals.js';
 import { checkCoverage, eligibleCollateralOf } from './collateral.js';
 import { policyInForce, stateOf, visibleTo } from './common.js';
+import { bookingDate, recordBooking, type BookingDate, type Dated } from '../bookings.js';
 import { accrueInterest } from './scans.js';
 
-/** Books the disbursement of an approved application today: by another operator than the approver (maker–checker). */
-export async function disburseApplication(ctx: ActorContext, input: { applicationId: string }): Promise<FacilityRow> {
+/**
+ * A back-dated booking books the interest from its effective date up to today at once (one journal
+ * entry), so the ledger stands as if it had been booked on the day.
+ */
+async function catchUpInterest(ctx: ActorContext, date: BookingDate, facilityId: string) {
+  const today = shanghaiDate(ctx.now);
+  if (date.on < today) await accrueInterest(ctx.tx, { through: today, facilityIds: [facilityId], actor: ctx.actor });
+}
+
+/**
+ * Books the disbursement of an approved application on `on` (default today): by another operator than
+ * the approver (maker–checker). The tranche takes the rate and terms in force on that date.
+ */
+export async function disburseApplication(ctx: ActorContext, input: { applicationId: string } & Dated): Promise<FacilityRow> {
   const { tx, actor } = ctx;
-  const on = shanghaiDate(ctx.now);
   const application = await findApplication(tx, input.applicationId, { institutionId: null }, { lock: true });
   if (!application) refuse('not_found', `application ${input.applicationId} not found`);
   if (application.status !== 'approved')
@@ -43,6 +57,13 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
     });
   if (application.decidedBy === actor.userId)
     refuse('maker_checker_violation', 'the operator who approved the application cannot also book its disbursement: another operator must');
+  const date = await bookingDate(ctx, {
+    on: input.on,
+    reason: input.reason,
+    subjects: [{ kind: 'application', id: application.id }],
+    notBefore: application.appliedOn,
+  });
+  const on = date.on;
   const policy = policyInForce(on);
   const approvedFen = application.approvedFen!;
   const eligibleFen = eligibleCollateralOf(await collateralOf(tx, application.id), policy);
@@ -79,6 +100,8 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
     ],
     actor.userId,
   );
+  await recordBooking(ctx, date, { command: 'disburse', institutionId: application.institutionId, created: [{ kind: 'facility', id }] });
+  await catchUpInterest(ctx, date, id);
   return facility;
 }
 
@@ -104,9 +127,9 @@ function repaymentDraft(
   };
 }
 
-/** Interest booked past `on` (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
-function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
-  if (f.accruedThrough > on) {
+/** Interest booked past today (a run ahead of the calendar) cannot be settled on `on` without paying days twice. */
+function refuseIfBookedAhead(f: FacilityRow, on: IsoDate, today: IsoDate) {
+  if (f.accruedThrough > today) {
     refuse(
       'interest_booked_ahead',
       `interest on this tranche is booked through ${f.accruedThrough}, after ${on}; it can be settled from that date on (a reversing journal entry does not move the tranche's accrual date)`,
@@ -116,25 +139,77 @@ function refuseIfBookedAhead(f: FacilityRow, on: IsoDate) {
 }
 
 /**
- * Locks a tranche the actor may see and its application, refuses when interest is booked ahead of
- * `on`, books the interest due through `on`, and returns the tranche as it then stands.
+ * Interest a back-dated settlement on `on` finds booked after `on` (the daily runs up to today) is taken
+ * back in one entry dated `on`: the segment then stands as accrued through `on`, and the interest after
+ * it is booked again on the principal that remains.
  */
-async function settleInterestThrough(ctx: ActorContext, facilityId: string, on: IsoDate): Promise<FacilityRow> {
+async function rewindInterest(ctx: ActorContext, f: FacilityRow, on: IsoDate): Promise<void> {
+  if (f.accruedThrough <= on) return;
+  const rounding = policyInForce(on).rounding;
+  const throughOnFen = accruedThroughFen(
+    { principalFen: f.outstandingFen, ratePpm: f.ratePpm, dayCount: f.dayCount as DayCount, fromOn: f.interestFromOn },
+    on,
+    rounding,
+  );
+  const excessFen = f.segmentAccruedFen - throughOnFen;
+  await updateFacility(ctx.tx, f.id, {
+    accruedThrough: on,
+    segmentAccruedFen: throughOnFen,
+    interestAccruedFen: f.interestAccruedFen - excessFen,
+  });
+  if (excessFen <= 0n) return;
+  const bank = await institutionCodeOf(ctx.tx, f.institutionId);
+  await appendEntries(
+    ctx.tx,
+    [
+      {
+        institutionId: f.institutionId,
+        kind: 'accrual',
+        effectiveOn: on,
+        reversesId: null,
+        memo: {
+          facilityId: f.id,
+          rewoundFrom: f.accruedThrough,
+          rewoundTo: on,
+          why: 'a settlement dated before the interest already booked',
+        },
+        lines: [debit(accounts.interestIncome(bank), excessFen, f.id), credit(accounts.interestReceivable(bank), excessFen, f.id)],
+      },
+    ],
+    ctx.actor.userId,
+  );
+}
+
+/**
+ * Locks a tranche the actor may see and its application, dates the settlement (`input.on`, never
+ * before the tranche's last booking), refuses when interest is booked ahead of today, takes back the
+ * interest booked after a back-dated date, books the interest due through it, and returns the tranche
+ * as it then stands with the booking date.
+ */
+async function settleInterestThrough(ctx: ActorContext, facilityId: string, input: Dated): Promise<{ f: FacilityRow; date: BookingDate }> {
   const { tx, actor } = ctx;
   const locked = await findFacility(tx, facilityId, visibleTo(actor), { lock: true });
   if (!locked) refuse('not_found', `facility ${facilityId} not found`);
   await lockApplication(tx, locked.applicationId);
-  refuseIfBookedAhead(locked, on);
+  const date = await bookingDate(ctx, {
+    on: input.on,
+    reason: input.reason,
+    subjects: [{ kind: 'facility', id: locked.id }],
+    notBefore: locked.interestFromOn,
+  });
+  const on = date.on;
+  refuseIfBookedAhead(locked, on, shanghaiDate(ctx.now));
   policyInForce(on);
+  await rewindInterest(ctx, locked, on);
   await accrueInterest(tx, { through: on, facilityIds: [facilityId], actor });
-  return (await findFacility(tx, facilityId, visibleTo(actor)))!;
+  return { f: (await findFacility(tx, facilityId, visibleTo(actor)))!, date };
 }
 
-/** Repays principal (early allowed) today with all interest due. */
-export async function repayTranche(ctx: ActorContext, input: { facilityId: string; principalFen: bigint }) {
+/** Repays principal (early allowed) on `on` (default today) with all interest due. */
+export async function repayTranche(ctx: ActorContext, input: { facilityId: string; principalFen: bigint } & Dated) {
   const { tx, actor } = ctx;
-  const on = shanghaiDate(ctx.now);
-  const f = await settleInterestThrough(ctx, input.facilityId, on);
+  const { f, date } = await settleInterestThrough(ctx, input.facilityId, input);
+  const on = date.on;
   const plan = planRepayment(stateOf(f), { on, principalFen: input.principalFen, rounding: policyInForce(on).rounding });
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status });
   const { principalFen, interestFen, remainingFen } = plan.value;
@@ -152,8 +227,14 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
     [repaymentDraft(f, bank, on, principalFen, interestFen, { facilityId: f.id, early: String(on < f.maturesOn) })],
     actor.userId,
   );
+  await recordBooking(ctx, date, { command: 'repay', institutionId: f.institutionId });
+  if (remainingFen > 0n) await catchUpInterest(ctx, date, f.id);
   await checkCoverage(tx, f.applicationId, on);
-  return { facility: updated, paidPrincipalFen: principalFen, paidInterestFen: interestFen };
+  return {
+    facility: remainingFen > 0n ? (await findFacility(tx, f.id, visibleTo(actor)))! : updated,
+    paidPrincipalFen: principalFen,
+    paidInterestFen: interestFen,
+  };
 }
 
 /** Σ outstanding principal of an application's loans that are still eligible for support. */
@@ -163,14 +244,14 @@ async function underlyingOutstandingFen(tx: Tx, applicationId: string): Promise<
 }
 
 /**
- * Rolls a tranche over today, its maturity date: the old tranche becomes `rolled_over` and a new one
+ * Rolls a tranche over on `on` (default today), its maturity date: the old tranche becomes `rolled_over` and a new one
  * opens at the rate in force, for at most the policy share of the underlying loans' outstanding
  * eligible principal; the excess and all interest are repaid in the same transaction.
  */
-export async function rollOverTranche(ctx: ActorContext, input: { facilityId: string }) {
+export async function rollOverTranche(ctx: ActorContext, input: { facilityId: string } & Dated) {
   const { tx, actor } = ctx;
-  const on = shanghaiDate(ctx.now);
-  const f = await settleInterestThrough(ctx, input.facilityId, on);
+  const { f, date } = await settleInterestThrough(ctx, input.facilityId, input);
+  const on = date.on;
   const policy = policyInForce(on);
   const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId), policy });
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
@@ -211,8 +292,16 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
     lines: [debit(accounts.relendingReceivable(bank), rolledFen, newId), credit(accounts.relendingReceivable(bank), rolledFen, f.id)],
   });
   await appendEntries(tx, drafts, actor.userId);
+  await recordBooking(ctx, date, { command: 'rollover', institutionId: f.institutionId, created: [{ kind: 'facility', id: newId }] });
+  await catchUpInterest(ctx, date, newId);
   await checkCoverage(tx, f.applicationId, on);
-  return { previous, facility: next, capFen, excessRepaidFen: excessFen, interestPaidFen: interestFen };
+  return {
+    previous,
+    facility: date.backdated ? (await findFacility(tx, newId, visibleTo(actor)))! : next,
+    capFen,
+    excessRepaidFen: excessFen,
+    interestPaidFen: interestFen,
+  };
 }
 
 /** One bank's live tranches on `on`, each with the interest due computed exactly to `on`, and the totals. */

@@ -48,7 +48,12 @@ export async function listInstitutions(
 export async function updateInstitution(
   db: Tx,
   id: string,
-  change: { nameZh?: string; nameEn?: string; eligibleFrom?: string | null; eligibleUntil?: string | null },
+  change: Partial<
+    Pick<
+      InstitutionRow,
+      'nameZh' | 'nameEn' | 'eligibleFrom' | 'eligibleUntil' | 'migrationModeSince' | 'migrationModeReason' | 'migrationModeSetBy'
+    >
+  >,
 ): Promise<InstitutionRow> {
   const [row] = await db.update(institutions).set(change).where(eq(institutions.id, id)).returning();
   return row;

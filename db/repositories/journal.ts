@@ -60,7 +60,10 @@ export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], cr
 
 type EntryRow = typeof journalEntries.$inferSelect;
 
-async function withLines(tx: Tx, rows: EntryRow[]): Promise<ChainedEntry[]> {
+/** A stored entry: the chained entry and when it was booked. */
+export type StoredEntry = ChainedEntry & { bookedAt: Date };
+
+async function withLines(tx: Tx, rows: EntryRow[]): Promise<StoredEntry[]> {
   if (rows.length === 0) return [];
   const lines = await tx
     .select()
@@ -89,10 +92,11 @@ async function withLines(tx: Tx, rows: EntryRow[]): Promise<ChainedEntry[]> {
     prevHash: r.prevHash,
     hash: r.hash,
     lines: byEntry.get(r.id) ?? [],
+    bookedAt: r.createdAt,
   }));
 }
 
-export async function findEntry(tx: Tx, id: string): Promise<ChainedEntry | null> {
+export async function findEntry(tx: Tx, id: string): Promise<StoredEntry | null> {
   if (!isUuid(id)) return null;
   const rows = await tx.select().from(journalEntries).where(eq(journalEntries.id, id)).limit(1);
   const [entry] = await withLines(tx, rows);

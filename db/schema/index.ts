@@ -6,4 +6,5 @@ export * from './sessions.js';
 export * from './journal.js';
 export * from './disclosures.js';
 export * from './policy.js';
+export * from './bookings.js';
 export * from './imports.js';

@@ -14,6 +14,10 @@ export const institutions = pgTable(
     eligibleFrom: date('eligible_from', { mode: 'string' }),
     /** … until this date (inclusive), or open-ended */
     eligibleUntil: date('eligible_until', { mode: 'string' }),
+    /** migration mode (set by an operator, with a reason): the bank may back-date its own bookings while it records its past */
+    migrationModeSince: timestamp('migration_mode_since', { withTimezone: true }),
+    migrationModeReason: text('migration_mode_reason'),
+    migrationModeSetBy: uuid('migration_mode_set_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('institutions_kind', sql`${t.kind} in ('operator','bank','verifier')`)],

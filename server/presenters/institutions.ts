@@ -9,4 +9,5 @@ export const presentInstitution = (row: InstitutionRow) => ({
   kind: row.kind,
   eligibleFrom: row.eligibleFrom,
   eligibleUntil: row.eligibleUntil,
+  migrationMode: row.migrationModeSince ? { since: row.migrationModeSince.toISOString(), reason: row.migrationModeReason } : null,
 });

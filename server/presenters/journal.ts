@@ -6,12 +6,16 @@ import { formatYuan } from '../../domain/money.js';
 import type { JournalEntryView } from '../../schemas/journal.js';
 
 /** An entry with its bank's code (the id itself when the code is unknown). */
-export const presentEntry = (e: ChainedEntry, codeOf: ReadonlyMap<string, string>): z.infer<typeof JournalEntryView> => ({
+export const presentEntry = (
+  e: ChainedEntry & { bookedAt?: Date },
+  codeOf: ReadonlyMap<string, string>,
+): z.infer<typeof JournalEntryView> => ({
   id: e.id,
   sequence: e.sequence.toString(),
   institution: codeOf.get(e.institutionId) ?? e.institutionId,
   kind: e.kind,
   effectiveOn: e.effectiveOn,
+  bookedAt: e.bookedAt ? e.bookedAt.toISOString() : null,
   reversesId: e.reversesId,
   memo: e.memo,
   lines: e.lines.map((l) => ({

@@ -14,7 +14,9 @@ import { approveApplication, rejectApplication } from '../../app/refinancing/dec
 import { disburseApplication } from '../../app/refinancing/tranches.js';
 import { applicationDetail } from '../../db/read-models/application-detail.js';
 import { applicationListings, facilityListings, findApplication, listApplications } from '../../db/repositories/refinancing.js';
-import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { BookingHistory, DatedBody, encodeCursor, pageOf } from '../../schemas/common.js';
+import { historyOf } from '../../app/bookings.js';
+import { presentHistory } from '../presenters/bookings.js';
 import {
   AddCollateralBody,
   ApplicationDetail,
@@ -37,6 +39,14 @@ import { invalidCursor } from './facilities.js';
 const collateralInputs = (items: z.infer<typeof AddCollateralBody>['collateral']): CollateralInput[] =>
   items.map((c) => ({ type: c.type, ref: c.ref, faceFen: parseYuan(c.faceValue)!, marketFen: parseYuan(c.marketValue)! }));
 
+describe({
+  method: 'get',
+  path: '/api/v1/applications/:id/history',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'Every booking of the application: its effective date, when and by whom it was booked, and why (back-dated ones marked)',
+  responses: { 200: BookingHistory },
+});
 describe({
   method: 'post',
   path: '/api/v1/applications',
@@ -118,7 +128,13 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
         ? { loanRefs: body.loanRefs }
         : { allDisbursedThrough: body.allDisbursedThrough! };
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const row = await submitApplication(ctx, { quarter: body.operation, selection, collateral: collateralInputs(body.collateral) });
+      const row = await submitApplication(ctx, {
+        quarter: body.operation,
+        selection,
+        collateral: collateralInputs(body.collateral),
+        on: body.on,
+        reason: body.reason,
+      });
       return presentApplicationDetail(await applicationDetail(ctx.tx, row.id), shanghaiDate(ctx.now));
     });
     res.status(201).json(answer);
@@ -143,6 +159,13 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
       items: page.map(presentApplication),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtUtc, last.application.id]) : null,
     });
+  });
+
+  router.get('/applications/:id/history', requireRole('bank', 'operator'), async (req, res) => {
+    const id = String(req.params.id);
+    const row = await findApplication(db, id, visibleTo(actorOf(res)));
+    if (!row) throw notFound(`application ${id}`);
+    res.json(presentHistory(await historyOf({ tx: db }, { kind: 'application', id: row.id })));
   });
 
   router.get('/applications/:id', requireRole('bank', 'operator'), async (req, res) => {
@@ -171,6 +194,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
         applicationId: String(req.params.id),
         amountFen: body.amount === undefined ? undefined : parseYuan(body.amount)!,
         reason: body.reason,
+        on: body.on,
       });
       return presentApplication((await applicationListings(ctx.tx, [row.id]))[0]);
     });
@@ -180,15 +204,16 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
   router.post('/applications/:id/reject', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RejectBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const row = await rejectApplication(ctx, { applicationId: String(req.params.id), reason: body.reason });
+      const row = await rejectApplication(ctx, { applicationId: String(req.params.id), reason: body.reason, on: body.on });
       return presentApplication((await applicationListings(ctx.tx, [row.id]))[0]);
     });
     res.json(answer);
   });
 
   router.post('/applications/:id/disburse', requireRole('operator'), async (req, res) => {
+    const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const facility = await disburseApplication(ctx, { applicationId: String(req.params.id) });
+      const facility = await disburseApplication(ctx, { applicationId: String(req.params.id), ...dated });
       const [listing] = await facilityListings(ctx.tx, [facility.id]);
       return presentFacility(listing.facility, listing.institutionCode);
     });

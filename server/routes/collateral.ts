@@ -92,6 +92,8 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
         collateralId: String(req.params.id),
         marketFen: parseYuan(body.marketValue)!,
         valuedOn: body.valuedOn,
+        on: body.on,
+        reason: body.reason,
       });
       return { collateral: presentCollateral(r.collateral, r.collateral.valuedOn), coverage: presentCoverage(r.coverage) };
     });

@@ -14,7 +14,9 @@ import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
 import { repayTranche, rollOverTranche, statementOf } from '../../app/refinancing/tranches.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { facilityListings, findFacility, listFacilities } from '../../db/repositories/refinancing.js';
-import { encodeCursor, pageOf } from '../../schemas/common.js';
+import { BookingHistory, DatedBody, encodeCursor, pageOf } from '../../schemas/common.js';
+import { historyOf } from '../../app/bookings.js';
+import { presentHistory } from '../presenters/bookings.js';
 import {
   AccrueBody,
   FacilityListQuery,
@@ -43,6 +45,14 @@ export const invalidCursor = () =>
 const AccrualResult = z.object({ through: z.string(), tranches: z.number().int(), total: z.string(), entries: z.number().int() });
 const ScanResult = z.object({ on: z.string(), matured: z.number().int(), overdue: z.number().int() });
 
+describe({
+  method: 'get',
+  path: '/api/v1/facilities/:id/history',
+  tag: 'refinancing',
+  roles: ['bank', 'operator'],
+  summary: 'Every booking of the facility: its effective date, when and by whom it was booked, and why (back-dated ones marked)',
+  responses: { 200: BookingHistory },
+});
 describe({
   method: 'get',
   path: '/api/v1/facilities',
@@ -169,6 +179,13 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     res.json(presentStatement(statement, { institutionCode: code, on, horizonDays: q.horizonDays, policy }));
   });
 
+  router.get('/facilities/:id/history', requireRole('bank', 'operator'), async (req, res) => {
+    const id = String(req.params.id);
+    const row = await findFacility(db, id, visibleTo(actorOf(res)));
+    if (!row) throw notFound(`facility ${id}`);
+    res.json(presentHistory(await historyOf({ tx: db }, { kind: 'facility', id: row.id })));
+  });
+
   router.get('/facilities/:id', requireRole('bank', 'operator'), async (req, res) => {
     const id = String(req.params.id);
     const f = await findFacility(db, id, visibleTo(actorOf(res)));
@@ -178,9 +195,9 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
   });
 
   router.post('/facilities/:id/rollover', requireRole('bank', 'operator'), async (req, res) => {
-    parseOrThrow(z.object({}).strict(), req.body ?? {});
+    const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const r = await rollOverTranche(ctx, { facilityId: String(req.params.id) });
+      const r = await rollOverTranche(ctx, { facilityId: String(req.params.id), ...dated });
       const [previous, next] = await facilityListings(ctx.tx, [r.previous.id, r.facility.id]);
       return {
         previous: presentFacility(previous.facility, previous.institutionCode),
@@ -196,7 +213,12 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
   router.post('/facilities/:id/repay', requireRole('bank', 'operator'), async (req, res) => {
     const body = parseOrThrow(RepayBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const r = await repayTranche(ctx, { facilityId: String(req.params.id), principalFen: parseYuan(body.principal)! });
+      const r = await repayTranche(ctx, {
+        facilityId: String(req.params.id),
+        principalFen: parseYuan(body.principal)!,
+        on: body.on,
+        reason: body.reason,
+      });
       const [listing] = await facilityListings(ctx.tx, [r.facility.id]);
       return {
         facility: presentFacility(listing.facility, listing.institutionCode),

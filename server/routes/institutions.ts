@@ -2,10 +2,11 @@
 import { Router } from 'express';
 import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
+import { setMigrationMode } from '../../app/institutions/set-migration-mode.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
 import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
-import { CreateInstitutionBody, CreateUserBody, Institution, UserWithKey } from '../../schemas/institutions.js';
+import { CreateInstitutionBody, CreateUserBody, Institution, MigrationModeBody, UserWithKey } from '../../schemas/institutions.js';
 import { describe } from '../openapi.js';
 import { z } from 'zod';
 import { actorOf, requireRole } from '../auth.js';
@@ -62,6 +63,17 @@ describe({
   idempotent: true,
 });
 
+describe({
+  method: 'put',
+  path: '/api/v1/institutions/:code/migration-mode',
+  tag: 'institutions',
+  roles: ['operator'],
+  summary: "Start or end a bank's migration mode (it may then date its own bookings before today), with a reason",
+  body: MigrationModeBody,
+  responses: { 200: Institution },
+  idempotent: true,
+});
+
 export function institutionRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
@@ -112,6 +124,13 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
     );
     const actor = actorOf(res);
     const row = await db.transaction((tx) => updateInstitution({ tx, now: now(), actor }, { code: String(req.params.code), change: body }));
+    res.json(present(row));
+  });
+
+  router.put('/institutions/:code/migration-mode', requireRole('operator'), async (req, res) => {
+    const body = parseOrThrow(MigrationModeBody, req.body);
+    const actor = actorOf(res);
+    const row = await db.transaction((tx) => setMigrationMode({ tx, now: now(), actor }, { code: String(req.params.code), ...body }));
     res.json(present(row));
   });
 

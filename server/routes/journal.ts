@@ -121,7 +121,7 @@ export function journalRoutes({ database, now }: AppDeps): Router {
     const body = parseOrThrow(ReverseBody, req.body);
     const actor = actorOf(res);
     const answer = await db.transaction(async (tx) => {
-      const reversal = await reverseEntry({ tx, now: now(), actor }, { entryId: String(req.params.id), reason: body.reason });
+      const reversal = await reverseEntry({ tx, now: now(), actor }, { entryId: String(req.params.id), reason: body.reason, on: body.on });
       return presentEntry(reversal, await institutionCodes(tx, [reversal.institutionId]));
     });
     res.status(201).json(answer);

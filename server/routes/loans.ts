@@ -226,7 +226,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AcceptBody, req.body);
-    await db.transaction((tx) => acceptFlaggedLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason }));
+    await db.transaction((tx) => acceptFlaggedLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, on: body.on }));
     const stored = await findLoan(db, id, {});
     res.json(presentLoan(stored!));
   });

@@ -8,7 +8,7 @@ import { allocateOperation } from '../../app/refinancing/decisions.js';
 import { closeOperation, openOperation } from '../../app/refinancing/operations.js';
 import type { Tx } from '../../db/client.js';
 import { applicationListings, listOperations, operationUsage, type OperationRow } from '../../db/repositories/refinancing.js';
-import { decodeCursor, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
+import { DatedBody, decodeCursor, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
 import { ApplicationView, CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
@@ -85,7 +85,10 @@ export function operationRoutes({ database, now }: AppDeps): Router {
   router.post('/operations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CreateOperationBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) =>
-      view(ctx.tx, await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)! })),
+      view(
+        ctx.tx,
+        await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)!, on: body.on, reason: body.reason }),
+      ),
     );
     res.status(201).json(answer);
   });
@@ -109,8 +112,9 @@ export function operationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/operations/:quarter/allocate', requireRole('operator'), async (req, res) => {
     const quarter = quarterParam(String(req.params.quarter));
+    const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const r = await allocateOperation(ctx, { quarter });
+      const r = await allocateOperation(ctx, { quarter, ...dated });
       return {
         operation: await view(ctx.tx, r.operation),
         rule: r.rule,
