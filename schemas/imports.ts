@@ -43,11 +43,6 @@ export const ImportRecord = z
       },
       "the bank's application within the quarter's operation, over loans named by the bank's references",
     ),
-    record(
-      'collateral',
-      { application: Ref, items: z.array(CollateralInputSchema).min(1).max(1000) },
-      'more instruments pledged to an application',
-    ),
     record('approval', { application: Ref, amount: YuanString.optional(), reason: Reason }, 'an approval, in full or of `amount`'),
     record('rejection', { application: Ref, reason: Reason }, 'a rejection with its reason'),
     record('disbursement', { application: Ref }, 'the disbursement of an approved application: `ref` names the tranche it opens'),

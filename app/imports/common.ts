@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/actor.js';
 import { refuse } from '../refusals.js';
 
 /** Whether the bank's institution is in migration mode (set by an operator while it moves onto the system). */
-export const inMigrationMode = (bank: InstitutionRow): boolean => Boolean((bank as { migrationMode?: unknown }).migrationMode);
+export const inMigrationMode = (bank: InstitutionRow): boolean => bank.migrationModeSince !== null;
 
 /**
  * An operator imports any bank's history; a bank only its own, and only while its institution is in

@@ -43,7 +43,7 @@ import { findLoansByRefs } from '../../db/repositories/loans.js';
 import { collateralOf } from '../../db/repositories/refinancing.js';
 import { acceptFlaggedLoan, recordRepayment } from '../loans/change-loan.js';
 import { submitLoans } from '../loans/submit-loans.js';
-import { pledgeCollateral, submitApplication, type CollateralInput } from '../refinancing/applications.js';
+import { submitApplication, type CollateralInput } from '../refinancing/applications.js';
 import { revalueCollateral } from '../refinancing/collateral.js';
 import { approveApplication, rejectApplication } from '../refinancing/decisions.js';
 import { openOperation } from '../refinancing/operations.js';
@@ -73,21 +73,32 @@ export const IMPORT_AGENTS = {
   bookings: '历史导入：记账 history import: bookings',
 } as const;
 
+/**
+ * Who books each record. The bank's acts (loans, applications, loan repayments; and, when the bank
+ * imports, its tranche repayments and rollovers) are booked by the bank's agent with the importer's
+ * authority: an operator's import may date them before today as an operator may, a bank's own import
+ * only because its institution is in migration mode. The central bank's acts are booked by its agents:
+ * one decides, the other books disbursements, rollovers and repayments (maker–checker holds).
+ */
 type Agents = { bank: Actor; decisions: Actor; bookings: Actor };
 
 async function agentsFor(ctx: ActorContext, bank: InstitutionRow): Promise<Agents> {
   const operator = await operatorInstitution(ctx.tx);
   if (!operator) throw new Error('no operator institution');
-  const actor = async (institution: InstitutionRow, name: string, role: 'bank' | 'operator'): Promise<Actor> => {
+  const actor = async (institution: InstitutionRow, name: string, role: 'bank' | 'operator', authority: Actor['role']): Promise<Actor> => {
     const user = await importAgent(ctx.tx, { institutionId: institution.id, name, role, now: ctx.now });
-    return { userId: user.id, userName: user.name, role, institutionId: institution.id, institutionCode: institution.code };
+    return { userId: user.id, userName: user.name, role: authority, institutionId: institution.id, institutionCode: institution.code };
   };
+  const bankAgent = await actor(bank, IMPORT_AGENTS.bank, 'bank', ctx.actor.role);
   return {
-    bank: await actor(bank, IMPORT_AGENTS.bank, 'bank'),
-    decisions: await actor(operator, IMPORT_AGENTS.decisions, 'operator'),
-    bookings: await actor(operator, IMPORT_AGENTS.bookings, 'operator'),
+    bank: bankAgent,
+    decisions: await actor(operator, IMPORT_AGENTS.decisions, 'operator', 'operator'),
+    bookings: ctx.actor.role === 'operator' ? await actor(operator, IMPORT_AGENTS.bookings, 'operator', 'operator') : bankAgent,
   };
 }
+
+/** What only the central bank does: a bank's own import may not contain these. */
+const OPERATOR_KINDS = new Set<string>(['operation', 'approval', 'rejection', 'disbursement', 'revaluation', 'loan_acceptance']);
 
 /** Fields of the use cases' inputs as the records name them (a refusal's path is shown in the record's words). */
 const FIELD_OF: Record<string, string> = { valuedOn: 'on', repaidOn: 'on', quarter: 'operation', collateral: 'collateral' };
@@ -107,16 +118,6 @@ const yuan = (text: string) => parseYuan(text)!;
 const collateralInputs = (items: readonly CollateralText[]): CollateralInput[] =>
   items.map((c) => ({ type: c.type, ref: c.ref, faceFen: yuan(c.faceValue), marketFen: yuan(c.marketValue) }));
 
-/**
- * The context a record is booked in: the agent acting, on the record's effective date. Until the use
- * cases take an effective date, the record's date is the context's day (noon in Asia/Shanghai).
- */
-const bookingContext = (ctx: ActorContext, actor: Actor, on: IsoDate): ActorContext => ({
-  tx: ctx.tx,
-  actor,
-  now: new Date(`${on}T04:00:00Z`),
-});
-
 export async function importHistory(
   ctx: ActorContext,
   input: { document: ImportDocument; documentSha256: string },
@@ -135,6 +136,20 @@ export async function importHistory(
   if (!bank || bank.kind !== 'bank')
     refuseViolations([{ path: 'institution', code: 'unknown_bank', message: `${doc.institution} is not a bank` }]);
   refuseUnlessMayImport(ctx.actor, bank);
+  if (ctx.actor.role !== 'operator') {
+    const central = doc.records.flatMap((r, i) =>
+      OPERATOR_KINDS.has(r.kind)
+        ? [
+            {
+              path: `records.${i}.kind`,
+              code: 'record_needs_operator',
+              message: `a ${r.kind} is the central bank's act: an operator imports it`,
+            },
+          ]
+        : [],
+    );
+    if (central.length) refuseViolations(central);
+  }
   const agents = await agentsFor(ctx, bank);
   const today = shanghaiDate(ctx.now);
   const row = await insertImport(tx, {
@@ -226,7 +241,7 @@ export async function importHistory(
     }
     let id: string;
     try {
-      id = await book(ctx, agents, record, { entity, loanIds, operations });
+      id = await book(ctx, agents, record, { entity, loanIds, operations, reason: `${IMPORT_AGENTS.bank} ${row.id}: ${ref}` });
     } catch (err) {
       if (err instanceof Refused) refuseViolations(recordViolations(index, err.refusal));
       throw err;
@@ -262,14 +277,17 @@ type Lookups = {
   entity: (ref: string) => string;
   loanIds: ReadonlyMap<string, string>;
   operations: Map<string, { id: string; quarter: string; volumeFen: bigint }>;
+  /** why, for a booking dated before today that has no reason of its own */
+  reason: string;
 };
 
 /** Books one record through its use case, on its effective date; returns the id of what it became. */
 async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: Lookups): Promise<string> {
-  const as = (actor: Actor) => bookingContext(ctx, actor, r.on);
+  const as = (actor: Actor): ActorContext => ({ tx: ctx.tx, now: ctx.now, actor });
+  const dated = { on: r.on, reason: look.reason };
   switch (r.kind) {
     case 'operation': {
-      const op = await openOperation(as(agents.decisions), { quarter: r.quarter, volumeFen: yuan(r.volume) });
+      const op = await openOperation(as(agents.decisions), { quarter: r.quarter, volumeFen: yuan(r.volume), ...dated });
       look.operations.set(op.quarter, op);
       return op.id;
     }
@@ -279,42 +297,38 @@ async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: L
           quarter: r.operation,
           selection: { loanRefs: r.loanRefs },
           collateral: collateralInputs(r.collateral),
+          ...dated,
         })
       ).id;
-    case 'collateral': {
-      const pledged = await pledgeCollateral(as(agents.bank), {
-        applicationId: look.entity(r.application),
-        items: collateralInputs(r.items),
-      });
-      return pledged.collateral[0].id;
-    }
     case 'approval':
       return (
         await approveApplication(as(agents.decisions), {
           applicationId: look.entity(r.application),
           amountFen: r.amount === undefined ? undefined : yuan(r.amount),
           reason: r.reason,
+          on: r.on,
         })
       ).id;
     case 'rejection':
-      return (await rejectApplication(as(agents.decisions), { applicationId: look.entity(r.application), reason: r.reason })).id;
+      return (await rejectApplication(as(agents.decisions), { applicationId: look.entity(r.application), reason: r.reason, on: r.on })).id;
     case 'disbursement':
-      return (await disburseApplication(as(agents.bookings), { applicationId: look.entity(r.application) })).id;
+      return (await disburseApplication(as(agents.bookings), { applicationId: look.entity(r.application), ...dated })).id;
     case 'rollover':
-      return (await rollOverTranche(as(agents.bookings), { facilityId: look.entity(r.tranche) })).facility.id;
+      return (await rollOverTranche(as(agents.bookings), { facilityId: look.entity(r.tranche), ...dated })).facility.id;
     case 'repayment':
-      return (await repayTranche(as(agents.bookings), { facilityId: look.entity(r.tranche), principalFen: yuan(r.principal) })).facility.id;
+      return (await repayTranche(as(agents.bookings), { facilityId: look.entity(r.tranche), principalFen: yuan(r.principal), ...dated }))
+        .facility.id;
     case 'revaluation': {
       const applicationId = look.entity(r.application);
       const item = (await collateralOf(ctx.tx, applicationId)).find((c) => c.instrumentRef === r.instrument);
       if (!item) refuse('not_found', `instrument ${r.instrument} is not pledged to application ${r.application}`, { path: 'instrument' });
-      return (await revalueCollateral(as(agents.decisions), { collateralId: item.id, marketFen: yuan(r.marketValue), valuedOn: r.on }))
-        .collateral.id;
+      return (await revalueCollateral(as(agents.decisions), { collateralId: item.id, marketFen: yuan(r.marketValue), ...dated })).collateral
+        .id;
     }
     case 'loan_repayment':
       return (await recordRepayment(as(agents.bank), { loanId: look.loanIds.get(r.loanRef)!, repaidOn: r.on, amountFen: yuan(r.amount) }))
         .id;
     case 'loan_acceptance':
-      return (await acceptFlaggedLoan(as(agents.decisions), { loanId: look.loanIds.get(r.loanRef)!, reason: r.reason })).id;
+      return (await acceptFlaggedLoan(as(agents.decisions), { loanId: look.loanIds.get(r.loanRef)!, reason: r.reason, on: r.on })).id;
   }
 }

@@ -16,7 +16,6 @@ type Base = { ref: string; on: IsoDate };
 export type HistoryRecord =
   | { kind: 'operation'; quarter: string; volume: string; on: IsoDate }
   | (Base & { kind: 'application'; operation: string; loanRefs: string[]; collateral: CollateralText[] })
-  | (Base & { kind: 'collateral'; application: string; items: CollateralText[] })
   | (Base & { kind: 'approval'; application: string; amount?: string; reason: string })
   | (Base & { kind: 'rejection'; application: string; reason: string })
   | (Base & { kind: 'disbursement'; application: string })
@@ -32,7 +31,6 @@ export type HistoryRecordKind = HistoryRecord['kind'];
 export const RECORD_KINDS: readonly HistoryRecordKind[] = [
   'operation',
   'application',
-  'collateral',
   'approval',
   'rejection',
   'disbursement',
@@ -56,7 +54,6 @@ export function referencesOf(r: HistoryRecord): Reference[] {
         { path: 'operation', kind: 'operation', ref: r.operation },
         ...r.loanRefs.map((ref, i): Reference => ({ path: `loanRefs.${i}`, kind: 'loan', ref })),
       ];
-    case 'collateral':
     case 'approval':
     case 'rejection':
     case 'disbursement':

@@ -164,6 +164,24 @@ describe('a bank imports its history', () => {
     expect(byStart['2023-12-15']).toMatchObject({ principal: '16800000.00', status: 'repaid', rolloverCount: 2 });
   });
 
+  it('when the history shows, then each booking is back-dated by the import agents with the import named, and the journal is intact', async () => {
+    const a1 = first.body.records.find((r: { ref: string }) => r.ref === 'A1');
+    const history = await get(t.operatorKey, `/api/v1/applications/${a1.id}/history`);
+    expect(history.status).toBe(200);
+    expect(
+      history.body.items.map((b: { command: string; effectiveOn: string; backdated: boolean }) => [b.command, b.effectiveOn, b.backdated]),
+    ).toEqual([
+      ['apply', '2021-12-01', true],
+      ['approve', '2021-12-10', true],
+      ['disburse', '2021-12-15', true],
+    ]);
+    expect(history.body.items[0]).toMatchObject({ bookedBy: '历史导入 history import', reason: expect.stringContaining(first.body.id) });
+    expect(history.body.items[1]).toMatchObject({ bookedBy: '历史导入：决定 history import: decisions', reason: 'meets the rules' });
+    expect(history.body.items[2]).toMatchObject({ bookedBy: '历史导入：记账 history import: bookings' });
+    const verify = await get(t.operatorKey, '/api/v1/journal/verify');
+    expect(verify.body.intact).toBe(true);
+  });
+
   it('when the same document is imported again, then the first answer comes back and nothing is booked twice', async () => {
     const again = await post(t.operatorKey, '/api/v1/imports', DOCUMENT());
     expect(again.status).toBe(201);
@@ -237,6 +255,50 @@ const EXPECTED: Record<string, [Figures, Figures, Figures]> = {
   '2026Q2': [NONE, NONE, SI_2025Q3],
   '2026Q3': [L8, L8, SI_2026Q3],
 };
+
+describe("a bank's own import", () => {
+  it("when a bank imports its own records, then it needs migration mode, and the central bank's acts stay an operator's", async () => {
+    const own = await createInstitution(t, { code: uniqueCode('SELF'), eligibleFrom: '2021-07-01' });
+    const doc = {
+      institution: own.code,
+      loans: [loan('S1', project('PS1', 'CE.SOLAR', '50000000.00', '4000.00'), '10000000.00', '3.60', '2023-05-10')],
+      records: [
+        {
+          kind: 'application',
+          ref: 'S-A1',
+          on: '2023-06-01',
+          operation: '2023Q2',
+          loanRefs: ['S1'],
+          collateral: [bond('S-CGB', '7000000.00')],
+        },
+      ],
+    };
+    const refused = await post(own.apiKey, '/api/v1/imports', doc);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('forbidden');
+    expect((await post(own.apiKey, '/api/v1/imports', { ...doc, institution: bank.code })).status).toBe(404);
+    const mode = await request(t.app)
+      .put(`/api/v1/institutions/${own.code}/migration-mode`)
+      .set(bearer(t.operatorKey))
+      .send({ enabled: true, reason: 'moving its 2021–2026 records onto the system' });
+    expect(mode.status).toBe(200);
+    const decided = await post(own.apiKey, '/api/v1/imports', {
+      ...doc,
+      records: [...doc.records, { kind: 'approval', ref: 'S-OK', on: '2023-06-05', application: 'S-A1', reason: 'self-approved' }],
+    });
+    expect(decided.status).toBe(422);
+    expect(decided.body.errors).toEqual([{ path: 'records.1.kind', code: 'record_needs_operator', message: expect.any(String) }]);
+    const ok = await post(own.apiKey, '/api/v1/imports', doc);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.counts.records.application).toEqual({ created: 1, unchanged: 0 });
+    const apps = await get(own.apiKey, '/api/v1/applications');
+    expect(apps.body.items.map((a: { appliedOn: string; status: string }) => [a.appliedOn, a.status])).toEqual([
+      ['2023-06-01', 'submitted'],
+    ]);
+    expect((await get(own.apiKey, `/api/v1/imports/${ok.body.id}`)).status).toBe(200);
+    expect((await get(bank.apiKey, `/api/v1/imports/${ok.body.id}`)).status).toBe(404);
+  });
+});
 
 describe('the imported history, compiled', () => {
   it('when every quarter from 2021Q3 to 2026Q3 is compiled, then each has the figures computed by hand', async () => {
