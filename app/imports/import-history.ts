@@ -35,7 +35,7 @@ import {
   importAgent,
   insertImport,
   insertImportRecords,
-  lockImportDocument,
+  lockImports,
   operationsOf,
   operatorInstitution,
 } from '../../db/repositories/imports.js';
@@ -124,7 +124,7 @@ export async function importHistory(
 ): Promise<{ result: ImportResult; replayed: boolean }> {
   const { tx } = ctx;
   const doc = input.document;
-  await lockImportDocument(tx, input.documentSha256);
+  await lockImports(tx);
   const before = await findImportBySha(tx, input.documentSha256);
   if (before) {
     const bank = await findInstitutionByCode(tx, doc.institution);
@@ -243,8 +243,14 @@ export async function importHistory(
     try {
       id = await book(ctx, agents, record, { entity, loanIds, operations, reason: `${IMPORT_AGENTS.bank} ${row.id}: ${ref}` });
     } catch (err) {
-      if (err instanceof Refused) refuseViolations(recordViolations(index, err.refusal));
-      throw err;
+      if (!(err instanceof Refused)) throw err;
+      // an operation opened meanwhile (outside this import) with the same volume is the same record
+      const same = record.kind === 'operation' && err.refusal.status === 'operation_exists' ? (await operationsOf(tx, [ref]))[0] : null;
+      if (!same || record.kind !== 'operation' || same.volumeFen !== yuan(record.volume)) refuseViolations(recordViolations(index, err.refusal));
+      operations.set(ref, same);
+      counts[record.kind].unchanged += 1;
+      outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'unchanged', id: same.id };
+      continue;
     }
     counts[record.kind].created += 1;
     outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'created', id };

@@ -12,9 +12,13 @@ import { disclosureVersions, importRecords, imports, institutions, operations, u
 export type ImportRow = typeof imports.$inferSelect;
 export type ImportRecordRow = typeof importRecords.$inferSelect;
 
-/** Serialises imports of one document (same SHA-256) for the rest of the transaction. */
-export async function lockImportDocument(tx: Tx, documentSha256: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'import:' + documentSha256}))`);
+/**
+ * Serialises imports for the rest of the transaction: one import books at a time. An import is one long
+ * transaction that takes operation rows and the journal's head as it goes; two of them side by side
+ * would wait on each other in a circle (and they would queue on the journal's head anyway).
+ */
+export async function lockImports(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('imports'))`);
 }
 
 export async function findImportBySha(tx: Tx, documentSha256: string): Promise<ImportRow | null> {
