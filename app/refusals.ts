@@ -76,6 +76,7 @@ export const REFUSAL_STATUSES = [
   'verified_with_failed_findings',
   'rejection_without_findings',
   'loan_not_in_sample',
+  'statement_conflict',
   // institutions and jobs
   'institution_code_taken',
   'job_not_failed',

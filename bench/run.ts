@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   accrual: () => import('./accrual.js'),
   compile: () => import('./compile.js'),
   'disclosure-page': () => import('./disclosure-page.js'),
+  'history-import': () => import('./history-import.js'),
   // name: () => import('./<file>.js'),
 };
 

@@ -79,6 +79,15 @@ export const Disclosure = z
       })
       .nullable(),
     contentSha256: z.string(),
+    imported: z
+      .object({
+        publishedOn: z.string(),
+        source: z.object({ url: z.string().optional(), title: z.string().optional(), sha256: z.string().optional() }),
+      })
+      .nullable()
+      .describe(
+        "a bank's already published statement, imported as figures (not compiled or verified here): when and where it was published",
+      ),
   })
   .meta({ id: 'Disclosure' });
 

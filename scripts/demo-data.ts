@@ -8,6 +8,7 @@ import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
 import type { RunningService } from '../server/service.js';
+import { demoHistory, HISTORY_BANK } from './demo-history.js';
 
 const DEMO_PASSWORD = 'demo-password-2026';
 export const DEMO_KEYS = {
@@ -172,7 +173,28 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
     `  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`,
   );
   lines.push(...(await runDemoLifecycle(service, operatorKey)));
+  lines.push(...(await importDemoHistory(service, operatorKey)));
   return { lines };
+}
+
+/**
+ * DEMO-H brings its 2021–2026 records onto the system: one historical import through the API, then its
+ * already published statements, which the operator reconciles with the loan-level records.
+ */
+async function importDemoHistory(service: RunningService, operatorKey: string): Promise<string[]> {
+  const history = demoHistory(shanghaiDate(service.deps.now()));
+  await call(service, operatorKey, 'POST', '/api/v1/institutions', { ...HISTORY_BANK, kind: 'bank' });
+  const imported = (await call(service, operatorKey, 'POST', '/api/v1/imports', {
+    institution: HISTORY_BANK.code,
+    loans: history.loans,
+    records: history.records,
+  })) as { counts: { loans: { created: number }; records: Record<string, { created: number }> } };
+  for (const s of history.statements)
+    await call(service, operatorKey, 'POST', `/api/v1/disclosures/${HISTORY_BANK.code}/${s.quarter}/published-statement`, s.body);
+  const records = Object.values(imported.counts.records).reduce((n, c) => n + c.created, 0);
+  return [
+    `  history          ${HISTORY_BANK.code} imported ${history.quarters[0]}–${history.quarters[history.quarters.length - 1]}: ${imported.counts.loans.created} loans, ${records} records, ${history.statements.length} published statements (reconciled at /operator/reconciliation?bank=${HISTORY_BANK.code})`,
+  ];
 }
 
 /** Polls `check` until it returns a value, for work the background jobs finish. */

@@ -9,22 +9,25 @@ import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
+export const IMPORT_BODY_LIMIT = '128mb'; // POST /api/v1/imports: about 100,000 loans with their records
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogging(deps.logger));
-  app.use(
+  const jsonBody = (limit: string) =>
     express.json({
-      limit: JSON_BODY_LIMIT,
+      limit,
       type: ['application/json', 'application/*+json'],
       // the idempotency check compares request bodies by the hash of their bytes
       verify: (req, _res, buf) => {
         (req as unknown as { bodySha256: string }).bodySha256 = sha256Hex(buf);
       },
-    }),
-  );
+    });
+  // a historical import carries a bank's history in one document; the general parser then skips it
+  app.use('/api/v1/imports', jsonBody(IMPORT_BODY_LIMIT));
+  app.use(jsonBody(JSON_BODY_LIMIT));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(authenticate(deps.database.db));
   app.use('/api', idempotency(deps.database.db));

@@ -135,6 +135,11 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     en: 'A rejection needs at least one failed check',
   },
   loan_not_in_sample: { http: 422, zh: '只能对抽样贷款记录核验结果', en: 'Findings are recorded on sampled loans only' },
+  statement_conflict: {
+    http: 409,
+    zh: '该季度已有另一份已发布的披露；如银行发布了更正披露，请以更正方式导入',
+    en: 'Another statement of that quarter is already published; import a restatement the bank published as a restatement',
+  },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },

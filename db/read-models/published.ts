@@ -28,6 +28,8 @@ export type DisclosureContent = {
   byArea?: AreaRow[];
   topProjects?: { name: string; annualReductionTonnes?: string; subArea?: string }[];
   statement?: { zh: string; en: string };
+  /** a bank's already published statement, imported as figures: when and where it was published */
+  imported?: { publishedOn: string; source: { url?: string; title?: string; sha256?: string } };
 };
 
 export type PublishedSummary = {
@@ -40,6 +42,8 @@ export type PublishedSummary = {
   publishedOn: string | null;
   restatesVersion: number | null;
   horizons: Horizons;
+  /** imported from the bank's already published statement (not compiled or verified here) */
+  imported: boolean;
 };
 
 export type VerificationView = {
@@ -59,6 +63,7 @@ export type HistoryEntry = {
   restatesVersion: number | null;
   contentSha256: string;
   current: boolean;
+  imported: boolean;
 };
 
 export type PublishedDisclosure = PublishedSummary & {
@@ -69,6 +74,8 @@ export type PublishedDisclosure = PublishedSummary & {
 };
 
 const EMPTY: Figures = { projects: 0, loanAmountWanYuan: '0.00', weightedAverageRatePercent: null, annualReductionTonnes: '0.00' };
+
+const isImportedContent = (content: unknown) => Boolean((content as DisclosureContent | null)?.imported);
 
 function horizonsOf(content: unknown): Horizons {
   const h = (content as DisclosureContent | null)?.horizons;
@@ -144,6 +151,7 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
     publishedOn: r.publishedOn,
     restatesVersion: r.restatesVersion ?? null,
     horizons: horizonsOf(r.content),
+    imported: isImportedContent(r.content),
   }));
 }
 
@@ -184,6 +192,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     restatesVersion: r.restatesVersion ?? null,
     contentSha256: r.dv.contentSha256,
     current: r.dv.id === dv.id,
+    imported: isImportedContent(r.dv.content),
   }));
   return {
     versionId: dv.id,
@@ -195,6 +204,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     publishedOn: dv.publishedOn,
     restatesVersion: history[0].restatesVersion,
     horizons: horizonsOf(dv.content),
+    imported: isImportedContent(dv.content),
     content: dv.content as DisclosureContent,
     contentSha256: dv.contentSha256,
     verification: await verificationOf(db, dv.id),

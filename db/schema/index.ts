@@ -7,3 +7,4 @@ export * from './journal.js';
 export * from './disclosures.js';
 export * from './policy.js';
 export * from './bookings.js';
+export * from './imports.js';

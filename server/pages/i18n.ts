@@ -206,6 +206,26 @@ export const zh = {
   opOverdueBadge: '已逾期',
   statusSuperseded: '已被新版本取代',
   vfWithdrawn: '已撤回（新版本取代）',
+  importedBadge: '导入',
+  importedNote: '本期披露是该行加入本系统前已自行公布的披露，按其公布的数字导入，未经本系统编制和核实验证。',
+  importedPublishedOn: '该行公布日期',
+  importedSource: '来源',
+  navReconciliation: '导入核对',
+  recHeading: '已导入披露与逐笔贷款数据核对',
+  recIntro:
+    '各行加入本系统前已公布的季度披露按其公布的数字导入；下表将其与本系统按逐笔贷款记录现时编制的数字逐项比较（差异 = 编制 − 已公布；两者按较少的小数位四舍五入后相等即为一致）。',
+  recBank: '银行',
+  recShow: '显示',
+  recNone: '尚无导入的已公布披露。',
+  recScope: '范围',
+  recTotal: '合计',
+  recFigure: '指标',
+  recImported: '已公布（导入）',
+  recCompiled: '逐笔编制',
+  recDifference: '差异',
+  recAgrees: '一致',
+  recDiffers: '不一致',
+  recSummary: '第 {v} 版，公布于 {on}；计入贷款 {loans} 笔；{n} 项不一致',
 };
 
 export type Dict = typeof zh;
@@ -416,6 +436,27 @@ export const en: Dict = {
   opOverdueBadge: 'overdue',
   statusSuperseded: 'Superseded',
   vfWithdrawn: 'Withdrawn (superseded by a new version)',
+  importedBadge: 'Imported',
+  importedNote:
+    'The bank published this statement before it moved onto this system; its figures are imported as published, not compiled or verified here.',
+  importedPublishedOn: 'Published by the bank on',
+  importedSource: 'Source',
+  navReconciliation: 'Reconciliation',
+  recHeading: 'Imported statements reconciled with the loan-level records',
+  recIntro:
+    "Each bank's quarterly statements published before it moved onto this system are imported as published; the table compares them, figure by figure, with the figures this system compiles now from the loan-level records (difference = compiled − published; a figure agrees when both, rounded half up to the fewer decimals, are equal).",
+  recBank: 'Bank',
+  recShow: 'Show',
+  recNone: 'No published statement has been imported yet.',
+  recScope: 'Scope',
+  recTotal: 'Total',
+  recFigure: 'Figure',
+  recImported: 'Published (imported)',
+  recCompiled: 'Compiled from loans',
+  recDifference: 'Difference',
+  recAgrees: 'Agrees',
+  recDiffers: 'Differs',
+  recSummary: 'version {v}, published on {on}; {loans} loans counted; {n} figures differ',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

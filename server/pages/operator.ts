@@ -24,6 +24,7 @@ import { html, type Html } from './html.js';
 import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
+import { reconciliationPages } from './operator-reconciliation.js';
 
 /** How many rows each section of the overview shows (the API lists page further). */
 const SECTION_LIMIT = 200;
@@ -48,6 +49,7 @@ export function operatorPages(deps: AppDeps): Router {
   const today = () => shanghaiDate(deps.now());
 
   router.use('/queues', queueDashboard(deps));
+  router.use('/reconciliation', reconciliationPages(deps));
 
   router.get('/', async (req, res) => {
     const ctx = pageOf(res);
@@ -105,7 +107,7 @@ export function operatorPages(deps: AppDeps): Router {
     ];
 
     const body = html`<h1>${t.operatorHeading}</h1>
-<p>${t.opToday}: ${on} · <a href="/operator/queues/">${t.opQueuesLink}</a></p>
+<p>${t.opToday}: ${on} · <a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a></p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <section aria-labelledby="h-operations"><h2 id="h-operations">${t.opOperations}</h2>

@@ -213,7 +213,7 @@ function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: strin
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
 <td><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(r.horizons.quarter)}
-<td>${r.version}${r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : ''}</td></tr>`,
+<td>${r.version}${r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : ''}${r.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -227,7 +227,8 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
   const verdictWord = (verdict: string | null) =>
     verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification;
   return html`<h1>${instName(ctx, d)} · ${d.quarter}</h1>
-<p>${t.version} ${d.version}${d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : ''} · ${t.publishedOn} ${d.publishedOn ?? '—'} · <a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a></p>
+<p>${t.version} ${d.version}${d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : ''}${d.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''} · ${t.publishedOn} ${d.publishedOn ?? '—'} · <a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a></p>
+${d.content.imported ? importedNote(ctx, d.content.imported) : ''}
 <section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
 <div class="statement">${lines.map((line, i) => (i === 0 ? html`<p><strong>${line}</strong></p>` : html`<p>${line}</p>`))}</div></section>
 <section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`)}</section>
@@ -249,8 +250,17 @@ ${
 }</section>
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
 <div class="table-wrap"><table><caption>${t.historyHeading}</caption><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.publishedOn}</th><th scope="col">${t.restatement}</th><th scope="col">SHA-256</th></tr></thead>
-<tbody>${d.history.map((h) => html`<tr><th scope="row">${h.version}${h.current ? html` (${t.current})` : ''}</th><td>${h.publishedOn ?? '—'}</td><td>${h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—'}</td><td><code>${h.contentSha256.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div></section>
+<tbody>${d.history.map((h) => html`<tr><th scope="row">${h.version}${h.current ? html` (${t.current})` : ''}${h.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''}</th><td>${h.publishedOn ?? '—'}</td><td>${h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—'}</td><td><code>${h.contentSha256.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div></section>
 ${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
+}
+
+/** An imported statement: published by the bank before it moved onto the system, with its source. */
+function importedNote(ctx: PageContext, imported: NonNullable<PublishedDisclosure['content']['imported']>): Html {
+  const { t } = ctx;
+  const { url, title, sha256 } = imported.source;
+  return html`<p class="note imported-note">${t.importedNote}</p>
+<dl class="cards"><div class="card"><dt>${t.importedPublishedOn}</dt><dd>${imported.publishedOn}</dd></div>
+<div class="card"><dt>${t.importedSource}</dt><dd>${url ? html`<a href="${url}" rel="nofollow noopener">${title ?? url}</a>` : (title ?? '—')}${sha256 ? html`<br><code>SHA-256 ${sha256}</code>` : ''}</dd></div></dl>`;
 }
 
 function fallbackStatement(d: PublishedDisclosure) {
@@ -313,6 +323,7 @@ function disclosureJson(d: PublishedDisclosure) {
     verification: d.verification,
     history: d.history,
     contentSha256: d.contentSha256,
+    imported: d.content.imported ?? null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { VersionView } from '../../db/read-models/disclosure-versions.js';
 import type { AssignmentView } from '../../db/read-models/verifier-queue.js';
 import type { FindingRow, SampleRow } from '../../db/repositories/verification.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
+import { isImported } from '../../domain/disclosures/imported-statement.js';
 import { formatYuan } from '../../domain/money.js';
 
 /** One version, with its verification and the version that restates it, if any. */
@@ -43,6 +44,7 @@ export function presentVersion(view: VersionView) {
         }
       : null,
     contentSha256: row.contentSha256,
+    imported: isImported(content) ? { publishedOn: content.imported.publishedOn, source: content.imported.source } : null,
   };
 }
 

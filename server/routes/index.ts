@@ -19,6 +19,7 @@ import { facilityRoutes } from './facilities.js';
 import { collateralRoutes } from './collateral.js';
 import { journalRoutes } from './journal.js';
 import { poolShortfallRoutes } from './pool-shortfalls.js';
+import { importRoutes } from './imports.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -37,6 +38,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: collateralRoutes },
   { base: '/api/v1', routes: journalRoutes },
   { base: '/api/v1', routes: poolShortfallRoutes },
+  { base: '/api/v1', routes: importRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

@@ -1,0 +1,74 @@
+/**
+ * The operator's reconciliation page (/operator/reconciliation): for a bank with imported published
+ * statements, one table per quarter comparing each published figure with the figure compiled now from
+ * the loan-level records (the same use case as GET /api/v1/disclosures/:code/:quarter/reconciliation).
+ */
+import { Router } from 'express';
+import { reconcileBank } from '../../app/imports/reconcile-statement.js';
+import { perform } from '../../app/perform.js';
+import { banksWithImportedStatements } from '../../db/repositories/imports.js';
+import { AREA_NAMES } from '../../domain/policy/index.js';
+import type { AppDeps } from '../context.js';
+import { pageRefusal } from '../problems.js';
+import { presentReconciliation } from '../presenters/imports.js';
+import { pageActorOf } from '../web/sessions.js';
+import { pageOf, type PageContext } from './context.js';
+import { html } from './html.js';
+import { fill } from './i18n.js';
+import { sendPage } from './layout.js';
+
+const CODE = /^[A-Za-z0-9_-]{1,50}$/;
+
+export function reconciliationPages(deps: AppDeps): Router {
+  const router = Router();
+  const { db } = deps.database;
+
+  router.get('/', async (req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const banks = await banksWithImportedStatements(db);
+    const asked = typeof req.query.bank === 'string' && CODE.test(req.query.bank) ? req.query.bank : null;
+    const code = asked ?? banks[0]?.code ?? null;
+    const picker = html`<form method="get" action="/operator/reconciliation" class="filters">
+<div><label for="r-bank">${t.recBank}</label><select id="r-bank" name="bank">${banks.map(
+      (b) =>
+        html`<option value="${b.code}"${b.code === code ? html` selected` : ''}>${b.code} · ${ctx.lang === 'zh' ? b.nameZh : b.nameEn}</option>`,
+    )}</select></div>
+<button type="submit">${t.recShow}</button></form>`;
+    let tables = html`<p class="empty">${t.recNone}</p>`;
+    if (code) {
+      const result = await perform(db, (tx) => reconcileBank({ tx, now: deps.now(), actor: pageActorOf(res)! }, { institutionCode: code }));
+      if (!result.ok) tables = html`<p class="error" role="alert">${pageRefusal(result.status, ctx.lang)}</p>`;
+      else if (result.value.length) tables = html`${result.value.map((r) => quarterTable(ctx, presentReconciliation(r)))}`;
+    }
+    const body = html`<h1>${t.recHeading}</h1>
+<p><a href="/operator">${t.operatorHeading}</a></p>
+<p class="hint">${t.recIntro}</p>
+${banks.length ? picker : ''}
+${tables}`;
+    sendPage(res, ctx, t.recHeading, body);
+  });
+
+  return router;
+}
+
+function quarterTable(ctx: PageContext, r: ReturnType<typeof presentReconciliation>) {
+  const { t } = ctx;
+  const horizon = { quarter: t.horizonQuarter, yearToDate: t.horizonYtd, sinceInception: t.horizonSince } as const;
+  const figure = {
+    projects: t.projects,
+    loanAmountWanYuan: t.loanAmount,
+    weightedAverageRatePercent: t.weightedRate,
+    annualReductionTonnes: t.annualReduction,
+  } as const;
+  const scope = (s: string) =>
+    s === 'total' ? t.recTotal : ((AREA_NAMES as Record<string, { zh: string; en: string }>)[s]?.[ctx.lang] ?? s);
+  const caption = `${r.institution} ${r.quarter}: ${fill(t.recSummary, { v: r.imported.version, on: r.imported.publishedOn ?? '—', loans: r.countedLoans, n: r.differences })}`;
+  return html`<section aria-labelledby="rec-${r.quarter}"><h2 id="rec-${r.quarter}">${r.quarter} ${r.agrees ? html`<span class="badge">${t.recAgrees}</span>` : html`<span class="badge restatement">${t.recDiffers}</span>`}</h2>
+<div class="table-wrap"><table><caption>${caption}</caption>
+<thead><tr><th scope="col">${t.recScope}</th><th scope="col">${t.quarter}</th><th scope="col">${t.recFigure}</th><th scope="col">${t.recImported}</th><th scope="col">${t.recCompiled}</th><th scope="col">${t.recDifference}</th><th scope="col">${t.recAgrees}</th></tr></thead>
+<tbody>${r.rows.map(
+    (row) =>
+      html`<tr><th scope="row">${scope(row.scope)}</th><td>${horizon[row.horizon]}</td><td>${figure[row.figure]}</td><td class="num">${row.imported ?? '—'}</td><td class="num">${row.compiled ?? '—'}</td><td class="num${row.agrees ? '' : ' differs'}">${row.difference ?? '—'}</td><td>${row.agrees ? '✓' : html`<strong>✗ ${t.recDiffers}</strong>`}</td></tr>`,
+  )}</tbody></table></div></section>`;
+}

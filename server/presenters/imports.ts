@@ -1,0 +1,37 @@
+/**
+ * Views of historical imports and of the reconciliation of imported statements. Pure: rows and
+ * computed figures in, the API's JSON (and the operator page's rows) out; no database.
+ */
+import type { z } from 'zod';
+import type { Reconciliation } from '../../app/imports/reconcile-statement.js';
+import type { ImportResult } from '../../app/imports/import-history.js';
+import type { ImportView as ImportRow } from '../../db/repositories/imports.js';
+import type { ImportView, ReconciliationView } from '../../schemas/imports.js';
+
+/** An import as stored: its first answer, named by who imported it. */
+export function presentImport(view: ImportRow): z.infer<typeof ImportView> {
+  const stored = view.import.result as ImportResult;
+  return {
+    ...stored,
+    id: view.import.id,
+    institution: view.institutionCode,
+    documentSha256: view.import.documentSha256,
+    status: view.import.status,
+    importedBy: view.importedByName,
+    importedAt: view.import.importedAt.toISOString(),
+  };
+}
+
+export function presentReconciliation(r: Reconciliation): z.infer<typeof ReconciliationView> {
+  const differences = r.rows.filter((row) => !row.agrees).length;
+  return {
+    institution: r.bank.code,
+    quarter: r.quarter,
+    imported: { version: r.version.version, publishedOn: r.version.publishedOn, source: r.imported.source },
+    compiledOn: r.compiledOn,
+    countedLoans: r.countedLoans,
+    agrees: differences === 0,
+    differences,
+    rows: r.rows,
+  };
+}
