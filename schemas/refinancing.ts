@@ -69,7 +69,7 @@ const RefList = z.array(z.string().min(1).max(100)).min(1).max(10_000);
 
 export const CreateApplicationBody = z
   .object({
-    operation: QuarterString.describe('the quarter of the open operation'),
+    operation: QuarterString.optional().describe('the quarter of the open operation (default: the quarter of `on`)'),
     loanIds: z.array(z.string().uuid()).min(1).max(10_000).optional(),
     loanRefs: RefList.optional(),
     allDisbursedThrough: IsoDateString.optional().describe(

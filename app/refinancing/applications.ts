@@ -17,7 +17,7 @@ import {
   type CollateralRow,
   type LoanWithLive,
 } from '../../db/repositories/refinancing.js';
-import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
+import { quarterOf, shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import type { CollateralType } from '../../domain/policy/index.js';
 import { planApplication, type CandidateLoan } from '../../domain/refinancing/application.js';
 import type { Violation } from '../../domain/result.js';
@@ -64,24 +64,26 @@ function collateralViolations(items: readonly CollateralInput[], taken: Set<stri
 
 /**
  * The bank (the actor's institution) applies on `on` (default today; earlier only in migration mode)
- * within the quarter's operation: the rules, the policy and the loans' state are those of that date.
+ * within the operation of `quarter` (default: the quarter of `on`): the rules, the policy and the loans'
+ * state are those of that date.
  */
 export async function submitApplication(
   ctx: ActorContext,
-  input: { quarter: string; selection: LoanSelection; collateral: CollateralInput[] } & Dated,
+  input: { quarter?: string; selection: LoanSelection; collateral: CollateralInput[] } & Dated,
 ): Promise<ApplicationRow> {
   const { tx, actor } = ctx;
   const date = await bookingDate(ctx, { on: input.on, reason: input.reason, subjects: [] });
   const on = date.on;
-  const operation = await findOperation(tx, input.quarter);
+  const quarter = input.quarter ?? quarterOf(on);
+  const operation = await findOperation(tx, quarter);
   if (!operation)
-    refuse('operation_not_found', `no operation is open for ${input.quarter}`, {
-      errors: [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${input.quarter}` }],
+    refuse('operation_not_found', `no operation is open for ${quarter}`, {
+      errors: [{ path: 'operation', code: 'operation_not_found', message: `no operation for ${quarter}` }],
     });
   if (operation.status !== 'open' || on < operation.opensOn || on > operation.closesOn) {
     refuse(
       'operation_not_open',
-      `the ${input.quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`,
+      `the ${quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`,
     );
   }
   const institution = (await institutionById(tx, actor.institutionId))!;
