@@ -43,6 +43,9 @@ ${marks}${labels}</svg>`;
 
 const formatTick = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(2));
 
+/** A mark's tooltip: its label and value. */
+const tooltip = (p: Point) => html`<title>${p.label}: ${p.value}</title>`;
+
 const describe = (points: Point[]) => points.map((p) => `${p.label}: ${p.value ?? '—'}`).join('; ');
 
 export function barChart(title: string, points: Point[]): Html {
@@ -52,7 +55,9 @@ export function barChart(title: string, points: Point[]): Html {
     const v = plotNumber(p.value);
     if (v === null) return html``;
     const y = s.y(v);
-    return html`<rect class="bar" x="${(s.x(i) - width / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${(s.baseline - y).toFixed(1)}"><title>${p.label}: ${p.value}</title></rect>`;
+    const x = (s.x(i) - width / 2).toFixed(1);
+    const height = (s.baseline - y).toFixed(1);
+    return html`<rect class="bar" x="${x}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${height}">${tooltip(p)}</rect>`;
   });
   return frame(title, describe(points), s, points, html`${bars}`);
 }

@@ -39,3 +39,6 @@ export const cells = (values: readonly Value[]) => values.map((c) => html`<td>${
 
 /** A table row of plain cells. */
 export const cellRow = (values: readonly Value[]) => html`<tr>${cells(values)}</tr>`;
+
+/** Cells of figures (class "num", right-aligned). */
+export const numCells = (values: readonly Value[]) => values.map((c) => html`<td class="num">${c}</td>`);

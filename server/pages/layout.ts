@@ -16,6 +16,9 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
     ? html`<span class="who">${t.signedInAs}: ${actor.userName} (${actor.institutionCode})</span>
         <form method="post" action="/signout" class="inline">${ctx.csrfField()}<button type="submit">${t.signOut}</button></form>`
     : html`<a href="/signin">${t.signIn}</a>`;
+  // the switch to the other language
+  const href = ctx.otherLangHref;
+  const other = ctx.lang === 'zh' ? 'en' : 'zh-CN';
   return html`<!doctype html>
 <html lang="${ctx.lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>
@@ -31,7 +34,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
   <div class="brand"><a href="/">${t.siteTitle}</a><span class="tagline">${t.siteTagline}</span></div>
   <nav aria-label="${t.siteTitle}">${nav}</nav>
   <div class="account">
-    <a class="lang" href="${ctx.otherLangHref}" hreflang="${ctx.lang === 'zh' ? 'en' : 'zh-CN'}" lang="${ctx.lang === 'zh' ? 'en' : 'zh-CN'}" aria-label="${t.switchLanguageLabel}">${t.switchLanguage}</a>
+    <a class="lang" href="${href}" hreflang="${other}" lang="${other}" aria-label="${t.switchLanguageLabel}">${t.switchLanguage}</a>
     ${account}
   </div>
 </header>

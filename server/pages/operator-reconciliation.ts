@@ -13,7 +13,7 @@ import { pageRefusal } from '../problems.js';
 import { presentReconciliation } from '../presenters/imports.js';
 import { pageActorOf } from '../web/sessions.js';
 import { pageOf, type PageContext } from './context.js';
-import { html } from './html.js';
+import { cells, headRow, html, numCells } from './html.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 
@@ -29,11 +29,12 @@ export function reconciliationPages(deps: AppDeps): Router {
     const banks = await banksWithImportedStatements(db);
     const asked = typeof req.query.bank === 'string' && CODE.test(req.query.bank) ? req.query.bank : null;
     const code = asked ?? banks[0]?.code ?? null;
+    const option = (b: (typeof banks)[number]) => {
+      const selected = b.code === code ? html` selected` : '';
+      return html`<option value="${b.code}"${selected}>${b.code} · ${ctx.lang === 'zh' ? b.nameZh : b.nameEn}</option>`;
+    };
     const picker = html`<form method="get" action="/operator/reconciliation" class="filters">
-<div><label for="r-bank">${t.recBank}</label><select id="r-bank" name="bank">${banks.map(
-      (b) =>
-        html`<option value="${b.code}"${b.code === code ? html` selected` : ''}>${b.code} · ${ctx.lang === 'zh' ? b.nameZh : b.nameEn}</option>`,
-    )}</select></div>
+<div><label for="r-bank">${t.recBank}</label><select id="r-bank" name="bank">${banks.map(option)}</select></div>
 <button type="submit">${t.recShow}</button></form>`;
     let tables = html`<p class="empty">${t.recNone}</p>`;
     if (code) {
@@ -63,12 +64,19 @@ function quarterTable(ctx: PageContext, r: ReturnType<typeof presentReconciliati
   } as const;
   const scope = (s: string) =>
     s === 'total' ? t.recTotal : ((AREA_NAMES as Record<string, { zh: string; en: string }>)[s]?.[ctx.lang] ?? s);
-  const caption = `${r.institution} ${r.quarter}: ${fill(t.recSummary, { v: r.imported.version, on: r.imported.publishedOn ?? '—', loans: r.countedLoans, n: r.differences })}`;
-  return html`<section aria-labelledby="rec-${r.quarter}"><h2 id="rec-${r.quarter}">${r.quarter} ${r.agrees ? html`<span class="badge">${t.recAgrees}</span>` : html`<span class="badge restatement">${t.recDiffers}</span>`}</h2>
+  const summary = { v: r.imported.version, on: r.imported.publishedOn ?? '—', loans: r.countedLoans, n: r.differences };
+  const caption = `${r.institution} ${r.quarter}: ${fill(t.recSummary, summary)}`;
+  const badge = r.agrees ? html`<span class="badge">${t.recAgrees}</span>` : html`<span class="badge restatement">${t.recDiffers}</span>`;
+  const head = headRow([t.recScope, t.quarter, t.recFigure, t.recImported, t.recCompiled, t.recDifference, t.recAgrees]);
+  const rows = r.rows.map((row) => {
+    const label = cells([horizon[row.horizon], figure[row.figure]]);
+    const numbers = numCells([row.imported ?? '—', row.compiled ?? '—']);
+    const difference = html`<td class="num${row.agrees ? '' : ' differs'}">${row.difference ?? '—'}</td>`;
+    const agrees = row.agrees ? '✓' : html`<strong>✗ ${t.recDiffers}</strong>`;
+    return html`<tr><th scope="row">${scope(row.scope)}</th>${label}${numbers}${difference}<td>${agrees}</td></tr>`;
+  });
+  return html`<section aria-labelledby="rec-${r.quarter}"><h2 id="rec-${r.quarter}">${r.quarter} ${badge}</h2>
 <div class="table-wrap"><table><caption>${caption}</caption>
-<thead><tr><th scope="col">${t.recScope}</th><th scope="col">${t.quarter}</th><th scope="col">${t.recFigure}</th><th scope="col">${t.recImported}</th><th scope="col">${t.recCompiled}</th><th scope="col">${t.recDifference}</th><th scope="col">${t.recAgrees}</th></tr></thead>
-<tbody>${r.rows.map(
-    (row) =>
-      html`<tr><th scope="row">${scope(row.scope)}</th><td>${horizon[row.horizon]}</td><td>${figure[row.figure]}</td><td class="num">${row.imported ?? '—'}</td><td class="num">${row.compiled ?? '—'}</td><td class="num${row.agrees ? '' : ' differs'}">${row.difference ?? '—'}</td><td>${row.agrees ? '✓' : html`<strong>✗ ${t.recDiffers}</strong>`}</td></tr>`,
-  )}</tbody></table></div></section>`;
+${head}
+<tbody>${rows}</tbody></table></div></section>`;
 }

@@ -20,7 +20,7 @@ import { pageRefusal } from '../problems.js';
 import { presentApplication, presentOperation, presentPoolShortfall } from '../presenters/refinancing.js';
 import { pageActorOf } from '../web/sessions.js';
 import { pageOf } from './context.js';
-import { html, type Html } from './html.js';
+import { cells, headRow, html, numCells, type Html } from './html.js';
 import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
@@ -32,16 +32,23 @@ const OPERATIONS_SHOWN = 8;
 const MATURITY_HORIZON_DAYS = 90;
 
 const CODE = /^[a-z_]{1,64}$/;
+/** a partial approval amount in yuan (the form field's pattern) */
+const AMOUNT_PATTERN = '\\d{1,15}(\\.\\d{1,2})?';
 
 function doneMessage(t: Dict, done: string): string | null {
   const known: Record<string, string> = { approved: t.opDoneApproved, rejected: t.opDoneRejected, disbursed: t.opDoneDisbursed };
   return known[done] ?? null;
 }
 
-const table = (caption: string, head: Html[], rows: Html[], empty: string) =>
-  rows.length === 0
-    ? html`<p class="empty">${empty}</p>`
-    : html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+const table = (caption: string, head: string[], rows: Html[], empty: string) => {
+  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
+  const top = html`<caption class="visually-hidden">${caption}</caption>${headRow(head)}`;
+  return html`<div class="table-wrap"><table>${top}<tbody>${rows}</tbody></table></div>`;
+};
+
+/** The approval form's optional partial amount (yuan), with the requested amount as its placeholder. */
+const amountInput = (id: string, requested: string) =>
+  html`<input id="approve-amount-${id}" name="amount" inputmode="decimal" pattern="${AMOUNT_PATTERN}" placeholder="${requested}">`;
 
 export function operatorPages(deps: AppDeps): Router {
   const router = Router();
@@ -68,19 +75,20 @@ export function operatorPages(deps: AppDeps): Router {
     const { maturing, overdue, marginCalls: calls } = overview;
     const shortfalls = overview.poolShortfalls.map((r) => presentPoolShortfall(r, on));
 
-    const operationRows = operations.map(
-      (o) =>
-        html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td><td class="num">${o.volume}</td><td class="num">${o.approved}</td><td class="num">${o.disbursed}</td><td class="num">${o.remaining}</td><td class="num">${o.awaitingDecision.count}</td></tr>`,
-    );
+    const operationRows = operations.map((o) => {
+      const figures = numCells([o.volume, o.approved, o.disbursed, o.remaining, o.awaitingDecision.count]);
+      return html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td>${figures}</tr>`;
+    });
 
     const submittedRows = overview.submitted.map((r) => {
       const a = presentApplication(r);
       const loans = r.loanCount;
       const id = a.id;
-      return html`<tr id="app-${id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td>${a.appliedOn}</td><td class="num">${a.requested}</td><td class="num">${loans}</td>
+      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation, a.appliedOn])}`;
+      return html`<tr id="app-${id}">${head}${numCells([a.requested, loans])}
 <td><form method="post" action="/operator/applications/${id}/approve" class="decision approve">${ctx.csrfField()}
   <label for="approve-reason-${id}">${t.opReason}</label><input id="approve-reason-${id}" name="reason" required maxlength="2000">
-  <label for="approve-amount-${id}">${t.opPartialAmount}</label><input id="approve-amount-${id}" name="amount" inputmode="decimal" pattern="\\d{1,15}(\\.\\d{1,2})?" placeholder="${a.requested}">
+  <label for="approve-amount-${id}">${t.opPartialAmount}</label>${amountInput(id, a.requested)}
   <button type="submit">${t.opApprove}</button></form>
 <form method="post" action="/operator/applications/${id}/reject" class="decision reject">${ctx.csrfField()}
   <label for="reject-reason-${id}">${t.opReason}</label><input id="reject-reason-${id}" name="reason" required maxlength="2000">
@@ -91,64 +99,57 @@ export function operatorPages(deps: AppDeps): Router {
     const approvedRows = overview.approved.map((r) => {
       const a = presentApplication(r);
       const mine = r.application.decidedBy === me;
-      return html`<tr id="app-${a.id}"><th scope="row">${a.institution}</th><td>${a.operation}</td><td class="num">${a.requested}</td><td class="num">${a.approved}</td><td>${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}</td><td>${a.decisionReason}</td>
-<td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}<button type="submit">${t.opBookDisbursement}</button></form></td></tr>`;
+      const decidedBy = html`${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}`;
+      const book = html`<button type="submit">${t.opBookDisbursement}</button>`;
+      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation])}${numCells([a.requested, a.approved])}`;
+      return html`<tr id="app-${a.id}">${head}${cells([decidedBy, a.decisionReason])}
+<td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}${book}</form></td></tr>`;
     });
 
-    const facilityRow = (f: (typeof maturing)[number]) =>
-      html`<tr><th scope="row">${f.institutionCode}</th><td>${f.facility.startOn}</td><td>${f.facility.maturesOn}</td><td class="num">${formatYuan(f.facility.outstandingFen)}</td><td class="num">${f.facility.rolloverCount}</td><td>${f.facility.status}</td></tr>`;
-    const facilityHead = [
-      html`${t.institution}`,
-      html`${t.opStartOn}`,
-      html`${t.opMaturesOn}`,
-      html`${t.opOutstanding}`,
-      html`${t.opRollovers}`,
-      html`${t.opStatus}`,
-    ];
+    const facilityRow = ({ institutionCode, facility: f }: (typeof maturing)[number]) => {
+      const figures = numCells([formatYuan(f.outstandingFen), f.rolloverCount]);
+      return html`<tr><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn])}${figures}${cells([f.status])}</tr>`;
+    };
+    const facilityHead = [t.institution, t.opStartOn, t.opMaturesOn, t.opOutstanding, t.opRollovers, t.opStatus];
+
+    const callRows = calls.map(({ call, institutionCode }) => {
+      const figures = numCells([call.eligibleCollateralFen, call.exposureFen, call.shortfallFen].map((fen) => formatYuan(fen)));
+      return html`<tr><th scope="row">${institutionCode}</th><td>${call.raisedOn}</td>${figures}</tr>`;
+    });
+    const callHead = [t.institution, t.opRaisedOn, t.opEligibleCollateral, t.opExposure, t.opShortfall];
+
+    const shortfallRows = shortfalls.map((s) => {
+      const due = html`${s.dueOn}${s.overdue ? html` <span class="badge">${t.opOverdueBadge}</span>` : ''}`;
+      const figures = numCells([s.trancheOutstanding, s.poolOutstandingEligible, s.amount]);
+      return html`<tr id="shortfall-${s.id}"><th scope="row">${s.institution}</th>${cells([s.raisedOn, due])}${figures}</tr>`;
+    });
+    const shortfallHead = [t.institution, t.opRaisedOn, t.opDueOn, t.opOutstanding, t.opPoolOutstanding, t.opAmountOwed];
+
+    const operationHead = [t.quarter, t.opStatus, t.opVolume, t.opApproved, t.opDisbursed, t.opRemaining, t.opAwaiting];
+    const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
+    const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
+    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a>`;
 
     const body = html`<h1>${t.operatorHeading}</h1>
-<p>${t.opToday}: ${on} · <a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a></p>
+<p>${t.opToday}: ${on} · ${links}</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <section aria-labelledby="h-operations"><h2 id="h-operations">${t.opOperations}</h2>
-${table(t.opOperations, [html`${t.quarter}`, html`${t.opStatus}`, html`${t.opVolume}`, html`${t.opApproved}`, html`${t.opDisbursed}`, html`${t.opRemaining}`, html`${t.opAwaiting}`], operationRows, t.opNone)}</section>
+${table(t.opOperations, operationHead, operationRows, t.opNone)}</section>
 <section aria-labelledby="h-submitted"><h2 id="h-submitted">${t.opAwaitingDecision}</h2>
-${table(t.opAwaitingDecision, [html`${t.institution}`, html`${t.quarter}`, html`${t.opAppliedOn}`, html`${t.opRequested}`, html`${t.opLoansCount}`, html`${t.opDecision}`], submittedRows, t.opNone)}</section>
+${table(t.opAwaitingDecision, submittedHead, submittedRows, t.opNone)}</section>
 <section aria-labelledby="h-approved"><h2 id="h-approved">${t.opAwaitingDisbursement}</h2>
 <p class="hint">${t.opMakerCheckerHint}</p>
-${table(t.opAwaitingDisbursement, [html`${t.institution}`, html`${t.quarter}`, html`${t.opRequested}`, html`${t.opApproved}`, html`${t.opApprovedBy}`, html`${t.opReason}`, html`${t.opAction}`], approvedRows, t.opNone)}</section>
+${table(t.opAwaitingDisbursement, approvedHead, approvedRows, t.opNone)}</section>
 <section aria-labelledby="h-maturing"><h2 id="h-maturing">${t.opMaturing}</h2>
 ${table(t.opMaturing, facilityHead, maturing.map(facilityRow), t.opNone)}</section>
 <section aria-labelledby="h-overdue"><h2 id="h-overdue">${t.opOverdue}</h2>
 ${table(t.opOverdue, facilityHead, overdue.map(facilityRow), t.opNone)}</section>
 <section aria-labelledby="h-calls"><h2 id="h-calls">${t.opMarginCalls}</h2>
-${table(
-  t.opMarginCalls,
-  [html`${t.institution}`, html`${t.opRaisedOn}`, html`${t.opEligibleCollateral}`, html`${t.opExposure}`, html`${t.opShortfall}`],
-  calls.map(
-    ({ call, institutionCode }) =>
-      html`<tr><th scope="row">${institutionCode}</th><td>${call.raisedOn}</td><td class="num">${formatYuan(call.eligibleCollateralFen)}</td><td class="num">${formatYuan(call.exposureFen)}</td><td class="num">${formatYuan(call.shortfallFen)}</td></tr>`,
-  ),
-  t.opNone,
-)}</section>
+${table(t.opMarginCalls, callHead, callRows, t.opNone)}</section>
 <section aria-labelledby="h-shortfalls"><h2 id="h-shortfalls">${t.opPoolShortfalls}</h2>
 <p class="hint">${t.opPoolShortfallHint}</p>
-${table(
-  t.opPoolShortfalls,
-  [
-    html`${t.institution}`,
-    html`${t.opRaisedOn}`,
-    html`${t.opDueOn}`,
-    html`${t.opOutstanding}`,
-    html`${t.opPoolOutstanding}`,
-    html`${t.opAmountOwed}`,
-  ],
-  shortfalls.map(
-    (s) =>
-      html`<tr id="shortfall-${s.id}"><th scope="row">${s.institution}</th><td>${s.raisedOn}</td><td>${s.dueOn}${s.overdue ? html` <span class="badge">${t.opOverdueBadge}</span>` : ''}</td><td class="num">${s.trancheOutstanding}</td><td class="num">${s.poolOutstandingEligible}</td><td class="num">${s.amount}</td></tr>`,
-  ),
-  t.opNone,
-)}</section>`;
+${table(t.opPoolShortfalls, shortfallHead, shortfallRows, t.opNone)}</section>`;
     sendPage(res, ctx, t.operatorHeading, body);
   });
 

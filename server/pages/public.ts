@@ -19,7 +19,7 @@ import {
   type PublishedSummary,
 } from '../../db/read-models/published.js';
 import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
-import { html, type Html } from './html.js';
+import { cells, headRow, html, numCells, type Html } from './html.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 import { pageNotFound } from './errors.js';
@@ -35,22 +35,30 @@ const rate = (f: Figures) => f.weightedAverageRatePercent ?? '—';
 
 function figureCells(f: Figures | undefined): Html {
   if (!f) return html`<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>`;
-  return html`<td class="num">${f.projects}</td><td class="num">${f.loanAmountWanYuan}</td><td class="num">${rate(f)}</td><td class="num">${f.annualReductionTonnes}</td>`;
+  return html`${numCells([f.projects, f.loanAmountWanYuan, rate(f), f.annualReductionTonnes])}`;
 }
-const figureHeads = (ctx: PageContext) =>
-  html`<th scope="col" class="num">${ctx.t.projects}</th><th scope="col" class="num">${ctx.t.loanAmount}</th><th scope="col" class="num">${ctx.t.weightedRate}</th><th scope="col" class="num">${ctx.t.annualReduction}</th>`;
+/** Column headings: plain, and of figures (class "num"). */
+const colHeads = (headings: string[]) => headings.map((h) => html`<th scope="col">${h}</th>`);
+const numHeads = (headings: string[]) => headings.map((h) => html`<th scope="col" class="num">${h}</th>`);
+const figureHeads = ({ t }: PageContext) => html`${numHeads([t.projects, t.loanAmount, t.weightedRate, t.annualReduction])}`;
+/** The badge of an imported statement (after a space), or nothing. */
+const importedBadge = ({ t }: PageContext, imported: boolean) =>
+  imported ? html` <span class="badge imported">${t.importedBadge}</span>` : '';
 const FIGURE_COLUMNS = ['projects', 'loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes'];
 const figureCsv = (f: Figures | undefined) =>
   f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null];
 
 function horizonsTable(ctx: PageContext, horizons: Horizons, caption: string): Html {
+  const row = (k: (typeof HORIZON_KEYS)[number]) => html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(horizons[k])}</tr>`;
   return html`<div class="table-wrap"><table><caption>${caption}</caption>
 <thead><tr><th scope="col">${ctx.t.quarter}</th>${figureHeads(ctx)}</tr></thead>
-<tbody>${HORIZON_KEYS.map((k) => html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(horizons[k])}</tr>`)}</tbody></table></div>`;
+<tbody>${HORIZON_KEYS.map((k) => row(k))}</tbody></table></div>`;
 }
 
 function downloadLinks(ctx: PageContext, base: string, query = ''): Html {
-  return html`<p class="downloads"><a href="${base}.csv${query}" download>${ctx.t.downloadCsv}</a><a href="${base}.json${query}" download>${ctx.t.downloadJson}</a></p>`;
+  const { t } = ctx;
+  const link = (href: string, label: string) => html`<a href="${href}" download>${label}</a>`;
+  return html`<p class="downloads">${link(`${base}.csv${query}`, t.downloadCsv)}${link(`${base}.json${query}`, t.downloadJson)}</p>`;
 }
 
 /** a restatement shows on the public pages at most this long after publication */
@@ -70,8 +78,10 @@ export function publicPages(deps: AppDeps): Router {
     const totals = await homeData();
     const card = (label: string, value: string | number) =>
       html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div></div>`;
-    const figureCards = (f: Figures) =>
-      html`<div class="cards">${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
+    const figureCards = (f: Figures) => {
+      const amounts = html`${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}`;
+      return html`<div class="cards">${amounts}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
+    };
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
@@ -131,16 +141,22 @@ ${downloadLinks(ctx, '/totals')}`;
     const { quarters, institutions: insts } = await publishedFilterOptions(db);
     const option = (value: string, label: string, selected: string) =>
       html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
+    const quarterOptions = [option('', t.all, quarter), ...quarters.map((v) => option(v, v, quarter))];
+    const instOption = (r: (typeof insts)[number]) => option(r.institutionCode, instName(ctx, r), institution);
+    const institutionOptions = [option('', t.all, institution), ...insts.map(instOption)];
+    const areaOptions = [option('', t.all, area), ...(Object.keys(AREA_NAMES) as Area[]).map((a) => option(a, areaName(ctx, a), area))];
+    const after = filterQuery ? `${filterQuery}&` : '';
+    const nextLink = nextCursor ? html`<p><a href="/disclosures?${after}after=${encodeURIComponent(nextCursor)}">→</a></p>` : '';
     const body = html`<h1>${t.disclosuresHeading}</h1>
 <form method="get" action="/disclosures" class="filters" role="search">
   <div><label for="f-q">${t.searchLabel}</label><input id="f-q" name="q" type="search" value="${search}" maxlength="100"></div>
-  <div><label for="f-quarter">${t.quarter}</label><select id="f-quarter" name="quarter">${option('', t.all, quarter)}${quarters.map((v) => option(v, v, quarter))}</select></div>
-  <div><label for="f-institution">${t.institution}</label><select id="f-institution" name="institution">${option('', t.all, institution)}${insts.map((r) => option(r.institutionCode, instName(ctx, r), institution))}</select></div>
-  <div><label for="f-area">${t.area}</label><select id="f-area" name="area">${option('', t.all, area)}${(Object.keys(AREA_NAMES) as Area[]).map((a) => option(a, areaName(ctx, a), area))}</select></div>
+  <div><label for="f-quarter">${t.quarter}</label><select id="f-quarter" name="quarter">${quarterOptions}</select></div>
+  <div><label for="f-institution">${t.institution}</label><select id="f-institution" name="institution">${institutionOptions}</select></div>
+  <div><label for="f-area">${t.area}</label><select id="f-area" name="area">${areaOptions}</select></div>
   <button type="submit">${t.filter}</button>
 </form>
 ${page.length ? summaryTable(ctx, page, t.disclosuresHeading) : html`<p>${t.noResults}</p>`}
-${nextCursor ? html`<p><a href="/disclosures?${filterQuery ? `${filterQuery}&` : ''}after=${encodeURIComponent(nextCursor)}">→</a></p>` : ''}
+${nextLink}
 ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     sendPage(res, ctx, t.disclosuresHeading, body);
   });
@@ -208,12 +224,14 @@ ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
 
 function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: string): Html {
   const { t } = ctx;
+  const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}`;
+  const restated = (r: PublishedSummary) => (r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : '');
   return html`<div class="table-wrap"><table><caption>${caption} (${t.horizonQuarter})</caption>
-<thead><tr><th scope="col">${t.institution}</th><th scope="col">${t.quarter}</th>${figureHeads(ctx)}<th scope="col">${t.version}</th></tr></thead>
+<thead><tr>${heads}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
 <td><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(r.horizons.quarter)}
-<td>${r.version}${r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : ''}${r.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''}</td></tr>`,
+<td>${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -226,31 +244,49 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
   const v = d.verification;
   const verdictWord = (verdict: string | null) =>
     verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification;
+  const restates = d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : '';
+  const bankLink = html`<a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a>`;
+  const statementLines = lines.map((line, i) => (i === 0 ? html`<p><strong>${line}</strong></p>` : html`<p>${line}</p>`));
+  const figures = horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`);
+  const groupHeads = HORIZON_KEYS.map((k) => html`<th scope="colgroup" colspan="4">${horizonLabel(ctx, k)}</th>`);
+  const areaRows = byArea.map(
+    (a) => html`<tr><th scope="row">${areaName(ctx, a.area)}</th>${HORIZON_KEYS.map((k) => figureCells(a[k]))}</tr>`,
+  );
+  const topItem = (p: (typeof top)[number]) =>
+    html`<li>${p.name}${p.annualReductionTonnes ? html` — ${p.annualReductionTonnes} t` : ''}</li>`;
+  const verifierName = ctx.lang === 'zh' ? v?.verifierNameZh : v?.verifierNameEn;
+  const verdictNote = v?.summary ? html`<br>${v.summary}` : '';
+  const historyRows = d.history.map((h) => {
+    const label = html`${h.version}${h.current ? html` (${t.current})` : ''}${importedBadge(ctx, h.imported)}`;
+    const restated = h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—';
+    const sha = html`<code>${h.contentSha256.slice(0, 16)}…</code>`;
+    return html`<tr><th scope="row">${label}</th>${cells([h.publishedOn ?? '—', restated, sha])}</tr>`;
+  });
   return html`<h1>${instName(ctx, d)} · ${d.quarter}</h1>
-<p>${t.version} ${d.version}${d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : ''}${d.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''} · ${t.publishedOn} ${d.publishedOn ?? '—'} · <a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a></p>
+<p>${t.version} ${d.version}${restates}${importedBadge(ctx, d.imported)} · ${t.publishedOn} ${d.publishedOn ?? '—'} · ${bankLink}</p>
 ${d.content.imported ? importedNote(ctx, d.content.imported) : ''}
 <section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
-<div class="statement">${lines.map((line, i) => (i === 0 ? html`<p><strong>${line}</strong></p>` : html`<p>${line}</p>`))}</div></section>
-<section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`)}</section>
+<div class="statement">${statementLines}</div></section>
+<section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${figures}</section>
 <section aria-labelledby="h-area"><h2 id="h-area">${t.byAreaHeading}</h2>
 <div class="table-wrap"><table><caption>${t.byAreaHeading}</caption>
-<thead><tr><th scope="col" rowspan="2">${t.area}</th>${HORIZON_KEYS.map((k) => html`<th scope="colgroup" colspan="4">${horizonLabel(ctx, k)}</th>`)}</tr>
+<thead><tr><th scope="col" rowspan="2">${t.area}</th>${groupHeads}</tr>
 <tr>${HORIZON_KEYS.map(() => figureHeads(ctx))}</tr></thead>
-<tbody>${byArea.map((a) => html`<tr><th scope="row">${areaName(ctx, a.area)}</th>${HORIZON_KEYS.map((k) => figureCells(a[k]))}</tr>`)}</tbody></table></div></section>
+<tbody>${areaRows}</tbody></table></div></section>
 <section aria-labelledby="h-top"><h2 id="h-top">${t.topProjectsHeading}</h2>
-${top.length ? html`<ol>${top.map((p) => html`<li>${p.name}${p.annualReductionTonnes ? html` — ${p.annualReductionTonnes} t` : ''}</li>`)}</ol>` : html`<p>${t.noTopProjects}</p>`}</section>
+${top.length ? html`<ol>${top.map(topItem)}</ol>` : html`<p>${t.noTopProjects}</p>`}</section>
 <section aria-labelledby="h-verification"><h2 id="h-verification">${t.verificationHeading}</h2>
 ${
   v
-    ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${ctx.lang === 'zh' ? v.verifierNameZh : v.verifierNameEn}</dd></div>
+    ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${verifierName}</dd></div>
 <div class="card"><dt>${t.verifiedOn}</dt><dd>${v.completedOn ?? '—'}</dd></div>
 <div class="card"><dt>${t.verdict}</dt><dd>${verdictWord(v.verdict)}</dd></div>
-<div class="card"><dt>${t.findingsSummary}</dt><dd>✓ ${v.checksPassed} · ✗ ${v.checksFailed}${v.summary ? html`<br>${v.summary}` : ''}</dd></div></dl>`
+<div class="card"><dt>${t.findingsSummary}</dt><dd>✓ ${v.checksPassed} · ✗ ${v.checksFailed}${verdictNote}</dd></div></dl>`
     : html`<p>${t.noVerification}</p>`
 }</section>
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
-<div class="table-wrap"><table><caption>${t.historyHeading}</caption><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.publishedOn}</th><th scope="col">${t.restatement}</th><th scope="col">SHA-256</th></tr></thead>
-<tbody>${d.history.map((h) => html`<tr><th scope="row">${h.version}${h.current ? html` (${t.current})` : ''}${h.imported ? html` <span class="badge imported">${t.importedBadge}</span>` : ''}</th><td>${h.publishedOn ?? '—'}</td><td>${h.restatesVersion ? html`<span class="badge restatement">${fill(t.restates, { v: h.restatesVersion })}</span>` : '—'}</td><td><code>${h.contentSha256.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div></section>
+<div class="table-wrap"><table><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
+<tbody>${historyRows}</tbody></table></div></section>
 ${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
 }
 
@@ -258,9 +294,11 @@ ${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
 function importedNote(ctx: PageContext, imported: NonNullable<PublishedDisclosure['content']['imported']>): Html {
   const { t } = ctx;
   const { url, title, sha256 } = imported.source;
+  const source = url ? html`<a href="${url}" rel="nofollow noopener">${title ?? url}</a>` : (title ?? '—');
+  const hash = sha256 ? html`<br><code>SHA-256 ${sha256}</code>` : '';
   return html`<p class="note imported-note">${t.importedNote}</p>
 <dl class="cards"><div class="card"><dt>${t.importedPublishedOn}</dt><dd>${imported.publishedOn}</dd></div>
-<div class="card"><dt>${t.importedSource}</dt><dd>${url ? html`<a href="${url}" rel="nofollow noopener">${title ?? url}</a>` : (title ?? '—')}${sha256 ? html`<br><code>SHA-256 ${sha256}</code>` : ''}</dd></div></dl>`;
+<div class="card"><dt>${t.importedSource}</dt><dd>${source}${hash}</dd></div></dl>`;
 }
 
 function fallbackStatement(d: PublishedDisclosure) {
