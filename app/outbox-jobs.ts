@@ -10,7 +10,13 @@ import type { UseCaseContext } from './perform.js';
 import { refuse } from './refusals.js';
 
 export type NotifyEvent =
-  'disclosure.compiled' | 'disclosure.assigned' | 'disclosure.verified' | 'disclosure.rejected' | 'disclosure.published';
+  | 'disclosure.compiled'
+  | 'disclosure.assigned'
+  | 'disclosure.verified'
+  | 'disclosure.rejected'
+  | 'disclosure.published'
+  /** to the verifier: its assignment was withdrawn, a newer version supersedes the one it was verifying */
+  | 'disclosure.withdrawn';
 
 export type CompilePayload = {
   institutionId: string;

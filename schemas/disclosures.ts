@@ -42,7 +42,7 @@ export const Disclosure = z
     institution: z.object({ code: z.string(), nameZh: z.string(), nameEn: z.string() }),
     quarter: z.string(),
     version: z.number().int(),
-    status: z.enum(['compiled', 'submitted', 'under_verification', 'verified', 'rejected', 'published']),
+    status: z.enum(['compiled', 'submitted', 'under_verification', 'verified', 'rejected', 'published', 'superseded']),
     period: z.object({ start: z.string(), end: z.string(), yearStart: z.string() }),
     horizons: z.object({ quarter: Figures, yearToDate: Figures, sinceInception: Figures }),
     byArea: z.array(
@@ -61,6 +61,10 @@ export const Disclosure = z
     previousVersion: z.number().int().nullable(),
     restatesVersion: z.number().int().nullable(),
     restatedBy: z.number().int().nullable(),
+    /** 'support_after_compile' when the service compiled this version by itself, because support arrived for loans of a quarter already compiled */
+    reason: z.enum(['support_after_compile']).nullable(),
+    /** the loans this version adds (support approved after the quarter was compiled) */
+    addedLoanIds: z.array(z.string()),
     compiledAt: z.string(),
     submittedAt: z.string().nullable(),
     publishedOn: z.string().nullable(),

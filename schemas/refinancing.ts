@@ -141,6 +141,9 @@ export const ApplicationDetail = ApplicationView.extend({
       eligiblePrincipal: z.string(),
       requestedSupport: z.string(),
       outstanding: z.string(),
+      covered: z
+        .boolean()
+        .describe('covered by the approved support (a partial approval covers whole loans in listed order; the others are left out)'),
     }),
   ),
   collateral: z.array(CollateralView),

@@ -25,7 +25,14 @@ export const WebhookDelivery = z
   .meta({ id: 'WebhookDelivery' });
 
 export const NotifyJob = z.object({
-  event: z.enum(['disclosure.compiled', 'disclosure.assigned', 'disclosure.verified', 'disclosure.rejected', 'disclosure.published']),
+  event: z.enum([
+    'disclosure.compiled',
+    'disclosure.assigned',
+    'disclosure.verified',
+    'disclosure.rejected',
+    'disclosure.published',
+    'disclosure.withdrawn',
+  ]),
   institutionId: z.string().uuid(),
   versionId: z.string().uuid(),
 });

@@ -15,6 +15,7 @@ import {
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import { writeOutbox } from '../../db/repositories/outbox.js';
 import type { Tx } from '../../db/client.js';
+import type { VERSION_REASONS } from '../../db/schema/disclosures.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import {
   compileDisclosure,
@@ -23,11 +24,13 @@ import {
   type Horizon,
   type ProjectFraction,
 } from '../../domain/disclosures/compile.js';
-import { policyForLoanDisbursedOn, policyOn } from '../../domain/policy/index.js';
+import { policyForLoanDisbursedOn } from '../../domain/policy/index.js';
 import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { deserialiseBankSums } from './compile-quarter.js';
+
+export type VersionReason = (typeof VERSION_REASONS)[number];
 
 /** Computes the content of a version from the loan-level data (not stored). */
 export async function computeContent(
@@ -42,9 +45,10 @@ export async function computeContent(
   },
 ): Promise<DisclosureContent> {
   const { end } = quarterPeriod(input.quarter);
-  // the first window (2021-07-01 to the launch) is governed by the launch policy
-  const policy = policyOn(end) ?? policyForLoanDisbursedOn(end);
-  if (!policy) throw new Error(`no policy in force on ${end}`);
+  // the policy that governs the quarter's loans: the one in force at its end or, for the first window
+  // (2021Q3, before the launch on 2021-11-08), the launch policy
+  const policy = policyForLoanDisbursedOn(end);
+  if (!policy) throw new Error(`no policy governs loans disbursed on ${end}`);
   const sums = input.precomputed ??
     (await quarterSums(tx, input.quarter, input.institution.id)).get(input.institution.id) ?? { subAreas: [], topProjects: [] };
   const base = {
@@ -68,11 +72,12 @@ export async function computeContent(
 
 /**
  * Compiles and stores version `version` unless it already exists, and writes the bank's notification
- * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them.
+ * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them; `reason`
+ * and `addedLoanIds` say why the service compiled it by itself (support-after-compile.ts).
  */
 export async function compileVersion(
   ctx: UseCaseContext,
-  input: CompilePayload,
+  input: CompilePayload & { reason?: VersionReason; addedLoanIds?: string[] },
 ): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
   const bank = await findInstitutionById(ctx.tx, input.institutionId);
   if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
@@ -99,6 +104,8 @@ export async function compileVersion(
     previousVersionId: input.previousVersionId,
     restatesVersionId: input.restatesVersionId,
     compiledAt: ctx.now,
+    reason: input.reason ?? null,
+    addedLoanIds: input.addedLoanIds ?? null,
   });
   if (!row) return { row: (await findVersion(ctx.tx, bank.id, input.quarter, input.version))!, created: false, bankCode: bank.code };
   await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.compiled', row, bank)]);

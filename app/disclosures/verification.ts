@@ -37,7 +37,7 @@ import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { areaOf, quarterPeriod } from '../../domain/disclosures/compile.js';
 import { attributedReduction, formatAttributedReduction } from '../../domain/loans/rules.js';
 import { formatPpmAsPercent, formatScaled, formatYuan } from '../../domain/money.js';
-import { policyOn, roundingOf } from '../../domain/policy/index.js';
+import { policyForLoanDisbursedOn, roundingOf } from '../../domain/policy/index.js';
 import { drawSample } from '../../domain/verification/sample.js';
 import { checkVerdict } from '../../domain/verification/verdict.js';
 import { outboxJobs } from '../outbox-jobs.js';
@@ -87,7 +87,7 @@ async function assignVerifier(
   }
   if (await isConflicted(ctx.tx, verifier.id, version.institutionId))
     refuse('verifier_conflicted', `verifier ${verifier.code} is declared conflicted with this bank (${bank.code})`);
-  const policy = policyOn(quarterPeriod(version.quarter).end)!;
+  const policy = policyForLoanDisbursedOn(quarterPeriod(version.quarter).end)!;
   const seed = input.sampling.seed ?? version.id;
   const materialityFen = input.sampling.materialityFen ?? policy.verificationMaterialityFen;
   const randomSampleSize = input.sampling.randomSampleSize ?? policy.verificationRandomSampleSize;

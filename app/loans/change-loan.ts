@@ -26,6 +26,7 @@ import {
 import { currentFacts, lockInstitutionLoans } from '../../db/repositories/loans.js';
 import { bookingDate, recordBooking } from '../bookings.js';
 import type { ActorContext } from '../perform.js';
+import { checkPoolShortfalls } from '../refinancing/pool-shortfalls.js';
 import { refuse, refuseViolations } from '../refusals.js';
 
 const loanNotFound = (): never => refuse('not_found', 'loan not found');
@@ -136,10 +137,15 @@ export async function amendLoan(
     changeReason: input.reason,
     updatedAt: ctx.now,
   });
+  // a new maturity date (or an eligibility changed with it) may take the loan out of a tranche's pool
+  await checkPoolShortfalls(tx, { loanId: current.id }, shanghaiDate(ctx.now), 'raise');
   return { id: current.id, version };
 }
 
-/** Records a repayment of the acting bank's loan; returns the repayment's id and what is still outstanding. */
+/**
+ * Records a repayment of the acting bank's loan; returns the repayment's id and what is still
+ * outstanding. The pools of the tranches covering the loan are checked today in the same transaction.
+ */
 export async function recordRepayment(
   ctx: ActorContext,
   input: { loanId: string; repaidOn: string; amountFen: bigint },
@@ -160,6 +166,8 @@ export async function recordRepayment(
   await insertRepayment(tx, { id, loanId: loan.id, repaidOn: input.repaidOn, amountFen: input.amountFen, createdBy: actor.userId });
   const outstandingFen = loan.outstandingFen - input.amountFen;
   await updateLoan(tx, loan.id, { outstandingFen, updatedAt: ctx.now });
+  // the tranches pooling this loan may now exceed 60 % of their pool: a pool shortfall is raised or grows
+  await checkPoolShortfalls(tx, { loanId: loan.id }, today, 'raise');
   return { id, outstandingFen };
 }
 

@@ -31,14 +31,15 @@ export type CollateralInput = { type: CollateralType; ref: string; faceFen: bigi
 
 export type LoanSelection = { loanIds: string[] } | { loanRefs: string[] } | { allDisbursedThrough: IsoDate };
 
-const candidateOf = ({ loan, liveStatus }: LoanWithLive): CandidateLoan => ({
+/** A loan as the rules read it on the application date: its outstanding principal is the one on that date. */
+const candidateOf = ({ loan, liveStatus, outstandingOnFen }: LoanWithLive): CandidateLoan => ({
   id: loan.id,
   loanRef: loan.loanRef,
   disbursedOn: loan.disbursedOn,
   maturesOn: loan.maturesOn,
   eligibility: loan.eligibility,
   principalFen: loan.principalFen,
-  outstandingFen: loan.outstandingFen,
+  outstandingFen: outstandingOnFen,
   liveApplicationStatus: liveStatus === 'rejected' ? null : liveStatus,
 });
 
@@ -111,7 +112,7 @@ export async function submitApplication(
       if (seen.has(k)) missing.push({ path: `${field}.${i}`, code: 'duplicate_loan', message: `${k} is listed twice` });
       seen.add(k);
     });
-    const found = await loansOfBank(tx, actor.institutionId, byId ? { ids: [...seen] } : { refs: [...seen] });
+    const found = await loansOfBank(tx, actor.institutionId, byId ? { ids: [...seen] } : { refs: [...seen] }, on);
     const byKey = new Map(found.map((f) => [byId ? f.loan.id : f.loan.loanRef, f]));
     const taken = new Set<string>();
     keys.forEach((k, i) => {
@@ -144,7 +145,7 @@ export async function submitApplication(
   });
   await insertApplicationLoans(
     tx,
-    plan.value.loans.map((l) => ({ applicationId: application.id, ...l })),
+    plan.value.loans.map((l, position) => ({ applicationId: application.id, ...l, position })),
   );
   await insertCollateral(tx, application, input.collateral, on, actor.userId);
   await recordBooking(ctx, date, {

@@ -6,6 +6,8 @@
 import {
   findApplication,
   findOperation,
+  leaveOutLoans,
+  listedLoansOf,
   lockOperation,
   lockSubmittedApplications,
   operationUsage,
@@ -15,9 +17,11 @@ import {
   type OperationRow,
 } from '../../db/repositories/refinancing.js';
 import { allocate } from '../../domain/refinancing/allocation.js';
+import { coverWholeLoans } from '../../domain/refinancing/support.js';
 import { bookingDate, recordBooking, type BookingDate, type Dated } from '../bookings.js';
+import { compileAfterSupport, type NewSupport } from '../disclosures/support-after-compile.js';
 import type { ActorContext } from '../perform.js';
-import { refuse, refuseViolations } from '../refusals.js';
+import { refuse, refuseViolations, refuseWith } from '../refusals.js';
 import { policyInForce } from './common.js';
 
 const refuseNotSubmitted = (a: ApplicationRow): never =>
@@ -25,7 +29,49 @@ const refuseNotSubmitted = (a: ApplicationRow): never =>
     extra: { currentStatus: a.status },
   });
 
-/** Approves fully (amountFen omitted) or partly, never beyond the request or the operation's remaining volume. */
+type ListedLoan = Awaited<ReturnType<typeof listedLoansOf>>[number];
+
+/** Whole loans in listed order while their support fits in `amountFen` (domain rule coverWholeLoans). */
+async function wholeLoansCovered(ctx: ActorContext, applicationId: string, amountFen: bigint) {
+  const listed = await listedLoansOf(ctx.tx, applicationId);
+  return coverWholeLoans(
+    listed.map((l) => ({ ...l, supportFen: l.requestedSupportFen })),
+    amountFen,
+  );
+}
+
+/**
+ * Records an approval of the covered loans: the loans left out come off the application (free for a
+ * later one) and the approved amount is the covered loans' support. The caller then has the quarters
+ * already compiled for those loans compiled again (app/disclosures/support-after-compile.ts).
+ */
+async function approveCovered(
+  ctx: ActorContext,
+  application: ApplicationRow,
+  cover: { covered: ListedLoan[]; left: ListedLoan[]; approvedFen: bigint },
+  reason: string,
+): Promise<ApplicationRow> {
+  await leaveOutLoans(
+    ctx.tx,
+    application.id,
+    cover.left.map((l) => l.loanId),
+  );
+  const row = await updateApplication(ctx.tx, application.id, {
+    status: 'approved',
+    approvedFen: cover.approvedFen,
+    decisionReason: reason,
+    decidedBy: ctx.actor.userId,
+    decidedAt: ctx.now,
+  });
+  return row;
+}
+
+/**
+ * Approves fully (amountFen omitted) or partly, never beyond the request or the operation's remaining
+ * volume. A partial approval covers whole loans in the order the application lists them while their
+ * support fits; the approved amount becomes their support, and an amount that covers no loan is refused
+ * (`approval_covers_no_loan`, naming the smallest loan's support).
+ */
 export async function approveApplication(
   ctx: ActorContext,
   input: { applicationId: string; amountFen?: bigint; reason: string } & Pick<Dated, 'on'>,
@@ -50,23 +96,21 @@ export async function approveApplication(
     refuseViolations([
       { path: 'amount', code: 'approval_exceeds_request', message: `the application requests ${application.requestedFen} fen` },
     ]);
+  const cover = await wholeLoansCovered(ctx, application.id, amountFen);
+  if (!cover.ok) refuseWith(cover);
+  // the operation gives what the covered loans take
   const usage = await operationUsage(tx, operation.id);
   const remainingFen = operation.volumeFen - usage.approvedFen;
-  if (amountFen > remainingFen) {
+  if (cover.value.approvedFen > remainingFen) {
     refuse(
       'operation_volume_exceeded',
       `the ${operation.quarter} operation has ${remainingFen} fen of its volume left; approve less or allocate pro rata`,
       { extra: { remainingFen: remainingFen.toString() } },
     );
   }
-  const row = await updateApplication(tx, application.id, {
-    status: 'approved',
-    approvedFen: amountFen,
-    decisionReason: input.reason,
-    decidedBy: ctx.actor.userId,
-    decidedAt: ctx.now,
-  });
+  const row = await approveCovered(ctx, application, cover.value, input.reason);
   await recordBooking(ctx, date, { command: 'approve', institutionId: application.institutionId });
+  await compileAfterSupport(ctx, { support: [{ institutionId: row.institutionId, loans: cover.value.covered }] });
   return row;
 }
 
@@ -112,12 +156,16 @@ export type Allocation = {
   rule: string;
   oversubscribed: boolean;
   applications: ApplicationRow[];
+  /** each application's share by the rule, before it is narrowed to whole loans (same order) */
+  allocatedFen: bigint[];
 };
 
 /**
  * Allocates the operation's remaining volume across its submitted applications by the policy's rule
- * (in submission order). An application allocated nothing is rejected with the reason, so its loans
- * may be listed in a later operation.
+ * (in submission order). Each share covers whole loans in listed order (the approved amount is their
+ * support; what a share leaves uncovered stays in the operation's volume). An application allocated
+ * nothing, or whose share covers none of its loans, is rejected with the reason, so its loans may be
+ * listed in a later operation.
  */
 export async function allocateOperation(ctx: ActorContext, input: { quarter: string } & Dated): Promise<Allocation> {
   const { tx } = ctx;
@@ -147,32 +195,37 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
   const oversubscribed = waiting.reduce((s, a) => s + a.requestedFen, 0n) > remainingFen;
   const byId = new Map(waiting.map((a) => [a.id, a]));
   const results: ApplicationRow[] = [];
+  const support: NewSupport[] = [];
   for (const share of shares) {
-    if (share.approvedFen > 0n) {
+    const application = byId.get(share.applicationId)!;
+    // a share covers whole loans in listed order; one that covers none is "allocated nothing"
+    const cover = share.approvedFen > 0n ? await wholeLoansCovered(ctx, application.id, share.approvedFen) : null;
+    if (cover?.ok) {
       const reason = oversubscribed
         ? `allocated by rule ${policy.allocationRule}: the ${operation.quarter} operation is over-subscribed`
         : `allocated in full: requests fit the ${operation.quarter} operation`;
-      results.push(
-        await updateApplication(tx, share.applicationId, {
-          status: 'approved',
-          approvedFen: share.approvedFen,
-          decisionReason: reason,
-          decidedBy: ctx.actor.userId,
-          decidedAt: ctx.now,
-        }),
-      );
+      results.push(await approveCovered(ctx, application, cover.value, reason));
       await recordBooking(
         ctx,
-        {
-          ...date,
-          subjects: [{ kind: 'application', id: share.applicationId }],
-          reason: [reason, input.reason].filter(Boolean).join(' — '),
-        },
-        { command: 'allocate', institutionId: byId.get(share.applicationId)!.institutionId },
+        { ...date, subjects: [{ kind: 'application', id: application.id }], reason: [reason, input.reason].filter(Boolean).join(' — ') },
+        { command: 'allocate', institutionId: application.institutionId },
       );
+      support.push({ institutionId: application.institutionId, loans: cover.value.covered });
     } else {
-      results.push(await reject(ctx, byId.get(share.applicationId)!, `the ${operation.quarter} operation's volume is used up`, date));
+      const why =
+        share.approvedFen > 0n
+          ? `the share allocated from the ${operation.quarter} operation covers none of its loans' support`
+          : `the ${operation.quarter} operation's volume is used up`;
+      results.push(await reject(ctx, application, why, date));
     }
   }
-  return { operation, remainingFen, rule: policy.allocationRule, oversubscribed, applications: results };
+  await compileAfterSupport(ctx, { support });
+  return {
+    operation,
+    remainingFen,
+    rule: policy.allocationRule,
+    oversubscribed,
+    applications: results,
+    allocatedFen: shares.map((s) => s.approvedFen),
+  };
 }

@@ -13,6 +13,7 @@ import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
 import { appendEntries } from '../ledger/journal.js';
 import { checkCoverage } from './collateral.js';
 import { policyInForce } from './common.js';
+import { checkPoolShortfalls } from './pool-shortfalls.js';
 
 /**
  * Books interest on live tranches through `through` (a tranche already accrued through that date is
@@ -50,14 +51,24 @@ export async function accrueInterest(db: Tx, input: { through: IsoDate; facility
   });
 }
 
-/** Marks live tranches matured on their maturity date and overdue after it (the SQL mirror of `statusOn`). */
+/**
+ * Marks live tranches matured on their maturity date and overdue after it (the SQL mirror of `statusOn`),
+ * then re-checks the pools of the tranches whose loans matured on or before `on` in their current term
+ * (a loan leaves the pool on its maturity date): a pool shortfall is raised or grows. In a transaction
+ * of its own (a savepoint inside the caller's).
+ */
 export async function scanMaturities(db: Tx, input: { on: IsoDate }) {
-  const changed = await markMaturities(db, input.on);
-  return {
-    on: input.on,
-    matured: changed.filter((c) => c.status === 'matured').length,
-    overdue: changed.filter((c) => c.status === 'overdue').length,
-  };
+  return db.transaction(async (tx) => {
+    const changed = await markMaturities(tx, input.on);
+    const pools = await checkPoolShortfalls(tx, { loansMaturedThrough: input.on }, input.on, 'raise');
+    return {
+      on: input.on,
+      matured: changed.filter((c) => c.status === 'matured').length,
+      overdue: changed.filter((c) => c.status === 'overdue').length,
+      poolShortfallsRaised: pools.raised,
+      poolShortfallsGrown: pools.grown,
+    };
+  });
 }
 
 /** Re-checks coverage of every application with live support, in a transaction of its own. */

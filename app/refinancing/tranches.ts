@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.js';
+import { poolOutstandingOf } from '../../db/repositories/pool-shortfalls.js';
 import {
-  applicationLoansOf,
   collateralOf,
   findApplication,
   findFacility,
@@ -22,7 +22,6 @@ import {
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { accounts } from '../../domain/ledger/accounts.js';
 import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
-import { isEligibleForSupport } from '../../domain/refinancing/application.js';
 import { interestDueFen, planRepayment, planRollover, trancheTerms } from '../../domain/refinancing/facility.js';
 import { accruedThroughFen } from '../../domain/refinancing/interest.js';
 import type { DayCount } from '../../domain/policy/index.js';
@@ -32,6 +31,7 @@ import { refuse, refuseWith } from '../refusals.js';
 import { checkCoverage, eligibleCollateralOf } from './collateral.js';
 import { policyInForce, stateOf, visibleTo } from './common.js';
 import { bookingDate, recordBooking, type BookingDate, type Dated } from '../bookings.js';
+import { checkPoolShortfalls } from './pool-shortfalls.js';
 import { accrueInterest } from './scans.js';
 
 /**
@@ -102,6 +102,7 @@ export async function disburseApplication(ctx: ActorContext, input: { applicatio
   );
   await recordBooking(ctx, date, { command: 'disburse', institutionId: application.institutionId, created: [{ kind: 'facility', id }] });
   await catchUpInterest(ctx, date, id);
+  await checkPoolShortfalls(tx, { applicationIds: [application.id] }, on, 'raise');
   return facility;
 }
 
@@ -230,6 +231,7 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
   await recordBooking(ctx, date, { command: 'repay', institutionId: f.institutionId });
   if (remainingFen > 0n) await catchUpInterest(ctx, date, f.id);
   await checkCoverage(tx, f.applicationId, on);
+  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle');
   return {
     facility: remainingFen > 0n ? (await findFacility(tx, f.id, visibleTo(actor)))! : updated,
     paidPrincipalFen: principalFen,
@@ -237,10 +239,9 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
   };
 }
 
-/** Σ outstanding principal of an application's loans that are still eligible for support. */
-async function underlyingOutstandingFen(tx: Tx, applicationId: string): Promise<bigint> {
-  const rows = await applicationLoansOf(tx, applicationId);
-  return rows.filter((r) => r.active === 1 && isEligibleForSupport(r.eligibility)).reduce((s, r) => s + r.outstandingFen, 0n);
+/** The tranche's pool on `on`: Σ outstanding principal on `on` of its application's listed, eligible loans still running. */
+async function underlyingOutstandingFen(tx: Tx, applicationId: string, on: IsoDate): Promise<bigint> {
+  return (await poolOutstandingOf(tx, [applicationId], on)).get(applicationId) ?? 0n;
 }
 
 /**
@@ -253,7 +254,7 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   const { f, date } = await settleInterestThrough(ctx, input.facilityId, input);
   const on = date.on;
   const policy = policyInForce(on);
-  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId), policy });
+  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId, on), policy });
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
   const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
   const interestFen = f.interestAccruedFen - f.interestPaidFen;
@@ -295,6 +296,7 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   await recordBooking(ctx, date, { command: 'rollover', institutionId: f.institutionId, created: [{ kind: 'facility', id: newId }] });
   await catchUpInterest(ctx, date, newId);
   await checkCoverage(tx, f.applicationId, on);
+  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle');
   return {
     previous,
     facility: date.backdated ? (await findFacility(tx, newId, visibleTo(actor)))! : next,

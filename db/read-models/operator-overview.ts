@@ -1,7 +1,8 @@
 /**
  * What the operator overview (/operator) reads: recent operations with their usage, applications
  * awaiting a decision (with their loan counts) and awaiting disbursement (with who approved them),
- * tranches maturing soon and overdue, open margin calls. One query per section, whatever the rows.
+ * tranches maturing soon and overdue, open margin calls and open pool shortfalls. One query per section,
+ * whatever the rows.
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -15,6 +16,7 @@ import {
   type ApplicationListing,
   type ApplicationRow,
 } from '../repositories/refinancing.js';
+import { listPoolShortfalls } from '../repositories/pool-shortfalls.js';
 
 export type OverviewApplication = ApplicationListing & { loanCount: number };
 
@@ -55,5 +57,6 @@ export async function operatorOverview(tx: Tx, input: { maturingThrough: IsoDate
     ),
     overdue: (await listFacilities(tx, { institutionId: null, status: 'overdue', limit })).slice(0, limit),
     marginCalls: (await listMarginCalls(tx, { institutionId: null, status: 'open', limit })).slice(0, limit),
+    poolShortfalls: (await listPoolShortfalls(tx, { institutionId: null, status: 'open', limit })).slice(0, limit),
   };
 }

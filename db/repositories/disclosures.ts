@@ -163,6 +163,25 @@ export async function countedLoanCandidates(
   return rows.map((r) => ({ id: r.id, principalFen: BigInt(r.principal_fen) }));
 }
 
+/**
+ * The quarters from `from` through `through` that were compiled for the bank: it has a version of them,
+ * or the quarter's compilation ran (a compile-quarter job, `compile-quarter.<quarter>[.rN]`, in the
+ * outbox) — possibly while the bank had nothing to count. Ascending.
+ */
+export async function compiledQuartersOf(db: Tx, institutionId: string, from: string, through: string): Promise<string[]> {
+  const rows = rowsOf<{ quarter: string }>(
+    await db.execute(sql`
+    select quarter from disclosure_versions where institution_id = ${institutionId} and quarter between ${from} and ${through}
+    union
+    select q.quarter from (
+      select substring(job_id from '^compile-quarter[.]([0-9]{4}Q[1-4])') as quarter from outbox
+      where name = 'compile-quarter' and job_id like 'compile-quarter.%'
+    ) q where q.quarter between ${from} and ${through}
+    order by 1`),
+  );
+  return rows.map((r) => r.quarter);
+}
+
 export async function findVersion(db: Tx, institutionId: string, quarter: string, version: number): Promise<DisclosureVersionRow | null> {
   const [row] = await db
     .select()

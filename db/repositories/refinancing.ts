@@ -21,6 +21,7 @@ import {
   collateralValuations,
   facilities,
   institutions,
+  loanRepayments,
   loans,
   marginCalls,
   operations,
@@ -28,6 +29,7 @@ import {
 } from '../schema/index.js';
 import { isUuid } from '../../schemas/refinancing.js';
 import { accruedThroughFenSql } from '../sql/refinancing/accrued-through-fen.js';
+import { outstandingOnFenSql } from '../sql/refinancing/outstanding-on-fen.js';
 import { qualifiesForSupportSql } from '../sql/refinancing/qualifies-for-support.js';
 import { LIVE_STATUSES, statusOnSql } from '../sql/refinancing/status-on.js';
 
@@ -144,30 +146,49 @@ export async function lockApplicationsOfBank(tx: Tx, institutionId: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'applications:' + institutionId}))`);
 }
 
-/** A loan with the status of the application that lists it on an active row, if any. */
-export type LoanWithLive = { loan: LoanRow; liveStatus: ApplicationRow['status'] | null };
+/**
+ * A loan with the status of the application that lists it on an active row, if any, and its outstanding
+ * principal on the application date (principal less the repayments dated on or before it).
+ */
+export type LoanWithLive = { loan: LoanRow; liveStatus: ApplicationRow['status'] | null; outstandingOnFen: bigint };
 
-async function loansWithLiveStatus(tx: Tx, where: SQL): Promise<LoanWithLive[]> {
+/** The repayments of the loan whose id is `loanId`, as `outstandingOnFenSql` reads them. */
+export const repaymentsOfLoanSql = (loanId: SQL) =>
+  sql`(select ${loanRepayments.repaidOn} as repaid_on, ${loanRepayments.amountFen} as amount_fen from ${loanRepayments} where ${loanRepayments.loanId} = ${loanId})`;
+
+const loanOutstandingOnSql = (on: IsoDate) =>
+  outstandingOnFenSql({ principalFen: sql`${loans.principalFen}`, repayments: repaymentsOfLoanSql(sql`${loans.id}`) }, sql`${on}::date`);
+
+async function loansWithLiveStatus(tx: Tx, where: SQL, on: IsoDate): Promise<LoanWithLive[]> {
   const live = tx
     .select({ loanId: applicationLoans.loanId, status: applications.status })
     .from(applicationLoans)
     .innerJoin(applications, eq(applications.id, applicationLoans.applicationId))
     .where(eq(applicationLoans.active, 1))
     .as('live');
-  const rows = await tx.select({ loan: loans, liveStatus: live.status }).from(loans).leftJoin(live, eq(live.loanId, loans.id)).where(where);
-  return rows.map((r) => ({ loan: r.loan, liveStatus: r.liveStatus ?? null }));
+  const rows = await tx
+    .select({ loan: loans, liveStatus: live.status, outstandingOnFen: sql<string>`${loanOutstandingOnSql(on)}::text` })
+    .from(loans)
+    .leftJoin(live, eq(live.loanId, loans.id))
+    .where(where);
+  return rows.map((r) => ({ loan: r.loan, liveStatus: r.liveStatus ?? null, outstandingOnFen: BigInt(r.outstandingOnFen) }));
 }
 
-/** The bank's loans by id or by reference (those that exist). */
-export function loansOfBank(tx: Tx, institutionId: string, by: { ids: string[] } | { refs: string[] }): Promise<LoanWithLive[]> {
+/** The bank's loans by id or by reference (those that exist), with their outstanding principal on `on`. */
+export function loansOfBank(
+  tx: Tx,
+  institutionId: string,
+  by: { ids: string[] } | { refs: string[] },
+  on: IsoDate,
+): Promise<LoanWithLive[]> {
   return loansWithLiveStatus(
     tx,
     and(eq(loans.institutionId, institutionId), 'ids' in by ? inArray(loans.id, by.ids) : inArray(loans.loanRef, by.refs))!,
+    on,
   );
 }
 
-/** The bank's loans that qualify for support on `appliedOn` (before the live-application check). */
-/** The bank's loans disbursed through `disbursedThrough` that qualify for support on `appliedOn`. */
+/** The bank's loans disbursed through `disbursedThrough` that qualify for support on `appliedOn` (before the live-application check). */
 export function qualifyingLoans(
   tx: Tx,
   institutionId: string,
@@ -185,12 +206,13 @@ export function qualifyingLoans(
           disbursedOn: sql`${loans.disbursedOn}`,
           maturesOn: sql`${loans.maturesOn}`,
           eligibility: sql`${loans.eligibility}`,
-          outstandingFen: sql`${loans.outstandingFen}`,
+          outstandingFen: loanOutstandingOnSql(appliedOn),
         },
         sql`${appliedOn}::date`,
         policy,
       ),
     )!,
+    appliedOn,
   );
 }
 
@@ -290,6 +312,37 @@ export async function applicationLoansOf(tx: Tx, applicationId: string) {
     .innerJoin(loans, eq(loans.id, applicationLoans.loanId))
     .where(eq(applicationLoans.applicationId, applicationId))
     .orderBy(asc(loans.disbursedOn), asc(loans.loanRef));
+}
+
+/**
+ * The application's live loans in the order it listed them (`position`; rows written before positions
+ * were kept fall back to the order they were shown in: disbursement date, then reference), each with
+ * its requested support.
+ */
+export async function listedLoansOf(
+  tx: Tx,
+  applicationId: string,
+): Promise<{ loanId: string; loanRef: string; disbursedOn: IsoDate; requestedSupportFen: bigint }[]> {
+  return tx
+    .select({
+      loanId: applicationLoans.loanId,
+      loanRef: loans.loanRef,
+      disbursedOn: loans.disbursedOn,
+      requestedSupportFen: applicationLoans.requestedSupportFen,
+    })
+    .from(applicationLoans)
+    .innerJoin(loans, eq(loans.id, applicationLoans.loanId))
+    .where(and(eq(applicationLoans.applicationId, applicationId), eq(applicationLoans.active, 1)))
+    .orderBy(sql`${applicationLoans.position} asc nulls last`, asc(loans.disbursedOn), asc(loans.loanRef));
+}
+
+/** Takes loans off the application (a partial approval left them out): they are free for a later one. */
+export async function leaveOutLoans(tx: Tx, applicationId: string, loanIds: readonly string[]) {
+  if (!loanIds.length) return;
+  await tx
+    .update(applicationLoans)
+    .set({ active: 0 })
+    .where(and(eq(applicationLoans.applicationId, applicationId), inArray(applicationLoans.loanId, [...loanIds])));
 }
 
 export async function collateralOf(tx: Tx, applicationId: string): Promise<CollateralRow[]> {

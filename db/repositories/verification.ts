@@ -114,6 +114,23 @@ export async function addFindings(
 }
 
 /** Stores the verdict and its report on an assignment not completed yet; returns the row, or null when it already was. */
+/**
+ * Closes an open assignment without a verdict: its version was superseded by a newer one (support
+ * approved after compile) and the figures it judged are no longer the bank's. Null when none was open.
+ */
+export async function withdrawAssignment(
+  tx: Tx,
+  versionId: string,
+  values: { summary: string; completedAt: Date; completedOn: string },
+): Promise<AssignmentRow | null> {
+  const [row] = await tx
+    .update(verificationAssignments)
+    .set(values)
+    .where(and(eq(verificationAssignments.disclosureVersionId, versionId), isNull(verificationAssignments.completedAt)))
+    .returning();
+  return row ?? null;
+}
+
 export async function completeAssignment(
   tx: Tx,
   id: string,

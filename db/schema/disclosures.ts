@@ -17,13 +17,27 @@ import {
 import { institutions, users } from './institutions.js';
 import { loans } from './loans.js';
 
-export const DISCLOSURE_STATUSES = ['compiled', 'submitted', 'under_verification', 'verified', 'rejected', 'published'] as const;
+export const DISCLOSURE_STATUSES = [
+  'compiled',
+  'submitted',
+  'under_verification',
+  'verified',
+  'rejected',
+  'published',
+  'superseded',
+] as const;
+
+/** Why a version was compiled by the service itself (null: the quarter's compilation or a request). */
+export const VERSION_REASONS = ['support_after_compile'] as const;
 
 /**
  * Every compiled version of a bank's quarterly disclosure. `content` (figures, statement) never
  * changes once written and `content_sha256` is the SHA-256 of its canonical JSON; only the workflow
  * columns (status and its timestamps) move. A correction after rejection is a new version
  * (`previous_version_id`); a restatement of a published version is a new version (`restates_version_id`).
+ * When support arrives for loans of a quarter already compiled, the service compiles the next version
+ * itself (`reason` 'support_after_compile', `added_loan_ids` the loans it adds); a version that was still
+ * compiled, submitted or under verification then is 'superseded' (its verification is withdrawn).
  */
 export const disclosureVersions = pgTable(
   'disclosure_versions',
@@ -47,15 +61,20 @@ export const disclosureVersions = pgTable(
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     publishedOn: date('published_on', { mode: 'string' }),
+    /** why the service compiled this version by itself ('support_after_compile'), or null */
+    reason: text('reason', { enum: VERSION_REASONS }),
+    /** the loans this version adds to the previous one's count (support approved after compile), as a JSON array of ids */
+    addedLoanIds: jsonb('added_loan_ids').$type<string[]>(),
   },
   (t) => [
     unique('disclosure_versions_number').on(t.institutionId, t.quarter, t.version),
     index('disclosure_versions_quarter').on(t.quarter, t.status),
     check(
       'disclosure_versions_status',
-      sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published')`,
+      sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published','superseded')`,
     ),
     check('disclosure_versions_version_positive', sql`${t.version} >= 1`),
+    check('disclosure_versions_reason', sql`${t.reason} is null or ${t.reason} in ('support_after_compile')`),
   ],
 );
 

@@ -86,6 +86,8 @@ export const applicationLoans = pgTable(
     principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
     requestedSupportFen: bigint('requested_support_fen', { mode: 'bigint' }).notNull(),
     active: integer('active').notNull().default(1),
+    /** the loan's place in the application's list (0 first); a partial approval covers whole loans in this order */
+    position: integer('position'),
   },
   (t) => [
     unique('application_loans_pair').on(t.applicationId, t.loanId),
@@ -237,5 +239,51 @@ export const marginCalls = pgTable(
     uniqueIndex('margin_calls_open_per_application')
       .on(t.applicationId)
       .where(sql`${t.status} = 'open'`),
+  ],
+);
+
+/**
+ * Raised when a tranche's outstanding principal exceeds the policy share (60 %) of its pool (the
+ * underlying loans' outstanding eligible principal, which falls as loans are repaid or mature): the bank
+ * owes the excess (`amountFen`), due on `dueOn` (raised date + the policy's `poolShortfallDueDays`).
+ * At most one open shortfall per tranche, grown when the excess grows, cleared when a repayment of the
+ * tranche (or its rollover) brings it back within the share. The figures are those of the last check.
+ */
+export const poolShortfalls = pgTable(
+  'pool_shortfalls',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    facilityId: uuid('facility_id')
+      .notNull()
+      .references(() => facilities.id),
+    raisedOn: date('raised_on', { mode: 'string' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    /** what the bank owes now (0 once cleared) */
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+    /** the tranche's outstanding principal and its pool's outstanding eligible principal at the last check */
+    trancheOutstandingFen: bigint('tranche_outstanding_fen', { mode: 'bigint' }).notNull(),
+    poolOutstandingFen: bigint('pool_outstanding_fen', { mode: 'bigint' }).notNull(),
+    /** the date of the last check that changed it */
+    checkedOn: date('checked_on', { mode: 'string' }).notNull(),
+    status: text('status', { enum: ['open', 'cleared'] })
+      .notNull()
+      .default('open'),
+    clearedOn: date('cleared_on', { mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('pool_shortfalls_institution').on(t.institutionId, t.status),
+    index('pool_shortfalls_status').on(t.status, t.raisedOn),
+    uniqueIndex('pool_shortfalls_open_per_facility')
+      .on(t.facilityId)
+      .where(sql`${t.status} = 'open'`),
+    check('pool_shortfalls_amount_nonnegative', sql`${t.amountFen} >= 0`),
+    check('pool_shortfalls_due_after_raised', sql`${t.dueOn} >= ${t.raisedOn}`),
   ],
 );

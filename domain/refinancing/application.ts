@@ -16,6 +16,7 @@ export type CandidateLoan = {
   maturesOn: IsoDate;
   eligibility: 'eligible' | 'flagged' | 'accepted';
   principalFen: bigint;
+  /** outstanding principal on the application date (repayments dated on or before it deducted) */
   outstandingFen: bigint;
   /** the application status that already holds it (live row), if any */
   liveApplicationStatus: 'submitted' | 'approved' | 'disbursed' | null;
@@ -41,10 +42,10 @@ export function loanRuleFailed(loan: CandidateLoan, appliedOn: IsoDate, policy: 
       code: 'loan_outside_facility_window',
       message: `loan ${loan.loanRef} was disbursed on ${loan.disbursedOn}, before the facility covers loans (${policy.loansDisbursedFrom})`,
     };
-  if (loan.maturesOn < appliedOn)
+  if (loan.maturesOn <= appliedOn)
     return {
       code: 'loan_matured',
-      message: `loan ${loan.loanRef} matured on ${loan.maturesOn}, before the application date ${appliedOn}: a loan no longer running cannot be supported`,
+      message: `loan ${loan.loanRef} matured on ${loan.maturesOn}, on or before the application date ${appliedOn}: a loan no longer running cannot be supported`,
     };
   if (!isEligibleForSupport(loan.eligibility))
     return {
@@ -55,7 +56,11 @@ export function loanRuleFailed(loan: CandidateLoan, appliedOn: IsoDate, policy: 
     return { code: 'loan_already_supported', message: `loan ${loan.loanRef} is already covered by approved support` };
   if (loan.liveApplicationStatus === 'submitted')
     return { code: 'loan_already_applied_for', message: `loan ${loan.loanRef} is already listed on an application awaiting decision` };
-  if (loan.outstandingFen <= 0n) return { code: 'loan_fully_repaid', message: `loan ${loan.loanRef} has no outstanding principal` };
+  if (loan.outstandingFen <= 0n)
+    return {
+      code: 'loan_fully_repaid',
+      message: `loan ${loan.loanRef} has no outstanding principal on ${appliedOn}: it was fully repaid by then`,
+    };
   return null;
 }
 

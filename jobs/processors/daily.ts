@@ -1,5 +1,6 @@
 /**
- * The daily maturity scan (tranches due → matured, past due → overdue; collateral coverage re-checked)
+ * The daily maturity scan (tranches due → matured, past due → overdue; pools of tranches whose loans
+ * matured re-checked for pool shortfalls; collateral coverage re-checked)
  * and the daily interest accrual, for a day in Asia/Shanghai. The work is app/refinancing/scans.ts, the
  * same functions the operator runs through the API; each runs in one transaction with the outbox row's
  * "done", so a day is booked exactly once even if the job runs again.
@@ -19,7 +20,7 @@ export const maturityScan: Processor = async (ctx, job) => {
     const scanned = await scanMaturities(tx, { on });
     const coverage = await scanCoverage(tx, { on });
     await markDone(tx, job.id);
-    return `maturities ${on}: ${scanned.matured} matured, ${scanned.overdue} overdue; ${coverage.marginCalls} margin call(s)`;
+    return `maturities ${on}: ${scanned.matured} matured, ${scanned.overdue} overdue; ${scanned.poolShortfallsRaised} pool shortfall(s) raised; ${coverage.marginCalls} margin call(s)`;
   });
 };
 

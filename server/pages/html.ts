@@ -29,3 +29,13 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 
 /** Trusted markup made elsewhere (e.g. an SVG this code built from escaped parts). */
 export const raw = (text: string) => new Html(text);
+
+/** A table's head: one row of column headings. */
+export const headRow = (headings: readonly Value[]) =>
+  html`<thead><tr>${headings.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>`;
+
+/** Plain cells (a cell that needs attributes is written out instead). */
+export const cells = (values: readonly Value[]) => values.map((c) => html`<td>${c}</td>`);
+
+/** A table row of plain cells. */
+export const cellRow = (values: readonly Value[]) => html`<tr>${cells(values)}</tr>`;

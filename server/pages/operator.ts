@@ -1,7 +1,8 @@
 /**
  * Operator pages (/operator/*): the overview of quarterly operations, decisions on applications
  * (approve / reject), the booking of disbursements by a second operator (maker–checker, enforced by the
- * use case), tranches maturing or overdue, open margin calls; and the queue dashboard (Bull Board).
+ * use case), tranches maturing or overdue, open margin calls and pool shortfalls; and the queue dashboard
+ * (Bull Board).
  * The overview reads one read model; each form runs the same use case as the API route, and a refusal
  * comes back to the overview as the problems table's page message.
  */
@@ -16,7 +17,7 @@ import { isUuid } from '../../schemas/common.js';
 import { ApproveBody, RejectBody } from '../../schemas/refinancing.js';
 import type { AppDeps } from '../context.js';
 import { pageRefusal } from '../problems.js';
-import { presentApplication, presentOperation } from '../presenters/refinancing.js';
+import { presentApplication, presentOperation, presentPoolShortfall } from '../presenters/refinancing.js';
 import { pageActorOf } from '../web/sessions.js';
 import { pageOf } from './context.js';
 import { html, type Html } from './html.js';
@@ -65,6 +66,7 @@ export function operatorPages(deps: AppDeps): Router {
     });
     const operations = overview.operations.map((o) => presentOperation(o.operation, o.usage));
     const { maturing, overdue, marginCalls: calls } = overview;
+    const shortfalls = overview.poolShortfalls.map((r) => presentPoolShortfall(r, on));
 
     const operationRows = operations.map(
       (o) =>
@@ -126,6 +128,24 @@ ${table(
   calls.map(
     ({ call, institutionCode }) =>
       html`<tr><th scope="row">${institutionCode}</th><td>${call.raisedOn}</td><td class="num">${formatYuan(call.eligibleCollateralFen)}</td><td class="num">${formatYuan(call.exposureFen)}</td><td class="num">${formatYuan(call.shortfallFen)}</td></tr>`,
+  ),
+  t.opNone,
+)}</section>
+<section aria-labelledby="h-shortfalls"><h2 id="h-shortfalls">${t.opPoolShortfalls}</h2>
+<p class="hint">${t.opPoolShortfallHint}</p>
+${table(
+  t.opPoolShortfalls,
+  [
+    html`${t.institution}`,
+    html`${t.opRaisedOn}`,
+    html`${t.opDueOn}`,
+    html`${t.opOutstanding}`,
+    html`${t.opPoolOutstanding}`,
+    html`${t.opAmountOwed}`,
+  ],
+  shortfalls.map(
+    (s) =>
+      html`<tr id="shortfall-${s.id}"><th scope="row">${s.institution}</th><td>${s.raisedOn}</td><td>${s.dueOn}${s.overdue ? html` <span class="badge">${t.opOverdueBadge}</span>` : ''}</td><td class="num">${s.trancheOutstanding}</td><td class="num">${s.poolOutstandingEligible}</td><td class="num">${s.amount}</td></tr>`,
   ),
   t.opNone,
 )}</section>`;

@@ -16,7 +16,7 @@ import { FindingsBody, VerdictBody } from '../../schemas/verification.js';
 import type { Actor, AppDeps } from '../context.js';
 import { isRefusalStatus, pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
-import { html, type Html } from './html.js';
+import { cellRow, cells, headRow, html, type Html } from './html.js';
 import { fill, type Dict } from './i18n.js';
 import { sendMessagePage, sendPage } from './layout.js';
 
@@ -60,9 +60,11 @@ const statusWord = (t: Dict, status: string) =>
     under_verification: t.statusUnderVerification,
     submitted: t.statusSubmitted,
     compiled: t.statusCompiled,
+    superseded: t.statusSuperseded,
   })[status] ?? status;
-const verdictWord = (t: Dict, verdict: string | null) =>
-  verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.vfOpen;
+/** An assignment closed without a verdict was withdrawn (its version was superseded by a new one). */
+const verdictWord = (t: Dict, a: { verdict: string | null; completedAt: Date | null }) =>
+  a.verdict === 'verified' ? t.verdictVerified : a.verdict === 'rejected' ? t.verdictRejected : a.completedAt ? t.vfWithdrawn : t.vfOpen;
 const bankName = (ctx: PageContext, content: DisclosureContent) =>
   ctx.lang === 'zh' ? content.institution.nameZh : content.institution.nameEn;
 const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
@@ -90,12 +92,12 @@ export function verifyPages(deps: AppDeps): Router {
 <h2 id="${id}">${heading}</h2>
 ${
   list.length
-    ? html`<table class="queue"><thead><tr><th scope="col">${t.vfBank}</th><th scope="col">${t.quarter}</th><th scope="col">${t.vfVersion}</th><th scope="col">${t.vfAssignedOn}</th><th scope="col">${t.vfSampleSize}</th><th scope="col">${t.vfStatus}</th></tr></thead>
+    ? html`<table class="queue">${headRow([t.vfBank, t.quarter, t.vfVersion, t.vfAssignedOn, t.vfSampleSize, t.vfStatus])}
 <tbody>${list.map(
         ({ assignment, version, sampleSize }) => html`<tr>
 <td><a href="/verify/${assignment.id}">${bankName(ctx, version.content as DisclosureContent)}</a></td>
 <td>${version.quarter}</td><td>${version.version}</td><td>${assignment.assignedAt.toISOString().slice(0, 10)}</td><td>${sampleSize}</td>
-<td>${verdictWord(t, assignment.verdict)}</td></tr>`,
+<td>${verdictWord(t, assignment)}</td></tr>`,
       )}</tbody></table>`
     : html`<p>${t.nothingHere}</p>`
 }
@@ -142,27 +144,62 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
       [t.horizonSince, 'sinceInception'],
     ];
     const figures = html`<section aria-labelledby="h-figures"><h2 id="h-figures">${t.vfFiguresHeading}</h2>
-<table class="figures"><thead><tr><th scope="col">${t.vfHorizon}</th><th scope="col">${t.projects}</th><th scope="col">${t.loanAmount}</th><th scope="col">${t.weightedRate}</th><th scope="col">${t.annualReduction}</th></tr></thead>
+<table class="figures">${headRow([t.vfHorizon, t.projects, t.loanAmount, t.weightedRate, t.annualReduction])}
 <tbody>${horizons.map(([word, key]) => {
       const h = content.horizons?.[key];
       return h
-        ? html`<tr><th scope="row">${word}</th><td>${h.projects}</td><td>${h.loanAmountWanYuan}</td><td>${h.weightedAverageRatePercent ?? '—'}</td><td>${h.annualReductionTonnes}</td></tr>`
+        ? html`<tr><th scope="row">${word}</th>${cells([h.projects, h.loanAmountWanYuan, h.weightedAverageRatePercent ?? '—', h.annualReductionTonnes])}</tr>`
         : '';
     })}</tbody></table>
 <p>${t.vfVersionStatus}: ${statusWord(t, version.status)} · SHA-256 <code>${version.contentSha256}</code></p></section>`;
 
     const sampleTable = html`<section aria-labelledby="h-sample"><h2 id="h-sample">${t.sampleHeading}</h2>
-<div class="table-scroll" role="region" aria-labelledby="h-sample" tabindex="0"><table class="sample"><thead><tr><th scope="col">#</th><th scope="col">${t.loanRef}</th><th scope="col">${t.vfBorrower}</th><th scope="col">${t.principal}</th><th scope="col">${t.rate}</th><th scope="col">${t.vfDisbursedOn}</th><th scope="col">${t.vfProject}</th><th scope="col">${t.subArea}</th><th scope="col">${t.vfTotalInvestment}</th><th scope="col">${t.vfProjectReduction}</th><th scope="col">${t.vfAttributedReduction}</th><th scope="col">${t.vfEvidenceTitle}</th><th scope="col">${t.vfEvidenceSha}</th><th scope="col">${t.vfReason}</th></tr></thead>
+<div class="table-scroll" role="region" aria-labelledby="h-sample" tabindex="0"><table class="sample">${headRow([
+      '#',
+      t.loanRef,
+      t.vfBorrower,
+      t.principal,
+      t.rate,
+      t.vfDisbursedOn,
+      t.vfProject,
+      t.subArea,
+      t.vfTotalInvestment,
+      t.vfProjectReduction,
+      t.vfAttributedReduction,
+      t.vfEvidenceTitle,
+      t.vfEvidenceSha,
+      t.vfReason,
+    ])}
 <tbody>${sample.map((s) => {
       const l = s.snapshot as Snapshot;
-      return html`<tr><td>${s.ordinal}</td><td>${l.loanRef}</td><td>${l.borrowerName}</td><td>${l.principal}</td><td>${l.annualRatePercent}</td><td>${l.disbursedOn}</td><td>${l.project.name}</td><td>${l.project.subArea}</td><td>${l.project.totalInvestment}</td><td>${l.project.annualReductionTonnes}</td><td>${l.attributedAnnualReductionTonnes}</td><td>${l.project.evidence.title}</td><td><code class="sha">${l.project.evidence.sha256}</code></td><td>${s.reason === 'material' ? t.vfReasonMaterial : t.vfReasonRandom}</td></tr>`;
+      return cellRow([
+        s.ordinal,
+        l.loanRef,
+        l.borrowerName,
+        l.principal,
+        l.annualRatePercent,
+        l.disbursedOn,
+        l.project.name,
+        l.project.subArea,
+        l.project.totalInvestment,
+        l.project.annualReductionTonnes,
+        l.attributedAnnualReductionTonnes,
+        l.project.evidence.title,
+        html`<code class="sha">${l.project.evidence.sha256}</code>`,
+        s.reason === 'material' ? t.vfReasonMaterial : t.vfReasonRandom,
+      ]);
     })}</tbody></table></div></section>`;
 
     const findingsList = html`<section aria-labelledby="h-findings"><h2 id="h-findings">${t.vfFindingsHeading}</h2>
 ${
   findings.length
-    ? html`<table class="findings"><thead><tr><th scope="col">${t.loanRef}</th><th scope="col">${t.vfCheck}</th><th scope="col">${t.result}</th><th scope="col">${t.note}</th></tr></thead>
-<tbody>${findings.map((f) => html`<tr><td>${refOf.get(f.loanId) ?? f.loanId}</td><td>${t[CHECK_WORD[f.check as Check]] ?? f.check}</td><td class="${f.outcome}">${f.outcome === 'pass' ? t.vfPass : t.vfFail}</td><td>${f.note ?? ''}</td></tr>`)}</tbody></table>`
+    ? html`<table class="findings">${headRow([t.loanRef, t.vfCheck, t.result, t.note])}
+<tbody>${findings.map(
+        (f) =>
+          html`<tr>${cells([refOf.get(f.loanId) ?? f.loanId, t[CHECK_WORD[f.check as Check]] ?? f.check])}<td class="${f.outcome}">${
+            f.outcome === 'pass' ? t.vfPass : t.vfFail
+          }</td>${cells([f.note ?? ''])}</tr>`,
+      )}</tbody></table>`
     : html`<p>${t.vfNoFindings}</p>`
 }</section>`;
 
@@ -189,10 +226,13 @@ ${CHECKS.map(
 
     const verdict = a.verdict
       ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
-<p class="verdict ${a.verdict}">${fill(t.vfVerdictGiven, { verdict: verdictWord(t, a.verdict), date: a.completedOn ?? '' })}</p>
+<p class="verdict ${a.verdict}">${fill(t.vfVerdictGiven, { verdict: verdictWord(t, a), date: a.completedOn ?? '' })}</p>
 <p>${t.summary}: ${a.summary ?? ''}</p>${a.reportSha256 ? html`<p>SHA-256 <code>${a.reportSha256}</code></p>` : ''}</section>`
-      : openForWork
+      : a.completedAt
         ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
+<p class="verdict withdrawn">${t.vfWithdrawn}</p><p>${t.summary}: ${a.summary ?? ''}</p></section>`
+        : openForWork
+          ? html`<section aria-labelledby="h-verdict"><h2 id="h-verdict">${t.vfVerdictHeading}</h2>
 <form method="post" action="/verify/${a.id}/verdict" class="stack verdict-form">
 ${ctx.csrfField()}
 <label for="verdict">${t.vfVerdict}</label>
@@ -201,7 +241,7 @@ ${ctx.csrfField()}
 <textarea id="summary" name="summary" required maxlength="8000" rows="4"></textarea>
 <button type="submit">${t.giveVerdict}</button>
 </form></section>`
-        : html``;
+          : html``;
 
     const message = options.error
       ? html`<p class="error" role="alert">${t.vfErrorPrefix} ${pageMessage(options.error, ctx.lang)} (${options.error})</p>`

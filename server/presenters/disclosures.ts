@@ -28,6 +28,8 @@ export function presentVersion(view: VersionView) {
     previousVersion: content.previousVersion,
     restatesVersion: content.restatesVersion,
     restatedBy: view.restatedBy,
+    reason: row.reason,
+    addedLoanIds: row.addedLoanIds ?? [],
     compiledAt: row.compiledAt.toISOString(),
     submittedAt: row.submittedAt?.toISOString() ?? null,
     publishedOn: row.publishedOn,

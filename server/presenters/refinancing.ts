@@ -1,6 +1,6 @@
 /**
  * Refinancing views: operation, application (and its detail), collateral, tranche, coverage, margin
- * call, statement. Pure: rows already read (names joined) in, the API's JSON out; no database. The
+ * call, statement, pool shortfall. Pure: rows already read (names joined) in, the API's JSON out; no database. The
  * routes and the operator page both present through these.
  */
 import type { z } from 'zod';
@@ -13,10 +13,13 @@ import type {
   OperationUsage,
 } from '../../db/repositories/refinancing.js';
 import type { ApplicationDetailRows } from '../../db/read-models/application-detail.js';
+import type { PoolShortfallRow } from '../../db/repositories/pool-shortfalls.js';
 import { addDays, type IsoDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
 import { policyOn, type CollateralType, type PolicyVersion } from '../../domain/policy/index.js';
 import { eligibleCollateralFen, eligibleValueFen } from '../../domain/refinancing/collateral.js';
+import { isPoolShortfallOverdue } from '../../domain/refinancing/pool.js';
+import type { PoolShortfallView } from '../../schemas/pool-shortfalls.js';
 import type {
   ApplicationDetail,
   ApplicationView,
@@ -97,6 +100,7 @@ export function presentApplicationDetail(d: ApplicationDetailRows, on: IsoDate):
       eligiblePrincipal: formatYuan(l.principalFen),
       requestedSupport: formatYuan(l.requestedSupportFen),
       outstanding: formatYuan(l.outstandingFen),
+      covered: l.active === 1 && (row.status === 'approved' || row.status === 'disbursed'),
     })),
     collateral: d.collateral.map((c) => presentCollateral(c, on)),
     eligibleCollateral: formatYuan(eligibleFen),
@@ -186,5 +190,27 @@ export function presentStatement(
         rolloverCount: t.facility.rolloverCount,
         rolloversLeft: Math.max(0, policy.rolloverCountMax - t.facility.rolloverCount),
       })),
+  };
+}
+
+/** A pool shortfall as the API shows it; `overdue` when it is still open after its due date on `on`. */
+export function presentPoolShortfall(
+  { shortfall: s, institutionCode }: { shortfall: PoolShortfallRow; institutionCode: string },
+  on: IsoDate,
+): z.infer<typeof PoolShortfallView> {
+  return {
+    id: s.id,
+    institution: institutionCode,
+    applicationId: s.applicationId,
+    facilityId: s.facilityId,
+    raisedOn: s.raisedOn,
+    dueOn: s.dueOn,
+    amount: formatYuan(s.amountFen),
+    trancheOutstanding: formatYuan(s.trancheOutstandingFen),
+    poolOutstandingEligible: formatYuan(s.poolOutstandingFen),
+    checkedOn: s.checkedOn,
+    status: s.status,
+    overdue: isPoolShortfallOverdue(s, on),
+    clearedOn: s.clearedOn,
   };
 }

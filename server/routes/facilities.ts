@@ -43,7 +43,13 @@ export const invalidCursor = () =>
   ]);
 
 const AccrualResult = z.object({ through: z.string(), tranches: z.number().int(), total: z.string(), entries: z.number().int() });
-const ScanResult = z.object({ on: z.string(), matured: z.number().int(), overdue: z.number().int() });
+const ScanResult = z.object({
+  on: z.string(),
+  matured: z.number().int(),
+  overdue: z.number().int(),
+  poolShortfallsRaised: z.number().int(),
+  poolShortfallsGrown: z.number().int(),
+});
 
 describe({
   method: 'get',
@@ -114,7 +120,8 @@ describe({
   path: '/api/v1/facilities/scan-maturities',
   tag: 'refinancing',
   roles: ['operator'],
-  summary: 'Run the maturity scan for a date: matured on the maturity date, overdue after it',
+  summary:
+    'Run the maturity scan for a date: matured on the maturity date, overdue after it; pool shortfalls raised for loans matured on or before it',
   body: RunOnBody,
   responses: { 200: ScanResult },
   idempotent: true,

@@ -18,6 +18,7 @@ import { applicationRoutes } from './applications.js';
 import { facilityRoutes } from './facilities.js';
 import { collateralRoutes } from './collateral.js';
 import { journalRoutes } from './journal.js';
+import { poolShortfallRoutes } from './pool-shortfalls.js';
 import { importRoutes } from './imports.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
@@ -36,6 +37,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: facilityRoutes },
   { base: '/api/v1', routes: collateralRoutes },
   { base: '/api/v1', routes: journalRoutes },
+  { base: '/api/v1', routes: poolShortfallRoutes },
   { base: '/api/v1', routes: importRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },

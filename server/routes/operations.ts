@@ -22,7 +22,11 @@ const AllocationView = z.object({
   rule: z.string(),
   oversubscribed: z.boolean(),
   remainingBefore: z.string(),
-  applications: z.array(ApplicationView),
+  applications: z.array(
+    ApplicationView.extend({
+      allocated: z.string().describe("the application's share by the rule; `approved` is the support of the whole loans it covers"),
+    }),
+  ),
 });
 
 describe({
@@ -125,7 +129,7 @@ export function operationRoutes({ database, now }: AppDeps): Router {
             ctx.tx,
             r.applications.map((a) => a.id),
           )
-        ).map(presentApplication),
+        ).map((listing, i) => ({ ...presentApplication(listing), allocated: formatYuan(r.allocatedFen[i]) })),
       };
     });
     res.json(answer);

@@ -48,7 +48,13 @@ describe('ledger invariants under random lifecycles', () => {
             collateral: [bond(`CGB-${bank.code}`, '99999999999.00')],
           });
           const requestedFen = fen(application.requested);
-          const approvedFen = (requestedFen * BigInt(approvedSharePpm)) / 1_000_000n || 1n;
+          // a partial approval covers whole loans: never less than the smallest loan's support
+          const supports = (await get(t, t.operatorKey, `/api/v1/applications/${application.id}`)).body.loans.map(
+            (l: { requestedSupport: string }) => fen(l.requestedSupport),
+          ) as bigint[];
+          const smallestFen = supports.reduce((a, b) => (b < a ? b : a));
+          const shareFen = (requestedFen * BigInt(approvedSharePpm)) / 1_000_000n;
+          const approvedFen = shareFen > smallestFen ? shareFen : smallestFen;
           await approve(t, t.operatorKey, application.id, formatYuan(approvedFen));
           let live = await disburse(t, checker.apiKey, application.id);
 

@@ -159,47 +159,69 @@ describe('application rules', () => {
 });
 
 describe('decisions', () => {
-  it('when a quarter is over-subscribed, then allocation is pro rata by request, rounded down, the spare fen to the earliest largest remainder, and the volume is never exceeded', async () => {
+  it('when a quarter is over-subscribed, then allocation is pro rata by request, rounded down, the spare fen to the earliest largest remainder; each share covers whole loans in listed order and the volume is never exceeded', async () => {
     await openOperation(t, '2023Q1', '1000000.01');
     t.setNow('2023-03-15T04:00:00Z');
     const banks = [await createInstitution(t), await createInstitution(t), await createInstitution(t)];
-    const principals = ['1000000.00', '1000000.00', '500000.00']; // requests 600,000.00 / 600,000.00 / 300,000.00
+    // requests 600,000.00 / 600,000.00 / 300,000.00; each bank lists its loans in the order given here
+    const listed = [
+      ['400000.00', '600000.00'], // supports 240,000.00 then 360,000.00
+      ['600000.00', '400000.00'], // supports 360,000.00 then 240,000.00
+      ['500000.00'], // support 300,000.00
+    ];
     const ids: string[] = [];
     for (const [i, bank] of banks.entries()) {
-      const loan = await createLoan(t, bank.apiKey, { principal: principals[i], disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
-      ids.push((await apply(t, bank.apiKey, { operation: '2023Q1', loanRefs: [loan.loanRef] })).id);
+      const refs: string[] = [];
+      // created in reverse, so the listed order is not the order of the references
+      for (const principal of [...listed[i]].reverse())
+        refs.unshift((await createLoan(t, bank.apiKey, { principal, disbursedOn: '2023-03-01', maturesOn: '2025-03-01' })).loanRef);
+      ids.push((await apply(t, bank.apiKey, { operation: '2023Q1', loanRefs: refs })).id);
     }
     const res = await post(t, t.operatorKey, '/api/v1/operations/2023Q1/allocate');
     expect(res.status).toBe(200);
     // 100,000,001 fen × 6/15 = 40,000,000.4 (twice) and × 3/15 = 20,000,000.2; floors sum to 100,000,000; the spare fen goes to the first
     expect(res.body).toMatchObject({ oversubscribed: true, rule: 'pro_rata_by_request', remainingBefore: '1000000.01' });
-    expect(res.body.applications.map((a: { id: string; approved: string }) => [a.id, a.approved])).toEqual([
-      [ids[0], '400000.01'],
-      [ids[1], '400000.00'],
-      [ids[2], '200000.00'],
+    // whole loans: 400,000.01 covers the first loan (240,000.00), not the second; 400,000.00 covers the first (360,000.00);
+    // 200,000.00 covers no loan of the third, which is rejected as allocated nothing
+    expect(
+      res.body.applications.map((a: { id: string; allocated: string; approved: string | null; status: string }) => [
+        a.id,
+        a.allocated,
+        a.approved,
+        a.status,
+      ]),
+    ).toEqual([
+      [ids[0], '400000.01', '240000.00', 'approved'],
+      [ids[1], '400000.00', '360000.00', 'approved'],
+      [ids[2], '200000.00', null, 'rejected'],
     ]);
+    const first = (await get(t, t.operatorKey, `/api/v1/applications/${ids[0]}`)).body;
+    expect(first.loans.filter((l: { covered: boolean }) => l.covered).map((l: { requestedSupport: string }) => l.requestedSupport)).toEqual(
+      ['240000.00'],
+    );
     const operation = await get(t, t.operatorKey, '/api/v1/operations/2023Q1');
     expect(operation.body).toMatchObject({
       volume: '1000000.01',
-      approved: '1000000.01',
-      remaining: '0.00',
+      approved: '600000.00',
+      remaining: '400000.01',
       awaitingDecision: { count: 0 },
     });
 
     // one more application cannot be approved beyond the volume
     const late = await createInstitution(t);
-    const loan = await createLoan(t, late.apiKey, { principal: '100.00', disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
+    const loan = await createLoan(t, late.apiKey, { principal: '700000.00', disbursedOn: '2023-03-01', maturesOn: '2025-03-01' });
     const extra = await apply(t, late.apiKey, { operation: '2023Q1', loanRefs: [loan.loanRef] });
     const refused = await post(t, t.operatorKey, `/api/v1/applications/${extra.id}/approve`, { reason: 'fine' });
-    expect(refused).toMatchObject({ status: 409, body: { code: 'operation_volume_exceeded', remainingFen: '0' } });
-    const tooMuch = await post(t, t.operatorKey, `/api/v1/applications/${extra.id}/approve`, { reason: 'fine', amount: '60.01' });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'operation_volume_exceeded', remainingFen: '40000001' } });
+    const tooMuch = await post(t, t.operatorKey, `/api/v1/applications/${extra.id}/approve`, { reason: 'fine', amount: '420000.01' });
     expect(tooMuch.body.errors[0]).toMatchObject({ path: 'amount', code: 'approval_exceeds_request' });
     t.setNow('2023-06-01T04:00:00Z');
   });
 
   it('when the approver books the disbursement, then it is refused (maker–checker) and nothing is written; another operator may', async () => {
     const bank = await createInstitution(t);
-    const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
+    // 60 % of 833,333.34 = 500,000.004 → a request of 500,000.00 (a partial approval covers whole loans only)
+    const loan = await createLoan(t, bank.apiKey, { principal: '833333.34', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
     const application = await apply(t, bank.apiKey, {
       operation: '2023Q2',
       loanRefs: [loan.loanRef],

@@ -1,7 +1,7 @@
 /**
  * SQL mirror of `loanRuleFailed(loan, appliedOn, policy) === null` (domain/refinancing/application.ts) for
  * a loan on no live application: disbursed on or before the application date, inside the facility's
- * window, not matured before it, eligible or accepted by an operator (`isEligibleForSupport`), principal
+ * window, still running after it (maturing later), eligible or accepted by an operator (`isEligibleForSupport`), principal
  * outstanding. An
  * application over "all loans disbursed through a date" selects its loans with it
  * (db/repositories/refinancing.ts `qualifyingLoans`); test/api/sql-mirrors-refinancing.test.ts checks it
@@ -21,5 +21,5 @@ export const SUPPORTABLE_ELIGIBILITIES = (Object.keys(ELIGIBILITIES) as Candidat
 
 export function qualifiesForSupportSql(loan: QualifyingLoanSql, appliedOn: SQL, policy: Pick<PolicyVersion, 'loansDisbursedFrom'>): SQL {
   const supportable = sql.raw(SUPPORTABLE_ELIGIBILITIES.map((e) => `'${e}'`).join(','));
-  return sql`(${loan.disbursedOn} <= ${appliedOn} and ${loan.disbursedOn} >= ${policy.loansDisbursedFrom}::date and ${loan.maturesOn} >= ${appliedOn} and ${loan.eligibility} in (${supportable}) and ${loan.outstandingFen} > 0)`;
+  return sql`(${loan.disbursedOn} <= ${appliedOn} and ${loan.disbursedOn} >= ${policy.loansDisbursedFrom}::date and ${loan.maturesOn} > ${appliedOn} and ${loan.eligibility} in (${supportable}) and ${loan.outstandingFen} > 0)`;
 }

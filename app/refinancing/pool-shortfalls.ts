@@ -1,0 +1,76 @@
+/**
+ * Pool shortfalls: when a tranche's outstanding principal exceeds the policy share (60 %) of its pool —
+ * the underlying loans' outstanding eligible principal, which falls as the bank records loan repayments
+ * and as loans mature — the bank owes the excess. One open shortfall per tranche, raised with its due
+ * date (raised date + the policy's `poolShortfallDueDays`), grown when the excess grows, lowered or
+ * cleared when the bank repays the tranche (or rolls it over). Checked on a loan repayment (the tranches
+ * pooling that loan), at disbursement, on a tranche repayment or rollover, and by the daily maturity scan
+ * (the tranches whose pool lists a loan matured in their current term), each in the caller's transaction.
+ */
+import type { Tx } from '../../db/client.js';
+import {
+  applicationsPoolingLoan,
+  applicationsWithLoansMaturedThrough,
+  insertPoolShortfalls,
+  lockApplications,
+  poolFiguresOf,
+  updatePoolShortfall,
+} from '../../db/repositories/pool-shortfalls.js';
+import type { IsoDate } from '../../domain/dates.js';
+import { isLive } from '../../domain/refinancing/facility.js';
+import { poolShortfallDueOn, poolShortfallStep } from '../../domain/refinancing/pool.js';
+import { poolShortfallFen } from '../../domain/refinancing/support.js';
+import { policyInForce } from './common.js';
+
+/** Which tranches a check looks at: those of some applications, those pooling a loan, or those a maturity scan on a date touches. */
+export type PoolCheckScope = { applicationIds: readonly string[] } | { loanId: string } | { loansMaturedThrough: IsoDate };
+
+export type PoolCheck = { tranches: number; raised: number; grown: number; lowered: number; cleared: number };
+const COUNTED = { raise: 'raised', grow: 'grown', lower: 'lowered', clear: 'cleared' } as const;
+
+async function applicationsIn(tx: Tx, scope: PoolCheckScope): Promise<string[]> {
+  if ('applicationIds' in scope) return [...new Set(scope.applicationIds)];
+  if ('loanId' in scope) return applicationsPoolingLoan(tx, scope.loanId);
+  return applicationsWithLoansMaturedThrough(tx, scope.loansMaturedThrough);
+}
+
+/**
+ * Checks the pools of the tranches in `scope` on `on` and raises, grows, lowers or clears their
+ * shortfalls (`poolShortfallStep`: mode `raise` never lowers, `settle` follows the tranche down).
+ * Locks the applications first (in id order), as the coverage check does, so a concurrent repayment of
+ * the same tranche is seen whole.
+ */
+export async function checkPoolShortfalls(tx: Tx, scope: PoolCheckScope, on: IsoDate, mode: 'raise' | 'settle'): Promise<PoolCheck> {
+  const counts: PoolCheck = { tranches: 0, raised: 0, grown: 0, lowered: 0, cleared: 0 };
+  const applicationIds = await applicationsIn(tx, scope);
+  if (applicationIds.length === 0) return counts;
+  await lockApplications(tx, applicationIds);
+  const figures = await poolFiguresOf(tx, applicationIds, on);
+  if (figures.length === 0) return counts;
+  const policy = policyInForce(on);
+  const raised = [];
+  for (const f of figures) {
+    counts.tranches += 1;
+    const owedFen = isLive(f.status) ? poolShortfallFen(f.outstandingFen, f.poolFen, policy) : 0n;
+    const step = poolShortfallStep(f.open?.amountFen ?? null, owedFen, mode);
+    const checked = { trancheOutstandingFen: f.outstandingFen, poolOutstandingFen: f.poolFen, checkedOn: on };
+    if (step === 'raise') {
+      raised.push({
+        institutionId: f.institutionId,
+        applicationId: f.applicationId,
+        facilityId: f.facilityId,
+        raisedOn: on,
+        dueOn: poolShortfallDueOn(on, policy),
+        amountFen: owedFen,
+        ...checked,
+      });
+    } else if (f.open && (step === 'grow' || step === 'lower')) {
+      await updatePoolShortfall(tx, f.open.id, { amountFen: owedFen, ...checked });
+    } else if (f.open && step === 'clear') {
+      await updatePoolShortfall(tx, f.open.id, { amountFen: 0n, status: 'cleared', clearedOn: on, ...checked });
+    }
+    if (step !== 'none') counts[COUNTED[step]] += 1;
+  }
+  await insertPoolShortfalls(tx, raised);
+  return counts;
+}
