@@ -69,7 +69,14 @@ function bankHistory(b: number, loanCount: number) {
         totalInvestment: '1000000000.00',
         annualReductionTonnes: `${100_000 + (project % 997) * 13}.00`,
         reductionBasis: 'feasibility_study',
-        evidence: { title: '可行性研究报告', sha256: (project.toString(16) + code).padEnd(64, 'a').slice(0, 64).toLowerCase().replace(/[^0-9a-f]/g, 'b') },
+        evidence: {
+          title: '可行性研究报告',
+          sha256: (project.toString(16) + code)
+            .padEnd(64, 'a')
+            .slice(0, 64)
+            .toLowerCase()
+            .replace(/[^0-9a-f]/g, 'b'),
+        },
       },
       principal: `${3_000_000 + ((i * 7) % 13) * 500_000}.00`,
       annualRatePercent: formatRate(RATES[Number(disbursedOn.slice(0, 4))] + (i % 3) * 500),
@@ -97,12 +104,26 @@ function bankHistory(b: number, loanCount: number) {
         on,
         operation: q,
         loanRefs: listed.map((l) => l.loanRef),
-        collateral: [{ type: 'central_government_bond', ref: `${ref}-CGB`, faceValue: formatYuan(collateralFen), marketValue: formatYuan(collateralFen) }],
+        collateral: [
+          {
+            type: 'central_government_bond',
+            ref: `${ref}-CGB`,
+            faceValue: formatYuan(collateralFen),
+            marketValue: formatYuan(collateralFen),
+          },
+        ],
       },
       { kind: 'approval', ref: `${ref}-OK`, on: addDays(on, 4), application: ref, reason: 'meets the facility rules' },
       { kind: 'disbursement', ref: `${ref}-T1`, on: addDays(on, 6), application: ref },
     );
-    let tranche: Tranche = { ref: `${ref}-T1`, applicationRef: ref, start: addDays(on, 6), rollovers: 0, principalFen: requestedFen, status: 'active' };
+    let tranche: Tranche = {
+      ref: `${ref}-T1`,
+      applicationRef: ref,
+      start: addDays(on, 6),
+      rollovers: 0,
+      principalFen: requestedFen,
+      status: 'active',
+    };
     tranches.push(tranche);
     // rolled over at maturity twice, then repaid: whatever falls inside the history
     for (;;) {
@@ -110,12 +131,24 @@ function bankHistory(b: number, loanCount: number) {
       if (maturesOn > END_ON) break;
       if (tranche.rollovers < 2) {
         tranche.status = 'rolled_over';
-        const rolled: Tranche = { ...tranche, ref: `${ref}-T${tranche.rollovers + 2}`, start: maturesOn, rollovers: tranche.rollovers + 1, status: 'active' };
+        const rolled: Tranche = {
+          ...tranche,
+          ref: `${ref}-T${tranche.rollovers + 2}`,
+          start: maturesOn,
+          rollovers: tranche.rollovers + 1,
+          status: 'active',
+        };
         records.push({ kind: 'rollover', ref: rolled.ref, on: maturesOn, tranche: tranche.ref });
         tranches.push(rolled);
         tranche = rolled;
       } else {
-        records.push({ kind: 'repayment', ref: `${tranche.ref}-R`, on: maturesOn, tranche: tranche.ref, principal: formatYuan(tranche.principalFen) });
+        records.push({
+          kind: 'repayment',
+          ref: `${tranche.ref}-R`,
+          on: maturesOn,
+          tranche: tranche.ref,
+          principal: formatYuan(tranche.principalFen),
+        });
         tranche.status = 'repaid';
         break;
       }
@@ -135,7 +168,9 @@ function bankHistory(b: number, loanCount: number) {
 }
 
 function formatRate(ppm: number) {
-  return `${Math.floor(ppm / 10_000)}.${String(ppm % 10_000).padStart(4, '0').slice(0, 2)}`;
+  return `${Math.floor(ppm / 10_000)}.${String(ppm % 10_000)
+    .padStart(4, '0')
+    .slice(0, 2)}`;
 }
 
 const loansPerBank = (b: number) => Math.floor(LOANS / BANKS) + (b < LOANS % BANKS ? 1 : 0);
@@ -148,7 +183,13 @@ async function importThroughApi(url: string) {
     const res = await fetch(`${url}/api/v1/institutions`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ code: bankCode(b), nameZh: `历史基准银行${b + 1}`, nameEn: `History Bench Bank ${b + 1}`, kind: 'bank', eligibleFrom: '2021-07-01' }),
+      body: JSON.stringify({
+        code: bankCode(b),
+        nameZh: `历史基准银行${b + 1}`,
+        nameEn: `History Bench Bank ${b + 1}`,
+        kind: 'bank',
+        eligibleFrom: '2021-07-01',
+      }),
     });
     if (res.status !== 201) throw new Error(`institution: ${res.status} ${await res.text()}`);
   }
@@ -166,7 +207,8 @@ async function importThroughApi(url: string) {
         bytes += body.length;
         const res = await fetch(`${url}/api/v1/imports`, { method: 'POST', headers, body });
         const answer = (await res.json()) as { counts?: { loans: { created: number }; records: Record<string, { created: number }> } };
-        if (res.status !== 201) throw new Error(`import ${history.code} ${doc.year}: ${res.status} ${JSON.stringify(answer).slice(0, 800)}`);
+        if (res.status !== 201)
+          throw new Error(`import ${history.code} ${doc.year}: ${res.status} ${JSON.stringify(answer).slice(0, 800)}`);
         loans += answer.counts!.loans.created;
         records += Object.values(answer.counts!.records).reduce((n, c) => n + c.created, 0);
         documents += 1;
@@ -192,7 +234,9 @@ async function copyBaseline(databaseUrl: string) {
   await client.connect();
   const operatorId = randomUUID();
   const userId = randomUUID();
-  await client.query(`insert into institutions (id, code, name_zh, name_en, kind) values ($1, 'RAWOP', '基准', 'Raw', 'operator')`, [operatorId]);
+  await client.query(`insert into institutions (id, code, name_zh, name_en, kind) values ($1, 'RAWOP', '基准', 'Raw', 'operator')`, [
+    operatorId,
+  ]);
   await client.query(`insert into users (id, institution_id, name, role, api_key_sha256) values ($1, $2, 'raw', 'operator', $3)`, [
     userId,
     operatorId,
@@ -212,11 +256,15 @@ async function copyBaseline(databaseUrl: string) {
     },
     operations: { columns: 'id, quarter, opens_on, closes_on, volume_fen, created_by', lines: [] },
     applications: {
-      columns: 'id, institution_id, operation_id, applied_on, status, policy_version, requested_fen, approved_fen, decided_by, disbursed_by',
+      columns:
+        'id, institution_id, operation_id, applied_on, status, policy_version, requested_fen, approved_fen, decided_by, disbursed_by',
       lines: [],
     },
     application_loans: { columns: 'application_id, loan_id, principal_fen, requested_support_fen, active', lines: [] },
-    collateral: { columns: 'id, institution_id, application_id, instrument_type, instrument_ref, face_fen, market_fen, valued_on', lines: [] },
+    collateral: {
+      columns: 'id, institution_id, application_id, instrument_type, instrument_ref, face_fen, market_fen, valued_on',
+      lines: [],
+    },
     facilities: {
       columns:
         'id, institution_id, application_id, rolled_from_id, principal_fen, outstanding_fen, rate_ppm, day_count, start_on, matures_on, rollover_count, status, policy_version, interest_from_on, accrued_through',
@@ -289,7 +337,18 @@ async function copyBaseline(databaseUrl: string) {
       const id = randomUUID();
       applicationIds.set(a.ref, id);
       tables.applications.lines.push(
-        line([id, institutionId, operationIds.get(a.quarter), a.on, 'disbursed', '2021-11-launch', a.requestedFen, a.requestedFen, userId, userId]),
+        line([
+          id,
+          institutionId,
+          operationIds.get(a.quarter),
+          a.on,
+          'disbursed',
+          '2021-11-launch',
+          a.requestedFen,
+          a.requestedFen,
+          userId,
+          userId,
+        ]),
       );
       for (const l of a.loans) {
         const fen = parseYuan(l.principal)!;
@@ -378,8 +437,12 @@ async function compileAndCheck(url: string, client: pg.Client, log: (line: strin
     await waitFor(
       async () =>
         Number(
-          (await client.query(`select count(distinct (institution_id, quarter)) from disclosure_versions where quarter between $1 and $2`, [FIRST, LAST]))
-            .rows[0].count,
+          (
+            await client.query(
+              `select count(distinct (institution_id, quarter)) from disclosure_versions where quarter between $1 and $2`,
+              [FIRST, LAST],
+            )
+          ).rows[0].count,
         ) ===
         BANKS * QUARTERS.length,
       'compilation',
@@ -439,7 +502,10 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     jobIds.compileQuarter(latest),
     { quarter: latest },
   ]);
-  if (process.env.BENCH_SLOW_MS) await client.query(`alter database ${new URL(apiUrl).pathname.slice(1)} set log_min_duration_statement = ${Number(process.env.BENCH_SLOW_MS)}`);
+  if (process.env.BENCH_SLOW_MS)
+    await client.query(
+      `alter database ${new URL(apiUrl).pathname.slice(1)} set log_min_duration_statement = ${Number(process.env.BENCH_SLOW_MS)}`,
+    );
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-history-'));
   const service = await startServiceProcess({ DATABASE_URL: apiUrl, DATA_DIR: dataDir });
   const rss = await sampleRss(service.pid);

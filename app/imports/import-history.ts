@@ -246,7 +246,8 @@ export async function importHistory(
       if (!(err instanceof Refused)) throw err;
       // an operation opened meanwhile (outside this import) with the same volume is the same record
       const same = record.kind === 'operation' && err.refusal.status === 'operation_exists' ? (await operationsOf(tx, [ref]))[0] : null;
-      if (!same || record.kind !== 'operation' || same.volumeFen !== yuan(record.volume)) refuseViolations(recordViolations(index, err.refusal));
+      if (!same || record.kind !== 'operation' || same.volumeFen !== yuan(record.volume))
+        refuseViolations(recordViolations(index, err.refusal));
       operations.set(ref, same);
       counts[record.kind].unchanged += 1;
       outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'unchanged', id: same.id };
