@@ -5,10 +5,11 @@
  * of a quarter already published: refused (`statement_conflict`) unless the caller says it is a
  * restatement the bank published (`restatement: true`), which is stored as the next version linked to
  * the one it restates — a published statement is a historical document, never replaced silently.
- * An unpublished draft the service compiled (compiled or rejected) is followed by the imported version;
- * a version in the verification workflow (submitted, under verification, verified) refuses the import.
+ * An unpublished draft the service compiled is superseded by the imported version (a rejected or
+ * superseded one is simply followed by it); a version in the verification workflow (submitted, under
+ * verification, verified) refuses the import.
  */
-import { findLatestVersion, insertVersion, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
+import { findLatestVersion, insertVersion, moveStatus, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
 import { versionOfStatement } from '../../db/repositories/imports.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
@@ -59,14 +60,15 @@ export async function importPublishedStatement(
         previous = restates = latest;
         break;
       case 'compiled':
+        // the draft compiled here gives way to what the bank actually published
+        await moveStatus(tx, latest.id, 'compiled', 'superseded');
+        previous = latest;
+        break;
       case 'rejected':
+      case 'superseded':
         previous = latest;
         break;
       default:
-        if (String(latest.status) === 'superseded') {
-          previous = latest;
-          break;
-        }
         refuseIllegal({
           message: `version ${latest.version} of ${bank.code} ${input.quarter} is ${latest.status}; a published statement is imported before or after the verification workflow, not during it`,
           current: latest.status,

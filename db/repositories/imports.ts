@@ -13,9 +13,10 @@ export type ImportRow = typeof imports.$inferSelect;
 export type ImportRecordRow = typeof importRecords.$inferSelect;
 
 /**
- * Serialises imports for the rest of the transaction: one import books at a time. An import is one long
- * transaction that takes operation rows and the journal's head as it goes; two of them side by side
- * would wait on each other in a circle (and they would queue on the journal's head anyway).
+ * Serialises the booking of imports for the rest of the transaction: one import books its records at a
+ * time. An import is one long transaction that takes operation rows and the journal's head as it goes;
+ * two of them booking side by side would wait on each other in a circle (and they would queue on the
+ * journal's head anyway). Their loans (each bank's own, under its own lock) may be written side by side.
  */
 export async function lockImports(tx: Tx): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('imports'))`);
@@ -95,12 +96,19 @@ export async function importAgent(
   tx: Tx,
   input: { institutionId: string; name: string; role: 'operator' | 'bank'; now: Date },
 ): Promise<{ id: string; name: string }> {
+  const find = async () => {
+    const [found] = await tx
+      .select({ id: users.id, name: users.name })
+      .from(users)
+      .where(and(eq(users.institutionId, input.institutionId), eq(users.name, input.name), eq(users.role, input.role)))
+      .limit(1);
+    return found ?? null;
+  };
+  // the lock only to create it (once), so imports using the agent never wait on each other here
+  const existing = await find();
+  if (existing) return existing;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'import-agent:' + input.institutionId + ':' + input.name}))`);
-  const [found] = await tx
-    .select({ id: users.id, name: users.name })
-    .from(users)
-    .where(and(eq(users.institutionId, input.institutionId), eq(users.name, input.name), eq(users.role, input.role)))
-    .limit(1);
+  const found = await find();
   if (found) return found;
   const [row] = await tx
     .insert(users)

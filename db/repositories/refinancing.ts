@@ -13,6 +13,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { IsoDate } from '../../domain/dates.js';
 import type { PolicyVersion } from '../../domain/policy/index.js';
 import type { RoundingMode } from '../../domain/money.js';
+import { bulkInsert } from '../bulk.js';
 import type { Tx } from '../client.js';
 import {
   applicationLoans,
@@ -160,16 +161,13 @@ const loanOutstandingOnSql = (on: IsoDate) =>
   outstandingOnFenSql({ principalFen: sql`${loans.principalFen}`, repayments: repaymentsOfLoanSql(sql`${loans.id}`) }, sql`${on}::date`);
 
 async function loansWithLiveStatus(tx: Tx, where: SQL, on: IsoDate): Promise<LoanWithLive[]> {
-  const live = tx
-    .select({ loanId: applicationLoans.loanId, status: applications.status })
-    .from(applicationLoans)
-    .innerJoin(applications, eq(applications.id, applicationLoans.applicationId))
-    .where(eq(applicationLoans.active, 1))
-    .as('live');
+  // per loan through the one-live-row index (application_loans_live_loan), not a join over every live row
+  // (spelled out: drizzle writes a select field's columns without their table)
+  const liveStatus = sql<ApplicationRow['status'] | null>`(select a.status from application_loans al
+    join applications a on a.id = al.application_id where al.loan_id = "loans"."id" and al.active = 1)`;
   const rows = await tx
-    .select({ loan: loans, liveStatus: live.status, outstandingOnFen: sql<string>`${loanOutstandingOnSql(on)}::text` })
+    .select({ loan: loans, liveStatus, outstandingOnFen: sql<string>`${loanOutstandingOnSql(on)}::text` })
     .from(loans)
-    .leftJoin(live, eq(live.loanId, loans.id))
     .where(where);
   return rows.map((r) => ({ loan: r.loan, liveStatus: r.liveStatus ?? null, outstandingOnFen: BigInt(r.outstandingOnFen) }));
 }
@@ -183,7 +181,10 @@ export function loansOfBank(
 ): Promise<LoanWithLive[]> {
   return loansWithLiveStatus(
     tx,
-    and(eq(loans.institutionId, institutionId), 'ids' in by ? inArray(loans.id, by.ids) : inArray(loans.loanRef, by.refs))!,
+    and(
+      eq(loans.institutionId, institutionId),
+      'ids' in by ? inArray(loans.id, by.ids) : sql`${loans.loanRef} = any(${sql.param(by.refs)}::text[])`,
+    )!,
     on,
   );
 }
@@ -221,8 +222,21 @@ export async function insertApplication(tx: Tx, values: typeof applications.$inf
   return row;
 }
 
+/** An application's loans in one bulk statement (COPY or unnest: an application may list thousands). */
 export async function insertApplicationLoans(tx: Tx, rows: (typeof applicationLoans.$inferInsert)[]) {
-  if (rows.length) await tx.insert(applicationLoans).values(rows);
+  await bulkInsert(
+    tx,
+    'application_loans',
+    [
+      { name: 'application_id', type: 'uuid' },
+      { name: 'loan_id', type: 'uuid' },
+      { name: 'principal_fen', type: 'int8' },
+      { name: 'requested_support_fen', type: 'int8' },
+      { name: 'active', type: 'int4' },
+      { name: 'position', type: 'int4' },
+    ],
+    rows.map((r) => [r.applicationId, r.loanId, r.principalFen, r.requestedSupportFen, r.active ?? 1, r.position ?? null]),
+  );
 }
 
 export type NewCollateral = { type: string; ref: string; faceFen: bigint; marketFen: bigint };

@@ -347,6 +347,11 @@ describe("the bank's published statements", () => {
       horizons: statement.horizons,
     });
     expect(res.body.statement.zh).toContain('合计向1个项目发放碳减排贷款4000万元，贷款加权平均利率3.8%');
+    const versions = await get(t.operatorKey, `/api/v1/disclosures/${bank.code}/2022Q3/versions`);
+    expect(versions.body.items.map((v: { version: number; status: string }) => [v.version, v.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'published'],
+    ]);
     const again = await post(t.operatorKey, path(), statement);
     expect(again.status).toBe(200);
     expect(again.body.version).toBe(2);
