@@ -15,7 +15,7 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { importedContent, statementSha256, type PublishedStatement } from '../../domain/disclosures/imported-statement.js';
-import { policyForLoanDisbursedOn, policyOn } from '../../domain/policy/index.js';
+import { policyForLoanDisbursedOn } from '../../domain/policy/index.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 import { bankOf, refuseIllegal } from '../disclosures/workflow.js';
@@ -75,7 +75,7 @@ export async function importPublishedStatement(
         });
     }
   }
-  const policy = policyOn(period.end) ?? policyForLoanDisbursedOn(period.end);
+  const policy = policyForLoanDisbursedOn(period.end);
   if (!policy) refuse('no_policy_in_force', `no facility policy covers ${input.quarter}`);
   const version = (latest?.version ?? 0) + 1;
   const content = importedContent({
