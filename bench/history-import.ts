@@ -11,10 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../db/client.js';
 import { addDays, addYears, quarterBounds, quarterOf, shanghaiDate, type IsoDate } from '../domain/dates.js';
 import { loanContentSha256, loanFactsFromText, type LoanText } from '../domain/loans/facts.js';
@@ -23,7 +20,7 @@ import { jobIds } from '../domain/job-ids.js';
 import { formatFenAsWanYuan, formatYuan, parseYuan } from '../domain/money.js';
 import { previousQuarter } from '../app/outbox-jobs.js';
 import { waitFor } from '../server/embedded/process-tools.js';
-import { BENCH_OPERATOR_KEY, fmt, freshDatabase, sampleRss, startServiceProcess, timed, type Benchmark } from './support.js';
+import { BENCH_OPERATOR_KEY, fmt, freshDatabase, sampleRss, startServiceProcess, timed, type Benchmark, copyLines } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 500_000);
 const BANKS = 21;
@@ -384,18 +381,7 @@ async function copyBaseline(databaseUrl: string) {
     }
     rows += h.loans.length;
   }
-  const copy = async (table: string) => {
-    const { columns, lines } = tables[table];
-    const stream = client.query(copyFrom(`copy ${table} (${columns}) from stdin`));
-    await pipeline(
-      Readable.from(
-        (function* () {
-          for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('\n') + '\n';
-        })(),
-      ),
-      stream,
-    );
-  };
+  const copy = (table: string) => copyLines(client, `copy ${table} (${tables[table].columns}) from stdin`, tables[table].lines);
   const result = await timed(async () => {
     await client.query('begin');
     for (const table of Object.keys(tables)) await copy(table);

@@ -8,15 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { openDatabase } from '../db/client.js';
 import { loanFactsFromText, loanContentSha256 } from '../domain/loans/facts.js';
 import type { LoanText } from '../domain/loans/facts.js';
 import { benchLoans } from './loans.js';
-import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
+import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY, copyLines } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 100_000);
 const BATCH = 10_000;
@@ -124,17 +121,7 @@ async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
         .join('\t'),
     );
   }
-  const copy = async (sqlText: string, lines: string[]) => {
-    const stream = client.query(copyFrom(sqlText));
-    await pipeline(
-      Readable.from(
-        (function* () {
-          for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('\n') + '\n';
-        })(),
-      ),
-      stream,
-    );
-  };
+  const copy = (copySql: string, lines: string[]) => copyLines(client, copySql, lines);
   const result = await timed(async () => {
     await client.query('begin');
     await copy(

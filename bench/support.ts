@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { EmbeddedPostgres } from '../server/embedded/postgres-server.js';
 import { freePort, waitFor } from '../server/embedded/process-tools.js';
 
@@ -82,4 +85,16 @@ export async function startServiceProcess(env: Record<string, string>, options: 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Streams tab-separated `lines` into PostgreSQL with `copySql` (a `copy … from stdin`), 1,000 lines a chunk. */
+export async function copyLines(client: pg.Client, copySql: string, lines: readonly string[]): Promise<void> {
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('\n') + '\n';
+      })(),
+    ),
+    client.query(copyFrom(copySql)),
+  );
 }

@@ -14,7 +14,18 @@ import { areaOf } from '../domain/disclosures/compile.js';
 import { presentHorizon, sumFractions, type HorizonFigures } from '../domain/disclosures/figures.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import type { LoanText } from '../domain/loans/facts.js';
-import { divRound, formatScaled, formatYuan, parsePercentToPpm, parseScaled, parseTonnes, parseYuan } from '../domain/money.js';
+import {
+  divRound,
+  formatScaled,
+  formatYuan,
+  parsePercentToPpm,
+  parseScaled,
+  parseTonnes,
+  parseYuan,
+  type RoundingMode,
+} from '../domain/money.js';
+import { policyForLoanDisbursedOn, roundingOf } from '../domain/policy/index.js';
+import { supportFen } from '../domain/refinancing/support.js';
 
 export const HISTORY_BANK = { code: 'DEMO-H', nameZh: '示范城市商业银行', nameEn: 'Demo City Commercial Bank', eligibleFrom: '2021-07-01' };
 
@@ -146,15 +157,17 @@ export function demoHistory(today: IsoDate) {
   records.push({ kind: 'loan_repayment', ref: `${early.loanRef}-R1`, on: earlyOn, loanRef: early.loanRef, amount: formatYuan(earlyFen) });
   const outstandingOn = (l: DemoLoan, on: IsoDate) => parseYuan(l.principal)! - (l === early && earlyOn <= on ? earlyFen : 0n);
 
-  // rollovers at maturity (twice, capped at 60 % of what the loans still owe), then the repayment; only inside the history
+  // rollovers at maturity (as many as the policy allows, capped at its share of what the loans still
+  // owe), then the repayment; only inside the history
   for (const first of tranches) {
     let current = first;
     for (;;) {
-      const maturesOn = addYears(current.start, 1);
+      const maturesOn = addYears(current.start, policyForLoanDisbursedOn(current.start)!.termYears);
       if (maturesOn > endOn) break;
-      if (current.rollovers < 2) {
+      const policy = policyForLoanDisbursedOn(maturesOn)!;
+      if (current.rollovers < policy.rolloverCountMax) {
         const owed = first.loans.reduce((s, l) => s + outstandingOn(l, maturesOn), 0n);
-        const capFen = (owed * 6n + 5n) / 10n;
+        const capFen = supportFen(owed, policy);
         const next = {
           ...current,
           ref: `${first.ref.slice(0, -1)}${current.rollovers + 2}`,
@@ -181,12 +194,21 @@ export function demoHistory(today: IsoDate) {
   const statements = quarters.map((q) => {
     const { start, end, year } = quarterBounds(q);
     const counted = loans.filter((l) => covered.has(l.loanRef) && l.disbursedOn <= end);
-    const horizon = (from: IsoDate) => figuresOf(counted.filter((l) => l.disbursedOn >= from));
+    const rounding = roundingOf(end);
+    const horizon = (from: IsoDate) =>
+      figuresOf(
+        counted.filter((l) => l.disbursedOn >= from),
+        rounding,
+      );
     const horizons = { quarter: horizon(start), yearToDate: horizon(`${year}-01-01`), sinceInception: horizon('2021-07-01') };
     const areas = [...new Set(counted.map((l) => areaOf(l.project.subArea)!))];
     const byArea = areas.map((area) => {
       const inArea = counted.filter((l) => areaOf(l.project.subArea) === area);
-      const h = (from: IsoDate) => figuresOf(inArea.filter((l) => l.disbursedOn >= from));
+      const h = (from: IsoDate) =>
+        figuresOf(
+          inArea.filter((l) => l.disbursedOn >= from),
+          rounding,
+        );
       return { area, quarter: h(start), yearToDate: h(`${year}-01-01`), sinceInception: h('2021-07-01') };
     });
     // what the bank published differs from the records in two places, as real statements do
@@ -213,7 +235,7 @@ export function demoHistory(today: IsoDate) {
 }
 
 /** The four figures of a set of loans, as the facility's rules compute them (exact, rounded once). */
-function figuresOf(loans: readonly DemoLoan[]): HorizonFigures {
+function figuresOf(loans: readonly DemoLoan[], rounding: RoundingMode): HorizonFigures {
   let principalFen = 0n;
   let rateWeightedPpmFen = 0n;
   const byProject = new Map<string, { fen: bigint; ct: bigint; inv: bigint }>();
@@ -231,11 +253,11 @@ function figuresOf(loans: readonly DemoLoan[]): HorizonFigures {
   }
   const reduction = sumFractions(
     [...byProject.values()].map((p) => ({ num: p.ct * p.fen, den: p.inv })),
-    'half_up',
+    rounding,
   );
   return presentHorizon(
     { projects: byProject.size, loans: loans.length, principalFen, rateWeightedPpmFen, reductionLowerUnits: 0n, reductionTerms: 0 },
     reduction,
-    'half_up',
+    rounding,
   );
 }

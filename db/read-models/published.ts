@@ -9,7 +9,9 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../client.js';
 import { disclosureVersions, institutions, verificationAssignments, verificationFindings } from '../schema/index.js';
-import { divRound, formatScaled } from '../../domain/money.js';
+import { quarterBounds } from '../../domain/dates.js';
+import { divRound, formatScaled, type RoundingMode } from '../../domain/money.js';
+import { POLICY_VERSIONS, roundingOf } from '../../domain/policy/index.js';
 
 export type Figures = {
   projects: number;
@@ -240,16 +242,17 @@ type FigureSums = { projects: string; amount: string; reduction: string; rate_we
 
 /**
  * Sums of published figures, exact: amounts and reductions add as decimals; the weighted rate is
- * Σ(rate × amount) ÷ Σ amount over the figures that have a rate and an amount, rounded half up once.
+ * Σ(rate × amount) ÷ Σ amount over the figures that have a rate and an amount, rounded once by the
+ * policy's rounding.
  * The SQL returns integer units (hundredths of 万元 and of tonnes; ppm × hundredths of 万元).
  */
-function figuresOf(s: FigureSums): Figures {
+function figuresOf(s: FigureSums, rounding: RoundingMode): Figures {
   const rated = BigInt(s.rated);
   return {
     projects: Number(s.projects),
     loanAmountWanYuan: formatScaled(BigInt(s.amount), 2),
     // percent with two decimals = ppm / 100
-    weightedAverageRatePercent: rated === 0n ? null : formatScaled(divRound(BigInt(s.rate_weighted), rated * 100n, 'half_up'), 2),
+    weightedAverageRatePercent: rated === 0n ? null : formatScaled(divRound(BigInt(s.rate_weighted), rated * 100n, rounding), 2),
     annualReductionTonnes: formatScaled(BigInt(s.reduction), 2),
   };
 }
@@ -308,11 +311,13 @@ export async function nationalTotals(db: Db): Promise<NationalTotals> {
   );
   const row = (result as unknown as { rows: Record<string, string>[] }).rows[0];
   const latestQuarter = (row.latest_quarter as string | null) ?? null;
+  // the rounding of the policy in force at the latest quarter's end (the launch policy's before any)
+  const rounding = roundingOf(latestQuarter ? quarterBounds(latestQuarter).end : POLICY_VERSIONS[0].effectiveFrom);
   return {
     latestQuarter,
     institutionsInLatest: Number(row.in_latest),
-    latest: figuresOf(sumsOf(row, 'l')),
-    sinceInception: figuresOf(sumsOf(row, 'e')),
+    latest: figuresOf(sumsOf(row, 'l'), rounding),
+    sinceInception: figuresOf(sumsOf(row, 'e'), rounding),
     institutionsEver: Number(row.ever),
     rows: latestQuarter ? await listPublished(db, { quarter: latestQuarter, limit: 100_000 }) : [],
   };
