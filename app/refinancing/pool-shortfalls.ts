@@ -13,7 +13,8 @@ import {
   applicationsWithLoansMaturedThrough,
   insertPoolShortfalls,
   lockApplications,
-  poolFiguresOf,
+  poolOutstandingOf,
+  trancheFiguresOf,
   updatePoolShortfall,
 } from '../../db/repositories/pool-shortfalls.js';
 import type { IsoDate } from '../../domain/dates.js';
@@ -40,20 +41,32 @@ async function applicationsIn(tx: Tx, scope: PoolCheckScope): Promise<string[]> 
  * Locks the applications first (in id order), as the coverage check does, so a concurrent repayment of
  * the same tranche is seen whole.
  */
-export async function checkPoolShortfalls(tx: Tx, scope: PoolCheckScope, on: IsoDate, mode: 'raise' | 'settle'): Promise<PoolCheck> {
+export async function checkPoolShortfalls(
+  tx: Tx,
+  scope: PoolCheckScope,
+  on: IsoDate,
+  mode: 'raise' | 'settle',
+  knownPools: ReadonlyMap<string, bigint> = new Map(),
+): Promise<PoolCheck> {
   const counts: PoolCheck = { tranches: 0, raised: 0, grown: 0, lowered: 0, cleared: 0 };
   const applicationIds = await applicationsIn(tx, scope);
   if (applicationIds.length === 0) return counts;
   await lockApplications(tx, applicationIds);
-  const figures = await poolFiguresOf(tx, applicationIds, on);
+  const figures = await trancheFiguresOf(tx, applicationIds);
   if (figures.length === 0) return counts;
+  // a pool is summed only where it matters: a live tranche with principal outstanding (it may owe), or an
+  // open shortfall (its row records the pool it was settled against); the caller may already know some
+  const needsPool = (f: (typeof figures)[number]) => (isLive(f.status) && f.outstandingFen > 0n) || f.open !== null;
+  const unknown = figures.filter((f) => needsPool(f) && !knownPools.has(f.applicationId));
+  const pools = new Map([...knownPools, ...(await poolOutstandingOf(tx, [...new Set(unknown.map((f) => f.applicationId))], on))]);
   const policy = policyInForce(on);
   const raised = [];
   for (const f of figures) {
     counts.tranches += 1;
-    const owedFen = isLive(f.status) ? poolShortfallFen(f.outstandingFen, f.poolFen, policy) : 0n;
+    const poolFen = pools.get(f.applicationId) ?? 0n;
+    const owedFen = isLive(f.status) && f.outstandingFen > 0n ? poolShortfallFen(f.outstandingFen, poolFen, policy) : 0n;
     const step = poolShortfallStep(f.open?.amountFen ?? null, owedFen, mode);
-    const checked = { trancheOutstandingFen: f.outstandingFen, poolOutstandingFen: f.poolFen, checkedOn: on };
+    const checked = { trancheOutstandingFen: f.outstandingFen, poolOutstandingFen: poolFen, checkedOn: on };
     if (step === 'raise') {
       raised.push({
         institutionId: f.institutionId,

@@ -254,7 +254,8 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   const { f, date } = await settleInterestThrough(ctx, input.facilityId, input);
   const on = date.on;
   const policy = policyInForce(on);
-  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: await underlyingOutstandingFen(tx, f.applicationId, on), policy });
+  const poolFen = await underlyingOutstandingFen(tx, f.applicationId, on);
+  const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: poolFen, policy });
   if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
   const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
   const interestFen = f.interestAccruedFen - f.interestPaidFen;
@@ -296,7 +297,8 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   await recordBooking(ctx, date, { command: 'rollover', institutionId: f.institutionId, created: [{ kind: 'facility', id: newId }] });
   await catchUpInterest(ctx, date, newId);
   await checkCoverage(tx, f.applicationId, on);
-  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle');
+  // the loans did not change since the pool was summed for the cap: the check reuses it
+  await checkPoolShortfalls(tx, { applicationIds: [f.applicationId] }, on, 'settle', new Map([[f.applicationId, poolFen]]));
   return {
     previous,
     facility: date.backdated ? (await findFacility(tx, newId, visibleTo(actor)))! : next,

@@ -73,21 +73,21 @@ export async function lockApplications(tx: Tx, ids: readonly string[]) {
     .for('update');
 }
 
-export type PoolFigures = {
+export type TrancheFigures = {
   facilityId: string;
   institutionId: string;
   applicationId: string;
   status: FacilityRow['status'];
   outstandingFen: bigint;
-  poolFen: bigint;
   open: { id: string; amountFen: bigint } | null;
 };
 
 /**
  * The tranches of the applications that are live or have an open shortfall, each with its outstanding
- * principal, its pool on `on` and its open shortfall: one query, whatever the number of applications.
+ * principal and its open shortfall: one query, whatever the number of applications. Their pools are a
+ * separate query (`poolOutstandingOf`), so a caller that already knows a pool does not sum it twice.
  */
-export async function poolFiguresOf(tx: Tx, applicationIds: readonly string[], on: IsoDate): Promise<PoolFigures[]> {
+export async function trancheFiguresOf(tx: Tx, applicationIds: readonly string[]): Promise<TrancheFigures[]> {
   if (applicationIds.length === 0) return [];
   const rows = await tx
     .select({
@@ -96,7 +96,6 @@ export async function poolFiguresOf(tx: Tx, applicationIds: readonly string[], o
       applicationId: facilities.applicationId,
       status: facilities.status,
       outstandingFen: facilities.outstandingFen,
-      poolFen: sql<string>`${poolOfApplicationSql(sql`${facilities.applicationId}`, on)}::text`,
       openId: poolShortfalls.id,
       openFen: poolShortfalls.amountFen,
     })
@@ -115,7 +114,6 @@ export async function poolFiguresOf(tx: Tx, applicationIds: readonly string[], o
     applicationId: r.applicationId,
     status: r.status,
     outstandingFen: r.outstandingFen,
-    poolFen: BigInt(r.poolFen),
     open: r.openId === null || r.openFen === null ? null : { id: r.openId, amountFen: r.openFen },
   }));
 }
