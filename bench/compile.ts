@@ -59,8 +59,9 @@ export async function generate(client: pg.Client) {
     select id, $1, '2022-10-08', 'approved', '2021-11-launch', 1, 1 from institutions where kind = 'bank'`,
     [op.id],
   );
-  await client.query(`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active)
-    select a.id, l.id, l.principal_fen, l.principal_fen * 6 / 10, 1 from loans l join applications a on a.institution_id = l.institution_id
+  await client.query(`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active,
+      loan_principal_fen, loan_matures_on, loan_eligibility)
+    select a.id, l.id, l.principal_fen, l.principal_fen * 6 / 10, 1, l.principal_fen, l.matures_on, l.eligibility from loans l join applications a on a.institution_id = l.institution_id
     where (substring(l.loan_ref from 2)::int / ${BANKS}) % 10 <> 0`);
   // the service catches up a missed quarter-end compilation on start: mark the latest one as handled so
   // only the benchmark's quarter is compiled while it is timed

@@ -257,7 +257,11 @@ async function copyBaseline(databaseUrl: string) {
         'id, institution_id, operation_id, applied_on, status, policy_version, requested_fen, approved_fen, decided_by, disbursed_by',
       lines: [],
     },
-    application_loans: { columns: 'application_id, loan_id, principal_fen, requested_support_fen, active', lines: [] },
+    application_loans: {
+      columns:
+        'application_id, loan_id, principal_fen, requested_support_fen, active, loan_principal_fen, loan_matures_on, loan_eligibility',
+      lines: [],
+    },
     collateral: {
       columns: 'id, institution_id, application_id, instrument_type, instrument_ref, face_fen, market_fen, valued_on',
       lines: [],
@@ -349,7 +353,7 @@ async function copyBaseline(databaseUrl: string) {
       );
       for (const l of a.loans) {
         const fen = parseYuan(l.principal)!;
-        tables.application_loans.lines.push(line([id, loanIds.get(l.loanRef), fen, (fen * 6n) / 10n, 1]));
+        tables.application_loans.lines.push(line([id, loanIds.get(l.loanRef), fen, (fen * 6n) / 10n, 1, fen, l.maturesOn, 'eligible']));
       }
       tables.collateral.lines.push(
         line([randomUUID(), institutionId, id, 'central_government_bond', `${a.ref}-CGB`, a.collateralFen, a.collateralFen, a.on]),

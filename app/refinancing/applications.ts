@@ -145,9 +145,20 @@ export async function submitApplication(
     requestedFen: plan.value.requestedFen,
     submittedBy: actor.userId,
   });
+  const listed = new Map(candidates.map((c) => [c.id, c]));
   await insertApplicationLoans(
     tx,
-    plan.value.loans.map((l, position) => ({ applicationId: application.id, ...l, position })),
+    plan.value.loans.map((l, position) => {
+      const loan = listed.get(l.loanId)!;
+      return {
+        applicationId: application.id,
+        ...l,
+        position,
+        loanPrincipalFen: loan.principalFen,
+        loanMaturesOn: loan.maturesOn,
+        loanEligibility: loan.eligibility,
+      };
+    }),
   );
   await insertCollateral(tx, application, input.collateral, on, actor.userId);
   await recordBooking(ctx, date, {

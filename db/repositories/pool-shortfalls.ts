@@ -14,18 +14,23 @@ import { repaymentsOfLoanSql, type FacilityRow } from './refinancing.js';
 
 export type PoolShortfallRow = typeof poolShortfalls.$inferSelect;
 
-/** Σ outstanding principal on `on` of the loans that count in the pool of the application `applicationId` (an SQL expression). */
+/**
+ * Σ outstanding principal on `on` of the loans that count in the pool of the application `applicationId`
+ * (an SQL expression), from the application's rows alone: their copies of the loan's principal, maturity
+ * and eligibility (kept equal to the loan's on a live row, db/schema/refinancing.ts), and the loan's
+ * repayments, looked up only for the loans that count.
+ */
 const poolOfApplicationSql = (applicationId: SQL, on: IsoDate) =>
   sql`(select ${poolOutstandingEligibleFenSql(
     {
-      principalFen: sql`${loans.principalFen}`,
-      repayments: repaymentsOfLoanSql(sql`${loans.id}`),
-      maturesOn: sql`${loans.maturesOn}`,
-      eligibility: sql`${loans.eligibility}`,
+      principalFen: sql`${applicationLoans.loanPrincipalFen}`,
+      repayments: repaymentsOfLoanSql(sql`${applicationLoans.loanId}`),
+      maturesOn: sql`${applicationLoans.loanMaturesOn}`,
+      eligibility: sql`${applicationLoans.loanEligibility}`,
       active: sql`${applicationLoans.active}`,
     },
     sql`${on}::date`,
-  )} from ${applicationLoans} inner join ${loans} on ${loans.id} = ${applicationLoans.loanId} where ${applicationLoans.applicationId} = ${applicationId})`;
+  )} from ${applicationLoans} where ${applicationLoans.applicationId} = ${applicationId})`;
 
 /** The pool of each application on `on`: its loans' outstanding eligible principal (0 when none counts). */
 export async function poolOutstandingOf(tx: Tx, applicationIds: readonly string[], on: IsoDate): Promise<Map<string, bigint>> {

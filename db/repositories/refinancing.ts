@@ -234,8 +234,21 @@ export async function insertApplicationLoans(tx: Tx, rows: (typeof applicationLo
       { name: 'requested_support_fen', type: 'int8' },
       { name: 'active', type: 'int4' },
       { name: 'position', type: 'int4' },
+      { name: 'loan_principal_fen', type: 'int8' },
+      { name: 'loan_matures_on', type: 'date' },
+      { name: 'loan_eligibility', type: 'text' },
     ],
-    rows.map((r) => [r.applicationId, r.loanId, r.principalFen, r.requestedSupportFen, r.active ?? 1, r.position ?? null]),
+    rows.map((r) => [
+      r.applicationId,
+      r.loanId,
+      r.principalFen,
+      r.requestedSupportFen,
+      r.active ?? 1,
+      r.position ?? null,
+      r.loanPrincipalFen,
+      r.loanMaturesOn,
+      r.loanEligibility,
+    ]),
   );
 }
 

@@ -88,6 +88,15 @@ export const applicationLoans = pgTable(
     active: integer('active').notNull().default(1),
     /** the loan's place in the application's list (0 first); a partial approval covers whole loans in this order */
     position: integer('position'),
+    /**
+     * Copies of the loan's principal, maturity and eligibility, written with the row and kept equal to
+     * the loan's on the live row (`active` = 1) by the trigger `application_loans_follow_loan` (migration
+     * 0010); a row no longer live keeps the loan as it was then (it never counts again). A tranche's pool
+     * is summed from its application's rows alone (they sit together), without a lookup per loan.
+     */
+    loanPrincipalFen: bigint('loan_principal_fen', { mode: 'bigint' }).notNull(),
+    loanMaturesOn: date('loan_matures_on', { mode: 'string' }).notNull(),
+    loanEligibility: text('loan_eligibility', { enum: ['eligible', 'flagged', 'accepted'] }).notNull(),
   },
   (t) => [
     unique('application_loans_pair').on(t.applicationId, t.loanId),

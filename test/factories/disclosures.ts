@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import request from 'supertest';
-import { eq } from 'drizzle-orm';
-import { applicationLoans, applications, institutions, operations, users } from '../../db/schema/index.js';
+import { eq, inArray } from 'drizzle-orm';
+import { applicationLoans, applications, institutions, loans as loanTable, operations, users } from '../../db/schema/index.js';
 import { startJobRuntime, randomPrefix, type JobRuntime } from '../../jobs/runtime.js';
 import { createLogger } from '../../platform/logger.js';
 import { bearer, type TestApp } from '../support/harness.js';
@@ -57,6 +57,24 @@ export async function supportLoans(
       approvedFen: status === 'approved' || status === 'disbursed' ? requested : null,
     })
     .returning();
+  const facts = new Map(
+    (
+      await db
+        .select({
+          id: loanTable.id,
+          principalFen: loanTable.principalFen,
+          maturesOn: loanTable.maturesOn,
+          eligibility: loanTable.eligibility,
+        })
+        .from(loanTable)
+        .where(
+          inArray(
+            loanTable.id,
+            loans.map((l) => l.id),
+          ),
+        )
+    ).map((l) => [l.id, l]),
+  );
   await db.insert(applicationLoans).values(
     loans.map((l) => ({
       applicationId: application.id,
@@ -64,6 +82,9 @@ export async function supportLoans(
       principalFen: l.principalFen,
       requestedSupportFen: (l.principalFen * 6n) / 10n,
       active: status === 'rejected' ? 0 : 1,
+      loanPrincipalFen: facts.get(l.id)!.principalFen,
+      loanMaturesOn: facts.get(l.id)!.maturesOn,
+      loanEligibility: facts.get(l.id)!.eligibility,
     })),
   );
   return application.id;
