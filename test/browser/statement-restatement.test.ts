@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileVersion } from '../../app/disclosures/compile-version.js';
 import { eq } from 'drizzle-orm';
 import { applicationLoans, applications, disclosureVersions, operations, users } from '../../db/schema/index.js';
+import { loanRequest } from '../factories/loans.js';
 import { bearer } from '../support/harness.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
 
@@ -21,28 +22,24 @@ let verifierKey: string;
 const D = '/api/v1/disclosures/BOSR/2023Q2';
 
 async function submitLoan(ref: string, project: Record<string, string>, principal: string, rate: string, disbursedOn: string) {
-  const res = await request(live.url)
-    .post('/api/v1/loans')
-    .set(bearer(bankKey))
-    .send({
-      loanRef: ref,
-      borrower: { name: `${project.name}公司`, creditCode: project.creditCode },
-      project: {
-        ref: project.ref,
-        name: project.name,
-        province: '江西省',
-        subArea: project.subArea,
-        totalInvestment: principal,
-        annualReductionTonnes: project.tonnes,
-        reductionBasis: project.basis,
-        evidence: { title: '可行性研究报告', sha256: 'd'.repeat(64) },
-      },
-      principal,
-      annualRatePercent: rate,
-      disbursedOn,
-      maturesOn: '2030-01-01',
-    });
-  expect(res.status).toBe(201);
+  const body = loanRequest({
+    loanRef: ref,
+    project: {
+      ref: project.ref,
+      name: project.name,
+      province: '江西省',
+      subArea: project.subArea,
+      totalInvestment: principal,
+      annualReductionTonnes: project.tonnes,
+      reductionBasis: project.basis as 'feasibility_study',
+    },
+    principal,
+    annualRatePercent: rate,
+    disbursedOn,
+    maturesOn: '2030-01-01',
+  });
+  const res = await request(live.url).post('/api/v1/loans').set(bearer(bankKey)).send(body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { id: res.body.id as string, principalFen: BigInt(principal.replace('.', '')) };
 }
 
