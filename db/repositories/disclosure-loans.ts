@@ -50,7 +50,10 @@ export async function freezeLoanSet(
         div(2 * pr.annual_reduction_centitonnes::numeric * l.principal_fen + pr.total_investment_fen, 2 * pr.total_investment_fen)::bigint,
         pr.ref, pr.sub_area
       from loans l join projects pr on pr.id = l.project_id ${COVERED}
-      where l.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
+      -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan
+      -- reads this bank's application loans by index instead of every bank's; inserted in key order
+      where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
+      order by l.id
       returning loan_id, loan_ref, principal_fen, rate_ppm, attributed_centitonnes, project_ref, sub_area
     )
     select count(*)::int as n,

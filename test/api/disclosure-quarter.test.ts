@@ -123,8 +123,15 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(d.statement.zh).toContain('不存在虚假记载、重大遗漏或误导性陈述');
     expect(d.statement.en).toContain('RMB 45000.00 ten-thousand yuan (万元) to 3 projects, at a weighted average interest rate of 3.77%');
     const { institution, quarter, version, period, horizons, byArea, topProjects, statement, basis, previousVersion, restatesVersion } = d;
+    // the content also names the statement format, the named projects, the frozen loan set and the change's reason
+    const { format, namedProjects, loanSet, changeReason } = d;
+    expect(loanSet).toEqual({ loans: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(
       sha256OfCanonical({
+        format,
+        namedProjects,
+        loanSet,
+        changeReason,
         institution,
         quarter,
         version,
