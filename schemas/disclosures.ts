@@ -39,14 +39,9 @@ const Figures = z.object({
     .object({ loanAmountWanYuan: z.string(), weightedAverageRatePercent: z.string().nullable(), annualReductionTonnes: z.string() })
     .optional()
     .meta({ description: 'the figures at the ledger precision: amount to the fen, rate to 0.0001 %, reduction to 0.0001 t' }),
-  reductionMethods: z
-    .record(z.string(), z.string())
-    .nullable()
-    .optional()
-    .meta({
-      description:
-        'share of the reduction (percent) from feasibility studies, environmental impact assessments and third-party assessments',
-    }),
+  reductionMethods: z.record(z.string(), z.string()).nullable().optional().meta({
+    description: 'share of the reduction (percent) from feasibility studies, environmental impact assessments and third-party assessments',
+  }),
 });
 
 export const Disclosure = z
@@ -89,13 +84,10 @@ export const Disclosure = z
       .nullable()
       .meta({ description: 'the frozen list of counted loans (GET …/loans): its length and SHA-256, covered by contentSha256' }),
     changeReason: z.string().nullable().meta({ description: 'why this version replaces the previous one' }),
-    difference: z
-      .unknown()
-      .nullable()
-      .meta({
-        description:
-          'the difference from the version it replaces: { from, reason, figures: [...], loans: [{ change: added|removed|changed, … }] }',
-      }),
+    difference: z.unknown().nullable().meta({
+      description:
+        'the difference from the version it replaces: { from, reason, figures: [...], loans: [{ change: added|removed|changed, … }] }',
+    }),
     compiledAt: z.string(),
     submittedAt: z.string().nullable(),
     publishedOn: z.string().nullable(),

@@ -373,7 +373,15 @@ function disclosureJson(d: PublishedDisclosure) {
     format: d.content.format ?? null,
     loanSet: d.content.loanSet ?? null,
     changeReason: d.changeReason,
-    difference: d.difference,
+    // the loan list is not public: the download counts the loans' changes
+    difference: d.difference && {
+      ...d.difference,
+      loans: d.difference.loans && {
+        added: d.difference.loans.filter((l) => l.change === 'added').length,
+        removed: d.difference.loans.filter((l) => l.change === 'removed').length,
+        changed: d.difference.loans.filter((l) => l.change === 'changed').length,
+      },
+    },
   };
 }
 
