@@ -25,6 +25,8 @@ export type CompilePayload = {
   previousVersionId: string | null;
   restatesVersionId: string | null;
   precomputed?: unknown;
+  /** why the new version replaces the previous one (a correction's or restatement's reason) */
+  changeReason?: string;
 };
 
 export const outboxJobs = {

@@ -32,9 +32,16 @@ export const VersionQuery = z.object({ version: z.coerce.number().int().min(1).o
 
 const Figures = z.object({
   projects: z.number().int(),
-  loanAmountWanYuan: z.string(),
+  loanAmountWanYuan: z.string().meta({ description: "printed in the bank's statement format" }),
   weightedAverageRatePercent: z.string().nullable(),
   annualReductionTonnes: z.string(),
+  exact: z
+    .object({ loanAmountWanYuan: z.string(), weightedAverageRatePercent: z.string().nullable(), annualReductionTonnes: z.string() })
+    .optional()
+    .meta({ description: 'the figures at the ledger precision: amount to the fen, rate to 0.0001 %, reduction to 0.0001 t' }),
+  reductionMethods: z.record(z.string(), z.string()).nullable().optional().meta({
+    description: 'share of the reduction (percent) from feasibility studies, environmental impact assessments and third-party assessments',
+  }),
 });
 
 export const Disclosure = z
@@ -65,6 +72,22 @@ export const Disclosure = z
     reason: z.enum(['support_after_compile']).nullable(),
     /** the loans this version adds (support approved after the quarter was compiled) */
     addedLoanIds: z.array(z.string()),
+    namedProjects: z
+      .array(z.object({ ref: z.string(), name: z.string() }))
+      .meta({ description: 'the projects the bank names in its statement (0–3), chosen before it submits' }),
+    format: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({ description: "the statement format the figures print in (the bank's setting in force at the quarter's end)" }),
+    loanSet: z
+      .object({ loans: z.number().int(), sha256: z.string() })
+      .nullable()
+      .meta({ description: 'the frozen list of counted loans (GET …/loans): its length and SHA-256, covered by contentSha256' }),
+    changeReason: z.string().nullable().meta({ description: 'why this version replaces the previous one' }),
+    difference: z.unknown().nullable().meta({
+      description:
+        'the difference from the version it replaces: { from, reason, figures: [...], loans: [{ change: added|removed|changed, … }] }',
+    }),
     compiledAt: z.string(),
     submittedAt: z.string().nullable(),
     publishedOn: z.string().nullable(),
@@ -102,6 +125,7 @@ export const CompileJob = z.object({
   restatesVersionId: z.string().uuid().nullable(),
   /** the bank's sums computed by the quarter's fan-out (bigints as "123n" strings); absent: compute */
   precomputed: z.unknown().optional(),
+  changeReason: z.string().optional(),
 });
 export const PublishJob = z.object({ versionId: z.string().uuid() });
 export const DailyJob = z.object({ on: z.string().optional() });

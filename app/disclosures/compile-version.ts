@@ -12,7 +12,9 @@ import {
   type BankSums,
   type DisclosureVersionRow,
 } from '../../db/repositories/disclosures.js';
+import { countedProjects, freezeLoanSet, loanSetDifference } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
+import { finishVersion, statementFormatOn } from '../../db/repositories/statements.js';
 import { writeOutbox } from '../../db/repositories/outbox.js';
 import type { Tx } from '../../db/client.js';
 import type { VERSION_REASONS } from '../../db/schema/disclosures.js';
@@ -20,10 +22,13 @@ import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import {
   compileDisclosure,
   quarterPeriod,
+  withNamedProjects,
   type DisclosureContent,
   type Horizon,
   type ProjectFraction,
 } from '../../domain/disclosures/compile.js';
+import { figureDifference } from '../../domain/disclosures/difference.js';
+import { DEFAULT_STATEMENT_FORMAT, type StatementFormat } from '../../domain/disclosures/format.js';
 import { policyForLoanDisbursedOn } from '../../domain/policy/index.js';
 import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
@@ -42,6 +47,9 @@ export async function computeContent(
     previousVersion: number | null;
     restatesVersion: number | null;
     precomputed?: BankSums;
+    /** the bank's format and the date it took effect; absent: the default format without exact figures */
+    format?: { format: StatementFormat; effectiveFrom: string | null };
+    changeReason?: string | null;
   },
 ): Promise<DisclosureContent> {
   const { end } = quarterPeriod(input.quarter);
@@ -60,6 +68,9 @@ export async function computeContent(
     rounding: policy.rounding,
     subAreas: sums.subAreas,
     topProjects: sums.topProjects,
+    format: input.format?.format,
+    formatEffectiveFrom: input.format?.effectiveFrom,
+    changeReason: input.changeReason,
   };
   const first = compileDisclosure(base);
   if (first.ok) return first.value;
@@ -79,35 +90,86 @@ export async function compileVersion(
   ctx: UseCaseContext,
   input: CompilePayload & { reason?: VersionReason; addedLoanIds?: string[] },
 ): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
+  const changeReason = input.changeReason ?? input.reason ?? null;
   const bank = await findInstitutionById(ctx.tx, input.institutionId);
   if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
   const existing = await findVersion(ctx.tx, bank.id, input.quarter, input.version);
   if (existing) return { row: existing, created: false, bankCode: bank.code };
   const previous = input.previousVersionId ? await findVersionById(ctx.tx, input.previousVersionId) : null;
   const restates = input.restatesVersionId ? await findVersionById(ctx.tx, input.restatesVersionId) : null;
-  const content = await computeContent(ctx.tx, {
+  const { end } = quarterPeriod(input.quarter);
+  const setting = await statementFormatOn(ctx.tx, bank.id, end);
+  const format = setting
+    ? {
+        format: {
+          amountDecimals: setting.amountDecimals,
+          rateDecimals: setting.rateDecimals,
+          reductionDecimals: setting.reductionDecimals,
+          wholeAmountsWithoutDecimals: setting.wholeAmountsWithoutDecimals,
+          trimTrailingZeros: setting.trimTrailingZeros,
+          thousandsSeparators: setting.thousandsSeparators,
+          variant: setting.variant,
+        },
+        effectiveFrom: setting.effectiveFrom,
+      }
+    : { format: DEFAULT_STATEMENT_FORMAT, effectiveFrom: null };
+  const computed = await computeContent(ctx.tx, {
     institution: bank,
     quarter: input.quarter,
     version: input.version,
     previousVersion: previous?.version ?? null,
     restatesVersion: restates?.version ?? null,
     precomputed: input.precomputed ? deserialiseBankSums(input.precomputed) : undefined,
+    format,
+    changeReason,
   });
-  const row = await insertVersion(ctx.tx, {
+  const inserted = await insertVersion(ctx.tx, {
     institutionId: bank.id,
     quarter: input.quarter,
     version: input.version,
     status: 'compiled',
-    content,
-    contentSha256: sha256OfCanonical(content),
-    countedLoans: content.basis.loans,
+    content: computed,
+    contentSha256: sha256OfCanonical(computed),
+    countedLoans: computed.basis.loans,
     previousVersionId: input.previousVersionId,
     restatesVersionId: input.restatesVersionId,
     compiledAt: ctx.now,
     reason: input.reason ?? null,
     addedLoanIds: input.addedLoanIds ?? null,
+    changeReason,
   });
-  if (!row) return { row: (await findVersion(ctx.tx, bank.id, input.quarter, input.version))!, created: false, bankCode: bank.code };
+  if (!inserted) return { row: (await findVersion(ctx.tx, bank.id, input.quarter, input.version))!, created: false, bankCode: bank.code };
+  // the counted loans, frozen with the version (one statement); the content hash covers their list's hash
+  const loanSet = await freezeLoanSet(ctx.tx, { versionId: inserted.id, institutionId: bank.id, through: end });
+  // the projects the previous version named stay named while they are still counted
+  const previousNamed = (previous?.content as DisclosureContent | undefined)?.namedProjects ?? [];
+  const stillCounted = new Set(
+    (
+      await countedProjects(
+        ctx.tx,
+        inserted.id,
+        previousNamed.map((p) => p.ref),
+      )
+    ).map((p) => p.ref),
+  );
+  const content = withNamedProjects(
+    { ...computed, loanSet },
+    previousNamed.filter((p) => stillCounted.has(p.ref)),
+  );
+  const difference = previous
+    ? {
+        from: previous.version,
+        reason: changeReason,
+        figures: figureDifference(previous.content as DisclosureContent, content),
+        loans: await loanSetDifference(ctx.tx, previous.id, inserted.id),
+      }
+    : null;
+  const row = await finishVersion(ctx.tx, inserted.id, {
+    content,
+    contentSha256: sha256OfCanonical(content),
+    countedLoans: loanSet.loans,
+    difference,
+  });
   await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.compiled', row, bank)]);
   return { row, created: true, bankCode: bank.code };
 }

@@ -5,13 +5,8 @@
  * verifier records findings on sampled loans and gives the verdict, which stores the report and its
  * SHA-256 and writes the follow-up jobs. The route, the verifier's pages and the assign job call these.
  */
-import {
-  countedLoanCandidates,
-  findLatestVersion,
-  findVersionById,
-  lockVersionById,
-  type DisclosureVersionRow,
-} from '../../db/repositories/disclosures.js';
+import { loanSetCandidates, sampleCoverageSums } from '../../db/repositories/disclosure-loans.js';
+import { findLatestVersion, findVersionById, lockVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
 import { findInstitutionByCode, findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
 import { writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
 import {
@@ -36,7 +31,7 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { areaOf, quarterPeriod } from '../../domain/disclosures/compile.js';
 import { attributedReduction, formatAttributedReduction } from '../../domain/loans/rules.js';
-import { formatPpmAsPercent, formatScaled, formatYuan } from '../../domain/money.js';
+import { divRound, formatPpmAsPercent, formatScaled, formatYuan } from '../../domain/money.js';
 import { policyForLoanDisbursedOn, roundingOf } from '../../domain/policy/index.js';
 import { drawSample } from '../../domain/verification/sample.js';
 import { checkVerdict } from '../../domain/verification/verdict.js';
@@ -102,7 +97,8 @@ async function assignVerifier(
     randomSampleSize,
     assignedAt: ctx.now,
   });
-  const candidates = await countedLoanCandidates(ctx.tx, version.institutionId, version.quarter);
+  // the sample is drawn from the loans the version counted, frozen with it
+  const candidates = await loanSetCandidates(ctx.tx, version.id);
   const sample = drawSample({ candidates, materialityFen, randomSampleSize, seed });
   const snapshots = await loanSnapshots(
     ctx.tx,
@@ -201,6 +197,31 @@ async function loanSnapshots(tx: Tx, ids: string[]) {
   );
 }
 
+/**
+ * How much of the disclosure the sample checked: its share of the version's loans, of their amount and
+ * of their attributed reduction, in percent with two decimals (rounded half up once).
+ */
+export function sampleCoverage(sums: Awaited<ReturnType<typeof sampleCoverageSums>>) {
+  const share = (part: bigint, whole: bigint) => (whole === 0n ? null : formatScaled(divRound(part * 10_000n, whole), 2));
+  return {
+    loans: {
+      sampled: Number(sums.sampled.loans),
+      total: Number(sums.total.loans),
+      sharePercent: share(sums.sampled.loans, sums.total.loans),
+    },
+    amount: {
+      sampled: formatYuan(sums.sampled.principalFen),
+      total: formatYuan(sums.total.principalFen),
+      sharePercent: share(sums.sampled.principalFen, sums.total.principalFen),
+    },
+    reduction: {
+      sampledTonnes: formatScaled(sums.sampled.centitonnes, 2),
+      totalTonnes: formatScaled(sums.total.centitonnes, 2),
+      sharePercent: share(sums.sampled.centitonnes, sums.total.centitonnes),
+    },
+  };
+}
+
 /** An assignment as the edges name it: by its id (the verifier's pages) or by the disclosure (the API). */
 export type AssignmentRef = { assignmentId: string } | DisclosureRef;
 
@@ -283,6 +304,13 @@ export async function giveVerdict(
       randomSampleSize: assignment.randomSampleSize,
     },
     sample: sample.map((s) => ({ ordinal: s.ordinal, loanId: s.loanId, reason: s.reason, snapshot: s.snapshot })),
+    coverage: sampleCoverage(
+      await sampleCoverageSums(
+        ctx.tx,
+        version.id,
+        sample.map((s) => s.loanId),
+      ),
+    ),
     findings: findings.map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note })),
     verdict: input.verdict,
     summary: input.summary,

@@ -96,7 +96,7 @@ export async function publishVerified(
 /** A corrected (after rejection) or restated (after publication) version: writes its compile job. */
 export async function requestNewVersion(
   ctx: ActorContext,
-  ref: DisclosureRef,
+  ref: DisclosureRef & { reason: string },
 ): Promise<{ jobId: string; version: number; kind: 'correction' | 'restatement' }> {
   const { bank, latest } = await latestForVerb(ctx, ref);
   const kind = nextVersionKind(latest.status);
@@ -108,6 +108,7 @@ export async function requestNewVersion(
     version,
     previousVersionId: latest.id,
     restatesVersionId: kind.value === 'restatement' ? latest.id : null,
+    changeReason: ref.reason,
   });
   await writeOutbox(ctx.tx, [job]);
   return { jobId: job.jobId, version, kind: kind.value };

@@ -18,6 +18,9 @@ export type Figures = {
   loanAmountWanYuan: string;
   weightedAverageRatePercent: string | null;
   annualReductionTonnes: string;
+  /** compiled versions: the figures at the ledger's precision beside the printed ones, and the reduction's method shares */
+  exact?: { loanAmountWanYuan: string; weightedAverageRatePercent: string | null; annualReductionTonnes: string };
+  reductionMethods?: import('../../domain/disclosures/figures.js').MethodShares | null;
 };
 export type Horizons = { quarter: Figures; yearToDate: Figures; sinceInception: Figures };
 export type AreaRow = { area: string; quarter?: Figures; yearToDate?: Figures; sinceInception?: Figures };
@@ -32,6 +35,9 @@ export type DisclosureContent = {
   statement?: { zh: string; en: string };
   /** a bank's already published statement, imported as figures: when and where it was published */
   imported?: { publishedOn: string; source: { url?: string; title?: string; sha256?: string } };
+  namedProjects?: { ref: string; name: string }[];
+  format?: Record<string, unknown>;
+  loanSet?: { loans: number; sha256: string };
 };
 
 export type PublishedSummary = {
@@ -70,6 +76,9 @@ export type HistoryEntry = {
 
 export type PublishedDisclosure = PublishedSummary & {
   content: DisclosureContent;
+  /** why this version replaces the previous one, and the difference from it (figures, loans) */
+  changeReason: string | null;
+  difference: { figures?: import('../../domain/disclosures/difference.js').FigureChange[]; loans?: { change: string }[] } | null;
   contentSha256: string;
   verification: VerificationView | null;
   history: HistoryEntry[];
@@ -208,6 +217,8 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     horizons: horizonsOf(dv.content),
     imported: isImportedContent(dv.content),
     content: dv.content as DisclosureContent,
+    changeReason: dv.changeReason ?? dv.reason ?? null,
+    difference: (dv.difference as PublishedDisclosure['difference']) ?? null,
     contentSha256: dv.contentSha256,
     verification: await verificationOf(db, dv.id),
     history,
@@ -259,12 +270,14 @@ function figuresOf(s: FigureSums, rounding: RoundingMode): Figures {
 
 /** The select list summing a set of figures `f` (jsonb) exactly, in integer units. */
 const FIGURE_SUMS = (p: string) => {
-  const amount = `(f->>'loanAmountWanYuan')::numeric`;
-  const rate = `(f->>'weightedAverageRatePercent')::numeric`;
-  const rated = `filter (where f->>'weightedAverageRatePercent' is not null and ${amount} > 0)`;
+  // compiled versions keep their exact figures beside the printed ones (which may carry separators)
+  const figure = (key: string) => `coalesce(f->'exact'->>'${key}', f->>'${key}')`;
+  const amount = `(${figure('loanAmountWanYuan')})::numeric`;
+  const rate = `(${figure('weightedAverageRatePercent')})::numeric`;
+  const rated = `filter (where ${figure('weightedAverageRatePercent')} is not null and ${amount} > 0)`;
   return `coalesce(sum((f->>'projects')::int), 0)::text as ${p}_projects,
-    trunc(coalesce(sum(${amount}), 0) * 100)::text as ${p}_amount,
-    trunc(coalesce(sum((f->>'annualReductionTonnes')::numeric), 0) * 100)::text as ${p}_reduction,
+    round(coalesce(sum(${amount}), 0) * 100)::text as ${p}_amount,
+    round(coalesce(sum((${figure('annualReductionTonnes')})::numeric), 0) * 100)::text as ${p}_reduction,
     trunc(coalesce(sum(${rate} * ${amount}) ${rated}, 0) * 1000000)::text as ${p}_rate_weighted,
     trunc(coalesce(sum(${amount}) ${rated}, 0) * 100)::text as ${p}_rated`;
 };

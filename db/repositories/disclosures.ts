@@ -83,13 +83,13 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
       where l.disbursed_on <= ${p.end}::date ${onlyBank}
       group by l.project_id
     ), projected as (
-      select pr.institution_id, pr.sub_area, pr.ref, pr.name, pr.annual_reduction_centitonnes as ct, pr.total_investment_fen as den, pp.*
+      select pr.institution_id, pr.sub_area, pr.reduction_basis, pr.ref, pr.name, pr.annual_reduction_centitonnes as ct, pr.total_investment_fen as den, pp.*
       from per_project pp join projects pr on pr.id = pp.project_id
     )
-    select 'area' as kind, institution_id, sub_area, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
-    from projected group by institution_id, sub_area
+    select 'area' as kind, institution_id, sub_area, reduction_basis as basis, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
+    from projected group by institution_id, sub_area, reduction_basis
     union all
-    select 'top', institution_id, sub_area, ref, name, num, den_text, ${sql.join(
+    select 'top', institution_id, sub_area, null, ref, name, num, den_text, ${sql.join(
       hs.flatMap((h) => ['projects', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
       sql`, `,
     )}
@@ -98,7 +98,7 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
         row_number() over (partition by institution_id order by ct::numeric * q_principal / den desc, ref) as rank
       from projected where q_loans > 0
     ) ranked where rank <= 3
-    order by 1, 2, 3`);
+    order by 1, 2, 3, 4`);
   const out = new Map<string, BankSums>();
   const bank = (id: string) => {
     let b = out.get(id);
@@ -110,6 +110,7 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
     if (r.kind === 'area')
       bank(id).subAreas.push({
         subArea: String(r.sub_area),
+        basis: String(r.basis),
         quarter: sumsOf(r, 'q'),
         yearToDate: sumsOf(r, 'y'),
         sinceInception: sumsOf(r, 'a'),
@@ -140,14 +141,14 @@ const horizonFrom = (quarter: string, h: Horizon) => {
 /** Exact per-project fractions of a horizon (the fallback when a truncated sum is not certified). */
 export async function projectFractions(db: Tx, institutionId: string, quarter: string, h: Horizon): Promise<ProjectFraction[]> {
   const p = quarterPeriod(quarter);
-  const rows = rowsOf<{ sub_area: string; num: string; den: string }>(
+  const rows = rowsOf<{ sub_area: string; basis: string; num: string; den: string }>(
     await db.execute(sql`
-    select pr.sub_area, sum(pr.annual_reduction_centitonnes::numeric * l.principal_fen)::text as num, pr.total_investment_fen::text as den
+    select pr.sub_area, pr.reduction_basis as basis, sum(pr.annual_reduction_centitonnes::numeric * l.principal_fen)::text as num, pr.total_investment_fen::text as den
     from loans l join projects pr on pr.id = l.project_id ${COVERED}
     where l.institution_id = ${institutionId} and l.disbursed_on between ${horizonFrom(quarter, h)} and ${p.end}
     group by pr.id`),
   );
-  return rows.map((r) => ({ subArea: r.sub_area, num: BigInt(r.num), den: BigInt(r.den) }));
+  return rows.map((r) => ({ subArea: r.sub_area, basis: r.basis, num: BigInt(r.num), den: BigInt(r.den) }));
 }
 
 export async function countedLoanCandidates(

@@ -65,6 +65,10 @@ export const disclosureVersions = pgTable(
     reason: text('reason', { enum: VERSION_REASONS }),
     /** the loans this version adds to the previous one's count (support approved after compile), as a JSON array of ids */
     addedLoanIds: jsonb('added_loan_ids').$type<string[]>(),
+    /** why this version replaces the previous one (required for every version after the first) */
+    changeReason: text('change_reason'),
+    /** the difference from the version it replaces: figure by figure and loan by loan (added, removed, changed) */
+    difference: jsonb('difference'),
   },
   (t) => [
     unique('disclosure_versions_number').on(t.institutionId, t.quarter, t.version),

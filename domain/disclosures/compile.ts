@@ -4,17 +4,36 @@
  * cannot be certified — the exact per-project fractions of the horizons that need them.
  */
 import { quarterBounds, type IsoDate } from '../dates.js';
-import { divRound, formatScaled, type RoundingMode } from '../money.js';
+import { divRound, type RoundingMode } from '../money.js';
 import { AREA_NAMES, subAreaAnyVersion, type Area } from '../policy/index.js';
-import { addSums, certifyRounded, EMPTY_SUMS, presentHorizon, sumFractions, type HorizonFigures, type HorizonSums } from './figures.js';
+import {
+  addSums,
+  certifyRoundedAt,
+  EMPTY_SUMS,
+  EXACT_DECIMALS,
+  exactFigures,
+  methodShares,
+  presentHorizon,
+  REDUCTION_METHODS,
+  sumFractionsAt,
+  type HorizonFigures,
+  type HorizonSums,
+  type ReductionMethod,
+} from './figures.js';
+import { DEFAULT_STATEMENT_FORMAT, printReduction, type StatementFormat } from './format.js';
 import { renderStatement } from './statement.js';
 
 export const HORIZONS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 export type Horizon = (typeof HORIZONS)[number];
 
-export type SubAreaSums = { subArea: string } & Record<Horizon, HorizonSums>;
+/** sums of one sub-area's counted loans (of one reduction method, when `basis` is given) */
+export type SubAreaSums = { subArea: string; basis?: string } & Record<Horizon, HorizonSums>;
 /** exact reduction of one project's counted loans in a horizon: Σ(reduction × principal) / total investment */
-export type ProjectFraction = { subArea: string; num: bigint; den: bigint };
+export type ProjectFraction = { subArea: string; basis?: string; num: bigint; den: bigint };
+/** A project the bank names in its statement (by its reference). */
+export type NamedProject = { ref: string; name: string };
+/** The loans a version counted: how many, and the SHA-256 over their list (db/repositories/disclosure-loans.ts). */
+export type LoanSet = { loans: number; sha256: string };
 export type TopProjectSums = { ref: string; name: string; subArea: string; num: bigint; den: bigint };
 
 export type DisclosureContent = {
@@ -29,6 +48,14 @@ export type DisclosureContent = {
   basis: { countedLoans: string; rounding: RoundingMode; loans: number };
   previousVersion: number | null;
   restatesVersion: number | null;
+  /** the statement format the figures print in (the bank's setting in force at the quarter's end) */
+  format?: StatementFormat & { effectiveFrom: IsoDate | null };
+  /** the projects the bank chose to name (0–3), in its order */
+  namedProjects?: NamedProject[];
+  /** the frozen list of counted loans: its length and hash (the content hash covers it) */
+  loanSet?: LoanSet;
+  /** why this version replaces the previous one (a correction or restatement), or null for version 1 */
+  changeReason?: string | null;
 };
 
 export type CompileInput = {
@@ -40,7 +67,11 @@ export type CompileInput = {
   rounding: RoundingMode;
   subAreas: readonly SubAreaSums[];
   topProjects: readonly TopProjectSums[];
-  namedProjects?: string[];
+  namedProjects?: NamedProject[];
+  format?: StatementFormat;
+  formatEffectiveFrom?: IsoDate | null;
+  loanSet?: LoanSet;
+  changeReason?: string | null;
   /** exact fractions for the horizons that could not be certified, when asked for */
   exact?: Partial<Record<Horizon, readonly ProjectFraction[]>>;
 };
@@ -70,26 +101,45 @@ export function compileDisclosure(
   }
   const total = (rows: readonly SubAreaSums[], h: Horizon) => rows.reduce((acc, r) => addSums(acc, r[h]), EMPTY_SUMS);
   const needsExact = new Set<Horizon>();
-  const reductionOf = (rows: readonly SubAreaSums[], h: Horizon): bigint => {
+  const format = input.format ?? DEFAULT_STATEMENT_FORMAT;
+  const reductionOf = (rows: readonly SubAreaSums[], h: Horizon, decimals: number): bigint => {
     const sums = total(rows, h);
-    const certified = certifyRounded(sums.reductionLowerUnits, sums.reductionTerms, mode);
+    const certified = certifyRoundedAt(sums.reductionLowerUnits, sums.reductionTerms, mode, decimals);
     if (certified !== null) return certified;
     const exact = input.exact?.[h];
     if (!exact) {
       needsExact.add(h);
       return 0n;
     }
-    const wanted = new Set(rows.map((r) => r.subArea));
-    return sumFractions(
-      exact.filter((f) => wanted.has(f.subArea)),
+    const wanted = new Set(rows.map((r) => `${r.subArea}|${r.basis ?? ''}`));
+    return sumFractionsAt(
+      exact.filter((f) => wanted.has(`${f.subArea}|${f.basis ?? ''}`)),
       mode,
+      decimals,
     );
   };
+  const methodsOf = (rows: readonly SubAreaSums[], h: Horizon) => {
+    if (!rows.some((r) => r.basis)) return undefined;
+    const lower = Object.fromEntries(REDUCTION_METHODS.map((m) => [m, 0n])) as Record<ReductionMethod, bigint>;
+    for (const r of rows) if (r.basis && r.basis in lower) lower[r.basis as ReductionMethod] += r[h].reductionLowerUnits;
+    return methodShares(lower);
+  };
   const figures = (rows: readonly SubAreaSums[]) =>
-    Object.fromEntries(HORIZONS.map((h) => [h, presentHorizon(total(rows, h), reductionOf(rows, h), mode)])) as Record<
-      Horizon,
-      HorizonFigures
-    >;
+    Object.fromEntries(
+      HORIZONS.map((h) => {
+        const sums = total(rows, h);
+        const printed = presentHorizon(sums, reductionOf(rows, h, format.reductionDecimals), mode, format);
+        if (!input.format) return [h, printed];
+        return [
+          h,
+          {
+            ...printed,
+            exact: exactFigures(sums, reductionOf(rows, h, EXACT_DECIMALS.reduction), mode),
+            reductionMethods: methodsOf(rows, h),
+          },
+        ];
+      }),
+    ) as Record<Horizon, HorizonFigures>;
 
   const horizons = figures(input.subAreas);
   const areas = AREA_ORDER.filter((a) => byArea.has(a));
@@ -100,37 +150,54 @@ export function compileDisclosure(
     ref: p.ref,
     name: p.name,
     area: areaOf(p.subArea),
-    annualReductionTonnes: formatScaled(divRound(p.num, p.den, mode), 2),
+    annualReductionTonnes: printReduction(divRound(p.num * 10n ** BigInt(format.reductionDecimals), p.den * 100n, mode), format),
   }));
   const period = quarterPeriod(input.quarter);
-  const named = (input.namedProjects ?? []).filter((n) => topProjects.some((p) => p.name === n));
+  const named = input.namedProjects ?? [];
+  const content: DisclosureContent = {
+    institution: input.institution,
+    quarter: input.quarter,
+    version: input.version,
+    period: { start: period.start, end: period.end, yearStart: period.yearStart },
+    horizons,
+    byArea: areaRows,
+    topProjects,
+    statement: { zh: '', en: '' },
+    basis: {
+      countedLoans: 'loans disbursed in the horizon and covered by approved support (application approved or disbursed)',
+      rounding: mode,
+      loans: horizons.sinceInception.projects === 0 ? 0 : total(input.subAreas, 'sinceInception').loans,
+    },
+    previousVersion: input.previousVersion,
+    restatesVersion: input.restatesVersion,
+    ...(input.format
+      ? {
+          format: { ...input.format, effectiveFrom: input.formatEffectiveFrom ?? null },
+          namedProjects: named,
+          loanSet: input.loanSet,
+          changeReason: input.changeReason ?? null,
+        }
+      : {}),
+  };
+  return { ok: true, value: withStatement(content) };
+}
+
+/** The content with its statement rendered from its own figures, format and named projects. */
+export function withStatement(content: DisclosureContent): DisclosureContent {
+  const period = quarterPeriod(content.quarter);
   const statement = renderStatement({
-    bank: input.institution,
+    bank: content.institution,
     year: period.year,
     q: period.q,
-    horizons,
-    areas,
-    namedProjects: named,
-    restatesVersion: input.restatesVersion,
+    horizons: content.horizons,
+    areas: content.byArea.map((a) => a.area),
+    namedProjects: (content.namedProjects ?? []).map((p) => p.name),
+    restatesVersion: content.restatesVersion,
+    format: content.format,
   });
-  return {
-    ok: true,
-    value: {
-      institution: input.institution,
-      quarter: input.quarter,
-      version: input.version,
-      period: { start: period.start, end: period.end, yearStart: period.yearStart },
-      horizons,
-      byArea: areaRows,
-      topProjects,
-      statement,
-      basis: {
-        countedLoans: 'loans disbursed in the horizon and covered by approved support (application approved or disbursed)',
-        rounding: mode,
-        loans: horizons.sinceInception.projects === 0 ? 0 : total(input.subAreas, 'sinceInception').loans,
-      },
-      previousVersion: input.previousVersion,
-      restatesVersion: input.restatesVersion,
-    },
-  };
+  return { ...content, statement };
 }
+
+/** The content with other named projects (the bank's choice before it submits), its statement rendered again. */
+export const withNamedProjects = (content: DisclosureContent, named: NamedProject[]): DisclosureContent =>
+  withStatement({ ...content, namedProjects: named });

@@ -226,6 +226,19 @@ export const zh = {
   recAgrees: '一致',
   recDiffers: '不一致',
   recSummary: '第 {v} 版，公布于 {on}；计入贷款 {loans} 笔；{n} 项不一致',
+  namedProjectsLabel: '声明中列明的项目',
+  restatementHeading: '更正披露',
+  restatementOf: '本版更正第 {v} 版。更正原因：{reason}',
+  changedFiguresCaption: '与被更正版本相比变动的数字',
+  changedLoans: '贷款变动：新增 {added} 笔，移除 {removed} 笔，变更 {changed} 笔',
+  figureFrom: '原数字',
+  figureTo: '更正后',
+  methodsHeading: '碳减排量的测算依据',
+  methodsCaption: '各期碳减排量按测算依据的占比（%）',
+  methodFeasibility: '可行性研究报告',
+  methodEia: '环境影响评价',
+  methodThirdParty: '第三方评估',
+  reasonSupportAfterCompile: '编制后获批的支持涉及本季度贷款',
 };
 
 export type Dict = typeof zh;
@@ -457,6 +470,19 @@ export const en: Dict = {
   recAgrees: 'Agrees',
   recDiffers: 'Differs',
   recSummary: 'version {v}, published on {on}; {loans} loans counted; {n} figures differ',
+  namedProjectsLabel: 'Projects named in the statement',
+  restatementHeading: 'Restatement',
+  restatementOf: 'This version restates version {v}. Reason: {reason}',
+  changedFiguresCaption: 'Figures changed from the restated version',
+  changedLoans: 'Loans: {added} added, {removed} removed, {changed} changed',
+  figureFrom: 'Before',
+  figureTo: 'Restated',
+  methodsHeading: 'How the reductions were assessed',
+  methodsCaption: 'Share of each reduction figure by assessment method (%)',
+  methodFeasibility: 'Feasibility study',
+  methodEia: 'Environmental impact assessment',
+  methodThirdParty: 'Third-party assessment',
+  reasonSupportAfterCompile: 'support approved after compilation covers loans of this quarter',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

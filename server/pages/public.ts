@@ -23,6 +23,7 @@ import { cells, headRow, html, numCells, type Html } from './html.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 import { pageNotFound } from './errors.js';
+import { methodsSection, namedProjectsNote, restatementSection } from './statement-sections.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -45,6 +46,8 @@ const figureHeads = ({ t }: PageContext) => html`${numHeads([t.projects, t.loanA
 const importedBadge = ({ t }: PageContext, imported: boolean) =>
   imported ? html` <span class="badge imported">${t.importedBadge}</span>` : '';
 const FIGURE_COLUMNS = ['projects', 'loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes'];
+const EXACT_COLUMNS = ['loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes'];
+const METHOD_COLUMNS = ['feasibility_study', 'environmental_impact_assessment', 'third_party_assessment'];
 const figureCsv = (f: Figures | undefined) =>
   f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null];
 
@@ -196,7 +199,9 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
         quarters: quarters.map(summaryJson),
       });
     if (format === 'csv') return sendCsv(res, `cerf-${inst.code}.csv`, summaryCsv(quarters));
-    const points = (pick: (f: Figures) => string | null) => quarters.map((r) => ({ label: r.quarter, value: pick(r.horizons.quarter) }));
+    // charts plot the exact figures (printed ones may carry separators)
+    const points = (pick: (f: Figures) => string | null) =>
+      quarters.map((r) => ({ label: r.quarter, value: pick({ ...r.horizons.quarter, ...r.horizons.quarter.exact }) }));
     const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
     const body = html`<h1>${heading}</h1>
 <div class="charts">
@@ -265,16 +270,18 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
   return html`<h1>${instName(ctx, d)} · ${d.quarter}</h1>
 <p>${t.version} ${d.version}${restates}${importedBadge(ctx, d.imported)} · ${t.publishedOn} ${d.publishedOn ?? '—'} · ${bankLink}</p>
 ${d.content.imported ? importedNote(ctx, d.content.imported) : ''}
+${restatementSection(ctx, d)}
 <section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
 <div class="statement">${statementLines}</div></section>
 <section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${figures}</section>
+${methodsSection(ctx, d.horizons)}
 <section aria-labelledby="h-area"><h2 id="h-area">${t.byAreaHeading}</h2>
 <div class="table-wrap"><table><caption>${t.byAreaHeading}</caption>
 <thead><tr><th scope="col" rowspan="2">${t.area}</th>${groupHeads}</tr>
 <tr>${HORIZON_KEYS.map(() => figureHeads(ctx))}</tr></thead>
 <tbody>${areaRows}</tbody></table></div></section>
 <section aria-labelledby="h-top"><h2 id="h-top">${t.topProjectsHeading}</h2>
-${top.length ? html`<ol>${top.map(topItem)}</ol>` : html`<p>${t.noTopProjects}</p>`}</section>
+${top.length ? html`<ol>${top.map(topItem)}</ol>` : html`<p>${t.noTopProjects}</p>`}${namedProjectsNote(ctx, d.content.namedProjects)}</section>
 <section aria-labelledby="h-verification"><h2 id="h-verification">${t.verificationHeading}</h2>
 ${
   v
@@ -362,6 +369,19 @@ function disclosureJson(d: PublishedDisclosure) {
     history: d.history,
     contentSha256: d.contentSha256,
     imported: d.content.imported ?? null,
+    namedProjects: d.content.namedProjects ?? [],
+    format: d.content.format ?? null,
+    loanSet: d.content.loanSet ?? null,
+    changeReason: d.changeReason,
+    // the loan list is not public: the download counts the loans' changes
+    difference: d.difference && {
+      ...d.difference,
+      loans: d.difference.loans && {
+        added: d.difference.loans.filter((l) => l.change === 'added').length,
+        removed: d.difference.loans.filter((l) => l.change === 'removed').length,
+        changed: d.difference.loans.filter((l) => l.change === 'changed').length,
+      },
+    },
   };
 }
 
@@ -369,7 +389,24 @@ function disclosureJson(d: PublishedDisclosure) {
 function disclosureCsv(d: PublishedDisclosure): Csv {
   const rows: Csv['rows'] = [];
   const base = [d.institutionCode, d.quarter, d.version];
-  for (const h of HORIZON_KEYS) rows.push([...base, 'total', h, ...figureCsv(d.horizons[h])]);
-  for (const a of d.content.byArea ?? []) for (const h of HORIZON_KEYS) rows.push([...base, a.area, h, ...figureCsv(a[h])]);
-  return { columns: ['institutionCode', 'quarter', 'version', 'scope', 'horizon', ...FIGURE_COLUMNS], rows };
+  const beside = (f: Figures | undefined) => {
+    const x = f as (Figures & { exact?: Record<string, string | null>; reductionMethods?: Record<string, string> | null }) | undefined;
+    return [...EXACT_COLUMNS.map((c) => x?.exact?.[c] ?? null), ...METHOD_COLUMNS.map((m) => x?.reductionMethods?.[m] ?? null)];
+  };
+  for (const h of HORIZON_KEYS) rows.push([...base, 'total', h, ...figureCsv(d.horizons[h]), ...beside(d.horizons[h])]);
+  for (const a of d.content.byArea ?? [])
+    for (const h of HORIZON_KEYS) rows.push([...base, a.area, h, ...figureCsv(a[h]), ...beside(a[h])]);
+  return {
+    columns: [
+      'institutionCode',
+      'quarter',
+      'version',
+      'scope',
+      'horizon',
+      ...FIGURE_COLUMNS,
+      ...EXACT_COLUMNS.map((c) => `exact.${c}`),
+      ...METHOD_COLUMNS.map((m) => `reductionMethods.${m}`),
+    ],
+    rows,
+  };
 }

@@ -17,6 +17,7 @@ import type { Actor, AppDeps } from '../context.js';
 import { isRefusalStatus, pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
 import { cellRow, cells, headRow, html, type Html } from './html.js';
+import { namedProjectsNote } from './statement-sections.js';
 import { fill, type Dict } from './i18n.js';
 import { sendMessagePage, sendPage } from './layout.js';
 
@@ -151,6 +152,7 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
         ? html`<tr><th scope="row">${word}</th>${cells([h.projects, h.loanAmountWanYuan, h.weightedAverageRatePercent ?? '—', h.annualReductionTonnes])}</tr>`
         : '';
     })}</tbody></table>
+${namedProjectsNote(ctx, content.namedProjects)}
 <p>${t.vfVersionStatus}: ${statusWord(t, version.status)} · SHA-256 <code>${version.contentSha256}</code></p></section>`;
 
     const sampleTable = html`<section aria-labelledby="h-sample"><h2 id="h-sample">${t.sampleHeading}</h2>

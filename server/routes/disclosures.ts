@@ -23,6 +23,8 @@ import {
   VersionQuery,
 } from '../../schemas/disclosures.js';
 import { AssignBody } from '../../schemas/verification.js';
+import { NewVersionBody, SubmitBody } from '../../schemas/statements.js';
+import { nameProjects } from '../../app/disclosures/name-projects.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound, validationFailed } from '../errors.js';
@@ -72,7 +74,8 @@ describe({
   path: `${Path}/submit`,
   tag: 'disclosures',
   roles: ['bank'],
-  summary: 'The bank submits its compiled disclosure for verification',
+  summary: 'The bank submits its compiled disclosure for verification (optionally naming its projects first)',
+  body: SubmitBody,
   responses: { 200: Disclosure },
   idempotent: true,
 });
@@ -100,7 +103,8 @@ describe({
   path: `${Path}/versions`,
   tag: 'disclosures',
   roles: ['bank', 'operator'],
-  summary: 'Compile a new version: a correction after rejection or a restatement after publication',
+  summary: 'Compile a new version: a correction after rejection or a restatement after publication, with its reason',
+  body: NewVersionBody,
   responses: { 202: NewVersionAccepted },
   idempotent: true,
 });
@@ -185,8 +189,12 @@ export function disclosureRoutes(deps: AppDeps): Router {
   });
 
   router.post('/disclosures/:institutionCode/:quarter/submit', requireRole('bank'), async (req, res) => {
+    const body = parseOrThrow(SubmitBody, req.body ?? {});
     const target = ref(req);
-    const row = await run(res, (ctx) => submitDisclosure(ctx, target));
+    const row = await run(res, async (ctx) => {
+      if (body.namedProjects) await nameProjects(ctx, { ...target, projects: body.namedProjects });
+      return submitDisclosure(ctx, target);
+    });
     res.json(await viewOf(row.id));
   });
 
@@ -217,8 +225,9 @@ export function disclosureRoutes(deps: AppDeps): Router {
   });
 
   router.post('/disclosures/:institutionCode/:quarter/versions', requireRole('bank', 'operator'), async (req, res) => {
+    const body = parseOrThrow(NewVersionBody, req.body ?? {});
     const target = ref(req);
-    const outcome = await run(res, (ctx) => requestNewVersion(ctx, target));
+    const outcome = await run(res, (ctx) => requestNewVersion(ctx, { ...target, reason: body.reason }));
     nudgeRelay();
     res.status(202).json({
       jobId: outcome.jobId,

@@ -83,7 +83,7 @@ describe('a full quarter, from loans to a published disclosure', () => {
     }, 'compiled disclosure');
     expect(d.status).toBe('compiled');
     expect(d.version).toBe(1);
-    expect(d.horizons).toEqual({
+    expect(d.horizons).toMatchObject({
       quarter: { projects: 2, loanAmountWanYuan: '35000.00', weightedAverageRatePercent: '3.84', annualReductionTonnes: '93750.00' },
       yearToDate: { projects: 3, loanAmountWanYuan: '45000.00', weightedAverageRatePercent: '3.77', annualReductionTonnes: '108750.00' },
       sinceInception: {
@@ -94,19 +94,19 @@ describe('a full quarter, from loans to a published disclosure', () => {
       },
     });
     expect(d.byArea.map((a: { area: string }) => a.area)).toEqual(['clean_energy', 'energy_saving_environmental_protection']);
-    expect(d.byArea[0].sinceInception).toEqual({
+    expect(d.byArea[0].sinceInception).toMatchObject({
       projects: 2,
       loanAmountWanYuan: '45000.00',
       weightedAverageRatePercent: '3.88',
       annualReductionTonnes: '120000.00',
     });
-    expect(d.byArea[1].quarter).toEqual({
+    expect(d.byArea[1].quarter).toMatchObject({
       projects: 0,
       loanAmountWanYuan: '0.00',
       weightedAverageRatePercent: null,
       annualReductionTonnes: '0.00',
     });
-    expect(d.byArea[1].yearToDate).toEqual({
+    expect(d.byArea[1].yearToDate).toMatchObject({
       projects: 1,
       loanAmountWanYuan: '10000.00',
       weightedAverageRatePercent: '3.50',
@@ -123,8 +123,15 @@ describe('a full quarter, from loans to a published disclosure', () => {
     expect(d.statement.zh).toContain('不存在虚假记载、重大遗漏或误导性陈述');
     expect(d.statement.en).toContain('RMB 45000.00 ten-thousand yuan (万元) to 3 projects, at a weighted average interest rate of 3.77%');
     const { institution, quarter, version, period, horizons, byArea, topProjects, statement, basis, previousVersion, restatesVersion } = d;
+    // the content also names the statement format, the named projects, the frozen loan set and the change's reason
+    const { format, namedProjects, loanSet, changeReason } = d;
+    expect(loanSet).toEqual({ loans: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(
       sha256OfCanonical({
+        format,
+        namedProjects,
+        loanSet,
+        changeReason,
         institution,
         quarter,
         version,
@@ -229,7 +236,10 @@ describe('a full quarter, from loans to a published disclosure', () => {
 
   it('when a published disclosure is restated, then a new version links to it and the published one is unchanged', async () => {
     const before = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`);
-    const restate = await request(t.app).post(`/api/v1/disclosures/${bank.code}/2022Q3/versions`).set(bearer(bank.apiKey));
+    const restate = await request(t.app)
+      .post(`/api/v1/disclosures/${bank.code}/2022Q3/versions`)
+      .set(bearer(bank.apiKey))
+      .send({ reason: 'a loan contract was corrected' });
     expect(restate.status).toBe(202);
     expect(restate.body).toMatchObject({ version: 2, kind: 'restatement' });
     const v2 = await eventually(async () => {

@@ -169,7 +169,7 @@ describe('verification', () => {
 
     const early = await request(t.app).post(`${D()}/publish`).set(bearer(t.operatorKey));
     expect(early.body).toMatchObject({ code: 'illegal_transition', currentStatus: 'rejected' });
-    const corrected = await request(t.app).post(`${D()}/versions`).set(bearer(bank.apiKey));
+    const corrected = await request(t.app).post(`${D()}/versions`).set(bearer(bank.apiKey)).send({ reason: '更正核查发现的证明材料问题' });
     expect(corrected.status).toBe(202);
     expect(corrected.body).toMatchObject({ version: 2, kind: 'correction' });
     const v2 = await eventually(async () => {
@@ -177,7 +177,7 @@ describe('verification', () => {
       return r.status === 200 ? r.body : undefined;
     }, 'version 2');
     expect(v2).toMatchObject({ status: 'compiled', previousVersion: 1, restatesVersion: null });
-    const tooSoon = await request(t.app).post(`${D()}/versions`).set(bearer(bank.apiKey));
+    const tooSoon = await request(t.app).post(`${D()}/versions`).set(bearer(bank.apiKey)).send({ reason: 'again' });
     expect(tooSoon.status).toBe(409);
     expect(tooSoon.body.currentStatus).toBe('compiled');
     const v1 = await request(t.app).get(`${D()}?version=1`).set(bearer(bank.apiKey));

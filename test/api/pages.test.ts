@@ -75,11 +75,14 @@ describe('public pages', () => {
       .replace(/^\ufeff/, '')
       .trim()
       .split('\r\n');
+    // the printed figures, then the exact figures and the reduction's method shares beside them (empty for a version without them)
     expect(lines[0]).toBe(
-      'institutionCode,quarter,version,scope,horizon,projects,loanAmountWanYuan,weightedAverageRatePercent,annualReductionTonnes',
+      'institutionCode,quarter,version,scope,horizon,projects,loanAmountWanYuan,weightedAverageRatePercent,annualReductionTonnes,' +
+        'exact.loanAmountWanYuan,exact.weightedAverageRatePercent,exact.annualReductionTonnes,' +
+        'reductionMethods.feasibility_study,reductionMethods.environmental_impact_assessment,reductionMethods.third_party_assessment',
     );
-    expect(lines).toContain('CITIC,2022Q3,1,total,quarter,4,13773.43,4.29,19457.55');
-    expect(lines).toContain('CITIC,2022Q3,1,total,sinceInception,11,79967.43,4.40,235229.33');
+    expect(lines).toContain('CITIC,2022Q3,1,total,quarter,4,13773.43,4.29,19457.55,,,,,,');
+    expect(lines).toContain('CITIC,2022Q3,1,total,sinceInception,11,79967.43,4.40,235229.33,,,,,,');
   });
 });
 

@@ -80,7 +80,7 @@ describe('a partial approval covers whole loans', () => {
       return r.status === 200 ? r.body : undefined;
     }, 'the 2022Q3 disclosure');
     expect(v1).toMatchObject({ version: 1, reason: null, addedLoanIds: [], basis: { loans: 1 } });
-    expect(v1.horizons.quarter).toEqual({
+    expect(v1.horizons.quarter).toMatchObject({
       projects: 1,
       loanAmountWanYuan: '100.00',
       weightedAverageRatePercent: '3.80',

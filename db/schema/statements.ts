@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, date, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { disclosureVersions } from './disclosures.js';
+import { institutions, users } from './institutions.js';
+
+/**
+ * A bank's statement format, effective-dated: from `effective_from` on, its statements print their
+ * figures with these decimals, separators and wording variant (domain/disclosures/format.ts). A quarter
+ * uses the setting in force on its last day. Setting the same date again replaces that day's setting.
+ */
+export const statementFormats = pgTable(
+  'statement_formats',
+  {
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    amountDecimals: integer('amount_decimals').notNull(),
+    rateDecimals: integer('rate_decimals').notNull(),
+    reductionDecimals: integer('reduction_decimals').notNull(),
+    wholeAmountsWithoutDecimals: boolean('whole_amounts_without_decimals').notNull(),
+    trimTrailingZeros: boolean('trim_trailing_zeros').notNull(),
+    thousandsSeparators: boolean('thousands_separators').notNull(),
+    variant: text('variant', { enum: ['A', 'B'] }).notNull(),
+    setBy: uuid('set_by')
+      .notNull()
+      .references(() => users.id),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.institutionId, t.effectiveFrom] }),
+    check('statement_formats_amount_decimals', sql`${t.amountDecimals} between 0 and 4`),
+    check('statement_formats_rate_decimals', sql`${t.rateDecimals} between 1 and 4`),
+    check('statement_formats_reduction_decimals', sql`${t.reductionDecimals} between 0 and 4`),
+    check('statement_formats_variant', sql`${t.variant} in ('A','B')`),
+  ],
+);
+
+/**
+ * The loans a disclosure version counted (its since-inception horizon), frozen when it was compiled:
+ * written by one INSERT … SELECT per version, never edited. The verifier's sample is drawn from it.
+ */
+export const disclosureLoans = pgTable(
+  'disclosure_loans',
+  {
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => disclosureVersions.id),
+    loanId: uuid('loan_id').notNull(),
+    loanRef: text('loan_ref').notNull(),
+    principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
+    ratePpm: bigint('rate_ppm', { mode: 'bigint' }).notNull(),
+    disbursedOn: date('disbursed_on', { mode: 'string' }).notNull(),
+    /** the loan's attributed annual reduction, rounded half up to the centitonne */
+    attributedCentitonnes: bigint('attributed_centitonnes', { mode: 'bigint' }).notNull(),
+    projectRef: text('project_ref').notNull(),
+    subArea: text('sub_area').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.loanId] })],
+);
