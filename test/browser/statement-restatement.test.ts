@@ -7,8 +7,8 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileVersion } from '../../app/disclosures/compile-version.js';
-import { eq } from 'drizzle-orm';
-import { applicationLoans, applications, disclosureVersions, operations, users } from '../../db/schema/index.js';
+import { eq, inArray } from 'drizzle-orm';
+import { applicationLoans, applications, disclosureVersions, loans as loanTable, operations, users } from '../../db/schema/index.js';
 import { loanRequest } from '../factories/loans.js';
 import { bearer } from '../support/harness.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
@@ -65,11 +65,28 @@ async function support(loans: { id: string; principalFen: bigint }[]) {
       approvedFen: 1n,
     })
     .returning();
-  await db
-    .insert(applicationLoans)
-    .values(
-      loans.map((l) => ({ applicationId: application.id, loanId: l.id, principalFen: l.principalFen, requestedSupportFen: 1n, active: 1 })),
+  const facts = await db
+    .select()
+    .from(loanTable)
+    .where(
+      inArray(
+        loanTable.id,
+        loans.map((l) => l.id),
+      ),
     );
+  const factOf = (id: string) => facts.find((f) => f.id === id)!;
+  await db.insert(applicationLoans).values(
+    loans.map((l) => ({
+      applicationId: application.id,
+      loanId: l.id,
+      principalFen: l.principalFen,
+      requestedSupportFen: 1n,
+      active: 1,
+      loanPrincipalFen: factOf(l.id).principalFen,
+      loanMaturesOn: factOf(l.id).maturesOn,
+      loanEligibility: factOf(l.id).eligibility,
+    })),
+  );
 }
 
 /** The compile job's work, run here (the service's workers are off in browser tests). */
