@@ -217,7 +217,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
 /** The verification of a version with its counts of passed and failed checks, in one query. */
 async function verificationOf(db: Db, versionId: string): Promise<VerificationView | null> {
   const count = (outcome: 'pass' | 'fail') =>
-    sql<number>`(select count(*)::int from ${verificationFindings} f where f.assignment_id = ${verificationAssignments.id} and f.outcome = ${outcome})`;
+    sql<number>`(select count(*)::int from ${verificationFindings} f where f.assignment_id = ${verificationAssignments.id} and f.outcome = ${outcome} and f.superseded_at is null)`;
   const [row] = await db
     .select({ a: verificationAssignments, v: institutions, passed: count('pass'), failed: count('fail') })
     .from(verificationAssignments)
