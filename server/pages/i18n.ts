@@ -226,6 +226,17 @@ export const zh = {
   recAgrees: '一致',
   recDiffers: '不一致',
   recSummary: '第 {v} 版，公布于 {on}；计入贷款 {loans} 笔；{n} 项不一致',
+  vfChoose: '— 请选择 —',
+  vfCorrect: '更正',
+  vfCorrectReason: '更正理由（原结果为何有误）',
+  vfCorrectSave: '保存更正',
+  vfSupersededBadge: '已被更正',
+  vfCorrectionBadge: '更正',
+  vfFindingsHint: '给出结论前可更正任一核查结果：新结果取代原结果，原结果保留在记录中；结论只依据现行结果。',
+  vfFindingState: '记录状态',
+  vfRecordHint: '每项核查默认未选择，须逐项选择“通过”或“不通过”；未选择的项不会记录。可一次保存全部抽样贷款，也可逐笔保存。',
+  vfRecordAll: '保存所选的全部核查结果',
+  vfAllRecorded: '每笔抽样贷款的五项核查均已记录；如需修改，请在上表中更正。',
 };
 
 export type Dict = typeof zh;
@@ -457,6 +468,19 @@ export const en: Dict = {
   recAgrees: 'Agrees',
   recDiffers: 'Differs',
   recSummary: 'version {v}, published on {on}; {loans} loans counted; {n} figures differ',
+  vfChoose: '— choose —',
+  vfCorrect: 'Correct',
+  vfCorrectReason: 'Why the finding was wrong',
+  vfCorrectSave: 'Save the correction',
+  vfSupersededBadge: 'Corrected',
+  vfCorrectionBadge: 'Correction',
+  vfFindingsHint:
+    'Before the verdict any finding can be corrected: the new one supersedes it and the old one stays on record; the verdict reads the findings in force.',
+  vfFindingState: 'Record',
+  vfRecordHint:
+    'No check is chosen in advance: choose Pass or Fail for each; checks left unchosen are not recorded. Save every sampled loan at once, or one loan at a time.',
+  vfRecordAll: 'Save every chosen check',
+  vfAllRecorded: 'All five checks of every sampled loan are recorded; to change one, correct it in the table above.',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
