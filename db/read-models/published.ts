@@ -46,6 +46,8 @@ export type PublishedSummary = {
   horizons: Horizons;
   /** imported from the bank's already published statement (not compiled or verified here) */
   imported: boolean;
+  /** the figures of each area, as published */
+  byArea: AreaRow[];
 };
 
 export type VerificationView = {
@@ -116,7 +118,8 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
   if (filters.search) {
     const like = `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
-      sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like})`,
+      sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like}
+        or exists (select 1 from jsonb_array_elements(coalesce(${disclosureVersions.content}->'topProjects', '[]'::jsonb)) p where p->>'name' ilike ${like}))`,
     );
   }
   if (filters.after) {
@@ -154,6 +157,7 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
     restatesVersion: r.restatesVersion ?? null,
     horizons: horizonsOf(r.content),
     imported: isImportedContent(r.content),
+    byArea: (r.content as DisclosureContent | null)?.byArea ?? [],
   }));
 }
 
@@ -207,6 +211,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     restatesVersion: history[0].restatesVersion,
     horizons: horizonsOf(dv.content),
     imported: isImportedContent(dv.content),
+    byArea: (dv.content as DisclosureContent | null)?.byArea ?? [],
     content: dv.content as DisclosureContent,
     contentSha256: dv.contentSha256,
     verification: await verificationOf(db, dv.id),

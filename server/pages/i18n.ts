@@ -15,10 +15,10 @@ export const zh = {
   signedInAs: '当前用户',
   switchLanguage: 'English',
   switchLanguageLabel: '切换到英文',
-  homeHeading: '碳减排支持工具：全国汇总',
+  homeHeading: '碳减排支持工具：已公布信息披露汇总',
   homeIntro: '以下数字由各金融机构已公布的季度信息披露汇总而成。',
   latestQuarter: '最新季度',
-  nationalTotals: '全国累计（获得支持以来）',
+  nationalTotals: '已公布机构合计（获得支持以来累计）',
   noPublished: '尚无已公布的信息披露。',
   institutionsCount: '披露机构数',
   projects: '项目数量（个）',
@@ -32,7 +32,7 @@ export const zh = {
   quarter: '季度',
   institution: '金融机构',
   search: '搜索',
-  searchLabel: '按机构名称或代码搜索',
+  searchLabel: '按机构名称、代码或项目名称搜索',
   filter: '筛选',
   all: '全部',
   disclosuresHeading: '碳减排贷款信息披露',
@@ -295,6 +295,30 @@ export const zh = {
   owAddUser: '添加用户',
   owUserAdded: '已为 {code} 添加用户 {name}；其 API 密钥：',
   owKeyOnce: 'API 密钥仅显示这一次，请立即妥善保存。',
+  figProjects: '项目数量',
+  figLoanAmount: '贷款金额',
+  figRate: '加权平均利率',
+  figReduction: '带动的年度碳减排量',
+  figExactWan: '精确值：{v} 万元',
+  figNoteSince:
+    '“获得支持以来累计”自碳减排支持工具推出起计：计入 2021 年 7 月 1 日及以后发放、获得支持的贷款（首批披露覆盖 2021 年下半年）。',
+  figNoteReduction:
+    '带动的碳减排量按贷款归属计算：项目年度碳减排量 × 贷款本金 ÷ 项目总投资，按精确分数计算后四舍五入一次，保留两位小数（吨二氧化碳当量）。',
+  figNoteRate:
+    '加权平均利率按贷款金额加权；贷款利率与发放日有效的贷款市场报价利率（LPR）比较：期限 5 年及以内参照 1 年期 LPR，5 年以上参照 5 年期以上 LPR，超出 ±150 个基点的贷款须经运营人员说明理由接受后方计入。',
+  figNoteChecks:
+    '核查项数：核验机构对每笔抽样贷款核查五项（领域归属、金额、利率、碳减排量、证据）；“通过/不通过”为现行有效的核查结果数量（已更正的结果不计）。',
+  figNoteUnits: '金额 1 亿元及以上以亿元显示，以下以万元显示；鼠标悬停可见披露的精确数值，下载文件保留原始数字。',
+  totalsHeading: '以下为 {n} 家金融机构已公布披露的合计，并非全国全部金融机构的数字。',
+  totalsOneInstitution: '目前只有一家机构（{name}）公布了披露：以下为该机构的数字，并非全国合计。',
+  latestTotalsHeading: '{quarter} 已公布披露的 {n} 家金融机构合计。',
+  filtersApplied: '已应用的筛选',
+  totalsRow: '合计（{n} 份披露）',
+  totalsRowPage: '本页合计（{n} 份披露）',
+  totalsRowNote: '合计由所列披露的公布数字相加；加权平均利率按贷款金额加权。',
+  chartNoLoans: '无贷款',
+  chartGapNote: '没有贷款（未披露）的季度在图中留空，利率折线不跨越这些季度。',
+  checksCounts: '通过 {passed} 项 · 不通过 {failed} 项',
 };
 
 export type Dict = typeof zh;
@@ -313,10 +337,10 @@ export const en: Dict = {
   signedInAs: 'Signed in as',
   switchLanguage: '中文',
   switchLanguageLabel: 'Switch to Chinese',
-  homeHeading: 'Carbon Emission Reduction Facility: national totals',
+  homeHeading: 'Carbon Emission Reduction Facility: published disclosures added up',
   homeIntro: 'These figures add up the quarterly disclosures the institutions have published.',
   latestQuarter: 'Latest quarter',
-  nationalTotals: 'National totals (since first support)',
+  nationalTotals: 'Sum of the publishing institutions (since first support)',
   noPublished: 'No disclosure has been published yet.',
   institutionsCount: 'Institutions disclosing',
   projects: 'Projects',
@@ -330,7 +354,7 @@ export const en: Dict = {
   quarter: 'Quarter',
   institution: 'Institution',
   search: 'Search',
-  searchLabel: 'Search by institution name or code',
+  searchLabel: 'Search by institution name, code or project name',
   filter: 'Filter',
   all: 'All',
   disclosuresHeading: 'Carbon-reduction loan disclosures',
@@ -599,6 +623,32 @@ export const en: Dict = {
   owAddUser: 'Add the user',
   owUserAdded: 'User {name} added to {code}; its API key:',
   owKeyOnce: 'The API key is shown this once only: store it now.',
+  figProjects: 'Projects',
+  figLoanAmount: 'Loans',
+  figRate: 'Weighted average rate',
+  figReduction: 'Annual reduction (CO2e)',
+  figExactWan: 'exactly {v} × 10,000 yuan',
+  figNoteSince:
+    "“Since first support” counts from the facility's launch: loans disbursed on or after 2021-07-01 that received support (the first disclosures cover the second half of 2021).",
+  figNoteReduction:
+    "The reduction is attributed to each loan: the project's annual reduction × the loan's principal ÷ the project's total investment, kept as an exact fraction and rounded once, half up, to two decimals (tonnes CO2e).",
+  figNoteRate:
+    "The average rate is weighted by loan amount. Each loan's rate is compared with the loan prime rate (LPR) in force on its disbursement date: the 1-year LPR for terms up to 5 years, the over-5-year LPR for longer ones; a loan outside ±150 bp counts only once an operator accepts it with a reason.",
+  figNoteChecks:
+    'Check counts: the verifier checks five things on each sampled loan (area, amount, rate, reduction, evidence); passed and failed count the findings in force (corrected ones are not counted).',
+  figNoteUnits:
+    'Amounts are shown in billions or millions of yuan (CNY); hover for the exact published value; the downloads keep the published figures.',
+  totalsHeading:
+    'These add up the published disclosures of {n} institutions; they are not the figures of every institution in the country.',
+  totalsOneInstitution: 'Only one institution ({name}) has published so far: these are its figures, not a national total.',
+  latestTotalsHeading: 'The sum of the {n} institutions that published for {quarter}.',
+  filtersApplied: 'Filters applied',
+  totalsRow: 'Total ({n} disclosures)',
+  totalsRowPage: 'Total of this page ({n} disclosures)',
+  totalsRowNote: 'The total adds up the published figures of the disclosures listed; its average rate is weighted by loan amount.',
+  chartNoLoans: 'no loans',
+  chartGapNote: 'Quarters without loans (no disclosure) are left empty; the rate line does not join across them.',
+  checksCounts: '{passed} checks passed · {failed} failed',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
