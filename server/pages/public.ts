@@ -108,7 +108,7 @@ function sumFigures(rows: Figures[]): Figures {
 function horizonsTable(ctx: PageContext, horizons: Horizons, caption: string): Html {
   const row = (k: (typeof HORIZON_KEYS)[number]) =>
     html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(ctx, horizons[k])}</tr>`;
-  return html`<div class="table-wrap"><table class="stack"><caption>${caption}</caption>
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="stack"><caption>${caption}</caption>
 <thead><tr><th scope="col">${ctx.t.quarter}</th>${figureHeads(ctx)}</tr></thead>
 <tbody>${HORIZON_KEYS.map((k) => row(k))}</tbody></table></div>`;
 }
@@ -357,7 +357,7 @@ function summaryTable(
   const scope = options.area ? `${t.horizonQuarter} · ${areaName(ctx, options.area)}` : t.horizonQuarter;
   const sum = options.totals && rows.length > 1 ? sumFigures(rows.map(figuresOf).filter((f): f is Figures => Boolean(f))) : null;
   const totalLabel = fill(options.more ? t.totalsRowPage : t.totalsRow, { n: rows.length });
-  return html`<div class="table-wrap"><table class="stack summary"><caption>${caption} (${scope})</caption>
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="stack summary"><caption>${caption} (${scope})</caption>
 <thead><tr>${heads}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
@@ -418,7 +418,7 @@ ${d.content.imported ? importedNote(ctx, d.content.imported) : ''}
 <section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${figures}
 ${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}</section>
 <section aria-labelledby="h-area"><h2 id="h-area">${t.byAreaHeading}</h2>
-<div class="table-wrap"><table class="stack by-area"><caption>${t.byAreaHeading}</caption>
+<div class="table-wrap" role="region" aria-labelledby="h-area" tabindex="0"><table class="stack by-area"><caption>${t.byAreaHeading}</caption>
 <thead><tr><th scope="col" rowspan="2">${t.area}</th>${groupHeads}</tr>
 <tr>${HORIZON_KEYS.map(() => figureHeads(ctx))}</tr></thead>
 <tbody>${areaRows}</tbody></table></div></section>
@@ -435,7 +435,7 @@ ${figureNotes(ctx, ['checks'])}`
     : html`<p>${t.noVerification}</p>`
 }</section>
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
-<div class="table-wrap"><table class="history"><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
+<div class="table-wrap" role="region" aria-labelledby="h-history" tabindex="0"><table class="history"><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
 <tbody>${historyRows}</tbody></table></div></section>
 ${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
 }
