@@ -319,6 +319,9 @@ export const zh = {
   chartNoLoans: '无贷款',
   chartGapNote: '没有贷款（未披露）的季度在图中留空，利率折线不跨越这些季度。',
   checksCounts: '通过 {passed} 项 · 不通过 {failed} 项',
+  owUpdateHeading: '修改机构名称或合格期',
+  owUpdateHint: '只修改填写的字段；留空的字段保持不变。',
+  owUpdate: '保存修改',
 };
 
 export type Dict = typeof zh;
@@ -649,6 +652,9 @@ export const en: Dict = {
   chartNoLoans: 'no loans',
   chartGapNote: 'Quarters without loans (no disclosure) are left empty; the rate line does not join across them.',
   checksCounts: '{passed} checks passed · {failed} failed',
+  owUpdateHeading: "Change an institution's names or eligibility",
+  owUpdateHint: 'Only the fields filled in change; empty ones stay as they are.',
+  owUpdate: 'Save the change',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

@@ -11,6 +11,7 @@ import { assignDisclosure, declareConflict } from '../../app/disclosures/verific
 import { publishDisclosure } from '../../app/disclosures/workflow.js';
 import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
+import { updateInstitution } from '../../app/institutions/update-institution.js';
 import { acceptFlaggedLoan } from '../../app/loans/change-loan.js';
 import { perform, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
@@ -499,10 +500,44 @@ ${section(
 <label for="us-password">${t.owPassword}</label><input id="us-password" name="password" type="password" minlength="12" maxlength="200" autocomplete="new-password">
 <button type="submit">${t.owAddUser}</button></form>`,
 )}
+${section(
+  'h-update',
+  t.owUpdateHeading,
+  html`<form method="post" action="/operator/institutions/update" class="stack narrow">${ctx.csrfField()}
+<label for="up-inst">${t.institution}</label><select id="up-inst" name="code" required><option value="">${t.vfChoose}</option>${codes}</select>
+<label for="up-zh">${t.owNameZh}</label><input id="up-zh" name="nameZh" maxlength="200">
+<label for="up-en">${t.owNameEn}</label><input id="up-en" name="nameEn" maxlength="200" lang="en">
+<label for="up-from">${t.owEligibleFrom}</label><input id="up-from" name="eligibleFrom" type="date">
+<label for="up-until">${t.owEligibleUntil}</label><input id="up-until" name="eligibleUntil" type="date">
+<p class="hint">${t.owUpdateHint}</p>
+<button type="submit">${t.owUpdate}</button></form>`,
+)}
 ${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeading, [t.owCode, t.owKind, t.owNameZh, t.owNameEn, t.owEligibleFrom, t.owEligibleUntil], rows, t.opNone))}`;
     sendPage(res, ctx, t.owInstitutionsHeading, body);
   };
   router.get('/institutions', (req, res) => institutionsPage(req, res));
+
+  router.post(
+    '/institutions/update',
+    command(
+      '/operator/institutions',
+      (form) => {
+        const code = text(form.code);
+        const change = Object.fromEntries(
+          (['nameZh', 'nameEn', 'eligibleFrom', 'eligibleUntil'] as const).filter((k) => text(form[k])).map((k) => [k, text(form[k])]),
+        );
+        const parsed = CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true })
+          .partial()
+          .strict()
+          .safeParse(change);
+        return parsed.success && /^[A-Z0-9_-]{2,32}$/.test(code) && Object.keys(parsed.data).length ? { code, change: parsed.data } : null;
+      },
+      async (ctx, input) => {
+        const row = await updateInstitution(ctx, input);
+        return `${row.code}: ${row.nameZh} / ${row.nameEn} · ${row.eligibleFrom ?? '—'} – ${row.eligibleUntil ?? '—'}`;
+      },
+    ),
+  );
 
   /** Runs a command whose answer holds a secret shown once: rendered directly, never put in a URL. */
   const secretCommand =
