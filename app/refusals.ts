@@ -77,6 +77,8 @@ export const REFUSAL_STATUSES = [
   'rejection_without_findings',
   'loan_not_in_sample',
   'statement_conflict',
+  'finding_superseded',
+  'finding_already_recorded',
   // institutions and jobs
   'institution_code_taken',
   'job_not_failed',

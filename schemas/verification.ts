@@ -82,3 +82,12 @@ export const Assignment = z
     reportSha256: z.string().nullable(),
   })
   .meta({ id: 'VerificationAssignment' });
+
+/** A correction of a finding before the verdict: the new outcome, its note, and why the first was wrong. */
+export const SupersedeFindingBody = z
+  .object({
+    outcome: z.enum(['pass', 'fail']),
+    note: z.string().max(4000).optional(),
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .strict();

@@ -140,6 +140,18 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '该季度已有另一份已发布的披露；如银行发布了更正披露，请以更正方式导入',
     en: 'Another statement of that quarter is already published; import a restatement the bank published as a restatement',
   },
+  finding_superseded: {
+    http: 409,
+    path: 'findingId',
+    zh: '该核验结果已被更正，请更正当前有效的结果',
+    en: 'That finding was already corrected: correct the finding in force',
+  },
+  finding_already_recorded: {
+    http: 409,
+    path: 'findings',
+    zh: '该项核验结果已记录；如需更正，请对该结果进行更正',
+    en: 'That check is already recorded: correct the finding instead',
+  },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },

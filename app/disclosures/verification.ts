@@ -27,6 +27,7 @@ import {
   type FindingRow,
 } from '../../db/repositories/verification.js';
 import type { Tx } from '../../db/client.js';
+import { currentFindingsOf } from '../../db/repositories/finding-corrections.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { areaOf, quarterPeriod } from '../../domain/disclosures/compile.js';
@@ -229,7 +230,10 @@ export type AssignmentRef = { assignmentId: string } | DisclosureRef;
  * The acting verifier's assignment on the latest version of its disclosure (locked), which must be
  * under verification and not yet judged. Another verifier's assignment does not exist for it.
  */
-async function openAssignment(ctx: ActorContext, ref: AssignmentRef): Promise<{ assignment: AssignmentRow; latest: DisclosureVersionRow }> {
+export async function openAssignment(
+  ctx: ActorContext,
+  ref: AssignmentRef,
+): Promise<{ assignment: AssignmentRow; latest: DisclosureVersionRow }> {
   let assignment: AssignmentRow | null;
   let latest: DisclosureVersionRow | null;
   if ('assignmentId' in ref) {
@@ -264,6 +268,26 @@ export async function recordFindings(
       : [{ path: `findings.${i}.loanId`, code: 'loan_not_in_sample', message: 'findings are recorded on sampled loans only' }],
   );
   if (outside.length) refuseViolations(outside);
+  // one current finding per loan and check: a second one is a correction (supersede), never a silent append
+  const current = new Map((await currentFindingsOf(ctx.tx, assignment.id)).map((f) => [`${f.loanId}/${f.check}`, f]));
+  const seen = new Set<string>();
+  const twice = input.findings.flatMap((f, i) => {
+    const key = `${f.loanId}/${f.check}`;
+    const repeated = seen.has(key);
+    seen.add(key);
+    return repeated
+      ? [{ path: `findings.${i}.check`, code: 'duplicate_finding', message: `the ${f.check} check of this loan is listed twice` }]
+      : [];
+  });
+  if (twice.length) refuseViolations(twice);
+  const taken = input.findings.flatMap((f, i) => {
+    const before = current.get(`${f.loanId}/${f.check}`);
+    if (!before) return [];
+    const message = `the ${f.check} check of this loan is already recorded (finding ${before.id}): supersede it to correct it`;
+    return [{ path: `findings.${i}.check`, code: 'finding_already_recorded', message }];
+  });
+  if (taken.length)
+    refuse('finding_already_recorded', `${taken.length} check(s) already recorded: supersede a finding to correct it`, { errors: taken });
   return addFindings(ctx.tx, assignment.id, ctx.actor.userId, input.findings);
 }
 
@@ -279,7 +303,9 @@ export async function giveVerdict(
 ): Promise<{ assignment: AssignmentRow; version: DisclosureVersionRow }> {
   const { assignment, latest: version } = await openAssignment(ctx, input);
   const sample = await sampleOf(ctx.tx, assignment.id);
-  const findings = await findingsOf(ctx.tx, assignment.id);
+  const history = await findingsOf(ctx.tx, assignment.id);
+  // the verdict judges the findings in force; the superseded ones stay in the report as its history
+  const findings = history.filter((f) => f.supersededAt === null);
   const rule = checkVerdict(
     input.verdict,
     sample.map((s) => s.loanId),
@@ -295,6 +321,9 @@ export async function giveVerdict(
   const verifier = (await findInstitutionById(ctx.tx, assignment.verifierId))!;
   const bank = (await findInstitutionById(ctx.tx, version.institutionId))!;
   const completedOn = shanghaiDate(ctx.now);
+  const corrected = history
+    .filter((f) => f.supersededAt !== null)
+    .map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note, supersededBy: f.supersededBy }));
   const report = {
     disclosure: { institution: bank.code, quarter: version.quarter, version: version.version, contentSha256: version.contentSha256 },
     verifier: { code: verifier.code, nameZh: verifier.nameZh, nameEn: verifier.nameEn },
@@ -312,6 +341,7 @@ export async function giveVerdict(
       ),
     ),
     findings: findings.map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note })),
+    ...(corrected.length ? { supersededFindings: corrected } : {}),
     verdict: input.verdict,
     summary: input.summary,
     completedOn,

@@ -52,6 +52,8 @@ export type PublishedSummary = {
   horizons: Horizons;
   /** imported from the bank's already published statement (not compiled or verified here) */
   imported: boolean;
+  /** the figures of each area, as published */
+  byArea: AreaRow[];
 };
 
 export type VerificationView = {
@@ -125,7 +127,8 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
   if (filters.search) {
     const like = `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
-      sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like})`,
+      sql`(${institutions.nameZh} ilike ${like} or ${institutions.nameEn} ilike ${like} or ${institutions.code} ilike ${like}
+        or exists (select 1 from jsonb_array_elements(coalesce(${disclosureVersions.content}->'topProjects', '[]'::jsonb)) p where p->>'name' ilike ${like}))`,
     );
   }
   if (filters.after) {
@@ -163,6 +166,7 @@ export async function listPublished(db: Db, filters: ListFilters): Promise<Publi
     restatesVersion: r.restatesVersion ?? null,
     horizons: horizonsOf(r.content),
     imported: isImportedContent(r.content),
+    byArea: (r.content as DisclosureContent | null)?.byArea ?? [],
   }));
 }
 
@@ -216,6 +220,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     restatesVersion: history[0].restatesVersion,
     horizons: horizonsOf(dv.content),
     imported: isImportedContent(dv.content),
+    byArea: (dv.content as DisclosureContent | null)?.byArea ?? [],
     content: dv.content as DisclosureContent,
     changeReason: dv.changeReason ?? dv.reason ?? null,
     difference: (dv.difference as PublishedDisclosure['difference']) ?? null,
@@ -228,7 +233,7 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
 /** The verification of a version with its counts of passed and failed checks, in one query. */
 async function verificationOf(db: Db, versionId: string): Promise<VerificationView | null> {
   const count = (outcome: 'pass' | 'fail') =>
-    sql<number>`(select count(*)::int from ${verificationFindings} f where f.assignment_id = ${verificationAssignments.id} and f.outcome = ${outcome})`;
+    sql<number>`(select count(*)::int from ${verificationFindings} f where f.assignment_id = ${verificationAssignments.id} and f.outcome = ${outcome} and f.superseded_at is null)`;
   const [row] = await db
     .select({ a: verificationAssignments, v: institutions, passed: count('pass'), failed: count('fail') })
     .from(verificationAssignments)

@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
@@ -153,7 +154,11 @@ export const verificationSamples = pgTable(
 
 export const FINDING_CHECKS = ['area', 'amount', 'rate', 'reduction', 'evidence'] as const;
 
-/** What the verifier found on a sampled loan, one row per check. Append-only. */
+/**
+ * What the verifier found on a sampled loan, one row per check. Append-only: a correction before the
+ * verdict is a new row that `supersedes` the old one, which keeps its outcome and gains `supersededAt`
+ * and `supersededBy`; one current (not superseded) finding per loan and check.
+ */
 export const verificationFindings = pgTable(
   'verification_findings',
   {
@@ -171,8 +176,19 @@ export const verificationFindings = pgTable(
       .notNull()
       .references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** the finding this one corrects, and why */
+    supersedes: uuid('supersedes').references((): AnyPgColumn => verificationFindings.id),
+    reason: text('reason'),
+    /** set when a later finding corrects this one */
+    supersededBy: uuid('superseded_by').references((): AnyPgColumn => verificationFindings.id),
+    supersededAt: timestamp('superseded_at', { withTimezone: true }),
   },
-  (t) => [index('verification_findings_assignment').on(t.assignmentId)],
+  (t) => [
+    index('verification_findings_assignment').on(t.assignmentId),
+    uniqueIndex('verification_findings_current')
+      .on(t.assignmentId, t.loanId, t.check)
+      .where(sql`${t.supersededAt} is null`),
+  ],
 );
 
 /** Where an institution wants its notifications; the secret signs each delivery (HMAC-SHA256). */

@@ -34,7 +34,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
   <div class="brand"><a href="/">${t.siteTitle}</a><span class="tagline">${t.siteTagline}</span></div>
   <nav aria-label="${t.siteTitle}">${nav}</nav>
   <div class="account">
-    <a class="lang" href="${href}" hreflang="${other}" lang="${other}" aria-label="${t.switchLanguageLabel}">${t.switchLanguage}</a>
+    <a class="lang" href="${href}" hreflang="${other}" lang="${other}" aria-label="${t.switchLanguage} · ${t.switchLanguageLabel}">${t.switchLanguage}</a>
     ${account}
   </div>
 </header>

@@ -25,6 +25,7 @@ import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
 import { reconciliationPages } from './operator-reconciliation.js';
+import { operatorWorkflowPages } from './operator-workflows.js';
 
 /** How many rows each section of the overview shows (the API lists page further). */
 const SECTION_LIMIT = 200;
@@ -43,7 +44,7 @@ function doneMessage(t: Dict, done: string): string | null {
 const table = (caption: string, head: string[], rows: Html[], empty: string) => {
   if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
   const top = html`<caption class="visually-hidden">${caption}</caption>${headRow(head)}`;
-  return html`<div class="table-wrap"><table>${top}<tbody>${rows}</tbody></table></div>`;
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table>${top}<tbody>${rows}</tbody></table></div>`;
 };
 
 /** The approval form's optional partial amount (yuan), with the requested amount as its placeholder. */
@@ -57,6 +58,7 @@ export function operatorPages(deps: AppDeps): Router {
 
   router.use('/queues', queueDashboard(deps));
   router.use('/reconciliation', reconciliationPages(deps));
+  router.use(operatorWorkflowPages(deps));
 
   router.get('/', async (req, res) => {
     const ctx = pageOf(res);
@@ -129,9 +131,20 @@ export function operatorPages(deps: AppDeps): Router {
     const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
     const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
     const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a>`;
+    const workLinks: [string, string][] = [
+      ['/operator/operations', t.opOperations],
+      ['/operator/loans', t.owFlaggedHeading],
+      ['/operator/disclosures', t.owDisclosuresHeading],
+      ['/operator/conflicts', t.owConflictsHeading],
+      ['/operator/collateral', t.owCollateralHeading],
+      ['/operator/tranches', t.owTranchesHeading],
+      ['/operator/institutions', t.owInstitutionsHeading],
+    ];
+    const work = html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${workLinks.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
 
     const body = html`<h1>${t.operatorHeading}</h1>
 <p>${t.opToday}: ${on} · ${links}</p>
+${work}
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <section aria-labelledby="h-operations"><h2 id="h-operations">${t.opOperations}</h2>

@@ -19,7 +19,8 @@ import {
   type PublishedSummary,
 } from '../../db/read-models/published.js';
 import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
-import { cells, headRow, html, numCells, type Html } from './html.js';
+import { cells, headRow, html, type Html } from './html.js';
+import { figure, formatDecimal, formatRate, formatTonnes, formatWanYuan } from './figures.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 import { pageNotFound } from './errors.js';
@@ -32,16 +33,25 @@ const areaName = (ctx: PageContext, area: string) => (AREA_NAMES as Record<strin
 const instName = (ctx: PageContext, r: { nameZh: string; nameEn: string }) => (ctx.lang === 'zh' ? r.nameZh : r.nameEn);
 const horizonLabel = (ctx: PageContext, key: (typeof HORIZON_KEYS)[number]) =>
   key === 'quarter' ? ctx.t.horizonQuarter : key === 'yearToDate' ? ctx.t.horizonYtd : ctx.t.horizonSince;
-const rate = (f: Figures) => f.weightedAverageRatePercent ?? '—';
 
-function figureCells(f: Figures | undefined): Html {
-  if (!f) return html`<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>`;
-  return html`${numCells([f.projects, f.loanAmountWanYuan, rate(f), f.annualReductionTonnes])}`;
+/** The four figures of a scope as the page shows them, each cell labelled for the stacked (phone) layout. */
+function figureCells(ctx: PageContext, f: Figures | undefined, prefix = ''): Html {
+  const { t, lang } = ctx;
+  const label = (word: string) => (prefix ? `${prefix} · ${word}` : word);
+  const cell = (word: string, shown: Html | string) => html`<td class="num" data-label="${label(word)}">${shown}</td>`;
+  if (!f) return html`${[t.figProjects, t.figLoanAmount, t.figRate, t.figReduction].map((w) => cell(w, '—'))}`;
+  return html`${cell(t.figProjects, formatDecimal(lang, f.projects, 0))}${cell(
+    t.figLoanAmount,
+    figure(formatWanYuan(lang, f.loanAmountWanYuan), f.loanAmountWanYuan, lang === 'zh' ? '万元' : '× 10,000 yuan'),
+  )}${cell(t.figRate, formatRate(f.weightedAverageRatePercent))}${cell(
+    t.figReduction,
+    figure(formatTonnes(lang, f.annualReductionTonnes), f.annualReductionTonnes, 'tCO2e'),
+  )}`;
 }
 /** Column headings: plain, and of figures (class "num"). */
 const colHeads = (headings: string[]) => headings.map((h) => html`<th scope="col">${h}</th>`);
 const numHeads = (headings: string[]) => headings.map((h) => html`<th scope="col" class="num">${h}</th>`);
-const figureHeads = ({ t }: PageContext) => html`${numHeads([t.projects, t.loanAmount, t.weightedRate, t.annualReduction])}`;
+const figureHeads = ({ t }: PageContext) => html`${numHeads([t.figProjects, t.figLoanAmount, t.figRate, t.figReduction])}`;
 /** The badge of an imported statement (after a space), or nothing. */
 const importedBadge = ({ t }: PageContext, imported: boolean) =>
   imported ? html` <span class="badge imported">${t.importedBadge}</span>` : '';
@@ -51,9 +61,57 @@ const METHOD_COLUMNS = ['feasibility_study', 'environmental_impact_assessment', 
 const figureCsv = (f: Figures | undefined) =>
   f ? [f.projects, f.loanAmountWanYuan, f.weightedAverageRatePercent, f.annualReductionTonnes] : [null, null, null, null];
 
+/** What the figures mean: from when "since first support" counts, how a reduction is attributed, the LPR of reference. */
+const figureNotes = ({ t }: PageContext, notes: ('since' | 'reduction' | 'rate' | 'checks' | 'units')[]) =>
+  html`<ul class="figure-notes">${notes.map(
+    (n) =>
+      html`<li>${
+        { since: t.figNoteSince, reduction: t.figNoteReduction, rate: t.figNoteRate, checks: t.figNoteChecks, units: t.figNoteUnits }[n]
+      }</li>`,
+  )}</ul>`;
+
+/**
+ * The figures of several disclosures added up exactly (integers of cents), with the rate weighted by
+ * loan amount over the rows that have a rate: the line under a filtered list.
+ */
+function sumFigures(rows: Figures[]): Figures {
+  const cents = (v: string) => {
+    const [i, f = ''] = v.split('.');
+    return BigInt(i + (f + '00').slice(0, 2));
+  };
+  const decimal = (c: bigint) => {
+    const neg = c < 0n;
+    const a = neg ? -c : c;
+    return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+  };
+  let amount = 0n;
+  let reduction = 0n;
+  let projects = 0;
+  let weighted = 0n; // rate in 1/10,000 % × amount in cents
+  let rated = 0n;
+  for (const f of rows) {
+    const a = cents(f.loanAmountWanYuan);
+    amount += a;
+    reduction += cents(f.annualReductionTonnes);
+    projects += f.projects;
+    if (f.weightedAverageRatePercent !== null) {
+      const [ri, rf = ''] = f.weightedAverageRatePercent.split('.');
+      weighted += BigInt(ri + (rf + '0000').slice(0, 4)) * a;
+      rated += a;
+    }
+  }
+  let rate: string | null = null;
+  if (rated > 0n) {
+    const hundredths = (weighted * 2n + rated * 100n) / (rated * 200n); // rate in 1/100 %, half up
+    rate = `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`;
+  }
+  return { projects, loanAmountWanYuan: decimal(amount), weightedAverageRatePercent: rate, annualReductionTonnes: decimal(reduction) };
+}
+
 function horizonsTable(ctx: PageContext, horizons: Horizons, caption: string): Html {
-  const row = (k: (typeof HORIZON_KEYS)[number]) => html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(horizons[k])}</tr>`;
-  return html`<div class="table-wrap"><table><caption>${caption}</caption>
+  const row = (k: (typeof HORIZON_KEYS)[number]) =>
+    html`<tr><th scope="row">${horizonLabel(ctx, k)}</th>${figureCells(ctx, horizons[k])}</tr>`;
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="stack"><caption>${caption}</caption>
 <thead><tr><th scope="col">${ctx.t.quarter}</th>${figureHeads(ctx)}</tr></thead>
 <tbody>${HORIZON_KEYS.map((k) => row(k))}</tbody></table></div>`;
 }
@@ -79,23 +137,43 @@ export function publicPages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const totals = await homeData();
-    const card = (label: string, value: string | number) =>
-      html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div></div>`;
+    const card = (label: string, value: Html | string, exact?: string) =>
+      html`<div class="card"><div class="figure">${value}</div><div class="figure-label">${label}</div>${
+        exact ? html`<div class="figure-exact">${exact}</div>` : ''
+      }</div>`;
     const figureCards = (f: Figures) => {
-      const amounts = html`${card(t.projects, f.projects)}${card(t.loanAmount, f.loanAmountWanYuan)}`;
-      return html`<div class="cards">${amounts}${card(t.weightedRate, rate(f))}${card(t.annualReduction, f.annualReductionTonnes)}</div>`;
+      const { lang } = ctx;
+      const amount = card(
+        t.figLoanAmount,
+        figure(formatWanYuan(lang, f.loanAmountWanYuan), f.loanAmountWanYuan),
+        fill(t.figExactWan, { v: formatDecimal(lang, f.loanAmountWanYuan) }),
+      );
+      const amounts = html`${card(t.figProjects, formatDecimal(lang, f.projects, 0))}${amount}`;
+      return html`<div class="cards">${amounts}${card(t.figRate, formatRate(f.weightedAverageRatePercent))}${card(
+        t.figReduction,
+        figure(formatTonnes(lang, f.annualReductionTonnes), f.annualReductionTonnes),
+      )}</div>`;
     };
+    // the sum of what the institutions published: national only in the sense of every publishing institution
+    const totalsHeading =
+      totals.institutionsEver === 1
+        ? fill(t.totalsOneInstitution, { name: instName(ctx, totals.rows[0] ?? { nameZh: '', nameEn: '' }) })
+        : fill(t.totalsHeading, { n: totals.institutionsEver });
+    const latestHeading = fill(t.latestTotalsHeading, { quarter: totals.latestQuarter ?? '', n: totals.institutionsInLatest });
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
 <p>${t.homeIntro}</p>
 <section aria-labelledby="h-since"><h2 id="h-since">${t.nationalTotals}</h2>
+<p class="hint">${totalsHeading}</p>
 ${figureCards(totals.sinceInception)}
 <p>${t.institutionsCount}: ${totals.institutionsEver}</p></section>
 <section aria-labelledby="h-latest"><h2 id="h-latest">${t.latestQuarter}: ${totals.latestQuarter}</h2>
+<p class="hint">${latestHeading}</p>
 ${figureCards(totals.latest)}
 ${summaryTable(ctx, totals.rows, `${t.latestQuarter} ${totals.latestQuarter}`)}
 <p><a href="/disclosures?quarter=${totals.latestQuarter}">${t.navDisclosures} →</a></p></section>
+${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}
 ${downloadLinks(ctx, '/totals')}`;
     sendPage(res, ctx, t.homeHeading, body);
   });
@@ -144,11 +222,32 @@ ${downloadLinks(ctx, '/totals')}`;
     const { quarters, institutions: insts } = await publishedFilterOptions(db);
     const option = (value: string, label: string, selected: string) =>
       html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
-    const quarterOptions = [option('', t.all, quarter), ...quarters.map((v) => option(v, v, quarter))];
+    // an applied value the options lack (no published disclosure for it) is still shown as applied
+    const quarterList = quarter && !quarters.includes(quarter) ? [quarter, ...quarters] : quarters;
+    const instList =
+      institution && !insts.some((r) => r.institutionCode === institution)
+        ? [{ institutionCode: institution, nameZh: institution, nameEn: institution }, ...insts]
+        : insts;
+    const quarterOptions = [option('', t.all, quarter), ...quarterList.map((v) => option(v, v, quarter))];
     const instOption = (r: (typeof insts)[number]) => option(r.institutionCode, instName(ctx, r), institution);
-    const institutionOptions = [option('', t.all, institution), ...insts.map(instOption)];
+    const institutionOptions = [option('', t.all, institution), ...instList.map(instOption)];
     const areaOptions = [option('', t.all, area), ...(Object.keys(AREA_NAMES) as Area[]).map((a) => option(a, areaName(ctx, a), area))];
     const after = filterQuery ? `${filterQuery}&` : '';
+    const applied = [
+      search ? `${t.searchLabel}: “${search}”` : '',
+      quarter ? `${t.quarter}: ${quarter}` : '',
+      institution
+        ? `${t.institution}: ${
+            instList.find((r) => r.institutionCode === institution)
+              ? instName(
+                  ctx,
+                  instList.find((r) => r.institutionCode === institution)!,
+                )
+              : institution
+          }`
+        : '',
+      area ? `${t.area}: ${areaName(ctx, area)}` : '',
+    ].filter(Boolean);
     const nextLink = nextCursor ? html`<p><a href="/disclosures?${after}after=${encodeURIComponent(nextCursor)}">→</a></p>` : '';
     const body = html`<h1>${t.disclosuresHeading}</h1>
 <form method="get" action="/disclosures" class="filters" role="search">
@@ -158,7 +257,9 @@ ${downloadLinks(ctx, '/totals')}`;
   <div><label for="f-area">${t.area}</label><select id="f-area" name="area">${areaOptions}</select></div>
   <button type="submit">${t.filter}</button>
 </form>
-${page.length ? summaryTable(ctx, page, t.disclosuresHeading) : html`<p>${t.noResults}</p>`}
+${applied.length ? html`<p class="applied" role="status">${t.filtersApplied}: ${applied.join(' · ')}</p>` : ''}
+${page.length ? summaryTable(ctx, page, t.disclosuresHeading, { area: area || undefined, totals: true, more }) : html`<p>${t.noResults}</p>`}
+${figureNotes(ctx, area ? ['reduction', 'rate', 'units'] : ['reduction', 'rate', 'units'])}
 ${nextLink}
 ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     sendPage(res, ctx, t.disclosuresHeading, body);
@@ -199,27 +300,43 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
         quarters: quarters.map(summaryJson),
       });
     if (format === 'csv') return sendCsv(res, `cerf-${inst.code}.csv`, summaryCsv(quarters));
-    // charts plot the exact figures (printed ones may carry separators)
+    // every quarter from the first to the last published: a quarter without a disclosure has no value (a
+    // gap); charts plot the exact figures (printed ones may carry separators)
+    const byQuarter = new Map(quarters.map((r) => [r.quarter, r]));
+    const span = quarterSpan(quarters[0].quarter, quarters[quarters.length - 1].quarter);
     const points = (pick: (f: Figures) => string | null) =>
-      quarters.map((r) => ({ label: r.quarter, value: pick({ ...r.horizons.quarter, ...r.horizons.quarter.exact }) }));
+      span.map((q) => {
+        const r = byQuarter.get(q);
+        return { label: q, value: r ? pick({ ...r.horizons.quarter, ...r.horizons.quarter.exact }) : null };
+      });
+    const chartFormat = (decimals: number) => ({
+      value: (v: string) => formatDecimal(ctx.lang, v, decimals),
+      tick: (v: number) => formatDecimal(ctx.lang, String(v), 0).replace(/[.,]00$/, ''),
+      empty: t.chartNoLoans,
+    });
     const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
     const body = html`<h1>${heading}</h1>
 <div class="charts">
 <figure class="chart"><figcaption>${t.chartLoanAmount}</figcaption>${barChart(
       t.chartLoanAmount,
       points((f) => f.loanAmountWanYuan),
+      chartFormat(2),
     )}</figure>
 <figure class="chart"><figcaption>${t.chartReduction}</figcaption>${barChart(
       t.chartReduction,
       points((f) => f.annualReductionTonnes),
+      chartFormat(2),
     )}</figure>
 <figure class="chart"><figcaption>${t.chartRate}</figcaption>${lineChart(
       t.chartRate,
       points((f) => f.weightedAverageRatePercent),
+      { value: (v: string) => `${v}%`, tick: (v: number) => `${v}%`, empty: t.chartNoLoans },
     )}</figure>
 </div>
+<p class="hint">${t.chartGapNote}</p>
 <h2>${t.figuresAcrossQuarters}</h2>
 ${summaryTable(ctx, [...quarters].reverse(), heading)}
+${figureNotes(ctx, ['reduction', 'rate', 'units'])}
 ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
     sendPage(res, ctx, heading, body);
   });
@@ -227,17 +344,46 @@ ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
   return router;
 }
 
-function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: string): Html {
+/**
+ * Disclosures one per row (each row a card on phones). With an area, the figures are that area's;
+ * with `totals`, a last row adds up the rows shown.
+ */
+function summaryTable(
+  ctx: PageContext,
+  rows: PublishedSummary[],
+  caption: string,
+  options: { area?: string; totals?: boolean; more?: boolean } = {},
+): Html {
   const { t } = ctx;
   const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}`;
   const restated = (r: PublishedSummary) => (r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : '');
-  return html`<div class="table-wrap"><table><caption>${caption} (${t.horizonQuarter})</caption>
+  const figuresOf = (r: PublishedSummary) => (options.area ? r.byArea.find((a) => a.area === options.area)?.quarter : r.horizons.quarter);
+  const scope = options.area ? `${t.horizonQuarter} · ${areaName(ctx, options.area)}` : t.horizonQuarter;
+  const sum = options.totals && rows.length > 1 ? sumFigures(rows.map(figuresOf).filter((f): f is Figures => Boolean(f))) : null;
+  const totalLabel = fill(options.more ? t.totalsRowPage : t.totalsRow, { n: rows.length });
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="stack summary"><caption>${caption} (${scope})</caption>
 <thead><tr>${heads}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
-<td><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(r.horizons.quarter)}
-<td>${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td></tr>`,
-  )}</tbody></table></div>`;
+<td data-label="${t.quarter}"><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(ctx, figuresOf(r))}
+<td data-label="${t.version}">${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td></tr>`,
+  )}</tbody>${
+    sum ? html`<tfoot><tr class="total"><th scope="row" colspan="2">${totalLabel}</th>${figureCells(ctx, sum)}<td></td></tr></tfoot>` : ''
+  }</table></div>${sum ? html`<p class="hint">${t.totalsRowNote}</p>` : ''}`;
+}
+
+/** Every quarter from `first` to `last`, in order. */
+function quarterSpan(first: string, last: string): string[] {
+  const out: string[] = [];
+  let { year, q } = quarterBounds(first);
+  for (let guard = 0; guard < 400; guard++) {
+    const name = `${year}Q${q}`;
+    out.push(name);
+    if (name >= last) break;
+    q += 1;
+    if (q > 4) [year, q] = [year + 1, 1];
+  }
+  return out;
 }
 
 function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
@@ -255,10 +401,11 @@ function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
   const figures = horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`);
   const groupHeads = HORIZON_KEYS.map((k) => html`<th scope="colgroup" colspan="4">${horizonLabel(ctx, k)}</th>`);
   const areaRows = byArea.map(
-    (a) => html`<tr><th scope="row">${areaName(ctx, a.area)}</th>${HORIZON_KEYS.map((k) => figureCells(a[k]))}</tr>`,
+    (a) =>
+      html`<tr><th scope="row">${areaName(ctx, a.area)}</th>${HORIZON_KEYS.map((k) => figureCells(ctx, a[k], horizonLabel(ctx, k)))}</tr>`,
   );
   const topItem = (p: (typeof top)[number]) =>
-    html`<li>${p.name}${p.annualReductionTonnes ? html` — ${p.annualReductionTonnes} t` : ''}</li>`;
+    html`<li>${p.name}${p.annualReductionTonnes ? html` — ${formatTonnes(ctx.lang, p.annualReductionTonnes)}` : ''}</li>`;
   const verifierName = ctx.lang === 'zh' ? v?.verifierNameZh : v?.verifierNameEn;
   const verdictNote = v?.summary ? html`<br>${v.summary}` : '';
   const historyRows = d.history.map((h) => {
@@ -273,10 +420,11 @@ ${d.content.imported ? importedNote(ctx, d.content.imported) : ''}
 ${restatementSection(ctx, d)}
 <section aria-labelledby="h-statement"><h2 id="h-statement">${t.statementHeading}</h2>
 <div class="statement">${statementLines}</div></section>
-<section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${figures}</section>
+<section aria-labelledby="h-figures"><h2 id="h-figures">${t.figuresAcrossQuarters}</h2>${figures}
+${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}</section>
 ${methodsSection(ctx, d.horizons)}
 <section aria-labelledby="h-area"><h2 id="h-area">${t.byAreaHeading}</h2>
-<div class="table-wrap"><table><caption>${t.byAreaHeading}</caption>
+<div class="table-wrap" role="region" aria-labelledby="h-area" tabindex="0"><table class="stack by-area"><caption>${t.byAreaHeading}</caption>
 <thead><tr><th scope="col" rowspan="2">${t.area}</th>${groupHeads}</tr>
 <tr>${HORIZON_KEYS.map(() => figureHeads(ctx))}</tr></thead>
 <tbody>${areaRows}</tbody></table></div></section>
@@ -288,11 +436,12 @@ ${
     ? html`<dl class="cards"><div class="card"><dt>${t.verifier}</dt><dd>${verifierName}</dd></div>
 <div class="card"><dt>${t.verifiedOn}</dt><dd>${v.completedOn ?? '—'}</dd></div>
 <div class="card"><dt>${t.verdict}</dt><dd>${verdictWord(v.verdict)}</dd></div>
-<div class="card"><dt>${t.findingsSummary}</dt><dd>✓ ${v.checksPassed} · ✗ ${v.checksFailed}${verdictNote}</dd></div></dl>`
+<div class="card"><dt>${t.findingsSummary}</dt><dd>${fill(t.checksCounts, { passed: v.checksPassed, failed: v.checksFailed })}${verdictNote}</dd></div></dl>
+${figureNotes(ctx, ['checks'])}`
     : html`<p>${t.noVerification}</p>`
 }</section>
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
-<div class="table-wrap"><table><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
+<div class="table-wrap" role="region" aria-labelledby="h-history" tabindex="0"><table class="history"><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
 <tbody>${historyRows}</tbody></table></div></section>
 ${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
 }

@@ -6,13 +6,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { correctFinding } from '../../app/disclosures/correct-finding.js';
 import { giveVerdict, recordFindings, type AssignmentRef } from '../../app/disclosures/verification.js';
 import { perform, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { assignmentView, verifierQueue, type AssignmentView } from '../../db/read-models/verifier-queue.js';
 import { findingsOf, sampleOf } from '../../db/repositories/verification.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
-import { FindingsBody, VerdictBody } from '../../schemas/verification.js';
+import { FindingsBody, SupersedeFindingBody, VerdictBody } from '../../schemas/verification.js';
 import type { Actor, AppDeps } from '../context.js';
 import { isRefusalStatus, pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
@@ -192,38 +193,71 @@ ${namedProjectsNote(ctx, content.namedProjects)}
       ]);
     })}</tbody></table></div></section>`;
 
+    const inForce = new Map(findings.filter((f) => f.supersededAt === null).map((f) => [`${f.loanId}/${f.check}`, f]));
+    const outcomeWord = (outcome: string) => (outcome === 'pass' ? t.vfPass : t.vfFail);
+    /** the outcome choice: nothing is chosen until the verifier chooses */
+    const outcomeSelect = (id: string, name: string, required = false) =>
+      html`<select id="${id}" name="${name}"${required ? html` required` : ''}><option value="">${t.vfChoose}</option><option value="pass">${t.vfPass}</option><option value="fail">${t.vfFail}</option></select>`;
+    const correctForm = (f: (typeof findings)[number]) => {
+      const p = `c-${f.id}`;
+      return html`<details class="correct"><summary>${t.vfCorrect}</summary>
+<form method="post" action="/verify/${a.id}/findings/${f.id}/supersede" class="stack correct-form">${ctx.csrfField()}
+<label for="${p}-outcome">${t.result}</label>${outcomeSelect(`${p}-outcome`, 'outcome', true)}
+<label for="${p}-note">${t.note}</label><input id="${p}-note" name="note" maxlength="4000">
+<label for="${p}-reason">${t.vfCorrectReason}</label><input id="${p}-reason" name="reason" required maxlength="2000">
+<button type="submit">${t.vfCorrectSave}</button></form></details>`;
+    };
+    const findingRow = (f: (typeof findings)[number]) => {
+      const superseded = f.supersededAt !== null;
+      const state = superseded
+        ? html`<span class="badge superseded">${t.vfSupersededBadge}</span>`
+        : f.supersedes
+          ? html`<span class="badge">${t.vfCorrectionBadge}</span> ${f.reason ?? ''}`
+          : '';
+      const action = openForWork && !superseded ? correctForm(f) : '';
+      return html`<tr class="${superseded ? 'superseded' : 'in-force'}">${cells([refOf.get(f.loanId) ?? f.loanId, t[CHECK_WORD[f.check as Check]] ?? f.check])}<td class="${f.outcome}">${
+        superseded ? html`<del>${outcomeWord(f.outcome)}</del>` : outcomeWord(f.outcome)
+      }</td>${cells([f.note ?? '', state, action])}</tr>`;
+    };
     const findingsList = html`<section aria-labelledby="h-findings"><h2 id="h-findings">${t.vfFindingsHeading}</h2>
 ${
   findings.length
-    ? html`<table class="findings">${headRow([t.loanRef, t.vfCheck, t.result, t.note])}
-<tbody>${findings.map(
-        (f) =>
-          html`<tr>${cells([refOf.get(f.loanId) ?? f.loanId, t[CHECK_WORD[f.check as Check]] ?? f.check])}<td class="${f.outcome}">${
-            f.outcome === 'pass' ? t.vfPass : t.vfFail
-          }</td>${cells([f.note ?? ''])}</tr>`,
-      )}</tbody></table>`
+    ? html`<p class="hint">${t.vfFindingsHint}</p><div class="table-scroll" role="region" aria-labelledby="h-findings" tabindex="0"><table class="findings">${headRow([t.loanRef, t.vfCheck, t.result, t.note, t.vfFindingState, t.opAction])}
+<tbody>${findings.map(findingRow)}</tbody></table></div>`
     : html`<p>${t.vfNoFindings}</p>`
 }</section>`;
 
+    const unrecorded = sample.filter((s) => CHECKS.some((c) => !inForce.has(`${s.loanId}/${c}`)));
+    const loanFieldset = (s: (typeof sample)[number]) => {
+      const l = s.snapshot as Snapshot;
+      const p = `l${s.ordinal}`;
+      const open = CHECKS.filter((c) => !inForce.has(`${s.loanId}/${c}`));
+      return html`<fieldset id="${p}"><legend>${fill(t.vfLoanLegend, { ref: l.loanRef })}</legend>
+<input type="hidden" name="loan_${s.ordinal}" value="${s.loanId}">
+${CHECKS.map((c) => {
+  const done = inForce.get(`${s.loanId}/${c}`);
+  if (done)
+    return html`<div class="check-row recorded"><span class="check-name">${t[CHECK_WORD[c]]}</span> <span class="${done.outcome}">${outcomeWord(done.outcome)}</span></div>`;
+  return html`<div class="check-row">
+<label for="${p}-${c}">${t[CHECK_WORD[c]]}</label>
+${outcomeSelect(`${p}-${c}`, `outcome_${s.ordinal}_${c}`)}
+<label for="${p}-${c}-note">${t.note} (${t[CHECK_WORD[c]]})</label>
+<input id="${p}-${c}-note" name="note_${s.ordinal}_${c}" maxlength="4000">
+</div>`;
+})}
+${open.length ? html`<button type="submit" name="only" value="${s.ordinal}" class="secondary">${t.vfRecordFindings}</button>` : ''}
+</fieldset>`;
+    };
     const findingForms: Html = openForWork
       ? html`<section aria-labelledby="h-record"><h2 id="h-record">${t.vfRecordHeading}</h2>
-${sample.map((s) => {
-  const l = s.snapshot as Snapshot;
-  const p = `l${s.ordinal}`;
-  return html`<form method="post" action="/verify/${a.id}/findings" class="finding-form" id="${p}-form">
-${ctx.csrfField()}<input type="hidden" name="loanId" value="${s.loanId}">
-<fieldset><legend>${fill(t.vfLoanLegend, { ref: l.loanRef })}</legend>
-${CHECKS.map(
-  (c) => html`<div class="check-row">
-<label for="${p}-${c}">${t[CHECK_WORD[c]]}</label>
-<select id="${p}-${c}" name="outcome_${c}"><option value="pass">${t.vfPass}</option><option value="fail">${t.vfFail}</option></select>
-<label for="${p}-${c}-note">${t.note} (${t[CHECK_WORD[c]]})</label>
-<input id="${p}-${c}-note" name="note_${c}" maxlength="4000">
-</div>`,
-)}
-<button type="submit">${t.vfRecordFindings}</button>
-</fieldset></form>`;
-})}</section>`
+${
+  unrecorded.length
+    ? html`<p class="hint">${t.vfRecordHint}</p>
+<form method="post" action="/verify/${a.id}/findings" class="findings-form">${ctx.csrfField()}
+${sample.map(loanFieldset)}
+<button type="submit">${t.vfRecordAll}</button></form>`
+    : html`<p>${t.vfAllRecorded}</p>`
+}</section>`
       : html``;
 
     const verdict = a.verdict
@@ -276,7 +310,7 @@ ${verdict}`;
       const ctx = pageOf(res);
       const id = String(req.params.assignmentId);
       if (!(await ownAssignment(res, id))) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
-      const input = parse((req.body ?? {}) as Record<string, unknown>);
+      const input = parse({ ...((req.body ?? {}) as Record<string, unknown>), ...req.params });
       if (input === null) return res.redirect(303, `/verify/${id}?error=invalid_input`);
       const actor = actorOfPage(res);
       const now = deps.now();
@@ -291,21 +325,48 @@ ${verdict}`;
 
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
+  /**
+   * One form for every sampled loan: `loan_<n>` names the n-th sampled loan, `outcome_<n>_<check>` its
+   * outcome (empty: not chosen, nothing recorded) and `note_<n>_<check>` its note; `only=<n>` (a loan's
+   * own button) records that loan's chosen checks alone. Nothing chosen is an incomplete form.
+   */
   router.post(
     '/:assignmentId/findings',
     command(
       (form) => {
-        const parsed = FindingsBody.safeParse({
-          findings: CHECKS.map((check) => ({
-            loanId: text(form.loanId),
-            check,
-            outcome: text(form[`outcome_${check}`]),
-            ...(text(form[`note_${check}`]) ? { note: text(form[`note_${check}`]) } : {}),
-          })),
-        });
+        const only = text(form.only);
+        const ordinals = Object.keys(form)
+          .map((k) => /^loan_(\d{1,6})$/.exec(k)?.[1])
+          .filter((n): n is string => n !== undefined && (only === '' || n === only));
+        const findings = ordinals.flatMap((n) =>
+          CHECKS.flatMap((check) => {
+            const outcome = text(form[`outcome_${n}_${check}`]);
+            if (outcome === '') return [];
+            const note = text(form[`note_${n}_${check}`]);
+            return [{ loanId: text(form[`loan_${n}`]), check, outcome, ...(note ? { note } : {}) }];
+          }),
+        );
+        const parsed = FindingsBody.safeParse({ findings });
         return parsed.success ? parsed.data : null;
       },
       (ctx, ref, input) => recordFindings(ctx, { ...ref, findings: input.findings }),
+    ),
+  );
+
+  router.post(
+    '/:assignmentId/findings/:findingId/supersede',
+    command(
+      (form) => {
+        const findingId = text(form.findingId);
+        const note = text(form.note);
+        const parsed = SupersedeFindingBody.safeParse({
+          outcome: text(form.outcome),
+          reason: text(form.reason),
+          ...(note ? { note } : {}),
+        });
+        return parsed.success && isUuid(findingId) ? { findingId, ...parsed.data } : null;
+      },
+      (ctx, ref, input) => correctFinding(ctx, { ...ref, ...input }),
     ),
   );
 

@@ -83,4 +83,8 @@ export const presentFinding = (f: FindingRow) => ({
   outcome: f.outcome,
   note: f.note,
   createdAt: f.createdAt.toISOString(),
+  supersedes: f.supersedes,
+  reason: f.reason,
+  supersededBy: f.supersededBy,
+  supersededAt: f.supersededAt?.toISOString() ?? null,
 });

@@ -6,15 +6,23 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { correctFinding } from '../../app/disclosures/correct-finding.js';
 import { declareConflict, giveVerdict, recordFindings } from '../../app/disclosures/verification.js';
 import type { ActorContext } from '../../app/perform.js';
 import { versionView } from '../../db/read-models/disclosure-versions.js';
 import { assignmentView, verifierQueue } from '../../db/read-models/verifier-queue.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { conflictsOf, findingsOf, sampleOf } from '../../db/repositories/verification.js';
-import { QuarterString } from '../../schemas/common.js';
+import { Problem, QuarterString } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
-import { Assignment, DeclareConflictBody, FindingsBody, SampledLoan, VerdictBody } from '../../schemas/verification.js';
+import {
+  Assignment,
+  DeclareConflictBody,
+  FindingsBody,
+  SampledLoan,
+  SupersedeFindingBody,
+  VerdictBody,
+} from '../../schemas/verification.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { conflict, notFound } from '../errors.js';
@@ -30,6 +38,10 @@ const Finding = z.object({
   outcome: z.enum(['pass', 'fail']),
   note: z.string().nullable(),
   createdAt: z.string(),
+  supersedes: z.string().nullable().describe('the finding this one corrects'),
+  reason: z.string().nullable().describe('why the corrected finding was wrong'),
+  supersededBy: z.string().nullable().describe('the finding that corrects this one (null while it is in force)'),
+  supersededAt: z.string().nullable(),
 });
 const AssignmentDetail = Assignment.extend({ sample: z.array(SampledLoan), findings: z.array(Finding) });
 describe({
@@ -74,6 +86,18 @@ describe({
   summary: 'Record checks on sampled loans (assigned verifier)',
   body: FindingsBody,
   responses: { 201: z.object({ items: z.array(Finding) }) },
+  idempotent: true,
+});
+describe({
+  method: 'post',
+  path: `${Path}/findings/:findingId/supersede`,
+  tag: 'verification',
+  roles: ['verifier'],
+  summary: 'Correct a finding before the verdict (assigned verifier): a new finding supersedes it, the old one stays in the history',
+  body: SupersedeFindingBody,
+  // 404 not_found: the finding is not on this assignment; 409 finding_superseded: already corrected;
+  // 409 illegal_transition: the verdict is given; 422 validation_failed: the body
+  responses: { 201: z.object({ finding: Finding, superseded: Finding }), 404: Problem, 409: Problem, 422: Problem },
   idempotent: true,
 });
 describe({
@@ -147,6 +171,15 @@ export function verificationRoutes(deps: AppDeps): Router {
     const target = ref(req);
     const items = await run(res, (ctx) => recordFindings(ctx, { ...target, findings: body.findings }));
     res.status(201).json({ items: items.map(presentFinding) });
+  });
+
+  router.post('/disclosures/:institutionCode/:quarter/findings/:findingId/supersede', requireRole('verifier'), async (req, res) => {
+    const body = parseOrThrow(SupersedeFindingBody, req.body);
+    const target = ref(req);
+    const findingId = String(req.params.findingId);
+    if (!z.string().uuid().safeParse(findingId).success) throw notFound(`finding ${findingId}`);
+    const done = await run(res, (ctx) => correctFinding(ctx, { ...target, findingId, ...body }));
+    res.status(201).json({ finding: presentFinding(done.finding), superseded: presentFinding(done.superseded) });
   });
 
   router.post('/disclosures/:institutionCode/:quarter/verdict', requireRole('verifier'), async (req, res) => {

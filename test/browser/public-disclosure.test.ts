@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/harness.js';
+import { expectNoHorizontalOverflow, expectNoSeriousAxeViolations } from './support/axe.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
 import {
   expectBasicAccessibility,
@@ -66,11 +67,14 @@ describe('a member of the public', () => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
 
-    // home: national totals of the latest quarter (2022Q3: 13773.43 + 10000.00 万元)
+    // home: the publishing institutions' totals of the latest quarter (2022Q3: 13773.43 + 10000.00 万元), not called national
     await page.goto(`${live.url}/`);
-    expect(await page.textContent('h1')).toContain('全国汇总');
+    expect(await page.textContent('h1')).toContain('已公布信息披露汇总');
+    expect(await page.textContent('h1')).not.toContain('全国');
     expect(await page.textContent('#h-latest')).toContain('2022Q3');
-    expect(await page.textContent('main')).toContain('23773.43');
+    expect(await page.textContent('main')).toContain('2.38 亿元');
+    expect(await page.textContent('main')).toContain('23,773.43 万元');
+    expect(await page.textContent('main')).toContain('2 家金融机构');
     await expectBasicAccessibility(page);
     await screenshot(page, 'public-home');
 
@@ -122,6 +126,49 @@ describe('a member of the public', () => {
     await screenshot(page, 'public-disclosure-mobile');
     expect(cspViolations).toEqual([]);
     await context.close();
+  });
+
+  it('when the public pages are read on a 390 px phone and at 1280 px, then nothing scrolls sideways, key figures stay visible and axe finds nothing serious', async () => {
+    for (const width of [390, 1280]) {
+      const context = await browser.newContext({ viewport: { width, height: 844 } });
+      const page = await context.newPage();
+      for (const lang of ['zh', 'en'])
+        for (const path of [
+          '/',
+          '/disclosures',
+          '/disclosures?quarter=2031Q1',
+          '/disclosures?area=clean_energy',
+          '/disclosures/CITIC/2022Q3',
+          '/institutions/CITIC',
+          '/signin',
+        ]) {
+          await page.goto(`${live.url}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+          await expectNoHorizontalOverflow(page);
+          await expectBasicAccessibility(page);
+          await expectNoSeriousAxeViolations(page);
+          if (width === 390) await screenshot(page, `public-390-${lang}${path.replace(/[/?=&]+/g, '-')}`);
+        }
+      if (width === 390) {
+        // the index's figures are all on screen (stacked), not behind a sideways scroll
+        await page.goto(`${live.url}/disclosures?lang=zh`);
+        const hidden = await page.$$eval(
+          'main table.summary td.num',
+          (tds) =>
+            tds.filter((td) => {
+              const r = td.getBoundingClientRect();
+              return r.width === 0 || r.right > window.innerWidth || r.left < 0;
+            }).length,
+        );
+        expect(hidden).toBe(0);
+        // chart labels are at least 11 px on the phone
+        await page.goto(`${live.url}/institutions/CITIC?lang=zh`);
+        const smallest = await page.$$eval('figure.chart svg text', (texts) =>
+          Math.min(...texts.map((t) => (t as SVGTextElement).getBoundingClientRect().height)),
+        );
+        expect(smallest).toBeGreaterThanOrEqual(11);
+      }
+      await context.close();
+    }
   });
 
   it('when the API reference is opened, then it lists the operations from /openapi.json and tries one', async () => {
