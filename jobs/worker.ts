@@ -31,7 +31,7 @@ async function main() {
     logger,
     workers: 'inline',
     now: () => new Date(),
-    prefix: process.env.CERF_QUEUE_PREFIX,
+    prefix: env.CERF_QUEUE_PREFIX,
     workerName: `${os.hostname()}:${process.pid}`,
   });
   logger.info({ prefix: runtime.prefix }, 'worker started');

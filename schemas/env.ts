@@ -19,6 +19,11 @@ export const EnvSchema = z.object({
   CERF_WORKERS: z.enum(['inline', 'off']).default('inline'),
   /** secret for page sessions and CSRF tokens; generated per data folder when unset */
   CERF_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** BullMQ key prefix shared by the service and its `npm run worker` processes (default `cerf`) */
+  CERF_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, _ or -')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

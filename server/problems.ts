@@ -164,6 +164,12 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '该 Idempotency-Key 已用于另一请求',
     en: 'This Idempotency-Key was used with a different request',
   },
+  idempotency_key_committed: {
+    http: 409,
+    zh: '使用该 Idempotency-Key 的请求已生效，但其应答在数据库中断时丢失；请查询该资源',
+    en: 'The request with this Idempotency-Key took effect, but its answer was lost in a database outage; read the resource',
+  },
+  database_unavailable: { http: 503, zh: '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; retry shortly' },
 };
 
 /** The HTTP answer of a refusal: status code, problem code, detail, violations and facts. */

@@ -52,7 +52,14 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       cleanups.push(() => embeddedRedis!.stop());
       logger.info({ redisUrl }, 'started own redis-server');
     }
-    const jobs: JobRuntime = await startJobRuntime({ database, redisUrl, logger, workers: env.CERF_WORKERS, now });
+    const jobs: JobRuntime = await startJobRuntime({
+      database,
+      redisUrl,
+      logger,
+      workers: env.CERF_WORKERS,
+      now,
+      prefix: env.CERF_QUEUE_PREFIX,
+    });
     cleanups.push(() => jobs.stop());
     const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs } };
     const app = createApp(deps);
