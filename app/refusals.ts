@@ -91,6 +91,7 @@ export const REFUSAL_STATUSES = [
   'idempotency_key_reused',
   'idempotency_key_committed',
   'database_unavailable',
+  'redis_unavailable',
 ] as const;
 
 export type RefusalStatus = (typeof REFUSAL_STATUSES)[number];

@@ -170,6 +170,7 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     en: 'The request with this Idempotency-Key took effect, but its answer was lost in a database outage; read the resource',
   },
   database_unavailable: { http: 503, zh: '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; retry shortly' },
+  redis_unavailable: { http: 503, zh: '后台任务队列（Redis）暂时无法访问', en: 'The job queue (Redis) cannot be reached right now' },
 };
 
 /** The HTTP answer of a refusal: status code, problem code, detail, violations and facts. */

@@ -47,7 +47,16 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     let redisUrl = env.REDIS_URL;
     let embeddedRedis: EmbeddedRedis | null = null;
     if (!redisUrl) {
-      embeddedRedis = await startRedisServer({ dataDir });
+      // supervised: when it dies it is started again (with backoff), logged, and reported by /readyz
+      embeddedRedis = await startRedisServer({
+        dataDir,
+        supervise: true,
+        onEvent: (event) => {
+          if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
+          else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
+          else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
+        },
+      });
       redisUrl = embeddedRedis.url;
       cleanups.push(() => embeddedRedis!.stop());
       logger.info({ redisUrl }, 'started own redis-server');
@@ -61,7 +70,13 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       prefix: env.CERF_QUEUE_PREFIX,
     });
     cleanups.push(() => jobs.stop());
-    const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs } };
+    const deps: AppDeps = {
+      database,
+      env,
+      logger,
+      now,
+      services: { redisPing: jobs.redisPing, jobs, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
+    };
     const app = createApp(deps);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(env.PORT, env.HOST, () => resolve(s));

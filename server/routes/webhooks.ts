@@ -138,6 +138,7 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.get('/jobs/health', requireRole('operator'), async (_req, res) => {
     const jobs = deps.services.jobs;
     if (!jobs) throw refused('jobs_not_running', 'the job system is not running in this process');
+    if (!(await jobs.redisPing())) throw refused('redis_unavailable', 'Redis cannot be reached right now; retry shortly');
     res.json(await jobs.health());
   });
 
