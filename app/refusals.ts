@@ -92,6 +92,7 @@ export const REFUSAL_STATUSES = [
   'idempotency_key_committed',
   'database_unavailable',
   'redis_unavailable',
+  'webhook_address_not_allowed',
 ] as const;
 
 export type RefusalStatus = (typeof REFUSAL_STATUSES)[number];

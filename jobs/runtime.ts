@@ -15,6 +15,7 @@ import { countRun, markFailed, noteError, outboxCounts, writeOutbox } from '../d
 import { periodicJobs } from '../app/outbox-jobs.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { QUEUE_NAMES, type QueueName } from '../domain/job-ids.js';
+import { webhookFetch } from '../platform/webhook-transport.js';
 import { QUEUES } from './queues.js';
 import { assign } from './processors/assign.js';
 import { compile } from './processors/compile.js';
@@ -106,7 +107,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     );
   const queues = createQueues(redis, prefix);
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
-  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? fetch };
+  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? webhookFetch };
 
   /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once: the periodic job of its queue. */
   const tickToOutbox = async (queue: QueueName) => {

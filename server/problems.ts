@@ -170,6 +170,12 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     en: 'The request with this Idempotency-Key took effect, but its answer was lost in a database outage; read the resource',
   },
   database_unavailable: { http: 503, zh: '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; retry shortly' },
+  webhook_address_not_allowed: {
+    http: 422,
+    path: 'url',
+    zh: 'Webhook 地址指向本机、链路本地或内网地址，未获允许',
+    en: 'The webhook URL points to a loopback, link-local or private address that is not allowed',
+  },
   redis_unavailable: { http: 503, zh: '后台任务队列（Redis）暂时无法访问', en: 'The job queue (Redis) cannot be reached right now' },
 };
 

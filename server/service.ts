@@ -14,6 +14,7 @@ import { createApp } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
+import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 
 export type RunningService = {
   url: string;
@@ -30,6 +31,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
+  allowWebhookNetworks(env.WEBHOOK_ALLOWED_NETWORKS);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {
