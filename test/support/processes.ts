@@ -132,3 +132,41 @@ export async function createBankThrough(baseUrl: string, operatorKey: string, co
   if (res.status !== 201) throw new Error(`createBankThrough: ${res.status} ${res.text}`);
   return { code, apiKey: res.body.apiKey as string };
 }
+
+/**
+ * Several processes on one PostgreSQL and one Redis: `services` service processes (workers off) and
+ * `workers` `npm run worker` processes sharing one queue prefix. The several-processes test uses it; a
+ * check of another feature (a confirmation taken on both at once, a key revoked on one) can start its own.
+ */
+export async function startCluster(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  operatorKey: string;
+  services?: number;
+  workers?: number;
+}) {
+  const prefix = `c${process.pid}${Math.floor(Math.random() * 1e6)}`;
+  const env = {
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    CERF_QUEUE_PREFIX: prefix,
+    CERF_BOOTSTRAP_OPERATOR_KEY: options.operatorKey,
+  };
+  // the first service migrates and bootstraps; the others start beside it
+  const first = await startServiceProcess(env);
+  const rest = await Promise.all(Array.from({ length: (options.services ?? 2) - 1 }, () => startServiceProcess(env)));
+  const workers = Array.from({ length: options.workers ?? 2 }, () => startWorkerProcess(env));
+  const services = [first, ...rest];
+  return {
+    services,
+    workers,
+    prefix,
+    stop: async () => {
+      await Promise.all([...services, ...workers].map((p) => p.stop(30_000)));
+    },
+  };
+}
+
+/** Sends the same request to every base URL at once. */
+export const callAll = (urls: string[], method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+  Promise.all(urls.map((url) => call(url, method, path, options)));
