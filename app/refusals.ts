@@ -91,6 +91,10 @@ export const REFUSAL_STATUSES = [
   'invalid_idempotency_key',
   'idempotency_key_in_use',
   'idempotency_key_reused',
+  'idempotency_key_committed',
+  'database_unavailable',
+  'redis_unavailable',
+  'webhook_address_not_allowed',
 ] as const;
 
 export type RefusalStatus = (typeof REFUSAL_STATUSES)[number];

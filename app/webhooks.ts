@@ -18,6 +18,7 @@ import {
 import type { NotifyEvent } from './outbox-jobs.js';
 import type { ActorContext, UseCaseContext } from './perform.js';
 import { refuse } from './refusals.js';
+import { webhookUrlRefusal } from '../platform/webhook-transport.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -28,6 +29,9 @@ export function signWebhook(secret: string, body: string, unixSeconds: number): 
 
 /** Registers a URL for the acting institution's notifications, with a new signing secret. */
 export async function registerWebhook(ctx: ActorContext, input: { url: string }) {
+  // never the service's own network: loopback, link-local, private (checked again at every delivery)
+  const why = await webhookUrlRefusal(input.url);
+  if (why) refuse('webhook_address_not_allowed', `the webhook URL may not be called: ${why}`, { path: 'url' });
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   return createSubscription(ctx.tx, ctx.actor.institutionId, input.url, secret);
 }

@@ -36,9 +36,20 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolMax?: number }): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolMax ?? 10,
+      // while the server is down or restarting, a request waits at most this long for a connection
+      connectionTimeoutMillis: 5_000,
+    });
     pool.on('error', () => {
       // a broken idle client is dropped by the pool; queries in flight report their own errors
+    });
+    // A client checked out between two queries (inside a transaction) emits 'error' when its server
+    // connection ends (e.g. 57P01 on a restart): without a listener that would end the process. The
+    // next query on it fails, the transaction's caller gets that error, and the pool discards it.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
     });
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -15,6 +15,7 @@ import { countRun, markFailed, noteError, outboxCounts, writeOutbox } from '../d
 import { periodicJobs } from '../app/outbox-jobs.js';
 import { shanghaiDate } from '../domain/dates.js';
 import { QUEUE_NAMES, type QueueName } from '../domain/job-ids.js';
+import { webhookFetch } from '../platform/webhook-transport.js';
 import { QUEUES } from './queues.js';
 import { assign } from './processors/assign.js';
 import { compile } from './processors/compile.js';
@@ -76,6 +77,10 @@ const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
 
 class JobTimeout extends Error {}
 
+/** how long a health probe waits for Redis, and how long each shutdown step may take while Redis is unreachable */
+const PROBE_TIMEOUT_MS = 2_000;
+const STOP_STEP_MS = 10_000;
+
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
@@ -91,9 +96,18 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
   const redis = new Redis(options.redisUrl, redisOptions);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // the health probe's own connection: no offline queue, so while Redis is unreachable a ping fails at
+  // once instead of waiting for a reconnection (the other connections queue their commands meanwhile)
+  const probe = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS });
+  probe.on('error', () => {});
+  const redisPing = () =>
+    withTimeout(probe.ping(), PROBE_TIMEOUT_MS, 'redis ping').then(
+      (r) => r === 'PONG',
+      () => false,
+    );
   const queues = createQueues(redis, prefix);
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
-  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? fetch };
+  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? webhookFetch };
 
   /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once: the periodic job of its queue. */
   const tickToOutbox = async (queue: QueueName) => {
@@ -175,24 +189,34 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   return {
     prefix,
     queues,
-    redisPing: async () => (await redis.ping()) === 'PONG',
+    redisPing,
     relayNow,
     reconcileNow,
     health: async () => {
       const outbox = await outboxCounts(db);
       const counts: Record<string, Record<string, number>> = {};
       for (const [name, q] of Object.entries(queues))
-        counts[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed').catch(() => ({}));
+        counts[name] = await withTimeout(
+          q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+          PROBE_TIMEOUT_MS,
+          'job counts',
+        ).catch(() => ({}));
       return { outbox, queues: counts };
     },
     stop: async () => {
-      await relayLoop.stop();
-      await reconcileLoop.stop();
+      // each step is bounded: while Redis is unreachable a relay tick, a worker or a queue never settles
+      const bounded = (step: Promise<unknown>, what: string) =>
+        withTimeout(step, STOP_STEP_MS, what).catch((err: unknown) =>
+          logger.warn({ err: (err as Error).message }, 'shutdown step cut short'),
+        );
+      await bounded(relayLoop.stop(), 'outbox relay stop');
+      await bounded(reconcileLoop.stop(), 'reconciler stop');
       // graceful: let active jobs finish, take no new ones
-      await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
-      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+      await bounded(Promise.all(workers.map((w) => w.close().catch(() => undefined))), 'workers close');
+      await bounded(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 'queues close');
       for (const connection of workerConnections) connection.disconnect();
       redis.disconnect();
+      probe.disconnect();
     },
   };
 }

@@ -9,6 +9,7 @@ import { openDatabase } from '../db/client.js';
 import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../platform/logger.js';
 import { stopOnSignals } from '../platform/signals.js';
+import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {
@@ -18,6 +19,7 @@ async function main() {
     process.exit(2);
   }
   const logger = createLogger(env.LOG_LEVEL);
+  allowWebhookNetworks(env.WEBHOOK_ALLOWED_NETWORKS);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
   // the policy data in force (confirmed operators' changes included), re-read on an interval
   await refreshPolicyData(database.db);
@@ -31,7 +33,7 @@ async function main() {
     logger,
     workers: 'inline',
     now: () => new Date(),
-    prefix: process.env.CERF_QUEUE_PREFIX,
+    prefix: env.CERF_QUEUE_PREFIX,
     workerName: `${os.hostname()}:${process.pid}`,
   });
   logger.info({ prefix: runtime.prefix }, 'worker started');

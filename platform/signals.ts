@@ -1,10 +1,26 @@
-/** For a process entry point: on the first SIGTERM or SIGINT run `stop` once, then exit 0. */
-export function stopOnSignals(stop: (signal: string) => Promise<void>): void {
+/** A shutdown that has not finished after this long exits anyway (status 1), so SIGTERM always ends the process. */
+export const STOP_DEADLINE_MS = 45_000;
+
+/**
+ * For a process entry point: on the first SIGTERM or SIGINT run `stop` once, then exit 0; if `stop` fails
+ * or outlasts the deadline (a dependency that never answers), exit 1.
+ */
+export function stopOnSignals(stop: (signal: string) => Promise<void>, deadlineMs = STOP_DEADLINE_MS): void {
   let stopping = false;
   const handle = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    void stop(signal).then(() => process.exit(0));
+    setTimeout(() => {
+      console.error(`shutdown did not finish within ${deadlineMs} ms; exiting`);
+      process.exit(1);
+    }, deadlineMs).unref();
+    void stop(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => handle('SIGTERM'));
   process.on('SIGINT', () => handle('SIGINT'));

@@ -91,6 +91,32 @@ export const Problem = z
 
 /** Opaque cursors: base64url of a JSON tuple, so clients never depend on their content. */
 export const encodeCursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+/** The parts a page cursor is made of, each checked before it reaches a query (a forged cursor is refused, never a 500). */
+export const CursorPart = {
+  date: z.string().refine(isIsoDate),
+  uuid: z.string().refine(isUuid),
+  quarter: z.string().refine(isQuarter),
+  /** an institution code as registered */
+  code: z.string().regex(/^[A-Z0-9_-]{1,32}$/),
+  /** an instant as `toISOString()` writes it */
+  instant: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    .refine((v) => isIsoDate(v.slice(0, 10)) && !Number.isNaN(new Date(v).getTime())),
+  /** an int4 counter (versions, sequence numbers) */
+  int4: z.number().int().min(0).max(2_147_483_647),
+};
+
+/**
+ * Decodes a page cursor against the zod tuple it must match: undefined when there is none, null when
+ * it is not one this API gave out (the route answers 422 `invalid_cursor`).
+ */
+export function readCursor<S extends z.ZodType>(schema: S, cursor: string | undefined): z.infer<S> | undefined | null {
+  if (!cursor) return undefined;
+  const parsed = schema.safeParse(decodeCursor(cursor));
+  return parsed.success ? parsed.data : null;
+}
+
 export function decodeCursor(cursor: string | undefined): unknown[] | null {
   if (!cursor) return null;
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseNetworks } from '../domain/webhooks/addresses.js';
 
 /** Process configuration, checked once at start: a bad value stops the process naming the variable. */
 export const EnvSchema = z.object({
@@ -19,6 +20,28 @@ export const EnvSchema = z.object({
   CERF_WORKERS: z.enum(['inline', 'off']).default('inline'),
   /** secret for page sessions and CSRF tokens; generated per data folder when unset */
   CERF_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** BullMQ key prefix shared by the service and its `npm run worker` processes (default `cerf`) */
+  /** inner networks webhooks may reach (comma-separated, e.g. `10.20.0.0/16,fd00::/8`); none by default */
+  WEBHOOK_ALLOWED_NETWORKS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseNetworks(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  CERF_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, _ or -')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,31 +1,29 @@
 /** Shapes of the refinancing resources: operations, applications with collateral, facilities, margin calls. */
 import { z } from 'zod';
 import { isIsoDate } from '../domain/dates.js';
-import { BookingDateFields, decodeCursor, IsoDateString, PageQuery, QuarterString, YuanString } from './common.js';
+import { BookingDateFields, IsoDateString, PageQuery, QuarterString, readCursor, YuanString } from './common.js';
 
 /** A UUID as PostgreSQL accepts it in its canonical form (anything else in a path is simply not found). */
 export { isUuid } from './common.js';
 import { isUuid } from './common.js';
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
-type CursorPart = 'date' | 'uuid' | 'timestamp' | 'sequence';
-const cursorPartOk: Record<CursorPart, (v: string) => boolean> = {
-  date: isIsoDate,
-  uuid: isUuid,
+type CursorKind = 'date' | 'uuid' | 'timestamp' | 'sequence';
+const cursorParts: Record<CursorKind, z.ZodType<string>> = {
+  date: z.string().refine(isIsoDate),
+  uuid: z.string().refine(isUuid),
   // the exact instant as written by the list itself: UTC with microseconds
-  timestamp: (v) => /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/.test(v) && isIsoDate(v.slice(0, 10)),
-  sequence: (v) => /^\d{1,19}$/.test(v) && BigInt(v) <= INT8_MAX,
+  timestamp: z.string().refine((v) => /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/.test(v) && isIsoDate(v.slice(0, 10))),
+  sequence: z.string().refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= INT8_MAX),
 };
 
 /**
- * Decodes a keyset cursor whose parts must be of the given kinds: undefined when there is no cursor,
- * null when it is not one this API wrote (the route answers 422 invalid_cursor).
+ * Decodes a keyset cursor whose parts must be of the given kinds (a zod tuple): undefined when there is
+ * no cursor, null when it is not one this API wrote (the route answers 422 invalid_cursor).
  */
-export function keysetCursor(cursor: string | undefined, kinds: readonly CursorPart[]): string[] | undefined | null {
-  if (!cursor) return undefined;
-  const parts = decodeCursor(cursor);
-  if (!parts || parts.length !== kinds.length) return null;
-  return parts.every((p, i) => typeof p === 'string' && cursorPartOk[kinds[i]](p)) ? (parts as string[]) : null;
+export function keysetCursor(cursor: string | undefined, kinds: readonly CursorKind[]): string[] | undefined | null {
+  const schema = z.tuple(kinds.map((k) => cursorParts[k]) as [z.ZodType<string>, ...z.ZodType<string>[]]);
+  return readCursor(schema, cursor) as string[] | undefined | null;
 }
 
 export const CollateralTypeEnum = z.enum([

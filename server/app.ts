@@ -4,14 +4,16 @@ import { sha256Hex } from '../platform/credentials.js';
 import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
-import { idempotency } from './idempotency.js';
+import { idempotency, markingIdempotentWrites } from './idempotency.js';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
 export const IMPORT_BODY_LIMIT = '128mb'; // POST /api/v1/imports: about 100,000 loans with their records
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(given: AppDeps): Express {
+  // every transaction a route runs marks the request's Idempotency-Key claim inside itself
+  const deps: AppDeps = { ...given, database: { ...given.database, db: markingIdempotentWrites(given.database.db) } };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -30,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody(JSON_BODY_LIMIT));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(authenticate(deps.database.db));
-  app.use('/api', idempotency(deps.database.db));
+  app.use('/api', idempotency(given.database.db));
   for (const module of routeModules) app.use(module.base, module.routes(deps));
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));
   app.use(errorHandler);

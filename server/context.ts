@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Actor, Role } from '../domain/actor.js';
 import type { JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
+import type { RedisServerState } from './embedded/redis-server.js';
 
 export type { Actor, Role };
 
@@ -12,6 +13,8 @@ export type Services = {
   redisPing?: () => Promise<boolean>;
   /** queues, relay and health of the background jobs */
   jobs?: JobRuntime;
+  /** the state of the service's own supervised redis-server (absent with REDIS_URL) */
+  redisServer?: () => RedisServerState;
 };
 
 /** What every route module receives. `now` is injectable so tests can fix the date. */

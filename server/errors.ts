@@ -79,6 +79,36 @@ export function zodViolations(error: z.ZodError, prefix: (string | number)[] = [
   });
 }
 
+/** How long a client should wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+const OUTAGE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const OUTAGE_MESSAGES = [
+  'Connection terminated',
+  'connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
+  'Cannot use a pool after calling end',
+];
+
+/**
+ * Whether an error (or one it wraps) says the database could not be reached or went away mid-request
+ * (restart, failover, network): SQLSTATE class 08 and 57P01–57P03, refused or reset connections, the
+ * pool's connection timeout. Such a request may be retried; it is not a bug of ours.
+ */
+export function isDatabaseOutage(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+      if (OUTAGE_NODE_CODES.has(code)) return true;
+    }
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && OUTAGE_MESSAGES.some((m) => message.includes(m))) return true;
+  }
+  return false;
+}
+
 /** The one place that turns errors into responses. Unknown errors are bugs: logged, answered 500. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof Refused) {
@@ -96,6 +126,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const pgCode = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
   if (pgCode === '22021' || pgCode === '22P05')
     return sendProblem(res, 422, 'invalid_character', 'a text field holds a character that cannot be stored (such as NUL)');
+  if (isDatabaseOutage(err)) {
+    (req as { log?: { warn: (o: unknown, m: string) => void } }).log?.warn({ err }, 'database unavailable');
+    res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    const p = problemOf(new Refused('database_unavailable', 'the database cannot be reached right now; retry after a moment').refusal);
+    return sendProblem(res, p.http, p.code, p.detail);
+  }
   (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
   sendProblem(res, 500, 'internal_error', 'an unexpected error occurred; it has been logged with the request id');
 };

@@ -1,22 +1,78 @@
 /**
  * `Idempotency-Key` on writes: the first request with a key claims it; a repeat with the same key and
  * body gets the first answer again; the same key with another body is 409; a repeat while the first
- * is still running is 409 too (retry later). A 5xx releases the key so the client may retry.
+ * is still running is 409 too (retry later). A 5xx releases the key so the client may retry — unless
+ * the request's write transaction committed: every transaction a claiming request runs marks the claim
+ * (`write_committed`) inside itself, so the mark exists exactly when the write does. A committed write
+ * whose answer was lost (the database went away during or after COMMIT) keeps its key, answered
+ * `409 idempotency_key_committed`, and is never written twice. When the database cannot be reached to
+ * settle a claim, settling is retried in the background until it can.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/client.js';
 import {
   claimIdempotencyKey,
-  deleteIdempotencyKey,
   findIdempotencyKey,
+  markIdempotentWrite,
   recordIdempotentResponse,
-  releaseIdempotencyClaim,
+  settleFailedClaim,
+  type IdempotencyRow,
 } from '../db/repositories/idempotency.js';
 import { sha256Hex } from '../platform/credentials.js';
 import type { Actor } from './context.js';
-import { conflict, refused } from './errors.js';
+import { conflict, problemBody, refused } from './errors.js';
+import { problemOf } from './problems.js';
+import { Refused } from '../app/refusals.js';
 
 const IN_PROGRESS = 0;
+/** settling a claim the database refused is retried after 1, 2, 4 … 30 s, for this long */
+const SETTLE_RETRY_FOR_MS = 15 * 60_000;
+
+/** The claim of the request being handled, for the transactions it runs. */
+const claimOfRequest = new AsyncLocalStorage<{ userId: string; key: string }>();
+
+/**
+ * The database as the routes see it: a transaction run while handling a request that claimed an
+ * Idempotency-Key first marks that claim, inside itself (read-only transactions excepted).
+ */
+export function markingIdempotentWrites(db: Db): Db {
+  const marking = Object.create(db) as Db;
+  marking.transaction = ((work: Parameters<Db['transaction']>[0], config?: Parameters<Db['transaction']>[1]) => {
+    const claim = claimOfRequest.getStore();
+    if (!claim || config?.accessMode === 'read only') return db.transaction(work, config);
+    return db.transaction(async (tx) => {
+      await markIdempotentWrite(tx, claim.userId, claim.key);
+      return work(tx);
+    }, config);
+  }) as Db['transaction'];
+  return marking;
+}
+
+const committedAnswer = () => {
+  const p = problemOf(
+    new Refused(
+      'idempotency_key_committed',
+      'the first request with this Idempotency-Key took effect, but its answer was lost while the database was unreachable; read the resource to see the result',
+    ).refusal,
+  );
+  return { status: p.http, body: JSON.stringify(problemBody(p.http, p.code, p.detail)) };
+};
+
+/** Runs `attempt` now; when it fails, again after 1, 2, 4 … 30 s in the background until it succeeds or time is up. */
+function settleWithRetries(attempt: () => Promise<void>, onGiveUp: (err: unknown) => void): Promise<void> {
+  const deadline = Date.now() + SETTLE_RETRY_FOR_MS;
+  const retry = (delayMs: number) => {
+    const timer = setTimeout(() => {
+      attempt().catch((err: unknown) => (Date.now() > deadline ? onGiveUp(err) : retry(Math.min(delayMs * 2, 30_000))));
+    }, delayMs);
+    timer.unref();
+  };
+  return attempt().catch((err: unknown) => {
+    retry(1_000);
+    throw err;
+  });
+}
 /** a request still claiming its key after this long belonged to a process that died */
 const STALE_CLAIM_MS = 5 * 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -42,21 +98,31 @@ export function idempotency(db: Db): RequestHandler {
       inProgressStatus: IN_PROGRESS,
     });
     if (!claimed) {
-      const stored = await findIdempotencyKey(db, actor.userId, key);
+      let stored: IdempotencyRow | null = await findIdempotencyKey(db, actor.userId, key);
       if (!stored)
         return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
       if (stored.responseStatus === IN_PROGRESS) {
-        // a claim left by a process that died mid-request is released after a while, so the key is not lost
-        if (Date.now() - stored.createdAt.getTime() > STALE_CLAIM_MS) {
-          await releaseIdempotencyClaim(db, actor.userId, key, IN_PROGRESS);
+        // a claim left by a process that died mid-request is settled after a while, so the key is not lost
+        if (Date.now() - stored.createdAt.getTime() <= STALE_CLAIM_MS)
+          return next(
+            conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'),
+          );
+        const committed = committedAnswer();
+        await settleFailedClaim(db, {
+          userId: actor.userId,
+          key,
+          inProgressStatus: IN_PROGRESS,
+          committedStatus: committed.status,
+          committedBody: committed.body,
+        });
+        stored = await findIdempotencyKey(db, actor.userId, key);
+        if (!stored || stored.responseStatus === IN_PROGRESS)
           return next(
             conflict(
               'idempotency_key_in_use',
               'an earlier attempt with this Idempotency-Key was interrupted; it has been released, retry now',
             ),
           );
-        }
-        return next(conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'));
       }
       if (stored.requestSha256 !== requestSha256) {
         return next(
@@ -78,19 +144,31 @@ export function idempotency(db: Db): RequestHandler {
       if (recorded) return originalSend(body as never);
       recorded = true;
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body ?? null);
-      const settle =
-        res.statusCode >= 500
-          ? deleteIdempotencyKey(db, actor.userId, key)
-          : recordIdempotentResponse(db, actor.userId, key, res.statusCode, text);
+      const status = res.statusCode;
+      const committed = committedAnswer();
+      const log = (req as { log?: { error: (o: unknown, m: string) => void; warn: (o: unknown, m: string) => void } }).log;
+      const settle = settleWithRetries(
+        () =>
+          status >= 500
+            ? settleFailedClaim(db, {
+                userId: actor.userId,
+                key,
+                inProgressStatus: IN_PROGRESS,
+                committedStatus: committed.status,
+                committedBody: committed.body,
+              })
+            : recordIdempotentResponse(db, actor.userId, key, status, text, IN_PROGRESS),
+        (err) => log?.error({ err, idempotencyKey: key }, 'gave up settling an Idempotency-Key; it is settled when retried'),
+      );
       settle.then(
         () => originalSend(body as never),
         (err: unknown) => {
-          (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'could not record idempotent response');
+          log?.warn({ err }, 'could not settle the Idempotency-Key yet; retrying in the background');
           originalSend(body as never);
         },
       );
       return res;
     }) as Response['send'];
-    next();
+    claimOfRequest.run({ userId: actor.userId, key }, () => next());
   };
 }

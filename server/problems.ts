@@ -176,6 +176,19 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '该 Idempotency-Key 已用于另一请求',
     en: 'This Idempotency-Key was used with a different request',
   },
+  idempotency_key_committed: {
+    http: 409,
+    zh: '使用该 Idempotency-Key 的请求已生效，但其应答在数据库中断时丢失；请查询该资源',
+    en: 'The request with this Idempotency-Key took effect, but its answer was lost in a database outage; read the resource',
+  },
+  database_unavailable: { http: 503, zh: '数据库暂时无法访问，请稍后重试', en: 'The database cannot be reached right now; retry shortly' },
+  webhook_address_not_allowed: {
+    http: 422,
+    path: 'url',
+    zh: 'Webhook 地址指向本机、链路本地或内网地址，未获允许',
+    en: 'The webhook URL points to a loopback, link-local or private address that is not allowed',
+  },
+  redis_unavailable: { http: 503, zh: '后台任务队列（Redis）暂时无法访问', en: 'The job queue (Redis) cannot be reached right now' },
 };
 
 /** The HTTP answer of a refusal: status code, problem code, detail, violations and facts. */

@@ -14,6 +14,7 @@ import { createApp } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
+import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 
 export type RunningService = {
   url: string;
@@ -30,6 +31,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
+  allowWebhookNetworks(env.WEBHOOK_ALLOWED_NETWORKS);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {
@@ -47,14 +49,36 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     let redisUrl = env.REDIS_URL;
     let embeddedRedis: EmbeddedRedis | null = null;
     if (!redisUrl) {
-      embeddedRedis = await startRedisServer({ dataDir });
+      // supervised: when it dies it is started again (with backoff), logged, and reported by /readyz
+      embeddedRedis = await startRedisServer({
+        dataDir,
+        supervise: true,
+        onEvent: (event) => {
+          if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
+          else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
+          else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
+        },
+      });
       redisUrl = embeddedRedis.url;
       cleanups.push(() => embeddedRedis!.stop());
       logger.info({ redisUrl }, 'started own redis-server');
     }
-    const jobs: JobRuntime = await startJobRuntime({ database, redisUrl, logger, workers: env.CERF_WORKERS, now });
+    const jobs: JobRuntime = await startJobRuntime({
+      database,
+      redisUrl,
+      logger,
+      workers: env.CERF_WORKERS,
+      now,
+      prefix: env.CERF_QUEUE_PREFIX,
+    });
     cleanups.push(() => jobs.stop());
-    const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs } };
+    const deps: AppDeps = {
+      database,
+      env,
+      logger,
+      now,
+      services: { redisPing: jobs.redisPing, jobs, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
+    };
     const app = createApp(deps);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(env.PORT, env.HOST, () => resolve(s));

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { readCursor } from '../schemas/common.js';
 import { refused, zodViolations } from './errors.js';
 
 /** Parses a body (or query) with a zod schema, or throws a 422 naming every failing field and rule. */
@@ -13,4 +14,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, pre
     );
   }
   return parsed.data;
+}
+
+/** A page cursor decoded against its zod tuple (undefined when absent), or a 422 `invalid_cursor` naming the field. */
+export function cursorOrThrow<S extends z.ZodType>(schema: S, cursor: string | undefined): z.infer<S> | undefined {
+  const parsed = readCursor(schema, cursor);
+  if (parsed === null) throw refused('invalid_cursor', 'the cursor is not one this API gave out', { path: 'cursor' });
+  return parsed;
 }

@@ -1,6 +1,6 @@
 /**
  * `Idempotency-Key` records: the first request with a key claims it (an in-progress row), its answer
- * is stored when sent, a 5xx deletes it. The middleware (server/idempotency.ts) decides; these are its
+ * is stored when sent; a 5xx releases it unless its write transaction committed (`write_committed`). The middleware (server/idempotency.ts) decides; these are its
  * queries, on the database itself (outside any request transaction).
  */
 import { and, eq } from 'drizzle-orm';
@@ -37,17 +37,38 @@ export async function findIdempotencyKey(db: Tx, userId: string, key: string): P
   return stored ?? null;
 }
 
-/** Releases a claim still in progress (`inProgressStatus`); an answered key is kept. */
-export async function releaseIdempotencyClaim(db: Tx, userId: string, key: string, inProgressStatus: number): Promise<void> {
-  await db.delete(idempotencyKeys).where(and(byKey(userId, key), eq(idempotencyKeys.responseStatus, inProgressStatus)));
+/** Stores the first answer under the key (a claim still in progress only: an answer is never replaced). */
+export async function recordIdempotentResponse(
+  db: Tx,
+  userId: string,
+  key: string,
+  status: number,
+  body: string,
+  inProgressStatus: number,
+): Promise<void> {
+  await db
+    .update(idempotencyKeys)
+    .set({ responseStatus: status, responseBody: body })
+    .where(and(byKey(userId, key), eq(idempotencyKeys.responseStatus, inProgressStatus)));
 }
 
-/** Releases the key whatever its state (the request failed with a 5xx). */
-export async function deleteIdempotencyKey(db: Tx, userId: string, key: string): Promise<void> {
-  await db.delete(idempotencyKeys).where(byKey(userId, key));
+/** Inside the request's write transaction: the claim's write committed exactly when this transaction does. */
+export async function markIdempotentWrite(tx: Tx, userId: string, key: string): Promise<void> {
+  await tx.update(idempotencyKeys).set({ writeCommitted: true }).where(byKey(userId, key));
 }
 
-/** Stores the first answer under the key. */
-export async function recordIdempotentResponse(db: Tx, userId: string, key: string, status: number, body: string): Promise<void> {
-  await db.update(idempotencyKeys).set({ responseStatus: status, responseBody: body }).where(byKey(userId, key));
+/**
+ * Settles a claim whose request failed (5xx) or was abandoned: a claim whose write never committed is
+ * released; one whose write committed keeps the key, answered with `committedStatus`/`committedBody`.
+ */
+export async function settleFailedClaim(
+  db: Tx,
+  input: { userId: string; key: string; inProgressStatus: number; committedStatus: number; committedBody: string },
+): Promise<void> {
+  const open = and(byKey(input.userId, input.key), eq(idempotencyKeys.responseStatus, input.inProgressStatus));
+  await db.delete(idempotencyKeys).where(and(open, eq(idempotencyKeys.writeCommitted, false)));
+  await db
+    .update(idempotencyKeys)
+    .set({ responseStatus: input.committedStatus, responseBody: input.committedBody })
+    .where(and(open, eq(idempotencyKeys.writeCommitted, true)));
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Banks, verifiers and the central bank itself (kind 'operator'). */
 export const institutions = pgTable(
@@ -56,6 +56,11 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status').notNull(),
     responseBody: text('response_body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * set inside the request's own write transaction: true exactly when that transaction committed, so
+     * a request whose answer was lost (an outage after or during COMMIT) never passes for one that wrote nothing
+     */
+    writeCommitted: boolean('write_committed').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );

@@ -10,7 +10,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, postgresBinDir, waitFor } from './process-tools.js';
 
-export type EmbeddedPostgres = { url: (database?: string) => string; port: number; child: ChildProcess; stop(): Promise<void> };
+export type EmbeddedPostgres = {
+  url: (database?: string) => string;
+  port: number;
+  child: ChildProcess;
+  /** `pg_ctl restart -m <mode>`: the server goes away and comes back on the same port (the drills) */
+  restart(mode?: 'smart' | 'fast' | 'immediate'): Promise<void>;
+  stop(): Promise<void>;
+};
 
 export async function startPostgresServer(options: { fast?: boolean } = {}): Promise<EmbeddedPostgres> {
   const bin = postgresBinDir();
@@ -77,10 +84,32 @@ export async function startPostgresServer(options: { fast?: boolean } = {}): Pro
     'postgres',
     30_000,
   );
+  // after a restart the postmaster is pg_ctl's child, no longer ours: it is stopped through pg_ctl
+  let restarted = false;
+  const pgCtl = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const [ctlCmd, ctlArgs] = asOwner(`${bin}/pg_ctl`, ['-D', dataDir, '-l', path.join(root, 'restarted.log'), ...args]);
+      const ctl = spawn(ctlCmd, ctlArgs, { stdio: 'ignore' });
+      ctl.on('error', reject);
+      ctl.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl ${args.join(' ')} exited with ${code}`))));
+    });
+  const stopRestarted = () => {
+    const [ctlCmd, ctlArgs] = asOwner(`${bin}/pg_ctl`, ['-D', dataDir, '-m', 'immediate', 'stop']);
+    try {
+      execFileSync(ctlCmd, ctlArgs, { stdio: 'ignore' });
+    } catch {
+      // already stopped
+    }
+  };
   return {
     url,
     port,
     child,
+    restart: async (mode = 'fast') => {
+      restarted = true;
+      process.on('exit', stopRestarted);
+      await pgCtl(['-m', mode, '-w', 'restart']);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
@@ -88,6 +117,11 @@ export async function startPostgresServer(options: { fast?: boolean } = {}): Pro
           rmSync(root, { recursive: true, force: true });
           resolve();
         };
+        if (restarted) {
+          process.off('exit', stopRestarted);
+          stopRestarted();
+          return done();
+        }
         if (exited) return done();
         child.once('exit', done);
         // signal the postmaster itself (runuser, when used, does not pass SIGINT on): fast shutdown

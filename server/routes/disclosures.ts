@@ -12,7 +12,7 @@ import { bankOf, publishDisclosure, requestNewVersion, submitDisclosure } from '
 import type { ActorContext } from '../../app/perform.js';
 import { canSee, listVersionViews, versionView, versionViewsOf, type Visibility } from '../../db/read-models/disclosure-versions.js';
 import { parseYuan } from '../../domain/money.js';
-import { decodeCursor, encodeCursor, QuarterString } from '../../schemas/common.js';
+import { CursorPart, encodeCursor, QuarterString } from '../../schemas/common.js';
 import {
   CompileAccepted,
   CompileBody,
@@ -27,10 +27,10 @@ import { NewVersionBody, SubmitBody } from '../../schemas/statements.js';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
-import { notFound, validationFailed } from '../errors.js';
+import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
@@ -148,10 +148,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
 
   router.get('/disclosures', async (req, res) => {
     const query = parseOrThrow(ListDisclosuresQuery, req.query);
-    const cursor = decodeCursor(query.cursor);
-    const after = cursor && cursor.length === 3 ? (cursor as [string, string, number]) : null;
-    if (query.cursor && !after)
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    const after = cursorOrThrow(z.tuple([CursorPart.quarter, CursorPart.code, CursorPart.int4]), query.cursor) ?? null;
     const rows = await listVersionViews(
       db,
       { quarter: query.quarter, institutionCode: query.institution, visibility: visibilityOf(res.locals.actor) },

@@ -38,9 +38,7 @@ import { parseOrThrow } from '../validate.js';
 
 /** A list cursor this API did not write (or one tampered with): named, never a 500. */
 export const invalidCursor = () =>
-  validationFailed([
-    { path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this list returned; start again without it' },
-  ]);
+  refused('invalid_cursor', 'the cursor is not one this list returned; start again without it', { path: 'cursor' });
 
 const AccrualResult = z.object({ through: z.string(), tranches: z.number().int(), total: z.string(), entries: z.number().int() });
 const ScanResult = z.object({

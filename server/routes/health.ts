@@ -26,6 +26,8 @@ export function healthRoutes({ database, services, now }: AppDeps): Router {
       status: ready ? 'ready' : 'not_ready',
       checks: { database: databaseOk ? 'ok' : 'down', redis: redisOk === null ? 'not_configured' : redisOk ? 'ok' : 'down' },
       driver: database.driver,
+      // the service's own redis-server, supervised: restarted after an unexpected exit
+      ...(services.redisServer ? { redisServer: services.redisServer() } : {}),
       warnings,
     });
   });

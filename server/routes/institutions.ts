@@ -4,7 +4,7 @@ import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
 import { setMigrationMode } from '../../app/institutions/set-migration-mode.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
-import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
+import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
 import { CreateInstitutionBody, CreateUserBody, Institution, MigrationModeBody, UserWithKey } from '../../schemas/institutions.js';
 import { describe } from '../openapi.js';
@@ -13,7 +13,7 @@ import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { presentInstitution as present } from '../presenters/institutions.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const InstitutionListQuery = PageQuery.extend({ kind: z.enum(['operator', 'bank', 'verifier']).optional() }).strict();
 
@@ -95,8 +95,8 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
 
   router.get('/institutions', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(InstitutionListQuery, req.query);
-    const after = decodeCursor(q.cursor)?.[0];
-    const rows = await listInstitutions(db, { kind: q.kind, afterCode: typeof after === 'string' ? after : undefined, limit: q.limit });
+    const after = cursorOrThrow(z.tuple([CursorPart.code]), q.cursor)?.[0];
+    const rows = await listInstitutions(db, { kind: q.kind, afterCode: after, limit: q.limit });
     const page = rows.slice(0, q.limit);
     res.json({ items: page.map(present), nextCursor: rows.length > q.limit ? encodeCursor([page[page.length - 1].code]) : null });
   });

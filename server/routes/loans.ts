@@ -7,7 +7,7 @@ import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../app/loans/c
 import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/submit-loans.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { findLoan, listLoans, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { CursorPart, encodeCursor, pageOf } from '../../schemas/common.js';
 import {
   AcceptBody,
   AmendmentBody,
@@ -24,7 +24,7 @@ import type { AppDeps } from '../context.js';
 import { notFound, validationFailed, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentBatch, presentLoan, presentLoanVersions, presentRepayments } from '../presenters/loans.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const LoanId = z.object({ id: z.string() });
 
@@ -159,10 +159,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
         institutionId = institution.id;
       }
     }
-    const cursor = decodeCursor(q.cursor);
-    if (q.cursor && (!cursor || typeof cursor[0] !== 'string' || typeof cursor[1] !== 'string')) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave out' }]);
-    }
+    const cursor = cursorOrThrow(z.tuple([CursorPart.date, CursorPart.uuid]), q.cursor);
     const rows = await listLoans(db, {
       institutionId,
       subArea: q.subArea,
@@ -171,7 +168,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
       eligibility: q.eligibility,
       eligible: q.eligible === undefined ? undefined : q.eligible === 'true',
       projectRef: q.projectRef,
-      after: cursor ? { disbursedOn: cursor[0] as string, id: cursor[1] as string } : undefined,
+      after: cursor ? { disbursedOn: cursor[0], id: cursor[1] } : undefined,
       limit: q.limit,
     });
     const page = rows.slice(0, q.limit);

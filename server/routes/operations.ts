@@ -8,14 +8,14 @@ import { allocateOperation } from '../../app/refinancing/decisions.js';
 import { closeOperation, openOperation } from '../../app/refinancing/operations.js';
 import type { Tx } from '../../db/client.js';
 import { applicationListings, listOperations, operationUsage, type OperationRow } from '../../db/repositories/refinancing.js';
-import { DatedBody, decodeCursor, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
+import { DatedBody, CursorPart, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
 import { ApplicationView, CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentApplication, presentOperation } from '../presenters/refinancing.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const AllocationView = z.object({
   operation: OperationView,
@@ -99,8 +99,8 @@ export function operationRoutes({ database, now }: AppDeps): Router {
 
   router.get('/operations', requireRole('operator', 'bank'), async (req, res) => {
     const q = parseOrThrow(PageQuery, req.query);
-    const [after] = decodeCursor(q.cursor) ?? [];
-    const rows = await listOperations(db, { afterQuarter: typeof after === 'string' ? after : undefined, limit: q.limit });
+    const [after] = cursorOrThrow(z.tuple([CursorPart.quarter]), q.cursor) ?? [];
+    const rows = await listOperations(db, { afterQuarter: after, limit: q.limit });
     const page = rows.slice(0, q.limit);
     res.json({
       items: page.map((r) => presentOperation(r.operation, r.usage)),

@@ -13,7 +13,7 @@ import { findPolicyChange, listPolicyChanges } from '../../db/repositories/polic
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent } from '../../domain/money.js';
 import { AREA_NAMES, lprFreshness, policyData, policyOn, taxonomyOn, type PolicyChangeData } from '../../domain/policy/index.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
 import {
   ConfirmPolicyChangeBody,
   DeclinePolicyChangeBody,
@@ -27,10 +27,10 @@ import {
 } from '../../schemas/policy.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { notFound, refused, validationFailed } from '../errors.js';
+import { notFound, refused } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentLprFreshness, presentPolicy, presentPolicyChange } from '../presenters/policy.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 describe({
   method: 'get',
@@ -175,14 +175,11 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
 
   router.get('/policy/changes', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(PolicyChangeListQuery, req.query);
-    const cursor = decodeCursor(q.cursor);
-    if (q.cursor && (!cursor || typeof cursor[0] !== 'number' || !Number.isSafeInteger(cursor[0]))) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave out' }]);
-    }
+    const cursor = cursorOrThrow(z.tuple([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]), q.cursor);
     const rows = await listPolicyChanges(db, {
       status: q.status,
       kind: q.kind,
-      beforeSeq: cursor ? (cursor[0] as number) : undefined,
+      beforeSeq: cursor ? cursor[0] : undefined,
       limit: q.limit,
     });
     const page = rows.slice(0, q.limit);

@@ -11,14 +11,14 @@ import { registerWebhook, stopWebhook } from '../../app/webhooks.js';
 import { deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
 import { failedJobs } from '../../db/repositories/outbox.js';
 import { isQueueName } from '../../jobs/queues.js';
-import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
+import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { notFound, refused, validationFailed } from '../errors.js';
+import { notFound, refused } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentDelivery, presentFailedJob, presentSubscription } from '../presenters/webhooks.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 describe({
   method: 'post',
@@ -95,12 +95,6 @@ describe({
 });
 
 /** A deliveries cursor: (created_at as ISO text, id) of the last delivery seen; null when it is not one this API gave. */
-function deliveriesCursor(parts: unknown[] | null): { createdAt: Date; id: string } | null {
-  if (!parts || parts.length !== 2 || typeof parts[0] !== 'string' || typeof parts[1] !== 'string') return null;
-  const createdAt = new Date(parts[0]);
-  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: parts[1] };
-}
-
 export function webhookRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
@@ -130,9 +124,8 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.get('/webhooks/deliveries', requireRole('bank', 'verifier', 'operator'), async (req, res) => {
     const query = parseOrThrow(PageQuery, req.query);
     const actor = actorOf(res);
-    const after = deliveriesCursor(decodeCursor(query.cursor));
-    if (query.cursor && !after)
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave' }]);
+    const cursor = cursorOrThrow(z.tuple([CursorPart.instant, CursorPart.uuid]), query.cursor);
+    const after = cursor ? { createdAt: new Date(cursor[0]), id: cursor[1] } : null;
     const rows = await deliveriesOf(db, actor.role === 'operator' ? null : actor.institutionId, { limit: query.limit, after });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -145,11 +138,14 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.get('/jobs/health', requireRole('operator'), async (_req, res) => {
     const jobs = deps.services.jobs;
     if (!jobs) throw refused('jobs_not_running', 'the job system is not running in this process');
+    if (!(await jobs.redisPing())) throw refused('redis_unavailable', 'Redis cannot be reached right now; retry shortly');
     res.json(await jobs.health());
   });
 
   router.get('/jobs/failed', requireRole('operator'), async (req, res) => {
     const query = parseOrThrow(PageQuery, req.query);
+    // one page only: no cursor is ever given out, so any cursor is forged
+    cursorOrThrow(z.never(), query.cursor);
     const rows = await failedJobs(db, query.limit);
     res.json({ items: rows.map(presentFailedJob), nextCursor: null });
   });

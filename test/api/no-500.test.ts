@@ -5,6 +5,8 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { encodeCursor } from '../../schemas/common.js';
 import { describedRoutes } from '../../server/openapi.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -45,6 +47,53 @@ describe('no 500s', () => {
                 `${route.method.toUpperCase()} ${path} as ${who} with ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
               );
           }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it('when any paged list gets a forged cursor from any caller, then it answers 422 invalid_cursor naming the cursor, never 500', async () => {
+    const lists = describedRoutes().filter(
+      (r) => r.method === 'get' && r.query instanceof z.ZodObject && 'cursor' in (r.query as z.ZodObject).shape,
+    );
+    expect(lists.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/api/v1/loans', '/api/v1/disclosures', '/api/v1/webhooks/deliveries', '/api/v1/journal']),
+    );
+    const forged = [
+      'nonsense',
+      '%%%',
+      encodeCursor([]),
+      encodeCursor(['x', 'y']),
+      encodeCursor(['x', 'y', 'z']),
+      encodeCursor(['2022-08-15', 'not-a-uuid']),
+      encodeCursor(['2022-02-30', '00000000-0000-0000-0000-000000000000']),
+      encodeCursor(['2022Q9', 'BANK', 1]),
+      encodeCursor(['2022Q3', 'BANK', 'one']),
+      encodeCursor(['2022Q3', 'BANK', 1e30]),
+      encodeCursor(['x'.repeat(300)]),
+      encodeCursor([{ a: 1 }, null]),
+      encodeCursor([null]),
+      encodeCursor([-1]),
+      encodeCursor([1.5]),
+      encodeCursor(['9'.repeat(40)]),
+      encodeCursor(['not a date', '00000000-0000-0000-0000-000000000000']),
+      encodeCursor(['2022-08-15T00:00:00.000Z', 'x']),
+      encodeCursor(['\u0000', '\u0000']),
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('"text"').toString('base64url'),
+    ];
+    const failures: string[] = [];
+    for (const route of lists) {
+      for (const cursor of forged) {
+        for (const [who, key] of Object.entries(keys)) {
+          let call = request(t.app).get(`${route.path}?cursor=${encodeURIComponent(cursor)}`);
+          if (key) call = call.set(bearer(key));
+          const res = await call;
+          const ok =
+            [401, 403].includes(res.status) ||
+            (res.status === 422 && res.body.code === 'invalid_cursor' && res.body.errors?.[0]?.path === 'cursor');
+          if (!ok) failures.push(`GET ${route.path} cursor ${cursor} as ${who} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         }
       }
     }

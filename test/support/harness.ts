@@ -15,6 +15,7 @@ import { createApp } from '../../server/app.js';
 import type { AppDeps } from '../../server/context.js';
 import { parseEnv } from '../../schemas/env.js';
 import { createLogger } from '../../platform/logger.js';
+import { allowWebhookNetworks } from '../../platform/webhook-transport.js';
 
 /**
  * With TEST_DRIVER=pglite the same tests run on PGlite (one connection, in a temporary folder):
@@ -71,6 +72,8 @@ export type TestApp = {
 
 /** The real application on a fresh database, with the operator bootstrapped and a movable clock. */
 export async function createTestApp(options: { now?: Date | string } = {}): Promise<TestApp> {
+  // the tests' webhook receivers listen on the loopback interface: allowed here, as an operator would allow a network
+  allowWebhookNetworks(['127.0.0.0/8', '::1/128']);
   const database = await createTestDatabase();
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   await bootstrapOperator(database.db, operatorKey);
