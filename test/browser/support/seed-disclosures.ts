@@ -3,6 +3,7 @@
  * page tests that must not depend on the compile → verify → publish jobs. Figures are CITIC's real
  * 2022 Q3 statement (cerf-facts §4.5) and made-up earlier quarters.
  */
+import { freezeLoanSet } from '../../../db/repositories/disclosure-loans.js';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
@@ -83,6 +84,8 @@ export async function publishDisclosure(
       publishedOn: status === 'published' ? publishedOn : null,
     })
     .returning();
+  // the loans it counted, frozen with it as compilation does (the verifier's sample is drawn from them)
+  await freezeLoanSet(db, { versionId: row.id, institutionId: inst.id, through: quarterBounds(input.quarter).end });
   if (input.verifierCode) {
     const [verifier] = await db.select().from(institutions).where(eq(institutions.code, input.verifierCode));
     await db.insert(verificationAssignments).values({
