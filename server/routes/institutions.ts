@@ -6,7 +6,14 @@ import { setMigrationMode } from '../../app/institutions/set-migration-mode.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
 import { decodeCursor, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
-import { CreateInstitutionBody, CreateUserBody, Institution, MigrationModeBody, UserWithKey } from '../../schemas/institutions.js';
+import {
+  CreateInstitutionBody,
+  CreateUserBody,
+  Institution,
+  MigrationModeBody,
+  UpdateInstitutionBody,
+  UserWithKey,
+} from '../../schemas/institutions.js';
 import { describe } from '../openapi.js';
 import { z } from 'zod';
 import { actorOf, requireRole } from '../auth.js';
@@ -63,6 +70,17 @@ describe({
   idempotent: true,
 });
 
+describe({
+  method: 'patch',
+  path: '/api/v1/institutions/:code',
+  tag: 'institutions',
+  roles: ['operator'],
+  operationId: 'updateInstitution',
+  summary: "Change an institution's names or its eligibility window",
+  body: UpdateInstitutionBody,
+  responses: { 200: Institution },
+  examples: { request: [{ summary: 'end the eligibility window', value: { eligibleUntil: '2027-12-31' } }] },
+});
 describe({
   method: 'put',
   path: '/api/v1/institutions/:code/migration-mode',

@@ -11,8 +11,10 @@ import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
 import {
   AcceptBody,
   AmendmentBody,
+  AmendmentRequest,
   BatchResult,
   LoanBatchBody,
+  LoanBatchRequest,
   LoanInput,
   LoanListQuery,
   LoanVersionView,
@@ -44,7 +46,7 @@ describe({
   tag: 'loans',
   roles: ['bank'],
   summary: 'Submit up to 10,000 loans; each row is created, unchanged or an error (which writes nothing)',
-  body: LoanBatchBody,
+  body: LoanBatchRequest,
   responses: { 200: BatchResult },
   idempotent: true,
 });
@@ -79,7 +81,7 @@ describe({
   tag: 'loans',
   roles: ['bank'],
   summary: 'Amend a loan: a new version with a reason; earlier versions are kept',
-  body: AmendmentBody,
+  body: AmendmentRequest,
   responses: { 201: LoanView },
   idempotent: true,
 });

@@ -44,6 +44,20 @@ describe({
 });
 describe({
   method: 'get',
+  path: '/api/v1/verifiers/:code/conflicts',
+  tag: 'verification',
+  roles: ['operator'],
+  operationId: 'listVerifierConflicts',
+  summary: 'The banks a verifier is declared conflicted with (it is never assigned to them)',
+  responses: { 200: z.object({ items: z.array(z.object({ bank: z.string(), reason: z.string() })), nextCursor: z.null() }) },
+  examples: {
+    responses: {
+      200: [{ summary: 'one conflict', value: { items: [{ bank: 'CITIC', reason: 'audited the bank in 2022' }], nextCursor: null } }],
+    },
+  },
+});
+describe({
+  method: 'get',
   path: '/api/v1/verification/assignments',
   tag: 'verification',
   roles: ['verifier', 'operator'],
