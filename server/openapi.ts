@@ -97,6 +97,9 @@ export function standardErrors(doc: RouteDoc): ProblemCode[] {
   if (doc.body || doc.query || (hasParams && doc.params)) codes.push('validation_failed');
   if (doc.query && hasShapeKey(doc.query, 'cursor')) codes.push('invalid_cursor');
   if (doc.method !== 'get') codes.push('malformed_json', 'payload_too_large');
+  // a booking dated by `on` (BookingDateFields): the effective-date rules
+  if (doc.body && hasShapeKey(doc.body, 'on'))
+    codes.push('booking_in_future', 'booking_out_of_order', 'backdating_not_allowed', 'backdate_reason_required');
   if (doc.idempotent) codes.push('invalid_idempotency_key', 'idempotency_key_in_use', 'idempotency_key_reused');
   if (doc.path.startsWith('/api/')) codes.push(...codesWithStatus(429));
   return codes;
