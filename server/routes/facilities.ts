@@ -54,6 +54,7 @@ const ScanResult = z.object({
 describe({
   method: 'get',
   path: '/api/v1/facilities/:id/history',
+  operationId: 'getTrancheHistory',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Every booking of the facility: its effective date, when and by whom it was booked, and why (back-dated ones marked)',
@@ -62,6 +63,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities',
+  operationId: 'listTranches',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Support tranches by maturity; ?status=overdue, ?maturesOnOrBefore= for those due',
@@ -71,6 +73,8 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities/statement',
+  operationId: 'getInterestStatement',
+  errors: ['no_policy_in_force', 'not_found'],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: "A bank's statement of interest: outstanding principal, interest due to the date, upcoming maturities",
@@ -80,6 +84,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities/:id',
+  operationId: 'getTranche',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'One tranche',
@@ -88,6 +93,15 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/:id/rollover',
+  operationId: 'rollOverTranche',
+  errors: [
+    'facility_not_live',
+    'rollovers_exhausted',
+    'rollover_not_due',
+    'facility_overdue',
+    'nothing_to_roll_over',
+    'interest_booked_ahead',
+  ],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary:
@@ -98,6 +112,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/:id/repay',
+  operationId: 'repayTranche',
+  errors: ['facility_not_live', 'nothing_to_repay', 'repayment_exceeds_outstanding', 'interest_booked_ahead'],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Repay principal (early allowed) with all interest due',
@@ -108,6 +124,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/accrue',
+  operationId: 'accrueInterest',
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Run the daily interest accrual through a date (default today); idempotent per tranche and day',
@@ -118,6 +135,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/scan-maturities',
+  operationId: 'scanMaturities',
   tag: 'refinancing',
   roles: ['operator'],
   summary:

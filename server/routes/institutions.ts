@@ -27,6 +27,7 @@ const InstitutionListQuery = PageQuery.extend({ kind: z.enum(['operator', 'bank'
 describe({
   method: 'get',
   path: '/api/v1/me',
+  operationId: 'getMe',
   tag: 'institutions',
   roles: ['operator', 'bank', 'verifier'],
   summary: 'Who the API key belongs to',
@@ -35,6 +36,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/institutions',
+  operationId: 'registerInstitution',
+  errors: ['institution_code_taken'],
   tag: 'institutions',
   roles: ['operator'],
   summary: 'Register a bank or verifier; answers its first API key once',
@@ -45,6 +48,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/institutions',
+  operationId: 'listInstitutions',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'All institutions, by code',
@@ -54,6 +58,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/institutions/:code',
+  operationId: 'getInstitution',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'One institution',
@@ -62,6 +67,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/institutions/:code/users',
+  operationId: 'addInstitutionUser',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'Another user (and API key) of an institution',
@@ -84,6 +90,7 @@ describe({
 describe({
   method: 'put',
   path: '/api/v1/institutions/:code/migration-mode',
+  operationId: 'setMigrationMode',
   tag: 'institutions',
   roles: ['operator'],
   summary: "Start or end a bank's migration mode (it may then date its own bookings before today), with a reason",
