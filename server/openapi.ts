@@ -304,7 +304,8 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
       });
 
     const responseExamples = doc.examples?.responses ?? {};
-    const namedExamples = (examples: Example[] | undefined) =>
+    /** the route's named examples, or one sampled from the schema (its fields' examples, enums, formats) */
+    const namedExamples = (examples: Example[] | undefined, schema?: JsonObject) =>
       examples?.length
         ? {
             examples: Object.fromEntries(
@@ -314,13 +315,15 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
               ]),
             ),
           }
-        : {};
+        : schema
+          ? { example: sampleOf(schema, components) }
+          : {};
+    const bodyContent = (schema: JsonObject, examples: Example[] | undefined) => ({ schema, ...namedExamples(examples, schema) });
     const responses: Record<string, unknown> = {};
     for (const [status, entry] of Object.entries(doc.responses)) {
       const full: ResponseDoc = entry === null || entry instanceof z.ZodType ? { schema: entry } : entry;
       const content: Record<string, unknown> = {};
-      if (full.schema)
-        content['application/json'] = { schema: jsonSchema(full.schema), ...namedExamples(responseExamples[Number(status)]) };
+      if (full.schema) content['application/json'] = bodyContent(jsonSchema(full.schema), responseExamples[Number(status)]);
       for (const [type, schema] of Object.entries(full.content ?? {})) content[type] = { schema: jsonSchema(schema) };
       const headers = full.headers
         ? Object.fromEntries(
@@ -386,7 +389,7 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(doc.body, true), ...namedExamples(doc.examples?.request) } },
+              content: { 'application/json': bodyContent(jsonSchema(doc.body, true), doc.examples?.request) },
             },
           }
         : {}),
@@ -415,6 +418,53 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
     },
     paths,
   };
+}
+
+/**
+ * An example value of a JSON schema: its own example, else one built from its type, enum, format and
+ * bounds, with every property (references followed; recursion cut at a few levels).
+ */
+export function sampleOf(schema: unknown, components: Record<string, unknown>, depth = 0): unknown {
+  const s = (schema ?? {}) as JsonObject;
+  if (depth > 20) return null;
+  if (typeof s.$ref === 'string') return sampleOf(components[s.$ref.split('/').pop()!], components, depth + 1);
+  if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
+  if (s.example !== undefined) return s.example;
+  if (s.const !== undefined) return s.const;
+  if (s.default !== undefined) return s.default;
+  if (Array.isArray(s.enum)) return s.enum[0];
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    const options = s[key] as unknown[] | undefined;
+    if (options?.length) {
+      const nonNull = options.find((o) => (o as JsonObject).type !== 'null') ?? options[0];
+      return sampleOf(nonNull, components, depth + 1);
+    }
+  }
+  if (Array.isArray(s.allOf)) return Object.assign({}, ...s.allOf.map((part) => sampleOf(part, components, depth + 1) as object));
+  const type = Array.isArray(s.type) ? (s.type.find((t) => t !== 'null') ?? 'null') : s.type;
+  if (type === 'object' || s.properties) {
+    const out: JsonObject = {};
+    for (const [name, property] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
+      out[name] = sampleOf(property, components, depth + 1);
+    return out;
+  }
+  if (type === 'array') {
+    const min = typeof s.minItems === 'number' ? s.minItems : 1;
+    return Array.from({ length: Math.max(1, min) }, () => sampleOf(s.items, components, depth + 1));
+  }
+  if (type === 'integer' || type === 'number') return typeof s.minimum === 'number' ? s.minimum : 1;
+  if (type === 'boolean') return true;
+  if (type === 'null') return null;
+  if (type === 'string') {
+    if (s.format === 'uuid') return '0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b';
+    if (s.format === 'date-time') return '2026-03-01T04:00:00.000Z';
+    if (s.format === 'date') return '2026-03-01';
+    if (s.format === 'uri' || s.format === 'url') return 'https://bank.example.cn/hooks/cerf';
+    const min = typeof s.minLength === 'number' ? s.minLength : 1;
+    const max = typeof s.maxLength === 'number' ? s.maxLength : 100;
+    return 'text'.padEnd(Math.min(Math.max(min, 4), max), 'x').slice(0, max);
+  }
+  return null;
 }
 
 /** A field's description followed by the rule codes it can fail with. */

@@ -49,5 +49,5 @@ describe('no 500s', () => {
       }
     }
     expect(failures).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
