@@ -2,6 +2,13 @@
 import { z } from 'zod';
 import { isIsoDate, isQuarter } from '../domain/dates.js';
 
+declare module 'zod' {
+  interface GlobalMeta {
+    /** the domain rules a field is checked against beyond its shape (their codes); the API description lists them */
+    rules?: readonly string[];
+  }
+}
+
 const rule = (code: string) => ({ params: { code } });
 
 /** A string matching `pattern`; failures carry `code` as the rule's name. */

@@ -17,6 +17,12 @@ export const CreateInstitutionBody = z
   .strict()
   .meta({ id: 'CreateInstitution' });
 
+/** A change of an institution's names or eligibility window (PATCH): the fields given change. */
+export const UpdateInstitutionBody = CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true })
+  .partial()
+  .strict()
+  .meta({ id: 'UpdateInstitution' });
+
 export const Institution = z
   .object({
     id: z.string().uuid(),

@@ -1,5 +1,6 @@
 /** Loan submissions (API.md "Loans"): request and response shapes. */
 import { z } from 'zod';
+import { LOAN_FIELD_RULES as RULES } from '../domain/loans/rules.js';
 import { BookingDateFields, IsoDateString, matching, PageQuery, PercentString, Sha256Hex, TonnesString, YuanString } from './common.js';
 
 export const BATCH_ROWS_MAX = 10_000;
@@ -17,27 +18,89 @@ const text = (max: number) =>
 
 export const ProjectInput = z
   .object({
-    ref: text(100),
-    name: text(300),
-    province: text(50),
-    subArea: matching(/^[A-Z]{2}\.[A-Z_]{2,40}$/, 'unknown_sub_area', 'must be a sub-area code such as CE.WIND (see GET /api/v1/taxonomy)'),
-    totalInvestment: YuanString,
-    annualReductionTonnes: TonnesString,
-    reductionBasis: ReductionBasis,
-    evidence: z.object({ title: text(300), sha256: Sha256Hex }).strict(),
+    ref: text(100).meta({
+      description: "the bank's own reference of the project; loans naming it share its data",
+      examples: ['PRJ-WIND-0007'],
+    }),
+    name: text(300).meta({ rules: RULES['project.name'], examples: ['张家口200MW风电项目'] }),
+    province: text(50).meta({ rules: RULES['project.province'], examples: ['河北'] }),
+    subArea: matching(
+      /^[A-Z]{2}\.[A-Z_]{2,40}$/,
+      'unknown_sub_area',
+      'must be a sub-area code such as CE.WIND (see GET /api/v1/taxonomy)',
+    ).meta({
+      description: 'sub-area code of the taxonomy in force on the disbursement date (GET /api/v1/taxonomy)',
+      rules: RULES['project.subArea'],
+      examples: ['CE.WIND'],
+    }),
+    totalInvestment: YuanString.meta({
+      description: "the project's total investment in yuan; loans on the project never add up to more",
+      rules: RULES['project.totalInvestment'],
+      examples: ['1200000000.00'],
+    }),
+    annualReductionTonnes: TonnesString.meta({
+      description: "the project's annual carbon reduction, tonnes CO2e",
+      rules: RULES['project.annualReductionTonnes'],
+      examples: ['210000.00'],
+    }),
+    reductionBasis: ReductionBasis.meta({ rules: RULES['project.reductionBasis'] }),
+    evidence: z
+      .object({
+        title: text(300).meta({ rules: RULES['project.evidence.title'], examples: ['可行性研究报告（2022年3月）'] }),
+        sha256: Sha256Hex.meta({
+          description: 'SHA-256 of the evidence document, 64 lowercase hex characters',
+          rules: RULES['project.evidence.sha256'],
+          examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
+        }),
+      })
+      .strict(),
   })
   .strict()
   .meta({ id: 'ProjectInput' });
 
+export const BorrowerInput = z
+  .object({
+    name: text(300).meta({ examples: ['张家口风能发电有限公司'] }),
+    creditCode: z
+      .string()
+      .max(50)
+      .meta({
+        description: "the borrower's unified social credit code: 18 characters with the GB 32100 check character",
+        rules: RULES['borrower.creditCode'],
+        examples: ['91130700MA0G5XKQ17'],
+      }),
+  })
+  .strict();
+
 export const LoanInput = z
   .object({
-    loanRef: matching(/^[\w.\-/:#]{1,100}$/, 'invalid_loan_ref', 'must be 1–100 letters, digits or . - _ / : #'),
-    borrower: z.object({ name: text(300), creditCode: z.string().max(50) }).strict(),
+    loanRef: matching(/^[\w.\-/:#]{1,100}$/, 'invalid_loan_ref', 'must be 1–100 letters, digits or . - _ / : #').meta({
+      description: "the bank's own loan reference, unique per bank; the same reference with other content is refused (use an amendment)",
+      rules: RULES.loanRef,
+      examples: ['L-2022-000123'],
+    }),
+    borrower: BorrowerInput,
     project: ProjectInput,
-    principal: YuanString,
-    annualRatePercent: PercentString,
-    disbursedOn: IsoDateString,
-    maturesOn: IsoDateString,
+    principal: YuanString.meta({
+      description: 'the principal disbursed, yuan',
+      rules: RULES.principal,
+      examples: ['300000000.00'],
+    }),
+    annualRatePercent: PercentString.meta({
+      description: 'the annual interest rate, percent; outside the LPR band the loan is recorded but flagged (rate_outside_lpr_band)',
+      rules: RULES.annualRatePercent,
+      examples: ['3.45'],
+    }),
+    disbursedOn: IsoDateString.meta({
+      description: 'disbursement date: the policy and taxonomy in force that day apply',
+      rules: RULES.disbursedOn,
+      examples: ['2022-08-15'],
+    }),
+    maturesOn: IsoDateString.meta({
+      description: 'maturity date, after the disbursement',
+      rules: RULES.maturesOn,
+      examples: ['2025-08-15'],
+    }),
   })
   .strict()
   .meta({ id: 'LoanInput' });
@@ -47,6 +110,19 @@ export type LoanInputBody = z.infer<typeof LoanInput>;
 export const LoanBatchBody = z
   .object({
     loans: z.array(z.unknown()).min(1, 'must list at least one loan').max(BATCH_ROWS_MAX, `at most ${BATCH_ROWS_MAX} loans per request`),
+  })
+  .strict();
+
+/** The batch as the API description shows it: the rows are LoanInput (the route checks each on its own). */
+export const LoanBatchRequest = z
+  .object({
+    loans: z
+      .array(LoanInput)
+      .min(1, 'must list at least one loan')
+      .max(BATCH_ROWS_MAX, `at most ${BATCH_ROWS_MAX} loans per request`)
+      .meta({
+        description: `1 to ${BATCH_ROWS_MAX} loans; each row is checked on its own and a row's violations name it (loans.7.principal)`,
+      }),
   })
   .strict()
   .meta({ id: 'LoanBatch', description: `up to ${BATCH_ROWS_MAX} rows of LoanInput` });
@@ -112,8 +188,11 @@ export const LoanListQuery = PageQuery.extend({
   institution: z.string().max(32).optional(),
 }).strict();
 
-export const AmendmentBody = z
-  .object({ reason: text(1000), loan: z.unknown() })
+export const AmendmentBody = z.object({ reason: text(1000), loan: z.unknown() }).strict();
+
+/** The amendment as the API description shows it: `loan` is a LoanInput (the route checks it after the envelope). */
+export const AmendmentRequest = z
+  .object({ reason: text(1000).meta({ examples: ['the borrower signed a larger facility'] }), loan: LoanInput })
   .strict()
   .meta({ id: 'LoanAmendment', description: 'the whole new content of the loan (LoanInput) and why it changes' });
 

@@ -20,6 +20,29 @@ export const DEMO_KEYS = {
 
 type Json = Record<string, unknown>;
 
+/** Every demo user's sign-in: institution code, user name, password (or none) and API key. */
+export const DEMO_USERS = [
+  { role: 'operator', institution: 'PBOC', user: 'operator (checker)', password: DEMO_PASSWORD, key: DEMO_KEYS.checker },
+  { role: 'bank', institution: 'DEMO-A', user: 'DEMO-A back office', password: DEMO_PASSWORD, key: DEMO_KEYS.bankA },
+  { role: 'bank', institution: 'DEMO-B', user: 'DEMO-B back office', password: DEMO_PASSWORD, key: DEMO_KEYS.bankB },
+  { role: 'verifier', institution: 'DEMO-V', user: 'DEMO-V reviewer', password: DEMO_PASSWORD, key: DEMO_KEYS.verifier },
+] as const;
+
+/** The banner's sign-in table: the bootstrap operator (API key only) and every demo user, at the real URL. */
+export function demoSignInLines(url: string, operatorKey: string | undefined): string[] {
+  const rows = [
+    ['role', 'institution', 'user', 'password', 'API key'],
+    ...(operatorKey ? [['operator', 'PBOC', 'bootstrap operator', '(API key only)', operatorKey]] : []),
+    ...DEMO_USERS.map((u) => [u.role, u.institution, u.user, u.password, u.key]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return [
+    '',
+    `Demo sign-in at ${url}/signin (institution, user and password, or an API key); API calls: Authorization: Bearer <API key>`,
+    ...rows.map((r) => '  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')),
+  ];
+}
+
 async function call(service: RunningService, key: string, method: string, path: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${service.url}${path}`, {
     method,
@@ -111,14 +134,7 @@ function demoLoans(bank: string, offset: number) {
 export async function loadDemoData(service: RunningService): Promise<{ lines: string[] }> {
   const operatorKey = service.deps.env.CERF_BOOTSTRAP_OPERATOR_KEY;
   const { db } = service.database;
-  const lines = [
-    '',
-    'Demo data (fixed demo keys; sign-in password for every demo user: ' + DEMO_PASSWORD + ')',
-    `  bank DEMO-A       ${DEMO_KEYS.bankA}`,
-    `  bank DEMO-B       ${DEMO_KEYS.bankB}`,
-    `  verifier DEMO-V   ${DEMO_KEYS.verifier}`,
-    `  operator checker  ${DEMO_KEYS.checker}`,
-  ];
+  const lines = demoSignInLines(service.url, operatorKey);
   if (await findInstitutionByCode(db, 'DEMO-A')) return { lines: [...lines, '  (already loaded in this data folder)'] };
   if (!operatorKey) return { lines: ['  demo data needs CERF_BOOTSTRAP_OPERATOR_KEY (scripts/demo.sh sets one)'] };
 

@@ -3,7 +3,7 @@
  * points are server/start.ts (`npm start`) and scripts/demo.ts, which passes the loader of its demo data.
  */
 import { envOrExit } from '../schemas/env.js';
-import { startService, type RunningService } from './service.js';
+import { startService, StartupError, type RunningService } from './service.js';
 import { stopOnSignals } from '../platform/signals.js';
 
 export async function runService(loadDemoData?: (service: RunningService) => Promise<{ lines: string[] }>) {
@@ -15,6 +15,7 @@ export async function runService(loadDemoData?: (service: RunningService) => Pro
   const lines = [
     '',
     `cerf-ledger is running (${service.database.driver}${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`})`,
+    `  URL          ${service.url}   (port ${service.port})`,
     `  API          ${service.url}/api/v1`,
     `  health       ${service.url}/healthz   ${service.url}/readyz`,
     `  policy       ${service.url}/api/v1/policy`,
@@ -36,6 +37,7 @@ export async function runService(loadDemoData?: (service: RunningService) => Pro
 }
 
 export function exitOnFailure(err: unknown): never {
-  console.error(err);
+  if (err instanceof StartupError) console.error(`cerf-ledger did not start: ${err.message}`);
+  else console.error(err);
   process.exit(1);
 }

@@ -80,9 +80,10 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       services: { redisPing: jobs.redisPing, jobs, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
     const app = createApp(deps);
+    // Express 5 hands a listen error to the callback (and emits it): either way the start fails
     const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(env.PORT, env.HOST, () => resolve(s));
-      s.on('error', reject);
+      const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(listenFailure(err, env)) : resolve(s)));
+      s.once('error', (err) => reject(listenFailure(err, env)));
     });
     server.keepAliveTimeout = 5_000;
     cleanups.push(
@@ -101,4 +102,19 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     await stopAll();
     throw err;
   }
+}
+
+/** A start that cannot go on for a reason the person starting it can fix: the message says how. */
+export class StartupError extends Error {}
+
+function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `port ${env.PORT} on ${env.HOST} is already in use by another process: stop that process, or start with another port (PORT=3001)`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`port ${env.PORT} on ${env.HOST} needs privileges this process lacks: start with PORT=3000 or above`);
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST=${env.HOST} is not an address of this machine`);
+  return err;
 }

@@ -42,6 +42,31 @@ function rulesOn(date: IsoDate) {
   return rules;
 }
 
+/**
+ * The rules a submitted loan's fields are checked against beyond their shape, by field path: what
+ * `assessLoan`, `checkProjectFunding` and the batch (a reference's content, a project's data) answer.
+ * A violation can only name a code listed for its path (`assessLoan` is typed so); the API description
+ * lists them with each field.
+ */
+export const LOAN_FIELD_RULES = {
+  loanRef: ['loan_ref_conflict'],
+  'borrower.creditCode': ['invalid_credit_code'],
+  principal: ['principal_not_positive', 'project_overfunded'],
+  annualRatePercent: ['rate_not_positive'],
+  disbursedOn: ['disbursed_in_future', 'before_facility_launch', 'disbursed_before_eligibility_window', 'institution_not_eligible'],
+  maturesOn: ['maturity_not_after_disbursement'],
+  // every loan naming a project reference carries the same project data
+  'project.name': ['project_mismatch'],
+  'project.province': ['project_mismatch'],
+  'project.subArea': ['unknown_sub_area', 'project_mismatch'],
+  'project.totalInvestment': ['investment_not_positive', 'project_mismatch'],
+  'project.annualReductionTonnes': ['project_mismatch'],
+  'project.reductionBasis': ['project_mismatch'],
+  'project.evidence.title': ['project_mismatch'],
+  'project.evidence.sha256': ['project_mismatch'],
+} as const satisfies Record<string, readonly string[]>;
+export type LoanRulePath = keyof typeof LOAN_FIELD_RULES;
+
 export type InstitutionWindow = { eligibleFrom: IsoDate | null; eligibleUntil: IsoDate | null };
 
 export type LoanAssessment = {
@@ -62,7 +87,8 @@ export function assessLoan(
   ctx: { today: IsoDate; institution: InstitutionWindow },
 ): { violations: Violation[]; assessment: LoanAssessment | null } {
   const violations: Violation[] = [];
-  const v = (path: string, code: string, message: string) => violations.push({ path, code, message });
+  const v = <P extends LoanRulePath>(path: P, code: (typeof LOAN_FIELD_RULES)[P][number], message: string) =>
+    violations.push({ path, code, message });
 
   const credit = validateCreditCode(f.borrowerCreditCode);
   if (!credit.ok)

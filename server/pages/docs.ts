@@ -1,5 +1,9 @@
-/** /docs: an interactive API reference built in the browser from /openapi.json by /static/docs.js. */
+/**
+ * /docs: the API reference, rendered by Scalar from /openapi.json with its bundle served from here
+ * (server/web/api-reference.ts); without that bundle, the built-in reference of /static/docs.js.
+ */
 import { Router } from 'express';
+import { SCALAR_SCRIPT_PATH, scalarBundle, sendScalarPage } from '../web/api-reference.js';
 import type { AppDeps } from '../context.js';
 import { pageOf } from './context.js';
 import { html } from './html.js';
@@ -7,6 +11,12 @@ import { sendPage } from './layout.js';
 
 export function docsPages(_deps: AppDeps): Router {
   const router = Router();
+  if (scalarBundle) {
+    const bundle = scalarBundle;
+    router.get(SCALAR_SCRIPT_PATH, (_req, res) => res.sendFile(bundle, { maxAge: '1h' }));
+    router.get('/docs', (_req, res) => sendScalarPage(res));
+    return router;
+  }
   router.get('/docs', (_req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;

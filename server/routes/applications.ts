@@ -42,6 +42,7 @@ const collateralInputs = (items: z.infer<typeof AddCollateralBody>['collateral']
 describe({
   method: 'get',
   path: '/api/v1/applications/:id/history',
+  operationId: 'getApplicationHistory',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Every booking of the application: its effective date, when and by whom it was booked, and why (back-dated ones marked)',
@@ -50,6 +51,16 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/applications',
+  operationId: 'submitApplication',
+  errors: [
+    'operation_not_found',
+    'operation_not_open',
+    'facility_not_launched',
+    'facility_ended',
+    'institution_not_eligible',
+    'no_loans',
+    'application_rejected',
+  ],
   tag: 'refinancing',
   roles: ['bank'],
   summary: 'Apply for support over listed loans (or all eligible ones up to a date) within an open operation, pledging collateral',
@@ -60,6 +71,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/applications',
+  operationId: 'listApplications',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: "Applications (a bank's own), oldest first; ?status=submitted lists those awaiting decision",
@@ -69,6 +81,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/applications/:id',
+  operationId: 'getApplication',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'One application with its loans, collateral and tranches',
@@ -77,6 +90,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/applications/:id/collateral',
+  operationId: 'pledgeCollateral',
+  errors: ['application_rejected'],
   tag: 'refinancing',
   roles: ['bank'],
   summary: 'Pledge more collateral to an application',
@@ -87,6 +102,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/applications/:id/approve',
+  operationId: 'approveApplication',
+  errors: ['application_not_submitted', 'operation_volume_exceeded', 'approval_covers_no_loan'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Approve fully, or partly with an amount, within the operation’s remaining volume',
@@ -97,6 +114,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/applications/:id/reject',
+  operationId: 'rejectApplication',
+  errors: ['application_not_submitted'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Reject with a reason (its loans may be listed again)',
@@ -107,6 +126,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/applications/:id/disburse',
+  operationId: 'disburseApplication',
+  errors: ['application_not_approved', 'maker_checker_violation', 'collateral_insufficient'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Book the disbursement of an approved application: another operator than the approver; collateral must cover it',

@@ -29,6 +29,7 @@ import { invalidCursor } from './facilities.js';
 describe({
   method: 'get',
   path: '/api/v1/collateral/:id',
+  operationId: 'getCollateral',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'One pledged instrument with its haircut and eligible value',
@@ -37,6 +38,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/collateral/:id/revaluations',
+  operationId: 'revalueCollateral',
+  errors: ['collateral_released'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: "Revalue an instrument; re-checks the application's coverage (margin call below 100 %)",
@@ -47,6 +50,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/collateral/scan-coverage',
+  operationId: 'scanCollateralCoverage',
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Re-check coverage of every application with live support for a date',
@@ -57,6 +61,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/margin-calls',
+  operationId: 'listMarginCalls',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: "Margin calls (a bank's own); ?status=open",

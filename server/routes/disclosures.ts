@@ -36,6 +36,8 @@ const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
   method: 'post',
   path: '/api/v1/disclosures/compile',
+  operationId: 'compileQuarter',
+  errors: ['quarter_not_ended'],
   tag: 'disclosures',
   roles: ['operator'],
   summary: "Compile every supported bank's disclosure for a quarter (background jobs)",
@@ -46,6 +48,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/disclosures',
+  operationId: 'listDisclosures',
   tag: 'disclosures',
   roles: [],
   summary: 'Disclosure versions: published for everyone; a bank also sees its own, a verifier its assigned ones',
@@ -55,6 +58,7 @@ describe({
 describe({
   method: 'get',
   path: Path,
+  operationId: 'getDisclosure',
   tag: 'disclosures',
   roles: [],
   summary: "A bank's disclosure for a quarter (latest version visible to the caller, or ?version=)",
@@ -64,6 +68,7 @@ describe({
 describe({
   method: 'get',
   path: `${Path}/versions`,
+  operationId: 'listDisclosureVersions',
   tag: 'disclosures',
   roles: [],
   summary: 'Every version of the disclosure visible to the caller',
@@ -72,6 +77,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/submit`,
+  operationId: 'submitDisclosure',
+  errors: ['illegal_transition'],
   tag: 'disclosures',
   roles: ['bank'],
   summary: 'The bank submits its compiled disclosure for verification (optionally naming its projects first)',
@@ -82,6 +89,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/assign`,
+  operationId: 'assignVerifier',
+  errors: ['illegal_transition', 'not_a_verifier', 'verifier_conflicted', 'no_verifier_available'],
   tag: 'disclosures',
   roles: ['operator'],
   summary: 'Assign a verifier (named, or by rule as a job)',
@@ -92,6 +101,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/publish`,
+  operationId: 'publishDisclosure',
+  errors: ['illegal_transition'],
   tag: 'disclosures',
   roles: ['operator'],
   summary: 'Publish a verified disclosure',
@@ -101,6 +112,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/versions`,
+  operationId: 'requestDisclosureVersion',
+  errors: ['illegal_transition'],
   tag: 'disclosures',
   roles: ['bank', 'operator'],
   summary: 'Compile a new version: a correction after rejection or a restatement after publication, with its reason',

@@ -52,6 +52,7 @@ const ScanResult = z.object({
 describe({
   method: 'get',
   path: '/api/v1/facilities/:id/history',
+  operationId: 'getTrancheHistory',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Every booking of the facility: its effective date, when and by whom it was booked, and why (back-dated ones marked)',
@@ -60,6 +61,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities',
+  operationId: 'listTranches',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Support tranches by maturity; ?status=overdue, ?maturesOnOrBefore= for those due',
@@ -69,6 +71,8 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities/statement',
+  operationId: 'getInterestStatement',
+  errors: ['no_policy_in_force', 'not_found'],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: "A bank's statement of interest: outstanding principal, interest due to the date, upcoming maturities",
@@ -78,6 +82,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/facilities/:id',
+  operationId: 'getTranche',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'One tranche',
@@ -86,6 +91,15 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/:id/rollover',
+  operationId: 'rollOverTranche',
+  errors: [
+    'facility_not_live',
+    'rollovers_exhausted',
+    'rollover_not_due',
+    'facility_overdue',
+    'nothing_to_roll_over',
+    'interest_booked_ahead',
+  ],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary:
@@ -96,6 +110,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/:id/repay',
+  operationId: 'repayTranche',
+  errors: ['facility_not_live', 'nothing_to_repay', 'repayment_exceeds_outstanding', 'interest_booked_ahead'],
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: 'Repay principal (early allowed) with all interest due',
@@ -106,6 +122,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/accrue',
+  operationId: 'accrueInterest',
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Run the daily interest accrual through a date (default today); idempotent per tranche and day',
@@ -116,6 +133,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/facilities/scan-maturities',
+  operationId: 'scanMaturities',
   tag: 'refinancing',
   roles: ['operator'],
   summary:

@@ -28,6 +28,8 @@ const Statement = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
   method: 'post',
   path: '/api/v1/imports',
+  operationId: 'importHistory',
+  errors: ['booking_in_future', 'booking_out_of_order', 'operation_not_found', 'operation_exists', 'institution_not_eligible'],
   tag: 'imports',
   roles: ['operator', 'bank'],
   summary:
@@ -39,6 +41,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/imports/:id',
+  operationId: 'getImport',
   tag: 'imports',
   roles: ['operator', 'bank'],
   summary: 'An import: its document hash, who imported it and when, its counts and every record it booked or skipped',
@@ -47,6 +50,8 @@ describe({
 describe({
   method: 'post',
   path: `${Statement}/published-statement`,
+  operationId: 'importPublishedStatement',
+  errors: ['statement_conflict', 'illegal_transition', 'no_policy_in_force'],
   tag: 'imports',
   roles: ['operator', 'bank'],
   summary:
@@ -58,6 +63,7 @@ describe({
 describe({
   method: 'get',
   path: `${Statement}/reconciliation`,
+  operationId: 'getStatementReconciliation',
   tag: 'imports',
   roles: ['operator', 'bank'],
   summary: 'The imported statement against the figures compiled now from the loan-level records, figure by figure',

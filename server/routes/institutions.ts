@@ -6,7 +6,14 @@ import { setMigrationMode } from '../../app/institutions/set-migration-mode.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
 import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
-import { CreateInstitutionBody, CreateUserBody, Institution, MigrationModeBody, UserWithKey } from '../../schemas/institutions.js';
+import {
+  CreateInstitutionBody,
+  CreateUserBody,
+  Institution,
+  MigrationModeBody,
+  UpdateInstitutionBody,
+  UserWithKey,
+} from '../../schemas/institutions.js';
 import { describe } from '../openapi.js';
 import { z } from 'zod';
 import { actorOf, requireRole } from '../auth.js';
@@ -20,6 +27,7 @@ const InstitutionListQuery = PageQuery.extend({ kind: z.enum(['operator', 'bank'
 describe({
   method: 'get',
   path: '/api/v1/me',
+  operationId: 'getMe',
   tag: 'institutions',
   roles: ['operator', 'bank', 'verifier'],
   summary: 'Who the API key belongs to',
@@ -28,6 +36,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/institutions',
+  operationId: 'registerInstitution',
+  errors: ['institution_code_taken'],
   tag: 'institutions',
   roles: ['operator'],
   summary: 'Register a bank or verifier; answers its first API key once',
@@ -38,6 +48,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/institutions',
+  operationId: 'listInstitutions',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'All institutions, by code',
@@ -47,6 +58,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/institutions/:code',
+  operationId: 'getInstitution',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'One institution',
@@ -55,6 +67,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/institutions/:code/users',
+  operationId: 'addInstitutionUser',
   tag: 'institutions',
   roles: ['operator'],
   summary: 'Another user (and API key) of an institution',
@@ -64,8 +77,20 @@ describe({
 });
 
 describe({
+  method: 'patch',
+  path: '/api/v1/institutions/:code',
+  tag: 'institutions',
+  roles: ['operator'],
+  operationId: 'updateInstitution',
+  summary: "Change an institution's names or its eligibility window",
+  body: UpdateInstitutionBody,
+  responses: { 200: Institution },
+  examples: { request: [{ summary: 'end the eligibility window', value: { eligibleUntil: '2027-12-31' } }] },
+});
+describe({
   method: 'put',
   path: '/api/v1/institutions/:code/migration-mode',
+  operationId: 'setMigrationMode',
   tag: 'institutions',
   roles: ['operator'],
   summary: "Start or end a bank's migration mode (it may then date its own bookings before today), with a reason",

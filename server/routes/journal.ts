@@ -18,6 +18,7 @@ import { invalidCursor } from './facilities.js';
 describe({
   method: 'get',
   path: '/api/v1/journal',
+  operationId: 'listJournalEntries',
   tag: 'journal',
   roles: ['bank', 'operator'],
   summary: "Journal entries, newest first (a bank's own)",
@@ -27,6 +28,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/journal/verify',
+  operationId: 'verifyJournal',
   tag: 'journal',
   roles: ['operator', 'verifier', 'bank'],
   summary:
@@ -36,6 +38,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/journal/balances',
+  operationId: 'getJournalBalances',
   tag: 'journal',
   roles: ['bank', 'operator'],
   summary: 'Balances derived from the journal per account (?institution= for an operator)',
@@ -45,6 +48,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/journal/entries/:id',
+  operationId: 'getJournalEntry',
   tag: 'journal',
   roles: ['bank', 'operator'],
   summary: 'One entry',
@@ -53,6 +57,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/journal/entries/:id/reverse',
+  operationId: 'reverseJournalEntry',
+  errors: ['entry_already_reversed', 'cannot_reverse_a_reversal'],
   tag: 'journal',
   roles: ['operator'],
   summary: 'Correct an entry with a reversing entry (the original stays)',

@@ -11,8 +11,10 @@ import { CursorPart, encodeCursor, pageOf } from '../../schemas/common.js';
 import {
   AcceptBody,
   AmendmentBody,
+  AmendmentRequest,
   BatchResult,
   LoanBatchBody,
+  LoanBatchRequest,
   LoanInput,
   LoanListQuery,
   LoanVersionView,
@@ -22,55 +24,153 @@ import {
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound, validationFailed, zodViolations } from '../errors.js';
-import { describe } from '../openapi.js';
+import { describe, type ProblemCode } from '../openapi.js';
 import { presentBatch, presentLoan, presentLoanVersions, presentRepayments } from '../presenters/loans.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const LoanId = z.object({ id: z.string() });
+
+const exampleLoan = {
+  loanRef: 'L-2022-000123',
+  borrower: { name: '张家口风能发电有限公司', creditCode: '91130700MA0G5XKQ17' },
+  project: {
+    ref: 'PRJ-WIND-0007',
+    name: '张家口200MW风电项目',
+    province: '河北',
+    subArea: 'CE.WIND',
+    totalInvestment: '1200000000.00',
+    annualReductionTonnes: '210000.00',
+    reductionBasis: 'feasibility_study',
+    evidence: { title: '可行性研究报告（2022年3月）', sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' },
+  },
+  principal: '300000000.00',
+  annualRatePercent: '3.45',
+  disbursedOn: '2022-08-15',
+  maturesOn: '2025-08-15',
+} as const;
+const exampleLoanView = {
+  id: '0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b',
+  institution: 'CITIC',
+  ...exampleLoan,
+  version: 1,
+  project: { ...exampleLoan.project, id: '5c0e2f5a-1b7d-4c8e-8f3a-6d2b9e4a1c70', area: 'CE', fundedTotal: '300000000.00' },
+  outstandingPrincipal: '300000000.00',
+  taxonomyVersion: '2021',
+  policyVersion: '2021-11-08',
+  attributedAnnualReductionTonnes: '52500.00',
+  lprComparison: { tenor: '1y', month: '2022-07', lprPercent: '3.70', deviationBp: '-25', withinBand: true },
+  eligible: true,
+  eligibility: 'eligible',
+  reasons: [],
+  acceptance: null,
+  createdAt: '2026-03-01T04:00:00.000Z',
+  updatedAt: '2026-03-01T04:00:00.000Z',
+};
+const LOAN_RULES = ['loan_ref_conflict', 'institution_not_eligible'] as const satisfies ProblemCode[];
 
 describe({
   method: 'post',
   path: '/api/v1/loans',
   tag: 'loans',
   roles: ['bank'],
+  operationId: 'submitLoan',
   summary: 'Submit one loan: 201 created, 200 when identical to the stored one, 409 when the reference exists with other content',
+  description:
+    'The loan is checked against the rules in force on its disbursement date; a violated rule answers `422 validation_failed` with `errors: [{ path, code, message }]` naming the field and the rule (the codes of each field are listed in `LoanInput`). A rate outside the LPR band is recorded but flagged (`eligible: false`, reason `rate_outside_lpr_band`) until an operator accepts it.',
   body: LoanInput,
   responses: { 201: LoanView, 200: LoanView },
   idempotent: true,
+  errors: [...LOAN_RULES],
+  examples: {
+    request: [{ summary: 'a wind farm loan', value: exampleLoan }],
+    responses: { 201: [{ summary: 'created and eligible', value: exampleLoanView }] },
+  },
 });
 describe({
   method: 'post',
   path: '/api/v1/loans/batch',
   tag: 'loans',
   roles: ['bank'],
+  operationId: 'submitLoanBatch',
   summary: 'Submit up to 10,000 loans; each row is created, unchanged or an error (which writes nothing)',
-  body: LoanBatchBody,
+  description:
+    "Each row is checked on its own with the rules of `POST /api/v1/loans`; a row with errors writes nothing and lists its violations (`path` relative to the row, e.g. `borrower.creditCode`, with the rule's `code`), the other rows land in the same transaction. A row identical to a stored loan is `unchanged`.",
+  body: LoanBatchRequest,
   responses: { 200: BatchResult },
   idempotent: true,
+  examples: {
+    request: [
+      {
+        summary: 'one good row, one with a wrong credit code',
+        value: {
+          loans: [
+            exampleLoan,
+            {
+              ...exampleLoan,
+              loanRef: 'L-2022-000124',
+              borrower: { name: '承德光伏科技有限公司', creditCode: '91130800MA0G5XKQ10' },
+              principal: '200000000.00',
+            },
+          ],
+        },
+      },
+    ],
+    responses: {
+      200: [
+        {
+          summary: 'one created, one refused',
+          value: {
+            summary: { created: 1, unchanged: 0, error: 1 },
+            results: [
+              { index: 0, loanRef: 'L-2022-000123', status: 'created', id: '0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b', eligible: true },
+              {
+                index: 1,
+                loanRef: 'L-2022-000124',
+                status: 'error',
+                errors: [
+                  {
+                    path: 'borrower.creditCode',
+                    code: 'invalid_credit_code',
+                    message: "not a valid unified social credit code: check character is '0', expected 'C' (credit_code_check_character)",
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    },
+  },
 });
 describe({
   method: 'get',
   path: '/api/v1/loans',
   tag: 'loans',
   roles: ['bank', 'operator'],
+  operationId: 'listLoans',
   summary: "A bank's loans (an operator's: all, or ?institution=)",
   query: LoanListQuery,
   responses: { 200: pageOf(LoanView) },
+  errors: ['not_found'],
+  examples: { responses: { 200: [{ summary: 'one page', value: { items: [exampleLoanView], nextCursor: null } }] } },
 });
 describe({
   method: 'get',
   path: '/api/v1/loans/:id',
   tag: 'loans',
   roles: ['bank', 'operator'],
-  summary: 'One loan',
+  operationId: 'getLoan',
+  summary: 'One loan (a bank: its own; others answer 404)',
   responses: { 200: LoanView },
+  examples: { responses: { 200: [{ summary: 'a loan', value: exampleLoanView }] } },
 });
 describe({
   method: 'get',
   path: '/api/v1/loans/:id/versions',
   tag: 'loans',
   roles: ['bank', 'operator'],
-  summary: 'Every version of a loan, oldest first',
+  operationId: 'listLoanVersions',
+  summary: 'Every version of a loan, oldest first, with who changed it and why',
   responses: { 200: z.object({ items: z.array(LoanVersionView) }) },
 });
 describe({
@@ -78,38 +178,67 @@ describe({
   path: '/api/v1/loans/:id/amendments',
   tag: 'loans',
   roles: ['bank'],
+  operationId: 'amendLoan',
   summary: 'Amend a loan: a new version with a reason; earlier versions are kept',
-  body: AmendmentBody,
+  body: AmendmentRequest,
   responses: { 201: LoanView },
   idempotent: true,
+  errors: ['loan_ref_immutable', 'content_unchanged', 'loan_under_support', 'principal_below_repaid', ...LOAN_RULES],
+  examples: {
+    request: [
+      {
+        summary: 'a larger principal',
+        value: { reason: 'the borrower drew the second instalment', loan: { ...exampleLoan, principal: '350000000.00' } },
+      },
+    ],
+  },
 });
 describe({
   method: 'post',
   path: '/api/v1/loans/:id/repayments',
   tag: 'loans',
   roles: ['bank'],
-  summary: 'Record a repayment of principal by the borrower',
+  operationId: 'recordLoanRepayment',
+  summary: 'Record a repayment of principal by the borrower (lowers the outstanding principal)',
   body: RepaymentBody,
   responses: { 201: LoanView },
   idempotent: true,
+  errors: ['repayment_exceeds_outstanding', 'repayment_before_disbursement', 'repayment_in_future'],
+  examples: { request: [{ summary: 'a partial repayment', value: { repaidOn: '2023-02-15', amount: '50000000.00' } }] },
 });
 describe({
   method: 'get',
   path: '/api/v1/loans/:id/repayments',
   tag: 'loans',
   roles: ['bank', 'operator'],
+  operationId: 'listLoanRepayments',
   summary: "A loan's repayments",
   responses: { 200: z.object({ items: z.array(z.object({ id: z.string(), repaidOn: z.string(), amount: z.string() })) }) },
+  examples: {
+    responses: {
+      200: [
+        {
+          summary: 'one repayment',
+          value: { items: [{ id: '7d1f0c2a-3b4e-4f5a-8b6c-9d0e1f2a3b4c', repaidOn: '2023-02-15', amount: '50000000.00' }] },
+        },
+      ],
+    },
+  },
 });
 describe({
   method: 'post',
   path: '/api/v1/loans/:id/accept',
   tag: 'loans',
   roles: ['operator'],
+  operationId: 'acceptFlaggedLoan',
   summary: 'Accept a loan flagged for its rate, with a reason, making it eligible',
   body: AcceptBody,
   responses: { 200: LoanView },
   idempotent: true,
+  errors: ['loan_not_flagged'],
+  examples: {
+    request: [{ summary: 'accepted with a reason', value: { reason: 'a green-bond linked rate agreed with the borrower in 2022' } }],
+  },
 });
 
 export function loanRoutes({ database, now }: AppDeps): Router {

@@ -32,6 +32,8 @@ const AllocationView = z.object({
 describe({
   method: 'post',
   path: '/api/v1/operations',
+  operationId: 'openOperation',
+  errors: ['operation_exists', 'facility_not_launched', 'facility_ended', 'volume_not_positive', 'annual_cap_exceeded'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: "Open a quarter's operation with its volume; refused (annual_cap_exceeded) past the policy's annual cap",
@@ -42,6 +44,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/operations',
+  operationId: 'listOperations',
   tag: 'refinancing',
   roles: ['operator', 'bank'],
   summary: 'Operations, newest quarter first, with volume used and awaiting decision',
@@ -51,6 +54,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/operations/:quarter',
+  operationId: 'getOperation',
   tag: 'refinancing',
   roles: ['operator', 'bank'],
   summary: 'One operation',
@@ -59,6 +63,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/operations/:quarter/allocate',
+  operationId: 'allocateOperation',
+  errors: ['nothing_to_allocate', 'operation_volume_exceeded'],
   tag: 'refinancing',
   roles: ['operator'],
   summary: "Approve the submitted applications by the policy's allocation rule (pro rata by request when over-subscribed)",
@@ -68,6 +74,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/operations/:quarter/close',
+  operationId: 'closeOperation',
   tag: 'refinancing',
   roles: ['operator'],
   summary: 'Close an operation to new applications',

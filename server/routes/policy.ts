@@ -35,6 +35,8 @@ import { cursorOrThrow, parseOrThrow } from '../validate.js';
 describe({
   method: 'get',
   path: '/api/v1/policy',
+  operationId: 'getPolicy',
+  errors: ['no_policy_in_force'],
   tag: 'policy',
   roles: [],
   summary: 'The facility policy in force on a date (default today, Asia/Shanghai), every version, and how old the LPR data is',
@@ -44,6 +46,8 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/taxonomy',
+  operationId: 'getTaxonomy',
+  errors: ['no_taxonomy_in_force'],
   tag: 'policy',
   roles: [],
   summary: 'The supported-area taxonomy in force on a date',
@@ -53,6 +57,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/lpr',
+  operationId: 'getLprFixings',
   tag: 'policy',
   roles: [],
   summary: 'Loan Prime Rate fixings (1-year and 5-year-plus) and how old they are',
@@ -61,6 +66,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/policy/changes',
+  operationId: 'proposePolicyChange',
+  errors: ['effective_date_taken', 'version_id_taken'],
   tag: 'policy',
   roles: ['operator'],
   summary:
@@ -72,6 +79,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/policy/changes',
+  operationId: 'listPolicyChanges',
   tag: 'policy',
   roles: ['operator'],
   summary: 'Proposed, confirmed and declined changes to the policy data, newest first',
@@ -81,6 +89,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/policy/changes/:id',
+  operationId: 'getPolicyChange',
   tag: 'policy',
   roles: ['operator'],
   summary: 'One change to the policy data, with who proposed and decided it and why',
@@ -89,6 +98,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/policy/changes/:id/confirm',
+  operationId: 'confirmPolicyChange',
+  errors: ['four_eyes_violation', 'proposal_not_pending'],
   tag: 'policy',
   roles: ['operator'],
   summary: 'Confirm a change proposed by another operator (four eyes): it takes effect at once',
@@ -99,6 +110,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/policy/changes/:id/decline',
+  operationId: 'declinePolicyChange',
+  errors: ['proposal_not_pending'],
   tag: 'policy',
   roles: ['operator'],
   summary: 'Decline (or, by its proposer, withdraw) a pending change, with a reason',

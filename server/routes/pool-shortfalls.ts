@@ -20,6 +20,7 @@ import { invalidCursor } from './facilities.js';
 describe({
   method: 'get',
   path: '/api/v1/pool-shortfalls',
+  operationId: 'listPoolShortfalls',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
   summary: "Pool shortfalls (a bank's own), by raised date; ?status=open|cleared. `overdue` marks an open one past its due date",

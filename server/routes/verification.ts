@@ -47,6 +47,8 @@ const AssignmentDetail = Assignment.extend({ sample: z.array(SampledLoan), findi
 describe({
   method: 'post',
   path: '/api/v1/verifiers/:code/conflicts',
+  operationId: 'declareVerifierConflict',
+  errors: ['not_a_verifier'],
   tag: 'verification',
   roles: ['operator'],
   summary: 'Declare a verifier conflicted with a bank (it will never be assigned to it)',
@@ -56,7 +58,22 @@ describe({
 });
 describe({
   method: 'get',
+  path: '/api/v1/verifiers/:code/conflicts',
+  tag: 'verification',
+  roles: ['operator'],
+  operationId: 'listVerifierConflicts',
+  summary: 'The banks a verifier is declared conflicted with (it is never assigned to them)',
+  responses: { 200: z.object({ items: z.array(z.object({ bank: z.string(), reason: z.string() })), nextCursor: z.null() }) },
+  examples: {
+    responses: {
+      200: [{ summary: 'one conflict', value: { items: [{ bank: 'CITIC', reason: 'audited the bank in 2022' }], nextCursor: null } }],
+    },
+  },
+});
+describe({
+  method: 'get',
   path: '/api/v1/verification/assignments',
+  operationId: 'listAssignments',
   tag: 'verification',
   roles: ['verifier', 'operator'],
   summary: "A verifier's work queue (operator: every assignment); ?open=true|false",
@@ -65,6 +82,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/verification/assignments/:id',
+  operationId: 'getAssignment',
   tag: 'verification',
   roles: ['verifier', 'operator'],
   summary: 'One assignment with its sample (loan snapshots) and findings',
@@ -73,6 +91,8 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/verification/assignments/:id/report',
+  operationId: 'getVerificationReport',
+  errors: ['verdict_not_given'],
   tag: 'verification',
   roles: ['verifier', 'operator', 'bank'],
   summary: 'The verification report kept with the version it judged, and its SHA-256',
@@ -81,6 +101,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/findings`,
+  operationId: 'recordFindings',
+  errors: ['illegal_transition', 'loan_not_in_sample'],
   tag: 'verification',
   roles: ['verifier'],
   summary: 'Record checks on sampled loans (assigned verifier)',
@@ -103,6 +125,8 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/verdict`,
+  operationId: 'giveVerdict',
+  errors: ['illegal_transition', 'sample_not_checked', 'verified_with_failed_findings', 'rejection_without_findings'],
   tag: 'verification',
   roles: ['verifier'],
   summary: 'Give the verdict (assigned verifier); verified leads to publication',

@@ -23,6 +23,7 @@ import { cursorOrThrow, parseOrThrow } from '../validate.js';
 describe({
   method: 'post',
   path: '/api/v1/webhooks',
+  operationId: 'createWebhook',
   tag: 'webhooks',
   roles: ['bank', 'verifier'],
   summary: 'Register a webhook URL; answers the HMAC-SHA256 signing secret once',
@@ -33,6 +34,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/webhooks',
+  operationId: 'listWebhooks',
   tag: 'webhooks',
   roles: ['bank', 'verifier'],
   summary: "The institution's webhook subscriptions",
@@ -41,6 +43,7 @@ describe({
 describe({
   method: 'delete',
   path: '/api/v1/webhooks/:id',
+  operationId: 'deleteWebhook',
   tag: 'webhooks',
   roles: ['bank', 'verifier'],
   summary: 'Stop a webhook subscription',
@@ -49,6 +52,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/webhooks/deliveries',
+  operationId: 'listWebhookDeliveries',
   tag: 'webhooks',
   roles: ['bank', 'verifier', 'operator'],
   summary: 'Deliveries with status, attempts and last error (own; operator: all)',
@@ -58,6 +62,8 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/jobs/health',
+  operationId: 'getJobsHealth',
+  errors: ['jobs_not_running'],
   tag: 'webhooks',
   roles: ['operator'],
   summary: 'Queue health: outbox rows per queue and status, BullMQ job counts',
@@ -79,6 +85,8 @@ const FailedJob = z.object({
 describe({
   method: 'get',
   path: '/api/v1/jobs/failed',
+  operationId: 'listFailedJobs',
+  errors: ['jobs_not_running'],
   tag: 'webhooks',
   roles: ['operator'],
   summary: 'Jobs that failed for good, with their last error',
@@ -88,6 +96,8 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/jobs/:jobId/retry',
+  operationId: 'retryJob',
+  errors: ['job_not_failed', 'jobs_not_running'],
   tag: 'webhooks',
   roles: ['operator'],
   summary: 'Run a failed job again (back to pending; the relay enqueues it)',

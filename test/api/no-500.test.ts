@@ -51,7 +51,7 @@ describe('no 500s', () => {
       }
     }
     expect(failures).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it('when any paged list gets a forged cursor from any caller, then it answers 422 invalid_cursor naming the cursor, never 500', async () => {
     const lists = describedRoutes().filter(

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../schemas/env.js';
-import { DEMO_KEYS, loadDemoData } from '../../scripts/demo-data.js';
+import { DEMO_KEYS, DEMO_USERS, loadDemoData } from '../../scripts/demo-data.js';
 import { startService } from '../../server/service.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-demo-'));
@@ -22,6 +22,10 @@ describe('demo data', () => {
     try {
       const { lines } = await loadDemoData(service);
       expect(lines.join('\n')).toContain('DEMO-A published');
+      // every demo user's sign-in, at the service's real URL
+      expect(lines.join('\n')).toContain(`${service.url}/signin`);
+      for (const u of DEMO_USERS)
+        expect(lines.some((l) => [u.institution, u.user, u.password, u.key].every((w) => l.includes(w)))).toBe(true);
       const published = await fetch(`${service.url}/api/v1/disclosures?quarter=2026Q3`).then((r) => r.json());
       expect(published.items.map((d: { institution: { code: string }; status: string }) => [d.institution.code, d.status])).toEqual([
         ['DEMO-A', 'published'],
