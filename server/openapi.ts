@@ -19,6 +19,8 @@ export type RouteDoc = {
   /** status → schema (or null for no body) */
   responses: Record<number, z.ZodType | null>;
   idempotent?: boolean;
+  /** the body's media type when it is not JSON (e.g. multipart/form-data) */
+  bodyMediaType?: string;
 };
 
 const registry: RouteDoc[] = [];
@@ -73,7 +75,9 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
       tags: [doc.tag],
       ...(doc.roles.length ? { security: [{ apiKey: [] }], description: `Roles: ${doc.roles.join(', ')}` } : { security: [] }),
       parameters,
-      ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } } : {}),
+      ...(doc.body
+        ? { requestBody: { required: true, content: { [doc.bodyMediaType ?? 'application/json']: { schema: jsonSchema(doc.body) } } } }
+        : {}),
       responses,
     };
   }
