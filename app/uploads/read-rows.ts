@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import { ExcelJS } from '../../platform/excel.js';
 
 export type FileRow = { row: number; cells: string[] };
 

@@ -1,5 +1,5 @@
 /** Files a bank uploads (CSV, XLSX) built from loan requests, and the upload round trip through the API. */
-import ExcelJS from 'exceljs';
+import { ExcelJS } from '../../platform/excel.js';
 import request from 'supertest';
 import { stringify } from 'csv-stringify/sync';
 import { LOAN_COLUMNS, UPLOAD_COLUMNS, type UploadKind } from '../../schemas/uploads.js';
