@@ -94,7 +94,9 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
     results[name] = { seconds: run.seconds, peakMb };
-    log(`upload ${name.padEnd(4)}         ${fmt(LOANS / run.seconds)} loans/s (${fmt(run.seconds, 2)} s), service peak RSS ${fmt(peakMb)} MB`);
+    log(
+      `upload ${name.padEnd(4)}         ${fmt(LOANS / run.seconds)} loans/s (${fmt(run.seconds, 2)} s), service peak RSS ${fmt(peakMb)} MB`,
+    );
   }
   const rawAfter = await copyBaseline(await freshDatabase(server, 'upload_raw'), rows);
   log(`raw COPY again      ${fmt(LOANS / rawAfter)} loans/s (${fmt(rawAfter, 2)} s)`);

@@ -10,10 +10,12 @@ import type ExcelJSModule from 'exceljs';
 
 const require = createRequire(import.meta.url);
 
-function fixedParseSax(SaxesParser: new () => {
-  on(event: string, fn: (value: unknown) => void): void;
-  write(text: string): void;
-}) {
+function fixedParseSax(
+  SaxesParser: new () => {
+    on(event: string, fn: (value: unknown) => void): void;
+    write(text: string): void;
+  },
+) {
   return async function* parseSax(iterable: AsyncIterable<unknown> & { pipe?: unknown }) {
     const parser = new SaxesParser();
     let error: unknown;

@@ -229,19 +229,29 @@ export async function processUpload(ctx: UseCaseContext, input: { uploadId: stri
       throw new UndoRows();
     }
     const actorCtx: ActorContext = { tx: sp, now: ctx.now, actor };
-    let chunk: FileRow[] = [];
-    const flush = async () => {
-      if (!chunk.length) return;
-      note(await CHUNKS[kind](actorCtx, { rows: chunk, columns: header.columns }));
-      chunk = [];
+    const chunks = (async function* () {
+      let chunk: FileRow[] = [];
+      for await (const row of rows) {
+        rowsRead += 1;
+        chunk.push(row);
+        if (chunk.length >= UPLOAD_CHUNK_ROWS) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield chunk;
+    })();
+    // the next chunk is read and parsed while the database works on this one
+    let next = chunks.next();
+    next.catch(() => undefined);
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = chunks.next();
+      next.catch(() => undefined);
+      note(await CHUNKS[kind](actorCtx, { rows: current.value, columns: header.columns }));
       await input.progress?.({ permille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))), rowsRead });
-    };
-    for await (const row of rows) {
-      rowsRead += 1;
-      chunk.push(row);
-      if (chunk.length >= UPLOAD_CHUNK_ROWS) await flush();
     }
-    await flush();
     if (rowsRead === 0) errors.push({ row: 2, column: '(file)', rule: 'empty_file', message: 'the file has a header but no rows' });
     if (errors.length && !upload.writeGoodRows) throw new UndoRows();
   };
