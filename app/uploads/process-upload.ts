@@ -19,7 +19,7 @@ import { findLoansByRefs } from '../../db/repositories/loans.js';
 import { lockKey } from '../../db/repositories/outbox.js';
 import { findUpload, readPart, updateUpload, uploaderOf, type UploadSummary } from '../../db/repositories/uploads.js';
 import { LoanInput } from '../../schemas/loans.js';
-import { nestRow, RepaymentRow, UPLOAD_COLUMNS, type UploadKind, type UploadRowErrorValue } from '../../schemas/uploads.js';
+import { RepaymentRow, UPLOAD_COLUMNS, type UploadKind, type UploadRowErrorValue } from '../../schemas/uploads.js';
 import { z } from 'zod';
 import { amendLoan } from '../loans/change-loan.js';
 import { recordRepayments, type RepaymentRowInput } from '../loans/record-repayments.js';
@@ -87,11 +87,24 @@ function readHeader(kind: UploadKind, header: FileRow): { columns: (string | nul
   return { columns, errors };
 }
 
-function cellsOf(columns: (string | null)[], row: FileRow): Record<string, string> {
-  const out: Record<string, string> = {};
-  columns.forEach((name, i) => {
-    if (name) out[name] = row.cells[i] ?? '';
-  });
+/** The row as the nested object of the JSON API (empty cells left out), by the header's columns. */
+function rowObject(columns: (string | null)[], row: FileRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i];
+    if (!name) continue;
+    const value = (row.cells[i] ?? '').trim();
+    if (value === '') continue;
+    const dot = name.indexOf('.');
+    if (dot < 0) {
+      out[name] = value;
+      continue;
+    }
+    let at = out;
+    const parts = name.split('.');
+    for (let k = 0; k < parts.length - 1; k++) at = (at[parts[k]] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1]] = value;
+  }
   return out;
 }
 
@@ -100,7 +113,7 @@ type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorV
 
 async function loanChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
   const submitted: SubmittedRow[] = rows.map((r) => {
-    const parsed = LoanInput.safeParse(nestRow(cellsOf(columns, r)));
+    const parsed = LoanInput.safeParse(rowObject(columns, r));
     return parsed.success
       ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
       : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
@@ -115,7 +128,7 @@ async function loanChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<C
 
 async function repaymentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
   const inputs: RepaymentRowInput[] = rows.map((r) => {
-    const parsed = RepaymentRow.safeParse(nestRow(cellsOf(columns, r)));
+    const parsed = RepaymentRow.safeParse(rowObject(columns, r));
     return parsed.success
       ? {
           index: r.row,
@@ -137,7 +150,7 @@ const AmendmentRow = z.object({ reason: z.string().trim().min(1, 'must not be em
 async function amendmentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
   const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
   const parsed = rows.map((r) => {
-    const { reason, ...loan } = nestRow(cellsOf(columns, r));
+    const { reason, ...loan } = rowObject(columns, r);
     const reasonCheck = AmendmentRow.safeParse({ reason });
     const loanCheck = LoanInput.safeParse(loan);
     const violations = [
