@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { processUpload } from '../../app/uploads/process-upload.js';
+import { readRows } from '../../app/uploads/read-rows.js';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { startJobs, stopJobs } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
@@ -194,5 +196,22 @@ describe('repayments and amendments', () => {
     expect(done).toMatchObject({ status: 'completed', counts: { created: 1, error: 0 } });
     const loan = (await get(`/api/v1/loans/${created.body.id}`)).body;
     expect(loan).toMatchObject({ principal: '1500.00', version: 2 });
+  });
+});
+
+describe('reading files', () => {
+  it('when an XLSX holds thousands of Chinese cells, then every character is read as written (none split across chunks)', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      loanRef: `R-${i}`,
+      reason: '内蒙古自治区可行性研究报告',
+      repaidOn: '2026-01-10',
+      amount: '1.00',
+    }));
+    const file = await xlsxFile('amendments', rows);
+    const read: string[] = [];
+    for await (const row of readRows(Readable.from([file]), 'xlsx')) read.push(row.cells.join('|'));
+    expect(read).toHaveLength(3001);
+    expect(read.filter((r) => r.includes('\ufffd'))).toEqual([]);
+    expect(read[2999]).toContain('R-2998|内蒙古自治区可行性研究报告');
   });
 });
