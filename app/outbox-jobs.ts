@@ -75,6 +75,13 @@ export const outboxJobs = {
     jobId: jobIds.maturityScan(on),
     payload: { on },
   }),
+  /** processing of an uploaded file (app/uploads/process-upload.ts) */
+  upload: (uploadId: string): NewOutboxJob => ({
+    queue: 'upload',
+    name: 'upload',
+    jobId: jobIds.upload(uploadId),
+    payload: { uploadId },
+  }),
   interestAccrual: (on: string): NewOutboxJob => ({
     queue: 'interest-accrual',
     name: 'interest-accrual',

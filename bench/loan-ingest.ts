@@ -48,7 +48,7 @@ async function ingestThroughApi(url: string, rows: LoanText[]) {
 const tsv = (v: unknown) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
 
 /** The raw baseline: the same loan and project rows, COPYed into the migrated tables. */
-async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
+export async function copyBaseline(databaseUrl: string, rows: LoanText[]) {
   const database = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolMax: 1 });
   await database.close();
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   compile: () => import('./compile.js'),
   'disclosure-page': () => import('./disclosure-page.js'),
   'history-import': () => import('./history-import.js'),
+  upload: () => import('./upload.js'),
   // name: () => import('./<file>.js'),
 };
 

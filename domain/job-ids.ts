@@ -3,7 +3,7 @@
  * same work asked twice is one job. No BullMQ here (its limits live in jobs/queues.ts), so use cases
  * can write outbox rows with the same names. BullMQ refuses ':' in custom ids, hence the dots.
  */
-export const QUEUE_NAMES = ['compile', 'assign', 'publish', 'maturity-scan', 'interest-accrual', 'notify'] as const;
+export const QUEUE_NAMES = ['compile', 'assign', 'publish', 'maturity-scan', 'interest-accrual', 'notify', 'upload'] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -16,4 +16,6 @@ export const jobIds = {
   notify: (event: string, subjectId: string, institutionCode: string) => `notify.${event}.${subjectId}.${institutionCode}`,
   maturityScan: (on: string) => `maturity-scan.${on}`,
   interestAccrual: (through: string) => `interest-accrual.${through}`,
+  /** processing of one uploaded file */
+  upload: (uploadId: string) => `upload.${uploadId}`,
 };

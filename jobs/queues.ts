@@ -14,6 +14,7 @@ export const QUEUES: Record<QueueName, { attempts: number; timeoutMs: number; ba
   'maturity-scan': { attempts: 3, timeoutMs: 300_000, backoffMs: 10_000 },
   'interest-accrual': { attempts: 3, timeoutMs: 300_000, backoffMs: 10_000 },
   notify: { attempts: 8, timeoutMs: 30_000, backoffMs: 1_000 },
+  upload: { attempts: 3, timeoutMs: 900_000, backoffMs: 5_000 },
 };
 
 export type Queues = Record<QueueName, Queue>;

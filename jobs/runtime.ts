@@ -23,6 +23,7 @@ import { compileQuarter } from './processors/compile-quarter.js';
 import { interestAccrual, maturityScan } from './processors/daily.js';
 import { notify } from './processors/notify.js';
 import { publish } from './processors/publish.js';
+import { upload } from './processors/upload.js';
 import type { JobContext, Processor } from './processors/types.js';
 import { createQueues, type Queues, type RetryOverrides } from './queues.js';
 import { reconcileOnce } from './reconciler.js';
@@ -73,6 +74,7 @@ const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
   'maturity-scan': () => maturityScan,
   'interest-accrual': () => interestAccrual,
   notify: () => notify,
+  upload: () => upload,
 };
 
 class JobTimeout extends Error {}
@@ -107,7 +109,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     );
   const queues = createQueues(redis, prefix);
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
-  const ctx: JobContext = { db, now: options.now, logger, fetch: options.fetch ?? webhookFetch };
+  const ctx: JobContext = { db, driver: database.driver, now: options.now, logger, fetch: options.fetch ?? webhookFetch };
 
   /** A scheduler tick becomes the outbox row of its day (or quarter), so it runs exactly once: the periodic job of its queue. */
   const tickToOutbox = async (queue: QueueName) => {
@@ -152,7 +154,8 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
         {
           connection,
           prefix,
-          concurrency: options.concurrency ?? (queue === 'notify' ? 8 : 2),
+          // an upload holds one chunk of rows in memory and one transaction: one at a time per process
+          concurrency: queue === 'upload' ? 1 : (options.concurrency ?? (queue === 'notify' ? 8 : 2)),
           lockDuration: Math.max(30_000, limits.timeoutMs + 10_000),
           name: options.workerName,
         },

@@ -60,6 +60,8 @@ export type RouteDoc = {
   errors?: ProblemCode[];
   /** named examples of the request body and of the responses, by status (validated against their schemas) */
   examples?: { request?: Example[]; responses?: Partial<Record<number, Example[]>> };
+  /** the body's media type when it is not JSON (e.g. multipart/form-data) */
+  bodyMediaType?: string;
 };
 
 const registry: RouteDoc[] = [];
@@ -389,7 +391,7 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': bodyContent(jsonSchema(doc.body, true), doc.examples?.request) },
+              content: { [doc.bodyMediaType ?? 'application/json']: bodyContent(jsonSchema(doc.body, true), doc.examples?.request) },
             },
           }
         : {}),

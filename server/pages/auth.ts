@@ -10,7 +10,7 @@ import { pageOf, type PageContext } from './context.js';
 import { html } from './html.js';
 import { sendMessagePage, sendPage } from './layout.js';
 
-const ROLE_HOME: Record<Role, string> = { operator: '/operator', verifier: '/verify', bank: '/disclosures' };
+const ROLE_HOME: Record<Role, string> = { operator: '/operator', verifier: '/verify', bank: '/bank' };
 
 /** Only same-site paths may be a redirect target after sign-in. */
 const safeNext = (next: unknown): string | null => (typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : null);

@@ -1,5 +1,6 @@
 /** The page frame: skip link, header with navigation and language switch, main content, footer. */
 import type { Response } from 'express';
+import { BANK_WORDS } from './bank-words.js';
 import type { PageContext } from './context.js';
 import { html, type Html } from './html.js';
 
@@ -12,6 +13,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
   ];
   if (actor?.role === 'verifier') nav.push(html`<a href="/verify">${t.navVerify}</a>`);
   if (actor?.role === 'operator') nav.push(html`<a href="/operator">${t.navOperator}</a>`);
+  if (actor?.role === 'bank') nav.push(html`<a href="/bank">${BANK_WORDS[ctx.lang].navBank}</a>`);
   const account = actor
     ? html`<span class="who">${t.signedInAs}: ${actor.userName} (${actor.institutionCode})</span>
         <form method="post" action="/signout" class="inline">${ctx.csrfField()}<button type="submit">${t.signOut}</button></form>`

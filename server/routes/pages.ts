@@ -11,6 +11,7 @@ import { authPages, requirePageRole } from '../pages/auth.js';
 import { pageContextMiddleware } from '../pages/context.js';
 import { docsPages } from '../pages/docs.js';
 import { pageErrorHandler, pageNotFound } from '../pages/errors.js';
+import { bankPages } from '../pages/bank.js';
 import { operatorPages } from '../pages/operator.js';
 import { publicPages } from '../pages/public.js';
 import { verifyPages } from '../pages/verify.js';
@@ -31,6 +32,7 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use(publicPages(deps));
   router.use('/verify', requirePageRole('verifier'), verifyPages(deps));
   router.use('/operator', requirePageRole('operator'), operatorPages(deps));
+  router.use('/bank', requirePageRole('bank'), bankPages(deps));
   router.use(pageNotFound);
   router.use(pageErrorHandler);
   return router;

@@ -37,7 +37,13 @@ export function csrfSeed(deps: AppDeps): RequestHandler {
 export function csrfCheck(deps: AppDeps): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    const sent = typeof req.body?.[CSRF_FIELD] === 'string' ? (req.body[CSRF_FIELD] as string) : String(req.get('x-csrf-token') ?? '');
+    // a multipart form (a file upload) is read by its page, after this check: its token rides in the action URL
+    const multipart = req.is('multipart/form-data') && typeof req.query[CSRF_FIELD] === 'string';
+    const sent = multipart
+      ? String(req.query[CSRF_FIELD])
+      : typeof req.body?.[CSRF_FIELD] === 'string'
+        ? (req.body[CSRF_FIELD] as string)
+        : String(req.get('x-csrf-token') ?? '');
     const cookies = (res.locals.cookies as Record<string, string> | undefined) ?? {};
     if (!cookies[CSRF_COOKIE] || !sent || !safeEqual(sent, await expectedToken(deps, res))) {
       return next(Object.assign(new Error('csrf'), { pageStatus: 403, pageCode: 'csrf_failed' }));

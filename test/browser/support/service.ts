@@ -16,7 +16,7 @@ export const ARTIFACTS_DIR = path.resolve('.test-artifacts');
 
 export type LiveService = { service: RunningService; url: string; operatorKey: string; close(): Promise<void> };
 
-export async function startLiveService(options: { now?: () => Date } = {}): Promise<LiveService> {
+export async function startLiveService(options: { now?: () => Date; workers?: 'inline' | 'off' } = {}): Promise<LiveService> {
   const database = await createTestDatabase();
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   const env = parseEnv({
@@ -26,10 +26,10 @@ export async function startLiveService(options: { now?: () => Date } = {}): Prom
     REDIS_URL: inject('redisUrl'),
     DATA_DIR: os.tmpdir(),
     LOG_LEVEL: 'silent',
-    CERF_WORKERS: 'off',
+    CERF_WORKERS: options.workers ?? 'off',
     CERF_BOOTSTRAP_OPERATOR_KEY: operatorKey,
   });
-  const service = await startService(env, options);
+  const service = await startService(env, { now: options.now });
   return {
     service,
     url: service.url,

@@ -1,0 +1,298 @@
+/**
+ * Processes an uploaded file (the upload job): reads it row by row as it streams out of the database,
+ * checks every row with the same rules as the JSON API and writes through the same use cases
+ * (`submitLoans` as POST /loans/batch, `recordRepayments` as POST /repayments/batch and each
+ * repayment, `amendLoan` as POST /loans/:id/amendments), a chunk of rows at a time.
+ *
+ * Everything happens in the job's one transaction, which also marks the upload finished: a process that
+ * dies midway leaves nothing written and the retry starts again (and a finished upload is never
+ * processed twice). The rows are written inside a savepoint: when any row fails and the bank did not
+ * choose to write the good rows, the savepoint is rolled back, so nothing is written, and the upload
+ * is `refused` with its error report (row, column, rule). Memory holds one chunk of rows and the errors.
+ */
+import { Readable } from 'node:stream';
+import { loanFactsFromText, type LoanText } from '../../domain/loans/facts.js';
+import { parseYuan } from '../../domain/money.js';
+import type { Violation } from '../../domain/result.js';
+import type { Actor } from '../../domain/actor.js';
+import { findLoansByRefs } from '../../db/repositories/loans.js';
+import { lockKey } from '../../db/repositories/outbox.js';
+import { findUpload, readPart, updateUpload, uploaderOf, type UploadSummary } from '../../db/repositories/uploads.js';
+import { LoanInput } from '../../schemas/loans.js';
+import { RepaymentRow, UPLOAD_COLUMNS, type UploadKind, type UploadRowErrorValue } from '../../schemas/uploads.js';
+import { z } from 'zod';
+import { amendLoan } from '../loans/change-loan.js';
+import { recordRepayments, type RepaymentRowInput } from '../loans/record-repayments.js';
+import { submitLoans, type SubmittedRow } from '../loans/submit-loans.js';
+import type { ActorContext, UseCaseContext } from '../perform.js';
+import { Refused, refuse } from '../refusals.js';
+import { readRows, type FileRow } from './read-rows.js';
+
+/** Rows checked and written together. */
+export const UPLOAD_CHUNK_ROWS = 5_000;
+
+export type UploadCounts = { created: number; unchanged: number; error: number };
+export type UploadOutcome = { status: 'completed' | 'refused'; counts: UploadCounts; errorCount: number; replayed: boolean };
+export type ProgressReport = (p: { permille: number; rowsRead: number }) => Promise<void>;
+
+/** Thrown inside the savepoint to undo every row written. */
+class UndoRows extends Error {}
+
+/** A zod failure as violations (field path, rule code), as the API names them. */
+function shapeViolations(error: z.ZodError): Violation[] {
+  return error.issues.map((issue) => {
+    const params = (issue as { params?: { code?: string } }).params;
+    let code: string = params?.code ?? issue.code;
+    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
+    if (issue.code === 'unrecognized_keys') code = 'unknown_column';
+    return { path: issue.path.map(String).join('.') || '(row)', code, message: issue.message };
+  });
+}
+
+const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
+  violations.map((v) => ({ row, column: v.path, rule: v.code, message: v.message }));
+
+/** The file's bytes, part by part, counting what was read. */
+function fileStream(ctx: UseCaseContext, upload: UploadSummary, read: { bytes: number }): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let seq = 0; ; seq++) {
+        const part = await readPart(ctx.tx, upload.id, seq);
+        if (!part) return;
+        read.bytes += part.byteLength;
+        yield Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** The header row: which column each cell is; unknown and missing columns are errors of row 1. */
+function readHeader(kind: UploadKind, header: FileRow): { columns: (string | null)[]; errors: UploadRowErrorValue[] } {
+  const expected = UPLOAD_COLUMNS[kind];
+  const known = new Set(expected);
+  const errors: UploadRowErrorValue[] = [];
+  const columns = header.cells.map((name) => {
+    if (name === '') return null;
+    if (!known.has(name)) {
+      errors.push({ row: header.row, column: name, rule: 'unknown_column', message: `${name} is not a column of a ${kind} file` });
+      return null;
+    }
+    return name;
+  });
+  for (const name of expected) {
+    if (!columns.includes(name))
+      errors.push({ row: header.row, column: name, rule: 'missing_column', message: `a ${kind} file has a ${name} column` });
+  }
+  return { columns, errors };
+}
+
+/** The row as the nested object of the JSON API (empty cells left out), by the header's columns. */
+function rowObject(columns: (string | null)[], row: FileRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i];
+    if (!name) continue;
+    const value = (row.cells[i] ?? '').trim();
+    if (value === '') continue;
+    const dot = name.indexOf('.');
+    if (dot < 0) {
+      out[name] = value;
+      continue;
+    }
+    let at = out;
+    const parts = name.split('.');
+    for (let k = 0; k < parts.length - 1; k++) at = (at[parts[k]] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
+
+type Chunk = { rows: FileRow[]; columns: (string | null)[] };
+type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
+
+async function loanChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
+  const submitted: SubmittedRow[] = rows.map((r) => {
+    const parsed = LoanInput.safeParse(rowObject(columns, r));
+    return parsed.success
+      ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
+      : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
+  });
+  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+  for (const result of await submitLoans(ctx, submitted)) {
+    if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
+    else out[result.status] += 1;
+  }
+  return out;
+}
+
+async function repaymentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
+  const inputs: RepaymentRowInput[] = rows.map((r) => {
+    const parsed = RepaymentRow.safeParse(rowObject(columns, r));
+    return parsed.success
+      ? {
+          index: r.row,
+          input: { loanRef: parsed.data.loanRef, repaidOn: parsed.data.repaidOn, amountFen: parseYuan(parsed.data.amount)! },
+          violations: [],
+        }
+      : { index: r.row, input: null, violations: shapeViolations(parsed.error) };
+  });
+  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+  for (const result of await recordRepayments(ctx, inputs)) {
+    if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
+    else out.created += 1;
+  }
+  return out;
+}
+
+const AmendmentRow = z.object({ reason: z.string().trim().min(1, 'must not be empty').max(1000) }).passthrough();
+
+async function amendmentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
+  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+  const parsed = rows.map((r) => {
+    const { reason, ...loan } = rowObject(columns, r);
+    const reasonCheck = AmendmentRow.safeParse({ reason });
+    const loanCheck = LoanInput.safeParse(loan);
+    const violations = [
+      ...(reasonCheck.success ? [] : shapeViolations(reasonCheck.error)),
+      ...(loanCheck.success ? [] : shapeViolations(loanCheck.error)),
+    ];
+    return { row: r.row, reason: String(reason ?? ''), loan: loanCheck.success ? loanCheck.data : null, violations };
+  });
+  const refs = parsed.flatMap((p) => (p.loan ? [p.loan.loanRef] : []));
+  const ids = new Map((await findLoansByRefs(ctx.tx, ctx.actor.institutionId, refs)).map((l) => [l.loanRef, l.id]));
+  for (const p of parsed) {
+    if (p.violations.length || !p.loan) {
+      out.errors.push(...rowErrors(p.row, p.violations));
+      continue;
+    }
+    const loanId = ids.get(p.loan.loanRef);
+    if (!loanId) {
+      out.errors.push({ row: p.row, column: 'loanRef', rule: 'loan_not_found', message: `no loan ${p.loan.loanRef} of this bank` });
+      continue;
+    }
+    const facts = loanFactsFromText(p.loan as LoanText);
+    try {
+      await ctx.tx.transaction((sp) => amendLoan({ ...ctx, tx: sp }, { loanId, reason: p.reason, facts }));
+      out.created += 1;
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      const r = err.refusal;
+      if (r.status === 'content_unchanged') {
+        out.unchanged += 1;
+        continue;
+      }
+      const violations = r.errors?.length
+        ? r.errors.map((e) => ({ ...e, path: e.path.replace(/^loan\./, '') }))
+        : [{ path: r.path ?? (r.status === 'loan_ref_immutable' ? 'loanRef' : '(row)'), code: r.status, message: r.message }];
+      out.errors.push(...rowErrors(p.row, violations));
+    }
+  }
+  return out;
+}
+
+const CHUNKS: Record<UploadKind, (ctx: ActorContext, chunk: Chunk) => Promise<ChunkResult>> = {
+  loans: loanChunk,
+  repayments: repaymentChunk,
+  amendments: amendmentChunk,
+};
+
+/**
+ * Processes upload `uploadId` in the caller's transaction. `progress` is told how far the file has been
+ * read after each chunk (the job writes it where a poller sees it). An upload already finished answers
+ * its outcome again without reading anything.
+ */
+export async function processUpload(ctx: UseCaseContext, input: { uploadId: string; progress?: ProgressReport }): Promise<UploadOutcome> {
+  const { tx } = ctx;
+  // one run at a time per upload (a retry waits for a run still holding its transaction)
+  await lockKey(tx, `upload:${input.uploadId}`);
+  const upload = (await findUpload(tx, input.uploadId)) ?? refuse('not_found', `upload ${input.uploadId} not found`);
+  if (upload.status === 'completed' || upload.status === 'refused') {
+    const counts = (upload.counts as UploadCounts | null) ?? { created: 0, unchanged: 0, error: 0 };
+    return { status: upload.status, counts, errorCount: upload.errorCount, replayed: true };
+  }
+  if (!upload.kind || !upload.format) refuse('invalid_input', `upload ${upload.id} was never completely received`);
+  const kind = upload.kind as UploadKind;
+  const actor: Actor = (await uploaderOf(tx, upload)) ?? refuse('not_found', `the uploader of ${upload.id} is gone`);
+
+  const read = { bytes: 0 };
+  const rows = readRows(fileStream(ctx, upload, read), upload.format as 'csv' | 'xlsx');
+  const errors: UploadRowErrorValue[] = [];
+  const counts: UploadCounts = { created: 0, unchanged: 0, error: 0 };
+  let rowsRead = 0;
+  const rowsWithErrors = new Set<number>();
+  const note = (result: ChunkResult) => {
+    counts.created += result.created;
+    counts.unchanged += result.unchanged;
+    for (const e of result.errors) {
+      errors.push(e);
+      rowsWithErrors.add(e.row);
+    }
+  };
+
+  const write = async (sp: typeof tx) => {
+    const first = await rows.next();
+    if (first.done) {
+      errors.push({ row: 1, column: '(file)', rule: 'empty_file', message: 'the file has no header row and no rows' });
+      throw new UndoRows();
+    }
+    const header = readHeader(kind, first.value);
+    if (header.errors.length) {
+      errors.push(...header.errors);
+      throw new UndoRows();
+    }
+    const actorCtx: ActorContext = { tx: sp, now: ctx.now, actor };
+    const chunks = (async function* () {
+      let chunk: FileRow[] = [];
+      for await (const row of rows) {
+        rowsRead += 1;
+        chunk.push(row);
+        if (chunk.length >= UPLOAD_CHUNK_ROWS) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield chunk;
+    })();
+    // the next chunk is read and parsed while the database works on this one
+    let next = chunks.next();
+    next.catch(() => undefined);
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = chunks.next();
+      next.catch(() => undefined);
+      note(await CHUNKS[kind](actorCtx, { rows: current.value, columns: header.columns }));
+      await input.progress?.({ permille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))), rowsRead });
+    }
+    if (rowsRead === 0) errors.push({ row: 2, column: '(file)', rule: 'empty_file', message: 'the file has a header but no rows' });
+    if (errors.length && !upload.writeGoodRows) throw new UndoRows();
+  };
+
+  let undone = false;
+  try {
+    await tx.transaction(write);
+  } catch (err) {
+    if (!(err instanceof UndoRows)) throw err;
+    undone = true;
+  } finally {
+    await rows.return(undefined);
+  }
+  counts.error = rowsWithErrors.size;
+  if (undone) {
+    counts.created = 0;
+    counts.unchanged = 0;
+  }
+  const status = undone ? 'refused' : 'completed';
+  errors.sort((a, b) => a.row - b.row);
+  await updateUpload(tx, upload.id, {
+    status,
+    counts,
+    errors,
+    errorCount: errors.length,
+    rowsRead,
+    progressPermille: 1000,
+    finishedAt: ctx.now,
+  });
+  return { status, counts, errorCount: errors.length, replayed: false };
+}

@@ -1,0 +1,149 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExcelJS } from '../../platform/excel.js';
+import type { JobRuntime } from '../../jobs/runtime.js';
+import { eventually, startJobs, stopJobs } from '../factories/disclosures.js';
+import { createInstitution } from '../factories/institutions.js';
+import { loanRequest } from '../factories/loans.js';
+import { createLoan } from '../factories/refinancing.js';
+import { csvFile, loanCells } from '../factories/uploads.js';
+import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
+import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+
+let t: TestApp;
+let jobs: JobRuntime;
+let bank: { code: string; apiKey: string };
+let other: { code: string; apiKey: string };
+let session: { cookies: string[]; token: string };
+
+/** Cookie jar + CSRF token scraped from a page, as a browser would hold them. */
+async function browse(path: string, cookies: string[] = []) {
+  const res = await request(t.app).get(path).set('Cookie', cookies.join('; '));
+  const set = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+  const jar = new Map(cookies.map((c) => [c.split('=')[0], c]));
+  for (const c of set) jar.set(c.split('=')[0], c.split(';')[0]);
+  const token = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? '';
+  return { res, cookies: [...jar.values()], token };
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ now: '2026-03-01T04:00:00Z' });
+  jobs = await startJobs(t);
+  bank = await createInstitution(t, { code: 'PAGEBANK' });
+  other = await createInstitution(t, { code: 'OTHERBANK' });
+  await publishDisclosure(t.database.db, { institutionCode: 'PAGEBANK', quarter: '2025Q4', horizons: CITIC_2022Q3, status: 'compiled' });
+  const signin = await browse('/signin');
+  const res = await request(t.app)
+    .post('/signin/key')
+    .set('Cookie', signin.cookies.join('; '))
+    .type('form')
+    .send({ apiKey: bank.apiKey, _csrf: signin.token });
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/bank');
+  const set = (res.headers['set-cookie'] as unknown as string[]) ?? [];
+  const jar = new Map(signin.cookies.map((c) => [c.split('=')[0], c]));
+  for (const c of set) jar.set(c.split('=')[0], c.split(';')[0]);
+  const page = await browse('/bank', [...jar.values()]);
+  session = { cookies: page.cookies, token: page.token };
+});
+afterAll(async () => {
+  await stopJobs(jobs);
+  await t.close();
+});
+
+const page = (path: string) => request(t.app).get(path).set('Cookie', session.cookies.join('; '));
+
+describe("the bank's pages", () => {
+  it('when a bank signs in, then it lands on its loans, found by reference, project, borrower or credit code, with their support status', async () => {
+    const mine = await createLoan(t, bank.apiKey, { borrower: { name: '青山光伏有限公司' }, project: { name: '青山200MW光伏项目' } });
+    await createLoan(t, bank.apiKey);
+    await createLoan(t, other.apiKey, { borrower: { name: '青山光伏有限公司' } });
+    const all = await page('/bank');
+    expect(all.status).toBe(200);
+    expect(all.text).toContain(mine.loanRef);
+    for (const q of [mine.loanRef, '青山光伏', '200MW']) {
+      const found = await page(`/bank?q=${encodeURIComponent(q)}`);
+      expect(found.text).toContain(mine.loanRef);
+      expect(found.text.match(/<tr><th scope="row">/g)).toHaveLength(1);
+    }
+    const none = await page('/bank?support=supported');
+    expect(none.text).not.toContain(mine.loanRef);
+    const flagged = await page('/bank?eligibility=flagged');
+    expect(flagged.text).not.toContain(mine.loanRef);
+    expect((await request(t.app).get('/bank')).status).toBe(303);
+  });
+
+  it('when the loans are exported, then the CSV and the XLSX hold the same rows', async () => {
+    const csv = await page('/bank?export=csv');
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const lines = csv.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
+    const xlsx = await page('/bank?export=xlsx')
+      .buffer(true)
+      .parse((res, done) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => done(null, Buffer.concat(parts)));
+      });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as never);
+    expect(book.worksheets[0].rowCount).toBe(lines.length);
+    for (const path of ['/bank/applications', '/bank/tranches', '/bank/margin-calls', '/bank/disclosures', '/bank/uploads']) {
+      expect((await page(`${path}?export=csv`)).status).toBe(200);
+      expect((await page(path)).status).toBe(200);
+    }
+  });
+
+  it('when a file with a bad row is uploaded from the page, then its page shows the rule and the error report, and nothing is written', async () => {
+    const rows = [loanRequest(), loanRequest({ disbursedOn: '2027-01-01', maturesOn: '2030-01-01' })].map(loanCells);
+    const sent = await request(t.app)
+      .post(`/bank/uploads?_csrf=${encodeURIComponent(session.token)}`)
+      .set('Cookie', session.cookies.join('; '))
+      .field('kind', 'loans')
+      .attach('file', csvFile('loans', rows), 'book.csv');
+    expect(sent.status).toBe(303);
+    const location = sent.headers.location as string;
+    expect(location).toMatch(/^\/bank\/uploads\/[0-9a-f-]{36}$/);
+    const done = await eventually(async () => {
+      const res = await page(location);
+      return res.text.includes('disbursed_in_future') ? res : undefined;
+    }, 'the upload page');
+    expect(done.text).toContain('<progress');
+    const report = await page(`${location}/errors.csv`);
+    expect(report.text).toMatch(/\n3,disbursedOn,disbursed_in_future,/);
+    expect((await page('/bank?q=' + encodeURIComponent(rows[0].loanRef))).text).not.toContain(`<th scope="row">${rows[0].loanRef}</th>`);
+    const forged = await request(t.app)
+      .post('/bank/uploads')
+      .set('Cookie', session.cookies.join('; '))
+      .field('kind', 'loans')
+      .attach('file', csvFile('loans', rows), 'book.csv');
+    expect(forged.status).toBe(403);
+  });
+
+  it('when the bank submits its compiled draft, then it goes to verification', async () => {
+    const list = await page('/bank/disclosures');
+    expect(list.text).toContain('action="/bank/disclosures/2025Q4/submit"');
+    const res = await request(t.app)
+      .post('/bank/disclosures/2025Q4/submit')
+      .set('Cookie', session.cookies.join('; '))
+      .type('form')
+      .send({ _csrf: session.token });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/bank/disclosures?done=1');
+    const version = await request(t.app).get('/api/v1/disclosures/PAGEBANK/2025Q4').set(bearer(bank.apiKey));
+    expect(version.body.status).toBe('submitted');
+  });
+
+  it('when an application form is incomplete, then the page says so and nothing is applied for', async () => {
+    const res = await request(t.app)
+      .post('/bank/applications')
+      .set('Cookie', session.cookies.join('; '))
+      .type('form')
+      .send({ _csrf: session.token, operation: '2026Q1' });
+    expect(res.headers.location).toBe('/bank/applications?error=invalid_input');
+    const shown = await page(res.headers.location);
+    expect(shown.text).toContain('role="alert"');
+  });
+});
