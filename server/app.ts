@@ -29,7 +29,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/imports', jsonBody(IMPORT_BODY_LIMIT));
   app.use(jsonBody(JSON_BODY_LIMIT));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(authenticate(deps.database.db));
+  app.use(authenticate(deps));
   app.use('/api', idempotency(deps.database.db));
   for (const module of routeModules) app.use(module.base, module.routes(deps));
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));

@@ -226,6 +226,18 @@ export const zh = {
   recAgrees: '一致',
   recDiffers: '不一致',
   recSummary: '第 {v} 版，公布于 {on}；计入贷款 {loans} 笔；{n} 项不一致',
+  tfaHeading: '第二重验证',
+  tfaIntro: '运营人员登录须输入身份验证器应用中的当前验证码，或一个恢复码。',
+  tfaCode: '验证码或恢复码',
+  tfaCodeHint: '6 位数字验证码（每 30 秒更新），或一个未使用过的恢复码。',
+  tfaEnrolHeading: '启用第二重验证',
+  tfaEnrolIntro: '运营人员登录须使用第二重验证。请在身份验证器应用（TOTP）中添加以下密钥，然后输入应用显示的验证码。',
+  tfaSecret: '密钥',
+  tfaUri: '配置链接',
+  tfaEnrolHint: '输入应用显示的 6 位数字验证码以确认。',
+  tfaRecoveryHeading: '恢复码',
+  tfaRecoveryIntro: '第二重验证已启用。请妥善保存以下恢复码：每个只能使用一次，此页面之后不再显示。',
+  tfaContinue: '继续',
 };
 
 export type Dict = typeof zh;
@@ -457,6 +469,19 @@ export const en: Dict = {
   recAgrees: 'Agrees',
   recDiffers: 'Differs',
   recSummary: 'version {v}, published on {on}; {loans} loans counted; {n} figures differ',
+  tfaHeading: 'Second factor',
+  tfaIntro: 'Operators sign in with the current code of their authenticator app, or a recovery code.',
+  tfaCode: 'Code or recovery code',
+  tfaCodeHint: 'The 6-digit code (it changes every 30 seconds), or a recovery code not used before.',
+  tfaEnrolHeading: 'Set up the second factor',
+  tfaEnrolIntro:
+    'Operators sign in with a second factor. Add this secret to an authenticator app (TOTP), then enter the code the app shows.',
+  tfaSecret: 'Secret',
+  tfaUri: 'Set-up link',
+  tfaEnrolHint: 'Enter the 6-digit code the app shows to confirm.',
+  tfaRecoveryHeading: 'Recovery codes',
+  tfaRecoveryIntro: 'The second factor is on. Keep these recovery codes safe: each works once, and they are not shown again.',
+  tfaContinue: 'Continue',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

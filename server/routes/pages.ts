@@ -13,6 +13,7 @@ import { docsPages } from '../pages/docs.js';
 import { pageErrorHandler, pageNotFound } from '../pages/errors.js';
 import { operatorPages } from '../pages/operator.js';
 import { publicPages } from '../pages/public.js';
+import { secondFactorPages } from '../pages/second-factor.js';
 import { verifyPages } from '../pages/verify.js';
 import { csrfCheck, csrfSeed } from '../web/csrf.js';
 import { pageSecurityHeaders } from '../web/security-headers.js';
@@ -27,6 +28,7 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   router.use(loadSession(deps), csrfSeed(deps), pageContextMiddleware, csrfCheck(deps));
   router.use(authPages(deps));
+  router.use(secondFactorPages(deps));
   router.use(docsPages(deps));
   router.use(publicPages(deps));
   router.use('/verify', requirePageRole('verifier'), verifyPages(deps));
