@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import type { Actor, Role } from '../domain/actor.js';
@@ -12,6 +13,10 @@ export type Services = {
   redisPing?: () => Promise<boolean>;
   /** queues, relay and health of the background jobs */
   jobs?: JobRuntime;
+  /** where the API's rate limits are counted, shared by every process (absent: in this process's memory) */
+  rateLimitRedis?: Redis;
+  /** prefix of the rate-limit counters in Redis (default 'cerf') */
+  rateLimitPrefix?: string;
 };
 
 /** What every route module receives. `now` is injectable so tests can fix the date. */

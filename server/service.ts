@@ -4,6 +4,7 @@
  * letting in-flight requests finish.
  */
 import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase, type Database } from '../db/client.js';
@@ -54,7 +55,11 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     }
     const jobs: JobRuntime = await startJobRuntime({ database, redisUrl, logger, workers: env.CERF_WORKERS, now });
     cleanups.push(() => jobs.stop());
-    const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs } };
+    // the API's rate limits, shared by every process; offline commands fail at once (counted in memory meanwhile)
+    const rateLimitRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    rateLimitRedis.on('error', (err) => logger.debug({ err: err.message }, 'rate-limit redis connection error'));
+    cleanups.push(async () => rateLimitRedis.disconnect());
+    const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs, rateLimitRedis } };
     const app = createApp(deps);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(env.PORT, env.HOST, () => resolve(s));
