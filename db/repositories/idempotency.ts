@@ -3,7 +3,7 @@
  * is stored when sent, a 5xx deletes it. The middleware (server/idempotency.ts) decides; these are its
  * queries, on the database itself (outside any request transaction).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { idempotencyKeys } from '../schema/index.js';
 
@@ -14,7 +14,7 @@ const byKey = (userId: string, key: string) => and(eq(idempotencyKeys.userId, us
 /** Claims (user, key) with `inProgressStatus`; false when the key is already claimed. */
 export async function claimIdempotencyKey(
   db: Tx,
-  input: { userId: string; key: string; method: string; path: string; requestSha256: string; inProgressStatus: number },
+  input: { userId: string; key: string; method: string; path: string; requestSha256: string; inProgressStatus: number; createdAt: Date },
 ): Promise<boolean> {
   const claimed = await db
     .insert(idempotencyKeys)
@@ -26,6 +26,7 @@ export async function claimIdempotencyKey(
       requestSha256: input.requestSha256,
       responseStatus: input.inProgressStatus,
       responseBody: '',
+      createdAt: input.createdAt,
     })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
@@ -50,4 +51,19 @@ export async function deleteIdempotencyKey(db: Tx, userId: string, key: string):
 /** Stores the first answer under the key. */
 export async function recordIdempotentResponse(db: Tx, userId: string, key: string, status: number, body: string): Promise<void> {
   await db.update(idempotencyKeys).set({ responseStatus: status, responseBody: body }).where(byKey(userId, key));
+}
+
+/** Deletes the record of (user, key) if it was created before `before` (an expired answer); true when it did. */
+export async function deleteExpiredIdempotencyKey(db: Tx, userId: string, key: string, before: Date): Promise<boolean> {
+  const rows = await db
+    .delete(idempotencyKeys)
+    .where(and(byKey(userId, key), lt(idempotencyKeys.createdAt, before)))
+    .returning({ key: idempotencyKeys.key });
+  return rows.length > 0;
+}
+
+/** Deletes every record created before `before`; returns how many. */
+export async function deleteIdempotencyKeysBefore(db: Tx, before: Date): Promise<number> {
+  const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).returning({ key: idempotencyKeys.key });
+  return rows.length;
 }
