@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   // page forms (sign-in, decisions) are small
   const forms = express.urlencoded({ extended: false, limit: PAGE_FORM_LIMIT });
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : forms(req, res, next)));
-  app.use('/api', idempotency(deps.database.db, { now: deps.now, ttlHours: deps.env.IDEMPOTENCY_TTL_HOURS }));
+  app.use('/api', idempotency(deps.database.db, { ttlHours: deps.env.IDEMPOTENCY_TTL_HOURS }));
   for (const module of routeModules) app.use(module.base, module.routes(deps));
   app.use('/api', methodNotAllowed());
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));

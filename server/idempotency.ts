@@ -68,7 +68,8 @@ export function withoutSecrets(text: string): string {
   return JSON.stringify(Array.isArray(redacted) ? redacted : { ...(redacted as object), shownOnce: note });
 }
 
-export function idempotency(db: Db, options: { now: () => Date; ttlHours: number }): RequestHandler {
+/** Ages are measured on the wall clock (a record's age is real time, whatever date the ledger is told it is). */
+export function idempotency(db: Db, options: { ttlHours: number }): RequestHandler {
   const ttlMs = options.ttlHours * 3600_000;
   let lastSweep = 0;
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -82,7 +83,7 @@ export function idempotency(db: Db, options: { now: () => Date; ttlHours: number
     // the same request is the same method, URL and body bytes (hashed as the body was read)
     const bodySha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
     const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
-    const now = options.now();
+    const now = new Date();
     if (now.getTime() - lastSweep >= SWEEP_EVERY_MS) {
       lastSweep = now.getTime();
       await deleteIdempotencyKeysBefore(db, new Date(now.getTime() - ttlMs)).catch((err: unknown) =>
@@ -97,7 +98,6 @@ export function idempotency(db: Db, options: { now: () => Date; ttlHours: number
         path,
         requestSha256,
         inProgressStatus: IN_PROGRESS,
-        createdAt: now,
       });
     let claimed = await claim();
     // an answer stored longer ago than the TTL is no longer replayed: the key is free again

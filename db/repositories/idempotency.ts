@@ -14,7 +14,7 @@ const byKey = (userId: string, key: string) => and(eq(idempotencyKeys.userId, us
 /** Claims (user, key) with `inProgressStatus`; false when the key is already claimed. */
 export async function claimIdempotencyKey(
   db: Tx,
-  input: { userId: string; key: string; method: string; path: string; requestSha256: string; inProgressStatus: number; createdAt: Date },
+  input: { userId: string; key: string; method: string; path: string; requestSha256: string; inProgressStatus: number },
 ): Promise<boolean> {
   const claimed = await db
     .insert(idempotencyKeys)
@@ -26,7 +26,6 @@ export async function claimIdempotencyKey(
       requestSha256: input.requestSha256,
       responseStatus: input.inProgressStatus,
       responseBody: '',
-      createdAt: input.createdAt,
     })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
