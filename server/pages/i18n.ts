@@ -238,6 +238,9 @@ export const zh = {
   tfaRecoveryHeading: '恢复码',
   tfaRecoveryIntro: '第二重验证已启用。请妥善保存以下恢复码：每个只能使用一次，此页面之后不再显示。',
   tfaContinue: '继续',
+  unavailableHeading: '服务暂时不可用',
+  unavailableBody: '数据库暂时无法访问，请稍后再试。已公布的信息披露页面仍可查看。',
+  unexpectedErrorBody: '发生意外错误，已记录。',
 };
 
 export type Dict = typeof zh;
@@ -482,6 +485,9 @@ export const en: Dict = {
   tfaRecoveryHeading: 'Recovery codes',
   tfaRecoveryIntro: 'The second factor is on. Keep these recovery codes safe: each works once, and they are not shown again.',
   tfaContinue: 'Continue',
+  unavailableHeading: 'Temporarily unavailable',
+  unavailableBody: 'The database cannot be reached just now; please try again shortly. Published disclosure pages can still be read.',
+  unexpectedErrorBody: 'An unexpected error occurred; it has been logged.',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

@@ -14,6 +14,7 @@ import { pageErrorHandler, pageNotFound } from '../pages/errors.js';
 import { operatorPages } from '../pages/operator.js';
 import { publicPages } from '../pages/public.js';
 import { secondFactorPages } from '../pages/second-factor.js';
+import { pageFailureHandler } from '../pages/unavailable.js';
 import { verifyPages } from '../pages/verify.js';
 import { csrfCheck, csrfSeed } from '../web/csrf.js';
 import { pageSecurityHeaders } from '../web/security-headers.js';
@@ -35,5 +36,6 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use('/operator', requirePageRole('operator'), operatorPages(deps));
   router.use(pageNotFound);
   router.use(pageErrorHandler);
+  router.use(pageFailureHandler);
   return router;
 }
