@@ -23,6 +23,9 @@ export const REFUSAL_STATUSES = [
   'maker_checker_violation',
   'institution_not_eligible',
   'four_eyes_violation',
+  'read_only_key',
+  'totp_invalid',
+  'totp_replayed',
   // what does not exist (for this caller)
   'not_found',
   'operation_not_found',
@@ -83,6 +86,10 @@ export const REFUSAL_STATUSES = [
   'institution_code_taken',
   'job_not_failed',
   'jobs_not_running',
+  'rotation_grace_too_long',
+  'key_not_active',
+  'key_already_rotated',
+  'expiry_not_in_future',
   // policy data
   'proposal_not_pending',
   'effective_date_taken',

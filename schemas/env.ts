@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseNetworks } from '../domain/webhooks/addresses.js';
 
@@ -20,7 +21,6 @@ export const EnvSchema = z.object({
   CERF_WORKERS: z.enum(['inline', 'off']).default('inline'),
   /** secret for page sessions and CSRF tokens; generated per data folder when unset */
   CERF_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** BullMQ key prefix shared by the service and its `npm run worker` processes (default `cerf`) */
   /** inner networks webhooks may reach (comma-separated, e.g. `10.20.0.0/16,fd00::/8`); none by default */
   WEBHOOK_ALLOWED_NETWORKS: z
     .string()
@@ -38,11 +38,50 @@ export const EnvSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
     }),
+  /** BullMQ key prefix shared by the service and its `npm run worker` processes (default `cerf`) */
   CERF_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, _ or -')
     .optional(),
+  /** API requests a minute per key, shared by every service process (Redis) */
+  API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  /** API requests a minute per client address (with or without a key) */
+  API_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  /** the reverse proxies in front: a hop count, or addresses / CIDR subnets / loopback, linklocal, uniquelocal */
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      isTrustProxy,
+      'must be a hop count (0–10) or a comma-separated list of IP addresses, CIDR subnets, loopback, linklocal or uniquelocal',
+    )
+    .optional(),
+  /** how long a stored idempotent answer is replayed; older ones are deleted */
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 });
+
+/** `TRUST_PROXY` as Express takes it: a hop count or a list of addresses, subnets and names. */
+export function trustProxySetting(value: string | undefined): number | string[] | false {
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
+}
+
+function isTrustProxy(value: string): boolean {
+  if (/^\d+$/.test(value)) return Number(value) <= 10;
+  return value.split(',').every((raw) => {
+    const part = raw.trim();
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(part)) return true;
+    const [address, bits, ...rest] = part.split('/');
+    if (rest.length || isIP(address) === 0) return false;
+    if (bits === undefined) return true;
+    return /^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128);
+  });
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -51,10 +51,18 @@ export const CreateUserBody = z
   .object({
     name: z.string().min(1).max(200),
     password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+    admin: z.boolean().optional().describe("a bank's or verifier's admin manages its own institution's users and keys"),
   })
   .strict()
   .meta({ id: 'CreateUser' });
 
 export const UserWithKey = z
-  .object({ id: z.string().uuid(), name: z.string(), role: z.enum(['operator', 'bank', 'verifier']), apiKey: z.string() })
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    role: z.enum(['operator', 'bank', 'verifier']),
+    admin: z.boolean(),
+    apiKey: z.string().nullable().describe('shown once; a replay of the answer (Idempotency-Key) carries null'),
+    keyId: z.string().uuid(),
+  })
   .meta({ id: 'UserWithKey', description: 'the API key is shown once and stored only as a hash' });

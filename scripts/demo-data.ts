@@ -157,6 +157,7 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
       role: 'bank',
       apiKey: bank.key,
       password: DEMO_PASSWORD,
+      isAdmin: true,
     });
   }
   await call(service, operatorKey, 'POST', '/api/v1/institutions', {
@@ -172,6 +173,7 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
     role: 'verifier',
     apiKey: DEMO_KEYS.verifier,
     password: DEMO_PASSWORD,
+    isAdmin: true,
   });
   const operator = await findInstitutionByCode(db, 'PBOC');
   await insertUser(db, {

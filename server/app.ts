@@ -1,15 +1,24 @@
 /** Builds the Express application from its dependencies; no listening, no process concerns. */
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { sha256Hex } from '../platform/credentials.js';
+import { trustProxySetting } from '../schemas/env.js';
+import { apiHeaders } from './api-headers.js';
 import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { idempotency, markingIdempotentWrites } from './idempotency.js';
+import {
+  announcedBodyLimit,
+  apiRateLimit,
+  authenticateBeforeBody,
+  BODY_LIMITS,
+  bodyLimitOf,
+  DEFAULT_API_BODY_LIMIT,
+  PAGE_FORM_LIMIT,
+} from './limits.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
-
-export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
-export const IMPORT_BODY_LIMIT = '128mb'; // POST /api/v1/imports: about 100,000 loans with their records
 
 export function createApp(given: AppDeps): Express {
   // every transaction a route runs marks the request's Idempotency-Key claim inside itself
@@ -17,8 +26,25 @@ export function createApp(given: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // behind a reverse proxy: the client's address (rate limits, sign-in limits) and https (Secure cookies, HSTS)
+  app.set('trust proxy', trustProxySetting(deps.env.TRUST_PROXY));
   app.use(requestLogging(deps.logger));
-  const jsonBody = (limit: string) =>
+  app.use('/api', apiHeaders());
+  // who is calling is known before any body is read; an anonymous write and a caller over its limit
+  // are refused with the body unread
+  app.use(authenticate(deps));
+  app.use('/api', authenticateBeforeBody());
+  app.use(
+    '/api',
+    apiRateLimit({
+      perKey: deps.env.API_RATE_LIMIT_PER_KEY,
+      perAddress: deps.env.API_RATE_LIMIT_PER_ADDRESS,
+      redis: deps.services.rateLimitRedis,
+      prefix: deps.services.rateLimitPrefix,
+    }),
+  );
+  app.use('/api', announcedBodyLimit());
+  const jsonBody = (limit: number) =>
     express.json({
       limit,
       type: ['application/json', 'application/*+json'],
@@ -27,13 +53,17 @@ export function createApp(given: AppDeps): Express {
         (req as unknown as { bodySha256: string }).bodySha256 = sha256Hex(buf);
       },
     });
-  // a historical import carries a bank's history in one document; the general parser then skips it
-  app.use('/api/v1/imports', jsonBody(IMPORT_BODY_LIMIT));
-  app.use(jsonBody(JSON_BODY_LIMIT));
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(authenticate(deps.database.db));
-  app.use('/api', idempotency(given.database.db));
+  const parsers = new Map<number, RequestHandler>(
+    [...BODY_LIMITS.map((r) => r.limit), DEFAULT_API_BODY_LIMIT].map((limit) => [limit, jsonBody(limit)]),
+  );
+  // each API route reads at most its own limit (413 beyond it)
+  app.use('/api', (req, res, next) => parsers.get(bodyLimitOf(req.originalUrl.split('?')[0]))!(req, res, next));
+  // page forms (sign-in, decisions) are small
+  const forms = express.urlencoded({ extended: false, limit: PAGE_FORM_LIMIT });
+  app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : forms(req, res, next)));
+  app.use('/api', idempotency(given.database.db, { ttlHours: deps.env.IDEMPOTENCY_TTL_HOURS }));
   for (const module of routeModules) app.use(module.base, module.routes(deps));
+  app.use('/api', methodNotAllowed());
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));
   app.use(errorHandler);
   return app;

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import type { Actor, Role } from '../domain/actor.js';
@@ -15,6 +16,10 @@ export type Services = {
   jobs?: JobRuntime;
   /** the state of the service's own supervised redis-server (absent with REDIS_URL) */
   redisServer?: () => RedisServerState;
+  /** where the API's rate limits are counted, shared by every process (absent: in this process's memory) */
+  rateLimitRedis?: Redis;
+  /** prefix of the rate-limit counters in Redis (default 'cerf') */
+  rateLimitPrefix?: string;
 };
 
 /** What every route module receives. `now` is injectable so tests can fix the date. */

@@ -34,6 +34,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
+  405: 'Method not allowed',
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Unprocessable content',

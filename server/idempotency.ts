@@ -7,12 +7,19 @@
  * whose answer was lost (the database went away during or after COMMIT) keeps its key, answered
  * `409 idempotency_key_committed`, and is never written twice. When the database cannot be reached to
  * settle a claim, settling is retried in the background until it can.
+ *
+ * Secrets are never stored: an answer's API keys, webhook secrets and recovery codes are replaced by
+ * null in the stored copy, which says they were shown once (`shownOnce`). Stored answers are replayed
+ * for `IDEMPOTENCY_TTL_HOURS` (default 24); then the key is free again, and expired records are
+ * deleted (each process sweeps at most every 10 minutes, before the write that finds the sweep due).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/client.js';
 import {
   claimIdempotencyKey,
+  deleteExpiredIdempotencyKey,
+  deleteIdempotencyKeysBefore,
   findIdempotencyKey,
   markIdempotentWrite,
   recordIdempotentResponse,
@@ -77,7 +84,50 @@ function settleWithRetries(attempt: () => Promise<void>, onGiveUp: (err: unknown
 const STALE_CLAIM_MS = 5 * 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
-export function idempotency(db: Db): RequestHandler {
+/** Fields of an answer that hold a secret shown once: never stored, never replayed. */
+export const SECRET_FIELDS = new Set(['apiKey', 'secret', 'recoveryCodes']);
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+/** The answer as stored for replays: every secret field null, and a note naming them. */
+export function withoutSecrets(text: string): string {
+  if (!text.startsWith('{') && !text.startsWith('[')) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const removed: string[] = [];
+  const walk = (value: unknown, path: string): unknown => {
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}${path ? '.' : ''}${i}`));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => {
+          const at = `${path}${path ? '.' : ''}${k}`;
+          if (SECRET_FIELDS.has(k) && v !== null) {
+            removed.push(at);
+            return [k, null];
+          }
+          return [k, walk(v, at)];
+        }),
+      );
+    }
+    return value;
+  };
+  const redacted = walk(parsed, '');
+  if (!removed.length) return text;
+  const note = {
+    fields: removed,
+    message:
+      'this is a replay: the secret was shown once, in the first answer, and is not stored; if it was lost, revoke it and create a new one',
+  };
+  return JSON.stringify(Array.isArray(redacted) ? redacted : { ...(redacted as object), shownOnce: note });
+}
+
+/** Ages are measured on the wall clock (a record's age is real time, whatever date the ledger is told it is). */
+export function idempotency(db: Db, options: { ttlHours: number }): RequestHandler {
+  const ttlMs = options.ttlHours * 3600_000;
+  let lastSweep = 0;
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get('idempotency-key');
     const actor = res.locals.actor as Actor | undefined;
@@ -89,21 +139,32 @@ export function idempotency(db: Db): RequestHandler {
     // the same request is the same method, URL and body bytes (hashed as the body was read)
     const bodySha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
     const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
-    const claimed = await claimIdempotencyKey(db, {
-      userId: actor.userId,
-      key,
-      method: req.method,
-      path,
-      requestSha256,
-      inProgressStatus: IN_PROGRESS,
-    });
+    const now = new Date();
+    if (now.getTime() - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = now.getTime();
+      await deleteIdempotencyKeysBefore(db, new Date(now.getTime() - ttlMs)).catch((err: unknown) =>
+        (req as { log?: { warn: (o: unknown, m: string) => void } }).log?.warn({ err }, 'could not delete expired idempotency records'),
+      );
+    }
+    const claim = () =>
+      claimIdempotencyKey(db, {
+        userId: actor.userId,
+        key,
+        method: req.method,
+        path,
+        requestSha256,
+        inProgressStatus: IN_PROGRESS,
+      });
+    let claimed = await claim();
+    // an answer stored longer ago than the TTL is no longer replayed: the key is free again
+    if (!claimed && (await deleteExpiredIdempotencyKey(db, actor.userId, key, new Date(now.getTime() - ttlMs)))) claimed = await claim();
     if (!claimed) {
       let stored: IdempotencyRow | null = await findIdempotencyKey(db, actor.userId, key);
       if (!stored)
         return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
       if (stored.responseStatus === IN_PROGRESS) {
         // a claim left by a process that died mid-request is settled after a while, so the key is not lost
-        if (Date.now() - stored.createdAt.getTime() <= STALE_CLAIM_MS)
+        if (now.getTime() - stored.createdAt.getTime() <= STALE_CLAIM_MS)
           return next(
             conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'),
           );
@@ -157,7 +218,7 @@ export function idempotency(db: Db): RequestHandler {
                 committedStatus: committed.status,
                 committedBody: committed.body,
               })
-            : recordIdempotentResponse(db, actor.userId, key, status, text, IN_PROGRESS),
+            : recordIdempotentResponse(db, actor.userId, key, status, withoutSecrets(text), IN_PROGRESS),
         (err) => log?.error({ err, idempotencyKey: key }, 'gave up settling an Idempotency-Key; it is settled when retried'),
       );
       settle.then(

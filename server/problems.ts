@@ -45,6 +45,14 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '提议变更的操作员不能自行确认，须由另一名操作员确认',
     en: 'The operator who proposed a change may not confirm it',
   },
+  read_only_key: { http: 403, zh: '只读密钥不能执行写操作', en: 'A read-only key may not write' },
+  totp_invalid: { http: 401, path: 'code', zh: '验证码不正确', en: 'The code is not correct' },
+  totp_replayed: {
+    http: 401,
+    path: 'code',
+    zh: '该验证码已使用过，请等待下一个验证码',
+    en: 'That code has already been used: wait for the next one',
+  },
 
   not_found: { http: 404, zh: '未找到', en: 'Not found' },
   operation_not_found: { http: 404, path: 'operation', zh: '该季度没有开放的操作', en: 'No operation is open for that quarter' },
@@ -156,6 +164,15 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },
   jobs_not_running: { http: 503, zh: '后台任务未在运行', en: 'The job system is not running in this process' },
+  rotation_grace_too_long: {
+    http: 422,
+    path: 'gracePeriodSeconds',
+    zh: '轮换宽限期最长 7 天',
+    en: 'A rotation grace period is at most 7 days',
+  },
+  key_not_active: { http: 409, zh: '该密钥已撤销或已过期', en: 'The key is revoked or expired' },
+  key_already_rotated: { http: 409, zh: '该密钥已轮换过', en: 'The key has already been rotated' },
+  expiry_not_in_future: { http: 422, path: 'expiresAt', zh: '到期时间须晚于当前时间', en: 'The expiry must be in the future' },
 
   proposal_not_pending: { http: 409, zh: '该变更已被确认或拒绝', en: 'The change has already been confirmed or declined' },
   effective_date_taken: {

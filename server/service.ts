@@ -4,6 +4,7 @@
  * letting in-flight requests finish.
  */
 import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase, type Database } from '../db/client.js';
@@ -72,12 +73,16 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       prefix: env.CERF_QUEUE_PREFIX,
     });
     cleanups.push(() => jobs.stop());
+    // the API's rate limits, shared by every process; offline commands fail at once (counted in memory meanwhile)
+    const rateLimitRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    rateLimitRedis.on('error', (err) => logger.debug({ err: err.message }, 'rate-limit redis connection error'));
+    cleanups.push(async () => rateLimitRedis.disconnect());
     const deps: AppDeps = {
       database,
       env,
       logger,
       now,
-      services: { redisPing: jobs.redisPing, jobs, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
+      services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
     const app = createApp(deps);
     // Express 5 hands a listen error to the callback (and emits it): either way the start fails

@@ -27,6 +27,14 @@ export async function registerInstitution(
   }
   const institution = await insertInstitution(ctx.tx, { ...input, kind: input.kind });
   if (!institution) refuse('institution_code_taken', `an institution with code ${input.code} already exists`);
-  const user = await insertUser(ctx.tx, { institutionId: institution.id, name: input.userName ?? `${input.code} API`, role: input.kind });
+  // the first user is the institution's admin: it manages its own institution's users and keys
+  const user = await insertUser(ctx.tx, {
+    institutionId: institution.id,
+    name: input.userName ?? `${input.code} API`,
+    role: input.kind,
+    isAdmin: true,
+    createdBy: ctx.actor.userId,
+    createdAt: ctx.now,
+  });
   return { institution, user };
 }

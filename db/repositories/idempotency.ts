@@ -3,7 +3,7 @@
  * is stored when sent; a 5xx releases it unless its write transaction committed (`write_committed`). The middleware (server/idempotency.ts) decides; these are its
  * queries, on the database itself (outside any request transaction).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { idempotencyKeys } from '../schema/index.js';
 
@@ -71,4 +71,19 @@ export async function settleFailedClaim(
     .update(idempotencyKeys)
     .set({ responseStatus: input.committedStatus, responseBody: input.committedBody })
     .where(and(open, eq(idempotencyKeys.writeCommitted, true)));
+}
+
+/** Deletes the record of (user, key) if it was created before `before` (an expired answer); true when it did. */
+export async function deleteExpiredIdempotencyKey(db: Tx, userId: string, key: string, before: Date): Promise<boolean> {
+  const rows = await db
+    .delete(idempotencyKeys)
+    .where(and(byKey(userId, key), lt(idempotencyKeys.createdAt, before)))
+    .returning({ key: idempotencyKeys.key });
+  return rows.length > 0;
+}
+
+/** Deletes every record created before `before`; returns how many. */
+export async function deleteIdempotencyKeysBefore(db: Tx, before: Date): Promise<number> {
+  const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).returning({ key: idempotencyKeys.key });
+  return rows.length;
 }

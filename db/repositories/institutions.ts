@@ -4,6 +4,7 @@ import { generateApiKey, sha256Hex } from '../../platform/credentials.js';
 import { hashPassword } from '../../platform/passwords.js';
 import type { Db, Tx } from '../client.js';
 import { institutions, users } from '../schema/index.js';
+import { insertApiKey } from './keys.js';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
 export type NewInstitution = {
@@ -80,7 +81,17 @@ export async function insertInstitution(db: Tx, input: NewInstitution): Promise<
 /** Creates a user with a fresh API key (or the given one) and returns the key once. */
 export async function insertUser(
   db: Tx,
-  input: { institutionId: string; name: string; role: 'operator' | 'bank' | 'verifier'; apiKey?: string; password?: string },
+  input: {
+    institutionId: string;
+    name: string;
+    role: 'operator' | 'bank' | 'verifier';
+    apiKey?: string;
+    password?: string;
+    isAdmin?: boolean;
+    createdBy?: string | null;
+    /** when the key is created (default: the database's clock) */
+    createdAt?: Date;
+  },
 ) {
   const apiKey = input.apiKey ?? generateApiKey();
   const [row] = await db
@@ -91,9 +102,16 @@ export async function insertUser(
       role: input.role,
       apiKeySha256: sha256Hex(apiKey),
       passwordHash: input.password ? await hashPassword(input.password) : null,
+      isAdmin: input.isAdmin ?? false,
     })
-    .returning({ id: users.id, name: users.name, role: users.role });
-  return { ...row, apiKey };
+    .returning({ id: users.id, name: users.name, role: users.role, isAdmin: users.isAdmin });
+  const key = await insertApiKey(db, {
+    userId: row.id,
+    sha256: sha256Hex(apiKey),
+    createdBy: input.createdBy ?? null,
+    createdAt: input.createdAt,
+  });
+  return { ...row, apiKey, keyId: key.id };
 }
 
 /**

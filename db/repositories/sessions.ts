@@ -1,9 +1,9 @@
 /** Page sessions, sign-in attempt counters and generated secrets. */
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/actor.js';
 import type { Tx } from '../client.js';
-import { institutions, signInAttempts, users, webSecrets, webSessions } from '../schema/index.js';
+import { apiKeys, institutions, signInAttempts, users, webSecrets, webSessions } from '../schema/index.js';
 import { actorColumns } from './actors.js';
 
 /** The stored secret called `name`, created (random, 32 bytes) on first use; concurrent callers agree. */
@@ -18,23 +18,38 @@ export async function secretNamed(db: Tx, name: string): Promise<string> {
 
 export async function insertSession(
   db: Tx,
-  input: { tokenSha256: string; userId: string; method: 'password' | 'api_key'; expiresAt: Date },
+  input: { tokenSha256: string; userId: string; method: 'password' | 'api_key'; expiresAt: Date; apiKeyId?: string | null },
 ) {
   await db.insert(webSessions).values(input);
 }
 
-/** The actor behind a live session (not expired, not revoked, user not revoked), or null. */
-export async function findSessionActor(db: Tx, tokenSha256: string, now: Date): Promise<Actor | null> {
+/**
+ * The actor behind a live session (not expired, not revoked, user not revoked, and the API key it was
+ * opened with still live), with when it passed the second factor, or null.
+ */
+export async function findSessionActor(db: Tx, tokenSha256: string, now: Date): Promise<(Actor & { secondFactorAt: Date | null }) | null> {
   const rows = await db
-    .select(actorColumns)
+    .select({ ...actorColumns, secondFactorAt: webSessions.secondFactorAt })
     .from(webSessions)
     .innerJoin(users, eq(webSessions.userId, users.id))
     .innerJoin(institutions, eq(users.institutionId, institutions.id))
+    .leftJoin(apiKeys, eq(apiKeys.id, webSessions.apiKeyId))
     .where(
-      and(eq(webSessions.tokenSha256, tokenSha256), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now), isNull(users.revokedAt)),
+      and(
+        eq(webSessions.tokenSha256, tokenSha256),
+        isNull(webSessions.revokedAt),
+        gt(webSessions.expiresAt, now),
+        isNull(users.revokedAt),
+        or(isNull(webSessions.apiKeyId), and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))),
+      ),
     )
     .limit(1);
   return rows[0] ?? null;
+}
+
+/** Records that the session passed the second factor. */
+export async function markSecondFactor(db: Tx, tokenSha256: string, now: Date) {
+  await db.update(webSessions).set({ secondFactorAt: now }).where(eq(webSessions.tokenSha256, tokenSha256));
 }
 
 export async function revokeSession(db: Tx, tokenSha256: string, now: Date) {

@@ -10,3 +10,4 @@ export * from './bookings.js';
 export * from './imports.js';
 export * from './statements.js';
 export * from './uploads.js';
+export * from './keys.js';

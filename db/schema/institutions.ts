@@ -38,6 +38,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** an admin of a bank or verifier manages its own institution's users and keys */
+    isAdmin: boolean('is_admin').notNull().default(false),
   },
   (t) => [index('users_institution').on(t.institutionId)],
 );

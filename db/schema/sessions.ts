@@ -18,6 +18,10 @@ export const webSessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** the API key signed in with (method 'api_key'): revoking it ends the session */
+    apiKeyId: uuid('api_key_id'),
+    /** when an operator passed the second factor; an operator's session without it opens no page */
+    secondFactorAt: timestamp('second_factor_at', { withTimezone: true }),
   },
   (t) => [index('web_sessions_user').on(t.userId), check('web_sessions_method', sql`${t.method} in ('password','api_key')`)],
 );

@@ -5,15 +5,21 @@ import { findActorByKey } from '../auth.js';
 import type { AppDeps, Role } from '../context.js';
 import { verifyPassword } from '../../platform/passwords.js';
 import { countSignInAttempt, signInSucceeded } from '../web/rate-limit.js';
-import { endSession, pageActorOf, startSession } from '../web/sessions.js';
+import { endSession, needsSecondFactor, pageActorOf, secondFactorPendingOf, startSession } from '../web/sessions.js';
 import { pageOf, type PageContext } from './context.js';
 import { html } from './html.js';
 import { sendMessagePage, sendPage } from './layout.js';
 
-const ROLE_HOME: Record<Role, string> = { operator: '/operator', verifier: '/verify', bank: '/bank' };
+export const ROLE_HOME: Record<Role, string> = { operator: '/operator', verifier: '/verify', bank: '/bank' };
+
+/** Where the first factor leads: an operator on to the second factor, the others to the page asked for or their home. */
+function afterFirstFactor(role: Role, next: string | null): string {
+  if (needsSecondFactor(role)) return `/signin/second-factor${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+  return next ?? ROLE_HOME[role];
+}
 
 /** Only same-site paths may be a redirect target after sign-in. */
-const safeNext = (next: unknown): string | null => (typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : null);
+export const safeNext = (next: unknown): string | null => (typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : null);
 
 function signInPage(
   res: Response,
@@ -83,7 +89,7 @@ export function authPages(deps: AppDeps): Router {
     await endSession(deps, req, res);
     await startSession(deps, req, res, userId, 'password');
     const role = (await findUserRole(db, userId))!;
-    res.redirect(303, next ?? ROLE_HOME[role]);
+    res.redirect(303, afterFirstFactor(role, next));
   });
 
   router.post('/signin/key', async (req, res) => {
@@ -94,12 +100,13 @@ export function authPages(deps: AppDeps): Router {
     const next = safeNext(req.body?.next);
     const throttle = await countSignInAttempt(deps, req.ip ?? 'unknown', 'api_key');
     if (!throttle.allowed) return signInPage(res, ctx, { error: ctx.t.signInThrottled, next }, 429);
-    const actor = apiKey ? await findActorByKey(db, apiKey) : null;
-    if (!actor) return signInPage(res, ctx, { error: ctx.t.signInKeyFailed, next }, 401);
+    const actor = apiKey ? await findActorByKey(db, apiKey, deps.now()) : null;
+    // a read-only key opens no session: every page form is a write
+    if (!actor || actor.readOnly) return signInPage(res, ctx, { error: ctx.t.signInKeyFailed, next }, 401);
     await signInSucceeded(deps, throttle);
     await endSession(deps, req, res);
-    await startSession(deps, req, res, actor.userId, 'api_key');
-    res.redirect(303, next ?? ROLE_HOME[actor.role]);
+    await startSession(deps, req, res, actor.userId, 'api_key', actor.keyId ?? null);
+    res.redirect(303, afterFirstFactor(actor.role, next));
   });
 
   router.post('/signout', async (req, res) => {
@@ -115,7 +122,8 @@ export function requirePageRole(role: Role): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const actor = pageActorOf(res);
     if (!actor) {
-      if (req.method === 'GET') return res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+      const signIn = secondFactorPendingOf(res) ? '/signin/second-factor' : '/signin';
+      if (req.method === 'GET') return res.redirect(303, `${signIn}?next=${encodeURIComponent(req.originalUrl)}`);
       const ctx = pageOf(res);
       return sendMessagePage(res, ctx, 401, ctx.t.signInHeading, ctx.t.signInHeading);
     }

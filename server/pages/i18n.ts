@@ -335,6 +335,21 @@ export const zh = {
   owUpdateHeading: '修改机构名称或合格期',
   owUpdateHint: '只修改填写的字段；留空的字段保持不变。',
   owUpdate: '保存修改',
+  tfaHeading: '第二重验证',
+  tfaIntro: '运营人员登录须输入身份验证器应用中的当前验证码，或一个恢复码。',
+  tfaCode: '验证码或恢复码',
+  tfaCodeHint: '6 位数字验证码（每 30 秒更新），或一个未使用过的恢复码。',
+  tfaEnrolHeading: '启用第二重验证',
+  tfaEnrolIntro: '运营人员登录须使用第二重验证。请在身份验证器应用（TOTP）中添加以下密钥，然后输入应用显示的验证码。',
+  tfaSecret: '密钥',
+  tfaUri: '配置链接',
+  tfaEnrolHint: '输入应用显示的 6 位数字验证码以确认。',
+  tfaRecoveryHeading: '恢复码',
+  tfaRecoveryIntro: '第二重验证已启用。请妥善保存以下恢复码：每个只能使用一次，此页面之后不再显示。',
+  tfaContinue: '继续',
+  unavailableHeading: '服务暂时不可用',
+  unavailableBody: '数据库暂时无法访问，请稍后再试。已公布的信息披露页面仍可查看。',
+  unexpectedErrorBody: '发生意外错误，已记录。',
 };
 
 export type Dict = typeof zh;
@@ -681,6 +696,22 @@ export const en: Dict = {
   owUpdateHeading: "Change an institution's names or eligibility",
   owUpdateHint: 'Only the fields filled in change; empty ones stay as they are.',
   owUpdate: 'Save the change',
+  tfaHeading: 'Second factor',
+  tfaIntro: 'Operators sign in with the current code of their authenticator app, or a recovery code.',
+  tfaCode: 'Code or recovery code',
+  tfaCodeHint: 'The 6-digit code (it changes every 30 seconds), or a recovery code not used before.',
+  tfaEnrolHeading: 'Set up the second factor',
+  tfaEnrolIntro:
+    'Operators sign in with a second factor. Add this secret to an authenticator app (TOTP), then enter the code the app shows.',
+  tfaSecret: 'Secret',
+  tfaUri: 'Set-up link',
+  tfaEnrolHint: 'Enter the 6-digit code the app shows to confirm.',
+  tfaRecoveryHeading: 'Recovery codes',
+  tfaRecoveryIntro: 'The second factor is on. Keep these recovery codes safe: each works once, and they are not shown again.',
+  tfaContinue: 'Continue',
+  unavailableHeading: 'Temporarily unavailable',
+  unavailableBody: 'The database cannot be reached just now; please try again shortly. Published disclosure pages can still be read.',
+  unexpectedErrorBody: 'An unexpected error occurred; it has been logged.',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

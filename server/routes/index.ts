@@ -22,6 +22,7 @@ import { poolShortfallRoutes } from './pool-shortfalls.js';
 import { importRoutes } from './imports.js';
 import { statementRoutes } from './statements.js';
 import { uploadRoutes } from './uploads.js';
+import { userRoutes } from './users.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -43,6 +44,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: importRoutes },
   { base: '/api/v1', routes: statementRoutes },
   { base: '/api/v1', routes: uploadRoutes },
+  { base: '/api/v1', routes: userRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

@@ -31,7 +31,15 @@ describe({
   tag: 'institutions',
   roles: ['operator', 'bank', 'verifier'],
   summary: 'Who the API key belongs to',
-  responses: { 200: z.object({ user: z.object({ id: z.string(), name: z.string(), role: z.string() }), institution: Institution }) },
+  responses: {
+    200: z.object({
+      user: z.object({ id: z.string(), name: z.string(), role: z.string(), admin: z.boolean() }),
+      institution: Institution,
+      key: z
+        .object({ id: z.string().uuid(), readOnly: z.boolean() })
+        .describe('the API key this request came with: revoke or rotate it at /api/v1/keys/{id}/…'),
+    }),
+  },
 });
 describe({
   method: 'post',
@@ -69,8 +77,8 @@ describe({
   path: '/api/v1/institutions/:code/users',
   operationId: 'addInstitutionUser',
   tag: 'institutions',
-  roles: ['operator'],
-  summary: 'Another user (and API key) of an institution',
+  roles: ['operator', 'bank', 'verifier'],
+  summary: 'Another user (and API key, shown once) of an institution: by an operator, or an admin of the bank or verifier for its own',
   body: CreateUserBody,
   responses: { 201: UserWithKey },
   idempotent: true,
@@ -106,7 +114,11 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   router.get('/me', async (_req, res) => {
     const actor = actorOf(res);
     const institution = await findInstitutionByCode(db, actor.institutionCode);
-    res.json({ user: { id: actor.userId, name: actor.userName, role: actor.role }, institution: institution && present(institution) });
+    res.json({
+      user: { id: actor.userId, name: actor.userName, role: actor.role, admin: actor.isAdmin === true },
+      institution: institution && present(institution),
+      key: actor.keyId ? { id: actor.keyId, readOnly: actor.readOnly === true } : null,
+    });
   });
 
   router.post('/institutions', requireRole('operator'), async (req, res) => {
@@ -133,11 +145,14 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   });
 
   /** Another user (and API key) for an institution, e.g. the second operator that books disbursements. */
-  router.post('/institutions/:code/users', requireRole('operator'), async (req, res) => {
+  router.post('/institutions/:code/users', async (req, res) => {
     const actor = actorOf(res);
     const body = parseOrThrow(CreateUserBody, req.body);
     const user = await db.transaction((tx) =>
-      addUser({ tx, now: now(), actor }, { institutionCode: String(req.params.code), name: body.name, password: body.password }),
+      addUser(
+        { tx, now: now(), actor },
+        { institutionCode: String(req.params.code), name: body.name, password: body.password, admin: body.admin },
+      ),
     );
     res.status(201).json(user);
   });

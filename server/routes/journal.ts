@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { reverseEntry, verifyJournal } from '../../app/ledger/journal.js';
+import { banksAssignedTo } from '../../db/read-models/verifier-banks.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { accountBalances, findEntry, institutionCodes, listEntries } from '../../db/repositories/journal.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
@@ -32,7 +33,7 @@ describe({
   tag: 'journal',
   roles: ['operator', 'verifier', 'bank'],
   summary:
-    'Walk the hash chain: every entry balanced, linked and unaltered, debits = credits per institution; names the first entry that breaks it',
+    'Walk the hash chain: every entry balanced, linked and unaltered, debits = credits per institution; names the first entry that breaks it. A bank sees its own totals, a verifier those of the banks it is assigned to verify',
   responses: { 200: VerifyView },
 });
 describe({
@@ -97,8 +98,11 @@ export function journalRoutes({ database, now }: AppDeps): Router {
   router.get('/journal/verify', requireRole('operator', 'verifier', 'bank'), async (_req, res) => {
     const actor = actorOf(res);
     const report = await db.transaction((tx) => verifyJournal(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
-    // the chain is checked whole; a bank sees only its own sums
-    res.json(presentVerifyReport(report, (code) => actor.role !== 'bank' || code === actor.institutionCode));
+    // the chain is checked whole; a bank sees only its own sums, a verifier those of the banks it is assigned
+    const assigned = actor.role === 'verifier' ? new Set(await banksAssignedTo(db, actor.institutionId)) : null;
+    const visible = (code: string) =>
+      actor.role === 'operator' || (actor.role === 'bank' ? code === actor.institutionCode : assigned!.has(code));
+    res.json(presentVerifyReport(report, visible));
   });
 
   router.get('/journal/balances', requireRole('bank', 'operator'), async (req, res) => {

@@ -14,6 +14,8 @@ import { pageErrorHandler, pageNotFound } from '../pages/errors.js';
 import { bankPages } from '../pages/bank.js';
 import { operatorPages } from '../pages/operator.js';
 import { publicPages } from '../pages/public.js';
+import { secondFactorPages } from '../pages/second-factor.js';
+import { pageFailureHandler } from '../pages/unavailable.js';
 import { verifyPages } from '../pages/verify.js';
 import { csrfCheck, csrfSeed } from '../web/csrf.js';
 import { pageSecurityHeaders } from '../web/security-headers.js';
@@ -28,6 +30,7 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   router.use(loadSession(deps), csrfSeed(deps), pageContextMiddleware, csrfCheck(deps));
   router.use(authPages(deps));
+  router.use(secondFactorPages(deps));
   router.use(docsPages(deps));
   router.use(publicPages(deps));
   router.use('/verify', requirePageRole('verifier'), verifyPages(deps));
@@ -35,5 +38,6 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use('/bank', requirePageRole('bank'), bankPages(deps));
   router.use(pageNotFound);
   router.use(pageErrorHandler);
+  router.use(pageFailureHandler);
   return router;
 }

@@ -10,6 +10,7 @@ import type { JobRuntime } from '../../jobs/runtime.js';
 import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, uniqueCode } from '../factories/disclosures.js';
 import { loanRequest } from '../factories/loans.js';
+import { signInToPages } from '../factories/sessions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -421,18 +422,8 @@ describe("the bank's published statements", () => {
   });
 
   it('when the operator opens the reconciliation page, then the quarter has its table figure by figure', async () => {
-    const signin = await request(t.app).get('/signin');
-    const cookies = ((signin.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]);
-    const token = /name="_csrf" value="([^"]+)"/.exec(signin.text)![1];
-    const res = await request(t.app)
-      .post('/signin/key')
-      .set('Cookie', cookies.join('; '))
-      .type('form')
-      .send({ apiKey: t.operatorKey, _csrf: token });
-    const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cerf_sid='))!.split(';')[0];
-    const page = await request(t.app)
-      .get(`/operator/reconciliation?bank=${bank.code}&lang=en`)
-      .set('Cookie', [...cookies, sid].join('; '));
+    const cookies = await signInToPages(t, t.operatorKey);
+    const page = await request(t.app).get(`/operator/reconciliation?bank=${bank.code}&lang=en`).set('Cookie', cookies.join('; '));
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h2 id="rec-2022Q3">2022Q3');
     expect(page.text).toContain('Compiled from loans');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { apply, approve, bond, createLoan, disburse, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 
 let t: TestApp;
 let bank: { code: string; apiKey: string };
@@ -74,10 +75,23 @@ describe('the journal', () => {
     expect((await verifyJournal(t)).intact).toBe(true);
   });
 
-  it('when a stored line is altered behind the API, then verify says the chain is broken and names the entry', async () => {
+  it('when a verifier checks the journal, then it sees only the totals of the banks it is assigned to verify', async () => {
     const verifier = await createInstitution(t, { kind: 'verifier' });
-    const clean = await get(t, verifier.apiKey, '/api/v1/journal/verify');
-    expect(clean.body).toMatchObject({ intact: true, brokenAt: null, institutions: [{ code: 'JRNL', balanced: true }] });
+    const unassigned = await get(t, verifier.apiKey, '/api/v1/journal/verify');
+    expect(unassigned.body).toMatchObject({ intact: true, institutions: [] });
+    await publishDisclosure(t.database.db, {
+      institutionCode: 'JRNL',
+      quarter: '2022Q3',
+      horizons: CITIC_2022Q3,
+      verifierCode: verifier.code,
+    });
+    const assigned = await get(t, verifier.apiKey, '/api/v1/journal/verify');
+    expect(assigned.body).toMatchObject({ intact: true, institutions: [{ code: 'JRNL', balanced: true }] });
+  });
+
+  it('when a stored line is altered behind the API, then verify says the chain is broken and names the entry', async () => {
+    const clean = await verifyJournal(t);
+    expect(clean).toMatchObject({ intact: true, brokenAt: null, institutions: [{ code: 'JRNL', balanced: true }] });
     const [disbursement] = (await get(t, t.operatorKey, '/api/v1/journal?kind=disbursement&limit=1000')).body.items.slice(-1);
     await t.database.db.execute(
       sql`update journal_lines set debit_fen = debit_fen + 1 where entry_id = ${disbursement.id}::uuid and line_no = 1`,

@@ -117,7 +117,7 @@ describe('sessions, CSRF and roles', () => {
     expect(res.headers.location).toBe('/signin?next=%2Foperator');
   });
 
-  it('when a user signs in with a password set through the API, then it lands on its role home', async () => {
+  it('when an operator signs in with a password set through the API, then it goes on to the second factor', async () => {
     const created = await request(t.app)
       .post('/api/v1/institutions/PBOC/users')
       .set(bearer(t.operatorKey))
@@ -130,7 +130,7 @@ describe('sessions, CSRF and roles', () => {
       .type('form')
       .send({ institution: 'PBOC', user: 'checker', password: 'correct horse battery', _csrf: page.token });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/operator');
+    expect(res.headers.location).toBe('/signin/second-factor');
   });
 
   it('when the same user name fails sign-in five times, then the sixth attempt is refused with 429 even with the right password', async () => {

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
+import { signInToPages } from '../factories/sessions.js';
 import { apply, approve, bond, createLoan, disburse, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
@@ -154,16 +155,7 @@ describe('pool shortfalls', () => {
   });
 
   it('when an operator opens the overview, then the open shortfall is listed next to the margin calls, marked overdue', async () => {
-    const signin = await request(t.app).get('/signin');
-    const token = /name="_csrf" value="([^"]+)"/.exec(signin.text)?.[1] ?? '';
-    const jar = ((signin.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]);
-    const signedIn = await request(t.app)
-      .post('/signin/key')
-      .set('Cookie', jar.join('; '))
-      .type('form')
-      .send({ apiKey: t.operatorKey, _csrf: token });
-    expect(signedIn.status).toBe(303);
-    const cookies = [...jar, ...((signedIn.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0])];
+    const cookies = await signInToPages(t, t.operatorKey);
     const page = await request(t.app).get('/operator?lang=en').set('Cookie', cookies.join('; '));
     expect(page.status).toBe(200);
     const section = page.text.slice(page.text.indexOf('id="h-shortfalls"'));

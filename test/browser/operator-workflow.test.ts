@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loanRequest } from '../factories/loans.js';
 import { bearer } from '../support/harness.js';
+import { passSecondFactor, type Factor } from './support/second-factor.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
 
 // the service clock: 2023-06-01 in Shanghai, so the operation is 2023Q2
@@ -13,6 +14,7 @@ const CHECKER = { name: 'checker-operator', password: 'checker-password-2023' };
 let live: LiveService;
 let browser: Browser;
 let applicationId: string;
+const factors = new Map<string, Factor>();
 
 const api = () => request(live.url);
 async function expectCreated(res: request.Response, what: string) {
@@ -66,6 +68,7 @@ async function signIn(page: Page, user: { name: string; password: string }) {
   await page.fill('#user', user.name);
   await page.fill('#password', user.password);
   await page.click('form[action="/signin/password"] button[type=submit]');
+  await passSecondFactor(page, factors, user.name, NOW);
   await page.waitForURL(/\/operator$/);
 }
 

@@ -71,7 +71,7 @@ export type TestApp = {
 };
 
 /** The real application on a fresh database, with the operator bootstrapped and a movable clock. */
-export async function createTestApp(options: { now?: Date | string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { now?: Date | string; env?: Record<string, string> } = {}): Promise<TestApp> {
   // the tests' webhook receivers listen on the loopback interface: allowed here, as an operator would allow a network
   allowWebhookNetworks(['127.0.0.0/8', '::1/128']);
   const database = await createTestDatabase();
@@ -79,7 +79,14 @@ export async function createTestApp(options: { now?: Date | string } = {}): Prom
   await bootstrapOperator(database.db, operatorKey);
   const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   let now = options.now ? new Date(options.now) : new Date();
-  const env = parseEnv({ LOG_LEVEL: 'silent', DATA_DIR: os.tmpdir() });
+  // the API's rate limits are exercised by test/api/limits.test.ts; other files run far faster than a client would
+  const env = parseEnv({
+    LOG_LEVEL: 'silent',
+    DATA_DIR: os.tmpdir(),
+    API_RATE_LIMIT_PER_KEY: '1000000',
+    API_RATE_LIMIT_PER_ADDRESS: '1000000',
+    ...options.env,
+  });
   const deps: AppDeps = {
     database,
     env,
