@@ -23,6 +23,8 @@ export const REFUSAL_STATUSES = [
   'maker_checker_violation',
   'institution_not_eligible',
   'four_eyes_violation',
+  'approval_expired',
+  'approval_withdrawn',
   // what does not exist (for this caller)
   'not_found',
   'operation_not_found',

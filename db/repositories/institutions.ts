@@ -80,7 +80,14 @@ export async function insertInstitution(db: Tx, input: NewInstitution): Promise<
 /** Creates a user with a fresh API key (or the given one) and returns the key once. */
 export async function insertUser(
   db: Tx,
-  input: { institutionId: string; name: string; role: 'operator' | 'bank' | 'verifier'; apiKey?: string; password?: string },
+  input: {
+    institutionId: string;
+    name: string;
+    role: 'operator' | 'bank' | 'verifier';
+    apiKey?: string;
+    password?: string;
+    passwordHash?: string;
+  },
 ) {
   const apiKey = input.apiKey ?? generateApiKey();
   const [row] = await db
@@ -90,7 +97,7 @@ export async function insertUser(
       name: input.name,
       role: input.role,
       apiKeySha256: sha256Hex(apiKey),
-      passwordHash: input.password ? await hashPassword(input.password) : null,
+      passwordHash: input.passwordHash ?? (input.password ? await hashPassword(input.password) : null),
     })
     .returning({ id: users.id, name: users.name, role: users.role });
   return { ...row, apiKey };

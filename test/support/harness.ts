@@ -10,7 +10,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { openDatabase, type Database } from '../../db/client.js';
-import { bootstrapOperator } from '../../db/repositories/institutions.js';
+import { bootstrapOperator, findInstitutionByCode, insertUser, OPERATOR_CODE } from '../../db/repositories/institutions.js';
 import { createApp } from '../../server/app.js';
 import type { AppDeps } from '../../server/context.js';
 import { parseEnv } from '../../schemas/env.js';
@@ -63,6 +63,11 @@ export type TestApp = {
   deps: AppDeps;
   database: Database;
   operatorKey: string;
+  /**
+   * A second central-bank operator (four eyes: the factories confirm with it what `operatorKey`
+   * proposes); null when the app was created with `operators: 1` (the bootstrap).
+   */
+  operator2Key: string | null;
   redis: Redis;
   /** moves the clock the app sees */
   setNow(date: Date | string): void;
@@ -70,10 +75,21 @@ export type TestApp = {
 };
 
 /** The real application on a fresh database, with the operator bootstrapped and a movable clock. */
-export async function createTestApp(options: { now?: Date | string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { now?: Date | string; operators?: 1 | 2 } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   await bootstrapOperator(database.db, operatorKey);
+  let operator2Key: string | null = null;
+  if ((options.operators ?? 2) === 2) {
+    operator2Key = `op2_${randomBytes(24).toString('base64url')}`;
+    const central = (await findInstitutionByCode(database.db, OPERATOR_CODE))!;
+    await insertUser(database.db, {
+      institutionId: central.id,
+      name: 'second operator (four eyes)',
+      role: 'operator',
+      apiKey: operator2Key,
+    });
+  }
   const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   let now = options.now ? new Date(options.now) : new Date();
   const env = parseEnv({ LOG_LEVEL: 'silent', DATA_DIR: os.tmpdir() });
@@ -89,6 +105,7 @@ export async function createTestApp(options: { now?: Date | string } = {}): Prom
     deps,
     database,
     operatorKey,
+    operator2Key,
     redis,
     setNow: (date) => (now = new Date(date)),
     close: async () => {
