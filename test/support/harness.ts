@@ -61,7 +61,8 @@ export async function createTestDatabase(): Promise<Database & { name: string; u
 export type TestApp = {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
-  database: Database;
+  /** `url`: the PostgreSQL database's address (empty on PGlite), for a second process on it */
+  database: Database & { url: string };
   operatorKey: string;
   /**
    * A second central-bank operator (four eyes: the factories confirm with it what `operatorKey`
