@@ -1,5 +1,7 @@
 /** Builds the Express application from its dependencies; no listening, no process concerns. */
-import express, { type Express } from 'express';
+import { runAudited } from '../platform/audit-scope.js';
+import type { Actor } from '../domain/actor.js';
+import express, { type Express, type RequestHandler } from 'express';
 import { sha256Hex } from '../platform/credentials.js';
 import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
@@ -10,6 +12,26 @@ import { routeModules } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
 export const IMPORT_BODY_LIMIT = '128mb'; // POST /api/v1/imports: about 100,000 loans with their records
+
+/**
+ * Runs the rest of the request in its audit scope: whoever the API key or the page session names when
+ * a transaction starts is recorded with its changes (platform/audit-scope.ts).
+ */
+const auditScope: RequestHandler = (req, res, next) =>
+  runAudited(() => {
+    const actor = (res.locals.actor ?? res.locals.pageActor ?? null) as Actor | null;
+    const via = res.locals.actor
+      ? `key:${String(res.locals.apiKeyId ?? '')}`
+      : res.locals.sessionToken
+        ? `session:${sha256Hex(String(res.locals.sessionToken)).slice(0, 12)}`
+        : null;
+    return {
+      userId: actor?.userId ?? null,
+      institutionId: actor?.institutionId ?? null,
+      via,
+      requestId: (req as unknown as { id?: string }).id ?? null,
+    };
+  }, next);
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -30,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody(JSON_BODY_LIMIT));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(authenticate(deps.database.db));
+  app.use(auditScope);
   app.use('/api', idempotency(deps.database.db));
   for (const module of routeModules) app.use(module.base, module.routes(deps));
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));

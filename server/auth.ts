@@ -18,6 +18,8 @@ export function authenticate(db: Db): RequestHandler {
     const actor = await findActorByKey(db, match[1]);
     if (!actor) return next(unauthorized('the API key is unknown or revoked'));
     res.locals.actor = actor;
+    // the key's id in the audit trail: a prefix of its hash (the key itself is never stored)
+    res.locals.apiKeyId = sha256Hex(match[1]).slice(0, 12);
     next();
   };
 }

@@ -6,13 +6,9 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 
-export type AuditContext = {
-  userId: string | null;
-  institutionId: string | null;
-  /** `key:<sha256 prefix>`, `session:<id prefix>`, `job:<name>` or `import:<id>` */
-  via: string | null;
-  requestId: string | null;
-};
+import type { AuditWho } from '../../platform/audit-scope.js';
+
+export type AuditContext = AuditWho;
 
 /** Names who acts for the rest of the transaction. */
 export async function setAuditContext(tx: Tx, context: AuditContext): Promise<void> {

@@ -9,3 +9,4 @@ export * from './policy.js';
 export * from './bookings.js';
 export * from './imports.js';
 export * from './approvals.js';
+export * from './audit.js';
