@@ -21,6 +21,7 @@ import { journalRoutes } from './journal.js';
 import { poolShortfallRoutes } from './pool-shortfalls.js';
 import { importRoutes } from './imports.js';
 import { approvalRoutes } from './approvals.js';
+import { auditRoutes } from './audit.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -41,6 +42,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: poolShortfallRoutes },
   { base: '/api/v1', routes: importRoutes },
   { base: '/api/v1', routes: approvalRoutes },
+  { base: '/api/v1', routes: auditRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
