@@ -102,42 +102,37 @@ END $$;
 --> statement-breakpoint
 CREATE CONSTRAINT TRIGGER audit_pending_seal AFTER INSERT ON audit_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_seal();
 --> statement-breakpoint
--- one record per statement and table, from the transition tables (set-based: a 10,000-row batch is one record)
+-- one record per statement and table (per 1,000 rows: a jsonb value stays far below its size limit), from the
+-- transition tables: set-based, a 10,000-row batch is ten records
 CREATE FUNCTION audit_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  changes jsonb;
-  n integer;
-  insts uuid[];
   secret text[] := ARRAY['password_hash', 'api_key_sha256', 'secret', 'response_body'];
+  n integer;
 BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS audit_rows (chunk bigint, id jsonb, inst text, before jsonb, after jsonb) ON COMMIT DROP;
   IF TG_OP = 'INSERT' THEN
-    SELECT count(*), jsonb_agg(jsonb_build_object('id', j->'id', 'before', null, 'after', j - secret)),
-           array_agg(DISTINCT (j->>'institution_id')::uuid) FILTER (WHERE j ? 'institution_id' AND j->>'institution_id' IS NOT NULL)
-      INTO n, changes, insts FROM (SELECT to_jsonb(x) j FROM new_rows x) s;
+    INSERT INTO audit_rows SELECT (row_number() OVER () - 1) / 1000, j->'id', coalesce(j->>'institution_id', CASE WHEN TG_TABLE_NAME = 'institutions' THEN j->>'id' END), null, j - secret
+      FROM (SELECT to_jsonb(x) j FROM new_rows x) s;
   ELSIF TG_OP = 'DELETE' THEN
-    SELECT count(*), jsonb_agg(jsonb_build_object('id', j->'id', 'before', j - secret, 'after', null)),
-           array_agg(DISTINCT (j->>'institution_id')::uuid) FILTER (WHERE j ? 'institution_id' AND j->>'institution_id' IS NOT NULL)
-      INTO n, changes, insts FROM (SELECT to_jsonb(x) j FROM old_rows x) s;
+    INSERT INTO audit_rows SELECT (row_number() OVER () - 1) / 1000, j->'id', coalesce(j->>'institution_id', CASE WHEN TG_TABLE_NAME = 'institutions' THEN j->>'id' END), j - secret, null
+      FROM (SELECT to_jsonb(x) j FROM old_rows x) s;
   ELSE
-    SELECT count(*),
-           jsonb_agg(jsonb_build_object(
-             'id', nj->'id',
-             'before', (SELECT jsonb_object_agg(k, oj->k) FROM jsonb_object_keys(nj) k WHERE nj->k IS DISTINCT FROM oj->k AND NOT k = ANY(secret)),
-             'after', (SELECT jsonb_object_agg(k, nj->k) FROM jsonb_object_keys(nj) k WHERE nj->k IS DISTINCT FROM oj->k AND NOT k = ANY(secret)))),
-           array_agg(DISTINCT (nj->>'institution_id')::uuid) FILTER (WHERE nj ? 'institution_id' AND nj->>'institution_id' IS NOT NULL)
-      INTO n, changes, insts
+    INSERT INTO audit_rows SELECT (row_number() OVER () - 1) / 1000, nj->'id', coalesce(nj->>'institution_id', CASE WHEN TG_TABLE_NAME = 'institutions' THEN nj->>'id' END),
+        (SELECT jsonb_object_agg(k, oj->k) FROM jsonb_object_keys(nj) k WHERE nj->k IS DISTINCT FROM oj->k AND NOT k = ANY(secret)),
+        (SELECT jsonb_object_agg(k, nj->k) FROM jsonb_object_keys(nj) k WHERE nj->k IS DISTINCT FROM oj->k AND NOT k = ANY(secret))
       FROM (SELECT to_jsonb(x) nj, row_number() OVER () rn FROM new_rows x) a
       JOIN (SELECT to_jsonb(y) oj, row_number() OVER () rn FROM old_rows y) b ON (a.nj->'id') = (b.oj->'id') OR (a.nj->'id' IS NULL AND a.rn = b.rn);
   END IF;
-  IF n = 0 THEN RETURN NULL; END IF;
-  IF TG_TABLE_NAME = 'institutions' THEN
-    insts := ARRAY(SELECT DISTINCT (c->>'id')::uuid FROM jsonb_array_elements(changes) c);
-  END IF;
   INSERT INTO audit_records (txid, actor_user_id, institution_id, via, request_id, reason, resource, action, row_count, changes, institution_ids)
-  VALUES (txid_current(), nullif(current_setting('cerf.actor', true), '')::uuid, nullif(current_setting('cerf.institution', true), '')::uuid,
+  SELECT txid_current(), nullif(current_setting('cerf.actor', true), '')::uuid, nullif(current_setting('cerf.institution', true), '')::uuid,
     nullif(current_setting('cerf.via', true), ''), nullif(current_setting('cerf.request', true), ''),
-    nullif(current_setting('cerf.reason', true), ''), TG_TABLE_NAME, lower(TG_OP), n, changes, insts);
-  INSERT INTO audit_pending VALUES (txid_current()) ON CONFLICT DO NOTHING;
+    nullif(current_setting('cerf.reason', true), ''), TG_TABLE_NAME, lower(TG_OP), count(*),
+    jsonb_agg(jsonb_build_object('id', id, 'before', before, 'after', after)),
+    array_agg(DISTINCT inst::uuid) FILTER (WHERE inst IS NOT NULL)
+  FROM audit_rows GROUP BY chunk ORDER BY chunk;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  TRUNCATE audit_rows;
+  IF n > 0 THEN INSERT INTO audit_pending VALUES (txid_current()) ON CONFLICT DO NOTHING; END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
