@@ -102,3 +102,23 @@ describe('the audit trail', () => {
     });
   });
 });
+
+describe('the audit page', () => {
+  it('when an operator signed in opens /operator/audit, then the records show and the CSV downloads with the filter', async () => {
+    const page = await request(t.app).get('/signin');
+    const cookies = page.headers['set-cookie'] as unknown as string[];
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const signin = await request(t.app)
+      .post('/signin/key')
+      .set('Cookie', cookies.map((c) => c.split(';')[0]).join('; '))
+      .type('form')
+      .send({ apiKey: t.operatorKey, _csrf: token });
+    const session = [...cookies, ...((signin.headers['set-cookie'] as unknown as string[]) ?? [])].map((c) => c.split(';')[0]).join('; ');
+    const audit = await request(t.app).get('/operator/audit?resource=operations').set('Cookie', session);
+    expect(audit.status).toBe(200);
+    expect(audit.text).toContain('operations');
+    const csv = await request(t.app).get('/operator/audit/export.csv?resource=operations').set('Cookie', session);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text).toContain('operations');
+  });
+});
