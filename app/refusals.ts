@@ -26,6 +26,8 @@ export const REFUSAL_STATUSES = [
   'read_only_key',
   'totp_invalid',
   'totp_replayed',
+  'approval_expired',
+  'approval_withdrawn',
   // what does not exist (for this caller)
   'not_found',
   'operation_not_found',

@@ -14,6 +14,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.js';
+import { currentAuditWho } from '../platform/audit-scope.js';
+import { setAuditContext } from './repositories/audit.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -34,6 +36,21 @@ export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.met
 // NUMERIC, INT8 and DATE come back as exact strings; Drizzle maps bigint columns to bigint itself.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/**
+ * Every transaction begins by naming who acts (the request's audit scope, platform/audit-scope.ts) for
+ * the audit triggers; outside a request nothing is named.
+ */
+function audited(db: Db): Db {
+  const begin = db.transaction.bind(db);
+  db.transaction = ((work: (tx: never) => Promise<unknown>, config?: never) =>
+    begin(async (tx) => {
+      const who = currentAuditWho();
+      if (who) await setAuditContext(tx, who);
+      return work(tx as never);
+    }, config)) as Db['transaction'];
+  return db;
+}
+
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolMax?: number }): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -51,14 +68,14 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     pool.on('connect', (client) => {
       client.on('error', () => {});
     });
-    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const db = audited(drizzlePg(pool, { schema }) as unknown as Db);
     await migratePg(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     return { db, driver: 'postgres', pool, close: () => pool.end() };
   }
   const folder = path.join(options.dataDir, 'pglite');
   mkdirSync(folder, { recursive: true });
   const client = await PGlite.create(folder);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = audited(drizzlePglite(client, { schema }) as unknown as Db);
   await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db, driver: 'pglite', close: () => client.close() };
 }

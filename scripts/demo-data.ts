@@ -131,6 +131,16 @@ function demoLoans(bank: string, offset: number) {
   return loans;
 }
 
+/**
+ * A four-eyes act: proposed with `proposerKey` (202, pending) and confirmed with `confirmerKey`; an
+ * act that needs no confirmation answers as it is.
+ */
+async function fourEyes(service: RunningService, proposerKey: string, confirmerKey: string, method: string, path: string, body?: unknown) {
+  const proposed = await call(service, proposerKey, method, path, body);
+  if (proposed.status !== 'pending' || typeof proposed.kind !== 'string') return proposed;
+  return call(service, confirmerKey, 'POST', `/api/v1/approvals/${String(proposed.id)}/confirm`, {});
+}
+
 export async function loadDemoData(service: RunningService): Promise<{ lines: string[] }> {
   const operatorKey = service.deps.env.CERF_BOOTSTRAP_OPERATOR_KEY;
   const { db } = service.database;
@@ -191,6 +201,15 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
     `  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`,
   );
   lines.push(...(await runDemoLifecycle(service, operatorKey)));
+  // one act left for the checker to confirm on /operator/approvals: accepting DEMO-A's rate-flagged loan
+  const flagged = (await call(service, DEMO_KEYS.bankA, 'GET', '/api/v1/loans?eligibility=flagged&limit=1')).items as { id: string }[];
+  if (flagged[0])
+    await call(service, operatorKey, 'POST', `/api/v1/loans/${flagged[0].id}/accept`, {
+      reason: 'concessional rate of the provincial green-loan programme',
+    });
+  lines.push(
+    `  four eyes        ${flagged[0] ? "accepting DEMO-A's flagged loan awaits the checker's confirmation (/operator/approvals)" : 'nothing pending'}`,
+  );
   lines.push(...(await importDemoHistory(service, operatorKey)));
   return { lines };
 }
@@ -238,7 +257,7 @@ async function runDemoLifecycle(service: RunningService, operatorKey: string): P
   const { start } = quarterBounds(quarter);
   const lastQuarter = quarterOf(addDays(start, -1));
   const lastQuarterEnd = quarterBounds(lastQuarter).end;
-  await call(service, operatorKey, 'POST', '/api/v1/operations', { quarter, volume: '5000000000.00' });
+  await fourEyes(service, operatorKey, DEMO_KEYS.checker, 'POST', '/api/v1/operations', { quarter, volume: '5000000000.00' });
 
   const collateral = (bank: string, value: string) => [
     { type: 'central_government_bond', ref: `${bank}-CGB-2031`, faceValue: value, marketValue: value },

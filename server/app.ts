@@ -1,4 +1,6 @@
 /** Builds the Express application from its dependencies; no listening, no process concerns. */
+import { runAudited } from '../platform/audit-scope.js';
+import type { Actor } from '../domain/actor.js';
 import express, { type Express, type RequestHandler } from 'express';
 import { sha256Hex } from '../platform/credentials.js';
 import { trustProxySetting } from '../schemas/env.js';
@@ -20,6 +22,26 @@ import { methodNotAllowed } from './method-not-allowed.js';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
+/**
+ * Runs the rest of the request in its audit scope: whoever the API key or the page session names when
+ * a transaction starts is recorded with its changes (platform/audit-scope.ts).
+ */
+const auditScope: RequestHandler = (req, res, next) =>
+  runAudited(() => {
+    const actor = (res.locals.actor ?? res.locals.pageActor ?? null) as Actor | null;
+    const via = res.locals.actor
+      ? `key:${String(res.locals.apiKeyId ?? '')}`
+      : res.locals.sessionToken
+        ? `session:${sha256Hex(String(res.locals.sessionToken)).slice(0, 12)}`
+        : null;
+    return {
+      userId: actor?.userId ?? null,
+      institutionId: actor?.institutionId ?? null,
+      via,
+      requestId: (req as unknown as { id?: string }).id ?? null,
+    };
+  }, next);
+
 export function createApp(given: AppDeps): Express {
   // every transaction a route runs marks the request's Idempotency-Key claim inside itself
   const deps: AppDeps = { ...given, database: { ...given.database, db: markingIdempotentWrites(given.database.db) } };
@@ -33,6 +55,7 @@ export function createApp(given: AppDeps): Express {
   // who is calling is known before any body is read; an anonymous write and a caller over its limit
   // are refused with the body unread
   app.use(authenticate(deps));
+  app.use(auditScope);
   app.use('/api', authenticateBeforeBody());
   app.use(
     '/api',

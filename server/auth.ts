@@ -35,6 +35,8 @@ export function authenticate(deps: Pick<AppDeps, 'database' | 'now'>): RequestHa
       if (!found) return next(unauthorized('the API key is unknown, revoked or expired'));
       const actor: Actor = { ...found.actor, keyId: found.key.id, readOnly: found.key.readOnly };
       res.locals.actor = actor;
+      // the key's id in the audit trail
+      res.locals.apiKeyId = found.key.id;
       const last = found.key.lastUsedAt;
       if (!last || now.getTime() - last.getTime() >= KEY_LAST_USED_EVERY_SECONDS * 1000) {
         await touchKey(db, found.key.id, now, req.ip ?? null, KEY_LAST_USED_EVERY_SECONDS);

@@ -53,6 +53,12 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '该验证码已使用过，请等待下一个验证码',
     en: 'That code has already been used: wait for the next one',
   },
+  approval_expired: {
+    http: 409,
+    zh: '该待确认操作已过期，须重新提议',
+    en: 'The proposed act has expired unconfirmed: propose it again',
+  },
+  approval_withdrawn: { http: 409, zh: '提议人已撤回该操作', en: 'The proposer has withdrawn the act' },
 
   not_found: { http: 404, zh: '未找到', en: 'Not found' },
   operation_not_found: { http: 404, path: 'operation', zh: '该季度没有开放的操作', en: 'No operation is open for that quarter' },

@@ -3,6 +3,8 @@
  * operator who books disbursements. The user takes the institution's role. An operator adds users to
  * any institution; an admin of a bank or verifier to its own (and may make them admins). Refuses
  * `not_found` when no institution has the code (or it is another's, for an admin), `forbidden` otherwise.
+ * A central-bank operator takes four eyes (app/approvals/): its proposal stores the password's hash
+ * (`passwordHash`), never the password.
  */
 import { findInstitutionByCode, insertUser } from '../../db/repositories/institutions.js';
 import type { ActorContext } from '../perform.js';
@@ -10,7 +12,7 @@ import { refuse } from '../refusals.js';
 
 export async function addUser(
   ctx: ActorContext,
-  input: { institutionCode: string; name: string; password?: string; admin?: boolean },
+  input: { institutionCode: string; name: string; password?: string; passwordHash?: string; admin?: boolean },
 ): Promise<{ id: string; name: string; role: 'operator' | 'bank' | 'verifier'; admin: boolean; apiKey: string; keyId: string }> {
   const institution = await findInstitutionByCode(ctx.tx, input.institutionCode);
   const own = institution?.id === ctx.actor.institutionId;
@@ -24,6 +26,7 @@ export async function addUser(
     name: input.name,
     role: institution.kind,
     password: input.password,
+    passwordHash: input.passwordHash,
     isAdmin: input.admin ?? false,
     createdBy: ctx.actor.userId,
     createdAt: ctx.now,

@@ -91,6 +91,7 @@ export async function insertUser(
     createdBy?: string | null;
     /** when the key is created (default: the database's clock) */
     createdAt?: Date;
+    passwordHash?: string;
   },
 ) {
   const apiKey = input.apiKey ?? generateApiKey();
@@ -101,7 +102,7 @@ export async function insertUser(
       name: input.name,
       role: input.role,
       apiKeySha256: sha256Hex(apiKey),
-      passwordHash: input.password ? await hashPassword(input.password) : null,
+      passwordHash: input.passwordHash ?? (input.password ? await hashPassword(input.password) : null),
       isAdmin: input.isAdmin ?? false,
     })
     .returning({ id: users.id, name: users.name, role: users.role, isAdmin: users.isAdmin });

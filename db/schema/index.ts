@@ -11,3 +11,5 @@ export * from './imports.js';
 export * from './statements.js';
 export * from './uploads.js';
 export * from './keys.js';
+export * from './approvals.js';
+export * from './audit.js';

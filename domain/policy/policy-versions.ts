@@ -44,6 +44,8 @@ export type PolicyVersion = {
   verificationRandomSampleSize: number;
   /** days after a pool shortfall is raised by which the bank must repay the excess */
   poolShortfallDueDays: number;
+  /** days a proposed operator act (four eyes) waits for a second operator's confirmation before it expires */
+  approvalExpiryDays: number;
 };
 
 const LAUNCH: PolicyVersion = {
@@ -80,6 +82,8 @@ const LAUNCH: PolicyVersion = {
   verificationRandomSampleSize: 10,
   // our choice: no public source states when a shortfall must be repaid
   poolShortfallDueDays: 30,
+  // our choice: a proposal not confirmed within two weeks is stale and must be proposed again
+  approvalExpiryDays: 14,
 };
 
 const withChanges = (

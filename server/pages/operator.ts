@@ -26,6 +26,8 @@ import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
 import { reconciliationPages } from './operator-reconciliation.js';
 import { operatorWorkflowPages } from './operator-workflows.js';
+import { approvalPages } from './operator-approvals.js';
+import { auditPages } from './operator-audit.js';
 
 /** How many rows each section of the overview shows (the API lists page further). */
 const SECTION_LIMIT = 200;
@@ -59,6 +61,8 @@ export function operatorPages(deps: AppDeps): Router {
   router.use('/queues', queueDashboard(deps));
   router.use('/reconciliation', reconciliationPages(deps));
   router.use(operatorWorkflowPages(deps));
+  router.use('/approvals', approvalPages(deps));
+  router.use('/audit', auditPages(deps));
 
   router.get('/', async (req, res) => {
     const ctx = pageOf(res);
@@ -130,7 +134,7 @@ export function operatorPages(deps: AppDeps): Router {
     const operationHead = [t.quarter, t.opStatus, t.opVolume, t.opApproved, t.opDisbursed, t.opRemaining, t.opAwaiting];
     const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
     const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
-    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a>`;
+    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
     const workLinks: [string, string][] = [
       ['/operator/operations', t.opOperations],
       ['/operator/loans', t.owFlaggedHeading],

@@ -4,11 +4,14 @@
  * new version after a rejection (correction) or a publication (restatement). Each verb is a use case
  * (app/disclosures/); illegal transitions answer 409 `illegal_transition` with the current state.
  */
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { ApprovalView } from '../../schemas/approvals.js';
+import { answerProposal } from './approvals.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure } from '../../app/disclosures/verification.js';
-import { bankOf, publishDisclosure, requestNewVersion, submitDisclosure } from '../../app/disclosures/workflow.js';
+import { bankOf, requestNewVersion, submitDisclosure } from '../../app/disclosures/workflow.js';
 import type { ActorContext } from '../../app/perform.js';
 import { canSee, listVersionViews, versionView, versionViewsOf, type Visibility } from '../../db/read-models/disclosure-versions.js';
 import { parseYuan } from '../../domain/money.js';
@@ -105,8 +108,9 @@ describe({
   errors: ['illegal_transition'],
   tag: 'disclosures',
   roles: ['operator'],
-  summary: 'Publish a verified disclosure',
-  responses: { 200: Disclosure },
+  summary:
+    'Propose publishing a verified disclosure by hand (four eyes: published when another operator confirms it; a "verified" verdict publishes by itself); refused at once (illegal_transition) when it could not be published',
+  responses: { 202: ApprovalView },
   idempotent: true,
 });
 describe({
@@ -229,9 +233,9 @@ export function disclosureRoutes(deps: AppDeps): Router {
 
   router.post('/disclosures/:institutionCode/:quarter/publish', requireRole('operator'), async (req, res) => {
     const target = ref(req);
-    const row = await run(res, (ctx) => publishDisclosure(ctx, target));
-    nudgeRelay();
-    res.json(await viewOf(row.id));
+    const proposed = await run(res, (ctx) => proposeAct(ctx, 'publish_disclosure', target));
+    if (proposed.performed) throw new Error('publishing by hand always takes four eyes');
+    await answerProposal(deps, res, proposed.approval.id);
   });
 
   router.post('/disclosures/:institutionCode/:quarter/versions', requireRole('bank', 'operator'), async (req, res) => {

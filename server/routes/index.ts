@@ -23,6 +23,8 @@ import { importRoutes } from './imports.js';
 import { statementRoutes } from './statements.js';
 import { uploadRoutes } from './uploads.js';
 import { userRoutes } from './users.js';
+import { approvalRoutes } from './approvals.js';
+import { auditRoutes } from './audit.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -45,6 +47,8 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: statementRoutes },
   { base: '/api/v1', routes: uploadRoutes },
   { base: '/api/v1', routes: userRoutes },
+  { base: '/api/v1', routes: approvalRoutes },
+  { base: '/api/v1', routes: auditRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

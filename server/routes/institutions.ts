@@ -1,8 +1,11 @@
 /** Institutions (banks, verifiers) and their users' API keys. Operator only, except `GET /me`. */
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { hashPassword } from '../../platform/passwords.js';
+import { ApprovalView } from '../../schemas/approvals.js';
+import { answerProposal } from './approvals.js';
 import { Router } from 'express';
 import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
-import { setMigrationMode } from '../../app/institutions/set-migration-mode.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
 import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
@@ -78,9 +81,10 @@ describe({
   operationId: 'addInstitutionUser',
   tag: 'institutions',
   roles: ['operator', 'bank', 'verifier'],
-  summary: 'Another user (and API key, shown once) of an institution: by an operator, or an admin of the bank or verifier for its own',
+  summary:
+    'Another user (and API key, shown once) of an institution: by an operator, or an admin of the bank or verifier for its own. A central-bank operator takes four eyes (202 with the pending approval; the key is answered once by the confirmation), except the second one while the central bank has fewer than two active operators (201)',
   body: CreateUserBody,
-  responses: { 201: UserWithKey },
+  responses: { 201: UserWithKey, 202: ApprovalView },
   idempotent: true,
 });
 
@@ -101,9 +105,10 @@ describe({
   operationId: 'setMigrationMode',
   tag: 'institutions',
   roles: ['operator'],
-  summary: "Start or end a bank's migration mode (it may then date its own bookings before today), with a reason",
+  summary:
+    "Propose starting or ending a bank's migration mode (it may then date its own bookings before today), with a reason (four eyes: in force when another operator confirms it)",
   body: MigrationModeBody,
-  responses: { 200: Institution },
+  responses: { 202: ApprovalView },
   idempotent: true,
 });
 
@@ -148,11 +153,18 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   router.post('/institutions/:code/users', async (req, res) => {
     const actor = actorOf(res);
     const body = parseOrThrow(CreateUserBody, req.body);
+    const code = String(req.params.code);
+    const institution = await findInstitutionByCode(db, code);
+    if (institution?.kind === 'operator' && actor.role === 'operator') {
+      // a central-bank operator takes four eyes (but the second one, while there is no second to confirm)
+      const input = { name: body.name, ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}) };
+      const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'add_operator', input));
+      if (proposed.performed) res.status(201).json(proposed.value);
+      else await answerProposal({ database, now }, res, proposed.approval.id);
+      return;
+    }
     const user = await db.transaction((tx) =>
-      addUser(
-        { tx, now: now(), actor },
-        { institutionCode: String(req.params.code), name: body.name, password: body.password, admin: body.admin },
-      ),
+      addUser({ tx, now: now(), actor }, { institutionCode: code, name: body.name, password: body.password, admin: body.admin }),
     );
     res.status(201).json(user);
   });
@@ -163,15 +175,27 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
       req.body,
     );
     const actor = actorOf(res);
-    const row = await db.transaction((tx) => updateInstitution({ tx, now: now(), actor }, { code: String(req.params.code), change: body }));
+    const input = { code: String(req.params.code), change: body };
+    if (body.eligibleFrom !== undefined || body.eligibleUntil !== undefined) {
+      // eligibility decides who may draw on the facility: four eyes
+      const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'update_institution_eligibility', input));
+      if (proposed.performed) throw new Error('an eligibility change always takes four eyes');
+      await answerProposal({ database, now }, res, proposed.approval.id);
+      return;
+    }
+    const row = await db.transaction((tx) => updateInstitution({ tx, now: now(), actor }, input));
     res.json(present(row));
   });
 
   router.put('/institutions/:code/migration-mode', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(MigrationModeBody, req.body);
     const actor = actorOf(res);
-    const row = await db.transaction((tx) => setMigrationMode({ tx, now: now(), actor }, { code: String(req.params.code), ...body }));
-    res.json(present(row));
+    const input = { code: String(req.params.code), ...body };
+    const proposed = await db.transaction((tx) =>
+      proposeAct({ tx, now: now(), actor }, 'set_migration_mode', input, { reason: body.reason }),
+    );
+    if (proposed.performed) throw new Error('migration mode always takes four eyes');
+    await answerProposal({ database, now }, res, proposed.approval.id);
   });
 
   return router;

@@ -1,7 +1,10 @@
 /** The double-entry journal: entries (newest first), derived balances, reversals, and the verification walk. */
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { ApprovalView } from '../../schemas/approvals.js';
+import { answerProposal } from './approvals.js';
 import { Router } from 'express';
 import { z } from 'zod';
-import { reverseEntry, verifyJournal } from '../../app/ledger/journal.js';
+import { verifyJournal } from '../../app/ledger/journal.js';
 import { banksAssignedTo } from '../../db/read-models/verifier-banks.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { accountBalances, findEntry, institutionCodes, listEntries } from '../../db/repositories/journal.js';
@@ -62,9 +65,10 @@ describe({
   errors: ['entry_already_reversed', 'cannot_reverse_a_reversal'],
   tag: 'journal',
   roles: ['operator'],
-  summary: 'Correct an entry with a reversing entry (the original stays)',
+  summary:
+    'Propose correcting an entry with a reversing entry (four eyes: booked when another operator confirms it; the original stays); refused at once (entry_already_reversed, cannot_reverse_a_reversal)',
   body: ReverseBody,
-  responses: { 201: JournalEntryView },
+  responses: { 202: ApprovalView },
   idempotent: true,
 });
 
@@ -130,11 +134,10 @@ export function journalRoutes({ database, now }: AppDeps): Router {
   router.post('/journal/entries/:id/reverse', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(ReverseBody, req.body);
     const actor = actorOf(res);
-    const answer = await db.transaction(async (tx) => {
-      const reversal = await reverseEntry({ tx, now: now(), actor }, { entryId: String(req.params.id), reason: body.reason, on: body.on });
-      return presentEntry(reversal, await institutionCodes(tx, [reversal.institutionId]));
-    });
-    res.status(201).json(answer);
+    const input = { entryId: String(req.params.id), reason: body.reason, on: body.on };
+    const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'reverse_entry', input, { reason: body.reason }));
+    if (proposed.performed) throw new Error('reversing an entry always takes four eyes');
+    await answerProposal({ database, now }, res, proposed.approval.id);
   });
 
   return router;

@@ -1,9 +1,12 @@
 /** Loan submissions by banks (API.md "Loans"): single, batch, list, get, amendments, repayments, acceptance. */
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { ApprovalView } from '../../schemas/approvals.js';
+import { answerProposal } from './approvals.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { loanFactsFromText } from '../../domain/loans/facts.js';
 import { parseYuan } from '../../domain/money.js';
-import { acceptFlaggedLoan, amendLoan, recordRepayment } from '../../app/loans/change-loan.js';
+import { amendLoan, recordRepayment } from '../../app/loans/change-loan.js';
 import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/submit-loans.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { findLoan, listLoans, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
@@ -231,9 +234,10 @@ describe({
   tag: 'loans',
   roles: ['operator'],
   operationId: 'acceptFlaggedLoan',
-  summary: 'Accept a loan flagged for its rate, with a reason, making it eligible',
+  summary:
+    'Propose accepting a loan flagged for its rate, with a reason (four eyes: it becomes eligible when another operator confirms it); refused at once (loan_not_flagged) when it could not be accepted',
   body: AcceptBody,
-  responses: { 200: LoanView },
+  responses: { 202: ApprovalView },
   idempotent: true,
   errors: ['loan_not_flagged'],
   examples: {
@@ -352,9 +356,12 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AcceptBody, req.body);
-    await db.transaction((tx) => acceptFlaggedLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, on: body.on }));
-    const stored = await findLoan(db, id, {});
-    res.json(presentLoan(stored!));
+    const input = { loanId: id, reason: body.reason, on: body.on };
+    const proposed = await db.transaction((tx) =>
+      proposeAct({ tx, now: now(), actor }, 'accept_flagged_loan', input, { reason: body.reason }),
+    );
+    if (proposed.performed) throw new Error('accepting a flagged loan always takes four eyes');
+    await answerProposal({ database, now }, res, proposed.approval.id);
   });
 
   return router;

@@ -5,11 +5,14 @@ import { isQuarter } from '../../domain/dates.js';
 import { formatYuan, parseYuan } from '../../domain/money.js';
 import type { ActorContext } from '../../app/perform.js';
 import { allocateOperation } from '../../app/refinancing/decisions.js';
-import { closeOperation, openOperation } from '../../app/refinancing/operations.js';
+import { closeOperation } from '../../app/refinancing/operations.js';
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { answerProposal } from './approvals.js';
 import type { Tx } from '../../db/client.js';
 import { applicationListings, listOperations, operationUsage, type OperationRow } from '../../db/repositories/refinancing.js';
 import { DatedBody, CursorPart, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
 import { ApplicationView, CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
+import { ApprovalView } from '../../schemas/approvals.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
@@ -36,9 +39,10 @@ describe({
   errors: ['operation_exists', 'facility_not_launched', 'facility_ended', 'volume_not_positive', 'annual_cap_exceeded'],
   tag: 'refinancing',
   roles: ['operator'],
-  summary: "Open a quarter's operation with its volume; refused (annual_cap_exceeded) past the policy's annual cap",
+  summary:
+    "Propose opening a quarter's operation with its volume (four eyes: it opens when another operator confirms it at /approvals/:id/confirm); refused at once (annual_cap_exceeded, operation_exists) when it could not open",
   body: CreateOperationBody,
-  responses: { 201: OperationView },
+  responses: { 202: ApprovalView },
   idempotent: true,
 });
 describe({
@@ -82,7 +86,8 @@ describe({
   idempotent: true,
 });
 
-export function operationRoutes({ database, now }: AppDeps): Router {
+export function operationRoutes(deps: AppDeps): Router {
+  const { database, now } = deps;
   const { db } = database;
   const router = Router();
   const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
@@ -95,13 +100,10 @@ export function operationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/operations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CreateOperationBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) =>
-      view(
-        ctx.tx,
-        await openOperation(ctx, { quarter: body.quarter, volumeFen: parseYuan(body.volume)!, on: body.on, reason: body.reason }),
-      ),
-    );
-    res.status(201).json(answer);
+    const input = { quarter: body.quarter, volumeFen: String(parseYuan(body.volume)!), on: body.on, reason: body.reason };
+    const proposed = await inTransaction(actorOf(res), (ctx) => proposeAct(ctx, 'open_operation', input, { reason: body.reason }));
+    if (proposed.performed) throw new Error('opening an operation always takes four eyes');
+    await answerProposal(deps, res, proposed.approval.id);
   });
 
   router.get('/operations', requireRole('operator', 'bank'), async (req, res) => {

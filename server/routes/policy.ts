@@ -5,10 +5,8 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { confirmPolicyChange } from '../../app/policy/confirm-policy-change.js';
-import { declinePolicyChange } from '../../app/policy/decline-policy-change.js';
+import { confirmPolicyData, declinePolicyData, proposePolicyData } from '../../app/approvals/policy-changes.js';
 import { refreshPolicyData } from '../../app/policy/policy-data.js';
-import { proposePolicyChange } from '../../app/policy/propose-policy-change.js';
 import { findPolicyChange, listPolicyChanges } from '../../db/repositories/policy-changes.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent } from '../../domain/money.js';
@@ -182,7 +180,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
   router.post('/policy/changes', requireRole('operator'), async (req, res) => {
     const actor = actorOf(res);
     const proposal = proposalOf(parseOrThrow(PolicyChangeBody, req.body));
-    const row = await db.transaction((tx) => proposePolicyChange({ tx, now: now(), actor }, proposal));
+    const row = await db.transaction((tx) => proposePolicyData({ tx, now: now(), actor }, proposal));
     res.status(201).json(presentPolicyChange((await findPolicyChange(db, row.id))!));
   });
 
@@ -211,7 +209,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(ChangeId, req.params);
     const body = parseOrThrow(ConfirmPolicyChangeBody, req.body ?? {});
-    await db.transaction((tx) => confirmPolicyChange({ tx, now: now(), actor }, { id, comment: body.comment }));
+    await db.transaction((tx) => confirmPolicyData({ tx, now: now(), actor }, { id, comment: body.comment }));
     // in force in this process at once; other processes within their refresh interval (so does this
     // one, should this read fail: the confirmation is committed either way)
     await refreshPolicyData(db).catch((err) => logger.warn({ err }, 'policy data refresh after a confirmation failed'));
@@ -222,7 +220,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(ChangeId, req.params);
     const body = parseOrThrow(DeclinePolicyChangeBody, req.body);
-    await db.transaction((tx) => declinePolicyChange({ tx, now: now(), actor }, { id, reason: body.reason }));
+    await db.transaction((tx) => declinePolicyData({ tx, now: now(), actor }, { id, reason: body.reason }));
     res.json(presentPolicyChange((await findPolicyChange(db, id))!));
   });
 

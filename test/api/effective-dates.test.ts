@@ -4,19 +4,13 @@
  * up to today in one entry (taken back and booked again when a later settlement is dated before it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstitution, createUser } from '../factories/institutions.js';
-import { bond, createLoan, get, post, verifyJournal } from '../factories/refinancing.js';
-import request from 'supertest';
-import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { createInstitution, createUser, setMigrationMode } from '../factories/institutions.js';
+import { bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
+import { createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
 let bank: { code: string; apiKey: string };
 let checker: { apiKey: string };
-const put = (key: string, path: string, body: unknown) =>
-  request(t.app)
-    .put(path)
-    .set(bearer(key))
-    .send(body as object);
 
 beforeAll(async () => {
   t = await createTestApp({ now: '2023-03-01T04:00:00Z' }); // today is 2023-03-01 in Asia/Shanghai
@@ -35,13 +29,11 @@ describe('a bank records its past', () => {
     expect(future).toMatchObject({ status: 422, body: { code: 'booking_in_future', errors: [{ path: 'on', code: 'booking_in_future' }] } });
     const noReason = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2022Q4', volume: '100000000.00', on: '2022-10-08' });
     expect(noReason).toMatchObject({ status: 422, body: { code: 'backdate_reason_required', errors: [{ path: 'reason' }] } });
-    const opened = await post(t, t.operatorKey, '/api/v1/operations', {
-      quarter: '2022Q4',
-      volume: '100000000.00',
+    const opened = await openOperation(t, '2022Q4', '100000000.00', {
       on: '2022-10-08',
       reason: 'recording the 2022Q4 operation from the paper register',
     });
-    expect(opened.status).toBe(201);
+    expect(opened.quarter).toBe('2022Q4');
   });
 
   it('when a bank back-dates its application, then it is refused until an operator sets migration mode', async () => {
@@ -58,11 +50,8 @@ describe('a bank records its past', () => {
       body: { code: 'backdating_not_allowed' },
     });
 
-    const mode = await put(t.operatorKey, `/api/v1/institutions/${bank.code}/migration-mode`, {
-      enabled: true,
-      reason: 'moving its 2022 records onto the system',
-    });
-    expect(mode.status).toBe(200);
+    await setMigrationMode(t, bank.code, true, 'moving its 2022 records onto the system');
+    const mode = await get(t, t.operatorKey, `/api/v1/institutions/${bank.code}`);
     expect(mode.body.migrationMode).toMatchObject({ reason: 'moving its 2022 records onto the system' });
 
     const applied = await post(t, bank.apiKey, '/api/v1/applications', body);
@@ -163,7 +152,7 @@ describe('a bank records its past', () => {
   });
 
   it('when migration mode ends, then the bank books only today again', async () => {
-    await put(t.operatorKey, `/api/v1/institutions/${bank.code}/migration-mode`, { enabled: false, reason: 'history recorded' });
+    await setMigrationMode(t, bank.code, false, 'history recorded');
     const res = await post(t, bank.apiKey, `/api/v1/facilities/${trancheId}/repay`, {
       principal: '1.00',
       on: '2023-02-01',

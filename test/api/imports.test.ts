@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRuntime } from '../../jobs/runtime.js';
-import { createInstitution } from '../factories/institutions.js';
+import { createInstitution, setMigrationMode } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, uniqueCode } from '../factories/disclosures.js';
 import { loanRequest } from '../factories/loans.js';
 import { signInToPages } from '../factories/sessions.js';
@@ -278,11 +278,7 @@ describe("a bank's own import", () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('forbidden');
     expect((await post(own.apiKey, '/api/v1/imports', { ...doc, institution: bank.code })).status).toBe(404);
-    const mode = await request(t.app)
-      .put(`/api/v1/institutions/${own.code}/migration-mode`)
-      .set(bearer(t.operatorKey))
-      .send({ enabled: true, reason: 'moving its 2021–2026 records onto the system' });
-    expect(mode.status).toBe(200);
+    await setMigrationMode(t, own.code, true, 'moving its 2021–2026 records onto the system');
     const decided = await post(own.apiKey, '/api/v1/imports', {
       ...doc,
       records: [...doc.records, { kind: 'approval', ref: 'S-OK', on: '2023-06-05', application: 'S-A1', reason: 'self-approved' }],

@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
-import { apply, approve, bond, createLoan, disburse, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
+import {
+  apply,
+  approve,
+  bond,
+  createLoan,
+  disburse,
+  get,
+  openOperation,
+  post,
+  reverseEntry,
+  verifyJournal,
+} from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 
@@ -59,8 +70,7 @@ describe('the journal', () => {
 
   it('when an entry is reversed, then a mirror entry is appended, the original stays, and a second reversal is refused', async () => {
     const [latest] = (await get(t, t.operatorKey, '/api/v1/journal?kind=accrual&limit=1')).body.items;
-    const reversal = await post(t, t.operatorKey, `/api/v1/journal/entries/${latest.id}/reverse`, { reason: 'booked for the wrong day' });
-    expect(reversal.status).toBe(201);
+    const reversal = { body: await reverseEntry(t, latest.id, { reason: 'booked for the wrong day' }) };
     expect(reversal.body).toMatchObject({ kind: 'reversal', reversesId: latest.id, prevHash: expect.any(String) });
     expect(reversal.body.lines.map((l: { debit: string; credit: string }) => [l.debit, l.credit])).toEqual(
       latest.lines.map((l: { debit: string; credit: string }) => [l.credit, l.debit]),

@@ -77,10 +77,16 @@ describe('submitting one loan', () => {
     expect(res.body.reasons[0].code).toBe('rate_outside_lpr_band');
     const byBank = await post(bankA.apiKey, `/api/v1/loans/${res.body.id}/accept`, { reason: 'ok' });
     expect(byBank.status).toBe(403);
-    const accepted = await post(t.operatorKey, `/api/v1/loans/${res.body.id}/accept`, {
+    // four eyes: proposed by one operator, still flagged until a second one confirms
+    const proposed = await post(t.operatorKey, `/api/v1/loans/${res.body.id}/accept`, {
       reason: 'Concessional rate agreed in the provincial green-loan programme',
     });
-    expect(accepted.status).toBe(200);
+    expect(proposed.status).toBe(202);
+    expect(proposed.body).toMatchObject({ kind: 'accept_flagged_loan', status: 'pending', resourceId: res.body.id });
+    expect((await get(t.operatorKey, `/api/v1/loans/${res.body.id}`)).body.eligibility).toBe('flagged');
+    expect((await post(t.operatorKey, `/api/v1/approvals/${proposed.body.id}/confirm`, {})).body.code).toBe('four_eyes_violation');
+    expect((await post(t.operator2Key!, `/api/v1/approvals/${proposed.body.id}/confirm`, {})).status).toBe(200);
+    const accepted = await get(t.operatorKey, `/api/v1/loans/${res.body.id}`);
     expect(accepted.body).toMatchObject({
       eligible: true,
       eligibility: 'accepted',

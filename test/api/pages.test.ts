@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstitution } from '../factories/institutions.js';
-import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { createInstitution, createUser } from '../factories/institutions.js';
+import { createTestApp, type TestApp } from '../support/harness.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 
 let t: TestApp;
@@ -118,11 +118,7 @@ describe('sessions, CSRF and roles', () => {
   });
 
   it('when an operator signs in with a password set through the API, then it goes on to the second factor', async () => {
-    const created = await request(t.app)
-      .post('/api/v1/institutions/PBOC/users')
-      .set(bearer(t.operatorKey))
-      .send({ name: 'checker', password: 'correct horse battery' });
-    expect(created.status).toBe(201);
+    await createUser(t, 'PBOC', 'checker', { password: 'correct horse battery' });
     const page = await browse('/signin');
     const res = await request(t.app)
       .post('/signin/password')
@@ -134,10 +130,7 @@ describe('sessions, CSRF and roles', () => {
   });
 
   it('when the same user name fails sign-in five times, then the sixth attempt is refused with 429 even with the right password', async () => {
-    await request(t.app)
-      .post('/api/v1/institutions/PBOC/users')
-      .set(bearer(t.operatorKey))
-      .send({ name: 'target', password: 'the real password!' });
+    await createUser(t, 'PBOC', 'target', { password: 'the real password!' });
     const page = await browse('/signin');
     const attempt = (password: string) =>
       request(t.app)

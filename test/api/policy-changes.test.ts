@@ -8,6 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshPolicyData } from '../../app/policy/policy-data.js';
 import { BUILT_IN_POLICY_DATA, policyData, replacePolicyData } from '../../domain/policy/index.js';
+import { act } from '../factories/approvals.js';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -274,8 +275,8 @@ describe('a policy version', () => {
 
   it('when an operation is opened in 2028, then the confirmed end date lets it (the rules read the data in force)', async () => {
     t.setNow('2028-01-05T04:00:00Z');
-    const res = await post(op1, '/api/v1/operations', { quarter: '2028Q1', volume: '1000000.00' });
-    expect(res.status).toBe(201);
+    const res = await act(t, op1, 'post', '/api/v1/operations', { quarter: '2028Q1', volume: '1000000.00' }, { confirmerKey: op2 });
+    expect(res.status).toBe(200);
     t.setNow('2026-12-28T04:00:00Z');
   });
 });

@@ -21,7 +21,7 @@ import { addDays } from '../../domain/dates.js';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, uniqueCode } from '../factories/disclosures.js';
-import { createLoan, get, post } from '../factories/refinancing.js';
+import { createLoan, get, openOperation, post } from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -106,8 +106,7 @@ const QUARTER_STARTS = (year: number) => [`${year}-01-01`, `${year}-04-01`, `${y
 const QUARTER_ENDS = (year: number) => [`${year}-03-31`, `${year}-06-30`, `${year}-09-30`, `${year}-12-31`];
 
 async function ensureOperation(quarter: string) {
-  if ((await get(t, t.operatorKey, `/api/v1/operations/${quarter}`)).status === 404)
-    expect((await post(t, t.operatorKey, '/api/v1/operations', { quarter, volume: '100000000000.00' })).status).toBe(201);
+  if ((await get(t, t.operatorKey, `/api/v1/operations/${quarter}`)).status === 404) await openOperation(t, quarter, '100000000000.00');
 }
 
 const openJobs = async () => (await jobs.health()).outbox.filter((r) => r.status === 'pending' || r.status === 'enqueued').length;

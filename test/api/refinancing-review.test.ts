@@ -170,11 +170,9 @@ describe('money input', () => {
   });
 
   it('when the largest volume the schema allows is opened in a year without a cap, then the figures stay exact', async () => {
-    const res = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2022Q1', volume: '999999999999999.99' });
-    expect(res.status).toBe(201);
-    const second = await post(t, t.operatorKey, '/api/v1/operations', { quarter: '2022Q2', volume: '999999999999999.99' });
-    expect(second.status).toBe(201);
-    expect(second.body).toMatchObject({ volume: '999999999999999.99', remaining: '999999999999999.99' });
+    await openOperation(t, '2022Q1', '999999999999999.99');
+    const second = await openOperation(t, '2022Q2', '999999999999999.99');
+    expect(second).toMatchObject({ volume: '999999999999999.99', remaining: '999999999999999.99' });
   });
 
   it('when two loans of 100,000.01 are listed, then support is 60 % of the total rounded half up once, and the parts sum to it', async () => {
@@ -305,14 +303,21 @@ describe('concurrency', () => {
     t.setNow('2023-06-01T04:00:00Z');
   });
 
-  it('when two operators reverse the same journal entry at once, then one reversal is booked and the other is refused with 409', async () => {
+  it('when two reversals of the same journal entry are confirmed at once, then one reversal is booked and the other is refused with 409', async () => {
     await disbursedTranche();
     const [entry] = (await get(t, t.operatorKey, '/api/v1/journal?kind=disbursement&limit=1')).body.items;
-    const answers = await Promise.all([
+    // two operators each propose the reversal (both pass the check: nothing is reversed yet) …
+    const proposals = await Promise.all([
       post(t, t.operatorKey, `/api/v1/journal/entries/${entry.id}/reverse`, { reason: 'wrong bank' }),
       post(t, checker.apiKey, `/api/v1/journal/entries/${entry.id}/reverse`, { reason: 'wrong bank' }),
     ]);
-    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['201 ', '409 entry_already_reversed']);
+    expect(proposals.map((p) => p.status)).toEqual([202, 202]);
+    // … and each is confirmed by the other at once
+    const answers = await Promise.all([
+      post(t, checker.apiKey, `/api/v1/approvals/${proposals[0].body.id}/confirm`),
+      post(t, t.operatorKey, `/api/v1/approvals/${proposals[1].body.id}/confirm`),
+    ]);
+    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['200 ', '409 entry_already_reversed']);
     expect(await count('journal_entries', `reverses_id = '${entry.id}'`)).toBe(1);
     expect((await verifyJournal(t)).intact).toBe(true);
   });
@@ -357,11 +362,16 @@ describe('concurrency', () => {
 describe('volume and cap under concurrency', () => {
   it('when two 2026 operations that each fit the annual cap but not together are opened at once, then one is refused with annual_cap_exceeded', async () => {
     // 2026 cap 8,000 亿元 = 800,000,000,000.00 yuan; 500,000,000,000.00 + 400,000,000,000.00 would pass it
-    const answers = await Promise.all([
+    const proposals = await Promise.all([
       post(t, t.operatorKey, '/api/v1/operations', { quarter: '2026Q1', volume: '500000000000.00' }),
       post(t, checker.apiKey, '/api/v1/operations', { quarter: '2026Q2', volume: '400000000000.00' }),
     ]);
-    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['201 ', '409 annual_cap_exceeded']);
+    expect(proposals.map((p) => p.status)).toEqual([202, 202]);
+    const answers = await Promise.all([
+      post(t, checker.apiKey, `/api/v1/approvals/${proposals[0].body.id}/confirm`),
+      post(t, t.operatorKey, `/api/v1/approvals/${proposals[1].body.id}/confirm`),
+    ]);
+    expect(answers.map((a) => `${a.status} ${a.body.code ?? ''}`).sort()).toEqual(['200 ', '409 annual_cap_exceeded']);
     const listed = (await get(t, t.operatorKey, '/api/v1/operations?limit=1000')).body.items.filter((o: { quarter: string }) =>
       o.quarter.startsWith('2026'),
     );

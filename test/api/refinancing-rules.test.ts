@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution, createUser } from '../factories/institutions.js';
-import { apply, approve, bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
+import { acceptLoan, apply, approve, bond, createLoan, get, openOperation, post, verifyJournal } from '../factories/refinancing.js';
 import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
 
@@ -77,7 +77,7 @@ describe('application rules', () => {
     expect(await writes()).toEqual(before);
 
     // once an operator accepts the flagged loan with a reason, both qualify: 60 % × 2,000,000.00
-    expect((await post(t, t.operatorKey, `/api/v1/loans/${flagged.id}/accept`, { reason: 'provincial programme rate' })).status).toBe(200);
+    expect((await acceptLoan(t, flagged.id, { reason: 'provincial programme rate' })).eligibility).toBe('accepted');
     const ok = await apply(t, bank.apiKey, { operation: '2023Q2', loanRefs: [good.loanRef, flagged.loanRef] });
     expect(ok.requested).toBe('1200000.00');
 

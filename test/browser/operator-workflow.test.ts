@@ -39,7 +39,15 @@ beforeAll(async () => {
     loanRequest({ principal: '500000.00', disbursedOn: '2023-05-20', maturesOn: '2026-05-20' }),
   ];
   for (const loan of loans) await expectCreated(await api().post('/api/v1/loans').set(bankAuth).send(loan), 'loan');
-  await expectCreated(await api().post('/api/v1/operations').set(op).send({ quarter: '2023Q2', volume: '100000000.00' }), 'operation');
+  // the second operator is created at once (bootstrap); from then on operator acts take four eyes
+  const maker = await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(MAKER), `user ${MAKER.name}`);
+  const confirm = async (proposed: request.Response, what: string) => {
+    if (proposed.status !== 202) throw new Error(`${what}: ${proposed.status} ${JSON.stringify(proposed.body)}`);
+    const confirmed = await api().post(`/api/v1/approvals/${proposed.body.id}/confirm`).set(bearer(maker.apiKey)).send({});
+    if (confirmed.status !== 200) throw new Error(`${what}: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  };
+  await confirm(await api().post('/api/v1/institutions/PBOC/users').set(op).send(CHECKER), `user ${CHECKER.name}`);
+  await confirm(await api().post('/api/v1/operations').set(op).send({ quarter: '2023Q2', volume: '100000000.00' }), 'operation');
   const application = await expectCreated(
     await api()
       .post('/api/v1/applications')
@@ -53,8 +61,6 @@ beforeAll(async () => {
   );
   expect(application).toMatchObject({ status: 'submitted', requested: '900000.00' });
   applicationId = application.id;
-  for (const user of [MAKER, CHECKER])
-    await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(user), `user ${user.name}`);
   browser = await launchChromium();
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { TestApp } from '../support/harness.js';
 import { bearer } from '../support/harness.js';
+import { act } from './approvals.js';
 
 let counter = 0;
 
@@ -26,9 +27,21 @@ export async function createInstitution(
   return { id: res.body.id as string, code, apiKey: res.body.apiKey as string };
 }
 
-/** Another user of an institution (e.g. a second operator, for maker–checker). */
-export async function createUser(t: TestApp, institutionCode: string, name: string) {
-  const res = await request(t.app).post(`/api/v1/institutions/${institutionCode}/users`).set(bearer(t.operatorKey)).send({ name });
+/**
+ * Another user of an institution (e.g. another operator, for maker–checker). A central-bank operator
+ * takes four eyes: proposed by the harness's operator, confirmed by its second one (the key comes in
+ * the confirmation's `shownOnce`).
+ */
+export async function createUser(t: TestApp, institutionCode: string, name: string, extra: { password?: string } = {}) {
+  const res = await act(t, t.operatorKey, 'post', `/api/v1/institutions/${institutionCode}/users`, { name, ...extra });
+  if (res.status === 200) return { id: res.body.result.userId as string, apiKey: res.body.shownOnce.apiKey as string };
   if (res.status !== 201) throw new Error(`createUser: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id as string, apiKey: res.body.apiKey as string };
+}
+
+/** Puts a bank in or out of migration mode (four eyes). */
+export async function setMigrationMode(t: TestApp, code: string, enabled: boolean, reason = 'records its history') {
+  const res = await act(t, t.operatorKey, 'put', `/api/v1/institutions/${code}/migration-mode`, { enabled, reason });
+  if (res.status !== 200) throw new Error(`setMigrationMode: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }

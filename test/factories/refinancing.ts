@@ -2,6 +2,7 @@
 import request from 'supertest';
 import { loanRequest, type LoanRequest } from './loans.js';
 import { bearer, type TestApp } from '../support/harness.js';
+import { act } from './approvals.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -24,8 +25,26 @@ export async function createLoan(t: TestApp, bankKey: string, overrides: DeepPar
   return { id: res.body.id as string, loanRef: body.loanRef };
 }
 
-export async function openOperation(t: TestApp, quarter: string, volume: string) {
-  return expectStatus(await post(t, t.operatorKey, '/api/v1/operations', { quarter, volume }), 201, 'openOperation').body;
+/** Opens the quarter's operation: proposed by the operator, confirmed by the second (four eyes); answers the operation. */
+export async function openOperation(t: TestApp, quarter: string, volume: string, extra: { on?: string; reason?: string } = {}) {
+  expectStatus(await act(t, t.operatorKey, 'post', '/api/v1/operations', { quarter, volume, ...extra }), 200, 'openOperation');
+  return expectStatus(await get(t, t.operatorKey, `/api/v1/operations/${quarter}`), 200, 'openOperation').body;
+}
+
+/** Accepts a rate-flagged loan (four eyes); answers the loan. */
+export async function acceptLoan(t: TestApp, loanId: string, body: { reason: string; on?: string }) {
+  expectStatus(await act(t, t.operatorKey, 'post', `/api/v1/loans/${loanId}/accept`, body), 200, 'acceptLoan');
+  return expectStatus(await get(t, t.operatorKey, `/api/v1/loans/${loanId}`), 200, 'acceptLoan').body;
+}
+
+/** Reverses a journal entry (four eyes); answers the reversing entry. */
+export async function reverseEntry(t: TestApp, entryId: string, body: { reason: string; on?: string }) {
+  const confirmed = expectStatus(
+    await act(t, t.operatorKey, 'post', `/api/v1/journal/entries/${entryId}/reverse`, body),
+    200,
+    'reverseEntry',
+  );
+  return expectStatus(await get(t, t.operatorKey, `/api/v1/journal/entries/${confirmed.body.result.reversalId}`), 200, 'reverseEntry').body;
 }
 
 export const bond = (ref: string, value: string, type = 'central_government_bond') => ({ type, ref, faceValue: value, marketValue: value });

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { openDatabase, type Database } from '../../db/client.js';
-import { bootstrapOperator } from '../../db/repositories/institutions.js';
+import { bootstrapOperator, findInstitutionByCode, insertUser, OPERATOR_CODE } from '../../db/repositories/institutions.js';
 import { createApp } from '../../server/app.js';
 import type { AppDeps } from '../../server/context.js';
 import { parseEnv } from '../../schemas/env.js';
@@ -62,8 +62,14 @@ export async function createTestDatabase(): Promise<Database & { name: string; u
 export type TestApp = {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
-  database: Database;
+  /** `url`: the PostgreSQL database's address (empty on PGlite), for a second process on it */
+  database: Database & { url: string };
   operatorKey: string;
+  /**
+   * A second central-bank operator (four eyes: the factories confirm with it what `operatorKey`
+   * proposes); null when the app was created with `operators: 1` (the bootstrap).
+   */
+  operator2Key: string | null;
   redis: Redis;
   /** moves the clock the app sees */
   setNow(date: Date | string): void;
@@ -71,12 +77,25 @@ export type TestApp = {
 };
 
 /** The real application on a fresh database, with the operator bootstrapped and a movable clock. */
-export async function createTestApp(options: { now?: Date | string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { now?: Date | string; env?: Record<string, string>; operators?: 1 | 2 } = {},
+): Promise<TestApp> {
   // the tests' webhook receivers listen on the loopback interface: allowed here, as an operator would allow a network
   allowWebhookNetworks(['127.0.0.0/8', '::1/128']);
   const database = await createTestDatabase();
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   await bootstrapOperator(database.db, operatorKey);
+  let operator2Key: string | null = null;
+  if ((options.operators ?? 2) === 2) {
+    operator2Key = `op2_${randomBytes(24).toString('base64url')}`;
+    const central = (await findInstitutionByCode(database.db, OPERATOR_CODE))!;
+    await insertUser(database.db, {
+      institutionId: central.id,
+      name: 'second operator (four eyes)',
+      role: 'operator',
+      apiKey: operator2Key,
+    });
+  }
   const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   let now = options.now ? new Date(options.now) : new Date();
   // the API's rate limits are exercised by test/api/limits.test.ts; other files run far faster than a client would
@@ -99,6 +118,7 @@ export async function createTestApp(options: { now?: Date | string; env?: Record
     deps,
     database,
     operatorKey,
+    operator2Key,
     redis,
     setNow: (date) => (now = new Date(date)),
     close: async () => {
