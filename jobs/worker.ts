@@ -9,6 +9,7 @@ import { openDatabase } from '../db/client.js';
 import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../platform/logger.js';
 import { stopOnSignals } from '../platform/signals.js';
+import { useSigningKeyFile } from '../platform/signing.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {
@@ -18,6 +19,12 @@ async function main() {
     process.exit(2);
   }
   const logger = createLogger(env.LOG_LEVEL);
+  try {
+    useSigningKeyFile(env.CERF_SIGNING_KEY_FILE);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
   // the policy data in force (confirmed operators' changes included), re-read on an interval
   await refreshPolicyData(database.db);

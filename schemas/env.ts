@@ -19,6 +19,8 @@ export const EnvSchema = z.object({
   CERF_WORKERS: z.enum(['inline', 'off']).default('inline'),
   /** secret for page sessions and CSRF tokens; generated per data folder when unset */
   CERF_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** PKCS#8 PEM file of the Ed25519 key that signs published disclosures; generated per database when unset */
+  CERF_SIGNING_KEY_FILE: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

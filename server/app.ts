@@ -5,6 +5,7 @@ import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { publishedFastPath } from './pages/published-fast-path.js';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
@@ -15,6 +16,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // published pages and files: immutable bytes from memory, before logging, parsers, authentication and sessions
+  app.use(publishedFastPath(deps));
   app.use(requestLogging(deps.logger));
   const jsonBody = (limit: string) =>
     express.json({

@@ -14,6 +14,8 @@ import { createApp } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
+import { useSigningKeyFile } from '../platform/signing.js';
+import { ConfigError } from '../schemas/env.js';
 
 export type RunningService = {
   url: string;
@@ -30,6 +32,11 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
+  try {
+    useSigningKeyFile(env.CERF_SIGNING_KEY_FILE);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {

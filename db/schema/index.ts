@@ -8,3 +8,4 @@ export * from './disclosures.js';
 export * from './policy.js';
 export * from './bookings.js';
 export * from './imports.js';
+export * from './publication.js';

@@ -235,7 +235,8 @@ function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: strin
   )}</tbody></table></div>`;
 }
 
-function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
+/** A disclosure's page body; `base` is where its downloads are (a version-addressed page links its own). */
+export function disclosureBody(ctx: PageContext, d: PublishedDisclosure, base = `/disclosures/${d.institutionCode}/${d.quarter}`): Html {
   const { t } = ctx;
   const statement = d.content.statement ?? fallbackStatement(d);
   const lines = statement[ctx.lang].split('\n').filter(Boolean);
@@ -287,7 +288,7 @@ ${
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
 <div class="table-wrap"><table><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
 <tbody>${historyRows}</tbody></table></div></section>
-${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
+${downloadLinks(ctx, base)}`;
 }
 
 /** An imported statement: published by the bank before it moved onto the system, with its source. */

@@ -20,6 +20,7 @@ import { collateralRoutes } from './collateral.js';
 import { journalRoutes } from './journal.js';
 import { poolShortfallRoutes } from './pool-shortfalls.js';
 import { importRoutes } from './imports.js';
+import { signingKeyRoutes } from './signing-keys.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -39,6 +40,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: journalRoutes },
   { base: '/api/v1', routes: poolShortfallRoutes },
   { base: '/api/v1', routes: importRoutes },
+  { base: '/', routes: signingKeyRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
