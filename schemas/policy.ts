@@ -26,6 +26,7 @@ export const PolicyView = z
     verificationMaterialityYuan: z.string(),
     verificationRandomSampleSize: z.number().int(),
     poolShortfallDueDays: z.number().int(),
+    disclosureDeadlineDays: z.number().int(),
   })
   .meta({ id: 'Policy' });
 
@@ -126,6 +127,7 @@ export const PolicyParameterChangesInput = z
     verificationMaterialityYuan: YuanString.optional(),
     verificationRandomSampleSize: z.number().int().min(0).max(10_000).optional(),
     poolShortfallDueDays: z.number().int().min(1).max(3_650).optional(),
+    disclosureDeadlineDays: z.number().int().min(1).max(366).optional(),
   })
   .strict()
   .meta({

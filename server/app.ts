@@ -5,19 +5,39 @@ import { authenticate } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { publishedFastPath } from './pages/published-fast-path.js';
+import { publishedFastPath, type PublishedFastPath } from './pages/published-fast-path.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '32mb'; // a 10,000-loan batch is about 10 MB
 export const IMPORT_BODY_LIMIT = '128mb'; // POST /api/v1/imports: about 100,000 loans with their records
 
+const FAST_PATH = 'published fast path';
+
+/**
+ * The HTTP server's handler: published pages and files straight from memory, everything else through
+ * Express (which then skips the fast path it already tried).
+ */
+export function serverHandler(app: Express): (req: IncomingMessage, res: ServerResponse) => void {
+  const fastPath = app.get(FAST_PATH) as PublishedFastPath;
+  return (req, res) =>
+    fastPath(req, res, () => {
+      // not a published page (or its lookup failed): the ordinary route answers, or names the error
+      (req as { fastPathTried?: boolean }).fastPathTried = true;
+      app(req, res);
+    });
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // published pages and files: immutable bytes from memory, before logging, parsers, authentication and sessions
-  app.use(publishedFastPath(deps));
+  // (the service also puts it in front of Express itself: `serverHandler`)
+  const fastPath = publishedFastPath(deps);
+  app.set(FAST_PATH, fastPath);
+  app.use((req, res, next) => ((req as { fastPathTried?: boolean }).fastPathTried ? next() : fastPath(req, res, next)));
   app.use(requestLogging(deps.logger));
   const jsonBody = (limit: string) =>
     express.json({

@@ -3,14 +3,14 @@
  * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it in reverse,
  * letting in-flight requests finish.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
-import { createApp } from './app.js';
+import { createApp, serverHandler } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
@@ -64,7 +64,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     const deps: AppDeps = { database, env, logger, now, services: { redisPing: jobs.redisPing, jobs } };
     const app = createApp(deps);
     const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+      const s = createServer(serverHandler(app)).listen(env.PORT, env.HOST, () => resolve(s));
       s.on('error', reject);
     });
     server.keepAliveTimeout = 5_000;

@@ -47,6 +47,7 @@ export type PolicyParameterChanges = {
   verificationMaterialityYuan?: string;
   verificationRandomSampleSize?: number;
   poolShortfallDueDays?: number;
+  disclosureDeadlineDays?: number;
 };
 
 /** `id` defaults to the effective date (dates are unique among policy versions, so the id is too). */
@@ -133,6 +134,7 @@ export function applyPolicyVersionChange(base: PolicyVersion, change: PolicyVers
     verificationMaterialityFen: fen(c.verificationMaterialityYuan, base.verificationMaterialityFen),
     verificationRandomSampleSize: c.verificationRandomSampleSize ?? base.verificationRandomSampleSize,
     poolShortfallDueDays: c.poolShortfallDueDays ?? base.poolShortfallDueDays,
+    disclosureDeadlineDays: c.disclosureDeadlineDays ?? base.disclosureDeadlineDays,
   };
 }
 

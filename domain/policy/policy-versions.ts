@@ -44,6 +44,8 @@ export type PolicyVersion = {
   verificationRandomSampleSize: number;
   /** days after a pool shortfall is raised by which the bank must repay the excess */
   poolShortfallDueDays: number;
+  /** a bank publishes its disclosure of a quarter within this many days after the quarter's end */
+  disclosureDeadlineDays: number;
 };
 
 const LAUNCH: PolicyVersion = {
@@ -80,6 +82,8 @@ const LAUNCH: PolicyVersion = {
   verificationRandomSampleSize: 10,
   // our choice: no public source states when a shortfall must be repaid
   poolShortfallDueDays: 30,
+  // our choice: no public source states a deadline; banks' statements appear within weeks of the quarter's end
+  disclosureDeadlineDays: 30,
 };
 
 const withChanges = (

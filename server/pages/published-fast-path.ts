@@ -65,32 +65,44 @@ function notModified(header: string | undefined, etag: string): boolean {
   });
 }
 
-function send(req: IncomingMessage, res: ServerResponse, stored: Stored, cacheControl: string, vary: string) {
-  const head: Record<string, string | number> = { ...stored.headers, 'Cache-Control': cacheControl, Vary: vary };
-  const accept = String(req.headers['accept-encoding'] ?? '');
-  let body = stored.identity;
-  let etag = stored.etag;
-  if (stored.brotli && /\bbr\b/.test(accept)) {
-    body = stored.brotli;
-    head['Content-Encoding'] = 'br';
-    etag = `${etag.slice(0, -1)}-br"`;
-  } else if (stored.gzip && /\bgzip\b/.test(accept)) {
-    body = stored.gzip;
-    head['Content-Encoding'] = 'gzip';
-    etag = `${etag.slice(0, -1)}-gzip"`;
+type Coding = 'identity' | 'br' | 'gzip';
+
+/** The response heads of a stored entity, flat (name, value, …) as writeHead takes them, made once per combination. */
+const heads = new WeakMap<Stored, Map<string, string[]>>();
+function headOf(stored: Stored, status: 200 | 304, coding: Coding, cacheControl: string, vary: string): string[] {
+  let byKey = heads.get(stored);
+  if (!byKey) heads.set(stored, (byKey = new Map()));
+  const key = `${status}|${coding}|${cacheControl}|${vary}`;
+  let flat = byKey.get(key);
+  if (!flat) {
+    const etag = coding === 'identity' ? stored.etag : `${stored.etag.slice(0, -1)}-${coding}"`;
+    const head: Record<string, string> = { ...stored.headers, 'Cache-Control': cacheControl, Vary: vary, ETag: etag };
+    if (status === 304) {
+      delete head['Content-Type'];
+      delete head['Content-Disposition'];
+    } else {
+      const body = coding === 'identity' ? stored.identity : coding === 'br' ? stored.brotli! : stored.gzip!;
+      if (coding !== 'identity') head['Content-Encoding'] = coding;
+      head['Content-Length'] = String(body.length);
+    }
+    flat = Object.entries(head).flat();
+    byKey.set(key, flat);
   }
-  head.ETag = etag;
+  return flat;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, stored: Stored, cacheControl: string, vary: string) {
+  const accept = req.headers['accept-encoding'];
+  const coding: Coding =
+    accept && stored.brotli && /\bbr\b/.test(accept) ? 'br' : accept && stored.gzip && /\bgzip\b/.test(accept) ? 'gzip' : 'identity';
   if (notModified(req.headers['if-none-match'], stored.etag)) {
-    delete head['Content-Encoding'];
-    delete head['Content-Type'];
-    delete head['Content-Disposition'];
-    res.writeHead(304, head);
+    res.writeHead(304, headOf(stored, 304, coding, cacheControl, vary));
     res.end();
     return;
   }
-  head['Content-Length'] = body.length;
-  res.writeHead(200, head);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, headOf(stored, 200, coding, cacheControl, vary));
+  if (req.method === 'HEAD') res.end();
+  else res.end(coding === 'identity' ? stored.identity : coding === 'br' ? stored.brotli : stored.gzip);
 }
 
 function cookieOf(req: IncomingMessage, name: string): string | undefined {
@@ -124,11 +136,11 @@ export type PublishedFastPath = (req: IncomingMessage, res: ServerResponse, next
 export function publishedFastPath(deps: AppDeps): PublishedFastPath {
   const db = deps.database.db;
   /** `CODE/QUARTER` → the current published version number (or null), for PUBLISHED_CACHE_TTL_MS */
-  const current = new Bounded<{ at: number; version: Promise<number | null> }>(10_000);
+  const current = new Bounded<{ at: number; version: Promise<number | null>; value?: number | null }>(10_000);
   /** `CODE/QUARTER/N` → the published version */
-  const versions = new Bounded<Promise<PublishedDisclosure | null>>(10_000);
+  const versions = new Bounded<Promise<PublishedDisclosure | null>>(4_000);
   /** `CODE/QUARTER/N/kind` → a stored representation */
-  const stored = new Bounded<Promise<Stored | null>>(20_000);
+  const stored = new Bounded<Promise<Stored | null>>(4_000);
 
   const versionOf = (code: string, quarter: string, n: number) => {
     const key = `${code}/${quarter}/${n}`;
@@ -153,17 +165,23 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
       if (d) versions.set(`${code}/${quarter}/${d.version}`, Promise.resolve(d));
       return d?.version ?? null;
     });
-    version.catch(() => current.delete(key));
-    current.set(key, { at: now, version });
+    const entry: { at: number; version: Promise<number | null>; value?: number | null } = { at: now, version };
+    version.then(
+      (v) => (entry.value = v),
+      () => current.delete(key),
+    );
+    current.set(key, entry);
     return version;
   };
 
+  /** the same entries once made, for answering without a turn of the event loop */
+  const ready = new Bounded<Stored>(4_000);
   const memo = (key: string, make: () => Promise<Stored | null>) => {
     let hit = stored.get(key);
     if (!hit) {
       hit = make();
       hit.then(
-        (s) => s ?? stored.delete(key),
+        (s) => (s ? ready.set(key, s) : stored.delete(key)),
         () => stored.delete(key),
       );
       stored.set(key, hit);
@@ -265,14 +283,20 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
         lang = /(?:^|&)lang=en(?:&|$)/.test(query) ? 'en' : 'zh';
       }
     }
+    const cacheControl = addressed === null ? REVALIDATE : IMMUTABLE;
+    const vary = kind === '' && addressed === null ? 'Accept-Encoding, Cookie' : 'Accept-Encoding';
+    const keyOf = (n: number) => `${code}/${quarter}/${n}/${kind === '' ? `${lang}${addressed === null ? '.current' : ''}` : kind}`;
+    // the hot path: the current version known and the entry made
+    const known = addressed ?? current.get(`${code}/${quarter}`);
+    const fresh = typeof known === 'number' ? known : known && Date.now() - known.at < PUBLISHED_CACHE_TTL_MS ? known.value : undefined;
+    const hot = typeof fresh === 'number' ? ready.get(keyOf(fresh)) : undefined;
+    if (hot) return send(req, res, hot, cacheControl, vary);
     const n = addressed ?? (await currentVersion(code, quarter));
     if (n === null) return next();
     const d = await versionOf(code, quarter, n);
     if (!d) return next();
     const entry = kind === '' ? await page(d, lang, addressed === null) : await file(d, kind);
     if (!entry) return next();
-    const cacheControl = addressed === null ? REVALIDATE : IMMUTABLE;
-    const vary = kind === '' && addressed === null ? 'Accept-Encoding, Cookie' : 'Accept-Encoding';
     send(req, res, entry, cacheControl, vary);
   };
 

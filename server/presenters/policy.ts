@@ -27,6 +27,7 @@ export function presentPolicy(p: PolicyVersion): z.infer<typeof PolicyView> {
     verificationMaterialityYuan: formatYuan(p.verificationMaterialityFen),
     verificationRandomSampleSize: p.verificationRandomSampleSize,
     poolShortfallDueDays: p.poolShortfallDueDays,
+    disclosureDeadlineDays: p.disclosureDeadlineDays,
   };
 }
 
