@@ -23,6 +23,9 @@ import { cells, headRow, html, numCells, type Html } from './html.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 import { pageNotFound } from './errors.js';
+import { timelinessCell, timelinessMap, timelinessSection } from './timeliness.js';
+import type { Timeliness } from '../../domain/disclosures/timeliness.js';
+import { shanghaiDate } from '../../domain/dates.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -139,6 +142,7 @@ ${downloadLinks(ctx, '/totals')}`;
     if (format === 'csv') return sendCsv(res, 'cerf-disclosures.csv', summaryCsv(page));
     const filterQuery = new URLSearchParams(Object.entries({ quarter, institution, area, q: search }).filter(([, v]) => v)).toString();
     const { quarters, institutions: insts } = await publishedFilterOptions(db);
+    const timeliness = await timelinessMap(db, shanghaiDate(deps.now()), { quarters: [...new Set(page.map((r) => r.quarter))] });
     const option = (value: string, label: string, selected: string) =>
       html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
     const quarterOptions = [option('', t.all, quarter), ...quarters.map((v) => option(v, v, quarter))];
@@ -155,7 +159,7 @@ ${downloadLinks(ctx, '/totals')}`;
   <div><label for="f-area">${t.area}</label><select id="f-area" name="area">${areaOptions}</select></div>
   <button type="submit">${t.filter}</button>
 </form>
-${page.length ? summaryTable(ctx, page, t.disclosuresHeading) : html`<p>${t.noResults}</p>`}
+${page.length ? summaryTable(ctx, page, t.disclosuresHeading, timeliness) : html`<p>${t.noResults}</p>`}
 ${nextLink}
 ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     sendPage(res, ctx, t.disclosuresHeading, body);
@@ -196,6 +200,7 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
         quarters: quarters.map(summaryJson),
       });
     if (format === 'csv') return sendCsv(res, `cerf-${inst.code}.csv`, summaryCsv(quarters));
+    const timeliness = await timelinessMap(db, shanghaiDate(deps.now()), { institutionCode: inst.code });
     const points = (pick: (f: Figures) => string | null) => quarters.map((r) => ({ label: r.quarter, value: pick(r.horizons.quarter) }));
     const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
     const body = html`<h1>${heading}</h1>
@@ -214,7 +219,8 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
     )}</figure>
 </div>
 <h2>${t.figuresAcrossQuarters}</h2>
-${summaryTable(ctx, [...quarters].reverse(), heading)}
+${summaryTable(ctx, [...quarters].reverse(), heading, timeliness)}
+${timelinessSection(ctx, [...timeliness.values()])}
 ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
     sendPage(res, ctx, heading, body);
   });
@@ -222,16 +228,18 @@ ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
   return router;
 }
 
-function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: string): Html {
+function summaryTable(ctx: PageContext, rows: PublishedSummary[], caption: string, timeliness?: Map<string, Timeliness>): Html {
   const { t } = ctx;
-  const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}`;
+  const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}${timeliness ? colHeads([t.timeliness]) : ''}`;
   const restated = (r: PublishedSummary) => (r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : '');
   return html`<div class="table-wrap"><table><caption>${caption} (${t.horizonQuarter})</caption>
 <thead><tr>${heads}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
 <td><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(r.horizons.quarter)}
-<td>${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td></tr>`,
+<td>${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td>${
+      timeliness ? timelinessCell(ctx, timeliness.get(`${r.institutionCode}/${r.quarter}`)) : ''
+    }</tr>`,
   )}</tbody></table></div>`;
 }
 
