@@ -78,9 +78,6 @@ export const REFUSAL_STATUSES = [
   'loan_not_in_sample',
   'statement_conflict',
   'signing_key_configured',
-  'evidence_hash_mismatch',
-  'evidence_media_type',
-  'query_already_answered',
   // institutions and jobs
   'institution_code_taken',
   'job_not_failed',

@@ -145,19 +145,6 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '签名密钥由配置文件提供（CERF_SIGNING_KEY_FILE），请更换该文件以轮换密钥',
     en: 'The signing key comes from CERF_SIGNING_KEY_FILE; rotate it by configuring another key file',
   },
-  evidence_hash_mismatch: {
-    http: 422,
-    path: 'sha256',
-    zh: '上传文件的 SHA-256 与项目申报的证明材料哈希不一致',
-    en: "The file's SHA-256 does not equal the evidence hash declared for the project",
-  },
-  evidence_media_type: {
-    http: 415,
-    path: 'contentType',
-    zh: '证明材料须为 PDF 或图片（PNG、JPEG）',
-    en: 'Evidence must be a PDF or an image (PNG, JPEG)',
-  },
-  query_already_answered: { http: 409, zh: '该问询已答复', en: 'The query has already been answered' },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { disclosureVersions, verificationAssignments } from './disclosures.js';
-import { institutions, users } from './institutions.js';
-import { loans } from './loans.js';
+import { customType, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { disclosureVersions } from './disclosures.js';
 
 /** Raw bytes (PostgreSQL `bytea`), read and written as Node Buffers. */
 export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -68,46 +66,4 @@ export const publishedPages = pgTable(
     renderedAt: timestamp('rendered_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.disclosureVersionId, t.variant, t.template] })],
-);
-
-/** Evidence files (feasibility study, EIA, third-party assessment), stored once by the SHA-256 of their bytes. */
-export const evidenceFiles = pgTable(
-  'evidence_files',
-  {
-    sha256: text('sha256').primaryKey(),
-    mediaType: text('media_type').notNull(),
-    size: integer('size').notNull(),
-    content: bytea('content').notNull(),
-    uploadedBy: uuid('uploaded_by')
-      .notNull()
-      .references(() => users.id),
-    institutionId: uuid('institution_id')
-      .notNull()
-      .references(() => institutions.id),
-    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
-  },
-  (t) => [check('evidence_files_size', sql`${t.size} > 0`)],
-);
-
-/** A verifier's query on a sampled loan and the bank's answer: a thread kept with the verified version. */
-export const verificationQueries = pgTable(
-  'verification_queries',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    assignmentId: uuid('assignment_id')
-      .notNull()
-      .references(() => verificationAssignments.id),
-    loanId: uuid('loan_id')
-      .notNull()
-      .references(() => loans.id),
-    question: text('question').notNull(),
-    askedBy: uuid('asked_by')
-      .notNull()
-      .references(() => users.id),
-    askedAt: timestamp('asked_at', { withTimezone: true }).notNull(),
-    answer: text('answer'),
-    answeredBy: uuid('answered_by').references(() => users.id),
-    answeredAt: timestamp('answered_at', { withTimezone: true }),
-  },
-  (t) => [index('verification_queries_assignment').on(t.assignmentId)],
 );
