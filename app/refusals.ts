@@ -84,6 +84,7 @@ export const REFUSAL_STATUSES = [
   'statement_conflict',
   'finding_superseded',
   'finding_already_recorded',
+  'signing_key_configured',
   // institutions and jobs
   'institution_code_taken',
   'job_not_failed',

@@ -10,6 +10,7 @@ import { envOrExit } from '../schemas/env.js';
 import { createLogger } from '../platform/logger.js';
 import { stopOnSignals } from '../platform/signals.js';
 import { allowWebhookNetworks } from '../platform/webhook-transport.js';
+import { useSigningKeyFile } from '../platform/signing.js';
 import { startJobRuntime } from './runtime.js';
 
 async function main() {
@@ -20,6 +21,12 @@ async function main() {
   }
   const logger = createLogger(env.LOG_LEVEL);
   allowWebhookNetworks(env.WEBHOOK_ALLOWED_NETWORKS);
+  try {
+    useSigningKeyFile(env.CERF_SIGNING_KEY_FILE);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
   // the policy data in force (confirmed operators' changes included), re-read on an interval
   await refreshPolicyData(database.db);

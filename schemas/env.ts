@@ -62,6 +62,8 @@ export const EnvSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(24),
+  /** PKCS#8 PEM file of the Ed25519 key that signs published disclosures; generated per database when unset */
+  CERF_SIGNING_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** `TRUST_PROXY` as Express takes it: a hop count or a list of addresses, subnets and names. */

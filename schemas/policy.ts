@@ -27,6 +27,7 @@ export const PolicyView = z
     verificationRandomSampleSize: z.number().int(),
     poolShortfallDueDays: z.number().int(),
     approvalExpiryDays: z.number().int(),
+    disclosureDeadlineDays: z.number().int(),
   })
   .meta({ id: 'Policy' });
 
@@ -128,6 +129,7 @@ export const PolicyParameterChangesInput = z
     verificationRandomSampleSize: z.number().int().min(0).max(10_000).optional(),
     poolShortfallDueDays: z.number().int().min(1).max(3_650).optional(),
     approvalExpiryDays: z.number().int().min(1).max(365).optional(),
+    disclosureDeadlineDays: z.number().int().min(1).max(366).optional(),
   })
   .strict()
   .meta({

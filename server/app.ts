@@ -19,6 +19,8 @@ import {
   PAGE_FORM_LIMIT,
 } from './limits.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { publishedFastPath, type PublishedFastPath } from './pages/published-fast-path.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
 
@@ -42,6 +44,22 @@ const auditScope: RequestHandler = (req, res, next) =>
     };
   }, next);
 
+const FAST_PATH = 'published fast path';
+
+/**
+ * The HTTP server's handler: published pages and files straight from memory, everything else through
+ * Express (which then skips the fast path it already tried).
+ */
+export function serverHandler(app: Express): (req: IncomingMessage, res: ServerResponse) => void {
+  const fastPath = app.get(FAST_PATH) as PublishedFastPath;
+  return (req, res) =>
+    fastPath(req, res, () => {
+      // not a published page (or its lookup failed): the ordinary route answers, or names the error
+      (req as { fastPathTried?: boolean }).fastPathTried = true;
+      app(req, res);
+    });
+}
+
 export function createApp(given: AppDeps): Express {
   // every transaction a route runs marks the request's Idempotency-Key claim inside itself
   const deps: AppDeps = { ...given, database: { ...given.database, db: markingIdempotentWrites(given.database.db) } };
@@ -50,6 +68,11 @@ export function createApp(given: AppDeps): Express {
   app.set('query parser', 'simple');
   // behind a reverse proxy: the client's address (rate limits, sign-in limits) and https (Secure cookies, HSTS)
   app.set('trust proxy', trustProxySetting(deps.env.TRUST_PROXY));
+  // published pages and files: immutable bytes from memory, before logging, parsers, authentication and sessions
+  // (the service also puts it in front of Express itself: `serverHandler`)
+  const fastPath = publishedFastPath(deps);
+  app.set(FAST_PATH, fastPath);
+  app.use((req, res, next) => ((req as { fastPathTried?: boolean }).fastPathTried ? next() : fastPath(req, res, next)));
   app.use(requestLogging(deps.logger));
   app.use('/api', apiHeaders());
   // who is calling is known before any body is read; an anonymous write and a caller over its limit

@@ -166,6 +166,11 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '该项核验结果已记录；如需更正，请对该结果进行更正',
     en: 'That check is already recorded: correct the finding instead',
   },
+  signing_key_configured: {
+    http: 409,
+    zh: '签名密钥由配置文件提供（CERF_SIGNING_KEY_FILE），请更换该文件以轮换密钥',
+    en: 'The signing key comes from CERF_SIGNING_KEY_FILE; rotate it by configuring another key file',
+  },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },

@@ -3,7 +3,7 @@
  * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it in reverse,
  * letting in-flight requests finish.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
@@ -11,11 +11,13 @@ import { openDatabase, type Database } from '../db/client.js';
 import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
-import { createApp } from './app.js';
+import { createApp, serverHandler } from './app.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
 import { allowWebhookNetworks } from '../platform/webhook-transport.js';
+import { useSigningKeyFile } from '../platform/signing.js';
+import { ConfigError } from '../schemas/env.js';
 
 export type RunningService = {
   url: string;
@@ -33,6 +35,11 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
   allowWebhookNetworks(env.WEBHOOK_ALLOWED_NETWORKS);
+  try {
+    useSigningKeyFile(env.CERF_SIGNING_KEY_FILE);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   const stopAll = async () => {
@@ -87,8 +94,9 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     const app = createApp(deps);
     // Express 5 hands a listen error to the callback (and emits it): either way the start fails
     const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(listenFailure(err, env)) : resolve(s)));
+      const s = createServer(serverHandler(app));
       s.once('error', (err) => reject(listenFailure(err, env)));
+      s.listen(env.PORT, env.HOST, () => resolve(s));
     });
     server.keepAliveTimeout = 5_000;
     cleanups.push(

@@ -14,6 +14,7 @@ import { nextVersionKind, transition, type DisclosureStatus, type WorkflowVerb }
 import { outboxJobs } from '../outbox-jobs.js';
 import type { ActorContext, UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
+import { signVersion } from './sign-publication.js';
 
 /** A bank's disclosure of a quarter, as the edges name it. */
 export type DisclosureRef = { institutionCode: string; quarter: string };
@@ -70,6 +71,7 @@ export async function submitDisclosure(ctx: ActorContext, ref: DisclosureRef): P
 async function publish(ctx: UseCaseContext, version: DisclosureVersionRow): Promise<{ row: DisclosureVersionRow; changed: boolean }> {
   if (version.status === 'published') return { row: version, changed: false };
   const row = await applyVerb(ctx.tx, version, 'publish', { publishedAt: ctx.now, publishedOn: shanghaiDate(ctx.now) });
+  await signVersion(ctx, row);
   const bank = await findInstitutionById(ctx.tx, version.institutionId);
   await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.published', row, bank!)]);
   return { row, changed: true };

@@ -191,7 +191,13 @@ export async function publishedFilterOptions(
 }
 
 /** One institution's quarter: its current published version, verification and published history (two queries). */
-export async function findPublished(db: Db, institutionCode: string, quarter: string): Promise<PublishedDisclosure | null> {
+export async function findPublished(
+  db: Db,
+  institutionCode: string,
+  quarter: string,
+  /** a given published version (its history then ends with it); default: the current one */
+  version?: number,
+): Promise<PublishedDisclosure | null> {
   const rows = await db
     .select({ dv: disclosureVersions, inst: institutions, restatesVersion: restated.version })
     .from(disclosureVersions)
@@ -199,9 +205,10 @@ export async function findPublished(db: Db, institutionCode: string, quarter: st
     .leftJoin(restated, eq(restated.id, disclosureVersions.restatesVersionId))
     .where(and(eq(institutions.code, institutionCode), eq(disclosureVersions.quarter, quarter), eq(disclosureVersions.status, 'published')))
     .orderBy(desc(disclosureVersions.version));
-  if (!rows.length) return null;
-  const { dv, inst } = rows[0];
-  const history: HistoryEntry[] = rows.map((r) => ({
+  const shown = version === undefined ? rows : rows.filter((r) => r.dv.version <= version);
+  if (!shown.length || (version !== undefined && shown[0].dv.version !== version)) return null;
+  const { dv, inst } = shown[0];
+  const history: HistoryEntry[] = shown.map((r) => ({
     version: r.dv.version,
     publishedOn: r.dv.publishedOn,
     restatesVersion: r.restatesVersion ?? null,

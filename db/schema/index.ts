@@ -13,3 +13,4 @@ export * from './uploads.js';
 export * from './keys.js';
 export * from './approvals.js';
 export * from './audit.js';
+export * from './publication.js';

@@ -48,6 +48,7 @@ export type PolicyParameterChanges = {
   verificationRandomSampleSize?: number;
   poolShortfallDueDays?: number;
   approvalExpiryDays?: number;
+  disclosureDeadlineDays?: number;
 };
 
 /** `id` defaults to the effective date (dates are unique among policy versions, so the id is too). */
@@ -135,6 +136,7 @@ export function applyPolicyVersionChange(base: PolicyVersion, change: PolicyVers
     verificationRandomSampleSize: c.verificationRandomSampleSize ?? base.verificationRandomSampleSize,
     poolShortfallDueDays: c.poolShortfallDueDays ?? base.poolShortfallDueDays,
     approvalExpiryDays: c.approvalExpiryDays ?? base.approvalExpiryDays,
+    disclosureDeadlineDays: c.disclosureDeadlineDays ?? base.disclosureDeadlineDays,
   };
 }
 

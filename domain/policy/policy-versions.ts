@@ -46,6 +46,8 @@ export type PolicyVersion = {
   poolShortfallDueDays: number;
   /** days a proposed operator act (four eyes) waits for a second operator's confirmation before it expires */
   approvalExpiryDays: number;
+  /** a bank publishes its disclosure of a quarter within this many days after the quarter's end */
+  disclosureDeadlineDays: number;
 };
 
 const LAUNCH: PolicyVersion = {
@@ -84,6 +86,8 @@ const LAUNCH: PolicyVersion = {
   poolShortfallDueDays: 30,
   // our choice: a proposal not confirmed within two weeks is stale and must be proposed again
   approvalExpiryDays: 14,
+  // our choice: no public source states a deadline; banks' statements appear within weeks of the quarter's end
+  disclosureDeadlineDays: 30,
 };
 
 const withChanges = (

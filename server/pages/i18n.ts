@@ -370,6 +370,15 @@ export const zh = {
   apRecent: '最近的决定',
   apStatus: '状态',
   apDecidedBy: '决定人',
+  timelinessHeading: '披露及时性',
+  timeliness: '及时性',
+  dueOn: '披露期限',
+  timelinessOnTime: '按时',
+  timelinessLate: '逾期{n}天',
+  timelinessNotYet: '尚未发布',
+  timelinessOverdue: '尚未发布（已逾期{n}天）',
+  timelinessSummary: '按时{onTime}个季度，逾期{late}个季度，尚未发布{open}个季度',
+  timelinessRule: '每季度的披露期限为季度结束后{days}天（政策参数）；以首次发布日期为准，更正披露不改变及时性。',
 };
 
 export type Dict = typeof zh;
@@ -753,6 +762,16 @@ export const en: Dict = {
   apRecent: 'Recent decisions',
   apStatus: 'Status',
   apDecidedBy: 'Decided by',
+  timelinessHeading: 'Timeliness of disclosure',
+  timeliness: 'Timeliness',
+  dueOn: 'Due on',
+  timelinessOnTime: 'On time',
+  timelinessLate: '{n} days late',
+  timelinessNotYet: 'Not yet published',
+  timelinessOverdue: 'Not yet published ({n} days overdue)',
+  timelinessSummary: '{onTime} quarters on time, {late} late, {open} not yet published',
+  timelinessRule:
+    "Each quarter's disclosure is due {days} days after the quarter ends (a policy parameter); the first publication counts, a restatement does not change it.",
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

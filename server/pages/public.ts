@@ -25,6 +25,9 @@ import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 import { pageNotFound } from './errors.js';
 import { methodsSection, namedProjectsNote, restatementSection } from './statement-sections.js';
+import { timelinessCell, timelinessMap, timelinessSection } from './timeliness.js';
+import type { Timeliness } from '../../domain/disclosures/timeliness.js';
+import { shanghaiDate } from '../../domain/dates.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -220,6 +223,7 @@ ${downloadLinks(ctx, '/totals')}`;
     if (format === 'csv') return sendCsv(res, 'cerf-disclosures.csv', summaryCsv(page));
     const filterQuery = new URLSearchParams(Object.entries({ quarter, institution, area, q: search }).filter(([, v]) => v)).toString();
     const { quarters, institutions: insts } = await publishedFilterOptions(db);
+    const timeliness = await timelinessMap(db, shanghaiDate(deps.now()), { quarters: [...new Set(page.map((r) => r.quarter))] });
     const option = (value: string, label: string, selected: string) =>
       html`<option value="${value}" ${value === selected ? html`selected` : ''}>${label}</option>`;
     // an applied value the options lack (no published disclosure for it) is still shown as applied
@@ -258,7 +262,7 @@ ${downloadLinks(ctx, '/totals')}`;
   <button type="submit">${t.filter}</button>
 </form>
 ${applied.length ? html`<p class="applied" role="status">${t.filtersApplied}: ${applied.join(' · ')}</p>` : ''}
-${page.length ? summaryTable(ctx, page, t.disclosuresHeading, { area: area || undefined, totals: true, more }) : html`<p>${t.noResults}</p>`}
+${page.length ? summaryTable(ctx, page, t.disclosuresHeading, { area: area || undefined, totals: true, more, timeliness }) : html`<p>${t.noResults}</p>`}
 ${figureNotes(ctx, area ? ['reduction', 'rate', 'units'] : ['reduction', 'rate', 'units'])}
 ${nextLink}
 ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
@@ -314,6 +318,7 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
       tick: (v: number) => formatDecimal(ctx.lang, String(v), 0).replace(/[.,]00$/, ''),
       empty: t.chartNoLoans,
     });
+    const timeliness = await timelinessMap(db, shanghaiDate(deps.now()), { institutionCode: inst.code });
     const heading = fill(t.institutionHeading, { name: instName(ctx, inst) });
     const body = html`<h1>${heading}</h1>
 <div class="charts">
@@ -335,8 +340,9 @@ ${downloadLinks(ctx, '/disclosures', filterQuery ? `?${filterQuery}` : '')}`;
 </div>
 <p class="hint">${t.chartGapNote}</p>
 <h2>${t.figuresAcrossQuarters}</h2>
-${summaryTable(ctx, [...quarters].reverse(), heading)}
+${summaryTable(ctx, [...quarters].reverse(), heading, { timeliness })}
 ${figureNotes(ctx, ['reduction', 'rate', 'units'])}
+${timelinessSection(ctx, [...timeliness.values()])}
 ${downloadLinks(ctx, `/institutions/${inst.code}`)}`;
     sendPage(res, ctx, heading, body);
   });
@@ -352,10 +358,10 @@ function summaryTable(
   ctx: PageContext,
   rows: PublishedSummary[],
   caption: string,
-  options: { area?: string; totals?: boolean; more?: boolean } = {},
+  options: { area?: string; totals?: boolean; more?: boolean; timeliness?: Map<string, Timeliness> } = {},
 ): Html {
   const { t } = ctx;
-  const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}`;
+  const heads = html`${colHeads([t.institution, t.quarter])}${figureHeads(ctx)}${colHeads([t.version])}${options.timeliness ? colHeads([t.timeliness]) : ''}`;
   const restated = (r: PublishedSummary) => (r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : '');
   const figuresOf = (r: PublishedSummary) => (options.area ? r.byArea.find((a) => a.area === options.area)?.quarter : r.horizons.quarter);
   const scope = options.area ? `${t.horizonQuarter} · ${areaName(ctx, options.area)}` : t.horizonQuarter;
@@ -366,9 +372,13 @@ function summaryTable(
 <tbody>${rows.map(
     (r) => html`<tr><th scope="row"><a href="/institutions/${r.institutionCode}">${instName(ctx, r)}</a></th>
 <td data-label="${t.quarter}"><a href="/disclosures/${r.institutionCode}/${r.quarter}">${r.quarter}</a></td>${figureCells(ctx, figuresOf(r))}
-<td data-label="${t.version}">${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td></tr>`,
+<td data-label="${t.version}">${r.version}${restated(r)}${importedBadge(ctx, r.imported)}</td>${
+      options.timeliness ? timelinessCell(ctx, options.timeliness.get(`${r.institutionCode}/${r.quarter}`)) : ''
+    }</tr>`,
   )}</tbody>${
-    sum ? html`<tfoot><tr class="total"><th scope="row" colspan="2">${totalLabel}</th>${figureCells(ctx, sum)}<td></td></tr></tfoot>` : ''
+    sum
+      ? html`<tfoot><tr class="total"><th scope="row" colspan="2">${totalLabel}</th>${figureCells(ctx, sum)}<td></td>${options.timeliness ? html`<td></td>` : ''}</tr></tfoot>`
+      : ''
   }</table></div>${sum ? html`<p class="hint">${t.totalsRowNote}</p>` : ''}`;
 }
 
@@ -386,7 +396,8 @@ function quarterSpan(first: string, last: string): string[] {
   return out;
 }
 
-function disclosureBody(ctx: PageContext, d: PublishedDisclosure): Html {
+/** A disclosure's page body; `base` is where its downloads are (a version-addressed page links its own). */
+export function disclosureBody(ctx: PageContext, d: PublishedDisclosure, base = `/disclosures/${d.institutionCode}/${d.quarter}`): Html {
   const { t } = ctx;
   const statement = d.content.statement ?? fallbackStatement(d);
   const lines = statement[ctx.lang].split('\n').filter(Boolean);
@@ -443,7 +454,7 @@ ${figureNotes(ctx, ['checks'])}`
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
 <div class="table-wrap" role="region" aria-labelledby="h-history" tabindex="0"><table class="history"><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
 <tbody>${historyRows}</tbody></table></div></section>
-${downloadLinks(ctx, `/disclosures/${d.institutionCode}/${d.quarter}`)}`;
+${downloadLinks(ctx, base)}`;
 }
 
 /** An imported statement: published by the bank before it moved onto the system, with its source. */

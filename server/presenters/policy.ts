@@ -28,6 +28,7 @@ export function presentPolicy(p: PolicyVersion): z.infer<typeof PolicyView> {
     verificationRandomSampleSize: p.verificationRandomSampleSize,
     poolShortfallDueDays: p.poolShortfallDueDays,
     approvalExpiryDays: p.approvalExpiryDays,
+    disclosureDeadlineDays: p.disclosureDeadlineDays,
   };
 }
 

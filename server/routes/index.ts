@@ -25,6 +25,7 @@ import { uploadRoutes } from './uploads.js';
 import { userRoutes } from './users.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
+import { signingKeyRoutes } from './signing-keys.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -49,6 +50,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: userRoutes },
   { base: '/api/v1', routes: approvalRoutes },
   { base: '/api/v1', routes: auditRoutes },
+  { base: '/', routes: signingKeyRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

@@ -4,7 +4,7 @@
  * 2022 Q3 statement (cerf-facts §4.5) and made-up earlier quarters.
  */
 import { freezeLoanSet } from '../../../db/repositories/disclosure-loans.js';
-import { createHash } from 'node:crypto';
+import { sha256OfCanonical } from '../../../domain/disclosures/canonical.js';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { disclosureVersions, institutions, verificationAssignments } from '../../../db/schema/index.js';
@@ -37,7 +37,7 @@ export async function publishDisclosure(
     restatesVersionId?: string;
     publishedOn?: string;
     verifierCode?: string;
-    status?: 'published' | 'compiled' | 'under_verification';
+    status?: 'published' | 'compiled' | 'under_verification' | 'verified';
   },
 ) {
   const [inst] = await db.select().from(institutions).where(eq(institutions.code, input.institutionCode));
@@ -76,7 +76,7 @@ export async function publishDisclosure(
       version: input.version ?? 1,
       status,
       content,
-      contentSha256: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
+      contentSha256: sha256OfCanonical(content),
       countedLoans: input.horizons.sinceInception.projects,
       restatesVersionId: input.restatesVersionId ?? null,
       compiledAt: new Date(`${publishedOn}T00:00:00Z`),
