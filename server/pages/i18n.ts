@@ -379,6 +379,8 @@ export const zh = {
   timelinessOverdue: '尚未发布（已逾期{n}天）',
   timelinessSummary: '按时{onTime}个季度，逾期{late}个季度，尚未发布{open}个季度',
   timelinessRule: '每季度的披露期限为季度结束后{days}天（政策参数）；以首次发布日期为准，更正披露不改变及时性。',
+  owProposed: '已提议，待另一位操作员确认',
+  owProposedLink: '待确认操作',
 };
 
 export type Dict = typeof zh;
@@ -772,6 +774,8 @@ export const en: Dict = {
   timelinessSummary: '{onTime} quarters on time, {late} late, {open} not yet published',
   timelinessRule:
     "Each quarter's disclosure is due {days} days after the quarter ends (a policy parameter); the first publication counts, a restatement does not change it.",
+  owProposed: "Proposed, awaiting a second operator's confirmation",
+  owProposedLink: 'Acts to confirm',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

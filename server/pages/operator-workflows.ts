@@ -3,28 +3,33 @@
  * operations (open, allocate, close), flagged loans (accept), disclosures (compile, assign, publish),
  * verifier conflicts, collateral revaluation, tranches (roll over, repay), institutions and users.
  * Every command is parsed with the API's zod schema, runs in one transaction (`perform`) and comes back
- * to its page with what the use case answered, or with the refusal's page message and rule.
+ * to its page with what the use case answered, or with the refusal's page message and rule. The acts
+ * the API takes four eyes for (app/approvals/kinds.ts: opening an operation, accepting a flagged loan,
+ * publishing a disclosure, changing an institution's eligibility, adding an operator user) are proposed
+ * here exactly as the API proposes them (`proposeAct`, same kind, same input): the page then says the
+ * act awaits a second operator's confirmation, at /operator/approvals.
  */
 import { Router, type Request, type Response } from 'express';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure, declareConflict } from '../../app/disclosures/verification.js';
-import { publishDisclosure } from '../../app/disclosures/workflow.js';
+import { proposeAct } from '../../app/approvals/propose-act.js';
 import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
-import { acceptFlaggedLoan } from '../../app/loans/change-loan.js';
 import { perform, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { revalueCollateral } from '../../app/refinancing/collateral.js';
 import { allocateOperation } from '../../app/refinancing/decisions.js';
-import { closeOperation, openOperation } from '../../app/refinancing/operations.js';
+import { closeOperation } from '../../app/refinancing/operations.js';
 import { repayTranche, rollOverTranche } from '../../app/refinancing/tranches.js';
 import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
 import { allConflicts, pledgedCollateral } from '../../db/read-models/operator-workflows.js';
-import { listInstitutions } from '../../db/repositories/institutions.js';
+import type { ApprovalRow } from '../../db/repositories/approvals.js';
+import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
 import { listLoans } from '../../db/repositories/loans.js';
 import { listFacilities, listOperations } from '../../db/repositories/refinancing.js';
 import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
+import { hashPassword } from '../../platform/passwords.js';
 import { isUuid, QuarterString } from '../../schemas/common.js';
 import { CreateInstitutionBody, CreateUserBody } from '../../schemas/institutions.js';
 import { AcceptBody } from '../../schemas/loans.js';
@@ -52,6 +57,15 @@ const dated = (form: Form) => ({
   ...(text(form.reason) ? { reason: text(form.reason) } : {}),
 });
 
+/** A four-eyes act proposed from a page: pending until another operator confirms it at /operator/approvals. */
+type Pending = { proposed: ApprovalRow };
+const pending = (p: { performed: false; approval: ApprovalRow } | { performed: true }, what: string): Pending => {
+  if (p.performed) throw new Error(`${what} always takes four eyes`);
+  return { proposed: p.approval };
+};
+/** The query a page comes back with after a proposal: its id and its one-line summary. */
+const proposedQuery = (a: ApprovalRow) => ({ proposed: a.id, what: a.summary.slice(0, 300) });
+
 /** The rule a refusal names: a field-level refusal names it (and its field) in its first violation. */
 const ruleOf = (r: Refusal) => (r.errors?.length ? { rule: r.errors[0].code, field: r.errors[0].path } : { rule: r.status, field: r.path });
 
@@ -64,6 +78,10 @@ function outcome(ctx: PageContext, req: Request): Html {
     const field = typeof q.field === 'string' && FIELD.test(q.field) ? q.field : null;
     const detail = [rule, field ? `${ctx.t.owField}: ${field}` : null].filter(Boolean).join(' · ');
     return html`<p class="error" role="alert">${pageRefusal(status, ctx.lang) ?? status}${detail ? html` — ${detail}` : ''}</p>`;
+  }
+  if (typeof q.proposed === 'string' && isUuid(q.proposed)) {
+    const what = typeof q.what === 'string' ? q.what.slice(0, 300) : '';
+    return html`<p class="notice" role="status">${ctx.t.owProposed}${what ? html`: ${what}` : ''} — <a href="/operator/approvals#approval-${q.proposed}">${ctx.t.owProposedLink}</a></p>`;
   }
   const done = typeof q.done === 'string' ? q.done.slice(0, 300) : '';
   return done ? html`<p class="notice" role="status">${ctx.t.owDone}: ${done}</p>` : html``;
@@ -107,10 +125,11 @@ export function operatorWorkflowPages(deps: AppDeps): Router {
   /**
    * A command: the form is parsed into the use case's input (null: `invalid_input`), the use case runs
    * for the signed-in operator in one transaction, and the browser goes back to `page` with what it
-   * answered (`done`, a short summary) or with the refusal.
+   * answered (`done`, a short summary), with the proposal it stored (`proposed`, a four-eyes act) or
+   * with the refusal.
    */
   const command =
-    <I>(page: string, parse: (form: Form, req: Request) => I | null, run: (ctx: ActorContext, input: I) => Promise<string>) =>
+    <I>(page: string, parse: (form: Form, req: Request) => I | null, run: (ctx: ActorContext, input: I) => Promise<string | Pending>) =>
     async (req: Request, res: Response) => {
       const actor = pageActorOf(res)!;
       const back = (query: Record<string, string | undefined>) => {
@@ -125,6 +144,7 @@ export function operatorWorkflowPages(deps: AppDeps): Router {
         return back({ error: result.status, rule, field });
       }
       void deps.services.jobs?.relayNow().catch(() => undefined);
+      if (typeof result.value !== 'string') return back(proposedQuery(result.value.proposed));
       back({ done: result.value });
     };
 
@@ -173,8 +193,9 @@ ${section('h-ops', t.opOperations, html`<p class="hint">${t.owAllocateHint}</p>$
         return parsed.success ? parsed.data : null;
       },
       async (ctx, b) => {
-        const row = await openOperation(ctx, { quarter: b.quarter, volumeFen: parseYuan(b.volume)!, on: b.on, reason: b.reason });
-        return `${row.quarter} ${row.status} ${formatYuan(row.volumeFen)}`;
+        // four eyes, as POST /api/v1/operations
+        const input = { quarter: b.quarter, volumeFen: String(parseYuan(b.volume)!), on: b.on, reason: b.reason };
+        return pending(await proposeAct(ctx, 'open_operation', input, { reason: b.reason }), 'opening an operation');
       },
     ),
   );
@@ -223,10 +244,12 @@ ${section('h-ops', t.opOperations, html`<p class="hint">${t.owAllocateHint}</p>$
     command(
       '/operator/loans',
       (form) => {
-        const parsed = AcceptBody.safeParse({ reason: text(form.reason) });
-        return parsed.success && isUuid(text(form.id)) ? { loanId: text(form.id), reason: parsed.data.reason } : null;
+        const parsed = AcceptBody.safeParse({ reason: text(form.reason), ...(text(form.on) ? { on: text(form.on) } : {}) });
+        return parsed.success && isUuid(text(form.id)) ? { loanId: text(form.id), reason: parsed.data.reason, on: parsed.data.on } : null;
       },
-      async (ctx, input) => `${(await acceptFlaggedLoan(ctx, input)).id} accepted`,
+      // four eyes, as POST /api/v1/loans/:id/accept
+      async (ctx, input) =>
+        pending(await proposeAct(ctx, 'accept_flagged_loan', input, { reason: input.reason }), 'accepting a flagged loan'),
     ),
   );
 
@@ -317,10 +340,8 @@ ${section('h-versions', t.owDisclosuresHeading, table(t.owDisclosuresHeading, he
     command(
       '/operator/disclosures',
       (form) => disclosureRef(form),
-      async (ctx, ref) => {
-        const row = await publishDisclosure(ctx, ref);
-        return `${ref.institutionCode} ${ref.quarter} v${row.version} ${row.status}`;
-      },
+      // four eyes, as POST /api/v1/disclosures/:code/:quarter/publish
+      async (ctx, ref) => pending(await proposeAct(ctx, 'publish_disclosure', ref), 'publishing by hand'),
     ),
   );
 
@@ -533,15 +554,25 @@ ${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeadi
         return parsed.success && /^[A-Z0-9_-]{2,32}$/.test(code) && Object.keys(parsed.data).length ? { code, change: parsed.data } : null;
       },
       async (ctx, input) => {
+        if (input.change.eligibleFrom !== undefined || input.change.eligibleUntil !== undefined) {
+          // eligibility decides who may draw on the facility: four eyes, as PATCH /api/v1/institutions/:code
+          return pending(await proposeAct(ctx, 'update_institution_eligibility', input), 'an eligibility change');
+        }
         const row = await updateInstitution(ctx, input);
         return `${row.code}: ${row.nameZh} / ${row.nameEn} · ${row.eligibleFrom ?? '—'} – ${row.eligibleUntil ?? '—'}`;
       },
     ),
   );
 
-  /** Runs a command whose answer holds a secret shown once: rendered directly, never put in a URL. */
+  /**
+   * Runs a command whose answer holds a secret shown once: rendered directly, never put in a URL. A
+   * proposal (four eyes) holds no secret: the page comes back with it.
+   */
   const secretCommand =
-    <I>(parse: (form: Form) => I | null, run: (ctx: ActorContext, input: I, t: Dict) => Promise<{ heading: string; lines: string[] }>) =>
+    <I>(
+      parse: (form: Form) => I | null,
+      run: (ctx: ActorContext, input: I, t: Dict) => Promise<{ heading: string; lines: string[] } | Pending>,
+    ) =>
     async (req: Request, res: Response) => {
       const input = parse((req.body ?? {}) as Form);
       if (input === null) return res.redirect(303, '/operator/institutions?error=invalid_input');
@@ -551,6 +582,9 @@ ${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeadi
         const { rule, field } = ruleOf(result);
         const q = new URLSearchParams({ error: result.status, ...(rule ? { rule } : {}), ...(field ? { field } : {}) });
         return res.redirect(303, `/operator/institutions?${q.toString()}`);
+      }
+      if ('proposed' in result.value) {
+        return res.redirect(303, `/operator/institutions?${new URLSearchParams(proposedQuery(result.value.proposed)).toString()}`);
       }
       await institutionsPage(req, res, result.value);
     };
@@ -583,6 +617,16 @@ ${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeadi
         return parsed.success && /^[A-Z0-9_-]{2,32}$/.test(code) ? { institutionCode: code, ...parsed.data } : null;
       },
       async (ctx, input, t) => {
+        const institution = await findInstitutionByCode(ctx.tx, input.institutionCode);
+        if (institution?.kind === 'operator') {
+          // a central-bank operator takes four eyes (but the second one, while there is no second to confirm),
+          // as POST /api/v1/institutions/PBOC/users
+          const proposal = { name: input.name, ...(input.password ? { passwordHash: await hashPassword(input.password) } : {}) };
+          const proposed = await proposeAct(ctx, 'add_operator', proposal);
+          if (!proposed.performed) return { proposed: proposed.approval };
+          const u = proposed.value;
+          return { heading: fill(t.owUserAdded, { code: input.institutionCode, name: u.name }), lines: [u.apiKey] };
+        }
         const u = await addUser(ctx, input);
         return { heading: fill(t.owUserAdded, { code: input.institutionCode, name: u.name }), lines: [u.apiKey] };
       },

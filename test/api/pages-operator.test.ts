@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmApproval } from '../factories/approvals.js';
 import { createInstitution } from '../factories/institutions.js';
+import { browsePage, signInToPages } from '../factories/sessions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -8,25 +10,12 @@ let cookies: string[] = [];
 beforeAll(async () => {
   t = await createTestApp({ now: '2023-06-01T04:00:00Z' });
   await createInstitution(t, { code: 'UPDB', nameZh: '旧名银行', nameEn: 'Old Name Bank' });
-  const page = await browse('/signin');
-  const res = await request(t.app)
-    .post('/signin/key')
-    .set('Cookie', page.cookies.join('; '))
-    .type('form')
-    .send({ apiKey: t.operatorKey, _csrf: page.token });
-  const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cerf_sid='))!;
-  cookies = [...page.cookies, sid.split(';')[0]];
+  // an operator's page session has passed its second factor
+  cookies = await signInToPages(t, t.operatorKey);
 });
 afterAll(async () => t.close());
 
-async function browse(path: string, jar: string[] = cookies) {
-  const res = await request(t.app).get(path).set('Cookie', jar.join('; '));
-  const set = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-  const all = new Map(jar.map((c) => [c.split('=')[0], c]));
-  for (const c of set) all.set(c.split('=')[0], c.split(';')[0]);
-  const token = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? '';
-  return { res, cookies: [...all.values()], token };
-}
+const browse = (path: string, jar: string[] = cookies) => browsePage(t, path, jar);
 async function submit(from: string, action: string, form: Record<string, string>) {
   const page = await browse(from);
   return request(t.app)
@@ -34,6 +23,24 @@ async function submit(from: string, action: string, form: Record<string, string>
     .set('Cookie', page.cookies.join('; '))
     .type('form')
     .send({ ...form, _csrf: page.token });
+}
+
+/** The approval a page proposed (its id in the redirect), as GET /api/v1/approvals lists it. */
+async function pendingFrom(location: string) {
+  const id = new URL(location, 'http://pages').searchParams.get('proposed');
+  expect(id).toBeTruthy();
+  const list = await request(t.app).get('/api/v1/approvals?status=pending').set(bearer(t.operatorKey)).expect(200);
+  const found = (list.body.items as { id: string }[]).find((a) => a.id === id);
+  expect(found).toBeTruthy();
+  return found as { id: string; kind: string; status: string; input: Record<string, unknown>; proposedBy: { name: string } };
+}
+
+/** A proposal's notice on the page it came back to, with its link to the acts to confirm. */
+async function expectProposedNotice(location: string) {
+  const shown = await browse(`${location}&lang=en`);
+  expect(shown.res.status).toBe(200);
+  expect(shown.res.text).toContain('Proposed, awaiting a second operator&#39;s confirmation');
+  expect(shown.res.text).toMatch(/href="\/operator\/approvals#approval-[0-9a-f-]+"/);
 }
 
 describe('operator workflow pages', () => {
@@ -51,9 +58,55 @@ describe('operator workflow pages', () => {
     expect(shown.res.text).toContain('role="alert"');
   });
 
-  it('when an operation is opened twice or with a bad volume, then the page names the rule and the field', async () => {
+  it("when an institution's eligibility is changed in the page, then it is proposed as PATCH proposes it and takes effect once a second operator confirms it", async () => {
+    const proposed = await submit('/operator/institutions', '/operator/institutions/update', {
+      code: 'UPDB',
+      nameEn: 'Renamed Bank',
+      eligibleUntil: '2025-12-31',
+    });
+    expect(proposed.status).toBe(303);
+    expect(proposed.headers.location).toMatch(/^\/operator\/institutions\?proposed=/);
+    const approval = await pendingFrom(proposed.headers.location);
+    expect(approval).toMatchObject({
+      kind: 'update_institution_eligibility',
+      status: 'pending',
+      input: { code: 'UPDB', change: { nameEn: 'Renamed Bank', eligibleUntil: '2025-12-31' } },
+    });
+    await expectProposedNotice(proposed.headers.location);
+    // nothing changed yet
+    const before = await request(t.app).get('/api/v1/institutions/UPDB').set(bearer(t.operatorKey)).expect(200);
+    expect(before.body).toMatchObject({ nameEn: 'Old Name Bank', eligibleUntil: null });
+    // the proposer cannot confirm its own proposal; the second operator can
+    expect((await confirmApproval(t, t.operatorKey, approval.id)).status).toBe(403);
+    expect((await confirmApproval(t, t.operator2Key!, approval.id)).status).toBe(200);
+    const after = await request(t.app).get('/api/v1/institutions/UPDB').set(bearer(t.operatorKey)).expect(200);
+    expect(after.body).toMatchObject({ nameEn: 'Renamed Bank', eligibleUntil: '2025-12-31' });
+  });
+
+  it('when an operator user is added in the page, then it is proposed as the API proposes it (two operators already)', async () => {
+    const proposed = await submit('/operator/institutions', '/operator/users', { institutionCode: 'PBOC', name: 'third-operator' });
+    expect(proposed.status).toBe(303);
+    const approval = await pendingFrom(proposed.headers.location);
+    expect(approval).toMatchObject({ kind: 'add_operator', input: { name: 'third-operator' } });
+    await expectProposedNotice(proposed.headers.location);
+    const confirmed = await confirmApproval(t, t.operator2Key!, approval.id);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.result).toMatchObject({ name: 'third-operator', role: 'operator' });
+  });
+
+  it('when an operation is opened in the page, then it is proposed as the API proposes it; confirmed, it is open; opened twice or with a bad volume, the page names the rule and the field', async () => {
     const opened = await submit('/operator/operations', '/operator/operations', { quarter: '2023Q2', volume: '1000000.00' });
-    expect(opened.headers.location).toMatch(/done=2023Q2/);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toMatch(/^\/operator\/operations\?proposed=/);
+    const approval = await pendingFrom(opened.headers.location);
+    expect(approval).toMatchObject({ kind: 'open_operation', status: 'pending', input: { quarter: '2023Q2', volumeFen: '100000000' } });
+    await expectProposedNotice(opened.headers.location);
+    // not open until a second operator confirms it
+    await request(t.app).get('/api/v1/operations/2023Q2').set(bearer(t.operatorKey)).expect(404);
+    expect((await confirmApproval(t, t.operator2Key!, approval.id)).status).toBe(200);
+    const api = await request(t.app).get('/api/v1/operations/2023Q2').set(bearer(t.operatorKey)).expect(200);
+    expect(api.body).toMatchObject({ status: 'open', volume: '1000000.00' });
+
     const twice = await submit('/operator/operations', '/operator/operations', { quarter: '2023Q2', volume: '1000000.00' });
     expect(twice.headers.location).toContain('error=operation_exists');
     const bad = await submit('/operator/operations', '/operator/operations', { quarter: '2023Q2', volume: '1.234' });
@@ -65,14 +118,7 @@ describe('operator workflow pages', () => {
 
   it('when a bank signs in, then the operator workflow pages are forbidden to it', async () => {
     const bank = await createInstitution(t, { code: 'NOOP' });
-    const signin = await browse('/signin', []);
-    const res = await request(t.app)
-      .post('/signin/key')
-      .set('Cookie', signin.cookies.join('; '))
-      .type('form')
-      .send({ apiKey: bank.apiKey, _csrf: signin.token });
-    const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cerf_sid='))!;
-    const jar = [...signin.cookies, sid.split(';')[0]];
+    const jar = await signInToPages(t, bank.apiKey);
     for (const path of ['/operator/operations', '/operator/disclosures', '/operator/institutions'])
       expect((await browse(path, jar)).res.status).toBe(403);
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loanRequest } from '../factories/loans.js';
 import { bearer } from '../support/harness.js';
 import { expectNoSeriousAxeViolations } from './support/axe.js';
+import { passSecondFactor, type Factor } from './support/second-factor.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
 
 // the service clock: 2023-06-01 in Shanghai, so the operation is 2023Q2
@@ -29,12 +30,14 @@ async function checkPage(page: Page) {
   await expectNoSeriousAxeViolations(page);
 }
 
-async function signIn(live: LiveService, page: Page, user: { name: string; password: string }) {
+/** Signs an operator in with its password and its second factor (`factors`: what each one enrolled). */
+async function signIn(live: LiveService, page: Page, user: { name: string; password: string }, factors: Map<string, Factor>) {
   await page.goto(`${live.url}/signin?lang=zh`);
   await page.fill('#institution', 'PBOC');
   await page.fill('#user', user.name);
   await page.fill('#password', user.password);
   await page.click('form[action="/signin/password"] button[type=submit]');
+  await passSecondFactor(page, factors, user.name, NOW);
   await page.waitForURL(/\/operator$/);
 }
 
@@ -50,8 +53,12 @@ describe('an operator in the pages', () => {
       try {
         const api = () => request(live.url);
         const op = bearer(live.operatorKey);
-        for (const user of [MAKER, CHECKER])
-          await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(user), `user ${user.name}`);
+        const factors = new Map<string, Factor>();
+        // the second operator is created at once (bootstrap); the third one takes four eyes: the second confirms it
+        const maker = await expectCreated(await api().post('/api/v1/institutions/PBOC/users').set(op).send(MAKER), `user ${MAKER.name}`);
+        const proposedChecker = await api().post('/api/v1/institutions/PBOC/users').set(op).send(CHECKER);
+        expect(proposedChecker.status).toBe(202);
+        await api().post(`/api/v1/approvals/${proposedChecker.body.id}/confirm`).set(bearer(maker.apiKey)).send({}).expect(200);
         const context = await browser.newContext({ viewport: { width, height: 900 } });
         const page = await context.newPage();
         const cspViolations: string[] = [];
@@ -61,7 +68,7 @@ describe('an operator in the pages', () => {
         const shot = (name: string) => screenshot(page, `operator-${width}-${name}`);
 
         // the bank is registered in the pages: its API key is shown once
-        await signIn(live, page, MAKER);
+        await signIn(live, page, MAKER, factors);
         await page.click('main nav.subnav >> text=机构与用户');
         await page.waitForURL(/\/operator\/institutions$/);
         await page.fill('#in-code', 'OPPB');
@@ -78,13 +85,30 @@ describe('an operator in the pages', () => {
         await checkPage(page);
         await shot('institutions');
 
-        // opening: the form, then the row
+        // opening: the form proposes it (four eyes), the other operator confirms it, then the row
         await page.click('main nav.subnav >> text=按季操作');
         await page.waitForURL(/\/operator\/operations$/);
         await page.fill('#op-quarter', '2023Q2');
         await page.fill('#op-volume', '100000000.00');
-        await submit(page, 'form[action="/operator/operations"] button[type=submit]', /done=/);
+        await submit(page, 'form[action="/operator/operations"] button[type=submit]', /proposed=/);
+        const approvalId = new URL(page.url()).searchParams.get('proposed')!;
+        expect(await page.textContent('[role=status]')).toContain('已提议，待另一位操作员确认');
         expect(await page.textContent('[role=status]')).toContain('2023Q2');
+        expect(await page.locator('#op-2023Q2').count()).toBe(0);
+        await checkPage(page);
+        await shot('proposed');
+        // the proposer sees its own proposal on the acts to confirm, without a confirm button
+        await Promise.all([page.waitForURL(/\/operator\/approvals/), page.click('[role=status] a')]);
+        expect(await page.locator(`#approval-${approvalId} form[action$="/confirm"]`).count()).toBe(0);
+        // the checker, signed in in its own browser context, confirms it there
+        const checkerContext = await browser.newContext({ viewport: { width, height: 900 } });
+        const checkerPage = await checkerContext.newPage();
+        await signIn(live, checkerPage, CHECKER, factors);
+        await checkerPage.goto(`${live.url}/operator/approvals`);
+        await submit(checkerPage, `#approval-${approvalId} form[action$="/confirm"] button[type=submit]`, /done=confirmed/);
+        await checkPage(checkerPage);
+        await checkerContext.close();
+        await page.goto(`${live.url}/operator/operations`);
         expect(await page.textContent('#op-2023Q2')).toContain('开放');
         // opening it again is refused with the rule named
         await page.fill('#op-quarter', '2023Q2');
@@ -121,7 +145,7 @@ describe('an operator in the pages', () => {
         // the other operator books the disbursement (maker–checker), on the overview
         await page.click('header form[action="/signout"] button[type=submit]');
         await page.waitForURL(`${live.url}/`);
-        await signIn(live, page, CHECKER);
+        await signIn(live, page, CHECKER, factors);
         await submit(page, `section[aria-labelledby=h-approved] #app-${application.id} button[type=submit]`, /done=disbursed/);
 
         // the tranche is live; the collateral is revalued below the exposure: a margin call
