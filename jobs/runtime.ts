@@ -212,8 +212,8 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
         withTimeout(step, STOP_STEP_MS, what).catch((err: unknown) =>
           logger.warn({ err: (err as Error).message }, 'shutdown step cut short'),
         );
-      await bounded(relayLoop.stop(), 'outbox relay stop');
-      await bounded(reconcileLoop.stop(), 'reconciler stop');
+      // the two loops stop side by side (each waits at most for its own tick)
+      await bounded(Promise.all([relayLoop.stop(), reconcileLoop.stop()]), 'outbox relay and reconciler stop');
       // graceful: let active jobs finish, take no new ones
       await bounded(Promise.all(workers.map((w) => w.close().catch(() => undefined))), 'workers close');
       await bounded(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 'queues close');

@@ -84,7 +84,7 @@ export const Disclosure = z
       .nullable()
       .meta({ description: 'the frozen list of counted loans (GET …/loans): its length and SHA-256, covered by contentSha256' }),
     changeReason: z.string().nullable().meta({ description: 'why this version replaces the previous one' }),
-    difference: z.unknown().nullable().meta({
+    difference: z.record(z.string(), z.unknown()).nullable().meta({
       description:
         'the difference from the version it replaces: { from, reason, figures: [...], loans: [{ change: added|removed|changed, … }] }',
     }),

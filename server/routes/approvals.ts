@@ -16,13 +16,13 @@ import {
   DeclineApprovalBody,
   WithdrawApprovalBody,
 } from '../../schemas/approvals.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../schemas/common.js';
+import { encodeCursor, pageOf } from '../../schemas/common.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { notFound, validationFailed } from '../errors.js';
+import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentApproval } from '../presenters/approvals.js';
-import { parseOrThrow } from '../validate.js';
+import { cursorOrThrow, parseOrThrow } from '../validate.js';
 
 const refusals = (...codes: string[]) => `refused: ${codes.join(', ')} (4xx naming the rule; nothing changes)`;
 
@@ -88,15 +88,12 @@ export function approvalRoutes({ database, now, logger, services }: AppDeps): Ro
 
   router.get('/approvals', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(ApprovalListQuery, req.query);
-    const cursor = decodeCursor(q.cursor);
-    if (q.cursor && (!cursor || typeof cursor[0] !== 'number' || !Number.isSafeInteger(cursor[0]))) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'the cursor is not one this API gave out' }]);
-    }
+    const cursor = cursorOrThrow(z.tuple([z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)]), q.cursor);
     const rows = await listApprovals(db, {
       status: q.status,
       kind: q.kind,
       asOf: now(),
-      beforeSeq: cursor ? (cursor[0] as number) : undefined,
+      beforeSeq: cursor?.[0],
       limit: q.limit,
     });
     const page = rows.slice(0, q.limit);

@@ -21,6 +21,16 @@ describe({
   responses: { 200: SigningKeys },
 });
 describe({
+  method: 'get',
+  path: WELL_KNOWN_KEYS,
+  tag: 'public',
+  roles: [],
+  operationId: 'wellKnownSigningKeys',
+  summary:
+    'The Ed25519 public keys that sign published disclosures, each with its kid and PEM (the same document as GET /api/v1/signing-keys)',
+  responses: { 200: SigningKeys },
+});
+describe({
   method: 'post',
   path: '/api/v1/signing-keys/rotate',
   tag: 'disclosures',

@@ -3,6 +3,7 @@
  * a bank names in its compiled disclosure before it submits, and the frozen list of loans a version
  * counted (the bank, its assigned verifier and operators; JSON pages or CSV).
  */
+import { z } from 'zod';
 import { Router, type Response } from 'express';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
 import { bankOf } from '../../app/disclosures/workflow.js';
@@ -64,6 +65,18 @@ describe({
   summary: 'The frozen list of loans a version counted (the bank, its assigned verifier, operators); also as …/loans.csv',
   query: LoanSetQuery,
   responses: { 200: DisclosureLoanPage },
+});
+describe({
+  method: 'get',
+  path: `${DisclosurePath}/loans.csv`,
+  tag: 'disclosures',
+  roles: ['bank', 'operator', 'verifier'],
+  operationId: 'downloadDisclosureLoansCsv',
+  summary: 'The frozen list of loans a version counted, as CSV (one row per loan; `?version=`)',
+  query: LoanSetQuery.pick({ version: true }),
+  responses: {
+    200: { description: 'One row per counted loan', content: { 'text/csv': z.string().meta({ examples: ['loanId,loanRef,…'] }) } },
+  },
 });
 
 export function statementRoutes(deps: AppDeps): Router {

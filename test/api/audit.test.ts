@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
 import { createLoan, get, openOperation, post } from '../factories/refinancing.js';
+import { signInToPages } from '../factories/sessions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -105,15 +106,8 @@ describe('the audit trail', () => {
 
 describe('the audit page', () => {
   it('when an operator signed in opens /operator/audit, then the records show and the CSV downloads with the filter', async () => {
-    const page = await request(t.app).get('/signin');
-    const cookies = page.headers['set-cookie'] as unknown as string[];
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const signin = await request(t.app)
-      .post('/signin/key')
-      .set('Cookie', cookies.map((c) => c.split(';')[0]).join('; '))
-      .type('form')
-      .send({ apiKey: t.operatorKey, _csrf: token });
-    const session = [...cookies, ...((signin.headers['set-cookie'] as unknown as string[]) ?? [])].map((c) => c.split(';')[0]).join('; ');
+    // an operator's page session passes the second factor first
+    const session = (await signInToPages(t, t.operatorKey)).join('; ');
     const audit = await request(t.app).get('/operator/audit?resource=operations').set('Cookie', session);
     expect(audit.status).toBe(200);
     expect(audit.text).toContain('operations');

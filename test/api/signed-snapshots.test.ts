@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSigningKeyFile } from '../../platform/signing.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
+import { act } from '../factories/approvals.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
@@ -95,7 +96,8 @@ describe('signed snapshots', () => {
 
   it('when an operator publishes a verified version, then it is signed at publication; a rotation keeps the old key listed and its signatures checkable', async () => {
     await publishDisclosure(t.database.db, { institutionCode: 'CITIC', quarter: '2022Q2', horizons: CITIC_2022Q3, status: 'verified' });
-    const published = await request(t.app).post('/api/v1/disclosures/CITIC/2022Q2/publish').set(bearer(t.operatorKey));
+    // publishing by hand takes four eyes: proposed, then confirmed by another operator
+    const published = await act(t, t.operatorKey, 'post', '/api/v1/disclosures/CITIC/2022Q2/publish');
     expect(published.status).toBe(200);
     const before = await request(t.app).get('/.well-known/cerf-signing-keys.json');
     const oldKid = before.body.keys.find((k: { inUse: boolean }) => k.inUse).kid;
@@ -125,7 +127,7 @@ describe('signed snapshots', () => {
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const configured = useSigningKeyFile(file)!;
     await publishDisclosure(t.database.db, { institutionCode: 'CITIC', quarter: '2022Q1', horizons: CITIC_2022Q3, status: 'verified' });
-    expect((await request(t.app).post('/api/v1/disclosures/CITIC/2022Q1/publish').set(bearer(t.operatorKey))).status).toBe(200);
+    expect((await act(t, t.operatorKey, 'post', '/api/v1/disclosures/CITIC/2022Q1/publish')).status).toBe(200);
     const json = await get('/disclosures/CITIC/2022Q1/v/1.json');
     const sig = await get('/disclosures/CITIC/2022Q1/v/1.json.sig');
     expect(sig.headers['cerf-signing-key']).toBe(configured.kid);

@@ -110,8 +110,10 @@ async function withSupport(input: { statuses: ApplicationStatus[]; links: (boole
       for (const [i, row] of input.links.entries()) {
         for (const [j, active] of row.entries()) {
           if (active === null) continue;
-          await tx.execute(sql`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active)
-            values (${applicationIds[j]}, ${loans[i].id}, 1000000, 600000, ${active ? 1 : 0})`);
+          await tx.execute(sql`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active,
+              loan_principal_fen, loan_matures_on, loan_eligibility)
+            select ${applicationIds[j]}, id, 1000000, 600000, ${active ? 1 : 0}, principal_fen, matures_on, eligibility
+            from loans where id = ${loans[i].id}`);
         }
       }
       await check(tx);

@@ -44,7 +44,7 @@ describe('npm run worker', () => {
       const r = await request(t.app).get(`/api/v1/disclosures/${bank.code}/2022Q3`).set(bearer(bank.apiKey));
       return r.status === 200 ? r.body : undefined;
     }, 'compiled by the worker process');
-    expect(d.horizons.quarter).toEqual({
+    expect(d.horizons.quarter).toMatchObject({
       projects: 1,
       loanAmountWanYuan: '500.00',
       weightedAverageRatePercent: '3.80',
