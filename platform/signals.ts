@@ -1,5 +1,9 @@
 /** A shutdown that has not finished after this long exits anyway (status 1), so SIGTERM always ends the process. */
-export const STOP_DEADLINE_MS = 45_000;
+/**
+ * Long enough for the bounded steps of a stop while a dependency is gone (the HTTP server's connections
+ * 10 s, the job loops, workers and queues 10 s each), short enough to end before an orchestrator's kill.
+ */
+export const STOP_DEADLINE_MS = 55_000;
 
 /**
  * For a process entry point: on the first SIGTERM or SIGINT run `stop` once, then exit 0; if `stop` fails
