@@ -129,7 +129,31 @@ describe('several processes, one truth', () => {
     expect(versions.rows.map((r) => r.version)).toEqual([1]);
   });
 
-  // Further checks of this cluster belong here as the features exist: the same act confirmed by a second
-  // operator on both services at once takes effect once (four eyes), and a key revoked through one
-  // service is refused at once by the other (`startCluster`, `callAll` above serve them).
+  it.skipIf(skip)('when a second operator confirms the same act on both services at once, then it takes effect once', async () => {
+    // the central bank's second operator: the bootstrap lets the first create it without confirmation
+    const second = await call(urls()[0], 'POST', '/api/v1/institutions/PBOC/users', { key: OPERATOR_KEY, body: { name: 'checker' } });
+    expect(second.status, second.text).toBe(201);
+    const proposed = await call(urls()[0], 'POST', '/api/v1/operations', {
+      key: OPERATOR_KEY,
+      body: { quarter: '2026Q4', volume: '1000000000.00' },
+    });
+    expect(proposed.status, proposed.text).toBe(202);
+    const answers = await callAll(urls(), 'POST', `/api/v1/approvals/${proposed.body.id}/confirm`, {
+      key: second.body.apiKey,
+      body: {},
+    });
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.code).toBe('proposal_not_pending');
+    expect(await count(`select count(*) from operations where quarter = '2026Q4'`)).toBe(1);
+  });
+
+  it.skipIf(skip)('when a key is revoked through one service, then the other refuses it at once', async () => {
+    const bank = await createBankThrough(urls()[0], OPERATOR_KEY);
+    const me = await call(urls()[1], 'GET', '/api/v1/me', { key: bank.apiKey });
+    expect(me.status, me.text).toBe(200);
+    const revoked = await call(urls()[0], 'POST', `/api/v1/keys/${me.body.key.id}/revoke`, { key: OPERATOR_KEY, body: {} });
+    expect(revoked.status, revoked.text).toBe(200);
+    expect((await call(urls()[1], 'GET', '/api/v1/me', { key: bank.apiKey })).status).toBe(401);
+    expect((await call(urls()[0], 'GET', '/api/v1/me', { key: bank.apiKey })).status).toBe(401);
+  });
 });
