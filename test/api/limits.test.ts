@@ -39,6 +39,8 @@ describe('rate limits', () => {
     const prefix = `test-${randomBytes(6).toString('hex')}`;
     const env = parseEnv({ LOG_LEVEL: 'silent', DATA_DIR: '/tmp', API_RATE_LIMIT_PER_KEY: '6', API_RATE_LIMIT_PER_ADDRESS: '1000' });
     const services = { ...t.deps.services, rateLimitRedis: t.redis, rateLimitPrefix: prefix };
+    // the shared counters are used once the connection is ready (until then each process counts alone)
+    await t.redis.ping();
     const a = createApp({ ...t.deps, env, services });
     const b = createApp({ ...t.deps, env, services });
     for (let i = 0; i < 3; i++) {
