@@ -121,7 +121,27 @@ async function publish(version: number) {
   );
   await request(live.url).post(`${D}/findings`).set(bearer(verifierKey)).send({ findings }).expect(201);
   await request(live.url).post(`${D}/verdict`).set(bearer(verifierKey)).send({ verdict: 'verified', summary: '抽样核验无误' }).expect(200);
-  await request(live.url).post(`${D}/publish`).set(bearer(live.operatorKey)).expect(200);
+  // publishing by hand takes four eyes: proposed by one operator, confirmed by another
+  const proposed = await request(live.url).post(`${D}/publish`).set(bearer(live.operatorKey)).expect(202);
+  await request(live.url)
+    .post(`/api/v1/approvals/${proposed.body.id}/confirm`)
+    .set(bearer(await checkerKey()))
+    .send({})
+    .expect(200);
+}
+
+let checker: string | null = null;
+/** The central bank's second operator (the bootstrap lets the first create it without confirmation). */
+async function checkerKey(): Promise<string> {
+  if (!checker) {
+    const res = await request(live.url)
+      .post('/api/v1/institutions/PBOC/users')
+      .set(bearer(live.operatorKey))
+      .send({ name: 'checker' })
+      .expect(201);
+    checker = res.body.apiKey as string;
+  }
+  return checker!;
 }
 
 beforeAll(async () => {
