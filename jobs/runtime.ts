@@ -214,9 +214,11 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
         );
       // the two loops stop side by side (each waits at most for its own tick)
       await bounded(Promise.all([relayLoop.stop(), reconcileLoop.stop()]), 'outbox relay and reconciler stop');
-      // graceful: let active jobs finish, take no new ones
-      await bounded(Promise.all(workers.map((w) => w.close().catch(() => undefined))), 'workers close');
-      await bounded(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 'queues close');
+      // graceful: let active jobs finish, take no new ones; the queues close meanwhile (nothing adds to them now)
+      await Promise.all([
+        bounded(Promise.all(workers.map((w) => w.close().catch(() => undefined))), 'workers close'),
+        bounded(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 'queues close'),
+      ]);
       for (const connection of workerConnections) connection.disconnect();
       redis.disconnect();
       probe.disconnect();
