@@ -42,8 +42,20 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
+  // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => logger.error({ err }, 'shutdown step failed'));
+    for (const cleanup of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn('a shutdown step did not finish within 12 s; going on');
+          resolve();
+        }, STOP_CLEANUP_MS);
+      });
+      await Promise.race([cleanup().catch((err) => logger.error({ err }, 'shutdown step failed')), cut]);
+      clearTimeout(timer);
+    }
   };
   try {
     const { generatedKey } = await bootstrapOperator(database.db, env.CERF_BOOTSTRAP_OPERATOR_KEY);
@@ -119,6 +131,9 @@ export async function startService(env: Env, options: { now?: () => Date; policy
 
 /** A start that cannot go on for a reason the person starting it can fix: the message says how. */
 export class StartupError extends Error {}
+
+/** how long one step of a stop may take (the jobs' own steps are bounded at 10 s each) */
+const STOP_CLEANUP_MS = 12_000;
 
 function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
   const code = (err as NodeJS.ErrnoException).code;
