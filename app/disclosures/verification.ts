@@ -8,7 +8,7 @@
 import { loanSetCandidates, sampleCoverageSums } from '../../db/repositories/disclosure-loans.js';
 import { findLatestVersion, findVersionById, lockVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
 import { findInstitutionByCode, findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
-import { writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
+import { lockKey, writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
 import {
   addFindings,
   completeAssignment,
@@ -158,6 +158,8 @@ export async function assignByRule(
   const version = await lockVersionById(ctx.tx, input.versionId);
   if (!version) refuse('not_found', `disclosure version ${input.versionId} does not exist`);
   if (await findAssignmentForVersion(ctx.tx, version.id)) return { alreadyAssigned: true };
+  // one rule-based choice at a time: two jobs choosing at once would read the same loads and pick the same verifier
+  await lockKey(ctx.tx, `assign-rule:${input.rule}`);
   const { verifier } = await assignVerifier(ctx, version, {
     choice: { rule: input.rule },
     sampling: input.sampling,
