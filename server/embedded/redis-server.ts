@@ -121,10 +121,15 @@ export async function startRedisServer(options: {
       options.onEvent?.({ kind: 'exited', state: state() });
       scheduleRestart();
     });
-    await waitFor(async () => {
-      if (exited) throw new Error(`redis-server exited at start (port ${port})`);
-      return answers();
-    }, 'redis-server');
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`redis-server exited at start (port ${port})`);
+        return answers();
+        // a busy machine (a CI runner under a parallel suite) can take longer than 20 s to start it
+      },
+      'redis-server',
+      60_000,
+    );
   };
 
   const scheduleRestart = () => {
