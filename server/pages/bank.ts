@@ -46,7 +46,7 @@ export function bankNav(ctx: PageContext, current: string): Html {
 export const listTable = (caption: string, head: readonly string[], rows: Html[], empty: string) =>
   rows.length === 0
     ? html`<p class="empty">${empty}</p>`
-    : html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption>${headRow(head)}<tbody>${rows}</tbody></table></div>`;
+    : html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${caption}</caption>${headRow(head)}<tbody>${rows}</tbody></table></div>`;
 
 export const exportLinks = (ctx: PageContext) => {
   const w = wordsOf(ctx);

@@ -56,14 +56,14 @@ export function approvalPages(deps: AppDeps): Router {
       return html`<tr id="approval-${a.id}"><th scope="row">${a.summary}</th>${cells([a.proposedBy.name, a.proposedAt.slice(0, 16).replace('T', ' '), a.expiresAt.slice(0, 16).replace('T', ' '), a.reason ?? '—'])}<td>${forms}</td></tr>`;
     };
     const pendingTable = pending.length
-      ? html`<div class="table-wrap"><table><caption class="visually-hidden">${t.apHeading}</caption>${headRow([t.apAct, t.apProposedBy, t.apProposedAt, t.apExpiresAt, t.apReason, t.opDecision])}<tbody>${pending.map(row)}</tbody></table></div>`
+      ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apHeading}</caption>${headRow([t.apAct, t.apProposedBy, t.apProposedAt, t.apExpiresAt, t.apReason, t.opDecision])}<tbody>${pending.map(row)}</tbody></table></div>`
       : html`<p class="empty">${t.apNone}</p>`;
     const recentRows = recent.map(
       (a) =>
         html`<tr><th scope="row">${a.summary}</th>${cells([a.status, a.proposedBy.name, a.decidedBy?.name ?? '—', a.decisionNote ?? '—'])}</tr>`,
     );
     const recentTable = recentRows.length
-      ? html`<div class="table-wrap"><table><caption class="visually-hidden">${t.apRecent}</caption>${headRow([t.apAct, t.apStatus, t.apProposedBy, t.apDecidedBy, t.apReason])}<tbody>${recentRows}</tbody></table></div>`
+      ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apRecent}</caption>${headRow([t.apAct, t.apStatus, t.apProposedBy, t.apDecidedBy, t.apReason])}<tbody>${recentRows}</tbody></table></div>`
       : html`<p class="empty">${t.apNone}</p>`;
     const body = html`<h1>${t.apHeading}</h1>
 <p><a href="/operator">${t.operatorHeading}</a></p>

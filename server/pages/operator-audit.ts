@@ -48,7 +48,7 @@ export function auditPages(deps: AppDeps): Router {
 <button type="submit">${t.recShow}</button></form>
 ${
   rows.length
-    ? html`<div class="table-wrap"><table><caption class="visually-hidden">${en ? 'Audit trail' : '审计记录'}</caption>${headRow(['#', en ? 'At' : '时间', en ? 'User' : '用户', en ? 'Via' : '方式', en ? 'Table' : '数据表', en ? 'Action' : '操作', en ? 'Rows' : '行数', t.apReason, en ? 'Request' : '请求'])}<tbody>${rows.map(
+    ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${en ? 'Audit trail' : '审计记录'}</caption>${headRow(['#', en ? 'At' : '时间', en ? 'User' : '用户', en ? 'Via' : '方式', en ? 'Table' : '数据表', en ? 'Action' : '操作', en ? 'Rows' : '行数', t.apReason, en ? 'Request' : '请求'])}<tbody>${rows.map(
         (r) =>
           html`<tr><th scope="row">${r.seq}</th>${cells([r.at.slice(0, 19).replace('T', ' '), r.actor.userId ?? '—', r.actor.via ?? '—', r.resource, r.action, String(r.rowCount), r.reason ?? '—', r.requestId ?? '—'])}</tr>`,
       )}</tbody></table></div>`

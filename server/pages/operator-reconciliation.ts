@@ -76,7 +76,7 @@ function quarterTable(ctx: PageContext, r: ReturnType<typeof presentReconciliati
     return html`<tr><th scope="row">${scope(row.scope)}</th>${label}${numbers}${difference}<td>${agrees}</td></tr>`;
   });
   return html`<section aria-labelledby="rec-${r.quarter}"><h2 id="rec-${r.quarter}">${r.quarter} ${badge}</h2>
-<div class="table-wrap"><table><caption>${caption}</caption>
+<div class="table-wrap" tabindex="0"><table><caption>${caption}</caption>
 ${head}
 <tbody>${rows}</tbody></table></div></section>`;
 }

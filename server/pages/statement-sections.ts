@@ -55,7 +55,7 @@ export function restatementSection(ctx: PageContext, r: Restatement): Html | '' 
     : '';
   const heads = headRow([t.recScope, t.quarter, t.recFigure, t.figureFrom, t.figureTo]);
   const table = figures.length
-    ? html`<div class="table-wrap"><table class="restatement-figures"><caption>${t.changedFiguresCaption}</caption>${heads}<tbody>${rows}</tbody></table></div>`
+    ? html`<div class="table-wrap" tabindex="0"><table class="restatement-figures"><caption>${t.changedFiguresCaption}</caption>${heads}<tbody>${rows}</tbody></table></div>`
     : '';
   return html`<section aria-labelledby="h-restatement" class="restatement"><h2 id="h-restatement">${t.restatementHeading}</h2>
 <p class="restatement-reason">${fill(t.restatementOf, { v: r.restatesVersion, reason })}</p>${loanLine}${table}</section>`;
@@ -78,5 +78,5 @@ export function methodsSection(
   if (!rows.length) return '';
   const heads = headRow([t.quarter, t.methodFeasibility, t.methodEia, t.methodThirdParty]);
   return html`<section aria-labelledby="h-methods"><h2 id="h-methods">${t.methodsHeading}</h2>
-<div class="table-wrap"><table><caption>${t.methodsCaption}</caption>${heads}<tbody>${rows}</tbody></table></div></section>`;
+<div class="table-wrap" tabindex="0"><table><caption>${t.methodsCaption}</caption>${heads}<tbody>${rows}</tbody></table></div></section>`;
 }

@@ -41,6 +41,6 @@ export function timelinessSection(ctx: PageContext, rows: Timeliness[]): Html {
   return html`<section aria-labelledby="h-timeliness"><h2 id="h-timeliness">${t.timelinessHeading}</h2>
 <p class="timeliness-summary">${fill(t.timelinessSummary, { onTime: record.onTime, late: record.late, open: record.notYetPublished })}</p>
 <p class="note">${fill(t.timelinessRule, { days })}</p>
-<div class="table-wrap"><table><caption>${t.timelinessHeading}</caption>${headRow([t.quarter, t.dueOn, t.publishedOn, t.timeliness])}
+<div class="table-wrap" tabindex="0"><table><caption>${t.timelinessHeading}</caption>${headRow([t.quarter, t.dueOn, t.publishedOn, t.timeliness])}
 <tbody>${body}</tbody></table></div></section>`;
 }
