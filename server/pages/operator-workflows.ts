@@ -87,11 +87,9 @@ function outcome(ctx: PageContext, req: Request): Html {
   return done ? html`<p class="notice" role="status">${ctx.t.owDone}: ${done}</p>` : html``;
 }
 
-/** Links between the operator's pages. */
-function subnav(ctx: PageContext, current: string): Html {
-  const { t } = ctx;
-  const links: [string, string][] = [
-    ['/operator', t.operatorHeading],
+/** The operator's workflow pages, as links (path, name). */
+export function operatorWorkLinks({ t }: PageContext): [string, string][] {
+  return [
     ['/operator/operations', t.opOperations],
     ['/operator/loans', t.owFlaggedHeading],
     ['/operator/disclosures', t.owDisclosuresHeading],
@@ -100,6 +98,12 @@ function subnav(ctx: PageContext, current: string): Html {
     ['/operator/tranches', t.owTranchesHeading],
     ['/operator/institutions', t.owInstitutionsHeading],
   ];
+}
+
+/** Links between the operator's pages. */
+function subnav(ctx: PageContext, current: string): Html {
+  const { t } = ctx;
+  const links: [string, string][] = [['/operator', t.operatorHeading], ...operatorWorkLinks(ctx)];
   return html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${links.map(
     ([href, label]) => html`<li><a href="${href}"${href === current ? html` aria-current="page"` : ''}>${label}</a></li>`,
   )}</ul></nav>`;

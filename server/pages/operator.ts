@@ -25,7 +25,7 @@ import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
 import { reconciliationPages } from './operator-reconciliation.js';
-import { operatorWorkflowPages } from './operator-workflows.js';
+import { operatorWorkflowPages, operatorWorkLinks } from './operator-workflows.js';
 import { approvalPages } from './operator-approvals.js';
 import { auditPages } from './operator-audit.js';
 
@@ -135,15 +135,7 @@ export function operatorPages(deps: AppDeps): Router {
     const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
     const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
     const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
-    const workLinks: [string, string][] = [
-      ['/operator/operations', t.opOperations],
-      ['/operator/loans', t.owFlaggedHeading],
-      ['/operator/disclosures', t.owDisclosuresHeading],
-      ['/operator/conflicts', t.owConflictsHeading],
-      ['/operator/collateral', t.owCollateralHeading],
-      ['/operator/tranches', t.owTranchesHeading],
-      ['/operator/institutions', t.owInstitutionsHeading],
-    ];
+    const workLinks = operatorWorkLinks(ctx);
     const work = html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${workLinks.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
 
     const body = html`<h1>${t.operatorHeading}</h1>
