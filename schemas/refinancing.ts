@@ -84,7 +84,7 @@ export const CreateApplicationBody = z
   })
   .meta({ id: 'CreateApplication' });
 
-export const AddCollateralBody = z.object({ collateral: z.array(CollateralInputSchema).min(1).max(1000) }).strict();
+export const AddCollateralBody = z.object({ collateral: z.array(CollateralInputSchema).min(1).max(1000), ...BookingDateFields }).strict();
 
 export const ApproveBody = z
   .object({

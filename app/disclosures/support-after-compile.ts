@@ -33,11 +33,22 @@ export type NewlyCoveredLoan = { loanId: string; disbursedOn: IsoDate };
 export type NewSupport = { institutionId: string; loans: readonly NewlyCoveredLoan[] };
 
 /**
+ * Why coverage changed: support approved for the loans (`support_after_compile`, the version lists the
+ * loans it adds), or an approved application rejected before its disbursement (`support_withdrawn`, the
+ * loans leave the count; the version's difference lists them as removed).
+ */
+export type CoverageChange = 'support_after_compile' | 'support_withdrawn';
+
+/**
  * Compiles again, for each bank, every already compiled quarter whose quarter or year-to-date figures
  * its newly covered loans change (from the quarter of each loan's disbursement to the end of its year,
  * quarters that have ended). Returns the versions it compiled.
  */
-export async function compileAfterSupport(ctx: UseCaseContext, input: { support: readonly NewSupport[] }): Promise<DisclosureVersionRow[]> {
+export async function compileAfterSupport(
+  ctx: UseCaseContext,
+  input: { support: readonly NewSupport[]; reason?: CoverageChange },
+): Promise<DisclosureVersionRow[]> {
+  const reason = input.reason ?? 'support_after_compile';
   const today = shanghaiDate(ctx.now);
   const work: { institutionId: string; loans: NewlyCoveredLoan[]; quarters: string[] }[] = [];
   for (const { institutionId, loans } of input.support) {
@@ -58,11 +69,13 @@ export async function compileAfterSupport(ctx: UseCaseContext, input: { support:
   for (const { institutionId, loans, quarters } of work) {
     for (const quarter of await compiledQuartersOf(ctx.tx, institutionId, quarters[0], quarters[quarters.length - 1])) {
       const { end } = quarterPeriod(quarter);
-      const added = loans
+      const changed = loans
         .filter((l) => l.disbursedOn <= end)
         .map((l) => l.loanId)
         .sort();
-      compiled.push(await compileNextVersion(ctx, { institutionId, quarter, addedLoanIds: added }));
+      compiled.push(
+        await compileNextVersion(ctx, { institutionId, quarter, reason, addedLoanIds: reason === 'support_after_compile' ? changed : [] }),
+      );
     }
   }
   return compiled;
@@ -78,7 +91,7 @@ function quartersFrom(from: string, through: string): string[] {
 /** The bank's next version of the quarter, after whatever its latest version is (planAfterLateSupport). */
 async function compileNextVersion(
   ctx: UseCaseContext,
-  input: { institutionId: string; quarter: string; addedLoanIds: string[] },
+  input: { institutionId: string; quarter: string; reason: CoverageChange; addedLoanIds: string[] },
 ): Promise<DisclosureVersionRow> {
   const { tx } = ctx;
   // a compile job (the quarter's fan-out) may insert the same version number meanwhile: then the next one
@@ -86,7 +99,7 @@ async function compileNextVersion(
     let latest = await findLatestVersion(tx, input.institutionId, input.quarter, { lock: true });
     const plan = planAfterLateSupport(latest?.status ?? null);
     const version = (latest?.version ?? 0) + 1;
-    if (latest && plan.kind === 'correction' && plan.supersede) await supersede(ctx, latest, version);
+    if (latest && plan.kind === 'correction' && plan.supersede) await supersede(ctx, latest, version, input.reason);
     if (latest && plan.kind === 'restatement' && plan.publishFirst) latest = (await publishVerified(ctx, { versionId: latest.id })).row;
     const result = await compileVersion(ctx, {
       institutionId: input.institutionId,
@@ -94,7 +107,7 @@ async function compileNextVersion(
       version,
       previousVersionId: latest?.id ?? null,
       restatesVersionId: latest && plan.kind === 'restatement' ? latest.id : null,
-      reason: 'support_after_compile',
+      reason: input.reason,
       addedLoanIds: input.addedLoanIds,
     });
     if (result.created) return result.row;
@@ -103,11 +116,13 @@ async function compileNextVersion(
 }
 
 /** A version still before its verdict gives way to the new one; an open verification of it is withdrawn. */
-async function supersede(ctx: UseCaseContext, version: DisclosureVersionRow, by: number) {
+async function supersede(ctx: UseCaseContext, version: DisclosureVersionRow, by: number, reason: CoverageChange) {
   const moved = await moveStatus(ctx.tx, version.id, version.status, 'superseded');
   if (!moved) throw new Error(`version ${version.version} of ${version.quarter} changed state while it was locked`);
   const withdrawn = await withdrawAssignment(ctx.tx, version.id, {
-    summary: `withdrawn: version ${by} supersedes version ${version.version} (support_after_compile: support was approved for loans of ${version.quarter} after it was compiled)`,
+    summary: `withdrawn: version ${by} supersedes version ${version.version} (${reason}: ${
+      reason === 'support_after_compile' ? 'support was approved for' : 'an approval was withdrawn from'
+    } loans of ${version.quarter} after it was compiled)`,
     completedAt: ctx.now,
     completedOn: shanghaiDate(ctx.now),
   });

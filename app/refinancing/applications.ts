@@ -17,7 +17,7 @@ import {
   type CollateralRow,
   type LoanWithLive,
 } from '../../db/repositories/refinancing.js';
-import { quarterOf, shanghaiDate, type IsoDate } from '../../domain/dates.js';
+import { quarterOf, type IsoDate } from '../../domain/dates.js';
 import type { CollateralType } from '../../domain/policy/index.js';
 import { planApplication, type CandidateLoan } from '../../domain/refinancing/application.js';
 import type { Violation } from '../../domain/result.js';
@@ -169,20 +169,33 @@ export async function submitApplication(
   return application;
 }
 
-/** The bank pledges more instruments to one of its applications today; coverage is checked again. */
+/**
+ * The bank pledges more instruments to one of its applications on `on` (default today; earlier only
+ * in migration mode, never before the application's last booking); coverage is checked on that date.
+ */
 export async function pledgeCollateral(
   ctx: ActorContext,
-  input: { applicationId: string; items: CollateralInput[] },
+  input: { applicationId: string; items: CollateralInput[] } & Dated,
 ): Promise<{ application: ApplicationRow; collateral: CollateralRow[] }> {
   const { tx, actor } = ctx;
-  const on = shanghaiDate(ctx.now);
   const application = await findApplication(tx, input.applicationId, visibleTo(actor), { lock: true });
   if (!application) refuse('not_found', `application ${input.applicationId} not found`);
   if (application.status === 'rejected') refuse('application_rejected', 'collateral cannot be pledged to a rejected application');
+  const date = await bookingDate(ctx, {
+    on: input.on,
+    reason: input.reason,
+    subjects: [{ kind: 'application', id: application.id }],
+    notBefore: application.appliedOn,
+  });
   const existing = await collateralOf(tx, application.id);
   const errors = collateralViolations(input.items, new Set(existing.map((e) => e.instrumentRef)), 'is already pledged to this application');
   if (errors.length) refuseViolations(errors);
-  const rows = await insertCollateral(tx, application, input.items, on, actor.userId);
-  await checkCoverage(tx, application.id, on);
+  const rows = await insertCollateral(tx, application, input.items, date.on, actor.userId);
+  await checkCoverage(tx, application.id, date.on);
+  await recordBooking(ctx, date, {
+    command: 'pledge',
+    institutionId: application.institutionId,
+    created: rows.map((r) => ({ kind: 'collateral' as const, id: r.id })),
+  });
   return { application, collateral: rows };
 }

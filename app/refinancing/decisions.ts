@@ -133,6 +133,8 @@ export async function rejectApplication(
 
 async function reject(ctx: ActorContext, application: ApplicationRow, reason: string, date: BookingDate): Promise<ApplicationRow> {
   if (application.status !== 'submitted' && application.status !== 'approved') refuseNotSubmitted(application);
+  // an approved application's loans counted in their quarters: they leave the count now
+  const uncovered = application.status === 'approved' ? await listedLoansOf(ctx.tx, application.id) : [];
   const row = await updateApplication(ctx.tx, application.id, {
     status: 'rejected',
     approvedFen: null,
@@ -147,6 +149,11 @@ async function reject(ctx: ActorContext, application: ApplicationRow, reason: st
     { ...date, subjects: [{ kind: 'application', id: application.id }], reason },
     { command: 'reject', institutionId: application.institutionId },
   );
+  if (uncovered.length)
+    await compileAfterSupport(ctx, {
+      support: [{ institutionId: application.institutionId, loans: uncovered }],
+      reason: 'support_withdrawn',
+    });
   return row;
 }
 

@@ -29,7 +29,7 @@ export const DISCLOSURE_STATUSES = [
 ] as const;
 
 /** Why a version was compiled by the service itself (null: the quarter's compilation or a request). */
-export const VERSION_REASONS = ['support_after_compile'] as const;
+export const VERSION_REASONS = ['support_after_compile', 'support_withdrawn'] as const;
 
 /**
  * Every compiled version of a bank's quarterly disclosure. `content` (figures, statement) never
@@ -62,7 +62,7 @@ export const disclosureVersions = pgTable(
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     publishedOn: date('published_on', { mode: 'string' }),
-    /** why the service compiled this version by itself ('support_after_compile'), or null */
+    /** why the service compiled this version by itself ('support_after_compile', 'support_withdrawn'), or null */
     reason: text('reason', { enum: VERSION_REASONS }),
     /** the loans this version adds to the previous one's count (support approved after compile), as a JSON array of ids */
     addedLoanIds: jsonb('added_loan_ids').$type<string[]>(),
@@ -79,7 +79,7 @@ export const disclosureVersions = pgTable(
       sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published','superseded')`,
     ),
     check('disclosure_versions_version_positive', sql`${t.version} >= 1`),
-    check('disclosure_versions_reason', sql`${t.reason} is null or ${t.reason} in ('support_after_compile')`),
+    check('disclosure_versions_reason', sql`${t.reason} is null or ${t.reason} in ('support_after_compile','support_withdrawn')`),
   ],
 );
 

@@ -381,6 +381,7 @@ export const zh = {
   timelinessRule: '每季度的披露期限为季度结束后{days}天（政策参数）；以首次发布日期为准，更正披露不改变及时性。',
   owProposed: '已提议，待另一位操作员确认',
   owProposedLink: '待确认操作',
+  reasonSupportWithdrawn: '编制后撤回的批准使本季度部分贷款不再计入',
 };
 
 export type Dict = typeof zh;
@@ -776,6 +777,7 @@ export const en: Dict = {
     "Each quarter's disclosure is due {days} days after the quarter ends (a policy parameter); the first publication counts, a restatement does not change it.",
   owProposed: "Proposed, awaiting a second operator's confirmation",
   owProposedLink: 'Acts to confirm',
+  reasonSupportWithdrawn: 'an approval withdrawn after compilation took loans of this quarter out of the count',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

@@ -31,7 +31,12 @@ export type Restatement = {
 export function restatementSection(ctx: PageContext, r: Restatement): Html | '' {
   if (!r.restatesVersion) return '';
   const { t } = ctx;
-  const reason = r.changeReason === 'support_after_compile' ? t.reasonSupportAfterCompile : (r.changeReason ?? '—');
+  const reason =
+    r.changeReason === 'support_after_compile'
+      ? t.reasonSupportAfterCompile
+      : r.changeReason === 'support_withdrawn'
+        ? t.reasonSupportWithdrawn
+        : (r.changeReason ?? '—');
   const figureName: Record<string, string> = {
     projects: t.projects,
     loanAmountWanYuan: t.loanAmount,

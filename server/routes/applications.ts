@@ -202,6 +202,8 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
       const { application } = await pledgeCollateral(ctx, {
         applicationId: String(req.params.id),
         items: collateralInputs(body.collateral),
+        on: body.on,
+        reason: body.reason,
       });
       return presentApplicationDetail(await applicationDetail(ctx.tx, application.id), shanghaiDate(ctx.now));
     });

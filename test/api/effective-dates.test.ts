@@ -73,6 +73,21 @@ describe('a bank records its past', () => {
     expect(approved.status).toBe(200);
   });
 
+  it('when the bank pledges more collateral dated before the approval, then booking_out_of_order; dated after it, the pledge keeps its date', async () => {
+    const pledge = (on: string) =>
+      post(t, bank.apiKey, `/api/v1/applications/${applicationId}/collateral`, {
+        collateral: [bond(`CGB-MORE-${on}`, '100000.00')],
+        on,
+        reason: 'second pledge from the paper register',
+      });
+    expect(await pledge('2022-11-09')).toMatchObject({ status: 409, body: { code: 'booking_out_of_order', mustFollow: '2022-11-10' } });
+    const pledged = await pledge('2022-11-12');
+    expect(pledged.status).toBe(201);
+    const refs = pledged.body.collateral.map((c: { ref: string; valuedOn: string }) => `${c.ref}@${c.valuedOn}`);
+    expect(refs).toContain('CGB-MORE-2022-11-12@2022-11-12');
+    expect(refs.join()).not.toContain('CGB-MORE-2022-11-09');
+  });
+
   it("when the disbursement is dated 2022-11-15, then the tranche takes that day's rate and the interest up to today is booked in one entry", async () => {
     const res = await post(t, checker.apiKey, `/api/v1/applications/${applicationId}/disburse`, {
       on: '2022-11-15',
@@ -147,6 +162,7 @@ describe('a bank records its past', () => {
     expect(application.body.items.map((b: { command: string; effectiveOn: string }) => `${b.command}@${b.effectiveOn}`)).toEqual([
       'apply@2022-11-01',
       'approve@2022-11-10',
+      'pledge@2022-11-12',
       'disburse@2022-11-15',
     ]);
   });

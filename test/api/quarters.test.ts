@@ -250,6 +250,35 @@ describe('support after compile', () => {
     expect(await disclosure(bank, '2022Q3')).toMatchObject({ version: 1, reason: 'support_after_compile', addedLoanIds: [july.id] });
   });
 
+  it('when an approved application is rejected before its disbursement after its quarter was compiled, then the quarter is compiled again without its loans (reason support_withdrawn)', async () => {
+    const bank = await newBank('WD');
+    const kept = await loan(bank, '1000000.00', '2022-08-10');
+    const withdrawn = await loan(bank, '2000000.00', '2022-08-11');
+    await approve(t, t.operatorKey, (await apply(t, bank.apiKey, { operation: '2022Q4', loanRefs: [kept.loanRef] })).id);
+    const second = await apply(t, bank.apiKey, { operation: '2022Q4', loanRefs: [withdrawn.loanRef] });
+    await approve(t, t.operatorKey, second.id);
+    expect(await disclosure(bank, '2022Q3')).toMatchObject({
+      version: 2,
+      basis: { loans: 2 },
+      horizons: { quarter: { loanAmountWanYuan: '300.00' } },
+    });
+
+    await post(t, t.operatorKey, `/api/v1/applications/${second.id}/reject`, { reason: '抵押品不足，撤回批准' }).expect(200);
+    const v3 = await disclosure(bank, '2022Q3');
+    expect(v3).toMatchObject({
+      version: 3,
+      status: 'compiled',
+      reason: 'support_withdrawn',
+      addedLoanIds: [],
+      previousVersion: 2,
+      basis: { loans: 1 },
+    });
+    expect(v3.horizons.quarter).toMatchObject({ projects: 1, loanAmountWanYuan: '100.00' });
+    expect(await disclosure(bank, '2022Q3', 2)).toMatchObject({ status: 'superseded' });
+    // the withdrawn loan is free for a later application
+    expect((await apply(t, bank.apiKey, { operation: '2022Q4', loanRefs: [withdrawn.loanRef] })).requested).toBe('1200000.00');
+  });
+
   it("when 2022Q4 is compiled after the year ends, then 2022Q3's and 2022Q4's quarter amounts add up to 2022Q4's year to date", async () => {
     t.setNow('2023-01-05T02:00:00Z');
     await compileQuarter('2022Q4');
