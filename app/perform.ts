@@ -9,7 +9,17 @@ import type { Actor } from '../domain/actor.js';
 import { Refused, type Refusal } from './refusals.js';
 
 /** What every use case receives. `actor` is null when the service itself acts (a job). */
-export type UseCaseContext = { tx: Tx; now: Date; actor: Actor | null };
+export type UseCaseContext = {
+  tx: Tx;
+  now: Date;
+  actor: Actor | null;
+  /**
+   * Set by a historical import, which books many dated records of the same tranches in one transaction:
+   * the tranches whose interest up to today is booked once, at the import's end, instead of after each
+   * back-dated booking (app/refinancing/tranches.ts catchUpInterest).
+   */
+  interestCatchUp?: Set<string>;
+};
 
 /** A use case's context with a person acting. */
 export type ActorContext = UseCaseContext & { actor: Actor };

@@ -20,7 +20,18 @@ import { jobIds } from '../domain/job-ids.js';
 import { formatFenAsWanYuan, formatYuan, parseYuan } from '../domain/money.js';
 import { previousQuarter } from '../app/outbox-jobs.js';
 import { waitFor } from '../server/embedded/process-tools.js';
-import { BENCH_OPERATOR_KEY, fmt, freshDatabase, sampleRss, startServiceProcess, timed, type Benchmark, copyLines } from './support.js';
+import {
+  BENCH_OPERATOR_KEY,
+  fmt,
+  freshDatabase,
+  sampleRss,
+  startServiceProcess,
+  timed,
+  type Benchmark,
+  copyLines,
+  resetStatementStats,
+  logStatementStats,
+} from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 500_000);
 const BANKS = 21;
@@ -496,6 +507,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     await client.query(
       `alter database ${new URL(apiUrl).pathname.slice(1)} set log_min_duration_statement = ${Number(process.env.BENCH_SLOW_MS)}`,
     );
+  await resetStatementStats(client);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-history-'));
   const service = await startServiceProcess({ DATABASE_URL: apiUrl, DATA_DIR: dataDir });
   const rss = await sampleRss(service.pid);
@@ -504,6 +516,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   log(
     `import (PostgreSQL) ${fmt(LOANS / api.seconds)} loans/s (${fmt(api.seconds, 2)} s: ${fmt(api.value.documents)} documents, ${fmt(api.value.megabytes, 1)} MB, ${fmt(api.value.records)} records booked), service peak RSS ${fmt(peakMb)} MB`,
   );
+  await logStatementStats(client, log);
   const check = await compileAndCheck(service.url, client, log);
   await service.stop();
   await client.end();

@@ -22,7 +22,9 @@ async function main() {
   const unknown = names.filter((n) => !benchmarks[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
   // durable settings: the raw baseline and the service pay the same fsync costs
-  const pg = await startPostgresServer({ fast: false });
+  // BENCH_PG_STATS=1: pg_stat_statements on, and a benchmark may print where the server's time went
+  const stats = process.env.BENCH_PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+  const pg = await startPostgresServer({ fast: false, settings: stats });
   if (process.env.BENCH_PG_LOG) pg.child.stderr?.on('data', (d) => process.stderr.write(String(d)));
   try {
     for (const name of names) {

@@ -98,3 +98,23 @@ export async function copyLines(client: pg.Client, copySql: string, lines: reado
     client.query(copyFrom(copySql)),
   );
 }
+
+/** With BENCH_PG_STATS set: resets pg_stat_statements in the database (call before the measured work). */
+export async function resetStatementStats(client: pg.Client) {
+  if (!process.env.BENCH_PG_STATS) return;
+  await client.query('create extension if not exists pg_stat_statements');
+  await client.query('select pg_stat_statements_reset()');
+}
+
+/** With BENCH_PG_STATS set: logs the statements that took most of the server's time since the reset. */
+export async function logStatementStats(client: pg.Client, log: (line: string) => void, top = 25) {
+  if (!process.env.BENCH_PG_STATS) return;
+  const { rows } = await client.query(
+    `select round(total_exec_time)::int as ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+       from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+      order by total_exec_time desc limit $1`,
+    [top],
+  );
+  for (const r of rows)
+    log(`  ${String(r.ms).padStart(8)} ms ${String(r.calls).padStart(8)} calls ${String(r.rows).padStart(9)} rows  ${r.query}`);
+}

@@ -45,6 +45,7 @@ import { acceptFlaggedLoan, recordRepayment } from '../loans/change-loan.js';
 import { submitLoans } from '../loans/submit-loans.js';
 import { submitApplication, type CollateralInput } from '../refinancing/applications.js';
 import { revalueCollateral } from '../refinancing/collateral.js';
+import { accrueInterest } from '../refinancing/scans.js';
 import { approveApplication, rejectApplication } from '../refinancing/decisions.js';
 import { openOperation } from '../refinancing/operations.js';
 import { disburseApplication, repayTranche, rollOverTranche } from '../refinancing/tranches.js';
@@ -231,6 +232,8 @@ export async function importHistory(
     if (!id) throw new Error(`import: ${ref} was planned but has no entity`);
     return id;
   };
+  // the interest of the tranches booked before today is booked up to today once, after the last record
+  const bookingCtx: ActorContext = { ...ctx, interestCatchUp: new Set<string>() };
   for (const index of plan.order) {
     const record = doc.records[index];
     const ref = refOf(record);
@@ -248,7 +251,7 @@ export async function importHistory(
     }
     let id: string;
     try {
-      id = await book(ctx, agents, record, { entity, loanIds, operations, reason: `${IMPORT_AGENTS.bank} ${row.id}: ${ref}` });
+      id = await book(bookingCtx, agents, record, { entity, loanIds, operations, reason: `${IMPORT_AGENTS.bank} ${row.id}: ${ref}` });
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       // an operation opened meanwhile (outside this import) with the same volume is the same record
@@ -267,6 +270,9 @@ export async function importHistory(
       registry.push({ ref, kind: record.kind, entityId: id, effectiveOn: record.on, contentSha256: planned[index].contentSha256 });
     }
   }
+
+  if (bookingCtx.interestCatchUp!.size)
+    await accrueInterest(tx, { through: today, facilityIds: [...bookingCtx.interestCatchUp!].sort(), actor: agents.bookings });
 
   // 5. the import, its records and its answer
   await insertImportRecords(
@@ -297,7 +303,7 @@ type Lookups = {
 
 /** Books one record through its use case, on its effective date; returns the id of what it became. */
 async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: Lookups): Promise<string> {
-  const as = (actor: Actor): ActorContext => ({ tx: ctx.tx, now: ctx.now, actor });
+  const as = (actor: Actor): ActorContext => ({ ...ctx, actor });
   const dated = { on: r.on, reason: look.reason };
   switch (r.kind) {
     case 'operation': {

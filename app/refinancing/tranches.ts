@@ -36,11 +36,15 @@ import { accrueInterest } from './scans.js';
 
 /**
  * A back-dated booking books the interest from its effective date up to today at once (one journal
- * entry), so the ledger stands as if it had been booked on the day.
+ * entry), so the ledger stands as if it had been booked on the day. Within an import the tranche is
+ * noted instead (`ctx.interestCatchUp`) and the import books the interest of all of them up to today
+ * at its end: its later records of the same tranche need no interest taken back first.
  */
 async function catchUpInterest(ctx: ActorContext, date: BookingDate, facilityId: string) {
   const today = shanghaiDate(ctx.now);
-  if (date.on < today) await accrueInterest(ctx.tx, { through: today, facilityIds: [facilityId], actor: ctx.actor });
+  if (date.on >= today) return;
+  if (ctx.interestCatchUp) ctx.interestCatchUp.add(facilityId);
+  else await accrueInterest(ctx.tx, { through: today, facilityIds: [facilityId], actor: ctx.actor });
 }
 
 /**

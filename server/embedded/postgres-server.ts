@@ -19,7 +19,7 @@ export type EmbeddedPostgres = {
   stop(): Promise<void>;
 };
 
-export async function startPostgresServer(options: { fast?: boolean } = {}): Promise<EmbeddedPostgres> {
+export async function startPostgresServer(options: { fast?: boolean; settings?: string[] } = {}): Promise<EmbeddedPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: run `apt-get install postgresql`, or set TEST_DATABASE_URL');
   const root = mkdtempSync(path.join(os.tmpdir(), 'cerf-pg-'));
@@ -57,6 +57,7 @@ export async function startPostgresServer(options: { fast?: boolean } = {}): Pro
     '-c',
     'shared_buffers=256MB',
     ...(options.fast === false ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ...(options.settings ?? []).flatMap((setting) => ['-c', setting]),
   ];
   const [cmd, args] = asOwner(`${bin}/postgres`, ['-D', dataDir, ...settings]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });

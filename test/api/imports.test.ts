@@ -163,6 +163,13 @@ describe('a bank imports its history', () => {
     expect(byStart['2021-12-15']).toMatchObject({ principal: '18000000.00', status: 'rolled_over', maturesOn: '2022-12-15' });
     expect(byStart['2022-12-15']).toMatchObject({ principal: '16800000.00', status: 'rolled_over', rolloverCount: 1 });
     expect(byStart['2023-12-15']).toMatchObject({ principal: '16800000.00', status: 'repaid', rolloverCount: 2 });
+    // A8: 60 % of 30,000,000.00 at 1.25 % from 2026-09-08, its interest booked up to today (83 days, actual/360)
+    expect(byStart['2026-09-08']).toMatchObject({
+      principal: '18000000.00',
+      ratePercent: '1.25',
+      accruedThrough: '2026-11-30',
+      interestAccrued: '51875.00',
+    });
   });
 
   it('when the history shows, then each booking is back-dated by the import agents with the import named, and the journal is intact', async () => {
