@@ -16,18 +16,27 @@ export const GLOBAL_CHAIN = 'global';
  * after taking it (e.g. "is this entry already reversed?") cannot be overtaken by another append.
  */
 export async function lockJournal(tx: Tx) {
-  await tx.insert(journalChain).values({ chain: GLOBAL_CHAIN, lastSequence: 0n, lastHash: GENESIS_HASH }).onConflictDoNothing();
-  const [head] = await tx.select().from(journalChain).where(eq(journalChain.chain, GLOBAL_CHAIN)).for('update');
+  // one statement: the head is created the first time, and locked (an upsert locks the row it returns)
+  const [head] = await tx
+    .insert(journalChain)
+    .values({ chain: GLOBAL_CHAIN, lastSequence: 0n, lastHash: GENESIS_HASH })
+    .onConflictDoUpdate({ target: journalChain.chain, set: { chain: sql`excluded.chain` } })
+    .returning();
   return head;
 }
 
-/** Writes chained entries (already hashed, in sequence order) and moves the chain head to the last one. */
+/**
+ * Writes chained entries (already hashed, in sequence order) with their lines and moves the chain head to
+ * the last one: one statement per batch of entries (the inserts are data-modifying parts of the head's
+ * update; the lines' reference to their entry is checked at the statement's end).
+ */
 export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], createdBy: string | null) {
   if (chained.length === 0) return;
   const BATCH = 2000;
   for (let i = 0; i < chained.length; i += BATCH) {
     const slice = chained.slice(i, i + BATCH);
-    await tx.insert(journalEntries).values(
+    const last = slice[slice.length - 1];
+    const entries = tx.insert(journalEntries).values(
       slice.map((e) => ({
         id: e.id,
         sequence: e.sequence,
@@ -41,7 +50,7 @@ export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], cr
         hash: e.hash,
       })),
     );
-    await tx.insert(journalLines).values(
+    const lines = tx.insert(journalLines).values(
       slice.flatMap((e) =>
         e.lines.map((l, n) => ({
           entryId: e.id,
@@ -53,9 +62,12 @@ export async function insertEntries(tx: Tx, chained: readonly ChainedEntry[], cr
         })),
       ),
     );
+    const head = tx
+      .update(journalChain)
+      .set({ lastSequence: last.sequence, lastHash: last.hash })
+      .where(eq(journalChain.chain, GLOBAL_CHAIN));
+    await tx.execute(sql`with entries as (${entries.getSQL()}), lines as (${lines.getSQL()}) ${head.getSQL()}`);
   }
-  const last = chained[chained.length - 1];
-  await tx.update(journalChain).set({ lastSequence: last.sequence, lastHash: last.hash }).where(eq(journalChain.chain, GLOBAL_CHAIN));
 }
 
 type EntryRow = typeof journalEntries.$inferSelect;
