@@ -81,6 +81,22 @@ describe('the audit trail', () => {
     expect(csv.text).not.toContain(bankB.id);
   });
 
+  it('when a batch of 1,001 loans is submitted, then the trail keeps each loan’s key in records of at most 1,000, and the chain stays intact', async () => {
+    const batch = await post(t, bankA.apiKey, '/api/v1/loans/batch', {
+      loans: Array.from({ length: 1001 }, () => ({ ...loanRequest(), disbursedOn: '2023-05-17', maturesOn: '2026-05-17' })),
+    });
+    expect(batch.status).toBe(200);
+    const ids = (batch.body.results as { id: string }[]).map((r) => r.id).sort();
+    const records = (
+      (await get(t, bankA.apiKey, '/api/v1/audit?resource=loans&limit=10')).body.items as (Rec & { rowCount: number })[]
+    ).filter((r) => r.rowCount >= 1 && r.changes.some((c) => ids.includes(c.id)));
+    expect(records.map((r) => r.rowCount).sort((a, b) => a - b)).toEqual([1, 1000]);
+    expect(records.flatMap((r) => r.changes.map((c) => c.id)).sort()).toEqual(ids);
+    // keys only: the loans carry their own content
+    expect(records.every((r) => r.changes.every((c) => Object.keys(c).join() === 'id'))).toBe(true);
+    expect((await get(t, t.operatorKey, '/api/v1/audit/verify')).body).toMatchObject({ intact: true });
+  });
+
   it('when someone updates or deletes a record behind the API, then the database refuses; altered with the guard off, verify names the record', async () => {
     expect((await get(t, t.operatorKey, '/api/v1/audit/verify')).body).toMatchObject({ intact: true, brokenAt: null });
     const refusal = (query: Promise<unknown>) =>
