@@ -23,8 +23,10 @@ async function main() {
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
   // durable settings: the raw baseline and the service pay the same fsync costs
   // BENCH_PG_STATS=1: pg_stat_statements on, and a benchmark may print where the server's time went
+  // BENCH_PG_SETTINGS='a=1;b=2': more server settings (e.g. auto_explain's, with BENCH_PG_LOG=1 to read its plans)
   const stats = process.env.BENCH_PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
-  const pg = await startPostgresServer({ fast: false, settings: stats });
+  const extra = (process.env.BENCH_PG_SETTINGS ?? '').split(';').filter(Boolean);
+  const pg = await startPostgresServer({ fast: false, settings: [...stats, ...extra] });
   if (process.env.BENCH_PG_LOG) pg.child.stderr?.on('data', (d) => process.stderr.write(String(d)));
   try {
     for (const name of names) {

@@ -75,7 +75,9 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
       sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
       sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
   });
-  const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId}` : sql``;
+  // the application's bank too (always the loan's): the bank's few applications lead the plan even when
+  // the statistics lag behind a large import in progress
+  const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}` : sql``;
   const result = await db.execute(sql`
     with per_project as materialized (
       select l.project_id, ${sql.join(inner, sql`, `)}
