@@ -28,6 +28,8 @@ import { methodsSection, namedProjectsNote, restatementSection } from './stateme
 import { timelinessCell, timelinessMap, timelinessSection } from './timeliness.js';
 import type { Timeliness } from '../../domain/disclosures/timeliness.js';
 import { shanghaiDate } from '../../domain/dates.js';
+import { presentCountedOnce, presentSharedInTotals } from '../presenters/shared-projects.js';
+import type { CountedOnce } from '../../domain/disclosures/shared-projects.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -163,6 +165,13 @@ export function publicPages(deps: AppDeps): Router {
         ? fill(t.totalsOneInstitution, { name: instName(ctx, totals.rows[0] ?? { nameZh: '', nameEn: '' }) })
         : fill(t.totalsHeading, { n: totals.institutionsEver });
     const latestHeading = fill(t.latestTotalsHeading, { quarter: totals.latestQuarter ?? '', n: totals.institutionsInLatest });
+    // projects financed by several banks count once in the totals, and the page says so
+    const sharedNote = (once: CountedOnce) => {
+      if (!once.sharedProjects) return '';
+      const shown = presentCountedOnce(once);
+      const tonnes = formatDecimal(ctx.lang, shown.reductionNotCountedTonnes);
+      return html`<p class="hint shared-projects">${fill(t.sharedTotalsNote, { n: shown.sharedProjects, p: shown.projectsNotCounted, t: tonnes })}</p>`;
+    };
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
@@ -170,10 +179,12 @@ export function publicPages(deps: AppDeps): Router {
 <section aria-labelledby="h-since"><h2 id="h-since">${t.nationalTotals}</h2>
 <p class="hint">${totalsHeading}</p>
 ${figureCards(totals.sinceInception)}
+${sharedNote(totals.sharedProjects.sinceInception)}
 <p>${t.institutionsCount}: ${totals.institutionsEver}</p></section>
 <section aria-labelledby="h-latest"><h2 id="h-latest">${t.latestQuarter}: ${totals.latestQuarter}</h2>
 <p class="hint">${latestHeading}</p>
 ${figureCards(totals.latest)}
+${sharedNote(totals.sharedProjects.latest)}
 ${summaryTable(ctx, totals.rows, `${t.latestQuarter} ${totals.latestQuarter}`)}
 <p><a href="/disclosures?quarter=${totals.latestQuarter}">${t.navDisclosures} →</a></p></section>
 ${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}
@@ -189,6 +200,7 @@ ${downloadLinks(ctx, '/totals')}`;
       sinceInception: totals.sinceInception,
       institutionsEver: totals.institutionsEver,
       disclosures: totals.rows.map(summaryJson),
+      sharedProjects: presentSharedInTotals(totals.sharedProjects),
     };
     if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
     if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));
