@@ -66,7 +66,7 @@ function projectTable(ctx: PageContext, p: SharedProjectsView['items'][number], 
   ])}</tr>`;
   const counted = html`<dl class="facts"><dt>${t.spProjectReduction}</dt><dd>${n(p.projectAnnualReductionTonnes)}</dd>
 <dt>${t.spCountedOnce}</dt><dd>${n(p.countedOnceTonnes)}</dd><dt>${t.spNotCounted}</dt><dd>${n(p.notCountedTonnes)}</dd></dl>`;
-  const caption = `${p.projectName} · ${p.province} · ${t.spCreditCode} ${p.creditCode} · ${t.spQuarters} ${p.quarters.join(', ')}`;
+  const caption = `${p.projectName} · ${t.spProvince} ${p.province} · ${t.spCreditCode} ${p.creditCode} · ${t.spQuarters} ${p.quarters.join(', ')}`;
   return html`<section class="shared-project" aria-labelledby="sp-${i}"><h2 id="sp-${i}">${p.projectName}</h2>
 <div class="table-wrap" role="region" aria-label="${p.projectName}" tabindex="0"><table class="stack"><caption>${caption}</caption>
 ${head}
