@@ -13,7 +13,7 @@ import { quarterBounds } from '../../domain/dates.js';
 import { divRound, formatScaled, type RoundingMode } from '../../domain/money.js';
 import { POLICY_VERSIONS, roundingOf } from '../../domain/policy/index.js';
 import { NOTHING_SHARED, type CountedOnce } from '../../domain/disclosures/shared-projects.js';
-import { sharedInNationalTotals } from './shared-projects.js';
+import { sharedInNationalTotals, type SharedTotalsMemo } from './shared-projects.js';
 
 export type Figures = {
   projects: number;
@@ -325,10 +325,10 @@ function countOnce(f: Figures, once: CountedOnce): Figures {
 
 /**
  * Latest quarter's totals and, per institution, its most recent since-inception figures added up:
- * summed in SQL over the current published version of each (institution, quarter), then the latest
- * quarter's rows for its table.
+ * summed in SQL over the current published version of each (institution, quarter), each project
+ * financed by several banks counted once (./shared-projects.ts), then the latest quarter's rows for its table.
  */
-export async function nationalTotals(db: Db): Promise<NationalTotals> {
+export async function nationalTotals(db: Db, options: { sharedMemo?: SharedTotalsMemo } = {}): Promise<NationalTotals> {
   const result = await db.execute(
     sql.raw(`with current_versions as (
       select distinct on (institution_id, quarter) institution_id, quarter, content->'horizons' as h
@@ -351,7 +351,7 @@ export async function nationalTotals(db: Db): Promise<NationalTotals> {
   // the rounding of the policy in force at the latest quarter's end (the launch policy's before any)
   const rounding = roundingOf(latestQuarter ? quarterBounds(latestQuarter).end : POLICY_VERSIONS[0].effectiveFrom);
   const shared = latestQuarter
-    ? await sharedInNationalTotals(db, { quarter: latestQuarter, start: quarterBounds(latestQuarter).start })
+    ? await sharedInNationalTotals(db, { quarter: latestQuarter, start: quarterBounds(latestQuarter).start }, options.sharedMemo)
     : { latest: NOTHING_SHARED, sinceInception: NOTHING_SHARED };
   return {
     latestQuarter,

@@ -2,9 +2,10 @@
  * Projects financed by several banks (domain/disclosures/shared-projects.ts), read in one query per view:
  * - `sharedInNationalTotals`: what the national totals count once, over the loans each current published
  *   version froze (`disclosure_loans`) — the latest quarter's versions (their loans disbursed in that
- *   quarter) and each institution's newest version (since first support). A loan's credit code and its
- *   project's name, province and declared reduction are read as they stand now. Imported statements and
- *   versions compiled before frozen loan sets existed carry no loans, so they are never matched.
+ *   quarter) and each institution's newest version (since first support). Imported statements and
+ *   versions compiled before frozen loan sets existed carry no loans, so they are never matched. Each loan's
+ *   credit code, project name, province and project reduction are read as the version froze them, so the
+ *   totals of published versions move only with a publication.
  * - `sharedProjectLoans`: for operators, every loan of a shared project among the loans the disclosures
  *   count (covered by approved support), disbursed on or before a date, with its bank and project.
  */
@@ -16,12 +17,19 @@ import { NOTHING_SHARED, type CountedOnce, type SharedProjectLoan } from '../../
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-/** The columns `sharedProjectGroups` reads, from frozen loans `dl` of versions `v`, loans `l` and projects `p`. */
-const FROZEN_COLUMNS = sql.raw(`v.institution_id, l.borrower_credit_code as credit_code, p.name as project_name, p.province,
-  p.id as project_id, dl.principal_fen, dl.attributed_centitonnes, p.annual_reduction_centitonnes as project_reduction_centitonnes`);
-const FROZEN_JOINS = sql.raw(`join disclosure_loans dl on dl.version_id = v.id
-  join loans l on l.id = dl.loan_id
-  join projects p on p.institution_id = v.institution_id and p.ref = dl.project_ref`);
+export type SharedInTotals = { latest: CountedOnce; sinceInception: CountedOnce };
+
+/**
+ * The last answer of `sharedInNationalTotals` with the published versions it was computed from, kept by
+ * the caller (one per service) so that the home page reads every frozen loan once per publication only.
+ */
+export type SharedTotalsMemo = { key: string | null; value: SharedInTotals | null };
+
+/** The columns `sharedProjectGroups` reads, from the frozen loans `dl` of versions `v` (what names the project was frozen with them). */
+const FROZEN_COLUMNS = sql.raw(`v.institution_id, dl.borrower_credit_code as credit_code, dl.project_name, dl.province,
+  v.institution_id::text || E'\\t' || dl.project_ref as project_id, dl.principal_fen, dl.attributed_centitonnes,
+  dl.project_reduction_centitonnes`);
+const FROZEN_JOINS = sql.raw(`join disclosure_loans dl on dl.version_id = v.id and dl.borrower_credit_code is not null`);
 
 /**
  * What the national totals count once: for the latest quarter (the current published versions of
@@ -31,8 +39,19 @@ const FROZEN_JOINS = sql.raw(`join disclosure_loans dl on dl.version_id = v.id
 export async function sharedInNationalTotals(
   db: Db,
   latest: { quarter: string; start: string } | null,
-): Promise<{ latest: CountedOnce; sinceInception: CountedOnce }> {
+  memo?: SharedTotalsMemo,
+): Promise<SharedInTotals> {
   if (!latest) return { latest: NOTHING_SHARED, sinceInception: NOTHING_SHARED };
+  let key: string | null = null;
+  if (memo) {
+    // published versions and their frozen loans never change: the same published versions give the same answer
+    const [row] = rowsOf<{ fingerprint: string }>(
+      await db.execute(sql`select md5(${latest.quarter} || ':' || coalesce(string_agg(id::text, ',' order by id), '')) as fingerprint
+        from disclosure_versions where status = 'published'`),
+    );
+    key = row.fingerprint;
+    if (memo.key === key && memo.value) return memo.value;
+  }
   const source = sql`
     with current_versions as (
       select distinct on (institution_id, quarter) id, institution_id, quarter
@@ -53,9 +72,15 @@ export async function sharedInNationalTotals(
   const of = (scope: string): CountedOnce => {
     const r = rows.find((x) => x.scope === scope);
     if (!r) return NOTHING_SHARED;
-    return { sharedProjects: Number(r.shared), projectsNotCounted: Number(r.projects), reductionNotCountedCentitonnes: BigInt(r.not_counted) };
+    return {
+      sharedProjects: Number(r.shared),
+      projectsNotCounted: Number(r.projects),
+      reductionNotCountedCentitonnes: BigInt(r.not_counted),
+    };
   };
-  return { latest: of('latest'), sinceInception: of('since') };
+  const value = { latest: of('latest'), sinceInception: of('since') };
+  if (memo && key) Object.assign(memo, { key, value });
+  return value;
 }
 
 export type SharedProjectLoanRow = SharedProjectLoan & {

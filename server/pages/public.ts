@@ -30,6 +30,7 @@ import type { Timeliness } from '../../domain/disclosures/timeliness.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { presentCountedOnce, presentSharedInTotals } from '../presenters/shared-projects.js';
 import type { CountedOnce } from '../../domain/disclosures/shared-projects.js';
+import type { SharedTotalsMemo } from '../../db/read-models/shared-projects.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -137,7 +138,9 @@ export function publicPages(deps: AppDeps): Router {
   const renderedBodies = new Map<string, { d: unknown; body: ReturnType<typeof disclosureBody> }>();
 
   // ---- home: national totals and the latest quarter
-  const homeData = () => nationalTotals(db);
+  // the shared projects of the totals are read again only after a publication
+  const sharedMemo: SharedTotalsMemo = { key: null, value: null };
+  const homeData = () => nationalTotals(db, { sharedMemo });
   router.get('/', async (_req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
