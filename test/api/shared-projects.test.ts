@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
-import { validCreditCode } from '../factories/loans.js';
+import { loanRequest, validCreditCode, type LoanRequest } from '../factories/loans.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
 import { verifyAndPublish } from '../factories/verification.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -24,6 +24,7 @@ let jobs: JobRuntime;
 let a: Awaited<ReturnType<typeof createInstitution>>;
 let b: Awaited<ReturnType<typeof createInstitution>>;
 let c: Awaited<ReturnType<typeof createInstitution>>;
+let fromB: { id: string; principalFen: bigint; body: LoanRequest }[];
 const BORROWER = { name: '某某风能有限公司', creditCode: validCreditCode(4242) };
 const WIND = {
   name: '某某风电场（一期）',
@@ -49,7 +50,13 @@ beforeAll(async () => {
 
   const fromA = [await loan(a, { ...WIND, ref: 'A-WIND' }, '80000000.00')];
   // the same project as B writes it: half-width brackets, spaces inside and around
-  const fromB = [await loan(b, { ...WIND, ref: 'B-W1', name: ' 某某 风电场(一期)　' }, '60000000.00', '2022-09-01')];
+  const bBody = loanRequest({
+    borrower: BORROWER,
+    project: { ...WIND, ref: 'B-W1', name: ' 某某 风电场(一期)　' },
+    principal: '60000000.00',
+    disbursedOn: '2022-09-01',
+  });
+  fromB = [{ id: await submitLoan(t, b.apiKey, bBody), principalFen: 6_000_000_000n, body: bBody }];
   const fromC = [
     // same borrower and name, another province: another project
     await loan(c, { ...WIND, ref: 'C-HEBEI', province: '河北省' }, '50000000.00'),
@@ -158,5 +165,19 @@ describe('projects financed by several banks', () => {
     expect(text).not.toContain(c.code);
     const empty = await browsePage(t, '/operator/shared-projects?quarter=2022Q2&lang=zh', page.cookies);
     expect(empty.res.text).toContain('没有多家银行共同支持的项目。');
+  });
+
+  it('when a bank amends its loan after publication, then operators see the loans as they stand now, and the national totals stay as published', async () => {
+    const [loanB] = fromB;
+    const amended = await request(t.app)
+      .post(`/api/v1/loans/${loanB.id}/amendments`)
+      .set(bearer(b.apiKey))
+      .send({ reason: '项目名称更正', loan: { ...loanB.body, project: { ...loanB.body.project, name: '某某风电场（二期）' } } });
+    expect(amended.status).toBe(201);
+    const listing = await request(t.app).get('/api/v1/shared-projects').set(bearer(t.operatorKey)).expect(200);
+    expect(listing.body.items).toEqual([]);
+    const totals = await request(t.app).get('/totals.json').expect(200);
+    expect(totals.body.sharedProjects.sinceInception).toMatchObject({ sharedProjects: 1, reductionNotCountedTonnes: '400.00' });
+    expect(totals.body.sinceInception).toMatchObject({ projects: 3, annualReductionTonnes: '1750.00' });
   });
 });
