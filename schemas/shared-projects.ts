@@ -78,7 +78,10 @@ export const SharedProjectJson = z
 
 export const SharedProjectsJson = z
   .object({
-    through: z.string().nullable().meta({ description: 'loans disbursed on or before this date (null: every loan)', examples: ['2022-09-30'] }),
+    through: z
+      .string()
+      .nullable()
+      .meta({ description: 'loans disbursed on or before this date (null: every loan)', examples: ['2022-09-30'] }),
     totals: CountedOnceJson,
     items: z.array(SharedProjectJson),
   })

@@ -24,13 +24,45 @@ afterAll(async () => {
 });
 
 /** Pieces of names that fold into each other: full-width and ASCII forms, capitals, every kind of whitespace. */
-const PIECES = ['风电', '项目', '光伏', 'A', 'Ａ', 'a', 'ｂ', 'B', '1', '１', '(', '（', ')', '）', ' ', '\u3000', '\t', '\u00a0', '\u2003', '·', 'É', 'é'];
+const PIECES = [
+  '风电',
+  '项目',
+  '光伏',
+  'A',
+  'Ａ',
+  'a',
+  'ｂ',
+  'B',
+  '1',
+  '１',
+  '(',
+  '（',
+  ')',
+  '）',
+  ' ',
+  '\u3000',
+  '\t',
+  '\u00a0',
+  '\u2003',
+  '·',
+  'É',
+  'é',
+];
 const nameArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 6 }).map((p) => p.join(''));
 
 const loanArb: fc.Arbitrary<SharedProjectLoan> = fc.record({
   institutionCode: fc.constantFrom('BANK-A', 'BANK-B', 'BANK-C'),
   creditCode: fc.constantFrom('91110108MA00000010', '91110108MA0000002Y'),
-  projectName: fc.constantFrom('风电项目', ' 风电项目', '风电　项目', '风电项目A', '风电项目ａ', '光伏（一期）', '光伏(一期)', '光伏 (一期)'),
+  projectName: fc.constantFrom(
+    '风电项目',
+    ' 风电项目',
+    '风电　项目',
+    '风电项目A',
+    '风电项目ａ',
+    '光伏（一期）',
+    '光伏(一期)',
+    '光伏 (一期)',
+  ),
   province: fc.constantFrom('内蒙古自治区', '内蒙古自治区 ', '河北省'),
   projectId: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
   principalFen: fc.bigInt({ min: 1n, max: 10n ** 12n }),
