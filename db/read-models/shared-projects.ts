@@ -23,7 +23,7 @@ export type SharedInTotals = { latest: CountedOnce; sinceInception: CountedOnce 
  * The last answer of `sharedInNationalTotals` with the published versions it was computed from, kept by
  * the caller (one per service) so that the home page reads every frozen loan once per publication only.
  */
-export type SharedTotalsMemo = { key: string | null; value: SharedInTotals | null };
+export type SharedTotalsMemo = { key: string | null; value: Promise<SharedInTotals> | null };
 
 /** The columns `sharedProjectGroups` reads, from the frozen loans `dl` of versions `v` (what names the project was frozen with them). */
 const FROZEN_COLUMNS = sql.raw(`v.institution_id, dl.borrower_credit_code as credit_code, dl.project_name, dl.province,
@@ -42,16 +42,24 @@ export async function sharedInNationalTotals(
   memo?: SharedTotalsMemo,
 ): Promise<SharedInTotals> {
   if (!latest) return { latest: NOTHING_SHARED, sinceInception: NOTHING_SHARED };
-  let key: string | null = null;
-  if (memo) {
-    // published versions and their frozen loans never change: the same published versions give the same answer
-    const [row] = rowsOf<{ fingerprint: string }>(
-      await db.execute(sql`select md5(${latest.quarter} || ':' || coalesce(string_agg(id::text, ',' order by id), '')) as fingerprint
-        from disclosure_versions where status = 'published'`),
-    );
-    key = row.fingerprint;
-    if (memo.key === key && memo.value) return memo.value;
+  if (!memo) return computeShared(db, latest);
+  // published versions and their frozen loans never change: the same published versions give the same answer
+  const [row] = rowsOf<{ fingerprint: string }>(
+    await db.execute(sql`select md5(${latest.quarter} || ':' || coalesce(string_agg(id::text, ',' order by id), '')) as fingerprint
+      from disclosure_versions where status = 'published'`),
+  );
+  if (memo.key !== row.fingerprint || !memo.value) {
+    // kept as a promise, so requests arriving while it is computed wait for the same answer
+    const value = computeShared(db, latest);
+    Object.assign(memo, { key: row.fingerprint, value });
+    value.catch(() => {
+      if (memo.value === value) Object.assign(memo, { key: null, value: null });
+    });
   }
+  return memo.value!;
+}
+
+async function computeShared(db: Db, latest: { quarter: string; start: string }): Promise<SharedInTotals> {
   const source = sql`
     with current_versions as (
       select distinct on (institution_id, quarter) id, institution_id, quarter
@@ -78,9 +86,7 @@ export async function sharedInNationalTotals(
       reductionNotCountedCentitonnes: BigInt(r.not_counted),
     };
   };
-  const value = { latest: of('latest'), sinceInception: of('since') };
-  if (memo && key) Object.assign(memo, { key, value });
-  return value;
+  return { latest: of('latest'), sinceInception: of('since') };
 }
 
 export type SharedProjectLoanRow = SharedProjectLoan & {
