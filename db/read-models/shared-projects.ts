@@ -113,17 +113,22 @@ export async function sharedProjectLoans(db: Db, filter: { through: string | nul
         p.id as project_id, p.ref as project_ref, p.name as project_name, p.province, l.principal_fen, l.disbursed_on,
         div(2 * p.annual_reduction_centitonnes::numeric * l.principal_fen + p.total_investment_fen, 2 * p.total_investment_fen)::bigint
           as attributed_centitonnes,
-        p.annual_reduction_centitonnes as project_reduction_centitonnes,
-        ${foldedName(sql`p.name`)} as name_key, ${foldedName(sql`p.province`)} as province_key
+        p.annual_reduction_centitonnes as project_reduction_centitonnes
       from loans l join projects p on p.id = l.project_id join institutions i on i.id = l.institution_id ${coveredByApprovedSupport}
       where ${through}
+    ), several as (
+      -- only the borrowers two or more banks lend to can have a shared project: fold only their loans' names
+      select credit_code from (select distinct credit_code, institution_id from counted) d group by credit_code having count(*) > 1
+    ), keyed as (
+      select c.*, ${foldedName(sql`c.project_name`)} as name_key, ${foldedName(sql`c.province`)} as province_key
+      from counted c join several using (credit_code)
     ), shared as (
-      select credit_code, name_key, province_key from counted
+      select credit_code, name_key, province_key from keyed
       group by credit_code, name_key, province_key having count(distinct institution_id) > 1
     )
     select c.loan_id, c.loan_ref, c.code, c.name_zh, c.name_en, c.credit_code, c.project_id, c.project_ref, c.project_name, c.province,
       c.principal_fen::text, c.disbursed_on::text, c.attributed_centitonnes::text, c.project_reduction_centitonnes::text
-    from counted c join shared s using (credit_code, name_key, province_key)
+    from keyed c join shared s using (credit_code, name_key, province_key)
     order by c.credit_code, c.name_key, c.province_key, c.code, c.loan_ref`),
   );
   return rows.map((r) => ({
