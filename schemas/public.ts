@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AREA_NAMES } from '../domain/policy/index.js';
+import { SharedInTotalsJson } from './shared-projects.js';
 
 export const PublishedFigures = z
   .object({
@@ -71,6 +72,7 @@ export const PublishedTotalsJson = z
       .int()
       .meta({ description: 'institutions that have published', examples: [2] }),
     disclosures: z.array(PublishedSummaryJson).describe("the latest quarter's disclosures"),
+    sharedProjects: SharedInTotalsJson,
   })
   .meta({ id: 'PublishedTotals' });
 

@@ -3,7 +3,7 @@
  * the ones each version was published with (its stored content). Each view reads a fixed number of
  * queries: the index one joined query (and two small ones for its filters' options), a disclosure two
  * (the versions with their restated numbers, the verification with its finding counts), the home page
- * two (the national totals summed exactly in SQL, the latest quarter's rows).
+ * three (the national totals summed exactly in SQL, the shared projects they count once, the latest quarter's rows).
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -12,6 +12,8 @@ import { disclosureVersions, institutions, verificationAssignments, verification
 import { quarterBounds } from '../../domain/dates.js';
 import { divRound, formatScaled, type RoundingMode } from '../../domain/money.js';
 import { POLICY_VERSIONS, roundingOf } from '../../domain/policy/index.js';
+import { NOTHING_SHARED, type CountedOnce } from '../../domain/disclosures/shared-projects.js';
+import { sharedInNationalTotals, type SharedTotalsMemo } from './shared-projects.js';
 
 export type Figures = {
   projects: number;
@@ -309,14 +311,24 @@ export type NationalTotals = {
   sinceInception: Figures;
   institutionsEver: number;
   rows: PublishedSummary[];
+  /** projects financed by several banks, counted once in `latest` and `sinceInception` (read-models/shared-projects.ts) */
+  sharedProjects: { latest: CountedOnce; sinceInception: CountedOnce };
 };
+
+/** The banks' figures added up, with each shared project counted once (its reduction in whole centitonnes, so exact). */
+function countOnce(f: Figures, once: CountedOnce): Figures {
+  if (!once.sharedProjects) return f;
+  const [whole, cents = ''] = f.annualReductionTonnes.split('.');
+  const centitonnes = BigInt(whole + (cents + '00').slice(0, 2)) - once.reductionNotCountedCentitonnes;
+  return { ...f, projects: f.projects - once.projectsNotCounted, annualReductionTonnes: formatScaled(centitonnes, 2) };
+}
 
 /**
  * Latest quarter's totals and, per institution, its most recent since-inception figures added up:
- * summed in SQL over the current published version of each (institution, quarter), then the latest
- * quarter's rows for its table.
+ * summed in SQL over the current published version of each (institution, quarter), each project
+ * financed by several banks counted once (./shared-projects.ts), then the latest quarter's rows for its table.
  */
-export async function nationalTotals(db: Db): Promise<NationalTotals> {
+export async function nationalTotals(db: Db, options: { sharedMemo?: SharedTotalsMemo } = {}): Promise<NationalTotals> {
   const result = await db.execute(
     sql.raw(`with current_versions as (
       select distinct on (institution_id, quarter) institution_id, quarter, content->'horizons' as h
@@ -338,13 +350,17 @@ export async function nationalTotals(db: Db): Promise<NationalTotals> {
   const latestQuarter = (row.latest_quarter as string | null) ?? null;
   // the rounding of the policy in force at the latest quarter's end (the launch policy's before any)
   const rounding = roundingOf(latestQuarter ? quarterBounds(latestQuarter).end : POLICY_VERSIONS[0].effectiveFrom);
+  const shared = latestQuarter
+    ? await sharedInNationalTotals(db, { quarter: latestQuarter, start: quarterBounds(latestQuarter).start }, options.sharedMemo)
+    : { latest: NOTHING_SHARED, sinceInception: NOTHING_SHARED };
   return {
     latestQuarter,
     institutionsInLatest: Number(row.in_latest),
-    latest: figuresOf(sumsOf(row, 'l'), rounding),
-    sinceInception: figuresOf(sumsOf(row, 'e'), rounding),
+    latest: countOnce(figuresOf(sumsOf(row, 'l'), rounding), shared.latest),
+    sinceInception: countOnce(figuresOf(sumsOf(row, 'e'), rounding), shared.sinceInception),
     institutionsEver: Number(row.ever),
     rows: latestQuarter ? await listPublished(db, { quarter: latestQuarter, limit: 100_000 }) : [],
+    sharedProjects: shared,
   };
 }
 

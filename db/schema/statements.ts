@@ -55,6 +55,16 @@ export const disclosureLoans = pgTable(
     attributedCentitonnes: bigint('attributed_centitonnes', { mode: 'bigint' }).notNull(),
     projectRef: text('project_ref').notNull(),
     subArea: text('sub_area').notNull(),
+    /**
+     * What names the project across banks (domain/disclosures/shared-projects.ts), frozen with the loan so
+     * the national totals of published versions never move without a publication: the borrower's credit
+     * code, the project's name and province, and the project's own annual reduction (centitonnes).
+     * Not part of the list's hash. Rows frozen before these existed were filled from the loans at migration.
+     */
+    borrowerCreditCode: text('borrower_credit_code'),
+    projectName: text('project_name'),
+    province: text('province'),
+    projectReductionCentitonnes: bigint('project_reduction_centitonnes', { mode: 'bigint' }),
   },
   (t) => [primaryKey({ columns: [t.versionId, t.loanId] })],
 );

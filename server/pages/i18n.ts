@@ -382,6 +382,29 @@ export const zh = {
   owProposed: '已提议，待另一位操作员确认',
   owProposedLink: '待确认操作',
   reasonSupportWithdrawn: '编制后撤回的批准使本季度部分贷款不再计入',
+  sharedTotalsNote:
+    '其中 {n} 个项目由多家银行共同支持（借款人统一社会信用代码、项目名称和省份相同），项目数和碳减排量只计一次（少计项目 {p} 个、碳减排量 {t} 吨）；贷款金额按各银行实际发放额相加。各银行自己的披露不变。',
+  spHeading: '多家银行共同支持的项目',
+  spIntro:
+    '已获批支持的贷款中，借款人统一社会信用代码、项目名称和省份相同而由两家或以上银行发放的项目（名称和省份比较时忽略空白、全角半角和英文大小写）。全国合计中每个项目只计一次：项目数计一个，碳减排量为各银行归属减排量之和，但不超过项目本身的年减排量；贷款金额照常相加。',
+  spThrough: '截至季度末',
+  spAll: '全部贷款',
+  spShow: '显示',
+  spNone: '没有多家银行共同支持的项目。',
+  spSummary: '{n} 个项目；全国合计因此少计项目 {p} 个、碳减排量 {t} 吨。',
+  spCreditCode: '借款人统一社会信用代码',
+  spProvince: '省份',
+  spQuarters: '发放季度',
+  spLoanRef: '贷款编号',
+  spProjectRef: '银行项目编号',
+  spDisbursedOn: '发放日期',
+  spPrincipal: '本金（元）',
+  spAttributed: '归属年减排量（吨）',
+  spProjectReduction: '项目年减排量（吨）',
+  spCountedOnce: '全国合计计入（吨）',
+  spNotCounted: '少计（吨）',
+  spAllBanks: '各银行合计',
+  navSharedProjects: '多家银行共同支持的项目',
 };
 
 export type Dict = typeof zh;
@@ -778,6 +801,29 @@ export const en: Dict = {
   owProposed: "Proposed, awaiting a second operator's confirmation",
   owProposedLink: 'Acts to confirm',
   reasonSupportWithdrawn: 'an approval withdrawn after compilation took loans of this quarter out of the count',
+  sharedTotalsNote:
+    'Of these, {n} projects are financed by several banks (same borrower credit code, project name and province): each counts once in the projects and the reduction ({p} projects and {t} t CO2e not counted twice); loan amounts add up, as each bank lent its own money. Each bank’s own disclosure is unchanged.',
+  spHeading: 'Projects financed by several banks',
+  spIntro:
+    'Among the loans with approved support: projects with the same borrower credit code, project name and province financed by two or more banks (names and provinces compared without whitespace, full-width forms and capitals). The national totals count each once: one project, and a reduction equal to the sum of the banks’ attributed reductions but never more than the project’s own annual reduction; loan amounts still add up.',
+  spThrough: 'Through the end of',
+  spAll: 'Every loan',
+  spShow: 'Show',
+  spNone: 'No project is financed by several banks.',
+  spSummary: '{n} projects; the national totals count {p} projects and {t} t CO2e fewer because of them.',
+  spCreditCode: 'Borrower credit code',
+  spProvince: 'Province',
+  spQuarters: 'Quarters disbursed',
+  spLoanRef: 'Loan reference',
+  spProjectRef: 'Bank’s project reference',
+  spDisbursedOn: 'Disbursed on',
+  spPrincipal: 'Principal (yuan)',
+  spAttributed: 'Attributed annual reduction (t)',
+  spProjectReduction: 'Project’s annual reduction (t)',
+  spCountedOnce: 'Counted in the national totals (t)',
+  spNotCounted: 'Not counted twice (t)',
+  spAllBanks: 'All banks',
+  navSharedProjects: 'Projects financed by several banks',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

@@ -28,6 +28,9 @@ import { methodsSection, namedProjectsNote, restatementSection } from './stateme
 import { timelinessCell, timelinessMap, timelinessSection } from './timeliness.js';
 import type { Timeliness } from '../../domain/disclosures/timeliness.js';
 import { shanghaiDate } from '../../domain/dates.js';
+import { presentCountedOnce, presentSharedInTotals } from '../presenters/shared-projects.js';
+import type { CountedOnce } from '../../domain/disclosures/shared-projects.js';
+import type { SharedTotalsMemo } from '../../db/read-models/shared-projects.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -135,7 +138,9 @@ export function publicPages(deps: AppDeps): Router {
   const renderedBodies = new Map<string, { d: unknown; body: ReturnType<typeof disclosureBody> }>();
 
   // ---- home: national totals and the latest quarter
-  const homeData = () => nationalTotals(db);
+  // the shared projects of the totals are read again only after a publication
+  const sharedMemo: SharedTotalsMemo = { key: null, value: null };
+  const homeData = () => nationalTotals(db, { sharedMemo });
   router.get('/', async (_req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
@@ -163,6 +168,13 @@ export function publicPages(deps: AppDeps): Router {
         ? fill(t.totalsOneInstitution, { name: instName(ctx, totals.rows[0] ?? { nameZh: '', nameEn: '' }) })
         : fill(t.totalsHeading, { n: totals.institutionsEver });
     const latestHeading = fill(t.latestTotalsHeading, { quarter: totals.latestQuarter ?? '', n: totals.institutionsInLatest });
+    // projects financed by several banks count once in the totals, and the page says so
+    const sharedNote = (once: CountedOnce) => {
+      if (!once.sharedProjects) return '';
+      const shown = presentCountedOnce(once);
+      const tonnes = formatDecimal(ctx.lang, shown.reductionNotCountedTonnes);
+      return html`<p class="hint shared-projects">${fill(t.sharedTotalsNote, { n: shown.sharedProjects, p: shown.projectsNotCounted, t: tonnes })}</p>`;
+    };
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
@@ -170,10 +182,12 @@ export function publicPages(deps: AppDeps): Router {
 <section aria-labelledby="h-since"><h2 id="h-since">${t.nationalTotals}</h2>
 <p class="hint">${totalsHeading}</p>
 ${figureCards(totals.sinceInception)}
+${sharedNote(totals.sharedProjects.sinceInception)}
 <p>${t.institutionsCount}: ${totals.institutionsEver}</p></section>
 <section aria-labelledby="h-latest"><h2 id="h-latest">${t.latestQuarter}: ${totals.latestQuarter}</h2>
 <p class="hint">${latestHeading}</p>
 ${figureCards(totals.latest)}
+${sharedNote(totals.sharedProjects.latest)}
 ${summaryTable(ctx, totals.rows, `${t.latestQuarter} ${totals.latestQuarter}`)}
 <p><a href="/disclosures?quarter=${totals.latestQuarter}">${t.navDisclosures} →</a></p></section>
 ${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}
@@ -189,6 +203,7 @@ ${downloadLinks(ctx, '/totals')}`;
       sinceInception: totals.sinceInception,
       institutionsEver: totals.institutionsEver,
       disclosures: totals.rows.map(summaryJson),
+      sharedProjects: presentSharedInTotals(totals.sharedProjects),
     };
     if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
     if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));

@@ -26,6 +26,7 @@ import { userRoutes } from './users.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { signingKeyRoutes } from './signing-keys.js';
+import { sharedProjectRoutes } from './shared-projects.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -51,6 +52,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: approvalRoutes },
   { base: '/api/v1', routes: auditRoutes },
   { base: '/', routes: signingKeyRoutes },
+  { base: '/api/v1', routes: sharedProjectRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
