@@ -381,6 +381,18 @@ export const zh = {
   timelinessRule: '每季度的披露期限为季度结束后{days}天（政策参数）；以首次发布日期为准，更正披露不改变及时性。',
   owProposed: '已提议，待另一位操作员确认',
   owProposedLink: '待确认操作',
+  evNotUploaded: '尚未上传',
+  evOpenFile: '打开文件',
+  evQueriesHeading: '问询',
+  evNoQueries: '尚无问询。',
+  evRaiseHeading: '就抽样贷款提出问询',
+  evQueryText: '问询内容',
+  evRaiseButton: '提出问询',
+  evAnswerText: '答复内容',
+  evAnswerButton: '提交答复',
+  evAskedBy: '{who}（{institution}）于 {at} 提问',
+  evAnsweredBy: '{who}（{institution}）于 {at} 答复',
+  evNoAnswer: '银行尚未答复。',
 };
 
 export type Dict = typeof zh;
@@ -776,6 +788,18 @@ export const en: Dict = {
     "Each quarter's disclosure is due {days} days after the quarter ends (a policy parameter); the first publication counts, a restatement does not change it.",
   owProposed: "Proposed, awaiting a second operator's confirmation",
   owProposedLink: 'Acts to confirm',
+  evNotUploaded: 'not uploaded yet',
+  evOpenFile: 'Open the file',
+  evQueriesHeading: 'Queries',
+  evNoQueries: 'No query yet.',
+  evRaiseHeading: 'Raise a query on a sampled loan',
+  evQueryText: 'Query',
+  evRaiseButton: 'Raise the query',
+  evAnswerText: 'Answer',
+  evAnswerButton: 'Send the answer',
+  evAskedBy: 'Asked by {who} ({institution}) at {at}',
+  evAnsweredBy: 'Answered by {who} ({institution}) at {at}',
+  evNoAnswer: 'The bank has not answered yet.',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

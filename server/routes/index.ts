@@ -26,6 +26,8 @@ import { userRoutes } from './users.js';
 import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { signingKeyRoutes } from './signing-keys.js';
+import { evidenceRoutes } from './evidence.js';
+import { verificationQueryRoutes } from './verification-queries.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -51,6 +53,8 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: approvalRoutes },
   { base: '/api/v1', routes: auditRoutes },
   { base: '/', routes: signingKeyRoutes },
+  { base: '/api/v1', routes: evidenceRoutes },
+  { base: '/api/v1', routes: verificationQueryRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
