@@ -48,6 +48,7 @@ ALTER TABLE "verification_query_answers" ADD CONSTRAINT "verification_query_answ
 ALTER TABLE "verification_query_answers" ADD CONSTRAINT "verification_query_answers_answered_by_users_id_fk" FOREIGN KEY ("answered_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "verification_queries_version" ON "verification_queries" USING btree ("version_id","created_at");--> statement-breakpoint
 CREATE INDEX "verification_query_answers_query" ON "verification_query_answers" USING btree ("query_id","created_at");--> statement-breakpoint
+CREATE INDEX "projects_evidence_sha256" ON "projects" USING btree ("evidence_sha256");--> statement-breakpoint
 -- the audit trail records who uploaded which evidence file and the query threads (not the files' bytes)
 DO $$
 DECLARE t text;

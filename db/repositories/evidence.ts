@@ -41,13 +41,14 @@ export async function anyEvidenceTitle(tx: Tx, sha256: string): Promise<string |
 export async function evidenceTitleForVerifier(tx: Tx, verifierId: string, sha256: string): Promise<string | null> {
   const [row] = rowsOf<{ title: string }>(
     await tx.execute(sql`
+    -- from the few projects declaring the hash to their loans, then a key lookup per assignment of the verifier
     select title from (
       select p.evidence_title as title
-      from verification_assignments a
-      join disclosure_loans dl on dl.version_id = a.disclosure_version_id
-      join loans l on l.id = dl.loan_id
-      join projects p on p.id = l.project_id
-      where a.verifier_id = ${verifierId} and p.evidence_sha256 = ${sha256}
+      from projects p
+      join loans l on l.project_id = p.id
+      join verification_assignments a on a.verifier_id = ${verifierId}
+      where p.evidence_sha256 = ${sha256}
+        and exists (select 1 from disclosure_loans dl where dl.version_id = a.disclosure_version_id and dl.loan_id = l.id)
       union all
       select s.snapshot #>> '{project,evidence,title}'
       from verification_assignments a

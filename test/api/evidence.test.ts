@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitLoan, uniqueCode } from '../factories/disclosures.js';
@@ -131,6 +133,47 @@ describe('uploading evidence files', () => {
       .send(Buffer.alloc(0))
       .catch((err: { response?: request.Response }) => err.response!);
     expect(res.status).toBe(413);
+  });
+
+  it('stops reading a chunked body once it passes the limit (413 evidence_too_large) and stores nothing', async () => {
+    const d = await withEvidence('chunked');
+    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'PUT',
+            path: `/api/v1/evidence/${sha(d.study)}`,
+            headers: { ...bearer(d.bank.apiKey), 'Content-Type': 'application/pdf' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        // after the answer the server closes the connection: a reset of the rest of the upload is expected
+        req.on('error', (err) => (['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '') ? undefined : reject(err)));
+        // 20 MB and 64 KB more, chunked (no Content-Length), and no end: the server must stop by itself
+        const chunk = Buffer.concat([d.study, Buffer.alloc(1024 * 1024 - d.study.length)]);
+        const parts = [...Array.from({ length: 20 }, () => chunk), Buffer.alloc(64 * 1024)];
+        const pump = () => {
+          let part: Buffer | undefined;
+          while ((part = parts.shift())) if (!req.write(part)) return void req.once('drain', pump);
+        };
+        pump();
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'evidence_too_large' });
+      expect((await get(d.bank.apiKey, sha(d.study))).status).toBe(404);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
