@@ -177,6 +177,34 @@ describe('uploading evidence files', () => {
   });
 });
 
+describe("the bank's evidence page", () => {
+  it('lists each declared document, uploads the declared file through the form, and refuses a file with another hash', async () => {
+    const d = await withEvidence('bank page');
+    const cookies = await signInToPages(t, d.bank.apiKey);
+    const page = await browsePage(t, '/bank/evidence?lang=en', cookies);
+    expect(page.res.status).toBe(200);
+    expect(page.res.text).toContain(sha(d.study));
+    expect(page.res.text).toContain(`action="/bank/evidence/${sha(d.study)}?_csrf=`);
+    const send = (hash: string, file: Buffer, name: string) =>
+      request(t.app)
+        .post(`/bank/evidence/${hash}?_csrf=${encodeURIComponent(page.token)}`)
+        .set('Cookie', page.cookies.join('; '))
+        .attach('file', file, name);
+
+    const wrong = await send(sha(d.study), pdf('not the declared one'), 'study.pdf');
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.location).toBe('/bank/evidence?error=evidence_hash_mismatch');
+    const shown = await browsePage(t, wrong.headers.location, page.cookies);
+    expect(shown.res.text).toContain('evidence_hash_mismatch');
+
+    const stored = await send(sha(d.study), d.study, 'study.pdf');
+    expect(stored.headers.location).toBe('/bank/evidence?done=1');
+    const after = await browsePage(t, '/bank/evidence', page.cookies);
+    expect(after.res.text).toContain(`href="/evidence/${sha(d.study)}"`);
+    expect((await get(d.verifier.apiKey, sha(d.study))).status).toBe(200);
+  });
+});
+
 describe('who reads evidence', () => {
   it('the bank, its assigned verifier and operators read it; another bank and an unassigned verifier get 404; anonymous 401', async () => {
     const d = await withEvidence('access');
