@@ -45,7 +45,7 @@ export function bankEvidencePages(deps: AppDeps): Router {
 <p class="hint">${t.evBankHint}</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${req.query.done ? html`<p class="notice" role="status">${t.evStored}</p>` : ''}
-${listTable(t.evNav, [t.evProjectRef, t.vfProject, t.vfEvidenceTitle, t.vfEvidenceSha, t.evFile], trs, t.nothingHere)}`;
+<div class="evidence-list">${listTable(t.evNav, [t.evProjectRef, t.vfProject, t.vfEvidenceTitle, t.vfEvidenceSha, t.evFile], trs, t.nothingHere)}</div>`;
     sendPage(res, ctx, t.evNav, body);
   });
 
