@@ -31,10 +31,13 @@ export async function readEvidence(
   ctx: ActorContext,
   input: { sha256: string; withBytes?: boolean; store?: EvidenceStore },
 ): Promise<{ file: EvidenceFileRow; title: string; bytes: Uint8Array | null }> {
-  const store = input.store ?? postgresEvidenceStore;
+  // a file is read from the store its row names (files kept in PostgreSQL stay there when S3 is configured)
+  const configured = input.store ?? postgresEvidenceStore;
   const title = await evidenceTitleFor(ctx, input.sha256);
   const file = title === null ? null : await findEvidenceFile(ctx.tx, input.sha256);
   if (title === null || !file) refuse('not_found', `evidence file ${input.sha256} not found`);
+  const store = file.storage === 'postgresql' ? postgresEvidenceStore : configured;
+  if (store.kind !== file.storage) refuse('not_found', `evidence file ${input.sha256} is kept in ${file.storage}, which is not configured`);
   const bytes = input.withBytes === false ? null : await store.get(ctx.tx, input.sha256);
   if (input.withBytes !== false && !bytes) refuse('not_found', `evidence file ${input.sha256} not found in its store`);
   return { file, title, bytes };

@@ -9,6 +9,7 @@ import { perform } from '../../app/perform.js';
 import { bankEvidence } from '../../db/read-models/bank-evidence.js';
 import { Sha256Hex } from '../../schemas/common.js';
 import type { AppDeps } from '../context.js';
+import { evidenceStoreOf } from '../evidence-store.js';
 import { pageRefusal } from '../problems.js';
 import { evidencePageUrl } from '../presenters/evidence.js';
 import { CSRF_FIELD } from '../web/csrf.js';
@@ -23,6 +24,7 @@ const CODE = /^[a-z_]{1,64}$/;
 
 export function bankEvidencePages(deps: AppDeps): Router {
   const router = Router();
+  const store = evidenceStoreOf(deps.env);
   const { db } = deps.database;
 
   router.get('/', async (req, res) => {
@@ -55,7 +57,7 @@ ${req.query.done ? html`<p class="notice" role="status">${t.evStored}</p>` : ''}
     const form = sha256.success ? await receiveEvidenceForm(req) : null;
     if (!sha256.success || !form) return res.redirect(303, '/bank/evidence?error=invalid_input');
     const result = await perform(db, (tx) =>
-      storeEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, received: form.received }),
+      storeEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, received: form.received, store }),
     );
     res.redirect(303, result.ok ? '/bank/evidence?done=1' : `/bank/evidence?error=${encodeURIComponent(result.status)}`);
   });

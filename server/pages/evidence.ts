@@ -8,6 +8,7 @@ import { readEvidence } from '../../app/disclosures/read-evidence.js';
 import { perform } from '../../app/perform.js';
 import { Sha256Hex } from '../../schemas/common.js';
 import type { AppDeps } from '../context.js';
+import { evidenceStoreOf } from '../evidence-store.js';
 import { evidenceHeaders, matchesEtag } from '../presenters/evidence.js';
 import { pageActorOf } from '../web/sessions.js';
 import { pageOf } from './context.js';
@@ -16,6 +17,7 @@ import { sendMessagePage } from './layout.js';
 export function evidencePages(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
+  const store = evidenceStoreOf(deps.env);
 
   router.get('/evidence/:sha256', async (req, res) => {
     const ctx = pageOf(res);
@@ -24,7 +26,9 @@ export function evidencePages(deps: AppDeps): Router {
     const sha256 = Sha256Hex.safeParse(req.params.sha256);
     if (!sha256.success) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
     const etagOnly = matchesEtag(req.get('if-none-match'), sha256.data);
-    const found = await perform(db, (tx) => readEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, withBytes: !etagOnly }));
+    const found = await perform(db, (tx) =>
+      readEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, withBytes: !etagOnly, store }),
+    );
     if (!found.ok) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
     const { file, title, bytes } = found.value;
     res.set(evidenceHeaders(file, title));

@@ -13,6 +13,7 @@ import { EVIDENCE_MAX_BYTES } from '../../domain/verification/evidence.js';
 import { EvidenceFile, EvidencePath } from '../../schemas/evidence.js';
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
+import { evidenceStoreOf } from '../evidence-store.js';
 import { describe } from '../openapi.js';
 import { evidenceApiUrl, evidenceHeaders, matchesEtag, presentEvidenceFile } from '../presenters/evidence.js';
 import { parseOrThrow } from '../validate.js';
@@ -69,6 +70,7 @@ describe({
 export function evidenceRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
+  const store = evidenceStoreOf(deps.env);
   const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
     const actor = actorOf(res);
     return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
@@ -82,7 +84,7 @@ export function evidenceRoutes(deps: AppDeps): Router {
       await run(res, (ctx) => checkEvidenceDeclared(ctx, { sha256 }));
       const received = await receiveEvidenceBody(req, res);
       bodyRead = true;
-      const stored = await run(res, (ctx) => storeEvidence(ctx, { sha256, received }));
+      const stored = await run(res, (ctx) => storeEvidence(ctx, { sha256, received, store }));
       res
         .status(stored.created ? 201 : 200)
         .location(evidenceApiUrl(sha256))
@@ -97,7 +99,7 @@ export function evidenceRoutes(deps: AppDeps): Router {
     const { sha256 } = parseOrThrow(EvidencePath, req.params);
     const meta = req.query.meta === 'true';
     const etagOnly = matchesEtag(req.get('if-none-match'), sha256);
-    const found = await run(res, (ctx) => readEvidence(ctx, { sha256, withBytes: !meta && !etagOnly }));
+    const found = await run(res, (ctx) => readEvidence(ctx, { sha256, withBytes: !meta && !etagOnly, store }));
     if (meta) return void res.json(presentEvidenceFile(found.file, found.title));
     res.set(evidenceHeaders(found.file, found.title));
     if (etagOnly) return void res.status(304).end();
