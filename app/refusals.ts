@@ -85,6 +85,10 @@ export const REFUSAL_STATUSES = [
   'finding_superseded',
   'finding_already_recorded',
   'signing_key_configured',
+  'evidence_not_declared',
+  'evidence_hash_mismatch',
+  'evidence_type_not_allowed',
+  'evidence_too_large',
   // institutions and jobs
   'institution_code_taken',
   'job_not_failed',

@@ -64,6 +64,11 @@ export const EnvSchema = z.object({
     .default(24),
   /** PKCS#8 PEM file of the Ed25519 key that signs published disclosures; generated per database when unset */
   CERF_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** an S3-compatible store for evidence files, `https://ACCESS_KEY_ID:SECRET@host/bucket?region=…`; unset: PostgreSQL */
+  EVIDENCE_S3_URL: z
+    .string()
+    .regex(/^https?:\/\/[^:/@]+:[^@/]+@[^/]+\/[^/?]+\/?(\?.*)?$/, 'must be https://ACCESS_KEY_ID:SECRET@host/bucket (optionally ?region=…)')
+    .optional(),
 });
 
 /** `TRUST_PROXY` as Express takes it: a hop count or a list of addresses, subnets and names. */

@@ -61,6 +61,13 @@ async function call(service: RunningService, key: string, method: string, path: 
   return text ? (JSON.parse(text) as Json) : {};
 }
 
+/** A small PDF standing for a project's evidence document (its SHA-256 is the hash the project declares). */
+export const demoEvidencePdf = (bank: string, project: string, title: string) =>
+  Buffer.from(
+    `%PDF-1.4\n% ${bank} ${project} ${title}\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+    'utf8',
+  );
+
 const creditCode = (n: number) => syntheticCreditCode('91330100', n * 7919 + 13);
 
 const PROJECTS = [
@@ -92,6 +99,15 @@ function demoLoans(bank: string, offset: number) {
     '2026-10-15',
   ];
   let n = 0;
+  const evidenceOf = (bank: string, name: string, i: number) => {
+    const title = i % 3 === 0 ? '可行性研究报告' : i % 3 === 1 ? '环境影响评价报告' : '第三方碳减排评估报告';
+    return {
+      title,
+      sha256: createHash('sha256')
+        .update(demoEvidencePdf(bank, name, title))
+        .digest('hex'),
+    };
+  };
   PROJECTS.forEach((p, i) => {
     const share = [0.3, 0.25, 0.2];
     share.forEach((s, j) => {
@@ -116,10 +132,7 @@ function demoLoans(bank: string, offset: number) {
           totalInvestment: `${p.investment}.00`,
           annualReductionTonnes: `${p.reduction}.00`,
           reductionBasis: i % 3 === 0 ? 'feasibility_study' : i % 3 === 1 ? 'environmental_impact_assessment' : 'third_party_assessment',
-          evidence: {
-            title: i % 3 === 0 ? '可行性研究报告' : i % 3 === 1 ? '环境影响评价报告' : '第三方碳减排评估报告',
-            sha256: createHash('sha256').update(`${bank}-${p.name}`).digest('hex'),
-          },
+          evidence: evidenceOf(bank, p.name, i),
         },
         principal: `${principalYuan}.00`,
         annualRatePercent: i === 6 && j === 2 ? '6.50' : lprLike[j],
@@ -196,6 +209,22 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
 
   const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 2) });
   const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
+  // each bank uploads its projects' evidence files, but DEMO-B's last project's (the verifier sees "not uploaded yet")
+  for (const [bank, key, loans] of [
+    ['DEMO-A', DEMO_KEYS.bankA, demoLoans('DEMO-A', 2)],
+    ['DEMO-B', DEMO_KEYS.bankB, demoLoans('DEMO-B', 3)],
+  ] as const) {
+    type DemoProject = { ref: string; name: string; evidence: { title: string; sha256: string } };
+    const projects = [...new Map(loans.map((l) => [(l.project as DemoProject).ref, l.project as DemoProject])).values()];
+    for (const project of bank === 'DEMO-B' ? projects.slice(0, -1) : projects) {
+      const res = await fetch(`${service.url}/api/v1/evidence/${project.evidence.sha256}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/pdf' },
+        body: demoEvidencePdf(bank, project.name, project.evidence.title),
+      });
+      if (!res.ok) throw new Error(`demo data: evidence of ${project.ref} answered ${res.status}: ${(await res.text()).slice(0, 400)}`);
+    }
+  }
   const summary = (b: Json) => b.summary as { created: number; error: number };
   lines.push(
     `  loans            DEMO-A ${summary(batchA).created} created, DEMO-B ${summary(batchB).created} created (one per bank flagged for its rate)`,
@@ -320,8 +349,20 @@ async function runDemoLifecycle(service: RunningService, operatorKey: string): P
       return res.ok && ((await res.json()) as Json).status === 'published' ? true : null;
     });
   }
+  // the verifier asks DEMO-B about its first sampled loan; the question awaits the bank's answer
+  const pending = assignments.items.find((a) => a.disclosure.institution === 'DEMO-B');
+  if (pending) {
+    const detail = (await call(service, DEMO_KEYS.verifier, 'GET', `/api/v1/verification/assignments/${pending.id}`)) as {
+      sample: { loanId: string }[];
+    };
+    if (detail.sample[0])
+      await call(service, DEMO_KEYS.verifier, 'POST', `/api/v1/disclosures/DEMO-B/${lastQuarter}/queries`, {
+        loanId: detail.sample[0].loanId,
+        text: '请提供该项目环评批复文件的文号。',
+      });
+  }
   return [
     `  refinancing      ${quarter} operation open; DEMO-A and DEMO-B supported (approved by the operator, booked by the checker)${waiting ? '; one DEMO-B application awaits a decision' : ''}`,
-    `  disclosures      ${lastQuarter}: DEMO-A published, DEMO-B waiting for DEMO-V's verification`,
+    `  disclosures      ${lastQuarter}: DEMO-A published, DEMO-B waiting for DEMO-V's verification (one query awaits DEMO-B's answer)`,
   ];
 }

@@ -171,6 +171,25 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     zh: '签名密钥由配置文件提供（CERF_SIGNING_KEY_FILE），请更换该文件以轮换密钥',
     en: 'The signing key comes from CERF_SIGNING_KEY_FILE; rotate it by configuring another key file',
   },
+  evidence_not_declared: {
+    http: 422,
+    path: 'sha256',
+    zh: '本行没有项目申报该 SHA-256 的证明文件',
+    en: "None of the bank's projects declares evidence with that SHA-256",
+  },
+  evidence_hash_mismatch: {
+    http: 422,
+    path: 'file',
+    zh: '文件的 SHA-256 与申报的不一致',
+    en: "The file's SHA-256 is not the declared one",
+  },
+  evidence_type_not_allowed: {
+    http: 415,
+    path: 'file',
+    zh: '证明文件须为 PDF 或图片（PNG、JPEG、WebP）',
+    en: 'An evidence file is a PDF or an image (PNG, JPEG, WebP)',
+  },
+  evidence_too_large: { http: 413, path: 'file', zh: '证明文件超过大小上限', en: 'The evidence file is larger than the limit' },
 
   institution_code_taken: { http: 409, path: 'code', zh: '机构代码已被使用', en: 'The institution code is taken' },
   job_not_failed: { http: 409, zh: '该任务没有失败', en: 'The job has not failed' },

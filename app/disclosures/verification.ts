@@ -28,6 +28,7 @@ import {
 } from '../../db/repositories/verification.js';
 import type { Tx } from '../../db/client.js';
 import { currentFindingsOf } from '../../db/repositories/finding-corrections.js';
+import { queryThreadsOf, type QueryThread } from '../../db/repositories/verification-queries.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
 import { areaOf, quarterPeriod } from '../../domain/disclosures/compile.js';
@@ -326,6 +327,7 @@ export async function giveVerdict(
   const corrected = history
     .filter((f) => f.supersededAt !== null)
     .map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note, supersededBy: f.supersededBy }));
+  const queries = (await queryThreadsOf(ctx.tx, version.id)).map(reportThread);
   const report = {
     disclosure: { institution: bank.code, quarter: version.quarter, version: version.version, contentSha256: version.contentSha256 },
     verifier: { code: verifier.code, nameZh: verifier.nameZh, nameEn: verifier.nameEn },
@@ -344,6 +346,7 @@ export async function giveVerdict(
     ),
     findings: findings.map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note })),
     ...(corrected.length ? { supersededFindings: corrected } : {}),
+    ...(queries.length ? { queries } : {}),
     verdict: input.verdict,
     summary: input.summary,
     completedOn,
@@ -362,4 +365,16 @@ export async function giveVerdict(
   if (input.verdict === 'verified') jobs.push(outboxJobs.publish(version.id));
   await writeOutbox(ctx.tx, jobs);
   return { assignment: done!, version: moved };
+}
+
+/** A query thread as the report keeps it: the loan, the question and each answer (who, institution, when, text). */
+export function reportThread(q: QueryThread) {
+  const message = (m: QueryThread['question']) => ({
+    id: m.id,
+    by: m.by,
+    institution: m.institution,
+    at: m.at.toISOString(),
+    text: m.text,
+  });
+  return { id: q.id, loanId: q.loanId, loanRef: q.loanRef, question: message(q.question), answers: q.answers.map(message) };
 }

@@ -14,3 +14,4 @@ export * from './keys.js';
 export * from './approvals.js';
 export * from './audit.js';
 export * from './publication.js';
+export * from './evidence.js';

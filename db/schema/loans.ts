@@ -41,6 +41,8 @@ export const projects = pgTable(
   },
   (t) => [
     unique('projects_institution_ref').on(t.institutionId, t.ref),
+    /** who declared an evidence file (its upload and who may read it) */
+    index('projects_evidence_sha256').on(t.evidenceSha256),
     check('projects_investment_positive', sql`${t.totalInvestmentFen} > 0`),
     check('projects_reduction_nonnegative', sql`${t.annualReductionCentitonnes} >= 0`),
     check('projects_never_overfunded', sql`${t.fundedFen} <= ${t.totalInvestmentFen}`),

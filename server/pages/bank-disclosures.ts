@@ -6,8 +6,12 @@
 import { Router } from 'express';
 import { perform } from '../../app/perform.js';
 import { submitDisclosure } from '../../app/disclosures/workflow.js';
+import { answerQuery } from '../../app/disclosures/answer-query.js';
 import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
 import { findAssignmentForVersion, findingsOf } from '../../db/repositories/verification.js';
+import { queryThreadsOf } from '../../db/repositories/verification-queries.js';
+import { isUuid } from '../../schemas/common.js';
+import { AnswerQueryBody } from '../../schemas/evidence.js';
 import { QuarterString } from '../../schemas/common.js';
 import type { AppDeps } from '../context.js';
 import { pageRefusal } from '../problems.js';
@@ -17,6 +21,7 @@ import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
+import { queryThreadsSection } from './query-threads.js';
 
 const CODE = /^[a-z_]{1,64}$/;
 
@@ -58,6 +63,8 @@ export function bankDisclosurePages(deps: AppDeps): Router {
       const content = row.content as { statement?: { zh: string; en: string } };
       const assignment = v.verification ? await findAssignmentForVersion(db, row.id) : null;
       const findings = assignment ? await findingsOf(db, assignment.id) : [];
+      const threads = assignment ? await queryThreadsOf(db, row.id) : [];
+      const answering = assignment && !assignment.completedAt && row.status === 'under_verification';
       const id = `d-${row.quarter}-v${row.version}`;
       const findingRows = findings.map(
         (f) => html`<tr><th scope="row">${f.loanId.slice(0, 8)}</th>${cells([f.check, f.outcome, f.note ?? ''])}</tr>`,
@@ -73,7 +80,10 @@ ${
 ${
   v.verification
     ? html`<h3>${w.findings}: ${v.verification.verifier}${v.verification.verdict ? html` · ${w.verdict}: ${v.verification.verdict}` : ''}</h3>
-${listTable(w.findings, [w.loan, w.check, w.result, w.note], findingRows, w.noneYet)}`
+${listTable(w.findings, [w.loan, w.check, w.result, w.note], findingRows, w.noneYet)}
+${queryThreadsSection(ctx, `${id}-queries`, threads, {
+  answerAction: answering ? (queryId) => `/bank/disclosures/${row.quarter}/queries/${queryId}/answers` : undefined,
+})}`
     : ''
 }</section>`);
     }
@@ -99,6 +109,25 @@ ${sections}`;
       submitDisclosure({ tx, now: deps.now(), actor }, { institutionCode: actor.institutionCode, quarter: quarter.data }),
     );
     res.redirect(303, result.ok ? '/bank/disclosures?done=1' : `/bank/disclosures?error=${encodeURIComponent(result.status)}`);
+  });
+
+  /** The bank answers a verifier's query (the same use case as POST …/queries/:queryId/answers). */
+  router.post('/:quarter/queries/:queryId/answers', async (req, res) => {
+    const actor = pageActorOf(res)!;
+    const quarter = QuarterString.safeParse(req.params.quarter);
+    const queryId = String(req.params.queryId);
+    const body = AnswerQueryBody.safeParse({ text: typeof req.body?.text === 'string' ? req.body.text : '' });
+    if (!quarter.success || !isUuid(queryId) || !body.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
+    const result = await perform(db, (tx) =>
+      answerQuery(
+        { tx, now: deps.now(), actor },
+        { institutionCode: actor.institutionCode, quarter: quarter.data, queryId, text: body.data.text },
+      ),
+    );
+    res.redirect(
+      303,
+      result.ok ? `/bank/disclosures?done=1#query-${queryId}` : `/bank/disclosures?error=${encodeURIComponent(result.status)}`,
+    );
   });
 
   return router;

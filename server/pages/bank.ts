@@ -14,6 +14,7 @@ import { pageActorOf } from '../web/sessions.js';
 import { bankDisclosurePages } from './bank-disclosures.js';
 import { bankRefinancingPages } from './bank-refinancing.js';
 import { bankUploadPages } from './bank-uploads.js';
+import { bankEvidencePages } from './bank-evidence.js';
 import { BANK_WORDS, type BankWords } from './bank-words.js';
 import { pageOf, type PageContext } from './context.js';
 import { exportFormatOf, exportHref, sendTable } from './exports.js';
@@ -36,6 +37,7 @@ export function bankNav(ctx: PageContext, current: string): Html {
     ['/bank/tranches', w.navTranches],
     ['/bank/margin-calls', w.navMarginCalls],
     ['/bank/disclosures', w.navDisclosures],
+    ['/bank/evidence', ctx.t.evNav],
   ];
   return html`<nav class="subnav" aria-label="${w.heading}"><ul>${links.map(
     ([href, label]) => html`<li><a href="${href}"${href === current ? html` aria-current="page"` : ''}>${label}</a></li>`,
@@ -78,6 +80,7 @@ export function bankPages(deps: AppDeps): Router {
   const { db } = deps.database;
 
   router.use('/uploads', bankUploadPages(deps));
+  router.use('/evidence', bankEvidencePages(deps));
   router.use(bankRefinancingPages(deps));
   router.use('/disclosures', bankDisclosurePages(deps));
 

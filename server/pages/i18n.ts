@@ -405,6 +405,26 @@ export const zh = {
   spNotCounted: '少计（吨）',
   spAllBanks: '各银行合计',
   navSharedProjects: '多家银行共同支持的项目',
+  evNotUploaded: '尚未上传',
+  evOpenFile: '打开文件',
+  evQueriesHeading: '问询',
+  evNoQueries: '尚无问询。',
+  evRaiseHeading: '就抽样贷款提出问询',
+  evQueryText: '问询内容',
+  evRaiseButton: '提出问询',
+  evAnswerText: '答复内容',
+  evAnswerButton: '提交答复',
+  evAskedBy: '{who}（{institution}）于 {at} 提问',
+  evAnsweredBy: '{who}（{institution}）于 {at} 答复',
+  evNoAnswer: '银行尚未答复。',
+  evNav: '证明文件',
+  evBankHint:
+    '每个项目申报的证明文件（可行性研究报告、环评、评估报告）：上传 PDF 或图片（PNG、JPEG、WebP，最大 20 MB），其 SHA-256 须与申报的一致。核验机构从抽样中打开这些文件。',
+  evUploadButton: '上传',
+  evFile: '文件',
+  evUploadedAt: '上传时间',
+  evStored: '文件已保存。',
+  evProjectRef: '项目编号',
 };
 
 export type Dict = typeof zh;
@@ -824,6 +844,26 @@ export const en: Dict = {
   spNotCounted: 'Not counted twice (t)',
   spAllBanks: 'All banks',
   navSharedProjects: 'Projects financed by several banks',
+  evNotUploaded: 'not uploaded yet',
+  evOpenFile: 'Open the file',
+  evQueriesHeading: 'Queries',
+  evNoQueries: 'No query yet.',
+  evRaiseHeading: 'Raise a query on a sampled loan',
+  evQueryText: 'Query',
+  evRaiseButton: 'Raise the query',
+  evAnswerText: 'Answer',
+  evAnswerButton: 'Send the answer',
+  evAskedBy: 'Asked by {who} ({institution}) at {at}',
+  evAnsweredBy: 'Answered by {who} ({institution}) at {at}',
+  evNoAnswer: 'The bank has not answered yet.',
+  evNav: 'Evidence files',
+  evBankHint:
+    "Each project's declared evidence document (feasibility study, EIA, assessment): upload the PDF or image (PNG, JPEG, WebP, at most 20 MB); its SHA-256 must equal the declared one. Verifiers open these files from their sample.",
+  evUploadButton: 'Upload',
+  evFile: 'File',
+  evUploadedAt: 'Uploaded',
+  evStored: 'The file is stored.',
+  evProjectRef: 'Project ref',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };

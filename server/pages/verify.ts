@@ -7,18 +7,24 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { correctFinding } from '../../app/disclosures/correct-finding.js';
+import { raiseQuery } from '../../app/disclosures/raise-query.js';
 import { giveVerdict, recordFindings, type AssignmentRef } from '../../app/disclosures/verification.js';
 import { perform, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { assignmentView, verifierQueue, type AssignmentView } from '../../db/read-models/verifier-queue.js';
+import { uploadedEvidence } from '../../db/repositories/evidence.js';
 import { findingsOf, sampleOf } from '../../db/repositories/verification.js';
+import { queryThreadsOf } from '../../db/repositories/verification-queries.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
+import { RaiseQueryBody } from '../../schemas/evidence.js';
 import { FindingsBody, SupersedeFindingBody, VerdictBody } from '../../schemas/verification.js';
 import type { Actor, AppDeps } from '../context.js';
 import { isRefusalStatus, pageMessage, PROBLEMS } from '../problems.js';
 import { pageOf, type PageContext } from './context.js';
 import { cellRow, cells, headRow, html, type Html } from './html.js';
 import { namedProjectsNote } from './statement-sections.js';
+import { queryThreadsSection } from './query-threads.js';
+import { evidencePageUrl } from '../presenters/evidence.js';
 import { fill, type Dict } from './i18n.js';
 import { sendMessagePage, sendPage } from './layout.js';
 
@@ -128,6 +134,16 @@ ${items.length ? html`${table('q-open', t.vfOpenHeading, open)}${table('q-done',
     const { assignment: a, version } = view;
     const content = version.content as DisclosureContent;
     const [sample, recorded] = [await sampleOf(db, a.id), await findingsOf(db, a.id)];
+    // each sampled loan's evidence file: a link when the bank uploaded it, else "not uploaded yet"
+    const uploaded = new Set(
+      (
+        await uploadedEvidence(
+          db,
+          sample.map((s) => (s.snapshot as Snapshot).project.evidence.sha256),
+        )
+      ).map((f) => f.contentSha256),
+    );
+    const threads = await queryThreadsOf(db, version.id);
     const refOf = new Map(sample.map((s) => [s.loanId, (s.snapshot as Snapshot).loanRef]));
     // shown by sampled loan, then in the order of the five checks (stable for equal timestamps)
     const ordinalOf = new Map(sample.map((s) => [s.loanId, s.ordinal]));
@@ -188,7 +204,11 @@ ${namedProjectsNote(ctx, content.namedProjects)}
         l.project.annualReductionTonnes,
         l.attributedAnnualReductionTonnes,
         l.project.evidence.title,
-        html`<code class="sha">${l.project.evidence.sha256}</code>`,
+        html`<code class="sha">${l.project.evidence.sha256}</code> ${
+          uploaded.has(l.project.evidence.sha256)
+            ? html`<a href="${evidencePageUrl(l.project.evidence.sha256)}">${t.evOpenFile}</a>`
+            : html`<span class="hint">(${t.evNotUploaded})</span>`
+        }`,
         s.reason === 'material' ? t.vfReasonMaterial : t.vfReasonRandom,
       ]);
     })}</tbody></table></div></section>`;
@@ -290,6 +310,11 @@ ${message}
 ${figures}
 ${sampleTable}
 ${findingsList}
+${queryThreadsSection(ctx, 'h-queries', threads, {
+  raise: openForWork
+    ? { action: `/verify/${a.id}/queries`, loans: sample.map((s) => ({ id: s.loanId, ref: (s.snapshot as Snapshot).loanRef })) }
+    : undefined,
+})}
 ${findingForms}
 ${verdict}`;
     sendPage(res, ctx, heading, body);
@@ -367,6 +392,17 @@ ${verdict}`;
         return parsed.success && isUuid(findingId) ? { findingId, ...parsed.data } : null;
       },
       (ctx, ref, input) => correctFinding(ctx, { ...ref, ...input }),
+    ),
+  );
+
+  router.post(
+    '/:assignmentId/queries',
+    command(
+      (form) => {
+        const parsed = RaiseQueryBody.safeParse({ loanId: text(form.loanId), text: text(form.text) });
+        return parsed.success ? parsed.data : null;
+      },
+      (ctx, ref, input) => raiseQuery(ctx, { ...ref, ...input }),
     ),
   );
 

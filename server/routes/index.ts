@@ -27,6 +27,8 @@ import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { signingKeyRoutes } from './signing-keys.js';
 import { sharedProjectRoutes } from './shared-projects.js';
+import { evidenceRoutes } from './evidence.js';
+import { verificationQueryRoutes } from './verification-queries.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -53,6 +55,8 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: auditRoutes },
   { base: '/', routes: signingKeyRoutes },
   { base: '/api/v1', routes: sharedProjectRoutes },
+  { base: '/api/v1', routes: evidenceRoutes },
+  { base: '/api/v1', routes: verificationQueryRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

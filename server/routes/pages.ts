@@ -10,6 +10,7 @@ import type { AppDeps } from '../context.js';
 import { authPages, requirePageRole } from '../pages/auth.js';
 import { pageContextMiddleware } from '../pages/context.js';
 import { docsPages } from '../pages/docs.js';
+import { evidencePages } from '../pages/evidence.js';
 import { pageErrorHandler, pageNotFound } from '../pages/errors.js';
 import { bankPages } from '../pages/bank.js';
 import { operatorPages } from '../pages/operator.js';
@@ -32,6 +33,7 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use(authPages(deps));
   router.use(secondFactorPages(deps));
   router.use(docsPages(deps));
+  router.use(evidencePages(deps));
   router.use(publicPages(deps));
   router.use('/verify', requirePageRole('verifier'), verifyPages(deps));
   router.use('/operator', requirePageRole('operator'), operatorPages(deps));

@@ -11,7 +11,14 @@ import { createInstitution } from './institutions.js';
  */
 export async function disclosureUnderVerification(
   t: TestApp,
-  options: { principals?: string[]; verifierPassword?: string; bankCode?: string; verifierCode?: string } = {},
+  options: {
+    principals?: string[];
+    verifierPassword?: string;
+    bankCode?: string;
+    verifierCode?: string;
+    /** each loan's project evidence (title and SHA-256), by the loan's position */
+    evidence?: ({ title: string; sha256: string } | undefined)[];
+  } = {},
 ) {
   const bank = await createInstitution(t, {
     code: options.bankCode ?? uniqueCode('FB'),
@@ -32,7 +39,12 @@ export async function disclosureUnderVerification(
       .expect(201);
   const loans = [];
   for (const [i, principal] of (options.principals ?? ['300000000.00', '250000000.00']).entries()) {
-    const id = await submitLoan(t, bank.apiKey, { principal, disbursedOn: `2022-08-1${i}` });
+    const evidence = options.evidence?.[i];
+    const id = await submitLoan(t, bank.apiKey, {
+      principal,
+      disbursedOn: `2022-08-1${i}`,
+      ...(evidence ? { project: { evidence } } : {}),
+    });
     loans.push({ id, principalFen: BigInt(principal.replace('.', '')) });
   }
   await supportLoans(t, bank.id, loans);
