@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor } from './context.js';
 import { sendProblem } from './errors.js';
+import { UPLOAD_MAX_BYTES } from '../app/uploads/receive-upload.js';
 import { EVIDENCE_MAX_BYTES } from '../domain/verification/evidence.js';
 
 export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -22,6 +23,7 @@ export const BODY_LIMITS: { pattern: RegExp; limit: number }[] = [
   { pattern: /^\/api\/v1\/imports\/?$/, limit: 128 * MB }, // a bank's history in one document: about 100,000 loans with their records
   { pattern: /^\/api\/v1\/loans\/batch\/?$/, limit: 32 * MB }, // 10,000 loans are 5–10 MB
   { pattern: /^\/api\/v1\/evidence\/[^/]+\/?$/, limit: EVIDENCE_MAX_BYTES }, // a project's evidence file, sent as the raw body
+  { pattern: /^\/api\/v1\/uploads\/?$/, limit: UPLOAD_MAX_BYTES }, // a core-banking export, streamed to the database as it arrives
 ];
 export const DEFAULT_API_BODY_LIMIT = 2 * MB; // an application listing 10,000 loan references is about 1 MB
 export const PAGE_FORM_LIMIT = 1 * MB;

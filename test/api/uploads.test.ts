@@ -8,7 +8,7 @@ import { startJobs, stopJobs } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
 import { createLoan } from '../factories/refinancing.js';
-import { csvFile, loanCells, sendUpload, uploadAndWait, xlsxFile } from '../factories/uploads.js';
+import { csvFile, finishedUpload, loanCells, sendUpload, uploadAndWait, xlsxFile } from '../factories/uploads.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -98,6 +98,17 @@ describe('uploading a loans file', () => {
     expect(done).toMatchObject({ status: 'completed', counts: { created: 2, unchanged: 0, error: 1 } });
     expect(done.errors).toEqual([expect.objectContaining({ row: 3, column: 'principal', rule: 'invalid_money' })]);
     expect(await loanCount()).toBe(before + 2);
+  });
+
+  it('when the file is larger than an ordinary API body (a core-banking export of many megabytes), then it is taken and read row by row', async () => {
+    const cells = loanCells(loanRequest());
+    const file = csvFile('loans', [{ ...cells, 'borrower.name': 'x'.repeat(3 * 1024 * 1024) }]);
+    expect(file.length).toBeGreaterThan(3 * 1024 * 1024);
+    const sent = await sendUpload(t, bank.apiKey, { kind: 'loans', file, name: 'large.csv' });
+    expect(sent.status).toBe(202);
+    const done = await finishedUpload(t, bank.apiKey, sent.body.id);
+    expect(done.status).toBe('refused');
+    expect(done.errors).toContainEqual(expect.objectContaining({ row: 2, column: 'borrower.name' }));
   });
 
   it('when a column is unknown or missing, then row 1 names it and nothing is written', async () => {
