@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loanRequest } from '../factories/loans.js';
 import { loanCells, xlsxFile } from '../factories/uploads.js';
 import { bearer } from '../support/harness.js';
+import { expectNoSeriousAxeViolations } from './support/axe.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
 
@@ -71,6 +72,11 @@ describe('a bank', () => {
       page.on('console', (m) => {
         if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
       });
+      // our own checks (labels, headings) and axe-core: no serious or critical violation on any bank page
+      const accessible = async () => {
+        await expectBasicAccessibility(page);
+        await expectNoSeriousAxeViolations(page);
+      };
       const fitsWidth = async () =>
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
 
@@ -82,13 +88,13 @@ describe('a bank', () => {
       await page.click('form[action="/signin/password"] button[type=submit]');
       await page.waitForURL(/\/bank$/);
       expect(await page.textContent('h1')).toBe('本行贷款与支持');
-      await expectBasicAccessibility(page);
+      await accessible();
       await fitsWidth();
 
       // the upload with one bad row: the report names row, column and rule; nothing is written
       await page.click('nav.subnav >> text=文件上传');
       await page.waitForURL(/\/bank\/uploads$/);
-      await expectBasicAccessibility(page);
+      await accessible();
       await page.selectOption('#u-kind', 'loans');
       await page.setInputFiles('#u-file', badFile);
       await Promise.all([page.waitForURL(/\/bank\/uploads\/[0-9a-f-]{36}$/), page.click('form.upload button[type=submit]')]);
@@ -99,7 +105,7 @@ describe('a bank', () => {
       expect(errorRows[0]).toContain('3');
       expect(errorRows[0]).toContain('borrower.creditCode');
       expect(errorRows[0]).toContain('invalid_credit_code');
-      await expectBasicAccessibility(page);
+      await accessible();
       await fitsWidth();
       await screenshot(page, `bank-upload-refused-${viewport.width}`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载错误报告（CSV）')]);
@@ -127,11 +133,20 @@ describe('a bank', () => {
       // the draft is submitted for verification
       await page.click('nav.subnav >> text=披露稿');
       await page.waitForURL(/\/bank\/disclosures$/);
-      await expectBasicAccessibility(page);
+      await accessible();
       await Promise.all([page.waitForURL(/done=1/), page.click('form[action="/bank/disclosures/2025Q4/submit"] button')]);
       expect(await page.textContent('main')).toContain('submitted');
       await fitsWidth();
       await screenshot(page, `bank-disclosures-${viewport.width}`);
+      // every page of the bank's section, in both languages
+      for (const href of ['/bank/applications', '/bank/tranches', '/bank/margin-calls', '/bank/evidence', '/bank/uploads']) {
+        for (const lang of ['?lang=zh', '?lang=en']) {
+          await page.goto(`${live.url}${href}${lang}`);
+          expect(await page.locator('h1').count()).toBe(1);
+          await accessible();
+          await fitsWidth();
+        }
+      }
       expect(cspViolations).toEqual([]);
       await context.close();
 
