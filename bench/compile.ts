@@ -16,7 +16,17 @@ import { formatFenAsWanYuan } from '../domain/money.js';
 import { jobIds } from '../domain/job-ids.js';
 import { previousQuarter } from '../jobs/processors/compile-quarter.js';
 import { waitFor } from '../server/embedded/process-tools.js';
-import { fmt, freshDatabase, sampleRss, timed, type Benchmark, startServiceProcess, BENCH_OPERATOR_KEY } from './support.js';
+import {
+  fmt,
+  freshDatabase,
+  sampleRss,
+  timed,
+  type Benchmark,
+  startServiceProcess,
+  BENCH_OPERATOR_KEY,
+  resetStatementStats,
+  logStatementStats,
+} from './support.js';
 
 const LOANS = Number(process.env.BENCH_COMPILE_LOANS ?? 1_000_000);
 const BANKS = 30;
@@ -106,6 +116,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-compile-'));
   const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
   const rss = await sampleRss(service.pid);
+  await resetStatementStats(client);
   const ours = await timed(async () => {
     const res = await fetch(`${service.url}/api/v1/disclosures/compile`, {
       method: 'POST',
@@ -122,6 +133,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   });
   const peakMb = await rss.stop();
   await service.stop();
+  await logStatementStats(client, log);
   const rawAfter = await timed(() => client.query(RAW));
   log(`raw SQL aggregate again    ${fmt(rawAfter.seconds, 2)} s`);
 
