@@ -1,7 +1,8 @@
 /**
  * Historical import: 21 banks bring 20 quarters (2021Q3–2026Q2) of history — 500,000 loans with their
  * applications, approvals, tranches, rollovers and repayments — through POST /api/v1/imports (one
- * document per bank and year, each booked whole in one transaction, two requests in flight), against
+ * document per bank and year, each booked whole in one transaction, four requests in flight, as a migration
+ * tool would send them: one books while the others are parsed and checked), against
  * COPY of the same rows (projects, loans, operations, applications, their loans, collateral, tranches)
  * into the same tables on the same server. Targets: the import reaches at least 0.3 of the raw rate,
  * the service's peak RSS stays under 512 MB. Afterwards every quarter of every bank is compiled by the
@@ -35,7 +36,7 @@ import {
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 500_000);
 const BANKS = 21;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const FIRST = '2021Q3';
 const LAST = '2026Q2';
 const END_ON = quarterBounds(LAST).end;
