@@ -12,10 +12,9 @@ import { z } from 'zod';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure } from '../../app/disclosures/verification.js';
 import { bankOf, requestNewVersion, submitDisclosure } from '../../app/disclosures/workflow.js';
-import type { ActorContext } from '../../app/perform.js';
 import { canSee, listVersionViews, versionView, versionViewsOf, type Visibility } from '../../db/read-models/disclosure-versions.js';
 import { parseYuan } from '../../domain/money.js';
-import { CursorPart, encodeCursor, QuarterString } from '../../schemas/common.js';
+import { CursorPart, encodeCursor } from '../../schemas/common.js';
 import {
   CompileAccepted,
   CompileBody,
@@ -28,12 +27,13 @@ import {
 import { AssignBody } from '../../schemas/verification.js';
 import { NewVersionBody, SubmitBody } from '../../schemas/statements.js';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
-import { actorOf, requireRole } from '../auth.js';
+import { requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
+import { actorTransaction, disclosureRef } from './run-use-case.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
@@ -139,14 +139,8 @@ export function disclosureRoutes(deps: AppDeps): Router {
   const nudgeRelay = () =>
     void deps.services.jobs?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
   /** Runs a use case in one transaction, as the signed-in actor, at the request's time. */
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
-  const ref = (req: { params: Record<string, unknown> }) => ({
-    institutionCode: String(req.params.institutionCode),
-    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
-  });
+  const run = actorTransaction(deps);
+  const ref = disclosureRef;
   /** The version's view, read after the command's transaction committed. */
   const viewOf = async (id: string) => presentVersion((await versionView(db, id))!);
 

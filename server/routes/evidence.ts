@@ -4,20 +4,20 @@
  * to it, and it is a PDF or an image by its first bytes); the bank, a verifier whose assigned version
  * counts a loan of the project, and operators read it with GET (anyone else: 404, existence not told).
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { readEvidence } from '../../app/disclosures/read-evidence.js';
 import { checkEvidenceDeclared, storeEvidence } from '../../app/disclosures/upload-evidence.js';
-import type { ActorContext } from '../../app/perform.js';
 import { EVIDENCE_MAX_BYTES } from '../../domain/verification/evidence.js';
 import { EvidenceFile, EvidencePath } from '../../schemas/evidence.js';
-import { actorOf, requireRole } from '../auth.js';
+import { requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { evidenceStoreOf } from '../evidence-store.js';
 import { describe } from '../openapi.js';
 import { evidenceApiUrl, evidenceHeaders, matchesEtag, presentEvidenceFile } from '../presenters/evidence.js';
 import { parseOrThrow } from '../validate.js';
 import { receiveEvidenceBody } from '../web/evidence-body.js';
+import { actorTransaction } from './run-use-case.js';
 
 describe({
   method: 'put',
@@ -68,13 +68,9 @@ describe({
 });
 
 export function evidenceRoutes(deps: AppDeps): Router {
-  const { db } = deps.database;
   const router = Router();
   const store = evidenceStoreOf(deps.env);
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
+  const run = actorTransaction(deps);
 
   router.put('/evidence/:sha256', requireRole('bank'), async (req, res) => {
     let bodyRead = false;

@@ -4,16 +4,15 @@
  * (GET /imports/:id), a bank's already published statements (POST …/published-statement) and their
  * reconciliation with the loan-level records (GET …/reconciliation). The stories are app/imports/.
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { importHistory } from '../../app/imports/import-history.js';
 import { importPublishedStatement } from '../../app/imports/import-published-statement.js';
 import { reconcileQuarter } from '../../app/imports/reconcile-statement.js';
-import type { ActorContext } from '../../app/perform.js';
 import { findImportView } from '../../db/repositories/imports.js';
 import { versionView } from '../../db/read-models/disclosure-versions.js';
 import { sha256Hex } from '../../platform/credentials.js';
-import { isUuid, QuarterString } from '../../schemas/common.js';
+import { isUuid } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
 import { ImportDocument, ImportView, PublishedStatementBody, ReconciliationView } from '../../schemas/imports.js';
 import { actorOf, requireRole } from '../auth.js';
@@ -23,6 +22,7 @@ import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
 import { presentImport, presentReconciliation } from '../presenters/imports.js';
 import { parseOrThrow } from '../validate.js';
+import { actorTransaction, disclosureRef } from './run-use-case.js';
 
 const Statement = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
@@ -75,14 +75,8 @@ const ImportId = z.object({ id: z.string() });
 export function importRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
-  const ref = (req: { params: Record<string, unknown> }) => ({
-    institutionCode: String(req.params.institutionCode),
-    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
-  });
+  const run = actorTransaction(deps);
+  const ref = disclosureRef;
 
   router.post('/imports', requireRole('operator', 'bank'), async (req, res) => {
     const document = parseOrThrow(ImportDocument, req.body);

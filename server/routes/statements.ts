@@ -4,15 +4,14 @@
  * counted (the bank, its assigned verifier and operators; JSON pages or CSV).
  */
 import { z } from 'zod';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
 import { bankOf } from '../../app/disclosures/workflow.js';
 import { setStatementFormat, statementFormatHistory } from '../../app/institutions/set-statement-format.js';
-import type { ActorContext } from '../../app/perform.js';
 import { canSee, versionView, versionViewsOf } from '../../db/read-models/disclosure-versions.js';
 import { loanSetPage } from '../../db/repositories/disclosure-loans.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
-import { decodeCursor, encodeCursor, isUuid, QuarterString } from '../../schemas/common.js';
+import { decodeCursor, encodeCursor, isUuid } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
 import { DisclosureLoanPage, LoanSetQuery, NamedProjectsBody, StatementFormatBody, StatementFormatView } from '../../schemas/statements.js';
 import { actorOf, requireRole } from '../auth.js';
@@ -24,6 +23,7 @@ import { DISCLOSURE_LOAN_COLUMNS, presentDisclosureLoan, presentStatementFormat 
 import { sendCsv } from '../pages/downloads.js';
 import { parseOrThrow } from '../validate.js';
 import { visibilityOf } from './disclosures.js';
+import { actorTransaction, disclosureRef } from './run-use-case.js';
 
 const FormatPath = '/api/v1/institutions/:code/statement-format';
 const DisclosurePath = '/api/v1/disclosures/:institutionCode/:quarter';
@@ -82,14 +82,8 @@ describe({
 export function statementRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
-  const ref = (req: { params: Record<string, unknown> }) => ({
-    institutionCode: String(req.params.institutionCode),
-    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
-  });
+  const run = actorTransaction(deps);
+  const ref = disclosureRef;
   const formatView = (code: string, history: Parameters<typeof presentStatementFormat>[0][], today: string) => {
     const inForce = history.filter((h) => h.effectiveFrom <= today).at(-1) ?? null;
     return { institution: code, setting: inForce && presentStatementFormat(inForce), history: history.map(presentStatementFormat) };

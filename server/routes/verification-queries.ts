@@ -9,15 +9,15 @@ import { z } from 'zod';
 import { answerQuery } from '../../app/disclosures/answer-query.js';
 import { queryThreads } from '../../app/disclosures/query-threads.js';
 import { raiseQuery } from '../../app/disclosures/raise-query.js';
-import type { ActorContext } from '../../app/perform.js';
-import { isUuid, QuarterString } from '../../schemas/common.js';
+import { isUuid } from '../../schemas/common.js';
 import { AnswerQueryBody, QueriesQuery, QueryThread, QueryThreads, RaiseQueryBody, ThreadMessage } from '../../schemas/evidence.js';
-import { actorOf, requireRole } from '../auth.js';
+import { requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentThread } from '../presenters/evidence.js';
 import { parseOrThrow } from '../validate.js';
+import { actorTransaction, disclosureRef } from './run-use-case.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter/queries';
 
@@ -57,16 +57,9 @@ describe({
 });
 
 export function verificationQueryRoutes(deps: AppDeps): Router {
-  const { db } = deps.database;
   const router = Router();
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
-  const ref = (req: { params: Record<string, unknown> }) => ({
-    institutionCode: String(req.params.institutionCode),
-    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
-  });
+  const run = actorTransaction(deps);
+  const ref = disclosureRef;
   /** the thread of one query, as the caller reads the version's threads */
   const threadOf = async (res: Response, target: ReturnType<typeof ref>, queryId: string) => {
     const { threads } = await run(res, (ctx) => queryThreads(ctx, target));

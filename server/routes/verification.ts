@@ -8,12 +8,11 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { correctFinding } from '../../app/disclosures/correct-finding.js';
 import { declareConflict, giveVerdict, recordFindings } from '../../app/disclosures/verification.js';
-import type { ActorContext } from '../../app/perform.js';
 import { versionView } from '../../db/read-models/disclosure-versions.js';
 import { assignmentView, verifierQueue } from '../../db/read-models/verifier-queue.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { conflictsOf, findingsOf, sampleOf } from '../../db/repositories/verification.js';
-import { Problem, QuarterString } from '../../schemas/common.js';
+import { Problem } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
 import {
   Assignment,
@@ -29,6 +28,7 @@ import { conflict, notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentAssignment, presentFinding, presentSampledLoan, presentVersion } from '../presenters/disclosures.js';
 import { parseOrThrow } from '../validate.js';
+import { actorTransaction, disclosureRef } from './run-use-case.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 const Finding = z.object({
@@ -138,14 +138,8 @@ describe({
 export function verificationRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
-  const ref = (req: { params: Record<string, unknown> }) => ({
-    institutionCode: String(req.params.institutionCode),
-    quarter: parseOrThrow(QuarterString, String(req.params.quarter), ['quarter']),
-  });
+  const run = actorTransaction(deps);
+  const ref = disclosureRef;
 
   /** The assignment's view if the caller may read it: the operator any, a verifier its own, a bank those of its disclosures. */
   const readableAssignment = async (res: Response, id: string) => {
