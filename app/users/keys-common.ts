@@ -1,21 +1,12 @@
 /** What the key stories share: the key as answered, and the target user looked up with the caller's right to manage it. */
 import { findUserWithInstitution, type ApiKeyRow } from '../../db/repositories/keys.js';
+import type { UserKeyView } from '../../db/read-models/users.js';
 import { mayManageKeysOf } from '../../domain/keys.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 
-export type KeyView = {
-  id: string;
-  userId: string;
-  label: string | null;
-  readOnly: boolean;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  rotatedFrom: string | null;
-  lastUsedAt: string | null;
-  lastUsedAddress: string | null;
-};
+/** A key as answered: the read model's view of a user's key, with the user it belongs to. */
+export type KeyView = UserKeyView & { userId: string };
 
 export const keyView = (row: ApiKeyRow): KeyView => ({
   id: row.id,

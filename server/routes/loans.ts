@@ -8,7 +8,6 @@ import { loanFactsFromText } from '../../domain/loans/facts.js';
 import { parseYuan } from '../../domain/money.js';
 import { amendLoan, recordRepayment } from '../../app/loans/change-loan.js';
 import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/submit-loans.js';
-import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { findLoan, listLoans, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
 import { CursorPart, encodeCursor, pageOf } from '../../schemas/common.js';
 import {
@@ -27,6 +26,7 @@ import {
 import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound, validationFailed, zodViolations } from '../errors.js';
+import { listedInstitutionId } from './listed-institution.js';
 import { describe, type ProblemCode } from '../openapi.js';
 import { presentBatch, presentLoan, presentLoanVersions, presentRepayments } from '../presenters/loans.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
@@ -283,15 +283,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
   router.get('/loans', requireRole('bank', 'operator'), async (req, res) => {
     const actor = actorOf(res);
     const q = parseOrThrow(LoanListQuery, req.query);
-    let institutionId: string | undefined = actor.institutionId;
-    if (actor.role === 'operator') {
-      institutionId = undefined;
-      if (q.institution) {
-        const institution = await findInstitutionByCode(db, q.institution);
-        if (!institution) throw notFound(`institution ${q.institution}`);
-        institutionId = institution.id;
-      }
-    }
+    const institutionId = await listedInstitutionId(db, actor, q.institution);
     const cursor = cursorOrThrow(z.tuple([CursorPart.date, CursorPart.uuid]), q.cursor);
     const rows = await listLoans(db, {
       institutionId,

@@ -7,13 +7,13 @@ import { createKey } from '../../app/users/create-key.js';
 import { revokeKey } from '../../app/users/revoke-key.js';
 import { rotateKey } from '../../app/users/rotate-key.js';
 import { listUsersWithKeys } from '../../db/read-models/users.js';
-import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { mayListUsersOf } from '../../domain/keys.js';
 import { decodeCursor, encodeCursor, isUuid, pageOf, Problem } from '../../schemas/common.js';
 import { ApiKey, ApiKeyWithSecret, CreateKeyBody, RotateKeyBody, RotatedKey, UserListQuery, UserWithKeys } from '../../schemas/users.js';
 import { actorOf } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { forbidden, notFound, refused } from '../errors.js';
+import { listedInstitutionId } from './listed-institution.js';
 import { describe } from '../openapi.js';
 import { presentUser } from '../presenters/users.js';
 import { parseOrThrow } from '../validate.js';
@@ -73,17 +73,10 @@ export function userRoutes({ database, now }: AppDeps): Router {
   router.get('/users', async (req, res) => {
     const actor = actorOf(res);
     const q = parseOrThrow(UserListQuery, req.query);
-    let institutionId: string | undefined = actor.institutionId;
-    if (actor.role === 'operator') {
-      institutionId = undefined;
-      if (q.institution) {
-        const institution = await findInstitutionByCode(db, q.institution);
-        if (!institution) throw notFound(`institution ${q.institution}`);
-        institutionId = institution.id;
-      }
-    } else if (q.institution && q.institution !== actor.institutionCode) {
+    if (actor.role !== 'operator' && q.institution && q.institution !== actor.institutionCode) {
       throw forbidden('an admin lists the users of its own institution only');
     }
+    const institutionId = await listedInstitutionId(db, actor, q.institution);
     if (!mayListUsersOf(actor, institutionId ?? '')) throw forbidden("only an institution's admins (and operators) list its users");
     const cursor = decodeCursor(q.cursor);
     const after = cursor?.[0];
