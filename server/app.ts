@@ -17,12 +17,14 @@ import {
   bodyLimitOf,
   DEFAULT_API_BODY_LIMIT,
   PAGE_FORM_LIMIT,
+  UPLOAD_ROUTE,
 } from './limits.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { publishedFastPath, type PublishedFastPath } from './pages/published-fast-path.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes/index.js';
+import { hashUploadRequest } from './web/multipart.js';
 
 /**
  * Runs the rest of the request in its audit scope: whoever the API key or the page session names when
@@ -107,7 +109,13 @@ export function createApp(given: AppDeps): Express {
   // page forms (sign-in, decisions) are small
   const forms = express.urlencoded({ extended: false, limit: PAGE_FORM_LIMIT });
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : forms(req, res, next)));
-  app.use('/api', idempotency(given.database.db, { ttlHours: deps.env.IDEMPOTENCY_TTL_HOURS }));
+  app.use(
+    '/api',
+    idempotency(given.database.db, {
+      ttlHours: deps.env.IDEMPOTENCY_TTL_HOURS,
+      streamedBodies: [{ pattern: UPLOAD_ROUTE, hash: hashUploadRequest }],
+    }),
+  );
   for (const module of routeModules) app.use(module.base, module.routes(deps));
   app.use('/api', methodNotAllowed());
   app.use('/api', (req, res) => sendProblem(res, 404, 'no_such_route', `no route ${req.method} ${req.originalUrl}`));

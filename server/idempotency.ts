@@ -33,6 +33,8 @@ import { problemOf } from './problems.js';
 import { Refused } from '../app/refusals.js';
 
 const IN_PROGRESS = 0;
+/** the body of a streamed request that was never read (or could not be) */
+const UNREAD = 'unread';
 /** settling a claim the database refused is retried after 1, 2, 4 … 30 s, for this long */
 const SETTLE_RETRY_FOR_MS = 15 * 60_000;
 
@@ -124,8 +126,15 @@ export function withoutSecrets(text: string): string {
   return JSON.stringify(Array.isArray(redacted) ? redacted : { ...(redacted as object), shownOnce: note });
 }
 
+/**
+ * A route whose body is not read before the route runs (a file streamed to the database as it
+ * arrives): the route sets `req.bodySha256` once it has read the body, and that is recorded with the
+ * answer; a repeat is read by `hash` to be compared (uploads compare fields and file bytes).
+ */
+export type StreamedBody = { pattern: RegExp; hash: (req: Request) => Promise<string> };
+
 /** Ages are measured on the wall clock (a record's age is real time, whatever date the ledger is told it is). */
-export function idempotency(db: Db, options: { ttlHours: number }): RequestHandler {
+export function idempotency(db: Db, options: { ttlHours: number; streamedBodies?: StreamedBody[] }): RequestHandler {
   const ttlMs = options.ttlHours * 3600_000;
   let lastSweep = 0;
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -136,9 +145,12 @@ export function idempotency(db: Db, options: { ttlHours: number }): RequestHandl
       return next(refused('invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters'));
     }
     const path = req.originalUrl.split('?')[0];
-    // the same request is the same method, URL and body bytes (hashed as the body was read)
-    const bodySha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
-    const requestSha256 = sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
+    const streamed = options.streamedBodies?.find((s) => s.pattern.test(path));
+    const bodyOf = () => (req as unknown as { bodySha256?: string }).bodySha256;
+    // the same request is the same method, URL and body bytes (hashed as the body was read); a streamed
+    // body is not read yet: its hash is recorded with the answer
+    const requestSha256Of = (bodySha256: string) => sha256Hex(`${req.method} ${req.originalUrl}\n${bodySha256}`);
+    let requestSha256 = requestSha256Of(streamed ? UNREAD : (bodyOf() ?? sha256Hex(JSON.stringify(req.body ?? null))));
     const now = new Date();
     if (now.getTime() - lastSweep >= SWEEP_EVERY_MS) {
       lastSweep = now.getTime();
@@ -185,6 +197,8 @@ export function idempotency(db: Db, options: { ttlHours: number }): RequestHandl
             ),
           );
       }
+      // a repeat of a streamed request is read (not stored) to be compared with the first
+      if (streamed) requestSha256 = requestSha256Of(await streamed.hash(req).catch(() => UNREAD));
       if (stored.requestSha256 !== requestSha256) {
         return next(
           conflict(
@@ -218,7 +232,14 @@ export function idempotency(db: Db, options: { ttlHours: number }): RequestHandl
                 committedStatus: committed.status,
                 committedBody: committed.body,
               })
-            : recordIdempotentResponse(db, actor.userId, key, status, withoutSecrets(text), IN_PROGRESS),
+            : recordIdempotentResponse(db, {
+                userId: actor.userId,
+                key,
+                status,
+                body: withoutSecrets(text),
+                inProgressStatus: IN_PROGRESS,
+                requestSha256: streamed ? requestSha256Of(bodyOf() ?? UNREAD) : undefined,
+              }),
         (err) => log?.error({ err, idempotencyKey: key }, 'gave up settling an Idempotency-Key; it is settled when retried'),
       );
       settle.then(

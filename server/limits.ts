@@ -19,11 +19,13 @@ export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Body limits by route, the first match wins; everything else under /api takes the default. */
 const MB = 1024 * 1024;
+/** POST /api/v1/uploads: a file streamed to the database as it arrives (its body is read by the route) */
+export const UPLOAD_ROUTE = /^\/api\/v1\/uploads\/?$/;
 export const BODY_LIMITS: { pattern: RegExp; limit: number }[] = [
   { pattern: /^\/api\/v1\/imports\/?$/, limit: 128 * MB }, // a bank's history in one document: about 100,000 loans with their records
   { pattern: /^\/api\/v1\/loans\/batch\/?$/, limit: 32 * MB }, // 10,000 loans are 5–10 MB
   { pattern: /^\/api\/v1\/evidence\/[^/]+\/?$/, limit: EVIDENCE_MAX_BYTES }, // a project's evidence file, sent as the raw body
-  { pattern: /^\/api\/v1\/uploads\/?$/, limit: UPLOAD_MAX_BYTES }, // a core-banking export, streamed to the database as it arrives
+  { pattern: UPLOAD_ROUTE, limit: UPLOAD_MAX_BYTES }, // a core-banking export, streamed to the database as it arrives
 ];
 export const DEFAULT_API_BODY_LIMIT = 2 * MB; // an application listing 10,000 loan references is about 1 MB
 export const PAGE_FORM_LIMIT = 1 * MB;

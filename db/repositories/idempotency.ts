@@ -40,16 +40,12 @@ export async function findIdempotencyKey(db: Tx, userId: string, key: string): P
 /** Stores the first answer under the key (a claim still in progress only: an answer is never replaced). */
 export async function recordIdempotentResponse(
   db: Tx,
-  userId: string,
-  key: string,
-  status: number,
-  body: string,
-  inProgressStatus: number,
+  r: { userId: string; key: string; status: number; body: string; inProgressStatus: number; requestSha256?: string },
 ): Promise<void> {
   await db
     .update(idempotencyKeys)
-    .set({ responseStatus: status, responseBody: body })
-    .where(and(byKey(userId, key), eq(idempotencyKeys.responseStatus, inProgressStatus)));
+    .set({ responseStatus: r.status, responseBody: r.body, ...(r.requestSha256 ? { requestSha256: r.requestSha256 } : {}) })
+    .where(and(byKey(r.userId, r.key), eq(idempotencyKeys.responseStatus, r.inProgressStatus)));
 }
 
 /** Inside the request's write transaction: the claim's write committed exactly when this transaction does. */

@@ -26,10 +26,29 @@ export type Received = {
 };
 
 /**
- * Streams a multipart request: the first field named `file` is stored part by part as the upload's
- * bytes (pausing the request while a part is written); other files are drained.
+ * What makes two upload requests the same for `Idempotency-Key`: their form fields and their file's
+ * bytes (not the multipart boundary, which every client draws anew).
  */
-export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request): Promise<Received> {
+export function uploadRequestSha256(fields: Record<string, string>, fileSha256: string | null): string {
+  const sorted = Object.keys(fields)
+    .sort()
+    .map((name) => [name, fields[name]]);
+  return createHash('sha256')
+    .update(JSON.stringify({ fields: sorted, file: fileSha256 }))
+    .digest('hex');
+}
+
+/** The request's hash for Idempotency-Key, set once its body is read (server/idempotency.ts records it). */
+const noteRequestSha256 = (req: Request, sha256: string) => ((req as unknown as { bodySha256?: string }).bodySha256 = sha256);
+
+/**
+ * Reads a multipart request: its fields, and the first field named `file` handed to `onFile` as it
+ * streams (the request pauses while `onFile` is busy); other files are drained.
+ */
+function readMultipart<F extends { sha256: string }>(
+  req: Request,
+  onFile: (stream: Readable, fileName: string, markTruncated: () => void) => { file: F; done: Promise<void> },
+): Promise<{ fields: Record<string, string>; file: F | null; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -39,7 +58,7 @@ export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request):
       return;
     }
     const fields: Record<string, string> = {};
-    let received: Received['file'] = null;
+    let received: F | null = null;
     let truncated = false;
     let work: Promise<void> = Promise.resolve();
     let failed: unknown = null;
@@ -51,45 +70,78 @@ export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request):
         stream.resume();
         return;
       }
-      const id = randomUUID();
-      received = { id, size: 0, sha256: '', head: new Uint8Array() };
-      const file = received;
-      stream.on('limit', () => (truncated = true));
-      work = (async () => {
-        await db.transaction((tx) => openUpload({ ...ctx(), tx }, { id, fileName: info.filename ?? 'upload' }));
-        const hash = createHash('sha256');
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        let seq = 0;
-        const flush = async () => {
-          if (!pendingBytes) return;
-          const data = Buffer.concat(pending, pendingBytes);
-          pending = [];
-          pendingBytes = 0;
-          const part = seq++;
-          await db.transaction((tx) => storeUploadPart({ ...ctx(), tx }, { uploadId: id, seq: part, data }));
-        };
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          if (file.size === 0) file.head = new Uint8Array(chunk.subarray(0, 8));
-          file.size += chunk.length;
-          hash.update(chunk);
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          if (pendingBytes >= PART_BYTES) await flush();
-        }
-        await flush();
-        file.sha256 = hash.digest('hex');
-      })().catch((err) => {
+      const started = onFile(stream, info.filename ?? 'upload', () => (truncated = true));
+      received = started.file;
+      work = started.done.catch((err) => {
         failed = err;
         stream.resume();
       });
     });
     bb.on('error', (err) => reject(err));
     bb.on('close', () => {
-      work.then(() => (failed ? reject(failed) : resolve({ fields, file: received, truncated })), reject);
+      work.then(() => {
+        if (failed) return reject(failed);
+        noteRequestSha256(req, uploadRequestSha256(fields, received?.sha256 ?? null));
+        resolve({ fields, file: received, truncated });
+      }, reject);
     });
     req.pipe(bb);
   });
+}
+
+/**
+ * Streams a multipart request: the first field named `file` is stored part by part as the upload's
+ * bytes (pausing the request while a part is written); other files are drained.
+ */
+export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request): Promise<Received> {
+  return readMultipart(req, (stream, fileName, markTruncated) => {
+    const id = randomUUID();
+    const file = { id, size: 0, sha256: '', head: new Uint8Array() };
+    stream.on('limit', markTruncated);
+    const done = (async () => {
+      await db.transaction((tx) => openUpload({ ...ctx(), tx }, { id, fileName }));
+      const hash = createHash('sha256');
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let seq = 0;
+      const flush = async () => {
+        if (!pendingBytes) return;
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const part = seq++;
+        await db.transaction((tx) => storeUploadPart({ ...ctx(), tx }, { uploadId: id, seq: part, data }));
+      };
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (file.size === 0) file.head = new Uint8Array(chunk.subarray(0, 8));
+        file.size += chunk.length;
+        hash.update(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= PART_BYTES) await flush();
+      }
+      await flush();
+      file.sha256 = hash.digest('hex');
+    })();
+    return { file, done };
+  });
+}
+
+/**
+ * Reads a repeated upload request only to tell whether it is the same request as the first one with
+ * its Idempotency-Key (the same fields and file bytes): nothing is stored.
+ */
+export async function hashUploadRequest(req: Request): Promise<string> {
+  const { fields, file } = await readMultipart(req, (stream) => {
+    const file = { sha256: '' };
+    const hash = createHash('sha256');
+    const done = (async () => {
+      for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
+      file.sha256 = hash.digest('hex');
+    })();
+    return { file, done };
+  });
+  return uploadRequestSha256(fields, file?.sha256 ?? null);
 }
 
 /**

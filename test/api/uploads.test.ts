@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { processUpload } from '../../app/uploads/process-upload.js';
@@ -132,6 +133,27 @@ describe('uploading a loans file', () => {
     const done = await uploadAndWait(t, bank.apiKey, { kind: 'loans', file, name: 'k2.csv' });
     expect(done.counts).toEqual({ created: 0, unchanged: 2, error: 0 });
     expect(await loanCount()).toBe(before + 2);
+  });
+
+  it('when an Idempotency-Key is sent again with another file or another kind, then it is refused 409 and nothing is queued', async () => {
+    const file = csvFile('loans', [loanCells(loanRequest())]);
+    const other = csvFile('loans', [loanCells(loanRequest())]);
+    const first = await sendUpload(t, bank.apiKey, { kind: 'loans', file, name: 'a.csv', idempotencyKey: 'upload-k-2' });
+    expect(first.status).toBe(202);
+    const stored = async () =>
+      ((await t.database.db.execute(sql.raw('select count(*)::int as n from uploads'))) as unknown as { rows: { n: number }[] }).rows[0].n;
+    const before = await stored();
+    const otherFile = await sendUpload(t, bank.apiKey, { kind: 'loans', file: other, name: 'a.csv', idempotencyKey: 'upload-k-2' });
+    expect(otherFile.status).toBe(409);
+    expect(otherFile.body.code).toBe('idempotency_key_reused');
+    const otherKind = await sendUpload(t, bank.apiKey, { kind: 'amendments', file, name: 'a.csv', idempotencyKey: 'upload-k-2' });
+    expect(otherKind.status).toBe(409);
+    expect(otherKind.body.code).toBe('idempotency_key_reused');
+    // the same file under another name is the same request: the file's bytes decide, not its name
+    const renamed = await sendUpload(t, bank.apiKey, { kind: 'loans', file, name: 'b.csv', idempotencyKey: 'upload-k-2' });
+    expect(renamed.status).toBe(202);
+    expect(renamed.body.id).toBe(first.body.id);
+    expect(await stored()).toBe(before);
   });
 
   it('when the upload job runs again after it finished (a retry after a crash), then nothing is written twice', async () => {
