@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
 import { waitFor } from '../server/embedded/process-tools.js';
-import { fmt, freshDatabase, SERVICE_NODE_FLAGS, startServiceProcess, type Benchmark } from './support.js';
+import { fmt, freshDatabase, startServiceProcess, type Benchmark } from './support.js';
+import { SERVICE_NODE_FLAGS } from '../scripts/service-command.js';
 
 const CONNECTIONS = 50;
 const REQUESTS = Number(process.env.BENCH_PAGE_REQUESTS ?? 20_000);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EmbeddedPostgres } from '../server/embedded/postgres-server.js';
 import { freePort, waitFor } from '../server/embedded/process-tools.js';
+import { serviceArgs } from '../scripts/service-command.js';
 
 export type BenchContext = { pg: EmbeddedPostgres; log: (line: string) => void };
 export type Benchmark = (ctx: BenchContext) => Promise<void>;
@@ -48,32 +49,27 @@ export async function sampleRss(pid: number) {
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** the V8 flags `npm start` runs the service with (package.json) */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
-
 export const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 
 /**
  * Starts the service as its own process, exactly as `npm start` (or, with `demo`, `scripts/demo.sh`) runs it (so its RSS is its own), and
- * waits until it is ready. BENCH_LOG_LEVEL shows its logs; BENCH_CPU_PROF=<dir> writes its CPU profile.
+ * waits until it is ready. BENCH_LOG_LEVEL shows its logs; BENCH_CPU_PROF=<dir> writes its CPU profile; BENCH_NODE_FLAGS adds
+ * node flags (to try a setting before it goes into package.json).
  */
 export async function startServiceProcess(env: Record<string, string>, options: { demo?: boolean } = {}) {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, ...SERVICE_NODE_FLAGS, '--import', 'tsx', options.demo ? 'scripts/demo.ts' : 'server/start.ts'],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY,
-      },
-      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, serviceArgs(options.demo ? 'scripts/demo.ts' : 'server/start.ts', [...profile, ...extra]), {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      CERF_BOOTSTRAP_OPERATOR_KEY: BENCH_OPERATOR_KEY,
     },
-  );
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 120_000);
   return {

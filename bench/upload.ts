@@ -15,7 +15,18 @@ import type { LoanText } from '../domain/loans/facts.js';
 import { LOAN_COLUMNS } from '../schemas/uploads.js';
 import { copyBaseline } from './loan-ingest.js';
 import { benchLoans } from './loans.js';
-import { BENCH_OPERATOR_KEY, fmt, freshDatabase, sampleRss, startServiceProcess, timed, type Benchmark } from './support.js';
+import pg from 'pg';
+import {
+  BENCH_OPERATOR_KEY,
+  fmt,
+  freshDatabase,
+  logStatementStats,
+  resetStatementStats,
+  sampleRss,
+  startServiceProcess,
+  timed,
+  type Benchmark,
+} from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 100_000);
 
@@ -86,11 +97,17 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     ['XLSX', xlsxPath],
   ] as const) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-'));
-    const service = await startServiceProcess({ DATABASE_URL: await freshDatabase(server, 'upload_api'), DATA_DIR: dataDir });
+    const databaseUrl = await freshDatabase(server, 'upload_api');
+    const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
     const apiKey = await createBank(service.url, 'BENCH');
+    const stats = new pg.Client({ connectionString: databaseUrl });
+    await stats.connect();
+    await resetStatementStats(stats);
     const rss = await sampleRss(service.pid);
     const run = await timed(() => uploadThroughApi(service.url, apiKey, file));
     const peakMb = await rss.stop();
+    await logStatementStats(stats, log, 12);
+    await stats.end();
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
     results[name] = { seconds: run.seconds, peakMb };

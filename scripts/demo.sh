@@ -7,5 +7,7 @@ bash scripts/ensure-deps.sh redis
 # demo data is loaded through the API with this operator key (only used when ./data is new)
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 export CERF_BOOTSTRAP_OPERATOR_KEY="${CERF_BOOTSTRAP_OPERATOR_KEY:-cerf_demo_operator_0000000000000000000000}"
-# the same V8 flags as npm start: a larger young generation halves the collector's work on big batches
-exec node --max-semi-space-size=32 --import tsx scripts/demo.ts
+# as npm run demo: built to plain JavaScript, under the V8 flags of package.json (config.serviceNodeFlags)
+node scripts/build.mjs
+# shellcheck disable=SC2046
+exec node $(node -p "require('./package.json').config.serviceNodeFlags") dist/scripts/demo.js

@@ -25,6 +25,7 @@ import { amendLoan } from '../loans/change-loan.js';
 import { recordRepayments, type RepaymentRowInput } from '../loans/record-repayments.js';
 import { submitLoans, type SubmittedRow } from '../loans/submit-loans.js';
 import type { ActorContext, UseCaseContext } from '../perform.js';
+import type { Tx } from '../../db/client.js';
 import { Refused, refuse } from '../refusals.js';
 import { readRows, type FileRow } from './read-rows.js';
 
@@ -52,12 +53,12 @@ function shapeViolations(error: z.ZodError): Violation[] {
 const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
   violations.map((v) => ({ row, column: v.path, rule: v.code, message: v.message }));
 
-/** The file's bytes, part by part, counting what was read. */
-function fileStream(ctx: UseCaseContext, upload: UploadSummary, read: { bytes: number }): Readable {
+/** The file's bytes, part by part, read through `db`, counting what was read. */
+function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number }): Readable {
   return Readable.from(
     (async function* () {
       for (let seq = 0; ; seq++) {
-        const part = await readPart(ctx.tx, upload.id, seq);
+        const part = await readPart(db, upload.id, seq);
         if (!part) return;
         read.bytes += part.byteLength;
         yield Buffer.from(part.buffer, part.byteOffset, part.byteLength);
@@ -87,6 +88,14 @@ function readHeader(kind: UploadKind, header: FileRow): { columns: (string | nul
   return { columns, errors };
 }
 
+/** A column's path in the JSON API's loan (`project.ref` → project, ref), split once per column name. */
+const PATHS = new Map<string, string[]>();
+const pathOf = (name: string) => {
+  let parts = PATHS.get(name);
+  if (!parts) PATHS.set(name, (parts = name.split('.')));
+  return parts;
+};
+
 /** The row as the nested object of the JSON API (empty cells left out), by the header's columns. */
 function rowObject(columns: (string | null)[], row: FileRow): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -95,13 +104,12 @@ function rowObject(columns: (string | null)[], row: FileRow): Record<string, unk
     if (!name) continue;
     const value = (row.cells[i] ?? '').trim();
     if (value === '') continue;
-    const dot = name.indexOf('.');
-    if (dot < 0) {
+    const parts = pathOf(name);
+    if (parts.length === 1) {
       out[name] = value;
       continue;
     }
     let at = out;
-    const parts = name.split('.');
     for (let k = 0; k < parts.length - 1; k++) at = (at[parts[k]] ??= {}) as Record<string, unknown>;
     at[parts[parts.length - 1]] = value;
   }
@@ -110,91 +118,110 @@ function rowObject(columns: (string | null)[], row: FileRow): Record<string, unk
 
 type Chunk = { rows: FileRow[]; columns: (string | null)[] };
 type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
+/**
+ * How a kind of file is written, a chunk at a time: `check` is pure work (the rows' shapes and facts,
+ * no database), so the next chunk is checked while the database writes the last one; `write` runs the
+ * use case in the upload's transaction.
+ */
+type ChunkHandler<Checked> = {
+  check(chunk: Chunk): Checked;
+  write(ctx: ActorContext, checked: Checked): Promise<ChunkResult>;
+};
 
-async function loanChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
-  const submitted: SubmittedRow[] = rows.map((r) => {
-    const parsed = LoanInput.safeParse(rowObject(columns, r));
-    return parsed.success
-      ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
-      : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
-  });
-  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
-  for (const result of await submitLoans(ctx, submitted)) {
-    if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
-    else out[result.status] += 1;
-  }
-  return out;
-}
+const loanChunks: ChunkHandler<SubmittedRow[]> = {
+  check: ({ rows, columns }) =>
+    rows.map((r) => {
+      const parsed = LoanInput.safeParse(rowObject(columns, r));
+      return parsed.success
+        ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
+        : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
+    }),
+  async write(ctx, submitted) {
+    const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+    for (const result of await submitLoans(ctx, submitted)) {
+      if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
+      else out[result.status] += 1;
+    }
+    return out;
+  },
+};
 
-async function repaymentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
-  const inputs: RepaymentRowInput[] = rows.map((r) => {
-    const parsed = RepaymentRow.safeParse(rowObject(columns, r));
-    return parsed.success
-      ? {
-          index: r.row,
-          input: { loanRef: parsed.data.loanRef, repaidOn: parsed.data.repaidOn, amountFen: parseYuan(parsed.data.amount)! },
-          violations: [],
-        }
-      : { index: r.row, input: null, violations: shapeViolations(parsed.error) };
-  });
-  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
-  for (const result of await recordRepayments(ctx, inputs)) {
-    if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
-    else out.created += 1;
-  }
-  return out;
-}
+const repaymentChunks: ChunkHandler<RepaymentRowInput[]> = {
+  check: ({ rows, columns }) =>
+    rows.map((r) => {
+      const parsed = RepaymentRow.safeParse(rowObject(columns, r));
+      return parsed.success
+        ? {
+            index: r.row,
+            input: { loanRef: parsed.data.loanRef, repaidOn: parsed.data.repaidOn, amountFen: parseYuan(parsed.data.amount)! },
+            violations: [],
+          }
+        : { index: r.row, input: null, violations: shapeViolations(parsed.error) };
+    }),
+  async write(ctx, inputs) {
+    const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+    for (const result of await recordRepayments(ctx, inputs)) {
+      if (result.status === 'error') out.errors.push(...rowErrors(result.index, result.errors));
+      else out.created += 1;
+    }
+    return out;
+  },
+};
 
 const AmendmentRow = z.object({ reason: z.string().trim().min(1, 'must not be empty').max(1000) }).passthrough();
+type CheckedAmendment = { row: number; reason: string; loan: z.infer<typeof LoanInput> | null; violations: Violation[] };
 
-async function amendmentChunk(ctx: ActorContext, { rows, columns }: Chunk): Promise<ChunkResult> {
-  const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
-  const parsed = rows.map((r) => {
-    const { reason, ...loan } = rowObject(columns, r);
-    const reasonCheck = AmendmentRow.safeParse({ reason });
-    const loanCheck = LoanInput.safeParse(loan);
-    const violations = [
-      ...(reasonCheck.success ? [] : shapeViolations(reasonCheck.error)),
-      ...(loanCheck.success ? [] : shapeViolations(loanCheck.error)),
-    ];
-    return { row: r.row, reason: String(reason ?? ''), loan: loanCheck.success ? loanCheck.data : null, violations };
-  });
-  const refs = parsed.flatMap((p) => (p.loan ? [p.loan.loanRef] : []));
-  const ids = new Map((await findLoansByRefs(ctx.tx, ctx.actor.institutionId, refs)).map((l) => [l.loanRef, l.id]));
-  for (const p of parsed) {
-    if (p.violations.length || !p.loan) {
-      out.errors.push(...rowErrors(p.row, p.violations));
-      continue;
-    }
-    const loanId = ids.get(p.loan.loanRef);
-    if (!loanId) {
-      out.errors.push({ row: p.row, column: 'loanRef', rule: 'loan_not_found', message: `no loan ${p.loan.loanRef} of this bank` });
-      continue;
-    }
-    const facts = loanFactsFromText(p.loan as LoanText);
-    try {
-      await ctx.tx.transaction((sp) => amendLoan({ ...ctx, tx: sp }, { loanId, reason: p.reason, facts }));
-      out.created += 1;
-    } catch (err) {
-      if (!(err instanceof Refused)) throw err;
-      const r = err.refusal;
-      if (r.status === 'content_unchanged') {
-        out.unchanged += 1;
+const amendmentChunks: ChunkHandler<CheckedAmendment[]> = {
+  check: ({ rows, columns }) =>
+    rows.map((r) => {
+      const { reason, ...loan } = rowObject(columns, r);
+      const reasonCheck = AmendmentRow.safeParse({ reason });
+      const loanCheck = LoanInput.safeParse(loan);
+      const violations = [
+        ...(reasonCheck.success ? [] : shapeViolations(reasonCheck.error)),
+        ...(loanCheck.success ? [] : shapeViolations(loanCheck.error)),
+      ];
+      return { row: r.row, reason: String(reason ?? ''), loan: loanCheck.success ? loanCheck.data : null, violations };
+    }),
+  async write(ctx, parsed) {
+    const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
+    const refs = parsed.flatMap((p) => (p.loan ? [p.loan.loanRef] : []));
+    const ids = new Map((await findLoansByRefs(ctx.tx, ctx.actor.institutionId, refs)).map((l) => [l.loanRef, l.id]));
+    for (const p of parsed) {
+      if (p.violations.length || !p.loan) {
+        out.errors.push(...rowErrors(p.row, p.violations));
         continue;
       }
-      const violations = r.errors?.length
-        ? r.errors.map((e) => ({ ...e, path: e.path.replace(/^loan\./, '') }))
-        : [{ path: r.path ?? (r.status === 'loan_ref_immutable' ? 'loanRef' : '(row)'), code: r.status, message: r.message }];
-      out.errors.push(...rowErrors(p.row, violations));
+      const loanId = ids.get(p.loan.loanRef);
+      if (!loanId) {
+        out.errors.push({ row: p.row, column: 'loanRef', rule: 'loan_not_found', message: `no loan ${p.loan.loanRef} of this bank` });
+        continue;
+      }
+      const facts = loanFactsFromText(p.loan as LoanText);
+      try {
+        await ctx.tx.transaction((sp) => amendLoan({ ...ctx, tx: sp }, { loanId, reason: p.reason, facts }));
+        out.created += 1;
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        const r = err.refusal;
+        if (r.status === 'content_unchanged') {
+          out.unchanged += 1;
+          continue;
+        }
+        const violations = r.errors?.length
+          ? r.errors.map((e) => ({ ...e, path: e.path.replace(/^loan\./, '') }))
+          : [{ path: r.path ?? (r.status === 'loan_ref_immutable' ? 'loanRef' : '(row)'), code: r.status, message: r.message }];
+        out.errors.push(...rowErrors(p.row, violations));
+      }
     }
-  }
-  return out;
-}
+    return out;
+  },
+};
 
-const CHUNKS: Record<UploadKind, (ctx: ActorContext, chunk: Chunk) => Promise<ChunkResult>> = {
-  loans: loanChunk,
-  repayments: repaymentChunk,
-  amendments: amendmentChunk,
+const CHUNKS: Record<UploadKind, ChunkHandler<unknown>> = {
+  loans: loanChunks as ChunkHandler<unknown>,
+  repayments: repaymentChunks as ChunkHandler<unknown>,
+  amendments: amendmentChunks as ChunkHandler<unknown>,
 };
 
 /**
@@ -202,7 +229,19 @@ const CHUNKS: Record<UploadKind, (ctx: ActorContext, chunk: Chunk) => Promise<Ch
  * read after each chunk (the job writes it where a poller sees it). An upload already finished answers
  * its outcome again without reading anything.
  */
-export async function processUpload(ctx: UseCaseContext, input: { uploadId: string; progress?: ProgressReport }): Promise<UploadOutcome> {
+export async function processUpload(
+  ctx: UseCaseContext,
+  input: {
+    uploadId: string;
+    progress?: ProgressReport;
+    /**
+     * Where the file's parts are read, when not in the transaction: a connection beside it
+     * (PostgreSQL), so the next rows are read and parsed while the database writes the last ones. The
+     * parts are written once, before the upload is queued, and never change.
+     */
+    partsFrom?: Tx;
+  },
+): Promise<UploadOutcome> {
   const { tx } = ctx;
   // one run at a time per upload (a retry waits for a run still holding its transaction)
   await lockKey(tx, `upload:${input.uploadId}`);
@@ -216,7 +255,7 @@ export async function processUpload(ctx: UseCaseContext, input: { uploadId: stri
   const actor: Actor = (await uploaderOf(tx, upload)) ?? refuse('not_found', `the uploader of ${upload.id} is gone`);
 
   const read = { bytes: 0 };
-  const rows = readRows(fileStream(ctx, upload, read), upload.format as 'csv' | 'xlsx');
+  const rows = readRows(fileStream(input.partsFrom ?? tx, upload, read), upload.format as 'csv' | 'xlsx');
   const errors: UploadRowErrorValue[] = [];
   const counts: UploadCounts = { created: 0, unchanged: 0, error: 0 };
   let rowsRead = 0;
@@ -254,16 +293,26 @@ export async function processUpload(ctx: UseCaseContext, input: { uploadId: stri
       }
       if (chunk.length) yield chunk;
     })();
-    // the next chunk is read and parsed while the database works on this one
-    let next = chunks.next();
-    next.catch(() => undefined);
-    for (;;) {
-      const current = await next;
-      if (current.done) break;
-      next = chunks.next();
-      next.catch(() => undefined);
-      note(await CHUNKS[kind](actorCtx, { rows: current.value, columns: header.columns }));
+    // the next chunk is read, parsed and checked while the database writes this one
+    const handler = CHUNKS[kind];
+    const firstChunk = await chunks.next();
+    let checked = firstChunk.done ? null : handler.check({ rows: firstChunk.value, columns: header.columns });
+    while (checked !== null) {
+      const writing = handler.write(actorCtx, checked);
+      // awaited below; until then a refusal must not count as unhandled
+      writing.catch(() => undefined);
+      let next: unknown;
+      try {
+        const nextChunk = await chunks.next();
+        next = nextChunk.done ? null : handler.check({ rows: nextChunk.value, columns: header.columns });
+      } catch (err) {
+        // the file cannot be read further: the write in flight ends before the savepoint is undone
+        await writing.catch(() => undefined);
+        throw err;
+      }
+      note(await writing);
       await input.progress?.({ permille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))), rowsRead });
+      checked = next;
     }
     if (rowsRead === 0) errors.push({ row: 2, column: '(file)', rule: 'empty_file', message: 'the file has a header but no rows' });
     if (errors.length && !upload.writeGoodRows) throw new UndoRows();

@@ -2,7 +2,8 @@
  * Processes one uploaded file (app/uploads/process-upload.ts) in one transaction that also marks the
  * outbox row done. Beside it, the upload is marked running and its progress written after each chunk
  * (on PostgreSQL; PGlite's one connection is busy with the transaction, so there only the outcome
- * shows). The last failed attempt marks the upload failed.
+ * shows), and the file is read beside it too, so the next rows are parsed while the database writes.
+ * The last failed attempt marks the upload failed.
  */
 import { UnrecoverableError } from 'bullmq';
 import { perform } from '../../app/perform.js';
@@ -22,7 +23,7 @@ export const upload: Processor = async (ctx, job) => {
         perform(ctx.db, (tx) => noteUploadProgress({ tx, now: ctx.now(), actor: null }, { uploadId, ...p })).then(() => undefined)
     : undefined;
   try {
-    const outcome = await performJob(ctx, job, (uc) => processUpload(uc, { uploadId, progress }));
+    const outcome = await performJob(ctx, job, (uc) => processUpload(uc, { uploadId, progress, partsFrom: beside ? ctx.db : undefined }));
     return outcome.replayed ? 'already_processed' : `${outcome.status}: ${JSON.stringify(outcome.counts)}`;
   } catch (err) {
     const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= job.maxAttempts;

@@ -6,6 +6,7 @@ import { randomPrefix, type JobRuntime } from '../../jobs/runtime.js';
 import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { serviceArgs } from '../../scripts/service-command.js';
 
 let t: TestApp;
 let service: JobRuntime;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await supportLoans(t, bank.id, [{ id, principalFen: 500_000_000n }]);
   // the service side: relay only (CERF_WORKERS=off)
   service = await startJobs(t, { prefix, workers: 'off' });
-  worker = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
+  worker = spawn(process.execPath, serviceArgs('jobs/worker.ts'), {
     env: {
       ...process.env,
       DATABASE_URL: (t.database as unknown as { url: string }).url,

@@ -11,6 +11,7 @@ import { tcpReachable, waitFor } from '../../server/embedded/process-tools.js';
 import { parseEnv } from '../../schemas/env.js';
 import { startService } from '../../server/service.js';
 import { loanRequest } from '../factories/loans.js';
+import { serviceArgs } from '../../scripts/service-command.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -63,7 +64,7 @@ describe('embedded defaults', () => {
 
 describe('the service process', () => {
   const run = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+    const child = spawn(process.execPath, serviceArgs('server/start.ts'), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

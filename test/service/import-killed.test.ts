@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, waitFor } from '../../server/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { createTestDatabase } from '../support/harness.js';
+import { serviceArgs } from '../../scripts/service-command.js';
 
 const OPERATOR_KEY = 'import-killed-operator-key-0123456789';
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -18,7 +19,7 @@ let service: { child: ChildProcess; url: string } | null = null;
 
 async function startServiceProcess() {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+  const child = spawn(process.execPath, serviceArgs('server/start.ts'), {
     env: {
       ...process.env,
       DATABASE_URL: database.url,

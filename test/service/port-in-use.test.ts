@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestDatabase } from '../support/harness.js';
+import { serviceArgs } from '../../scripts/service-command.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-port-'));
 let other: Server;
@@ -33,8 +34,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function run(entry: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function run(entry: 'server/start.ts' | 'scripts/demo.ts') {
+  const child = spawn(process.execPath, serviceArgs(entry), {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,7 +1,8 @@
 /**
  * Starts the real servers the suite talks to, once: a PostgreSQL server (Debian's package; or
  * TEST_DATABASE_URL) with a migrated template database, and a redis-server (or TEST_REDIS_URL).
- * Each test file then clones the template into a database of its own.
+ * Each test file then clones the template into a database of its own. Also builds the service to dist/
+ * once, for the tests that start it as `npm start` does.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../db/client.js';
 import { startPostgresServer } from '../../server/embedded/postgres-server.js';
 import { startRedisServer } from '../../server/embedded/redis-server.js';
+import { buildServiceOnce } from '../../scripts/service-command.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +25,8 @@ declare module 'vitest' {
 export const TEMPLATE_DB = 'cerf_template';
 
 export default async function setup(project: TestProject) {
+  // the service processes some tests start run the build, as npm start does: built once, here
+  buildServiceOnce();
   const stops: (() => Promise<void>)[] = [];
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
