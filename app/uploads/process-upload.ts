@@ -88,27 +88,18 @@ function readHeader(kind: UploadKind, header: FileRow): { columns: (string | nul
   return { columns, errors };
 }
 
-/** A column's path in the JSON API's loan (`project.ref` → project, ref), split once per column name. */
-const PATHS = new Map<string, string[]>();
-const pathOf = (name: string) => {
-  let parts = PATHS.get(name);
-  if (!parts) PATHS.set(name, (parts = name.split('.')));
-  return parts;
-};
+/** Each column's path in the JSON API's loan (`project.ref` → project, ref), split once per file; null: not read. */
+type ColumnPaths = (string[] | null)[];
+const pathsOf = (columns: (string | null)[]): ColumnPaths => columns.map((name) => (name ? name.split('.') : null));
 
-/** The row as the nested object of the JSON API (empty cells left out), by the header's columns. */
-function rowObject(columns: (string | null)[], row: FileRow): Record<string, unknown> {
+/** The row as the nested object of the JSON API (empty cells left out), by the header's column paths. */
+function rowObject(paths: ColumnPaths, row: FileRow): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < columns.length; i++) {
-    const name = columns[i];
-    if (!name) continue;
+  for (let i = 0; i < paths.length; i++) {
+    const parts = paths[i];
+    if (!parts) continue;
     const value = (row.cells[i] ?? '').trim();
     if (value === '') continue;
-    const parts = pathOf(name);
-    if (parts.length === 1) {
-      out[name] = value;
-      continue;
-    }
     let at = out;
     for (let k = 0; k < parts.length - 1; k++) at = (at[parts[k]] ??= {}) as Record<string, unknown>;
     at[parts[parts.length - 1]] = value;
@@ -116,7 +107,7 @@ function rowObject(columns: (string | null)[], row: FileRow): Record<string, unk
   return out;
 }
 
-type Chunk = { rows: FileRow[]; columns: (string | null)[] };
+type Chunk = { rows: FileRow[]; paths: ColumnPaths };
 type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
 /**
  * How a kind of file is written, a chunk at a time: `check` is pure work (the rows' shapes and facts,
@@ -129,9 +120,9 @@ type ChunkHandler<Checked> = {
 };
 
 const loanChunks: ChunkHandler<SubmittedRow[]> = {
-  check: ({ rows, columns }) =>
+  check: ({ rows, paths }) =>
     rows.map((r) => {
-      const parsed = LoanInput.safeParse(rowObject(columns, r));
+      const parsed = LoanInput.safeParse(rowObject(paths, r));
       return parsed.success
         ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
         : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
@@ -147,9 +138,9 @@ const loanChunks: ChunkHandler<SubmittedRow[]> = {
 };
 
 const repaymentChunks: ChunkHandler<RepaymentRowInput[]> = {
-  check: ({ rows, columns }) =>
+  check: ({ rows, paths }) =>
     rows.map((r) => {
-      const parsed = RepaymentRow.safeParse(rowObject(columns, r));
+      const parsed = RepaymentRow.safeParse(rowObject(paths, r));
       return parsed.success
         ? {
             index: r.row,
@@ -172,9 +163,9 @@ const AmendmentRow = z.object({ reason: z.string().trim().min(1, 'must not be em
 type CheckedAmendment = { row: number; reason: string; loan: z.infer<typeof LoanInput> | null; violations: Violation[] };
 
 const amendmentChunks: ChunkHandler<CheckedAmendment[]> = {
-  check: ({ rows, columns }) =>
+  check: ({ rows, paths }) =>
     rows.map((r) => {
-      const { reason, ...loan } = rowObject(columns, r);
+      const { reason, ...loan } = rowObject(paths, r);
       const reasonCheck = AmendmentRow.safeParse({ reason });
       const loanCheck = LoanInput.safeParse(loan);
       const violations = [
@@ -281,6 +272,7 @@ export async function processUpload(
       throw new UndoRows();
     }
     const actorCtx: ActorContext = { tx: sp, now: ctx.now, actor };
+    const paths = pathsOf(header.columns);
     const chunks = (async function* () {
       let chunk: FileRow[] = [];
       for await (const row of rows) {
@@ -296,7 +288,7 @@ export async function processUpload(
     // the next chunk is read, parsed and checked while the database writes this one
     const handler = CHUNKS[kind];
     const firstChunk = await chunks.next();
-    let checked = firstChunk.done ? null : handler.check({ rows: firstChunk.value, columns: header.columns });
+    let checked = firstChunk.done ? null : handler.check({ rows: firstChunk.value, paths });
     while (checked !== null) {
       const writing = handler.write(actorCtx, checked);
       // awaited below; until then a refusal must not count as unhandled
@@ -304,7 +296,7 @@ export async function processUpload(
       let next: unknown;
       try {
         const nextChunk = await chunks.next();
-        next = nextChunk.done ? null : handler.check({ rows: nextChunk.value, columns: header.columns });
+        next = nextChunk.done ? null : handler.check({ rows: nextChunk.value, paths });
       } catch (err) {
         // the file cannot be read further: the write in flight ends before the savepoint is undone
         await writing.catch(() => undefined);

@@ -29,7 +29,7 @@ export type Received = {
  * What makes two upload requests the same for `Idempotency-Key`: their form fields and their file's
  * bytes (not the multipart boundary, which every client draws anew).
  */
-export function uploadRequestSha256(fields: Record<string, string>, fileSha256: string | null): string {
+function uploadRequestSha256(fields: Record<string, string>, fileSha256: string | null): string {
   const sorted = Object.keys(fields)
     .sort()
     .map((name) => [name, fields[name]]);
@@ -48,7 +48,7 @@ const noteRequestSha256 = (req: Request, sha256: string) => ((req as unknown as 
 function readMultipart<F extends { sha256: string }>(
   req: Request,
   onFile: (stream: Readable, fileName: string, markTruncated: () => void) => { file: F; done: Promise<void> },
-): Promise<{ fields: Record<string, string>; file: F | null; truncated: boolean }> {
+): Promise<{ fields: Record<string, string>; file: F | null; truncated: boolean; requestSha256: string }> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -81,8 +81,9 @@ function readMultipart<F extends { sha256: string }>(
     bb.on('close', () => {
       work.then(() => {
         if (failed) return reject(failed);
-        noteRequestSha256(req, uploadRequestSha256(fields, received?.sha256 ?? null));
-        resolve({ fields, file: received, truncated });
+        const requestSha256 = uploadRequestSha256(fields, received?.sha256 ?? null);
+        noteRequestSha256(req, requestSha256);
+        resolve({ fields, file: received, truncated, requestSha256 });
       }, reject);
     });
     req.pipe(bb);
@@ -132,7 +133,7 @@ export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request):
  * its Idempotency-Key (the same fields and file bytes): nothing is stored.
  */
 export async function hashUploadRequest(req: Request): Promise<string> {
-  const { fields, file } = await readMultipart(req, (stream) => {
+  const { requestSha256 } = await readMultipart(req, (stream) => {
     const file = { sha256: '' };
     const hash = createHash('sha256');
     const done = (async () => {
@@ -141,7 +142,7 @@ export async function hashUploadRequest(req: Request): Promise<string> {
     })();
     return { file, done };
   });
-  return uploadRequestSha256(fields, file?.sha256 ?? null);
+  return requestSha256;
 }
 
 /**
