@@ -3,6 +3,7 @@
  * the same transaction as the state change; the periodic jobs of a day, written by the scheduler's
  * tick and by the reconciler's catch-up alike; and the operator's retry of a failed job.
  */
+import { createHash } from 'node:crypto';
 import { findOutbox, retryFailed, type NewOutboxJob, type OutboxRow } from '../db/repositories/outbox.js';
 import { addDays, quarterBounds, quarterOf } from '../domain/dates.js';
 import { jobIds } from '../domain/job-ids.js';
@@ -27,6 +28,15 @@ export type CompilePayload = {
   precomputed?: unknown;
   /** why the new version replaces the previous one (a correction's or restatement's reason) */
   changeReason?: string;
+};
+
+/** A correction of the disclosures the changed records change (app/disclosures/corrections.ts), retried by its job. */
+export type CorrectPayload = {
+  changes: { institutionId: string; from: string }[];
+  reason: string;
+  changeReason?: string;
+  /** when the event happened (ISO) */
+  at: string;
 };
 
 export const outboxJobs = {
@@ -68,6 +78,16 @@ export const outboxJobs = {
     name: 'notify',
     jobId: jobIds.notify(event, version.id, institution.code),
     payload: { event, institutionId: institution.id, versionId: version.id },
+  }),
+  correct: (payload: CorrectPayload): NewOutboxJob => ({
+    queue: 'compile',
+    name: 'correct',
+    jobId: jobIds.correct(
+      payload.reason,
+      Date.parse(payload.at),
+      createHash('sha256').update(JSON.stringify(payload.changes)).digest('hex').slice(0, 16),
+    ),
+    payload,
   }),
   maturityScan: (on: string): NewOutboxJob => ({
     queue: 'maturity-scan',

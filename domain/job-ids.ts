@@ -16,6 +16,8 @@ export const jobIds = {
   notify: (event: string, subjectId: string, institutionCode: string) => `notify.${event}.${subjectId}.${institutionCode}`,
   maturityScan: (on: string) => `maturity-scan.${on}`,
   interestAccrual: (through: string) => `interest-accrual.${through}`,
+  /** a correction retried on its own after it failed in its event's transaction: the event's reason, time and changes */
+  correct: (reason: string, atMs: number, changesDigest: string) => `correct.${reason}.${atMs}.${changesDigest}`,
   /** processing of one uploaded file */
   upload: (uploadId: string) => `upload.${uploadId}`,
 };

@@ -20,6 +20,7 @@ import { QUEUES } from './queues.js';
 import { assign } from './processors/assign.js';
 import { compile } from './processors/compile.js';
 import { compileQuarter } from './processors/compile-quarter.js';
+import { correct } from './processors/correct.js';
 import { interestAccrual, maturityScan } from './processors/daily.js';
 import { notify } from './processors/notify.js';
 import { publish } from './processors/publish.js';
@@ -68,7 +69,7 @@ export type JobRuntimeOptions = {
 };
 
 const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
-  compile: (name) => (name === 'compile-quarter' ? compileQuarter : compile),
+  compile: (name) => (name === 'compile-quarter' ? compileQuarter : name === 'correct' ? correct : compile),
   assign: () => assign,
   publish: () => publish,
   'maturity-scan': () => maturityScan,

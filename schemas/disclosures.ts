@@ -68,9 +68,15 @@ export const Disclosure = z
     previousVersion: z.number().int().nullable(),
     restatesVersion: z.number().int().nullable(),
     restatedBy: z.number().int().nullable(),
-    /** 'support_after_compile' when the service compiled this version by itself, because support arrived for loans of a quarter already compiled */
-    reason: z.enum(['support_after_compile']).nullable(),
-    /** the loans this version adds (support approved after the quarter was compiled) */
+    /** why this version was compiled as a correction of the records (db/schema/disclosures.ts VERSION_REASONS), or null */
+    reason: z
+      .enum(['support_after_compile', 'support_withdrawn', 'loan_changed', 'history_imported', 'project_decided', 'operator_correction'])
+      .nullable()
+      .meta({
+        description:
+          'why the version corrects the previous one: support approved late, an approval withdrawn, a loan changed, a history import, a project decided, or an operator by hand',
+      }),
+    /** the loans this version counts that the previous one did not */
     addedLoanIds: z.array(z.string()),
     namedProjects: z
       .array(z.object({ ref: z.string(), name: z.string() }))
@@ -126,6 +132,12 @@ export const CompileJob = z.object({
   /** the bank's sums computed by the quarter's fan-out (bigints as "123n" strings); absent: compute */
   precomputed: z.unknown().optional(),
   changeReason: z.string().optional(),
+});
+export const CorrectJob = z.object({
+  changes: z.array(z.object({ institutionId: z.string().uuid(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })),
+  reason: z.enum(['support_after_compile', 'support_withdrawn', 'loan_changed', 'history_imported', 'project_decided', 'operator_correction']),
+  changeReason: z.string().optional(),
+  at: z.string(),
 });
 export const PublishJob = z.object({ versionId: z.string().uuid() });
 export const DailyJob = z.object({ on: z.string().optional() });

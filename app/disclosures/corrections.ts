@@ -42,9 +42,10 @@ import { isImported } from '../../domain/disclosures/imported-statement.js';
 import { planAfterLateSupport } from '../../domain/disclosures/workflow.js';
 import { jobIds } from '../../domain/job-ids.js';
 import { outboxJobs } from '../outbox-jobs.js';
-import type { UseCaseContext } from '../perform.js';
+import type { ActorContext, UseCaseContext } from '../perform.js';
+import { refuse, Refused } from '../refusals.js';
 import { compileVersion, computeContent, formatOn, type VersionReason } from './compile-version.js';
-import { publishVerified } from './workflow.js';
+import { bankOf, publishVerified, refuseIllegal, requestNewVersion, type DisclosureRef } from './workflow.js';
 
 /** Why the records changed (every version reason). */
 export type CorrectionReason = VersionReason;
@@ -99,8 +100,37 @@ export function changesOfLoans(loans: readonly { institutionId: string; disburse
  * Compiles, for each bank, the next version of every compiled quarter that has ended, ends on or after
  * the bank's earliest `from`, and whose figures or counted loans the records now change. Returns the
  * versions it compiled, in bank then quarter order.
+ *
+ * The correction runs inside a savepoint of the event's transaction. If it fails (anything but a
+ * refusal), the savepoint is rolled back — every version stays as it was — the event is still booked,
+ * and a `correct` job written with it in the outbox compiles the correction on its own, retried with
+ * backoff until it succeeds (jobs/processors/correct.ts).
  */
 export async function correctFrom(
+  ctx: UseCaseContext,
+  changes: readonly RecordChange[],
+  reason: CorrectionReason,
+  detail: CorrectionDetail = {},
+): Promise<DisclosureVersionRow[]> {
+  if (!changes.length) return [];
+  try {
+    return await ctx.tx.transaction((tx) => correctNow({ ...ctx, tx }, changes, reason, detail));
+  } catch (err) {
+    if (err instanceof Refused) throw err;
+    await writeOutbox(ctx.tx, [
+      outboxJobs.correct({
+        changes: changes.map((c) => ({ institutionId: c.institutionId, from: c.from })),
+        reason,
+        changeReason: detail.changeReason,
+        at: ctx.now.toISOString(),
+      }),
+    ]);
+    return [];
+  }
+}
+
+/** The correction itself, in the caller's transaction (the `correct` job's work). */
+export async function correctNow(
   ctx: UseCaseContext,
   changes: readonly RecordChange[],
   reason: CorrectionReason,
@@ -147,6 +177,34 @@ export async function correctQuarterByHand(
 ): Promise<DisclosureVersionRow | null> {
   await lockQuarters(ctx, [input.quarter]);
   return correctQuarter(ctx, input.bank, input.quarter, 'operator_correction', { changeReason: input.changeReason, force: true });
+}
+
+/**
+ * A new version asked for by hand (POST …/versions, with its reason): after a rejection or a
+ * publication, the correction or restatement is compiled by its job as always; a version before its
+ * verdict (compiled, submitted, under verification, verified) is corrected at once by an operator
+ * (reason `operator_correction`), and is refused to a bank (`illegal_transition`: the service corrects
+ * its drafts by itself when the records change). The quarter's key is taken before the version's row,
+ * in the order every correction takes them.
+ */
+export async function requestVersion(
+  ctx: ActorContext,
+  ref: DisclosureRef & { reason: string },
+): Promise<{ queued: Awaited<ReturnType<typeof requestNewVersion>> } | { compiled: DisclosureVersionRow }> {
+  const bank = await bankOf(ctx.tx, ref.institutionCode);
+  if (ctx.actor.role === 'bank' && ctx.actor.institutionId !== bank.id)
+    refuse('not_found', `disclosure ${ref.institutionCode} ${ref.quarter} not found`);
+  await lockQuarters(ctx, [ref.quarter]);
+  const latest = await findLatestVersion(ctx.tx, bank.id, ref.quarter);
+  if (!latest) refuse('not_found', `disclosure ${ref.institutionCode} ${ref.quarter} not found`);
+  if (latest.status === 'rejected' || latest.status === 'published') return { queued: await requestNewVersion(ctx, ref) };
+  if (ctx.actor.role !== 'operator')
+    refuseIllegal({
+      current: latest.status,
+      message: `a bank asks for a new version after a rejection or a publication; the latest is ${latest.status} (the service corrects it by itself when the records change, and an operator can compile a correction by hand)`,
+    });
+  const row = await correctQuarter(ctx, bank, ref.quarter, 'operator_correction', { changeReason: ref.reason, force: true });
+  return { compiled: row! };
 }
 
 /** Whether the records now give the quarter other figures or another loan set than its latest version. */

@@ -11,7 +11,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure } from '../../app/disclosures/verification.js';
-import { bankOf, requestNewVersion, submitDisclosure } from '../../app/disclosures/workflow.js';
+import { bankOf, submitDisclosure } from '../../app/disclosures/workflow.js';
+import { requestVersion } from '../../app/disclosures/corrections.js';
 import { canSee, listVersionViews, versionView, versionViewsOf, type Visibility } from '../../db/read-models/disclosure-versions.js';
 import { parseYuan } from '../../domain/money.js';
 import { CursorPart, encodeCursor } from '../../schemas/common.js';
@@ -120,9 +121,10 @@ describe({
   errors: ['illegal_transition'],
   tag: 'disclosures',
   roles: ['bank', 'operator'],
-  summary: 'Compile a new version: a correction after rejection or a restatement after publication, with its reason',
+  summary:
+    'Compile a new version with its reason: a correction after rejection or a restatement after publication (202, by its job); an operator may also correct a version before its verdict at once (201, reason operator_correction)',
   body: NewVersionBody,
-  responses: { 202: NewVersionAccepted },
+  responses: { 201: Disclosure, 202: NewVersionAccepted },
   idempotent: true,
 });
 
@@ -235,7 +237,9 @@ export function disclosureRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/versions', requireRole('bank', 'operator'), async (req, res) => {
     const body = parseOrThrow(NewVersionBody, req.body ?? {});
     const target = ref(req);
-    const outcome = await run(res, (ctx) => requestNewVersion(ctx, { ...target, reason: body.reason }));
+    const asked = await run(res, (ctx) => requestVersion(ctx, { ...target, reason: body.reason }));
+    if ('compiled' in asked) return void res.status(201).json(await viewOf(asked.compiled.id));
+    const outcome = asked.queued;
     nudgeRelay();
     res.status(202).json({
       jobId: outcome.jobId,
