@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'disclosure-page': () => import('./disclosure-page.js'),
   'history-import': () => import('./history-import.js'),
   upload: () => import('./upload.js'),
+  corrections: () => import('./corrections.js'),
   // name: () => import('./<file>.js'),
 };
 
