@@ -19,6 +19,12 @@ export type UseCaseContext = {
    * back-dated booking (app/refinancing/tranches.ts catchUpInterest).
    */
   interestCatchUp?: Set<string>;
+  /**
+   * Set by a historical import: the banks and dates whose records changed, corrected once at the
+   * import's end (one new version per bank and quarter) instead of after each record
+   * (app/disclosures/corrections.ts recordsChanged).
+   */
+  correctionsDue?: Map<string, string>;
 };
 
 /** A use case's context with a person acting. */

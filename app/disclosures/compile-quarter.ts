@@ -43,7 +43,7 @@ export async function requestQuarterCompile(
  * job (version 1) per bank with support carries its bank's sums. Same quarter again: no new jobs.
  */
 export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobs: string[]; created: number }> {
-  // an approval of support for the quarter's loans takes the same key (support-after-compile.ts):
+  // an approval of support for the quarter's loans takes the same key (corrections.ts):
   // the sums below count it, or it saw this run and compiled the bank's version itself
   await lockKey(ctx.tx, jobIds.compileQuarter(input.quarter));
   const sums = await quarterSums(ctx.tx, input.quarter);

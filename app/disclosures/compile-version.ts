@@ -81,25 +81,14 @@ export async function computeContent(
   return second.value;
 }
 
-/**
- * Compiles and stores version `version` unless it already exists, and writes the bank's notification
- * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them; `reason`
- * and `addedLoanIds` say why the service compiled it by itself (support-after-compile.ts).
- */
-export async function compileVersion(
-  ctx: UseCaseContext,
-  input: CompilePayload & { reason?: VersionReason; addedLoanIds?: string[] },
-): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
-  const changeReason = input.changeReason ?? input.reason ?? null;
-  const bank = await findInstitutionById(ctx.tx, input.institutionId);
-  if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
-  const existing = await findVersion(ctx.tx, bank.id, input.quarter, input.version);
-  if (existing) return { row: existing, created: false, bankCode: bank.code };
-  const previous = input.previousVersionId ? await findVersionById(ctx.tx, input.previousVersionId) : null;
-  const restates = input.restatesVersionId ? await findVersionById(ctx.tx, input.restatesVersionId) : null;
-  const { end } = quarterPeriod(input.quarter);
-  const setting = await statementFormatOn(ctx.tx, bank.id, end);
-  const format = setting
+/** The bank's statement format in force on `on` (the default format without exact figures if it has none). */
+export async function formatOn(
+  tx: Tx,
+  institutionId: string,
+  on: string,
+): Promise<{ format: StatementFormat; effectiveFrom: string | null }> {
+  const setting = await statementFormatOn(tx, institutionId, on);
+  return setting
     ? {
         format: {
           amountDecimals: setting.amountDecimals,
@@ -113,13 +102,33 @@ export async function compileVersion(
         effectiveFrom: setting.effectiveFrom,
       }
     : { format: DEFAULT_STATEMENT_FORMAT, effectiveFrom: null };
+}
+
+/**
+ * Compiles and stores version `version` unless it already exists, and writes the bank's notification
+ * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them (`sums` the
+ * same, already read); `reason` and `addedLoanIds` say why it was compiled as a correction (corrections.ts).
+ */
+export async function compileVersion(
+  ctx: UseCaseContext,
+  input: CompilePayload & { reason?: VersionReason; addedLoanIds?: string[]; sums?: BankSums },
+): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
+  const changeReason = input.changeReason ?? input.reason ?? null;
+  const bank = await findInstitutionById(ctx.tx, input.institutionId);
+  if (!bank) refuse('not_found', `institution ${input.institutionId} does not exist`);
+  const existing = await findVersion(ctx.tx, bank.id, input.quarter, input.version);
+  if (existing) return { row: existing, created: false, bankCode: bank.code };
+  const previous = input.previousVersionId ? await findVersionById(ctx.tx, input.previousVersionId) : null;
+  const restates = input.restatesVersionId ? await findVersionById(ctx.tx, input.restatesVersionId) : null;
+  const { end } = quarterPeriod(input.quarter);
+  const format = await formatOn(ctx.tx, bank.id, end);
   const computed = await computeContent(ctx.tx, {
     institution: bank,
     quarter: input.quarter,
     version: input.version,
     previousVersion: previous?.version ?? null,
     restatesVersion: restates?.version ?? null,
-    precomputed: input.precomputed ? deserialiseBankSums(input.precomputed) : undefined,
+    precomputed: input.sums ?? (input.precomputed ? deserialiseBankSums(input.precomputed) : undefined),
     format,
     changeReason,
   });

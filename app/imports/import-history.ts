@@ -51,6 +51,7 @@ import { openOperation } from '../refinancing/operations.js';
 import { disburseApplication, repayTranche, rollOverTranche } from '../refinancing/tranches.js';
 import type { ActorContext } from '../perform.js';
 import { byPath, refuse, Refused, refuseViolations } from '../refusals.js';
+import { correctFrom } from '../disclosures/corrections.js';
 import { refuseUnlessMayImport } from './common.js';
 
 export type ImportDocument = { institution: string; loans: LoanText[]; records: HistoryRecord[] };
@@ -235,7 +236,9 @@ export async function importHistory(
     return id;
   };
   // the interest of the tranches booked before today is booked up to today once, after the last record
-  const bookingCtx: ActorContext = { ...ctx, interestCatchUp: new Set<string>() };
+  // and the disclosures the records change are corrected once, after the last record (one new version
+  // per bank and quarter for the whole import)
+  const bookingCtx: ActorContext = { ...ctx, interestCatchUp: new Set<string>(), correctionsDue: new Map<string, string>() };
   for (const index of plan.order) {
     const record = doc.records[index];
     const ref = refOf(record);
@@ -275,6 +278,17 @@ export async function importHistory(
 
   if (bookingCtx.interestCatchUp!.size)
     await accrueInterest(tx, { through: today, facilityIds: [...bookingCtx.interestCatchUp!].sort(), actor: agents.bookings });
+  // the bank's records changed from its earliest booked record (or the earliest loan an approval,
+  // rejection or acceptance among them reaches back to)
+  const bookedOn = registry.map((r) => r.effectiveOn).sort();
+  if (bookedOn.length)
+    bookingCtx.correctionsDue!.set(bank.id, [bookedOn[0], bookingCtx.correctionsDue!.get(bank.id) ?? bookedOn[0]].sort()[0]);
+  await correctFrom(
+    ctx,
+    [...bookingCtx.correctionsDue!].map(([institutionId, from]) => ({ institutionId, from })),
+    'history_imported',
+    { changeReason: `history_imported: import ${row.id}` },
+  );
 
   // 5. the import, its records and its answer
   await insertImportRecords(

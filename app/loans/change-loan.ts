@@ -14,6 +14,7 @@ import type { Violation } from '../../domain/result.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
   archiveLoanVersion,
+  earliestDisbursementOf,
   insertProject,
   insertRepayment,
   isOnLiveApplication,
@@ -27,6 +28,7 @@ import {
 import { currentFacts, lockInstitutionLoans } from '../../db/repositories/loans.js';
 import { decidedFigures, lockRegisterEntries, registerFunding, resolveRegisterKeys } from '../../db/repositories/project-register.js';
 import { bookingDate, recordBooking } from '../bookings.js';
+import { recordsChanged } from '../disclosures/corrections.js';
 import type { ActorContext } from '../perform.js';
 import { checkPoolShortfalls } from '../refinancing/pool-shortfalls.js';
 import { refuse, refuseViolations } from '../refusals.js';
@@ -166,6 +168,10 @@ export async function amendLoan(
   });
   // a new maturity date (or an eligibility changed with it) may take the loan out of a tranche's pool
   await checkPoolShortfalls(tx, { loanId: current.id }, shanghaiDate(ctx.now), 'raise');
+  // the quarters compiled since the loan, or since the first loan of a project it changed, are corrected
+  const projectsFrom = await earliestDisbursementOf(tx, [...new Set([oldProject.id, projectId])]);
+  const from = [current.disbursedOn, f.disbursedOn, ...(projectsFrom ? [projectsFrom] : [])].sort()[0];
+  await recordsChanged(ctx, [{ institutionId, from }], 'loan_changed');
   return { id: current.id, version };
 }
 
@@ -221,5 +227,6 @@ export async function acceptFlaggedLoan(
     updatedAt: ctx.now,
   });
   await recordBooking(ctx, date, { command: 'accept_flagged_loan', institutionId: loan.institutionId });
+  await recordsChanged(ctx, [{ institutionId: loan.institutionId, from: loan.disbursedOn }], 'loan_changed');
   return { id: loan.id };
 }

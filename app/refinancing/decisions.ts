@@ -19,7 +19,7 @@ import {
 import { allocate } from '../../domain/refinancing/allocation.js';
 import { coverWholeLoans } from '../../domain/refinancing/support.js';
 import { bookingDate, recordBooking, type BookingDate, type Dated } from '../bookings.js';
-import { compileAfterSupport, type NewSupport } from '../disclosures/support-after-compile.js';
+import { changesOfLoans, recordsChanged } from '../disclosures/corrections.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations, refuseWith } from '../refusals.js';
 import { policyInForce } from './common.js';
@@ -43,7 +43,7 @@ async function wholeLoansCovered(ctx: ActorContext, applicationId: string, amoun
 /**
  * Records an approval of the covered loans: the loans left out come off the application (free for a
  * later one) and the approved amount is the covered loans' support. The caller then has the quarters
- * already compiled for those loans compiled again (app/disclosures/support-after-compile.ts).
+ * already compiled for those loans compiled again (app/disclosures/corrections.ts).
  */
 async function approveCovered(
   ctx: ActorContext,
@@ -110,7 +110,11 @@ export async function approveApplication(
   }
   const row = await approveCovered(ctx, application, cover.value, input.reason);
   await recordBooking(ctx, date, { command: 'approve', institutionId: application.institutionId });
-  await compileAfterSupport(ctx, { support: [{ institutionId: row.institutionId, loans: cover.value.covered }] });
+  await recordsChanged(
+    ctx,
+    changesOfLoans(cover.value.covered.map((l) => ({ institutionId: row.institutionId, disbursedOn: l.disbursedOn }))),
+    'support_after_compile',
+  );
   return row;
 }
 
@@ -149,11 +153,11 @@ async function reject(ctx: ActorContext, application: ApplicationRow, reason: st
     { ...date, subjects: [{ kind: 'application', id: application.id }], reason },
     { command: 'reject', institutionId: application.institutionId },
   );
-  if (uncovered.length)
-    await compileAfterSupport(ctx, {
-      support: [{ institutionId: application.institutionId, loans: uncovered }],
-      reason: 'support_withdrawn',
-    });
+  await recordsChanged(
+    ctx,
+    changesOfLoans(uncovered.map((l) => ({ institutionId: application.institutionId, disbursedOn: l.disbursedOn }))),
+    'support_withdrawn',
+  );
   return row;
 }
 
@@ -202,7 +206,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
   const oversubscribed = waiting.reduce((s, a) => s + a.requestedFen, 0n) > remainingFen;
   const byId = new Map(waiting.map((a) => [a.id, a]));
   const results: ApplicationRow[] = [];
-  const support: NewSupport[] = [];
+  const support: { institutionId: string; disbursedOn: string }[] = [];
   for (const share of shares) {
     const application = byId.get(share.applicationId)!;
     // a share covers whole loans in listed order; one that covers none is "allocated nothing"
@@ -217,7 +221,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
         { ...date, subjects: [{ kind: 'application', id: application.id }], reason: [reason, input.reason].filter(Boolean).join(' — ') },
         { command: 'allocate', institutionId: application.institutionId },
       );
-      support.push({ institutionId: application.institutionId, loans: cover.value.covered });
+      for (const l of cover.value.covered) support.push({ institutionId: application.institutionId, disbursedOn: l.disbursedOn });
     } else {
       const why =
         share.approvedFen > 0n
@@ -226,7 +230,7 @@ export async function allocateOperation(ctx: ActorContext, input: { quarter: str
       results.push(await reject(ctx, application, why, date));
     }
   }
-  await compileAfterSupport(ctx, { support });
+  await recordsChanged(ctx, changesOfLoans(support), 'support_after_compile');
   return {
     operation,
     remainingFen,

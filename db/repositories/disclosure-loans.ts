@@ -66,6 +66,46 @@ export async function freezeLoanSet(
   return { loans: Number(row.n), sha256: row.sha256 };
 }
 
+/**
+ * The length and hash the version's loan set would have if it were frozen now (the same rows and lines
+ * as `freezeLoanSet`, nothing written): a correction compares it with the latest version's.
+ */
+export async function loanSetHashNow(
+  tx: Tx,
+  input: { institutionId: string; through: string },
+): Promise<{ loans: number; sha256: string }> {
+  const [row] = rowsOf<{ n: number; sha256: string }>(
+    await tx.execute(sql`
+    with now_set as (
+      select l.id as loan_id, l.loan_ref, l.principal_fen, l.rate_ppm,
+        div(2 * pr.annual_reduction_centitonnes::numeric * l.principal_fen + pr.total_investment_fen, 2 * pr.total_investment_fen)::bigint
+          as attributed_centitonnes,
+        pr.ref as project_ref, pr.sub_area
+      from loans l join projects pr on pr.id = l.project_id ${COVERED}
+      where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
+    )
+    select count(*)::int as n,
+      encode(sha256(convert_to(coalesce(string_agg(${LINE}, E'\\n' order by loan_id), ''), 'UTF8')), 'hex') as sha256
+    from now_set`),
+  );
+  return { loans: Number(row.n), sha256: row.sha256 };
+}
+
+/** The loans the set would count now that the version's frozen set does not (all of them without a version), by id. */
+export async function loansAddedSince(
+  tx: Tx,
+  input: { institutionId: string; through: string; versionId: string | null },
+): Promise<string[]> {
+  const rows = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+    select l.id::text as id from loans l ${COVERED}
+    where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
+      and not exists (select 1 from disclosure_loans dl where dl.version_id = ${input.versionId}::uuid and dl.loan_id = l.id)
+    order by l.id`),
+  );
+  return rows.map((r) => r.id);
+}
+
 /** A page of the version's loans in loan-id order, after `afterLoanId`; reads `limit + 1`. */
 export async function loanSetPage(
   db: Tx,

@@ -91,3 +91,18 @@ export async function insertRepayment(
 ): Promise<void> {
   await tx.insert(loanRepayments).values(input);
 }
+
+/** The earliest disbursement date among the loans of these projects (null when they have none). */
+export async function earliestDisbursementOf(tx: Tx, projectIds: readonly string[]): Promise<string | null> {
+  if (!projectIds.length) return null;
+  const [row] = await tx
+    .select({ on: sql<string | null>`min(${loans.disbursedOn})::text` })
+    .from(loans)
+    .where(
+      sql`${loans.projectId} in (${sql.join(
+        projectIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`,
+    );
+  return row?.on ?? null;
+}

@@ -28,8 +28,20 @@ export const DISCLOSURE_STATUSES = [
   'superseded',
 ] as const;
 
-/** Why a version was compiled by the service itself (null: the quarter's compilation or a request). */
-export const VERSION_REASONS = ['support_after_compile', 'support_withdrawn'] as const;
+/**
+ * Why a version was compiled as a correction of the records (null: the quarter's compilation or a
+ * request after rejection or publication): support approved late, an approval withdrawn, a loan
+ * changed (amended, accepted after the fact), a history import, a project's figures decided, or an
+ * operator's correction by hand (app/disclosures/corrections.ts).
+ */
+export const VERSION_REASONS = [
+  'support_after_compile',
+  'support_withdrawn',
+  'loan_changed',
+  'history_imported',
+  'project_decided',
+  'operator_correction',
+] as const;
 
 /**
  * Every compiled version of a bank's quarterly disclosure. `content` (figures, statement) never
@@ -62,7 +74,7 @@ export const disclosureVersions = pgTable(
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     publishedOn: date('published_on', { mode: 'string' }),
-    /** why the service compiled this version by itself ('support_after_compile', 'support_withdrawn'), or null */
+    /** why the service compiled this version as a correction (VERSION_REASONS), or null */
     reason: text('reason', { enum: VERSION_REASONS }),
     /** the loans this version adds to the previous one's count (support approved after compile), as a JSON array of ids */
     addedLoanIds: jsonb('added_loan_ids').$type<string[]>(),
@@ -79,7 +91,10 @@ export const disclosureVersions = pgTable(
       sql`${t.status} in ('compiled','submitted','under_verification','verified','rejected','published','superseded')`,
     ),
     check('disclosure_versions_version_positive', sql`${t.version} >= 1`),
-    check('disclosure_versions_reason', sql`${t.reason} is null or ${t.reason} in ('support_after_compile','support_withdrawn')`),
+    check(
+      'disclosure_versions_reason',
+      sql`${t.reason} is null or ${t.reason} in ('support_after_compile','support_withdrawn','loan_changed','history_imported','project_decided','operator_correction')`,
+    ),
   ],
 );
 

@@ -1,0 +1,235 @@
+/**
+ * Corrections: when the records of an earlier date change — support approved late, an approval
+ * withdrawn, a loan amended or accepted after the fact, a history import, a project's figures decided —
+ * every compiled version whose figures change gets its next version. For each bank, the quarters
+ * compiled so far that have ended and end on or after the earliest changed date: the change's own
+ * quarter, the rest of its year (year to date) and every later compiled quarter (since inception),
+ * across years. A quarter is compiled again only when the records now give other figures or another
+ * counted loan set than its latest version; one new version per bank and quarter per call, so an event
+ * that changes a thousand records (an import) calls this once, at its end.
+ *
+ * The next version follows the latest as support-after-compile always did (domain planAfterLateSupport):
+ * version 1 when the bank had nothing to count when its quarter was compiled; a draft (compiled,
+ * submitted, under verification) is superseded by its correction and its open verification withdrawn;
+ * a rejected one is followed by its correction; a verified one is published (its publication is due by
+ * the verdict) and restated; a published one is restated. Each new version names its reason and carries
+ * its difference (figures and loans, compile-version.ts).
+ *
+ * A published statement the bank itself published and that was imported (`imported`) is a historical
+ * document: a correction never restates it by itself; its reconciliation shows the difference and an
+ * operator may restate it by hand (`correctQuarterByHand`).
+ *
+ * Runs in the caller's transaction: the event and its corrections are written together or not at all.
+ * Locks: the quarter keys the quarter's compilation takes (`compile-quarter.<quarter>`), all at once in
+ * quarter order, then each version row — so no two corrections, and no correction and a compilation,
+ * wait on each other in a circle.
+ */
+import {
+  compiledQuartersOf,
+  findLatestVersion,
+  moveStatus,
+  quarterSums,
+  type DisclosureVersionRow,
+} from '../../db/repositories/disclosures.js';
+import { loanSetHashNow, loansAddedSince } from '../../db/repositories/disclosure-loans.js';
+import { findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
+import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
+import { withdrawAssignment } from '../../db/repositories/verification.js';
+import { addDays, quarterOf, shanghaiDate, type IsoDate } from '../../domain/dates.js';
+import { quarterPeriod, type DisclosureContent } from '../../domain/disclosures/compile.js';
+import { figureDifference } from '../../domain/disclosures/difference.js';
+import { isImported } from '../../domain/disclosures/imported-statement.js';
+import { planAfterLateSupport } from '../../domain/disclosures/workflow.js';
+import { jobIds } from '../../domain/job-ids.js';
+import { outboxJobs } from '../outbox-jobs.js';
+import type { UseCaseContext } from '../perform.js';
+import { compileVersion, computeContent, formatOn, type VersionReason } from './compile-version.js';
+import { publishVerified } from './workflow.js';
+
+/** Why the records changed (every version reason). */
+export type CorrectionReason = VersionReason;
+
+/** A bank whose records changed on and after `from`. */
+export type RecordChange = { institutionId: string; from: IsoDate };
+
+export type CorrectionDetail = {
+  /** the version's change reason, in words (default: the reason) */
+  changeReason?: string;
+};
+
+const REASON_WORDS: Record<CorrectionReason, string> = {
+  support_after_compile: 'support was approved for loans of the quarter after it was compiled',
+  support_withdrawn: 'an approval was withdrawn from loans of the quarter after it was compiled',
+  loan_changed: 'a loan the quarter counts changed after it was compiled',
+  history_imported: 'records of the quarter were imported after it was compiled',
+  project_decided: "a project's figures were decided after the quarter was compiled",
+  operator_correction: 'an operator compiled a correction',
+};
+
+/**
+ * An event changed the records of `changes`: corrected now, or — inside a historical import, which
+ * sets `ctx.correctionsDue` — noted, and corrected once at the import's end.
+ */
+export async function recordsChanged(
+  ctx: UseCaseContext,
+  changes: readonly RecordChange[],
+  reason: CorrectionReason,
+  detail: CorrectionDetail = {},
+): Promise<DisclosureVersionRow[]> {
+  if (!changes.length) return [];
+  if (!ctx.correctionsDue) return correctFrom(ctx, changes, reason, detail);
+  for (const c of changes) {
+    const seen = ctx.correctionsDue.get(c.institutionId);
+    if (!seen || c.from < seen) ctx.correctionsDue.set(c.institutionId, c.from);
+  }
+  return [];
+}
+
+/** One change per bank, from the earliest of its loans' disbursement dates. */
+export function changesOfLoans(loans: readonly { institutionId: string; disbursedOn: IsoDate }[]): RecordChange[] {
+  const earliest = new Map<string, IsoDate>();
+  for (const l of loans) {
+    const seen = earliest.get(l.institutionId);
+    if (!seen || l.disbursedOn < seen) earliest.set(l.institutionId, l.disbursedOn);
+  }
+  return [...earliest].map(([institutionId, from]) => ({ institutionId, from }));
+}
+
+/**
+ * Compiles, for each bank, the next version of every compiled quarter that has ended, ends on or after
+ * the bank's earliest `from`, and whose figures or counted loans the records now change. Returns the
+ * versions it compiled, in bank then quarter order.
+ */
+export async function correctFrom(
+  ctx: UseCaseContext,
+  changes: readonly RecordChange[],
+  reason: CorrectionReason,
+  detail: CorrectionDetail = {},
+): Promise<DisclosureVersionRow[]> {
+  const today = shanghaiDate(ctx.now);
+  const lastEnded = quarterOf(addDays(quarterPeriod(quarterOf(today)).start, -1));
+  const earliest = new Map<string, IsoDate>();
+  for (const c of changes) {
+    const seen = earliest.get(c.institutionId);
+    if (!seen || c.from < seen) earliest.set(c.institutionId, c.from);
+  }
+  const work: { institutionId: string; quarters: string[] }[] = [];
+  for (const [institutionId, from] of [...earliest].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const first = quarterOf(from);
+    if (first > lastEnded) continue;
+    const quarters = await compiledQuartersOf(ctx.tx, institutionId, first, lastEnded);
+    if (quarters.length) work.push({ institutionId, quarters });
+  }
+  await lockQuarters(
+    ctx,
+    work.flatMap((w) => w.quarters),
+  );
+  const compiled: DisclosureVersionRow[] = [];
+  for (const { institutionId, quarters } of work) {
+    const bank = (await findInstitutionById(ctx.tx, institutionId))!;
+    for (const quarter of quarters) {
+      const row = await correctQuarter(ctx, bank, quarter, reason, { ...detail, force: false });
+      if (row) compiled.push(row);
+    }
+  }
+  return compiled;
+}
+
+/**
+ * An operator's correction of one compiled quarter by hand (reason `operator_correction`, with the
+ * operator's words): compiled even when the records give the same figures (the operator asked for it),
+ * after whatever the latest version is, an imported statement included. Null when the quarter was
+ * never compiled for the bank.
+ */
+export async function correctQuarterByHand(
+  ctx: UseCaseContext,
+  input: { bank: InstitutionRow; quarter: string; changeReason: string },
+): Promise<DisclosureVersionRow | null> {
+  await lockQuarters(ctx, [input.quarter]);
+  return correctQuarter(ctx, input.bank, input.quarter, 'operator_correction', { changeReason: input.changeReason, force: true });
+}
+
+/** Whether the records now give the quarter other figures or another loan set than its latest version. */
+export async function correctionDue(ctx: UseCaseContext, bank: InstitutionRow, quarter: string): Promise<boolean> {
+  const latest = await findLatestVersion(ctx.tx, bank.id, quarter);
+  return (await freshCompile(ctx, bank, quarter, latest)).due;
+}
+
+async function lockQuarters(ctx: UseCaseContext, quarters: readonly string[]) {
+  // the key a quarter's compilation request and fan-out take: either that compilation counts these
+  // records, or this correction sees its run and compiles the bank's version itself
+  for (const quarter of [...new Set(quarters)].sort()) await lockKey(ctx.tx, jobIds.compileQuarter(quarter));
+}
+
+/** The quarter's figures from the records now, and whether they differ from `latest`. */
+async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: string, latest: DisclosureVersionRow | null) {
+  const { end } = quarterPeriod(quarter);
+  const loanSet = await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end });
+  const sums = (await quarterSums(ctx.tx, quarter, bank.id)).get(bank.id) ?? { subAreas: [], topProjects: [] };
+  if (!latest) return { due: loanSet.loans > 0, sums };
+  const before = latest.content as DisclosureContent;
+  if (before.loanSet?.sha256 !== loanSet.sha256 || before.basis?.loans !== loanSet.loans) return { due: true, sums };
+  const now = await computeContent(ctx.tx, {
+    institution: bank,
+    quarter,
+    version: latest.version + 1,
+    previousVersion: latest.version,
+    restatesVersion: null,
+    precomputed: sums,
+    format: await formatOn(ctx.tx, bank.id, end),
+  });
+  return { due: figureDifference(before, now).length > 0, sums };
+}
+
+/** The bank's next version of the quarter when a correction is due (or forced); null when none is. */
+async function correctQuarter(
+  ctx: UseCaseContext,
+  bank: InstitutionRow,
+  quarter: string,
+  reason: CorrectionReason,
+  detail: CorrectionDetail & { force: boolean },
+): Promise<DisclosureVersionRow | null> {
+  const { tx } = ctx;
+  const { end } = quarterPeriod(quarter);
+  let latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });
+  if (!detail.force && latest && isImported(latest.content)) return null;
+  const fresh = await freshCompile(ctx, bank, quarter, latest);
+  if (!fresh.due && !detail.force) return null;
+  const addedLoanIds = await loansAddedSince(tx, { institutionId: bank.id, through: end, versionId: latest?.id ?? null });
+  // a compile job (the quarter's fan-out, a requested version) may insert the same number meanwhile: the next one
+  for (let attempt = 0; ; attempt++) {
+    const plan = planAfterLateSupport(latest?.status ?? null);
+    const version = (latest?.version ?? 0) + 1;
+    if (latest && plan.kind === 'correction' && plan.supersede) await supersede(ctx, latest, version, reason);
+    if (latest && plan.kind === 'restatement' && plan.publishFirst) latest = (await publishVerified(ctx, { versionId: latest.id })).row;
+    const result = await compileVersion(ctx, {
+      institutionId: bank.id,
+      quarter,
+      version,
+      previousVersionId: latest?.id ?? null,
+      restatesVersionId: latest && plan.kind === 'restatement' ? latest.id : null,
+      reason,
+      changeReason: detail.changeReason,
+      addedLoanIds,
+      sums: fresh.sums,
+    });
+    if (result.created) return result.row;
+    if (attempt === 2) throw new Error(`version ${version} of ${quarter} kept being compiled by another transaction`);
+    latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });
+  }
+}
+
+/** A version still before its verdict gives way to the new one; an open verification of it is withdrawn. */
+async function supersede(ctx: UseCaseContext, version: DisclosureVersionRow, by: number, reason: CorrectionReason) {
+  const moved = await moveStatus(ctx.tx, version.id, version.status, 'superseded');
+  if (!moved) throw new Error(`version ${version.version} of ${version.quarter} changed state while it was locked`);
+  const withdrawn = await withdrawAssignment(ctx.tx, version.id, {
+    summary: `withdrawn: version ${by} supersedes version ${version.version} (${reason}: ${REASON_WORDS[reason]})`,
+    completedAt: ctx.now,
+    completedOn: shanghaiDate(ctx.now),
+  });
+  if (withdrawn) {
+    const verifier = await findInstitutionById(ctx.tx, withdrawn.verifierId);
+    await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.withdrawn', version, verifier!)]);
+  }
+}
