@@ -10,7 +10,7 @@ import type { ProjectFigures } from '../../domain/projects/register.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { lockLiveEntries } from './common.js';
-import { correctAfterRegisterChange } from './corrections.js';
+import { correctFrom } from '../disclosures/corrections.js';
 
 export async function decideProjectFigures(
   ctx: ActorContext,
@@ -23,6 +23,6 @@ export async function decideProjectFigures(
     });
   const [entry] = await lockLiveEntries(ctx, [input.id]);
   await decideRegisterEntry(ctx.tx, { id: entry.id, figures, decidedBy: ctx.actor.userId, decidedAt: ctx.now, reason: input.reason });
-  await correctAfterRegisterChange(ctx, await institutionsOnEntries(ctx.tx, [entry.id]));
+  await correctFrom(ctx, await institutionsOnEntries(ctx.tx, [entry.id]), 'project_decided');
   return { id: entry.id, ...figures };
 }

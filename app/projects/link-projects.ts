@@ -9,7 +9,7 @@ import { institutionsOnEntries, mergeRegisterEntries } from '../../db/repositori
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { lockLiveEntries } from './common.js';
-import { correctAfterRegisterChange } from './corrections.js';
+import { correctFrom } from '../disclosures/corrections.js';
 
 export async function linkProjects(
   ctx: ActorContext,
@@ -19,6 +19,6 @@ export async function linkProjects(
   const [into, from] = await lockLiveEntries(ctx, [input.id, input.otherId]);
   const affected = into.decidedAt || from.decidedAt ? await institutionsOnEntries(ctx.tx, [into.id, from.id]) : [];
   await mergeRegisterEntries(ctx.tx, from.id, into.id);
-  await correctAfterRegisterChange(ctx, affected);
+  await correctFrom(ctx, affected, 'project_decided');
   return { id: into.id, linkedId: from.id };
 }

@@ -10,7 +10,7 @@ import { registerKeyOf, registerKeyText } from '../../domain/projects/register.j
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { lockLiveEntries } from './common.js';
-import { correctAfterRegisterChange } from './corrections.js';
+import { correctFrom } from '../disclosures/corrections.js';
 
 export async function splitProject(
   ctx: ActorContext,
@@ -26,6 +26,6 @@ export async function splitProject(
   const affected = entry.decidedAt ? await institutionsOnEntries(ctx.tx, [entry.id]) : [];
   const splitId = randomUUID();
   const loans = await splitRegisterKey(ctx.tx, { fromId: entry.id, newId: splitId, key, name: input.name, province: input.province });
-  await correctAfterRegisterChange(ctx, affected);
+  await correctFrom(ctx, affected, 'project_decided');
   return { id: entry.id, splitId, loans };
 }
