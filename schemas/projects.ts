@@ -15,7 +15,15 @@ const text = (max: number) =>
     .refine((s) => !s.includes('\u0000'), { message: 'must not contain the NUL character', params: { code: 'invalid_character' } });
 const Uuid = z.uuid('must be a project id (a UUID)');
 
-export const ProjectListQuery = PageQuery.strict();
+export const ProjectListQuery = PageQuery.extend({
+  creditCode: z
+    .string()
+    .trim()
+    .min(1)
+    .max(18)
+    .optional()
+    .describe('every project of this borrower (whatever its state), to find the spellings to link'),
+}).strict();
 
 const Yuan = (description: string, example: string) => z.string().meta({ description, examples: [example] });
 const Tonnes = (description: string, example: string) => z.string().meta({ description, examples: [example] });
@@ -34,7 +42,10 @@ export const ProjectState = z
     conflict: z.boolean().describe('its banks declared different figures and no operator decided them'),
     overfunded: z.boolean().describe("every bank's loans together exceed the registered total investment"),
     excess: Yuan('by how much they exceed it (yuan; 0.00 when they do not)', '60000000.00'),
-    registeredInvestment: Yuan("the total investment the loans are checked against: the decided one, else the smallest declared", '100000000.00'),
+    registeredInvestment: Yuan(
+      'the total investment the loans are checked against: the decided one, else the smallest declared',
+      '100000000.00',
+    ),
   })
   .meta({ id: 'ProjectState' });
 
@@ -56,7 +67,7 @@ export const ProjectSummaryView = z
 
 export const ProjectListJson = z
   .object({ items: z.array(ProjectSummaryView), nextCursor: z.string().nullable() })
-  .meta({ id: 'ProjectList', description: 'projects over-funded or in conflict, in id order' });
+  .meta({ id: 'ProjectList', description: 'projects over-funded or in conflict (or every project of one borrower), in id order' });
 
 const RegisterLoan = z.object({
   id: z.uuid(),

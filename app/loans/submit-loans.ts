@@ -14,7 +14,13 @@ import { randomUUID } from 'node:crypto';
 import { shanghaiDate } from '../../domain/dates.js';
 import { loanContentSha256, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
 import { assessLoan, checkProjectFunding, projectDifferences, type InstitutionWindow } from '../../domain/loans/rules.js';
-import { checkRegisterFunding, registeredInvestment, registerKeyOf, registerKeyText, type RegisterKey } from '../../domain/projects/register.js';
+import {
+  checkRegisterFunding,
+  registeredInvestment,
+  registerKeyOf,
+  registerKeyText,
+  type RegisterKey,
+} from '../../domain/projects/register.js';
 import type { Violation } from '../../domain/result.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
@@ -103,19 +109,31 @@ export async function submitLoans(
   const keyOf = new Map<number, RegisterKey>();
   for (const r of rows) {
     if (!r.facts || existingLoans.has(r.facts.loanRef)) continue;
-    keyOf.set(r.index, registerKeyOf({ creditCode: r.facts.borrowerCreditCode, projectName: r.facts.project.name, province: r.facts.project.province }));
+    keyOf.set(
+      r.index,
+      registerKeyOf({ creditCode: r.facts.borrowerCreditCode, projectName: r.facts.project.name, province: r.facts.project.province }),
+    );
   }
   const keys = [...new Map([...keyOf.values()].map((k) => [registerKeyText(k), k])).values()];
 
   for (let attempt = 0; ; attempt++) {
     const register = await lockedEntries(ctx, keys);
-    const plan = planBatch(rows, { institution, today, existingLoans, storedProjects, keyOf, register, crossBank: options.crossBankFunding !== false });
+    const plan = planBatch(rows, {
+      institution,
+      today,
+      existingLoans,
+      storedProjects,
+      keyOf,
+      register,
+      crossBank: options.crossBankFunding !== false,
+    });
     // claim the projects new to the register (only those of accepted rows)
     const newKeys = new Map<string, { key: RegisterKey; name: string; province: string }>();
     for (const l of plan.newLoans) {
       const key = keyOf.get(l.index)!;
       const text = registerKeyText(key);
-      if (!register.ids.has(text) && !newKeys.has(text)) newKeys.set(text, { key, name: l.facts.project.name, province: l.facts.project.province });
+      if (!register.ids.has(text) && !newKeys.has(text))
+        newKeys.set(text, { key, name: l.facts.project.name, province: l.facts.project.province });
     }
     const claimed = await resolveRegisterKeys(
       tx,
@@ -236,7 +254,12 @@ function planBatch(
     if (input.crossBank && !errors.length) {
       const declared = entry.minDeclaredFen === null ? [declaredFen] : [entry.minDeclaredFen, declaredFen];
       const investment = registeredInvestment(entry.decidedFen, declared)!;
-      const across = checkRegisterFunding({ fundedFen: entry.fundedFen, addFen: f.principalFen, totalInvestmentFen: investment, projectRef: f.project.ref });
+      const across = checkRegisterFunding({
+        fundedFen: entry.fundedFen,
+        addFen: f.principalFen,
+        totalInvestmentFen: investment,
+        projectRef: f.project.ref,
+      });
       if (across) errors.push(across);
     }
     if (errors.length || !assessment) {

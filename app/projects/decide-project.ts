@@ -16,7 +16,10 @@ export async function decideProjectFigures(
   ctx: ActorContext,
   input: { id: string; totalInvestmentFen: string; annualReductionCentitonnes: string; reason: string },
 ): Promise<{ id: string } & ProjectFigures> {
-  const figures = { totalInvestmentFen: BigInt(input.totalInvestmentFen), annualReductionCentitonnes: BigInt(input.annualReductionCentitonnes) };
+  const figures = {
+    totalInvestmentFen: BigInt(input.totalInvestmentFen),
+    annualReductionCentitonnes: BigInt(input.annualReductionCentitonnes),
+  };
   if (figures.totalInvestmentFen <= 0n)
     refuse('validation_failed', 'the decided total investment must be greater than 0', {
       errors: [{ path: 'totalInvestment', code: 'investment_not_positive', message: 'total investment must be greater than 0' }],

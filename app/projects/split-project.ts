@@ -21,8 +21,7 @@ export async function splitProject(
   const keys = (await registerKeysOf(ctx.tx, entry.id)).map(registerKeyText);
   if (!keys.includes(registerKeyText(key)))
     refuse('spelling_not_linked', `project ${entry.id} has no spelling ${input.creditCode} / ${input.name} / ${input.province}`);
-  if (keys.length < 2)
-    refuse('spelling_not_linked', `project ${entry.id} has only that spelling: there is no link to split`);
+  if (keys.length < 2) refuse('spelling_not_linked', `project ${entry.id} has only that spelling: there is no link to split`);
   const affected = entry.decidedAt ? await institutionsOnEntries(ctx.tx, [entry.id]) : [];
   const splitId = randomUUID();
   const loans = await splitRegisterKey(ctx.tx, { fromId: entry.id, newId: splitId, key, name: input.name, province: input.province });

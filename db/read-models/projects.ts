@@ -41,7 +41,13 @@ type SummaryRow = {
 };
 
 const summaryOf = (r: SummaryRow): RegisterEntrySummary => {
-  const declared = (Array.isArray(r.declared) ? r.declared : String(r.declared).replace(/^\{|\}$/g, '').split(','))
+  const declared = (
+    Array.isArray(r.declared)
+      ? r.declared
+      : String(r.declared)
+          .replace(/^\{|\}$/g, '')
+          .split(',')
+  )
     .filter(Boolean)
     .map((d) => {
       const [t, c] = d.replace(/"/g, '').split('/');
@@ -83,15 +89,20 @@ const SUMMARY = (where: ReturnType<typeof sql>) => sql`
   from project_register r join per on per.register_id = r.id
   where r.merged_into is null and ${where}`;
 
-/** The entries over-funded or in conflict, in id order after `after`; reads `limit + 1`. */
+/**
+ * The entries over-funded or in conflict (with `creditCode`: every entry of that borrower, to find the
+ * spellings to link), in id order after `after`; reads `limit + 1`.
+ */
 export async function registerEntriesNeedingAttention(
   db: Db | Tx,
-  page: { limit: number; after: string | null },
+  page: { limit: number; after: string | null; creditCode?: string },
 ): Promise<RegisterEntrySummary[]> {
   const after = page.after ? sql`and r.id > ${page.after}::uuid` : sql``;
+  const which = page.creditCode
+    ? sql`r.credit_code = ${page.creditCode}`
+    : sql`((r.decided_at is null and per.figures > 1) or per.funded > coalesce(r.decided_total_investment_fen, per.min_t))`;
   const rows = rowsOf<SummaryRow>(
-    await db.execute(sql`${SUMMARY(sql`((r.decided_at is null and per.figures > 1)
-      or per.funded > coalesce(r.decided_total_investment_fen, per.min_t)) ${after}`)}
+    await db.execute(sql`${SUMMARY(sql`${which} ${after}`)}
       order by r.id limit ${page.limit + 1}`),
   );
   return rows.map(summaryOf);

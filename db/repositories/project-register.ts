@@ -30,7 +30,8 @@ export async function selectKeys(tx: Tx, keys: readonly RegisterKey[]): Promise<
       ${sql.param(keys.map((k) => k.provinceKey))}::text[]) as u(credit_code, name_key, province_key)
       on k.credit_code = u.credit_code and k.name_key = u.name_key and k.province_key = u.province_key`),
   );
-  for (const r of rows) out.set(registerKeyText({ creditCode: r.credit_code, nameKey: r.name_key, provinceKey: r.province_key }), r.register_id);
+  for (const r of rows)
+    out.set(registerKeyText({ creditCode: r.credit_code, nameKey: r.name_key, provinceKey: r.province_key }), r.register_id);
   return out;
 }
 
@@ -122,7 +123,11 @@ export async function findRegisterEntry(db: Tx, id: string): Promise<RegisterEnt
 
 export async function registerKeysOf(db: Tx, registerId: string) {
   return db
-    .select({ creditCode: projectRegisterKeys.creditCode, nameKey: projectRegisterKeys.nameKey, provinceKey: projectRegisterKeys.provinceKey })
+    .select({
+      creditCode: projectRegisterKeys.creditCode,
+      nameKey: projectRegisterKeys.nameKey,
+      provinceKey: projectRegisterKeys.provinceKey,
+    })
     .from(projectRegisterKeys)
     .where(eq(projectRegisterKeys.registerId, registerId))
     .orderBy(projectRegisterKeys.createdAt, projectRegisterKeys.id);
@@ -140,7 +145,9 @@ export async function splitRegisterKey(
   tx: Tx,
   input: { fromId: string; newId: string; key: RegisterKey; name: string; province: string },
 ): Promise<number> {
-  await tx.insert(projectRegister).values({ id: input.newId, creditCode: input.key.creditCode, name: input.name, province: input.province });
+  await tx
+    .insert(projectRegister)
+    .values({ id: input.newId, creditCode: input.key.creditCode, name: input.name, province: input.province });
   await tx
     .update(projectRegisterKeys)
     .set({ registerId: input.newId })

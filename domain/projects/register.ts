@@ -83,11 +83,10 @@ export function entryState(input: { decided: ProjectFigures | null; declared: re
  * banks' attributed reductions of one project never add up to more than its reduction.
  * Mirrored in SQL by db/sql/project-figures.ts.
  */
-export function attributionFigures(input: {
-  own: ProjectFigures;
-  decided: ProjectFigures | null;
-  fundedFen: bigint;
-}): { reductionCentitonnes: bigint; denominatorFen: bigint } {
+export function attributionFigures(input: { own: ProjectFigures; decided: ProjectFigures | null; fundedFen: bigint }): {
+  reductionCentitonnes: bigint;
+  denominatorFen: bigint;
+} {
   if (!input.decided) return { reductionCentitonnes: input.own.annualReductionCentitonnes, denominatorFen: input.own.totalInvestmentFen };
   const t = input.decided.totalInvestmentFen;
   return { reductionCentitonnes: input.decided.annualReductionCentitonnes, denominatorFen: input.fundedFen > t ? input.fundedFen : t };
