@@ -10,6 +10,7 @@ import type { JobRuntime } from '../../jobs/runtime.js';
 import { confirmApproval } from '../factories/approvals.js';
 import { eventually, startJobs, stopJobs, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
+import { browsePage, signInToPages } from '../factories/sessions.js';
 import { loanRequest, validCreditCode } from '../factories/loans.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
@@ -192,6 +193,14 @@ describe('linking two spellings of one project, and splitting a wrong link (four
     expect((await project(ys.id)).mergedInto).toBe(xs.id);
     const listed = (await request(t.app).get('/api/v1/projects').set(bearer(t.operatorKey)).expect(200)).body.items;
     expect(listed.map((p: { id: string }) => p.id)).toContain(xs.id);
+    // and on the operators' page, Chinese first, with the way to decide
+    const cookies = await signInToPages(t, t.operatorKey);
+    const zh = await browsePage(t, '/operator/projects?lang=zh', cookies);
+    expect(zh.res.status).toBe(200);
+    expect(zh.res.text).toContain('各银行贷款合计超出总投资 20,000,000.00 元');
+    expect(zh.res.text).toContain(`action="/operator/projects/${xs.id}/decision"`);
+    const en = await browsePage(t, '/operator/projects?lang=en', zh.cookies);
+    expect(en.res.text).toContain('The loans of all banks exceed its total investment by 20,000,000.00 yuan');
     // either spelling now names the linked project: 120,000,000.00 + 1.00 exceeds by 20,000,001.00
     const more = await loanTo(x, OTHER_SPELLING, '1.00');
     expect(more.status).toBe(422);
