@@ -43,6 +43,9 @@ export const REFUSAL_STATUSES = [
   'repayment_before_disbursement',
   'repayment_in_future',
   'loan_not_flagged',
+  // the register of projects
+  'projects_already_linked',
+  'spelling_not_linked',
   // operations and applications
   'facility_not_launched',
   'facility_ended',

@@ -88,6 +88,12 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
   },
   repayment_in_future: { http: 422, path: 'repaidOn', zh: '还款日期在未来', en: 'The repayment is dated in the future' },
   loan_not_flagged: { http: 409, zh: '该贷款没有待确认的利率标记', en: 'The loan has no rate flag to accept' },
+  projects_already_linked: { http: 409, zh: '这两个项目已是同一项目', en: 'The two projects are already one project' },
+  spelling_not_linked: {
+    http: 409,
+    zh: '该项目没有可拆分的这一写法（须是经关联的写法之一）',
+    en: 'The project has no linked spelling like that to split off',
+  },
 
   facility_not_launched: { http: 409, zh: '该日期工具尚未推出', en: 'The facility had not launched on that date' },
   facility_ended: { http: 409, zh: '工具已到期', en: 'The facility has ended' },

@@ -13,6 +13,9 @@ import { publishDisclosure } from '../disclosures/workflow.js';
 import { openOperation } from '../refinancing/operations.js';
 import { confirmPolicyChange } from '../policy/confirm-policy-change.js';
 import { declinePolicyChange } from '../policy/decline-policy-change.js';
+import { decideProjectFigures } from '../projects/decide-project.js';
+import { linkProjects } from '../projects/link-projects.js';
+import { splitProject } from '../projects/split-project.js';
 import type { ActorContext } from '../perform.js';
 
 type Spec<I, V> = {
@@ -80,6 +83,30 @@ export const APPROVAL_KINDS = {
     subject: (input) => ({ resource: 'institution', id: input.code }),
     summary: (input) => `${input.enabled ? 'start' : 'end'} the migration mode of ${input.code}`,
     outcome: (v) => ({ institutionId: v.id, migrationMode: v.migrationModeSince !== null }),
+  }),
+  link_projects: spec({
+    perform: (ctx, input: { id: string; otherId: string; reason: string }) => linkProjects(ctx, input),
+    subject: (input) => ({ resource: 'project', id: input.id }),
+    summary: (input) => `link project ${input.otherId} into project ${input.id} (one project)`,
+    outcome: (v) => ({ projectId: v.id, linkedId: v.linkedId }),
+  }),
+  split_project: spec({
+    perform: (ctx, input: { id: string; creditCode: string; name: string; province: string; reason: string }) => splitProject(ctx, input),
+    subject: (input) => ({ resource: 'project', id: input.id }),
+    summary: (input) => `split the spelling ${input.creditCode} / ${input.name} / ${input.province} off project ${input.id}`,
+    outcome: (v) => ({ projectId: v.id, splitId: v.splitId, loans: v.loans }),
+  }),
+  decide_project_figures: spec({
+    perform: (ctx, input: { id: string; totalInvestmentFen: string; annualReductionCentitonnes: string; reason: string }) =>
+      decideProjectFigures(ctx, input),
+    subject: (input) => ({ resource: 'project', id: input.id }),
+    summary: (input) =>
+      `decide the figures of project ${input.id}: total investment ${input.totalInvestmentFen} fen, annual reduction ${input.annualReductionCentitonnes} centitonnes`,
+    outcome: (v) => ({
+      projectId: v.id,
+      totalInvestmentFen: v.totalInvestmentFen.toString(),
+      annualReductionCentitonnes: v.annualReductionCentitonnes.toString(),
+    }),
   }),
   policy_change: spec({
     perform: (ctx, input: { changeId: string; kind: string; effectiveOn: string }, decision) =>

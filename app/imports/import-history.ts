@@ -165,6 +165,8 @@ export async function importHistory(
     const results = await submitLoans(
       { tx, now: ctx.now, actor: agents.bank },
       doc.loans.map((l, index) => ({ index, facts: loanFactsFromText(l), violations: [] })),
+      // history already published: a project over-funded across banks is listed for the operators to decide
+      { crossBankFunding: false },
     );
     for (const r of results) {
       if (r.status === 'error') errors.push(...r.errors.map((e) => ({ ...e, path: `loans.${r.index}.${e.path}` })));

@@ -9,6 +9,7 @@ import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { loanContentSha256, loanTextFromFacts, type LoanFacts } from '../../domain/loans/facts.js';
 import { assessLoan, checkProjectFunding } from '../../domain/loans/rules.js';
 import { formatYuan } from '../../domain/money.js';
+import { checkRegisterFunding, registeredInvestment, registerKeyOf, registerKeyText } from '../../domain/projects/register.js';
 import type { Violation } from '../../domain/result.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
@@ -25,6 +26,7 @@ import {
   updateProject,
 } from '../../db/repositories/loan-changes.js';
 import { currentFacts, lockInstitutionLoans } from '../../db/repositories/loans.js';
+import { decidedFigures, lockRegisterEntries, registerFunding, resolveRegisterKeys } from '../../db/repositories/project-register.js';
 import { bookingDate, recordBooking } from '../bookings.js';
 import { recordsChanged } from '../disclosures/corrections.js';
 import type { ActorContext } from '../perform.js';
@@ -84,6 +86,30 @@ export async function amendLoan(
     projectRef: f.project.ref,
   });
   if (funding && !errors.some((e) => e.code === 'project_overfunded')) errors.push(funding);
+
+  // across all banks: the loan's project in the register (docs/projects.md), locked
+  const key = registerKeyOf({ creditCode: f.borrowerCreditCode, projectName: f.project.name, province: f.project.province });
+  const resolved = await resolveRegisterKeys(tx, [{ ...key, name: f.project.name, province: f.project.province }], randomUUID);
+  const registerId = resolved.ids.get(registerKeyText(key))!;
+  const [entry] = await lockRegisterEntries(tx, [registerId]);
+  // an amendment that lends no more to the same entry never makes it more over-funded (an entry over-funded
+  // before the register existed may still be amended)
+  const lendsMore = registerId !== current.registerId || f.principalFen > current.principalFen;
+  if (!errors.length && lendsMore) {
+    const across = (await registerFunding(tx, [registerId], { loanId: current.id, projectId: target?.id ?? null })).get(registerId);
+    const declared = across?.minDeclaredFen ?? null;
+    const investment = registeredInvestment(decidedFigures(entry)?.totalInvestmentFen ?? null, [
+      ...(declared === null ? [] : [declared]),
+      f.project.totalInvestmentFen,
+    ])!;
+    const overfunded = checkRegisterFunding({
+      fundedFen: across?.fundedFen ?? 0n,
+      addFen: f.principalFen,
+      totalInvestmentFen: investment,
+      projectRef: f.project.ref,
+    });
+    if (overfunded) errors.push(overfunded);
+  }
   if (errors.length || !assessment) refuseViolations(errors.map((v) => ({ ...v, path: 'loan.' + v.path })));
 
   let projectId: string;
@@ -117,6 +143,7 @@ export async function amendLoan(
   const version = current.version + 1;
   await updateLoan(tx, current.id, {
     projectId,
+    registerId,
     borrowerName: f.borrowerName,
     borrowerCreditCode: f.borrowerCreditCode,
     principalFen: f.principalFen,

@@ -3,11 +3,24 @@
  * against the institution's stored loans and projects (read once, under a per-institution lock), then
  * every accepted row is written with a handful of set-based statements (COPY on PostgreSQL, unnest on
  * PGlite). A row with errors writes nothing; the other rows go on. Today is `ctx.now` in Asia/Shanghai.
+ *
+ * Every loan's project resolves to its entry in the national register (docs/projects.md): the entries the
+ * batch names are locked (in id order) and what every bank lent to them is read in one statement, so the
+ * loans of all banks to one project never exceed its total investment, even when two banks submit at once.
+ * A project new to the register is claimed after the rows are checked; when another transaction claimed it
+ * meanwhile, the batch is checked again against that entry (nothing is written before).
  */
 import { randomUUID } from 'node:crypto';
 import { shanghaiDate } from '../../domain/dates.js';
 import { loanContentSha256, type LoanFacts, type ProjectFacts } from '../../domain/loans/facts.js';
 import { assessLoan, checkProjectFunding, projectDifferences, type InstitutionWindow } from '../../domain/loans/rules.js';
+import {
+  checkRegisterFunding,
+  registeredInvestment,
+  registerKeyOf,
+  registerKeyText,
+  type RegisterKey,
+} from '../../domain/projects/register.js';
 import type { Violation } from '../../domain/result.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
@@ -20,6 +33,13 @@ import {
   setProjectsFunded,
   type NewLoan,
 } from '../../db/repositories/loans.js';
+import {
+  decidedFigures,
+  lockRegisterEntries,
+  registerFunding,
+  resolveRegisterKeys,
+  selectKeys,
+} from '../../db/repositories/project-register.js';
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 
@@ -37,8 +57,43 @@ async function institutionWindow(ctx: ActorContext): Promise<InstitutionWindow> 
   return { eligibleFrom: row.eligibleFrom, eligibleUntil: row.eligibleUntil };
 }
 
-/** Submits rows for the acting bank; each row comes back created, unchanged or an error. */
-export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Promise<RowResult[]> {
+/** What the register knows of the entries a batch names, and what the batch adds to them as it goes. */
+type EntryState = { fundedFen: bigint; minDeclaredFen: bigint | null; decidedFen: bigint | null };
+
+/**
+ * The entries the keys name now, locked, with their funding. An entry locked after a link merged it into
+ * another names no loans any more: its keys are read again until every entry found is live.
+ */
+async function lockedEntries(ctx: ActorContext, keys: readonly RegisterKey[]) {
+  for (let attempt = 0; ; attempt++) {
+    const ids = await selectKeys(ctx.tx, keys);
+    const locked = await lockRegisterEntries(ctx.tx, [...ids.values()]);
+    if (locked.every((e) => e.mergedInto === null) || attempt >= 3) {
+      const funding = await registerFunding(ctx.tx, [...ids.values()]);
+      const state = new Map<string, EntryState>();
+      for (const e of locked) {
+        const f = funding.get(e.id);
+        state.set(e.id, {
+          fundedFen: f?.fundedFen ?? 0n,
+          minDeclaredFen: f?.minDeclaredFen ?? null,
+          decidedFen: decidedFigures(e)?.totalInvestmentFen ?? null,
+        });
+      }
+      return { ids, state };
+    }
+  }
+}
+
+/**
+ * Submits rows for the acting bank; each row comes back created, unchanged or an error. `crossBankFunding:
+ * false` (a historical import: records already published elsewhere) resolves the register entries without
+ * refusing a loan that over-funds one across banks (the operators' list shows it).
+ */
+export async function submitLoans(
+  ctx: ActorContext,
+  rows: SubmittedRow[],
+  options: { crossBankFunding?: boolean } = {},
+): Promise<RowResult[]> {
   const { tx } = ctx;
   const institutionId = ctx.actor.institutionId;
   const institution = await institutionWindow(ctx);
@@ -49,14 +104,92 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
 
   const existingLoans = new Map<string, { id: string; contentSha256: string; eligibility: string }>();
   for (const row of await findLoansByRefs(tx, institutionId, refs)) existingLoans.set(row.loanRef, row);
-  type ProjectState = { id: string; facts: ProjectFacts; fundedFen: bigint; isNew: boolean; touched: boolean };
+  const storedProjects = await findProjectsByRefs(tx, institutionId, projectRefs);
+  // the register keys of the rows that may become loans (not a stored reference)
+  const keyOf = new Map<number, RegisterKey>();
+  for (const r of rows) {
+    if (!r.facts || existingLoans.has(r.facts.loanRef)) continue;
+    keyOf.set(
+      r.index,
+      registerKeyOf({ creditCode: r.facts.borrowerCreditCode, projectName: r.facts.project.name, province: r.facts.project.province }),
+    );
+  }
+  const keys = [...new Map([...keyOf.values()].map((k) => [registerKeyText(k), k])).values()];
+
+  for (let attempt = 0; ; attempt++) {
+    const register = await lockedEntries(ctx, keys);
+    const plan = planBatch(rows, {
+      institution,
+      today,
+      existingLoans,
+      storedProjects,
+      keyOf,
+      register,
+      crossBank: options.crossBankFunding !== false,
+    });
+    // claim the projects new to the register (only those of accepted rows)
+    const newKeys = new Map<string, { key: RegisterKey; name: string; province: string }>();
+    for (const l of plan.newLoans) {
+      const key = keyOf.get(l.index)!;
+      const text = registerKeyText(key);
+      if (!register.ids.has(text) && !newKeys.has(text))
+        newKeys.set(text, { key, name: l.facts.project.name, province: l.facts.project.province });
+    }
+    const claimed = await resolveRegisterKeys(
+      tx,
+      [...newKeys.values()].map((k) => ({ ...k.key, name: k.name, province: k.province })),
+      randomUUID,
+    );
+    // another transaction registered one of them first: check the batch again against its entry
+    if (claimed.lost > 0 && attempt < 3) continue;
+    const entryOf = (index: number) => {
+      const text = registerKeyText(keyOf.get(index)!);
+      return register.ids.get(text) ?? claimed.ids.get(text)!;
+    };
+    const projectsTouched = [...plan.projectState.values()];
+    await insertProjects(
+      tx,
+      institutionId,
+      projectsTouched.filter((p) => p.isNew),
+    );
+    await setProjectsFunded(
+      tx,
+      projectsTouched.filter((p) => p.touched && !p.isNew),
+    );
+    await insertLoans(
+      tx,
+      institutionId,
+      ctx.actor.userId,
+      plan.newLoans.map(({ index, ...l }) => ({ ...l, registerId: entryOf(index) })),
+    );
+    return plan.results;
+  }
+}
+
+type ProjectState = { id: string; facts: ProjectFacts; fundedFen: bigint; isNew: boolean; touched: boolean };
+
+/** Checks every row in order against the stored loans and projects, the register and the rows before it. */
+function planBatch(
+  rows: SubmittedRow[],
+  input: {
+    institution: InstitutionWindow;
+    today: string;
+    existingLoans: Map<string, { id: string; contentSha256: string; eligibility: string }>;
+    storedProjects: Awaited<ReturnType<typeof findProjectsByRefs>>;
+    keyOf: Map<number, RegisterKey>;
+    register: { ids: Map<string, string>; state: Map<string, EntryState> };
+    crossBank: boolean;
+  },
+) {
+  const { institution, today, existingLoans } = input;
   const projectState = new Map<string, ProjectState>();
-  for (const row of await findProjectsByRefs(tx, institutionId, projectRefs)) {
+  for (const row of input.storedProjects) {
     projectState.set(row.ref, { id: row.id, facts: projectFactsOf(row), fundedFen: row.fundedFen, isNew: false, touched: false });
   }
-
+  // entries new to the register, by key, as the batch fills them
+  const fresh = new Map<string, EntryState>();
   const results: RowResult[] = [];
-  const newLoans: NewLoan[] = [];
+  const newLoans: (Omit<NewLoan, 'registerId'> & { index: number })[] = [];
   const seenInBatch = new Map<string, { id: string; sha: string; eligible: boolean }>();
 
   for (const row of rows) {
@@ -100,19 +233,43 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
         });
       }
     }
+    const declaredFen = project?.facts.totalInvestmentFen ?? f.project.totalInvestmentFen;
     if (!errors.some((e) => e.code === 'project_overfunded')) {
       const funding = checkProjectFunding({
         fundedFen: project?.fundedFen ?? 0n,
         addFen: f.principalFen,
-        totalInvestmentFen: project?.facts.totalInvestmentFen ?? f.project.totalInvestmentFen,
+        totalInvestmentFen: declaredFen,
         projectRef: f.project.ref,
       });
       if (funding) errors.push(funding);
+    }
+    // across all banks: the project's entry in the register
+    const keyText = registerKeyText(input.keyOf.get(row.index)!);
+    const entryId = input.register.ids.get(keyText);
+    const entry = (entryId ? input.register.state.get(entryId) : fresh.get(keyText)) ?? {
+      fundedFen: 0n,
+      minDeclaredFen: null,
+      decidedFen: null,
+    };
+    if (input.crossBank && !errors.length) {
+      const declared = entry.minDeclaredFen === null ? [declaredFen] : [entry.minDeclaredFen, declaredFen];
+      const investment = registeredInvestment(entry.decidedFen, declared)!;
+      const across = checkRegisterFunding({
+        fundedFen: entry.fundedFen,
+        addFen: f.principalFen,
+        totalInvestmentFen: investment,
+        projectRef: f.project.ref,
+      });
+      if (across) errors.push(across);
     }
     if (errors.length || !assessment) {
       results.push({ index: row.index, loanRef, status: 'error', errors });
       continue;
     }
+    entry.fundedFen += f.principalFen;
+    entry.minDeclaredFen = entry.minDeclaredFen === null || declaredFen < entry.minDeclaredFen ? declaredFen : entry.minDeclaredFen;
+    if (entryId) input.register.state.set(entryId, entry);
+    else fresh.set(keyText, entry);
     if (!project) {
       project = { id: randomUUID(), facts: f.project, fundedFen: 0n, isNew: true, touched: true };
       projectState.set(f.project.ref, project);
@@ -120,23 +277,11 @@ export async function submitLoans(ctx: ActorContext, rows: SubmittedRow[]): Prom
     project.fundedFen += f.principalFen;
     project.touched = true;
     const id = randomUUID();
-    newLoans.push({ id, facts: f, sha, projectId: project.id, assessment });
+    newLoans.push({ index: row.index, id, facts: f, sha, projectId: project.id, assessment });
     seenInBatch.set(f.loanRef, { id, sha, eligible: assessment.eligibility === 'eligible' });
     results.push({ index: row.index, loanRef, status: 'created', id, eligible: assessment.eligibility === 'eligible' });
   }
-
-  const projectsTouched = [...projectState.values()];
-  await insertProjects(
-    tx,
-    institutionId,
-    projectsTouched.filter((p) => p.isNew),
-  );
-  await setProjectsFunded(
-    tx,
-    projectsTouched.filter((p) => p.touched && !p.isNew),
-  );
-  await insertLoans(tx, institutionId, ctx.actor.userId, newLoans);
-  return results;
+  return { results, newLoans, projectState };
 }
 
 /**

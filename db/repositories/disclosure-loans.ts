@@ -12,6 +12,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { disclosureLoans } from '../schema/index.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
+import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
 
 export type DisclosureLoanRow = typeof disclosureLoans.$inferSelect;
 
@@ -36,7 +37,8 @@ export const hashLine = (r: {
 /**
  * Freezes the version's loan set (one statement) and answers its length and hash. The attributed
  * reduction is project reduction × principal ÷ total investment rounded half up to the centitonne
- * (mirror of domain/loans/rules.ts attributedReduction + the policy's half-up rounding).
+ * (mirror of domain/loans/rules.ts attributedReduction + the policy's half-up rounding), with the
+ * figures an operator decided for the project in the register when there are (db/sql/project-figures.ts).
  */
 export async function freezeLoanSet(
   tx: Tx,
@@ -44,13 +46,13 @@ export async function freezeLoanSet(
 ): Promise<{ loans: number; sha256: string }> {
   const [row] = rowsOf<{ n: number; sha256: string }>(
     await tx.execute(sql`
-    with frozen as (
+    with ${DECIDED_PROJECTS}, frozen as (
       insert into disclosure_loans (version_id, loan_id, loan_ref, principal_fen, rate_ppm, disbursed_on, attributed_centitonnes, project_ref, sub_area,
         borrower_credit_code, project_name, province, project_reduction_centitonnes)
       select ${input.versionId}::uuid, l.id, l.loan_ref, l.principal_fen, l.rate_ppm, l.disbursed_on,
-        div(2 * pr.annual_reduction_centitonnes::numeric * l.principal_fen + pr.total_investment_fen, 2 * pr.total_investment_fen)::bigint,
-        pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, pr.annual_reduction_centitonnes
-      from loans l join projects pr on pr.id = l.project_id ${COVERED}
+        div(2 * ${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen + ${ATTRIBUTED_INVESTMENT}, 2 * ${ATTRIBUTED_INVESTMENT})::bigint,
+        pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, ${ATTRIBUTED_REDUCTION}
+      from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan
       -- reads this bank's application loans by index instead of every bank's; inserted in key order
       where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date

@@ -17,6 +17,7 @@ import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
 import type { Tx } from '../client.js';
 import { disclosureVersions } from '../schema/index.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
+import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
 
 export type DisclosureVersionRow = typeof disclosureVersions.$inferSelect;
 
@@ -48,7 +49,7 @@ const sumsOf = (row: Record<string, string | number | null>, prefix: string): Ho
   principalFen: BigInt(String(row[`${prefix}_principal`])),
   rateWeightedPpmFen: BigInt(String(row[`${prefix}_rate`])),
   reductionLowerUnits: BigInt(String(row[`${prefix}_reduction`])),
-  reductionTerms: Number(row[`${prefix}_projects`]),
+  reductionTerms: Number(row[`${prefix}_terms`]),
 });
 
 export type BankSums = { subAreas: SubAreaSums[]; topProjects: TopProjectSums[] };
@@ -71,7 +72,8 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
   );
   const outer = hs.map((h) => {
     const x = (c: string) => sql.raw(`${h.prefix}_${c}`);
-    return sql`count(*) filter (where ${x('loans')} > 0) as ${x('projects')}, sum(${x('loans')})::int as ${x('loans')},
+    return sql`count(distinct project_id) filter (where ${x('loans')} > 0) as ${x('projects')},
+      count(*) filter (where ${x('loans')} > 0) as ${x('terms')}, sum(${x('loans')})::int as ${x('loans')},
       sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
       sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
   });
@@ -79,26 +81,29 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
   // the statistics lag behind a large import in progress
   const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}` : sql``;
   const result = await db.execute(sql`
-    with per_project as materialized (
-      select l.project_id, ${sql.join(inner, sql`, `)}
-      from loans l ${COVERED}
+    with ${DECIDED_PROJECTS},
+    -- per project and the figures its loans are attributed with (an operator's decision of the project's
+    -- figures in the register, else the bank's own: one group per project unless its loans name several entries)
+    per_project as materialized (
+      select l.project_id, dp.id as decided_id, ${sql.join(inner, sql`, `)}
+      from loans l ${COVERED} ${DECIDED_JOIN}
       where l.disbursed_on <= ${p.end}::date ${onlyBank}
-      group by l.project_id
+      group by l.project_id, dp.id
     ), projected as (
-      select pr.institution_id, pr.sub_area, pr.reduction_basis, pr.ref, pr.name, pr.annual_reduction_centitonnes as ct, pr.total_investment_fen as den, pp.*
-      from per_project pp join projects pr on pr.id = pp.project_id
+      select pr.institution_id, pr.sub_area, pr.reduction_basis, pr.ref, pr.name, ${ATTRIBUTED_REDUCTION} as ct, ${ATTRIBUTED_INVESTMENT} as den, pp.*
+      from per_project pp join projects pr on pr.id = pp.project_id left join decided_projects dp on dp.id = pp.decided_id
     )
     select 'area' as kind, institution_id, sub_area, reduction_basis as basis, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
     from projected group by institution_id, sub_area, reduction_basis
     union all
     select 'top', institution_id, sub_area, null, ref, name, num, den_text, ${sql.join(
-      hs.flatMap((h) => ['projects', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
+      hs.flatMap((h) => ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
       sql`, `,
     )}
     from (
       select institution_id, sub_area, ref, name, (ct::numeric * q_principal)::text as num, den::text as den_text,
-        row_number() over (partition by institution_id order by ct::numeric * q_principal / den desc, ref) as rank
-      from projected where q_loans > 0
+        dense_rank() over (partition by institution_id order by total desc, ref) as rank
+      from (select *, sum(ct::numeric * q_principal / den) over (partition by project_id) as total from projected where q_loans > 0) t
     ) ranked where rank <= 3
     order by 1, 2, 3, 4`);
   const out = new Map<string, BankSums>();
@@ -117,14 +122,14 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
         yearToDate: sumsOf(r, 'y'),
         sinceInception: sumsOf(r, 'a'),
       });
-    else
-      bank(id).topProjects.push({
-        ref: String(r.ref),
-        name: String(r.name),
-        subArea: String(r.sub_area),
-        num: BigInt(String(r.num)),
-        den: BigInt(String(r.den_text)),
-      });
+    else {
+      const num = BigInt(String(r.num));
+      const den = BigInt(String(r.den_text));
+      // a project whose loans are attributed with two sets of figures: its fractions added exactly
+      const same = bank(id).topProjects.find((t) => t.ref === String(r.ref));
+      if (same) Object.assign(same, { num: same.num * den + num * same.den, den: same.den * den });
+      else bank(id).topProjects.push({ ref: String(r.ref), name: String(r.name), subArea: String(r.sub_area), num, den });
+    }
   }
   for (const b of out.values()) {
     b.topProjects.sort((x, y) => {
@@ -145,10 +150,11 @@ export async function projectFractions(db: Tx, institutionId: string, quarter: s
   const p = quarterPeriod(quarter);
   const rows = rowsOf<{ sub_area: string; basis: string; num: string; den: string }>(
     await db.execute(sql`
-    select pr.sub_area, pr.reduction_basis as basis, sum(pr.annual_reduction_centitonnes::numeric * l.principal_fen)::text as num, pr.total_investment_fen::text as den
-    from loans l join projects pr on pr.id = l.project_id ${COVERED}
+    with ${DECIDED_PROJECTS}
+    select pr.sub_area, pr.reduction_basis as basis, sum(${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen)::text as num, ${ATTRIBUTED_INVESTMENT}::text as den
+    from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
     where l.institution_id = ${institutionId} and l.disbursed_on between ${horizonFrom(quarter, h)} and ${p.end}
-    group by pr.id`),
+    group by pr.id, pr.sub_area, pr.reduction_basis, ${ATTRIBUTED_REDUCTION}, ${ATTRIBUTED_INVESTMENT}`),
   );
   return rows.map((r) => ({ subArea: r.sub_area, basis: r.basis, num: BigInt(r.num), den: BigInt(r.den) }));
 }

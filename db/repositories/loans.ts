@@ -51,6 +51,7 @@ const LOAN_COLUMNS: BulkColumn[] = [
   { name: 'flags', type: 'jsonb' },
   { name: 'content_sha256', type: 'text' },
   { name: 'changed_by', type: 'uuid' },
+  { name: 'register_id', type: 'uuid' },
 ];
 
 /** A project's facts as stored (ProjectFacts names them like the table). */
@@ -124,7 +125,7 @@ export async function setProjectsFunded(tx: Tx, rows: { id: string; fundedFen: b
 }
 
 /** A first version of a loan, as a submission writes it (outstanding = principal). */
-export type NewLoan = { id: string; facts: LoanFacts; sha: string; projectId: string; assessment: LoanAssessment };
+export type NewLoan = { id: string; facts: LoanFacts; sha: string; projectId: string; registerId: string; assessment: LoanAssessment };
 
 /** New loans of one institution, written by `userId`, in one bulk statement (COPY or unnest). */
 export async function insertLoans(tx: Tx, institutionId: string, userId: string, rows: NewLoan[]): Promise<void> {
@@ -154,6 +155,7 @@ export async function insertLoans(tx: Tx, institutionId: string, userId: string,
       JSON.stringify(l.assessment.flags),
       l.sha,
       userId,
+      l.registerId,
     ]),
   );
 }

@@ -1,5 +1,6 @@
 export * from './institutions.js';
 export * from './loans.js';
+export * from './project-register.js';
 export * from './refinancing.js';
 export * from './outbox.js';
 export * from './sessions.js';

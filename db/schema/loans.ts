@@ -15,6 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
+import { projectRegister } from './project-register.js';
 
 /** A project is named by the bank's own `ref`; several loans may finance it. */
 export const projects = pgTable(
@@ -64,6 +65,8 @@ export const loans = pgTable(
     projectId: uuid('project_id')
       .notNull()
       .references(() => projects.id),
+    /** the project's entry in the national register (db/schema/project-register.ts) */
+    registerId: uuid('register_id').references(() => projectRegister.id),
     borrowerName: text('borrower_name').notNull(),
     borrowerCreditCode: text('borrower_credit_code').notNull(),
     principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
@@ -103,6 +106,7 @@ export const loans = pgTable(
     unique('loans_institution_ref').on(t.institutionId, t.loanRef),
     index('loans_institution_disbursed').on(t.institutionId, t.disbursedOn),
     index('loans_project').on(t.projectId),
+    index('loans_register').on(t.registerId),
     check('loans_principal_positive', sql`${t.principalFen} > 0`),
     check('loans_outstanding_range', sql`${t.outstandingFen} >= 0 and ${t.outstandingFen} <= ${t.principalFen}`),
     check('loans_dates_coherent', sql`${t.maturesOn} > ${t.disbursedOn}`),

@@ -26,6 +26,7 @@ import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
 import { reconciliationPages } from './operator-reconciliation.js';
 import { sharedProjectPages } from './operator-shared-projects.js';
+import { projectRegisterPages } from './operator-projects.js';
 import { operatorWorkflowPages, operatorWorkLinks } from './operator-workflows.js';
 import { approvalPages } from './operator-approvals.js';
 import { auditPages } from './operator-audit.js';
@@ -62,6 +63,7 @@ export function operatorPages(deps: AppDeps): Router {
   router.use('/queues', queueDashboard(deps));
   router.use('/reconciliation', reconciliationPages(deps));
   router.use('/shared-projects', sharedProjectPages(deps));
+  router.use('/projects', projectRegisterPages(deps));
   router.use(operatorWorkflowPages(deps));
   router.use('/approvals', approvalPages(deps));
   router.use('/audit', auditPages(deps));
@@ -136,7 +138,7 @@ export function operatorPages(deps: AppDeps): Router {
     const operationHead = [t.quarter, t.opStatus, t.opVolume, t.opApproved, t.opDisbursed, t.opRemaining, t.opAwaiting];
     const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
     const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
-    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/shared-projects">${t.navSharedProjects}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
+    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/shared-projects">${t.navSharedProjects}</a> · <a href="/operator/projects">${t.navProjects}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
     const workLinks = operatorWorkLinks(ctx);
     const work = html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${workLinks.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
 

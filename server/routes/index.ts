@@ -27,6 +27,7 @@ import { approvalRoutes } from './approvals.js';
 import { auditRoutes } from './audit.js';
 import { signingKeyRoutes } from './signing-keys.js';
 import { sharedProjectRoutes } from './shared-projects.js';
+import { projectRoutes } from './projects.js';
 import { evidenceRoutes } from './evidence.js';
 import { verificationQueryRoutes } from './verification-queries.js';
 
@@ -55,6 +56,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: auditRoutes },
   { base: '/', routes: signingKeyRoutes },
   { base: '/api/v1', routes: sharedProjectRoutes },
+  { base: '/api/v1', routes: projectRoutes },
   { base: '/api/v1', routes: evidenceRoutes },
   { base: '/api/v1', routes: verificationQueryRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
