@@ -825,9 +825,9 @@ export const en: Dict = {
   owProposedLink: 'Acts to confirm',
   reasonSupportWithdrawn: 'an approval withdrawn after compilation took loans of this quarter out of the count',
   totalsCounting:
-    'The figures of {l} institutions are computed exactly from the loans their published versions froze and rounded once when shown; {p} institutions have no loan-level records here (imported published statements and the like) and count at their published figures.',
+    'How the institutions are counted: {l} from the loans their published versions froze (exact, rounded once when shown); {p} at their published figures (no loan-level records here, such as imported published statements).',
   totalsCountingLoans:
-    'The figures of all {l} institutions are computed exactly from the loans their published versions froze and rounded once when shown.',
+    'How the institutions are counted: all {l} from the loans their published versions froze (exact, rounded once when shown).',
   sharedTotalsNote:
     'Of these, {n} projects are financed by several banks (same borrower credit code, project name and province): each counts once in the projects and the reduction ({p} projects and {t} t CO2e not counted twice); loan amounts add up, as each bank lent its own money. Each bank’s own disclosure is unchanged.',
   spHeading: 'Projects financed by several banks',

@@ -210,6 +210,7 @@ ${downloadLinks(ctx, '/totals')}`;
       institutionsEver: totals.institutionsEver,
       disclosures: totals.rows.map(summaryJson),
       sharedProjects: presentSharedInTotals(totals.sharedProjects),
+      counting: totals.counting,
     };
     if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
     if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));
