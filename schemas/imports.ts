@@ -119,7 +119,11 @@ export const PublishedFigures = z
   .object({
     projects: z.union([
       z.number().int().min(0).max(10_000_000),
-      matching(PUBLISHED_COUNT, 'invalid_count', 'must be a whole number of projects as published, with or without thousands separators ("1,084")'),
+      matching(
+        PUBLISHED_COUNT,
+        'invalid_count',
+        'must be a whole number of projects as published, with or without thousands separators ("1,084")',
+      ),
     ]),
     loanAmountWanYuan: published('invalid_amount', 'an amount in 万元'),
     weightedAverageRatePercent: published('invalid_rate', 'a rate in percent', true).nullable(),

@@ -80,7 +80,9 @@ export const PublishedTotalsJson = z
     sharedProjects: SharedInTotalsJson,
     counting: z
       .object({ latest: TotalsCounting, sinceInception: TotalsCounting })
-      .describe("how many institutions' figures are computed from the loans their published versions froze, and how many counted as published"),
+      .describe(
+        "how many institutions' figures are computed from the loans their published versions froze, and how many counted as published",
+      ),
   })
   .meta({ id: 'PublishedTotals' });
 

@@ -318,7 +318,14 @@ const frozenLoans = (scope: string, ids: readonly string[], from: string | null)
     v.institution_id::text || E'\t' || dl.project_ref as project_id, dl.principal_fen, dl.rate_ppm, dl.attributed_centitonnes,
     dl.project_reduction_centitonnes, dl.project_total_investment_fen
   from disclosure_versions v join disclosure_loans dl on dl.version_id = v.id
-  where v.id in (${ids.length ? sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `) : sql`null::uuid`})
+  where v.id in (${
+    ids.length
+      ? sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )
+      : sql`null::uuid`
+  })
     ${from ? sql`and dl.disbursed_on >= ${from}::date` : sql``}`;
 
 /** The loans' sums of each scope (one statement), and the exact terms only for a scope whose rounding the interval leaves open. */
@@ -384,20 +391,26 @@ function totalsOf(loans: LoanSums, published: readonly PublishedTotalsFigures[],
  * existed) counts at its published figures. Then the latest quarter's rows for its table.
  */
 export async function nationalTotals(db: Db, options: { memo?: TotalsMemo } = {}): Promise<NationalTotals> {
-  const versions = rowsOf<{ scope: string; id: string; has_loans: boolean; f: Parameters<typeof publishedTotalsFigures>[0] | null; quarter: string }>(
+  const versions = rowsOf<{
+    scope: string;
+    id: string;
+    has_loans: boolean;
+    f: Parameters<typeof publishedTotalsFigures>[0] | null;
+    quarter: string;
+  }>(
     await db.execute(sql`
     with current_versions as (
-      select distinct on (institution_id, quarter) id, institution_id, quarter, content
+      select distinct on (institution_id, quarter) id, institution_id, quarter, content ? 'loanSet' as has_loans, content->'horizons' as h
       from disclosure_versions where status = 'published'
       order by institution_id, quarter, version desc
     ), top as (
       select max(quarter) as quarter from current_versions
     )
-    select 'latest' as scope, c.id, c.quarter, c.content ? 'loanSet' as has_loans, c.content->'horizons'->'quarter' as f
+    select 'latest' as scope, c.id, c.quarter, c.has_loans, c.h->'quarter' as f
       from current_versions c join top on c.quarter = top.quarter
     union all
     select 'since', n.id, n.quarter, n.has_loans, n.f from (
-      select distinct on (institution_id) id, quarter, content ? 'loanSet' as has_loans, content->'horizons'->'sinceInception' as f
+      select distinct on (institution_id) id, quarter, has_loans, h->'sinceInception' as f
       from current_versions order by institution_id, quarter desc
     ) n`),
   );
@@ -412,7 +425,11 @@ export async function nationalTotals(db: Db, options: { memo?: TotalsMemo } = {}
     ['since', publishedOf(since)],
   ]);
   const scopes = [
-    { scope: 'latest', ids: latest.filter((v) => v.has_loans).map((v) => v.id), from: latestQuarter ? quarterBounds(latestQuarter).start : null },
+    {
+      scope: 'latest',
+      ids: latest.filter((v) => v.has_loans).map((v) => v.id),
+      from: latestQuarter ? quarterBounds(latestQuarter).start : null,
+    },
     { scope: 'since', ids: since.filter((v) => v.has_loans).map((v) => v.id), from: null },
   ];
   const compute = () => loanSums(db, scopes, published, rounding);

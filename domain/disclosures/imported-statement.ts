@@ -210,7 +210,8 @@ export function recordsFigure(sums: HorizonSums, reductionCentitonnes: readonly 
   return {
     projects: { num: BigInt(sums.projects), den: 1n },
     loanAmountWanYuan: { num: sums.principalFen, den: 1_000_000n },
-    weightedAverageRatePercent: sums.principalFen === 0n ? null : reduce({ num: sums.rateWeightedPpmFen, den: sums.principalFen * 10_000n }),
+    weightedAverageRatePercent:
+      sums.principalFen === 0n ? null : reduce({ num: sums.rateWeightedPpmFen, den: sums.principalFen * 10_000n }),
     annualReductionTonnes: reduce({ num: reduction.num, den: reduction.den * 100n }),
   };
 }

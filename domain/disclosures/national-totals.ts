@@ -119,22 +119,21 @@ const minus = (a: Fraction, b: Fraction): Fraction => sumFractionsExact([a, { nu
 function sharedGroups(loans: readonly TotalsLoan[]) {
   const nameable = loans
     .filter((l) => l.creditCode !== null && l.projectName !== null && l.province !== null)
-    .map(
-      (l): SharedProjectLoan & { loanId: string } => ({
-        loanId: l.loanId,
-        institutionCode: l.institutionCode,
-        creditCode: l.creditCode!,
-        projectName: l.projectName!,
-        province: l.province!,
-        projectId: l.projectId,
-        principalFen: l.principalFen,
-        attributedCentitonnes: l.attributedCentitonnes,
-        projectReductionCentitonnes: l.projectReductionCentitonnes ?? 0n,
-      }),
-    );
+    .map((l): SharedProjectLoan & { loanId: string } => ({
+      loanId: l.loanId,
+      institutionCode: l.institutionCode,
+      creditCode: l.creditCode!,
+      projectName: l.projectName!,
+      province: l.province!,
+      projectId: l.projectId,
+      principalFen: l.principalFen,
+      attributedCentitonnes: l.attributedCentitonnes,
+      projectReductionCentitonnes: l.projectReductionCentitonnes ?? 0n,
+    }));
   const shared = findSharedProjects(nameable);
   const of = new Map<string, { key: string; cap: bigint }>();
-  for (const p of shared) for (const b of p.banks) for (const l of b.loans) of.set(l.loanId, { key: p.key, cap: p.projectReductionCentitonnes });
+  for (const p of shared)
+    for (const b of p.banks) for (const l of b.loans) of.set(l.loanId, { key: p.key, cap: p.projectReductionCentitonnes });
   return { shared, of };
 }
 
@@ -181,7 +180,11 @@ export function reductionOfTerms(terms: readonly ReductionTerm[]): { counted: Fr
 export function nationalTotalsExact(
   loans: readonly TotalsLoan[],
   published: readonly PublishedTotalsFigures[],
-): { sums: Omit<TotalsSums, 'reductionLowerUnits' | 'reductionTerms' | 'notCountedLowerUnits' | 'notCountedTerms'>; reduction: Fraction; notCounted: Fraction } {
+): {
+  sums: Omit<TotalsSums, 'reductionLowerUnits' | 'reductionTerms' | 'notCountedLowerUnits' | 'notCountedTerms'>;
+  reduction: Fraction;
+  notCounted: Fraction;
+} {
   const { shared } = sharedGroups(loans);
   const projectsNotCounted = shared.reduce((n, p) => n + p.projects - 1, 0);
   const { counted, notCounted } = reductionOfTerms(reductionTermsOf(loans));
@@ -252,22 +255,26 @@ export const roundCentitonnes = (f: Fraction, mode: RoundingMode) => divRound(f.
  * The presented totals from the database's sums: the reduction and what the shared projects leave out are
  * rounded from their intervals when certain, else null (the caller then sums the exact terms).
  */
-export function presentTotals(
-  sums: TotalsSums,
-  mode: RoundingMode,
-): { figures: TotalsFigures; countedOnce: CountedOnce } | null {
+export function presentTotals(sums: TotalsSums, mode: RoundingMode): { figures: TotalsFigures; countedOnce: CountedOnce } | null {
   const reduction = certifyRoundedAt(sums.reductionLowerUnits, sums.reductionTerms, mode, DECIMALS);
   const notCounted = certifyRoundedAt(sums.notCountedLowerUnits, sums.notCountedTerms, mode, DECIMALS);
   if (reduction === null || notCounted === null) return null;
   return {
     figures: presentFigures(sums, reduction, mode),
-    countedOnce: { sharedProjects: sums.sharedProjects, projectsNotCounted: sums.projectsNotCounted, reductionNotCountedCentitonnes: notCounted },
+    countedOnce: {
+      sharedProjects: sums.sharedProjects,
+      projectsNotCounted: sums.projectsNotCounted,
+      reductionNotCountedCentitonnes: notCounted,
+    },
   };
 }
 
 /** The presented totals from exact reductions (the rule on a list, or the terms when the interval was not certain). */
 export function presentExactTotals(
-  sums: Pick<TotalsSums, 'projects' | 'principalFen' | 'rateWeightedPpmFen' | 'ratedPrincipalFen' | 'sharedProjects' | 'projectsNotCounted'>,
+  sums: Pick<
+    TotalsSums,
+    'projects' | 'principalFen' | 'rateWeightedPpmFen' | 'ratedPrincipalFen' | 'sharedProjects' | 'projectsNotCounted'
+  >,
   reduction: Fraction,
   notCounted: Fraction,
   mode: RoundingMode,

@@ -40,7 +40,13 @@ const SHARED = {
   annualReductionTonnes: '1000.00',
   evidence: { title: '可行性研究报告', sha256: 'b'.repeat(64) },
 };
-const OWN = { ...SHARED, name: '某某储能电站', subArea: 'CE.STORAGE', totalInvestment: '70000000.00', evidence: { title: '可行性研究报告', sha256: 'c'.repeat(64) } };
+const OWN = {
+  ...SHARED,
+  name: '某某储能电站',
+  subArea: 'CE.STORAGE',
+  totalInvestment: '70000000.00',
+  evidence: { title: '可行性研究报告', sha256: 'c'.repeat(64) },
+};
 
 async function loan(bank: { apiKey: string }, project: object, principal: string, annualRatePercent: string, disbursedOn: string) {
   const id = await submitLoan(t, bank.apiKey, { borrower: BORROWER, project, principal, annualRatePercent, disbursedOn });
@@ -83,8 +89,18 @@ afterAll(async () => {
 describe('national totals from the loans', () => {
   it("when each bank's own disclosure is read, then it prints its own figures (the totals below do not add these)", async () => {
     const own = async (code: string) => (await request(t.app).get(`/disclosures/${code}/2022Q3.json`).expect(200)).body.horizons.quarter;
-    expect(await own(x.code)).toMatchObject({ projects: 2, loanAmountWanYuan: '3000.00', weightedAverageRatePercent: '3.03', annualReductionTonnes: '809.52' });
-    expect(await own(y.code)).toMatchObject({ projects: 1, loanAmountWanYuan: '2000.00', weightedAverageRatePercent: '3.35', annualReductionTonnes: '666.67' });
+    expect(await own(x.code)).toMatchObject({
+      projects: 2,
+      loanAmountWanYuan: '3000.00',
+      weightedAverageRatePercent: '3.03',
+      annualReductionTonnes: '809.52',
+    });
+    expect(await own(y.code)).toMatchObject({
+      projects: 1,
+      loanAmountWanYuan: '2000.00',
+      weightedAverageRatePercent: '3.35',
+      annualReductionTonnes: '666.67',
+    });
     expect(await own(z.code)).toMatchObject({ loanAmountWanYuan: '1,234.5678', annualReductionTonnes: '100.5' });
   });
 
@@ -92,7 +108,12 @@ describe('national totals from the loans', () => {
     const res = await request(t.app).get('/totals.json').expect(200);
     expect(res.body.latestQuarter).toBe('2022Q3');
     for (const horizon of [res.body.latest, res.body.sinceInception])
-      expect(horizon).toEqual({ projects: 4, loanAmountWanYuan: '6234.57', weightedAverageRatePercent: '3.06', annualReductionTonnes: '1243.36' });
+      expect(horizon).toEqual({
+        projects: 4,
+        loanAmountWanYuan: '6234.57',
+        weightedAverageRatePercent: '3.06',
+        annualReductionTonnes: '1243.36',
+      });
     expect(res.body.sharedProjects).toMatchObject({
       latest: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '333.33' },
       sinceInception: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '333.33' },

@@ -45,22 +45,20 @@ const loanArb = fc.record({
 });
 
 const loansArb = fc.array(loanArb, { minLength: 1, maxLength: 25 }).map((ls) =>
-  ls.map(
-    (l, i): TotalsLoan => ({
-      loanId: `l${i}`,
-      institutionCode: l.institutionCode,
-      creditCode: l.creditCode,
-      projectName: l.creditCode === null ? null : l.projectName,
-      province: l.creditCode === null ? null : l.province,
-      // a bank's project: the same reference names the same project within one bank
-      projectId: `${l.institutionCode}\t${l.project}`,
-      principalFen: l.principalFen,
-      ratePpm: l.ratePpm,
-      attributedCentitonnes: l.attributedCentitonnes,
-      projectReductionCentitonnes: l.projectReductionCentitonnes,
-      projectTotalInvestmentFen: l.projectTotalInvestmentFen,
-    }),
-  ),
+  ls.map((l, i): TotalsLoan => ({
+    loanId: `l${i}`,
+    institutionCode: l.institutionCode,
+    creditCode: l.creditCode,
+    projectName: l.creditCode === null ? null : l.projectName,
+    province: l.creditCode === null ? null : l.province,
+    // a bank's project: the same reference names the same project within one bank
+    projectId: `${l.institutionCode}\t${l.project}`,
+    principalFen: l.principalFen,
+    ratePpm: l.ratePpm,
+    attributedCentitonnes: l.attributedCentitonnes,
+    projectReductionCentitonnes: l.projectReductionCentitonnes,
+    projectTotalInvestmentFen: l.projectTotalInvestmentFen,
+  })),
 );
 
 const nullable = (v: string | bigint | null, type: string) => (v === null ? sql.raw(`null::${type}`) : sql`${String(v)}::${sql.raw(type)}`);

@@ -27,7 +27,13 @@ const project = (ref: string, totalInvestment: string, annualReductionTonnes: st
   subArea: 'CE.WIND',
   totalInvestment,
   annualReductionTonnes,
-  evidence: { title: '可行性研究报告', sha256: ref.toLowerCase().padEnd(64, '0').replace(/[^0-9a-f]/g, 'a') },
+  evidence: {
+    title: '可行性研究报告',
+    sha256: ref
+      .toLowerCase()
+      .padEnd(64, '0')
+      .replace(/[^0-9a-f]/g, 'a'),
+  },
 });
 // P1: 1,000,000,000.00 invested, 100,000 t a year; P2: 300,000,000.00 invested, 10,000 t a year
 const P1 = project('RP1', '1000000000.00', '100000.00');
@@ -62,7 +68,12 @@ const RECORDS = [
   ...supported('RA2', ['LC', 'LD'], ['2022-12-01', '2022-12-05', '2022-12-08']),
 ];
 
-type Figures = { projects: number | string; loanAmountWanYuan: string; weightedAverageRatePercent: string | null; annualReductionTonnes: string };
+type Figures = {
+  projects: number | string;
+  loanAmountWanYuan: string;
+  weightedAverageRatePercent: string | null;
+  annualReductionTonnes: string;
+};
 const f = (projects: number | string, amount: string, rate: string | null, tonnes: string): Figures => ({
   projects,
   loanAmountWanYuan: amount,
@@ -77,7 +88,12 @@ const rowOf = (body: { rows: Row[] }, horizon: string, figure: string) =>
 
 beforeAll(async () => {
   t = await createTestApp({ now: '2026-11-30T02:00:00Z' });
-  bank = await createInstitution(t, { code: uniqueCode('REC'), nameZh: '对账银行', nameEn: 'Reconciling Bank', eligibleFrom: '2021-07-01' });
+  bank = await createInstitution(t, {
+    code: uniqueCode('REC'),
+    nameZh: '对账银行',
+    nameEn: 'Reconciling Bank',
+    eligibleFrom: '2021-07-01',
+  });
   const imported = await post(t.operatorKey, '/api/v1/imports', { institution: bank.code, loans: LOANS, records: RECORDS });
   expect(imported.status, JSON.stringify(imported.body)).toBe(201);
 });
@@ -109,16 +125,29 @@ describe('reconciliation at full precision', () => {
       difference: '0.009769',
       agrees: false,
     });
-    expect(rowOf(rec.body, 'yearToDate', 'weightedAverageRatePercent')).toMatchObject({ compiled: '2.3749', agrees: true, difference: '-0.000031' });
+    expect(rowOf(rec.body, 'yearToDate', 'weightedAverageRatePercent')).toMatchObject({
+      compiled: '2.3749',
+      agrees: true,
+      difference: '-0.000031',
+    });
     expect(rowOf(rec.body, 'sinceInception', 'weightedAverageRatePercent')).toMatchObject({
       compiled: '2.37',
       difference: '0.004869',
       agrees: true,
     });
     // amounts and reductions are exact integers of the records: equal at any published precision
-    expect(rowOf(rec.body, 'quarter', 'loanAmountWanYuan')).toMatchObject({ imported: '10000.0000', compiled: '10000.0000', difference: '0.0000', agrees: true });
+    expect(rowOf(rec.body, 'quarter', 'loanAmountWanYuan')).toMatchObject({
+      imported: '10000.0000',
+      compiled: '10000.0000',
+      difference: '0.0000',
+      agrees: true,
+    });
     expect(rowOf(rec.body, 'yearToDate', 'loanAmountWanYuan')).toMatchObject({ imported: '10,000.00', difference: '0.00', agrees: true });
-    expect(rowOf(rec.body, 'yearToDate', 'annualReductionTonnes')).toMatchObject({ imported: '10,000.0', compiled: '10000.00', agrees: true });
+    expect(rowOf(rec.body, 'yearToDate', 'annualReductionTonnes')).toMatchObject({
+      imported: '10,000.0',
+      compiled: '10000.00',
+      agrees: true,
+    });
     expect(rowOf(rec.body, 'quarter', 'annualReductionTonnes')).toMatchObject({ imported: '10000', difference: '0.00', agrees: true });
     expect(rec.body).toMatchObject({ countedLoans: 2, agrees: false, differences: 1 });
   });
@@ -165,14 +194,22 @@ describe('reconciliation at full precision', () => {
       difference: '-0.0000655',
       agrees: true,
     });
-    expect(rowOf(rec.body, 'sinceInception', 'weightedAverageRatePercent')).toMatchObject({ imported: '2.3599%', compiled: '2.3599', agrees: true });
+    expect(rowOf(rec.body, 'sinceInception', 'weightedAverageRatePercent')).toMatchObject({
+      imported: '2.3599%',
+      compiled: '2.3599',
+      agrees: true,
+    });
     // 40,000/3 − 13,333.3333 = 1/30,000; and 13,333 at no decimals agrees
     expect(rowOf(rec.body, 'yearToDate', 'annualReductionTonnes')).toMatchObject({
       compiled: '13333.3333',
       differenceFraction: '1/30000',
       agrees: true,
     });
-    expect(rowOf(rec.body, 'sinceInception', 'annualReductionTonnes')).toMatchObject({ compiled: '13333.33', differenceFraction: '1/3', agrees: true });
+    expect(rowOf(rec.body, 'sinceInception', 'annualReductionTonnes')).toMatchObject({
+      compiled: '13333.33',
+      differenceFraction: '1/3',
+      agrees: true,
+    });
     expect(rec.body).toMatchObject({ countedLoans: 4, agrees: true, differences: 0 });
   });
 
@@ -185,7 +222,9 @@ describe('reconciliation at full precision', () => {
       weightedAverageRatePercent: '2.36',
       asPublished: { weightedAverageRatePercent: '2.36 %' },
     });
-    expect(res.body.statement.zh).toContain('累计向2个项目发放碳减排贷款20,000.00万元，贷款加权平均利率2.36%，带动的年度碳减排量为13,333.3333吨');
+    expect(res.body.statement.zh).toContain(
+      '累计向2个项目发放碳减排贷款20,000.00万元，贷款加权平均利率2.36%，带动的年度碳减排量为13,333.3333吨',
+    );
     const page = await request(t.app).get(`/disclosures/${bank.code}/2022Q4?lang=en`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('3,333.33');
@@ -202,10 +241,26 @@ describe('reconciliation at full precision', () => {
       expect(res.body.errors).toEqual([{ path, code, message: expect.any(String) }]);
     };
     const ok = f(0, '0', null, '0');
-    await bad({ quarter: f(1, '1,32,4620.45', '2.30', '1.00'), yearToDate: ok, sinceInception: ok }, 'horizons.quarter.loanAmountWanYuan', 'invalid_amount');
-    await bad({ quarter: ok, yearToDate: f(1, '1.00', '2.36512', '1.00'), sinceInception: ok }, 'horizons.yearToDate.weightedAverageRatePercent', 'invalid_rate');
-    await bad({ quarter: ok, yearToDate: ok, sinceInception: f(1, '1.00', '2.30', '1.00 t') }, 'horizons.sinceInception.annualReductionTonnes', 'invalid_tonnes');
-    await bad({ quarter: f('1,08', '1.00', '2.30', '1.00'), yearToDate: ok, sinceInception: ok }, 'horizons.quarter.projects', 'invalid_count');
+    await bad(
+      { quarter: f(1, '1,32,4620.45', '2.30', '1.00'), yearToDate: ok, sinceInception: ok },
+      'horizons.quarter.loanAmountWanYuan',
+      'invalid_amount',
+    );
+    await bad(
+      { quarter: ok, yearToDate: f(1, '1.00', '2.36512', '1.00'), sinceInception: ok },
+      'horizons.yearToDate.weightedAverageRatePercent',
+      'invalid_rate',
+    );
+    await bad(
+      { quarter: ok, yearToDate: ok, sinceInception: f(1, '1.00', '2.30', '1.00 t') },
+      'horizons.sinceInception.annualReductionTonnes',
+      'invalid_tonnes',
+    );
+    await bad(
+      { quarter: f('1,08', '1.00', '2.30', '1.00'), yearToDate: ok, sinceInception: ok },
+      'horizons.quarter.projects',
+      'invalid_count',
+    );
     const versions = await get(t.operatorKey, `/api/v1/disclosures/${bank.code}/2023Q1/versions`);
     expect(versions.body.items ?? []).toEqual([]);
   });
