@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { IsoDateString, matching, QuarterString, Sha256Hex, YuanString } from './common.js';
 import { LoanInput } from './loans.js';
+import { PUBLISHED_COUNT, PUBLISHED_FIGURE, PUBLISHED_RATE } from '../domain/disclosures/imported-statement.js';
 import { CollateralInputSchema } from './refinancing.js';
 
 export const IMPORT_LOANS_MAX = 100_000;
@@ -100,16 +101,33 @@ export const ImportView = z
 
 // ---------------------------------------------------------------- published statements
 
-/** A figure as a bank published it: digits with an optional fraction (no thousands separators). */
-const published = (code: string, maxDecimals: number, what: string) =>
-  matching(new RegExp(`^\\d{1,15}(\\.\\d{1,${maxDecimals}})?$`), code, `must be ${what} as published, at most ${maxDecimals} decimals`);
+/**
+ * A figure as a bank published it: digits, with or without thousands separators ("1,324,620.45"), an
+ * integer or one to four decimals; a rate may end in "%" (a stray space before it is accepted). The text
+ * is kept as published (domain/disclosures/imported-statement.ts `PUBLISHED_FIGURE`).
+ */
+const published = (code: string, what: string, percent = false) =>
+  matching(
+    percent ? PUBLISHED_RATE : PUBLISHED_FIGURE,
+    code,
+    `must be ${what} as published: digits with or without thousands separators ("1,324,620.45"), an integer or 1–4 decimals${
+      percent ? ', optionally followed by "%"' : ''
+    }`,
+  );
 
 export const PublishedFigures = z
   .object({
-    projects: z.number().int().min(0).max(10_000_000),
-    loanAmountWanYuan: published('invalid_amount', 2, 'an amount in 万元'),
-    weightedAverageRatePercent: published('invalid_rate', 4, 'a rate in percent').nullable(),
-    annualReductionTonnes: published('invalid_tonnes', 4, 'tonnes CO2e'),
+    projects: z.union([
+      z.number().int().min(0).max(10_000_000),
+      matching(
+        PUBLISHED_COUNT,
+        'invalid_count',
+        'must be a whole number of projects as published, with or without thousands separators ("1,084")',
+      ),
+    ]),
+    loanAmountWanYuan: published('invalid_amount', 'an amount in 万元'),
+    weightedAverageRatePercent: published('invalid_rate', 'a rate in percent', true).nullable(),
+    annualReductionTonnes: published('invalid_tonnes', 'tonnes CO2e'),
   })
   .strict();
 export type PublishedFiguresInput = z.infer<typeof PublishedFigures>;
@@ -166,10 +184,20 @@ const FigureRow = z.object({
   scope: z.string().describe("'total' or an area"),
   horizon: z.enum(['quarter', 'yearToDate', 'sinceInception']),
   figure: z.enum(['projects', 'loanAmountWanYuan', 'weightedAverageRatePercent', 'annualReductionTonnes']),
-  imported: z.string().nullable(),
-  compiled: z.string().nullable(),
-  difference: z.string().nullable().describe('compiled − imported, exactly'),
-  agrees: z.boolean().describe('equal when both are rounded (half up) to the fewer decimals of the two'),
+  imported: z.string().nullable().describe('the figure as the bank published it (its text)'),
+  compiled: z
+    .string()
+    .nullable()
+    .describe("the records' exact figure rounded half up to the published decimals (at least two, a count none)"),
+  difference: z
+    .string()
+    .nullable()
+    .describe("the records' exact figure − the published one, exactly when its decimals end (else to 12 decimals, see differenceFraction)"),
+  differenceFraction: z
+    .string()
+    .optional()
+    .describe('the exact difference as a reduced fraction "p/q", given when its decimals do not end'),
+  agrees: z.boolean().describe("the records' exact figure rounded half up to the published decimals equals the published figure"),
 });
 
 export const ReconciliationView = z

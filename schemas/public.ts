@@ -59,6 +59,11 @@ export const PublishedIndexJson = z
   })
   .meta({ id: 'PublishedIndex' });
 
+const TotalsCounting = z.object({
+  fromLoans: z.number().int().describe('institutions whose figures are computed from the loans their published version froze'),
+  asPublished: z.number().int().describe('institutions counted at their published figures (no loan-level records: imported statements)'),
+});
+
 export const PublishedTotalsJson = z
   .object({
     latestQuarter: z
@@ -73,6 +78,11 @@ export const PublishedTotalsJson = z
       .meta({ description: 'institutions that have published', examples: [2] }),
     disclosures: z.array(PublishedSummaryJson).describe("the latest quarter's disclosures"),
     sharedProjects: SharedInTotalsJson,
+    counting: z
+      .object({ latest: TotalsCounting, sinceInception: TotalsCounting })
+      .describe(
+        "how many institutions' figures are computed from the loans their published versions froze, and how many counted as published",
+      ),
   })
   .meta({ id: 'PublishedTotals' });
 

@@ -1,15 +1,17 @@
 /**
- * Reconciliation of an imported published statement with the loan-level records: the quarter is
- * compiled as it stands (app/disclosures/compile-version.ts computes the content without storing it)
- * and compared figure by figure with the imported figures. Nothing is written. An operator sees every
+ * Reconciliation of an imported published statement with the loan-level records: the records' exact
+ * figures of the quarter as they stand (the raw sums the compilation adds, and each project's exact
+ * reduction fraction) compared figure by figure with the published ones, at the precision the bank
+ * published (domain/disclosures/imported-statement.ts). Nothing is written. An operator sees every
  * bank's, a bank its own.
  */
 import { importedVersions } from '../../db/repositories/imports.js';
+import { projectFractions, quarterSums } from '../../db/repositories/disclosures.js';
 import type { DisclosureVersionRow } from '../../db/repositories/disclosures.js';
 import type { InstitutionRow } from '../../db/repositories/institutions.js';
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
-import { reconcile, type ImportedContent, type ReconciliationRow } from '../../domain/disclosures/imported-statement.js';
-import { computeContent } from '../disclosures/compile-version.js';
+import { HORIZONS, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
+import { recordsFigures, reconcile, type ImportedContent, type ReconciliationRow } from '../../domain/disclosures/imported-statement.js';
 import { bankOf } from '../disclosures/workflow.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
@@ -32,21 +34,19 @@ async function bankFor(ctx: ActorContext, code: string): Promise<InstitutionRow>
 
 async function reconcileVersion(ctx: ActorContext, bank: InstitutionRow, version: DisclosureVersionRow): Promise<Reconciliation> {
   const imported = version.content as ImportedContent;
-  const compiled = await computeContent(ctx.tx, {
-    institution: bank,
-    quarter: version.quarter,
-    version: version.version,
-    previousVersion: null,
-    restatesVersion: null,
-  });
+  // the records' exact figures: the raw sums and, for the reduction, every project's exact fraction
+  const sums = (await quarterSums(ctx.tx, version.quarter, bank.id)).get(bank.id) ?? { subAreas: [], topProjects: [] };
+  const fractions = { quarter: [], yearToDate: [], sinceInception: [] } as Record<Horizon, ProjectFraction[]>;
+  for (const h of HORIZONS) fractions[h] = await projectFractions(ctx.tx, bank.id, version.quarter, h);
+  const records = recordsFigures(sums.subAreas, fractions);
   return {
     bank,
     quarter: version.quarter,
     version,
     imported: imported.imported,
     compiledOn: shanghaiDate(ctx.now),
-    countedLoans: compiled.basis.loans,
-    rows: reconcile(imported, compiled),
+    countedLoans: sums.subAreas.reduce((n, r) => n + r.sinceInception.loans, 0),
+    rows: reconcile(imported, records),
   };
 }
 

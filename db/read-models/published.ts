@@ -3,17 +3,28 @@
  * the ones each version was published with (its stored content). Each view reads a fixed number of
  * queries: the index one joined query (and two small ones for its filters' options), a disclosure two
  * (the versions with their restated numbers, the verification with its finding counts), the home page
- * three (the national totals summed exactly in SQL, the shared projects they count once, the latest quarter's rows).
+ * three (the current published versions, the national totals summed exactly in SQL from their frozen loans with
+ * shared projects counted once — kept until the next publication —, the latest quarter's rows).
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../client.js';
 import { disclosureVersions, institutions, verificationAssignments, verificationFindings } from '../schema/index.js';
 import { quarterBounds } from '../../domain/dates.js';
-import { divRound, formatScaled, type RoundingMode } from '../../domain/money.js';
+import type { Fraction, RoundingMode } from '../../domain/money.js';
 import { POLICY_VERSIONS, roundingOf } from '../../domain/policy/index.js';
-import { NOTHING_SHARED, type CountedOnce } from '../../domain/disclosures/shared-projects.js';
-import { sharedInNationalTotals, type SharedTotalsMemo } from './shared-projects.js';
+import type { CountedOnce } from '../../domain/disclosures/shared-projects.js';
+import { sumFractionsExact } from '../../domain/disclosures/imported-statement.js';
+import {
+  presentExactTotals,
+  presentTotals,
+  publishedTotalsFigures,
+  reductionOfTerms,
+  withPublished,
+  type PublishedTotalsFigures,
+  type TotalsSums,
+} from '../../domain/disclosures/national-totals.js';
+import { nationalTotalsSums, nationalTotalsTerms } from '../sql/national-totals.js';
 
 export type Figures = {
   projects: number;
@@ -262,48 +273,6 @@ async function verificationOf(db: Db, versionId: string): Promise<VerificationVi
   };
 }
 
-/** Exact sums of published figures (integer hundredths), as the totals query returns them. */
-type FigureSums = { projects: string; amount: string; reduction: string; rate_weighted: string; rated: string };
-
-/**
- * Sums of published figures, exact: amounts and reductions add as decimals; the weighted rate is
- * Σ(rate × amount) ÷ Σ amount over the figures that have a rate and an amount, rounded once by the
- * policy's rounding.
- * The SQL returns integer units (hundredths of 万元 and of tonnes; ppm × hundredths of 万元).
- */
-function figuresOf(s: FigureSums, rounding: RoundingMode): Figures {
-  const rated = BigInt(s.rated);
-  return {
-    projects: Number(s.projects),
-    loanAmountWanYuan: formatScaled(BigInt(s.amount), 2),
-    // percent with two decimals = ppm / 100
-    weightedAverageRatePercent: rated === 0n ? null : formatScaled(divRound(BigInt(s.rate_weighted), rated * 100n, rounding), 2),
-    annualReductionTonnes: formatScaled(BigInt(s.reduction), 2),
-  };
-}
-
-/** The select list summing a set of figures `f` (jsonb) exactly, in integer units. */
-const FIGURE_SUMS = (p: string) => {
-  // compiled versions keep their exact figures beside the printed ones (which may carry separators)
-  const figure = (key: string) => `coalesce(f->'exact'->>'${key}', f->>'${key}')`;
-  const amount = `(${figure('loanAmountWanYuan')})::numeric`;
-  const rate = `(${figure('weightedAverageRatePercent')})::numeric`;
-  const rated = `filter (where ${figure('weightedAverageRatePercent')} is not null and ${amount} > 0)`;
-  return `coalesce(sum((f->>'projects')::int), 0)::text as ${p}_projects,
-    round(coalesce(sum(${amount}), 0) * 100)::text as ${p}_amount,
-    round(coalesce(sum((${figure('annualReductionTonnes')})::numeric), 0) * 100)::text as ${p}_reduction,
-    trunc(coalesce(sum(${rate} * ${amount}) ${rated}, 0) * 1000000)::text as ${p}_rate_weighted,
-    trunc(coalesce(sum(${amount}) ${rated}, 0) * 100)::text as ${p}_rated`;
-};
-
-const sumsOf = (row: Record<string, string>, p: string): FigureSums => ({
-  projects: row[`${p}_projects`],
-  amount: row[`${p}_amount`],
-  reduction: row[`${p}_reduction`],
-  rate_weighted: row[`${p}_rate_weighted`],
-  rated: row[`${p}_rated`],
-});
-
 export type NationalTotals = {
   latestQuarter: string | null;
   institutionsInLatest: number;
@@ -311,56 +280,194 @@ export type NationalTotals = {
   sinceInception: Figures;
   institutionsEver: number;
   rows: PublishedSummary[];
-  /** projects financed by several banks, counted once in `latest` and `sinceInception` (read-models/shared-projects.ts) */
+  /** projects financed by several banks, counted once in `latest` and `sinceInception` */
   sharedProjects: { latest: CountedOnce; sinceInception: CountedOnce };
+  /** how many institutions' figures are computed from their frozen loans, and how many are counted as published */
+  counting: { latest: TotalsCounting; sinceInception: TotalsCounting };
 };
 
-/** The banks' figures added up, with each shared project counted once (its reduction in whole centitonnes, so exact). */
-function countOnce(f: Figures, once: CountedOnce): Figures {
-  if (!once.sharedProjects) return f;
-  const [whole, cents = ''] = f.annualReductionTonnes.split('.');
-  const centitonnes = BigInt(whole + (cents + '00').slice(0, 2)) - once.reductionNotCountedCentitonnes;
-  return { ...f, projects: f.projects - once.projectsNotCounted, annualReductionTonnes: formatScaled(centitonnes, 2) };
+export type TotalsCounting = { fromLoans: number; asPublished: number };
+
+/**
+ * The last loan sums of the totals with the published versions they were computed from, kept by the caller
+ * (one per service): published versions and their frozen loans never change, so the home page reads every
+ * frozen loan once per publication only.
+ */
+export type TotalsMemo = { key: string | null; value: Promise<Map<string, LoanSums>> | null };
+
+type LoanSums = { sums: TotalsSums | null; exact: { counted: Fraction; notCounted: Fraction } | null };
+
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
+const NO_LOANS: TotalsSums = {
+  projects: 0,
+  principalFen: 0n,
+  rateWeightedPpmFen: 0n,
+  ratedPrincipalFen: 0n,
+  reductionLowerUnits: 0n,
+  reductionTerms: 0,
+  sharedProjects: 0,
+  projectsNotCounted: 0,
+  notCountedLowerUnits: 0n,
+  notCountedTerms: 0,
+};
+
+/** The frozen loans of the current published versions `ids` (scope `scope`), as db/sql/national-totals.ts reads them. */
+const frozenLoans = (scope: string, ids: readonly string[], from: string | null) =>
+  sql`select ${scope}::text as scope, dl.loan_id, v.institution_id, dl.borrower_credit_code as credit_code, dl.project_name, dl.province,
+    v.institution_id::text || E'\t' || dl.project_ref as project_id, dl.principal_fen, dl.rate_ppm, dl.attributed_centitonnes,
+    dl.project_reduction_centitonnes, dl.project_total_investment_fen
+  from disclosure_versions v join disclosure_loans dl on dl.version_id = v.id
+  where v.id in (${
+    ids.length
+      ? sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )
+      : sql`null::uuid`
+  })
+    ${from ? sql`and dl.disbursed_on >= ${from}::date` : sql``}`;
+
+/** The loans' sums of each scope (one statement), and the exact terms only for a scope whose rounding the interval leaves open. */
+async function loanSums(
+  db: Db,
+  scopes: { scope: string; ids: string[]; from: string | null }[],
+  published: Map<string, PublishedTotalsFigures[]>,
+  rounding: RoundingMode,
+): Promise<Map<string, LoanSums>> {
+  const source = sql.join(
+    scopes.map((s) => frozenLoans(s.scope, s.ids, s.from)),
+    sql` union all `,
+  );
+  const rows = rowsOf<Record<string, string>>(await db.execute(nationalTotalsSums(source)));
+  const out = new Map<string, LoanSums>();
+  for (const s of scopes) {
+    const r = rows.find((x) => x.scope === s.scope);
+    const sums: TotalsSums = r
+      ? {
+          projects: Number(r.projects),
+          principalFen: BigInt(r.principal_fen),
+          rateWeightedPpmFen: BigInt(r.rate_weighted),
+          ratedPrincipalFen: BigInt(r.principal_fen),
+          reductionLowerUnits: BigInt(r.reduction_lower),
+          reductionTerms: Number(r.reduction_terms),
+          sharedProjects: Number(r.shared_projects),
+          projectsNotCounted: Number(r.projects_not_counted),
+          notCountedLowerUnits: BigInt(r.not_counted_lower),
+          notCountedTerms: Number(r.not_counted_terms),
+        }
+      : NO_LOANS;
+    if (presentTotals(withPublished(sums, published.get(s.scope) ?? []), rounding)) {
+      out.set(s.scope, { sums, exact: null });
+      continue;
+    }
+    // the interval straddles a rounding boundary: the exact terms decide (rare)
+    const terms = rowsOf<Record<string, string | null>>(await db.execute(nationalTotalsTerms(frozenLoans(s.scope, s.ids, s.from))));
+    out.set(s.scope, {
+      sums,
+      exact: reductionOfTerms(
+        terms.map((t) => ({ group: t.grp, cap: t.cap === null ? null : BigInt(t.cap), num: BigInt(t.num!), den: BigInt(t.den!) })),
+      ),
+    });
+  }
+  return out;
+}
+
+/** The totals of one scope: the loans' sums and the published figures, rounded once. */
+function totalsOf(loans: LoanSums, published: readonly PublishedTotalsFigures[], rounding: RoundingMode) {
+  const sums = withPublished(loans.sums ?? NO_LOANS, published);
+  const certified = loans.exact ? null : presentTotals(sums, rounding);
+  if (certified) return certified;
+  const exact = loans.exact ?? { counted: { num: 0n, den: 1n }, notCounted: { num: 0n, den: 1n } };
+  const reduction = sumFractionsExact([exact.counted, ...published.map((p) => p.reductionCentitonnes)]);
+  return presentExactTotals(sums, reduction, exact.notCounted, rounding);
 }
 
 /**
- * Latest quarter's totals and, per institution, its most recent since-inception figures added up:
- * summed in SQL over the current published version of each (institution, quarter), each project
- * financed by several banks counted once (./shared-projects.ts), then the latest quarter's rows for its table.
+ * The national totals of the latest quarter (the current published versions of that quarter) and since first
+ * support (each institution's newest current published version), computed from the loans those versions
+ * froze, exactly, and rounded once (domain/disclosures/national-totals.ts): a project financed by several
+ * banks counts once; a version without frozen loans (an imported statement, or compiled before loan sets
+ * existed) counts at its published figures. Then the latest quarter's rows for its table.
  */
-export async function nationalTotals(db: Db, options: { sharedMemo?: SharedTotalsMemo } = {}): Promise<NationalTotals> {
-  const result = await db.execute(
-    sql.raw(`with current_versions as (
-      select distinct on (institution_id, quarter) institution_id, quarter, content->'horizons' as h
+export async function nationalTotals(db: Db, options: { memo?: TotalsMemo } = {}): Promise<NationalTotals> {
+  const versions = rowsOf<{
+    scope: string;
+    id: string;
+    has_loans: boolean;
+    f: Parameters<typeof publishedTotalsFigures>[0] | null;
+    quarter: string;
+  }>(
+    await db.execute(sql`
+    with current_versions as (
+      select distinct on (institution_id, quarter) id, institution_id, quarter, content ? 'loanSet' as has_loans, content->'horizons' as h
       from disclosure_versions where status = 'published'
       order by institution_id, quarter, version desc
     ), top as (
       select max(quarter) as quarter from current_versions
-    ), in_latest as (
-      select c.h->'quarter' as f from current_versions c join top on c.quarter = top.quarter
-    ), newest as (
-      select distinct on (institution_id) h->'sinceInception' as f from current_versions order by institution_id, quarter desc
     )
-    select top.quarter as latest_quarter, l.n as in_latest, e.n as ever, l.*, e.*
-    from top
-    cross join (select count(*)::int as n, ${FIGURE_SUMS('l')} from in_latest) l
-    cross join (select count(*)::int as n, ${FIGURE_SUMS('e')} from newest) e`),
+    select 'latest' as scope, c.id, c.quarter, c.has_loans, c.h->'quarter' as f
+      from current_versions c join top on c.quarter = top.quarter
+    union all
+    select 'since', n.id, n.quarter, n.has_loans, n.f from (
+      select distinct on (institution_id) id, quarter, has_loans, h->'sinceInception' as f
+      from current_versions order by institution_id, quarter desc
+    ) n`),
   );
-  const row = (result as unknown as { rows: Record<string, string>[] }).rows[0];
-  const latestQuarter = (row.latest_quarter as string | null) ?? null;
+  const latest = versions.filter((v) => v.scope === 'latest');
+  const since = versions.filter((v) => v.scope === 'since');
+  const latestQuarter = latest[0]?.quarter ?? null;
   // the rounding of the policy in force at the latest quarter's end (the launch policy's before any)
   const rounding = roundingOf(latestQuarter ? quarterBounds(latestQuarter).end : POLICY_VERSIONS[0].effectiveFrom);
-  const shared = latestQuarter
-    ? await sharedInNationalTotals(db, { quarter: latestQuarter, start: quarterBounds(latestQuarter).start }, options.sharedMemo)
-    : { latest: NOTHING_SHARED, sinceInception: NOTHING_SHARED };
+  const publishedOf = (vs: typeof versions) => vs.filter((v) => !v.has_loans && v.f).map((v) => publishedTotalsFigures(v.f!));
+  const published = new Map([
+    ['latest', publishedOf(latest)],
+    ['since', publishedOf(since)],
+  ]);
+  const scopes = [
+    {
+      scope: 'latest',
+      ids: latest.filter((v) => v.has_loans).map((v) => v.id),
+      from: latestQuarter ? quarterBounds(latestQuarter).start : null,
+    },
+    { scope: 'since', ids: since.filter((v) => v.has_loans).map((v) => v.id), from: null },
+  ];
+  const compute = () => loanSums(db, scopes, published, rounding);
+  let sums: Map<string, LoanSums>;
+  if (!latestQuarter) sums = new Map();
+  else if (!options.memo) sums = await compute();
+  else {
+    const memo = options.memo;
+    const key = versions
+      .map((v) => `${v.scope}:${v.id}`)
+      .sort()
+      .join(',');
+    if (memo.key !== key || !memo.value) {
+      // kept as a promise, so requests arriving while it is computed wait for the same answer
+      const value = compute();
+      Object.assign(memo, { key, value });
+      value.catch(() => {
+        if (memo.value === value) Object.assign(memo, { key: null, value: null });
+      });
+    }
+    sums = await memo.value!;
+  }
+  const none: LoanSums = { sums: null, exact: null };
+  const l = totalsOf(sums.get('latest') ?? none, published.get('latest')!, rounding);
+  const e = totalsOf(sums.get('since') ?? none, published.get('since')!, rounding);
+  const counting = (vs: typeof versions): TotalsCounting => ({
+    fromLoans: vs.filter((v) => v.has_loans).length,
+    asPublished: vs.filter((v) => !v.has_loans).length,
+  });
   return {
     latestQuarter,
-    institutionsInLatest: Number(row.in_latest),
-    latest: countOnce(figuresOf(sumsOf(row, 'l'), rounding), shared.latest),
-    sinceInception: countOnce(figuresOf(sumsOf(row, 'e'), rounding), shared.sinceInception),
-    institutionsEver: Number(row.ever),
+    institutionsInLatest: latest.length,
+    latest: l.figures,
+    sinceInception: e.figures,
+    institutionsEver: since.length,
     rows: latestQuarter ? await listPublished(db, { quarter: latestQuarter, limit: 100_000 }) : [],
-    sharedProjects: shared,
+    sharedProjects: { latest: l.countedOnce, sinceInception: e.countedOnce },
+    counting: { latest: counting(latest), sinceInception: counting(since) },
   };
 }
 

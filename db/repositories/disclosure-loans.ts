@@ -48,10 +48,10 @@ export async function freezeLoanSet(
     await tx.execute(sql`
     with ${DECIDED_PROJECTS}, frozen as (
       insert into disclosure_loans (version_id, loan_id, loan_ref, principal_fen, rate_ppm, disbursed_on, attributed_centitonnes, project_ref, sub_area,
-        borrower_credit_code, project_name, province, project_reduction_centitonnes)
+        borrower_credit_code, project_name, province, project_reduction_centitonnes, project_total_investment_fen)
       select ${input.versionId}::uuid, l.id, l.loan_ref, l.principal_fen, l.rate_ppm, l.disbursed_on,
         div(2 * ${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen + ${ATTRIBUTED_INVESTMENT}, 2 * ${ATTRIBUTED_INVESTMENT})::bigint,
-        pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, ${ATTRIBUTED_REDUCTION}
+        pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, ${ATTRIBUTED_REDUCTION}, ${ATTRIBUTED_INVESTMENT}
       from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan
       -- reads this bank's application loans by index instead of every bank's; inserted in key order

@@ -65,6 +65,11 @@ export const disclosureLoans = pgTable(
     projectName: text('project_name'),
     province: text('province'),
     projectReductionCentitonnes: bigint('project_reduction_centitonnes', { mode: 'bigint' }),
+    /**
+     * The project's total investment (fen) frozen with the loan: the loan's exact attributed reduction is
+     * project reduction × principal ÷ this (the national totals add these exactly). Not part of the list's hash.
+     */
+    projectTotalInvestmentFen: bigint('project_total_investment_fen', { mode: 'bigint' }),
   },
   (t) => [primaryKey({ columns: [t.versionId, t.loanId] })],
 );

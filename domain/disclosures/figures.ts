@@ -133,6 +133,11 @@ export type HorizonFigures = {
    * (exact), the rate to 0.0001 % and the reduction to 0.0001 t (compiled versions only)
    */
   exact?: { loanAmountWanYuan: string; weightedAverageRatePercent: string | null; annualReductionTonnes: string };
+  /**
+   * imported statements only: the text the bank printed where the figure holds a plain value (a project
+   * count with separators, "1,084"; a rate with its "%", "2.3651 %")
+   */
+  asPublished?: { projects?: string; weightedAverageRatePercent?: string };
   /** share of the reduction from each method (null when the reduction is zero; compiled versions only) */
   reductionMethods?: MethodShares | null;
 };

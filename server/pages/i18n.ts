@@ -382,6 +382,9 @@ export const zh = {
   owProposed: '已提议，待另一位操作员确认',
   owProposedLink: '待确认操作',
   reasonSupportWithdrawn: '编制后撤回的批准使本季度部分贷款不再计入',
+  totalsCounting:
+    '其中 {l} 家机构的数字由其已公布版本冻结的逐笔贷款精确计算、只在展示时四舍五入一次；{p} 家机构没有逐笔贷款记录（导入的已发布披露等），按其公布的数字计入。',
+  totalsCountingLoans: '{l} 家机构的数字均由其已公布版本冻结的逐笔贷款精确计算，只在展示时四舍五入一次。',
   sharedTotalsNote:
     '其中 {n} 个项目由多家银行共同支持（借款人统一社会信用代码、项目名称和省份相同），项目数和碳减排量只计一次（少计项目 {p} 个、碳减排量 {t} 吨）；贷款金额按各银行实际发放额相加。各银行自己的披露不变。',
   spHeading: '多家银行共同支持的项目',
@@ -840,6 +843,10 @@ export const en: Dict = {
   owProposed: "Proposed, awaiting a second operator's confirmation",
   owProposedLink: 'Acts to confirm',
   reasonSupportWithdrawn: 'an approval withdrawn after compilation took loans of this quarter out of the count',
+  totalsCounting:
+    'How the institutions are counted: {l} from the loans their published versions froze (exact, rounded once when shown); {p} at their published figures (no loan-level records here, such as imported published statements).',
+  totalsCountingLoans:
+    'How the institutions are counted: all {l} from the loans their published versions froze (exact, rounded once when shown).',
   sharedTotalsNote:
     'Of these, {n} projects are financed by several banks (same borrower credit code, project name and province): each counts once in the projects and the reduction ({p} projects and {t} t CO2e not counted twice); loan amounts add up, as each bank lent its own money. Each bank’s own disclosure is unchanged.',
   spHeading: 'Projects financed by several banks',

@@ -17,6 +17,8 @@ import {
   type Horizons,
   type PublishedDisclosure,
   type PublishedSummary,
+  type TotalsCounting,
+  type TotalsMemo,
 } from '../../db/read-models/published.js';
 import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
 import { cells, headRow, html, type Html } from './html.js';
@@ -30,7 +32,6 @@ import type { Timeliness } from '../../domain/disclosures/timeliness.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { presentCountedOnce, presentSharedInTotals } from '../presenters/shared-projects.js';
 import type { CountedOnce } from '../../domain/disclosures/shared-projects.js';
-import type { SharedTotalsMemo } from '../../db/read-models/shared-projects.js';
 
 const HORIZON_KEYS = ['quarter', 'yearToDate', 'sinceInception'] as const;
 const INDEX_PAGE_SIZE = 100;
@@ -138,9 +139,9 @@ export function publicPages(deps: AppDeps): Router {
   const renderedBodies = new Map<string, { d: unknown; body: ReturnType<typeof disclosureBody> }>();
 
   // ---- home: national totals and the latest quarter
-  // the shared projects of the totals are read again only after a publication
-  const sharedMemo: SharedTotalsMemo = { key: null, value: null };
-  const homeData = () => nationalTotals(db, { sharedMemo });
+  // the frozen loans of the totals are read again only after a publication
+  const totalsMemo: TotalsMemo = { key: null, value: null };
+  const homeData = () => nationalTotals(db, { memo: totalsMemo });
   router.get('/', async (_req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
@@ -175,6 +176,9 @@ export function publicPages(deps: AppDeps): Router {
       const tonnes = formatDecimal(ctx.lang, shown.reductionNotCountedTonnes);
       return html`<p class="hint shared-projects">${fill(t.sharedTotalsNote, { n: shown.sharedProjects, p: shown.projectsNotCounted, t: tonnes })}</p>`;
     };
+    // how each institution's figures are counted: from its frozen loans, or at its published figures
+    const countingNote = (c: TotalsCounting) =>
+      html`<p class="hint totals-counting">${fill(c.asPublished ? t.totalsCounting : t.totalsCountingLoans, { l: c.fromLoans, p: c.asPublished })}</p>`;
     const body = !totals.latestQuarter
       ? html`<h1>${t.homeHeading}</h1><p>${t.noPublished}</p>`
       : html`<h1>${t.homeHeading}</h1>
@@ -183,11 +187,13 @@ export function publicPages(deps: AppDeps): Router {
 <p class="hint">${totalsHeading}</p>
 ${figureCards(totals.sinceInception)}
 ${sharedNote(totals.sharedProjects.sinceInception)}
+${countingNote(totals.counting.sinceInception)}
 <p>${t.institutionsCount}: ${totals.institutionsEver}</p></section>
 <section aria-labelledby="h-latest"><h2 id="h-latest">${t.latestQuarter}: ${totals.latestQuarter}</h2>
 <p class="hint">${latestHeading}</p>
 ${figureCards(totals.latest)}
 ${sharedNote(totals.sharedProjects.latest)}
+${countingNote(totals.counting.latest)}
 ${summaryTable(ctx, totals.rows, `${t.latestQuarter} ${totals.latestQuarter}`)}
 <p><a href="/disclosures?quarter=${totals.latestQuarter}">${t.navDisclosures} →</a></p></section>
 ${figureNotes(ctx, ['since', 'reduction', 'rate', 'units'])}
@@ -204,6 +210,7 @@ ${downloadLinks(ctx, '/totals')}`;
       institutionsEver: totals.institutionsEver,
       disclosures: totals.rows.map(summaryJson),
       sharedProjects: presentSharedInTotals(totals.sharedProjects),
+      counting: totals.counting,
     };
     if (format === 'json') return sendJsonDownload(res, 'cerf-totals.json', body);
     if (format === 'csv') return sendCsv(res, 'cerf-totals.csv', summaryCsv(totals.rows));

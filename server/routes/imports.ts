@@ -8,6 +8,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { importHistory } from '../../app/imports/import-history.js';
 import { importPublishedStatement } from '../../app/imports/import-published-statement.js';
+import { publishedFigures } from '../../domain/disclosures/imported-statement.js';
 import { reconcileQuarter } from '../../app/imports/reconcile-statement.js';
 import { findImportView } from '../../db/repositories/imports.js';
 import { versionView } from '../../db/read-models/disclosure-versions.js';
@@ -97,7 +98,18 @@ export function importRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/published-statement', requireRole('operator', 'bank'), async (req, res) => {
     const target = ref(req);
     const body = parseOrThrow(PublishedStatementBody, req.body);
-    const { restatement, ...statement } = body;
+    const { restatement, ...given } = body;
+    // the figures as the bank printed them (domain/disclosures/imported-statement.ts)
+    const horizons = (h: typeof given.horizons) => ({
+      quarter: publishedFigures(h.quarter),
+      yearToDate: publishedFigures(h.yearToDate),
+      sinceInception: publishedFigures(h.sinceInception),
+    });
+    const statement = {
+      ...given,
+      horizons: horizons(given.horizons),
+      byArea: given.byArea.map((a) => ({ area: a.area, ...horizons(a) })),
+    };
     const outcome = await run(res, (ctx) => importPublishedStatement(ctx, { ...target, statement, restatement }));
     res.status(outcome.created ? 201 : 200).json(presentVersion((await versionView(db, outcome.row.id))!));
   });
