@@ -239,7 +239,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
     const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
       const facility = await disburseApplication(ctx, { applicationId: String(req.params.id), ...dated });
-      const [listing] = await facilityListings(ctx.tx, [facility.id]);
+      const [listing] = await facilityListings(ctx.tx, [facility.id], shanghaiDate(ctx.now));
       return presentFacility(listing.facility, listing.institutionCode);
     });
     res.status(201).json(answer);
