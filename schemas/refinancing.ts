@@ -144,9 +144,7 @@ export const ApplicationApproval = ApplicationView.extend({
   leftOut: z
     .array(ApprovedLoan.extend({ reason: CoverNote }))
     .describe('the loans left out, each with why (`support_does_not_fit`): they come off the application, free for a later one'),
-  warnings: z
-    .array(CoverNote)
-    .describe('`approval_covers_less_than_asked` when the covered loans’ support is less than the amount asked'),
+  warnings: z.array(CoverNote).describe('`approval_covers_less_than_asked` when the covered loans’ support is less than the amount asked'),
 }).meta({ id: 'ApplicationApproval' });
 
 export const ApplicationDetail = ApplicationView.extend({

@@ -95,7 +95,11 @@ export type LprComparison = {
  * matures later, by a single day. A day the target month lacks becomes its last day, as for a tranche's
  * maturity: five years from 29 February 2024 end on 28 February 2029.
  */
-export function lprTenorOf(input: { disbursedOn: IsoDate; maturesOn: IsoDate; policy: Pick<PolicyVersion, 'lprOneYearTenorMonthsMax'> }): LprTenor {
+export function lprTenorOf(input: {
+  disbursedOn: IsoDate;
+  maturesOn: IsoDate;
+  policy: Pick<PolicyVersion, 'lprOneYearTenorMonthsMax'>;
+}): LprTenor {
   return input.maturesOn <= addMonths(input.disbursedOn, input.policy.lprOneYearTenorMonthsMax) ? '1y' : '5y_plus';
 }
 
