@@ -49,7 +49,7 @@ const QUARTERS: string[] = [];
 for (let q = FIRST; q <= LAST; q = quarterAfter(q)) QUARTERS.push(q);
 const OPERATION_QUARTERS = QUARTERS.filter((q) => q >= '2021Q4');
 const opensOn = (q: string) => (q === '2021Q4' ? '2021-11-08' : quarterBounds(q).start);
-/** the facility first ran to the end of 2022; its extension took effect on 2023-01-29 */
+/** the 2023Q1 applications are dated after the 2023 notice was announced (2023-01-29) */
 const appliedOn = (q: string) => (q === '2023Q1' ? '2023-02-06' : addDays(opensOn(q), 7));
 const bankCode = (b: number) => `HB${String(b + 1).padStart(2, '0')}`;
 

@@ -48,6 +48,15 @@ export function addYears(date: IsoDate, years: number): IsoDate {
   return fromUtc(target.getTime());
 }
 
+/** Same day `months` later; a day the target month lacks becomes its last day (31 January + 1 month = 28 or 29 February). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const [y, m, d] = date.split('-').map(Number);
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return fromUtc(target.getTime());
+}
+
 /** Whole days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((toUtc(to) - toUtc(from)) / DAY_MS);

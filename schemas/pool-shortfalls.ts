@@ -22,4 +22,7 @@ export const PoolShortfallView = z
   })
   .meta({ id: 'PoolShortfall' });
 
-export const PoolShortfallQuery = PageQuery.extend({ status: z.enum(['open', 'cleared']).optional() });
+export const PoolShortfallQuery = PageQuery.extend({
+  status: z.enum(['open', 'cleared']).optional(),
+  institution: z.string().max(32).optional().describe("operators only: one bank's shortfalls, by its code (a bank always sees its own)"),
+});

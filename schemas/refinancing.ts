@@ -130,6 +130,23 @@ export const ApplicationView = z
   })
   .meta({ id: 'Application' });
 
+const CoverNote = z.object({ code: z.string(), message: z.string() });
+const ApprovedLoan = z.object({
+  loanId: z.string(),
+  loanRef: z.string(),
+  disbursedOn: z.string(),
+  support: z.string().describe("the loan's requested support (60 % of its eligible principal, apportioned)"),
+});
+
+export const ApplicationApproval = ApplicationView.extend({
+  asked: z.string().describe('the amount the approval asked for (the full request when no amount was given)'),
+  covered: z.array(ApprovedLoan).describe('the loans the approval covers (whole loans, in listed order, while their support fits)'),
+  leftOut: z
+    .array(ApprovedLoan.extend({ reason: CoverNote }))
+    .describe('the loans left out, each with why (`support_does_not_fit`): they come off the application, free for a later one'),
+  warnings: z.array(CoverNote).describe('`approval_covers_less_than_asked` when the covered loans’ support is less than the amount asked'),
+}).meta({ id: 'ApplicationApproval' });
+
 export const ApplicationDetail = ApplicationView.extend({
   loans: z.array(
     z.object({

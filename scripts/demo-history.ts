@@ -111,7 +111,7 @@ export function demoHistory(today: IsoDate) {
   for (const q of operationQuarters) {
     const opensOn = maxDate(quarterBounds(q).start, '2021-11-08');
     records.push({ kind: 'operation', quarter: q, volume: '3000000000.00', on: opensOn });
-    // the facility first ran to the end of 2022; its extension took effect on 2023-01-29
+    // the 2023Q1 application is dated after the 2023 notice was announced (2023-01-29)
     const appliedOn = q === '2023Q1' ? '2023-02-06' : addDays(opensOn, 7);
     const listed = loans.filter((l) => l.disbursedOn < appliedOn && !applied.has(l.loanRef));
     if (!listed.length) continue;

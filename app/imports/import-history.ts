@@ -344,7 +344,7 @@ async function book(ctx: ActorContext, agents: Agents, r: HistoryRecord, look: L
           reason: r.reason,
           on: r.on,
         })
-      ).id;
+      ).application.id;
     case 'rejection':
       return (await rejectApplication(as(agents.decisions), { applicationId: look.entity(r.application), reason: r.reason, on: r.on })).id;
     case 'disbursement':

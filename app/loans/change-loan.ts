@@ -177,7 +177,8 @@ export async function amendLoan(
 
 /**
  * Records a repayment of the acting bank's loan; returns the repayment's id and what is still
- * outstanding. The pools of the tranches covering the loan are checked today in the same transaction.
+ * outstanding. The pools of the tranches covering the loan are checked on the repayment's date in the
+ * same transaction.
  */
 export async function recordRepayment(
   ctx: ActorContext,
@@ -199,8 +200,9 @@ export async function recordRepayment(
   await insertRepayment(tx, { id, loanId: loan.id, repaidOn: input.repaidOn, amountFen: input.amountFen, createdBy: actor.userId });
   const outstandingFen = loan.outstandingFen - input.amountFen;
   await updateLoan(tx, loan.id, { outstandingFen, updatedAt: ctx.now });
-  // the tranches pooling this loan may now exceed 60 % of their pool: a pool shortfall is raised or grows
-  await checkPoolShortfalls(tx, { loanId: loan.id }, today, 'raise');
+  // the tranches pooling this loan may now exceed 60 % of their pool: a pool shortfall is raised or grows,
+  // on the repayment's own date (a repayment recorded late, or imported, owes from the day it was made)
+  await checkPoolShortfalls(tx, { loanId: loan.id }, input.repaidOn, 'raise');
   return { id, outstandingFen };
 }
 

@@ -66,16 +66,25 @@ async function approveCovered(
   return row;
 }
 
+/** An approval: the application as decided, the amount asked, the loans it covers and those it left out. */
+export type Approval = {
+  application: ApplicationRow;
+  askedFen: bigint;
+  covered: ListedLoan[];
+  leftOut: (ListedLoan & { roomFen: bigint })[];
+};
+
 /**
  * Approves fully (amountFen omitted) or partly, never beyond the request or the operation's remaining
  * volume. A partial approval covers whole loans in the order the application lists them while their
  * support fits; the approved amount becomes their support, and an amount that covers no loan is refused
- * (`approval_covers_no_loan`, naming the smallest loan's support).
+ * (`approval_covers_no_loan`, naming the smallest loan's support). The answer names the loans covered
+ * and those left out (free for a later application).
  */
 export async function approveApplication(
   ctx: ActorContext,
   input: { applicationId: string; amountFen?: bigint; reason: string } & Pick<Dated, 'on'>,
-): Promise<ApplicationRow> {
+): Promise<Approval> {
   const { tx } = ctx;
   // the operation first, then the application (the order allocation takes them in)
   const unlocked = await findApplication(tx, input.applicationId, { institutionId: null });
@@ -115,7 +124,7 @@ export async function approveApplication(
     changesOfLoans(cover.value.covered.map((l) => ({ institutionId: row.institutionId, disbursedOn: l.disbursedOn }))),
     'support_after_compile',
   );
-  return row;
+  return { application: row, askedFen: amountFen, covered: cover.value.covered, leftOut: cover.value.left };
 }
 
 /** Rejects a submitted or approved (not yet disbursed) application. */

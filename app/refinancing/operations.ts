@@ -19,7 +19,7 @@ export async function openOperation(ctx: ActorContext, input: { quarter: string;
   const { tx } = ctx;
   const date = await bookingDate(ctx, { on: input.on, reason: input.reason, subjects: [] });
   // the policy in force at the quarter's end: rules announced during a quarter (the 2026 cap from
-  // 2026-01-15, the 2023 extension from 2023-01-29) govern that quarter's operation
+  // 2026-01-15) govern that quarter's operation
   const { end, year } = quarterBounds(input.quarter);
   // serialise operation writes for the year so two openings cannot both pass the annual cap
   await lockOperationsOfYear(tx, year);

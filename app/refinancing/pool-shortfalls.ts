@@ -3,7 +3,9 @@
  * the underlying loans' outstanding eligible principal, which falls as the bank records loan repayments
  * and as loans mature — the bank owes the excess. One open shortfall per tranche, raised with its due
  * date (raised date + the policy's `poolShortfallDueDays`), grown when the excess grows, lowered or
- * cleared when the bank repays the tranche (or rolls it over). Checked on a loan repayment (the tranches
+ * cleared when the bank repays the tranche (or rolls it over). A shortfall is raised on the effective date
+ * of what caused it (a loan repayment's own date, however late it is recorded or imported; the date a scan
+ * or a booking is for), never on the day it happens to be booked. Checked on a loan repayment (the tranches
  * pooling that loan), at disbursement, on a tranche repayment or rollover, and by the daily maturity scan
  * (the tranches whose pool lists a loan matured in their current term), each in the caller's transaction.
  */
@@ -17,7 +19,7 @@ import {
   trancheFiguresOf,
   updatePoolShortfall,
 } from '../../db/repositories/pool-shortfalls.js';
-import type { IsoDate } from '../../domain/dates.js';
+import { maxDate, type IsoDate } from '../../domain/dates.js';
 import { isLive } from '../../domain/refinancing/facility.js';
 import { poolShortfallDueOn, poolShortfallStep } from '../../domain/refinancing/pool.js';
 import { poolShortfallFen } from '../../domain/refinancing/support.js';
@@ -57,30 +59,43 @@ export async function checkPoolShortfalls(
   // a pool is summed only where it matters: a live tranche with principal outstanding (it may owe), or an
   // open shortfall (its row records the pool it was settled against); the caller may already know some
   const needsPool = (f: (typeof figures)[number]) => (isLive(f.status) && f.outstandingFen > 0n) || f.open !== null;
-  const unknown = figures.filter((f) => needsPool(f) && !knownPools.has(f.applicationId));
-  const pools = new Map([...knownPools, ...(await poolOutstandingOf(tx, [...new Set(unknown.map((f) => f.applicationId))], on))]);
-  const policy = policyInForce(on);
+  // each tranche is checked on `on`, or on its current term's start when the cause is dated before it (a
+  // loan repayment recorded late): a shortfall is raised on the effective date of what caused it, never
+  // on the day it happens to be booked, and never before the term it belongs to
+  const checkedOnOf = (f: (typeof figures)[number]) => maxDate(on, f.startOn);
+  const unknownByDate = new Map<IsoDate, Set<string>>();
+  for (const f of figures) {
+    if (!needsPool(f) || knownPools.has(f.applicationId)) continue;
+    const date = checkedOnOf(f);
+    unknownByDate.set(date, (unknownByDate.get(date) ?? new Set()).add(f.applicationId));
+  }
+  const pools = new Map(knownPools);
+  for (const [date, ids] of unknownByDate)
+    for (const [id, poolFen] of await poolOutstandingOf(tx, [...ids], date)) pools.set(`${id}@${date}`, poolFen);
+  const poolOf = (f: (typeof figures)[number]) => pools.get(f.applicationId) ?? pools.get(`${f.applicationId}@${checkedOnOf(f)}`) ?? 0n;
   const raised = [];
   for (const f of figures) {
     counts.tranches += 1;
-    const poolFen = pools.get(f.applicationId) ?? 0n;
+    const checkedOn = checkedOnOf(f);
+    const policy = policyInForce(checkedOn);
+    const poolFen = poolOf(f);
     const owedFen = isLive(f.status) && f.outstandingFen > 0n ? poolShortfallFen(f.outstandingFen, poolFen, policy) : 0n;
     const step = poolShortfallStep(f.open?.amountFen ?? null, owedFen, mode);
-    const checked = { trancheOutstandingFen: f.outstandingFen, poolOutstandingFen: poolFen, checkedOn: on };
+    const checked = { trancheOutstandingFen: f.outstandingFen, poolOutstandingFen: poolFen, checkedOn };
     if (step === 'raise') {
       raised.push({
         institutionId: f.institutionId,
         applicationId: f.applicationId,
         facilityId: f.facilityId,
-        raisedOn: on,
-        dueOn: poolShortfallDueOn(on, policy),
+        raisedOn: checkedOn,
+        dueOn: poolShortfallDueOn(checkedOn, policy),
         amountFen: owedFen,
         ...checked,
       });
     } else if (f.open && (step === 'grow' || step === 'lower')) {
       await updatePoolShortfall(tx, f.open.id, { amountFen: owedFen, ...checked });
     } else if (f.open && step === 'clear') {
-      await updatePoolShortfall(tx, f.open.id, { amountFen: 0n, status: 'cleared', clearedOn: on, ...checked });
+      await updatePoolShortfall(tx, f.open.id, { amountFen: 0n, status: 'cleared', clearedOn: checkedOn, ...checked });
     }
     if (step !== 'none') counts[COUNTED[step]] += 1;
   }

@@ -52,8 +52,9 @@ export async function accrueInterest(db: Tx, input: { through: IsoDate; facility
 }
 
 /**
- * Marks live tranches matured on their maturity date and overdue after it (the SQL mirror of `statusOn`),
- * then re-checks the pools of the tranches whose loans matured on or before `on` in their current term
+ * Stores the status live tranches have on `on` (matured on their maturity date, overdue after it: the SQL
+ * mirror of `statusOn`; every read derives it from the dates anyway, so a tranche reads overdue before the
+ * scan runs), then re-checks the pools of the tranches whose loans matured on or before `on` in their current term
  * (a loan leaves the pool on its maturity date): a pool shortfall is raised or grows. In a transaction
  * of its own (a savepoint inside the caller's).
  */

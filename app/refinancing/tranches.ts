@@ -22,7 +22,7 @@ import {
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { accounts } from '../../domain/ledger/accounts.js';
 import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';
-import { interestDueFen, planRepayment, planRollover, trancheTerms } from '../../domain/refinancing/facility.js';
+import { interestDueFen, planRepayment, planRollover, statusOn, trancheTerms } from '../../domain/refinancing/facility.js';
 import { accruedThroughFen } from '../../domain/refinancing/interest.js';
 import type { DayCount } from '../../domain/policy/index.js';
 import { appendEntries } from '../ledger/journal.js';
@@ -216,7 +216,7 @@ export async function repayTranche(ctx: ActorContext, input: { facilityId: strin
   const { f, date } = await settleInterestThrough(ctx, input.facilityId, input);
   const on = date.on;
   const plan = planRepayment(stateOf(f), { on, principalFen: input.principalFen, rounding: policyInForce(on).rounding });
-  if (!plan.ok) refuseWith(plan, { currentStatus: f.status });
+  if (!plan.ok) refuseWith(plan, { currentStatus: statusOn(f, on) });
   const { principalFen, interestFen, remainingFen } = plan.value;
   const updated = await updateFacility(tx, f.id, {
     outstandingFen: remainingFen,
@@ -260,7 +260,7 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   const policy = policyInForce(on);
   const poolFen = await underlyingOutstandingFen(tx, f.applicationId, on);
   const plan = planRollover(stateOf(f), { on, underlyingOutstandingFen: poolFen, policy });
-  if (!plan.ok) refuseWith(plan, { currentStatus: f.status, rolloverCount: f.rolloverCount });
+  if (!plan.ok) refuseWith(plan, { currentStatus: statusOn(f, on), rolloverCount: f.rolloverCount });
   const { rolledFen, excessFen, capFen, newTerms, rolloverCount } = plan.value;
   const interestFen = f.interestAccruedFen - f.interestPaidFen;
   const previous = await updateFacility(tx, f.id, {
@@ -312,11 +312,17 @@ export async function rollOverTranche(ctx: ActorContext, input: { facilityId: st
   };
 }
 
-/** One bank's live tranches on `on`, each with the interest due computed exactly to `on`, and the totals. */
+/**
+ * One bank's live tranches on `on`, each with its status on `on` (from its dates: `statusOn`) and the
+ * interest due computed exactly to `on`, and the totals.
+ */
 export async function statementOf(tx: Tx, input: { institutionId: string; on: IsoDate }) {
   const policy = policyInForce(input.on);
   const rows = await liveFacilities(tx, { institutionId: input.institutionId });
-  const tranches = rows.map((f) => ({ facility: f, interestDueFen: interestDueFen(stateOf(f), input.on, policy.rounding) }));
+  const tranches = rows.map((f) => ({
+    facility: { ...f, status: statusOn(f, input.on) },
+    interestDueFen: interestDueFen(stateOf(f), input.on, policy.rounding),
+  }));
   return {
     tranches,
     outstandingFen: tranches.reduce((s, t) => s + t.facility.outstandingFen, 0n),

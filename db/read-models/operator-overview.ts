@@ -1,7 +1,7 @@
 /**
  * What the operator overview (/operator) reads: recent operations with their usage, applications
  * awaiting a decision (with their loan counts) and awaiting disbursement (with who approved them),
- * tranches maturing soon and overdue, open margin calls and open pool shortfalls. One query per section,
+ * tranches maturing soon and overdue (their status on `on`, from their dates), open margin calls and open pool shortfalls. One query per section,
  * whatever the rows.
  */
 import { asc, eq, sql } from 'drizzle-orm';
@@ -45,17 +45,17 @@ async function applicationsIn(tx: Tx, status: ApplicationRow['status'], limit: n
     .limit(limit);
 }
 
-export async function operatorOverview(tx: Tx, input: { maturingThrough: IsoDate; operations: number; limit: number }) {
-  const { limit } = input;
+export async function operatorOverview(tx: Tx, input: { on: IsoDate; maturingThrough: IsoDate; operations: number; limit: number }) {
+  const { limit, on } = input;
   return {
     operations: (await listOperations(tx, { limit: input.operations })).slice(0, input.operations),
     submitted: await applicationsIn(tx, 'submitted', limit),
     approved: await applicationsIn(tx, 'approved', limit),
-    maturing: (await listFacilities(tx, { institutionId: null, status: 'active', maturesOnOrBefore: input.maturingThrough, limit })).slice(
-      0,
-      limit,
-    ),
-    overdue: (await listFacilities(tx, { institutionId: null, status: 'overdue', limit })).slice(0, limit),
+    // statuses on `on`, from the tranches' dates: due today (matured) or later within the horizon; overdue after
+    maturing: (
+      await listFacilities(tx, { institutionId: null, on, status: ['active', 'matured'], maturesOnOrBefore: input.maturingThrough, limit })
+    ).slice(0, limit),
+    overdue: (await listFacilities(tx, { institutionId: null, on, status: 'overdue', limit })).slice(0, limit),
     marginCalls: (await listMarginCalls(tx, { institutionId: null, status: 'open', limit })).slice(0, limit),
     poolShortfalls: (await listPoolShortfalls(tx, { institutionId: null, status: 'open', limit })).slice(0, limit),
   };

@@ -83,6 +83,7 @@ export type TrancheFigures = {
   institutionId: string;
   applicationId: string;
   status: FacilityRow['status'];
+  startOn: IsoDate;
   outstandingFen: bigint;
   open: { id: string; amountFen: bigint } | null;
 };
@@ -100,6 +101,7 @@ export async function trancheFiguresOf(tx: Tx, applicationIds: readonly string[]
       institutionId: facilities.institutionId,
       applicationId: facilities.applicationId,
       status: facilities.status,
+      startOn: facilities.startOn,
       outstandingFen: facilities.outstandingFen,
       openId: poolShortfalls.id,
       openFen: poolShortfalls.amountFen,
@@ -118,6 +120,7 @@ export async function trancheFiguresOf(tx: Tx, applicationIds: readonly string[]
     institutionId: r.institutionId,
     applicationId: r.applicationId,
     status: r.status,
+    startOn: r.startOn,
     outstandingFen: r.outstandingFen,
     open: r.openId === null || r.openFen === null ? null : { id: r.openId, amountFen: r.openFen },
   }));

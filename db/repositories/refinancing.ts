@@ -491,11 +491,16 @@ export async function applicationsWithLiveFacilities(tx: Tx): Promise<string[]> 
 
 export type FacilityListing = { facility: FacilityRow; institutionCode: string };
 
+/**
+ * Tranches by maturity, each with its status on `on` derived from its dates (`statusOnSql`), which the
+ * `status` filter reads too: a tranche past its maturity reads overdue whether or not a scan has run.
+ */
 export async function listFacilities(
   tx: Tx,
   filter: {
     institutionId: string | null;
-    status?: FacilityRow['status'];
+    on: IsoDate;
+    status?: FacilityRow['status'] | readonly FacilityRow['status'][];
     maturesOnOrBefore?: IsoDate;
     applicationId?: string;
     ids?: string[];
@@ -504,14 +509,23 @@ export async function listFacilities(
   },
 ): Promise<FacilityListing[]> {
   if (filter.ids && filter.ids.length === 0) return [];
-  return tx
-    .select({ facility: facilities, institutionCode: institutions.code })
+  const statusOn = statusOnSql(
+    { status: sql`${facilities.status}`, maturesOn: sql`${facilities.maturesOn}`, outstandingFen: sql`${facilities.outstandingFen}` },
+    sql`${filter.on}::date`,
+  );
+  const rows = await tx
+    .select({ facility: facilities, institutionCode: institutions.code, statusOn: sql<FacilityRow['status']>`${statusOn}` })
     .from(facilities)
     .innerJoin(institutions, eq(institutions.id, facilities.institutionId))
     .where(
       and(
         visibleTo(facilities.institutionId, filter),
-        filter.status ? eq(facilities.status, filter.status) : undefined,
+        filter.status
+          ? sql`${statusOn} in (${sql.join(
+              [filter.status].flat().map((st) => sql`${st}`),
+              sql`, `,
+            )})`
+          : undefined,
         filter.maturesOnOrBefore ? lte(facilities.maturesOn, filter.maturesOnOrBefore) : undefined,
         filter.applicationId ? eq(facilities.applicationId, filter.applicationId) : undefined,
         filter.ids ? inArray(facilities.id, filter.ids) : undefined,
@@ -522,11 +536,12 @@ export async function listFacilities(
     )
     .orderBy(asc(facilities.maturesOn), asc(facilities.id))
     .limit(filter.limit + 1);
+  return rows.map((r) => ({ facility: { ...r.facility, status: r.statusOn }, institutionCode: r.institutionCode }));
 }
 
-/** The listings of the given tranches, in the order of `ids`. */
-export async function facilityListings(tx: Tx, ids: string[]): Promise<FacilityListing[]> {
-  const rows = await listFacilities(tx, { institutionId: null, ids, limit: ids.length });
+/** The listings of the given tranches, in the order of `ids`, with their status on `on`. */
+export async function facilityListings(tx: Tx, ids: string[], on: IsoDate): Promise<FacilityListing[]> {
+  const rows = await listFacilities(tx, { institutionId: null, on, ids, limit: ids.length });
   const byId = new Map(rows.map((r) => [r.facility.id, r]));
   return ids.map((id) => byId.get(id)!);
 }
@@ -570,7 +585,7 @@ export async function accrueFacilities(tx: Tx, input: { through: IsoDate; facili
   }));
 }
 
-/** Moves live tranches to the status the maturity rule gives them on `on` (forward only). Returns the changed ones. */
+/** Stores the status the maturity rule gives live tranches on `on` (forward only; reads derive it anyway). Returns the changed ones. */
 export async function markMaturities(tx: Tx, on: IsoDate): Promise<{ id: string; status: FacilityRow['status'] }[]> {
   const next = statusOnSql(
     { status: sql`${facilities.status}`, maturesOn: sql`${facilities.maturesOn}`, outstandingFen: sql`${facilities.outstandingFen}` },

@@ -4,7 +4,7 @@
  * confirmed) unless a list is passed.
  */
 import type { IsoDate } from '../dates.js';
-import { daysBetween, maxDate, monthsBetween } from '../dates.js';
+import { addMonths, daysBetween, maxDate } from '../dates.js';
 import { LPR_STALE_AFTER_DAYS, type LprFixing } from './lpr-fixings.js';
 import type { PolicyVersion } from './policy-versions.js';
 import { policyData, type PolicyData } from './registry.js';
@@ -89,6 +89,20 @@ export type LprComparison = {
   withinBand: boolean;
 };
 
+/**
+ * The LPR tenor of a loan, from its dates: the 1-year LPR while the loan matures on or before the same
+ * day `lprOneYearTenorMonthsMax` months (five years) after its disbursement, the 5-year-plus LPR when it
+ * matures later, by a single day. A day the target month lacks becomes its last day, as for a tranche's
+ * maturity: five years from 29 February 2024 end on 28 February 2029.
+ */
+export function lprTenorOf(input: {
+  disbursedOn: IsoDate;
+  maturesOn: IsoDate;
+  policy: Pick<PolicyVersion, 'lprOneYearTenorMonthsMax'>;
+}): LprTenor {
+  return input.maturesOn <= addMonths(input.disbursedOn, input.policy.lprOneYearTenorMonthsMax) ? '1y' : '5y_plus';
+}
+
 /** Compares a loan's rate with the same-tenor LPR in force on its disbursement date. */
 export function compareWithLpr(input: {
   ratePpm: bigint;
@@ -98,8 +112,7 @@ export function compareWithLpr(input: {
 }): LprComparison | null {
   const fixing = lprOn(input.disbursedOn);
   if (!fixing) return null;
-  const termMonths = monthsBetween(input.disbursedOn, input.maturesOn);
-  const tenor: LprTenor = termMonths <= input.policy.lprOneYearTenorMonthsMax ? '1y' : '5y_plus';
+  const tenor = lprTenorOf(input);
   const lprPpm = tenor === '1y' ? fixing.oneYearPpm : fixing.fiveYearPlusPpm;
   const deviationPpm = input.ratePpm - lprPpm;
   const withinBand =

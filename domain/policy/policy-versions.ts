@@ -24,7 +24,10 @@ export type PolicyVersion = {
   /** a loan rate counts as "roughly equal to the same-tenor LPR" inside [lpr + lower, lpr + upper] (basis points) */
   lprBandLowerBp: number;
   lprBandUpperBp: number;
-  /** a loan whose term is at most this many months compares with the 1-year LPR, longer ones with the 5-year-plus LPR */
+  /**
+   * a loan maturing on or before the same day this many months after its disbursement compares with the
+   * 1-year LPR; one maturing later, by a single day, with the 5-year-plus LPR (`lprTenorOf`)
+   */
   lprOneYearTenorMonthsMax: number;
   dayCount: DayCount;
   rounding: RoundingMode;
@@ -61,7 +64,7 @@ const LAUNCH: PolicyVersion = {
   // our choice: "大致持平" has no published tolerance; ±150 bp keeps real disclosed averages inside
   lprBandLowerBp: -150,
   lprBandUpperBp: 150,
-  // our choice: the LPR has only 1Y and 5Y+ tenors; up to five years compares with the 1Y LPR
+  // our choice: the LPR has only 1Y and 5Y+ tenors; up to five years (counted from the dates) compares with the 1Y LPR
   lprOneYearTenorMonthsMax: 60,
   // our choice: no public source states the PBoC's day count
   dayCount: 'actual_360',
@@ -100,8 +103,10 @@ const withChanges = (
 
 const EXTENDED_2024 = withChanges(LAUNCH, {
   id: '2023-01-extension',
-  effectiveFrom: '2023-01-29',
-  note: 'Facility extended to end-2024; some local legal-person and foreign institutions added',
+  // announced 2023-01-29; the notice continued the facility (延续实施) from the start of 2023, without a
+  // break after the launch policy's end on 2022-12-31, so it is in force from 2023-01-01
+  effectiveFrom: '2023-01-01',
+  note: 'Facility continued (延续实施) from 2023-01-01 to end-2024 (announced 2023-01-29); some local legal-person and foreign institutions added',
   facilityEndOn: '2024-12-31',
 });
 

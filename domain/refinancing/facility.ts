@@ -49,12 +49,16 @@ export function interestDueFen(f: FacilityState, on: IsoDate, rounding: PolicyVe
   return f.interestAccruedFen - f.interestPaidFen + (segmentFen - f.segmentAccruedFen);
 }
 
-/** The status a maturity scan gives a live tranche on `on`: matured on its maturity date, overdue after. */
+/**
+ * A tranche's status on `on`, derived from its dates whenever it is read: a live tranche with principal
+ * outstanding is active before its maturity date, matured on it and overdue after it, whether or not a
+ * maturity scan has run; rolled over and repaid are what a booking made it (kept as stored).
+ */
 export function statusOn(f: Pick<FacilityState, 'status' | 'maturesOn' | 'outstandingFen'>, on: IsoDate): FacilityStatus {
   if (!isLive(f.status) || f.outstandingFen === 0n) return f.status;
   if (on > f.maturesOn) return 'overdue';
   if (on === f.maturesOn) return 'matured';
-  return f.status;
+  return 'active';
 }
 
 export type RolloverPlan = {

@@ -44,6 +44,9 @@ export function coveragePpm(eligibleCollateralFen: bigint, exposureFen: bigint):
   return divRound(eligibleCollateralFen * PPM, exposureFen, 'down');
 }
 
+/** A loan a partial approval left out, with what was left of the approval when its turn came (less than its support). */
+export type LeftOut<L> = L & { roomFen: bigint };
+
 /**
  * What a partial approval (or a pro-rata allocation) covers: whole loans, in the order the application
  * lists them, each covered when its support still fits in what is left of `approvedFen`; a loan that
@@ -53,15 +56,15 @@ export function coveragePpm(eligibleCollateralFen: bigint, exposureFen: bigint):
 export function coverWholeLoans<L extends { loanId: string; supportFen: bigint }>(
   loans: readonly L[],
   approvedFen: bigint,
-): Result<{ covered: L[]; left: L[]; approvedFen: bigint }, 'approval_covers_no_loan'> {
+): Result<{ covered: L[]; left: LeftOut<L>[]; approvedFen: bigint }, 'approval_covers_no_loan'> {
   const covered: L[] = [];
-  const left: L[] = [];
+  const left: LeftOut<L>[] = [];
   let room = approvedFen;
   for (const loan of loans) {
     if (loan.supportFen <= room) {
       covered.push(loan);
       room -= loan.supportFen;
-    } else left.push(loan);
+    } else left.push({ ...loan, roomFen: room });
   }
   if (covered.length === 0) {
     const smallest = loans.reduce<bigint | null>((min, l) => (min === null || l.supportFen < min ? l.supportFen : min), null) ?? 0n;
@@ -86,3 +89,29 @@ export const poolShortfallFen = (
   const allowedFen = supportFen(poolOutstandingEligibleFen, policy);
   return trancheOutstandingFen > allowedFen ? trancheOutstandingFen - allowedFen : 0n;
 };
+
+export type CoverNote = { code: 'support_does_not_fit' | 'approval_covers_less_than_asked'; message: string };
+
+/** Why a loan was left out of an approval: its support did not fit in what was left when its turn came. */
+export const leftOutReason = (loan: { supportFen: bigint; roomFen: bigint }): CoverNote => ({
+  code: 'support_does_not_fit',
+  message: `its support of ${formatYuan(loan.supportFen)} did not fit in the ${formatYuan(loan.roomFen)} of the approval left after the loans listed before it; the loan is free for a later application`,
+});
+
+/**
+ * The warnings of an approval of `askedFen` that covers whole loans worth `approvedFen` of support: one
+ * when it covers less than asked, naming the loans left out (none when it covers what was asked).
+ */
+export function coverWarnings(
+  askedFen: bigint,
+  cover: { approvedFen: bigint; left: readonly { loanRef: string; supportFen: bigint }[] },
+): CoverNote[] {
+  if (cover.approvedFen >= askedFen) return [];
+  const names = cover.left.map((l) => `${l.loanRef} (support ${formatYuan(l.supportFen)})`).join(', ');
+  return [
+    {
+      code: 'approval_covers_less_than_asked',
+      message: `the approval of ${formatYuan(askedFen)} covers whole loans with ${formatYuan(cover.approvedFen)} of support, ${formatYuan(askedFen - cover.approvedFen)} less than asked; ${cover.left.length} loan${cover.left.length === 1 ? '' : 's'} left out: ${names}`,
+    },
+  ];
+}

@@ -7,6 +7,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { bankLoans, type BankLoanRow } from '../../db/read-models/bank-loans.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import { IsoDateString } from '../../schemas/common.js';
 import type { AppDeps } from '../context.js';
 import { presentLoan } from '../presenters/loans.js';
@@ -92,7 +93,8 @@ export function bankPages(deps: AppDeps): Router {
     const parsed = LoanFilter.safeParse(raw);
     const f = parsed.success ? parsed.data : {};
     const format = exportFormatOf(req.query.export);
-    const rows = await bankLoans(db, { institutionId: actor.institutionId, ...f, limit: format ? EXPORT_LIMIT : PAGE_ROWS });
+    const on = shanghaiDate(deps.now());
+    const rows = await bankLoans(db, { institutionId: actor.institutionId, on, ...f, limit: format ? EXPORT_LIMIT : PAGE_ROWS });
     const head = [
       w.loanRef,
       w.project,

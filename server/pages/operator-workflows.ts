@@ -28,6 +28,7 @@ import type { ApprovalRow } from '../../db/repositories/approvals.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
 import { listLoans } from '../../db/repositories/loans.js';
 import { listFacilities, listOperations } from '../../db/repositories/refinancing.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { isUuid, QuarterString } from '../../schemas/common.js';
@@ -445,7 +446,8 @@ ${section('h-conflicts', t.owConflictsHeading, table(t.owConflictsHeading, [t.ve
   router.get('/tranches', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const listed = (await listFacilities(db, { institutionId: null, limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
+    const on = shanghaiDate(deps.now());
+    const listed = (await listFacilities(db, { institutionId: null, on, limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
     const live = listed.filter((l) => l.facility.status !== 'repaid' && l.facility.status !== 'rolled_over');
     const rows = live.map(({ facility: f, institutionCode }) => {
       const p = `tr-${f.id}`;

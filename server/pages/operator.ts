@@ -77,6 +77,7 @@ export function operatorPages(deps: AppDeps): Router {
     const done = typeof req.query.done === 'string' ? doneMessage(t, req.query.done) : null;
 
     const overview = await operatorOverview(db, {
+      on,
       maturingThrough: addDays(on, MATURITY_HORIZON_DAYS),
       operations: OPERATIONS_SHOWN,
       limit: SECTION_LIMIT,

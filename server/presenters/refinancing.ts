@@ -18,9 +18,11 @@ import { addDays, type IsoDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
 import { policyOn, type CollateralType, type PolicyVersion } from '../../domain/policy/index.js';
 import { eligibleCollateralFen, eligibleValueFen } from '../../domain/refinancing/collateral.js';
+import { coverWarnings, leftOutReason } from '../../domain/refinancing/support.js';
 import { isPoolShortfallOverdue } from '../../domain/refinancing/pool.js';
 import type { PoolShortfallView } from '../../schemas/pool-shortfalls.js';
 import type {
+  ApplicationApproval,
   ApplicationDetail,
   ApplicationView,
   CollateralView,
@@ -63,6 +65,32 @@ export function presentApplication(a: ApplicationListing): z.infer<typeof Applic
     decisionReason: row.decisionReason,
     decidedBy: nameOf(row.decidedBy, a.decidedByName),
     disbursedBy: nameOf(row.disbursedBy, a.disbursedByName),
+  };
+}
+
+type ApprovalRows = {
+  listing: ApplicationListing;
+  askedFen: bigint;
+  covered: readonly { loanId: string; loanRef: string; disbursedOn: IsoDate; requestedSupportFen: bigint }[];
+  leftOut: readonly { loanId: string; loanRef: string; disbursedOn: IsoDate; requestedSupportFen: bigint; roomFen: bigint }[];
+};
+
+/** An approval's answer: the application, the amount asked, the loans covered and those left out (with why), and a warning when it covers less than asked. */
+export function presentApproval(a: ApprovalRows): z.infer<typeof ApplicationApproval> {
+  const loan = (l: ApprovalRows['covered'][number]) => ({
+    loanId: l.loanId,
+    loanRef: l.loanRef,
+    disbursedOn: l.disbursedOn,
+    support: formatYuan(l.requestedSupportFen),
+  });
+  const approvedFen = a.listing.application.approvedFen ?? 0n;
+  const left = a.leftOut.map((l) => ({ ...l, supportFen: l.requestedSupportFen }));
+  return {
+    ...presentApplication(a.listing),
+    asked: formatYuan(a.askedFen),
+    covered: a.covered.map(loan),
+    leftOut: left.map((l) => ({ ...loan(l), reason: leftOutReason(l) })),
+    warnings: coverWarnings(a.askedFen, { approvedFen, left }),
   };
 }
 

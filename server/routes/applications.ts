@@ -19,6 +19,7 @@ import { historyOf } from '../../app/bookings.js';
 import { presentHistory } from '../presenters/bookings.js';
 import {
   AddCollateralBody,
+  ApplicationApproval,
   ApplicationDetail,
   ApplicationListQuery,
   ApplicationView,
@@ -32,7 +33,7 @@ import { actorOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
-import { presentApplication, presentApplicationDetail, presentFacility } from '../presenters/refinancing.js';
+import { presentApplication, presentApplicationDetail, presentApproval, presentFacility } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
 import { invalidCursor } from './facilities.js';
 
@@ -106,9 +107,10 @@ describe({
   errors: ['application_not_submitted', 'operation_volume_exceeded', 'approval_covers_no_loan'],
   tag: 'refinancing',
   roles: ['operator'],
-  summary: 'Approve fully, or partly with an amount, within the operation’s remaining volume',
+  summary:
+    'Approve fully, or partly with an amount, within the operation’s remaining volume; the answer lists the loans covered and those left out, with a warning when it covers less than asked',
   body: ApproveBody,
-  responses: { 200: ApplicationView },
+  responses: { 200: ApplicationApproval },
   idempotent: true,
 });
 describe({
@@ -213,13 +215,13 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
   router.post('/applications/:id/approve', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(ApproveBody, req.body);
     const answer = await inTransaction(actorOf(res), async (ctx) => {
-      const row = await approveApplication(ctx, {
+      const approval = await approveApplication(ctx, {
         applicationId: String(req.params.id),
         amountFen: body.amount === undefined ? undefined : parseYuan(body.amount)!,
         reason: body.reason,
         on: body.on,
       });
-      return presentApplication((await applicationListings(ctx.tx, [row.id]))[0]);
+      return presentApproval({ ...approval, listing: (await applicationListings(ctx.tx, [approval.application.id]))[0] });
     });
     res.json(answer);
   });
@@ -237,7 +239,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
     const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
       const facility = await disburseApplication(ctx, { applicationId: String(req.params.id), ...dated });
-      const [listing] = await facilityListings(ctx.tx, [facility.id]);
+      const [listing] = await facilityListings(ctx.tx, [facility.id], shanghaiDate(ctx.now));
       return presentFacility(listing.facility, listing.institutionCode);
     });
     res.status(201).json(answer);

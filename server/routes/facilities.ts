@@ -169,6 +169,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const [maturesOn, id] = cursor ?? [];
     const rows = await listFacilities(db, {
       institutionId,
+      on: today(),
       status: q.status,
       maturesOnOrBefore: q.maturesOnOrBefore,
       after: typeof maturesOn === 'string' && typeof id === 'string' ? { maturesOn, id } : undefined,
@@ -213,7 +214,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const id = String(req.params.id);
     const f = await findFacility(db, id, visibleTo(actorOf(res)));
     if (!f) throw notFound(`facility ${id}`);
-    const [listing] = await facilityListings(db, [f.id]);
+    const [listing] = await facilityListings(db, [f.id], today());
     res.json(presentFacility(listing.facility, listing.institutionCode));
   });
 
@@ -221,7 +222,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const dated = parseOrThrow(DatedBody, req.body ?? {});
     const answer = await inTransaction(actorOf(res), async (ctx) => {
       const r = await rollOverTranche(ctx, { facilityId: String(req.params.id), ...dated });
-      const [previous, next] = await facilityListings(ctx.tx, [r.previous.id, r.facility.id]);
+      const [previous, next] = await facilityListings(ctx.tx, [r.previous.id, r.facility.id], shanghaiDate(ctx.now));
       return {
         previous: presentFacility(previous.facility, previous.institutionCode),
         facility: presentFacility(next.facility, next.institutionCode),
@@ -242,7 +243,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
         on: body.on,
         reason: body.reason,
       });
-      const [listing] = await facilityListings(ctx.tx, [r.facility.id]);
+      const [listing] = await facilityListings(ctx.tx, [r.facility.id], shanghaiDate(ctx.now));
       return {
         facility: presentFacility(listing.facility, listing.institutionCode),
         paidPrincipal: formatYuan(r.paidPrincipalFen),

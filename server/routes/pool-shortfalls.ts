@@ -5,7 +5,6 @@
  */
 import { Router } from 'express';
 import { shanghaiDate } from '../../domain/dates.js';
-import { visibleTo } from '../../app/refinancing/common.js';
 import { listPoolShortfalls } from '../../db/repositories/pool-shortfalls.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
 import { PoolShortfallQuery, PoolShortfallView } from '../../schemas/pool-shortfalls.js';
@@ -16,6 +15,7 @@ import { describe } from '../openapi.js';
 import { presentPoolShortfall } from '../presenters/refinancing.js';
 import { parseOrThrow } from '../validate.js';
 import { invalidCursor } from './facilities.js';
+import { listedInstitutionId } from './listed-institution.js';
 
 describe({
   method: 'get',
@@ -23,7 +23,9 @@ describe({
   operationId: 'listPoolShortfalls',
   tag: 'refinancing',
   roles: ['bank', 'operator'],
-  summary: "Pool shortfalls (a bank's own), by raised date; ?status=open|cleared. `overdue` marks an open one past its due date",
+  summary:
+    "Pool shortfalls (a bank's own; an operator's: all, or ?institution=CODE), by raised date; ?status=open|cleared. `overdue` marks an open one past its due date",
+  errors: ['not_found'],
   query: PoolShortfallQuery,
   responses: { 200: pageOf(PoolShortfallView) },
 });
@@ -37,8 +39,9 @@ export function poolShortfallRoutes({ database, now }: AppDeps): Router {
     const cursor = keysetCursor(q.cursor, ['date', 'uuid']);
     if (cursor === null) throw invalidCursor();
     const [raisedOn, id] = cursor ?? [];
+    const institutionId = await listedInstitutionId(db, actorOf(res), q.institution);
     const rows = await listPoolShortfalls(db, {
-      institutionId: visibleTo(actorOf(res)).institutionId,
+      institutionId: institutionId ?? null,
       status: q.status,
       after: typeof raisedOn === 'string' && typeof id === 'string' ? { raisedOn, id } : undefined,
       limit: q.limit,

@@ -118,7 +118,7 @@ describe('rollover with repaid loans, overdue tranches', () => {
     ]);
   });
 
-  it('when a tranche passes its maturity unpaid, then the scan marks it matured then overdue; it can no longer roll over but can be repaid', async () => {
+  it('when a tranche passes its maturity unpaid, then it reads matured on the day and overdue after, before and after the scan stores it; it can no longer roll over but can be repaid', async () => {
     t.setNow('2023-06-01T04:00:00Z');
     const bank = await createInstitution(t);
     const loan = await createLoan(t, bank.apiKey, { principal: '100000.00', disbursedOn: '2023-05-15', maturesOn: '2026-05-15' });
@@ -129,12 +129,16 @@ describe('rollover with repaid loans, overdue tranches', () => {
     });
     await approve(t, t.operatorKey, application.id);
     const tranche = await disburse(t, checker.apiKey, application.id);
-    t.setNow('2024-06-02T04:00:00Z');
-    const future = await post(t, t.operatorKey, '/api/v1/facilities/scan-maturities', { on: '2024-06-03' });
+    t.setNow('2024-06-01T04:00:00Z');
+    const future = await post(t, t.operatorKey, '/api/v1/facilities/scan-maturities', { on: '2024-06-02' });
     expect(future.body.errors[0]).toMatchObject({ path: 'on', code: 'date_in_future' });
+    // the status comes from the dates: matured on the maturity date, before any scan
+    expect((await get(t, bank.apiKey, `/api/v1/facilities/${tranche.id}`)).body.status).toBe('matured');
     const onDay = await post(t, t.operatorKey, '/api/v1/facilities/scan-maturities', { on: '2024-06-01' });
     expect(onDay.body.matured).toBeGreaterThanOrEqual(1);
     expect((await get(t, bank.apiKey, `/api/v1/facilities/${tranche.id}`)).body.status).toBe('matured');
+    t.setNow('2024-06-02T04:00:00Z');
+    expect((await get(t, bank.apiKey, `/api/v1/facilities/${tranche.id}`)).body.status).toBe('overdue');
     const after = await post(t, t.operatorKey, '/api/v1/facilities/scan-maturities', { on: '2024-06-02' });
     expect(after.body.overdue).toBeGreaterThanOrEqual(1);
     const again = await post(t, t.operatorKey, '/api/v1/facilities/scan-maturities', { on: '2024-06-02' });

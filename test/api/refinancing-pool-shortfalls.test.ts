@@ -104,7 +104,7 @@ describe('pool shortfalls', () => {
   let trancheC: { id: string };
   let shortfallC: string;
 
-  it('when the bank repays 40 % of one underlying loan, then a pool shortfall of the excess is raised, due 30 days later; it grows with the next repayment and is shown overdue after its due date', async () => {
+  it('when the bank repays 40 % of one underlying loan, then a pool shortfall of the excess is raised on the repayment’s date, due 30 days later; it grows with the next repayment and is shown overdue after its due date', async () => {
     bankC = await createInstitution(t);
     const l1 = await createLoan(t, bankC.apiKey, { principal: '1000000.00', disbursedOn: '2023-01-05', maturesOn: '2026-01-05' });
     const l2 = await createLoan(t, bankC.apiKey, { principal: '500000.00', disbursedOn: '2023-01-05', maturesOn: '2026-01-05' });
@@ -114,6 +114,7 @@ describe('pool shortfalls', () => {
     expect(await shortfallsOf(bankC.apiKey)).toEqual([]);
 
     // 40 % of L1 repaid: pool 600,000.00 + 500,000.00 = 1,100,000.00; 60 % = 660,000.00; 900,000.00 − 660,000.00 = 240,000.00
+    // recorded on 2023-03-01, the repayment is of 2023-02-28: the shortfall is raised on its date, due 30 days later
     at('2023-03-01');
     expect((await repayLoan(bankC.apiKey, l1.id, '2023-02-28', '400000.00')).outstandingPrincipal).toBe('600000.00');
     const [raised] = await shortfallsOf(bankC.apiKey);
@@ -122,26 +123,26 @@ describe('pool shortfalls', () => {
       institution: bankC.code,
       applicationId: application.id,
       facilityId: tranche.id,
-      raisedOn: '2023-03-01',
-      dueOn: '2023-03-31',
+      raisedOn: '2023-02-28',
+      dueOn: '2023-03-30',
       amount: '240000.00',
       trancheOutstanding: '900000.00',
       poolOutstandingEligible: '1100000.00',
-      checkedOn: '2023-03-01',
+      checkedOn: '2023-02-28',
       status: 'open',
       overdue: false,
       clearedOn: null,
     });
     shortfallC = raised.id as string;
 
-    // 100,000.00 of L2: pool 1,000,000.00, 60 % = 600,000.00: the same shortfall grows to 300,000.00, still due on 2023-03-31
+    // 100,000.00 of L2: pool 1,000,000.00, 60 % = 600,000.00: the same shortfall grows to 300,000.00, still due on 2023-03-30
     at('2023-03-05');
     await repayLoan(bankC.apiKey, l2.id, '2023-03-05', '100000.00');
     expect(await shortfallsOf(bankC.apiKey)).toEqual([
       expect.objectContaining({
         id: shortfallC,
-        raisedOn: '2023-03-01',
-        dueOn: '2023-03-31',
+        raisedOn: '2023-02-28',
+        dueOn: '2023-03-30',
         amount: '300000.00',
         poolOutstandingEligible: '1000000.00',
         checkedOn: '2023-03-05',
@@ -162,7 +163,7 @@ describe('pool shortfalls', () => {
     expect(section).toContain('Open pool shortfalls');
     const row = /<tr id="shortfall-[^"]+">.*?<\/tr>/s.exec(section)?.[0] ?? '';
     expect(row).toContain(bankC.code);
-    expect(row).toContain('2023-03-31');
+    expect(row).toContain('2023-03-30');
     expect(row).toContain('overdue');
     expect(row).toContain('300000.00');
   });
@@ -276,7 +277,7 @@ describe('who sees pool shortfalls, and bad input', () => {
     const all = await shortfallsOf(t.operatorKey, '?limit=1000');
     expect(all).toHaveLength(4);
     expect(new Set(all.map((s) => s.institution)).size).toBe(4);
-    expect(all.map((s) => s.raisedOn)).toEqual(['2023-03-01', '2023-06-30', '2024-06-30', '2024-06-30']);
+    expect(all.map((s) => s.raisedOn)).toEqual(['2023-02-28', '2023-06-30', '2024-06-30', '2024-06-30']);
 
     const first = await get(t, t.operatorKey, '/api/v1/pool-shortfalls?limit=2');
     expect(first.body.items).toHaveLength(2);

@@ -4,7 +4,7 @@ import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, validateCreditCode } fr
 import { formatPercentExact } from '../../domain/loans/facts.js';
 import { attributedReduction, checkProjectFunding, formatAttributedReduction, formatBp } from '../../domain/loans/rules.js';
 import { divRound, formatFenAsWanYuan, formatPpmAsPercent, formatScaled, parseScaled } from '../../domain/money.js';
-import { compareWithLpr, lprOn, policyOn } from '../../domain/policy/index.js';
+import { compareWithLpr, lprOn, lprTenorOf, policyOn } from '../../domain/policy/index.js';
 
 const codeChar = fc.constantFrom(...CREDIT_CODE_ALPHABET.split(''));
 const validCode = fc
@@ -157,5 +157,31 @@ describe('LPR comparison', () => {
     const cmp = compareWithLpr({ ratePpm: 55_000n, disbursedOn: '2022-08-22', maturesOn: '2025-08-22', policy: policyOn('2022-08-22')! })!;
     expect(cmp.tenor).toBe('1y');
     expect(cmp.withinBand).toBe(false); // +185 bp
+  });
+
+  // the term is counted from the dates: five years to the day compares with the 1-year LPR, one day more
+  // with the 5-year-plus LPR; a 29 February's five years end on 28 February (the month's last day)
+  it.each([
+    ['2022-06-15', '2027-06-14', '1y'],
+    ['2022-06-15', '2027-06-15', '1y'],
+    ['2022-06-15', '2027-06-16', '5y_plus'],
+    ['2022-06-15', '2027-07-15', '5y_plus'],
+    ['2024-01-31', '2029-01-31', '1y'],
+    ['2024-01-31', '2029-02-01', '5y_plus'],
+    ['2024-02-29', '2029-02-28', '1y'],
+    ['2024-02-29', '2029-03-01', '5y_plus'],
+    ['2023-03-01', '2028-02-29', '1y'],
+    ['2023-03-01', '2028-03-01', '1y'],
+    ['2023-03-01', '2028-03-02', '5y_plus'],
+    ['2020-02-29', '2025-02-28', '1y'],
+    ['2020-02-29', '2025-03-01', '5y_plus'],
+  ])('when a loan disbursed on %s matures on %s, then it compares with the %s LPR', (disbursedOn, maturesOn, tenor) => {
+    expect(lprTenorOf({ disbursedOn, maturesOn, policy: policyOn('2022-06-15')! })).toBe(tenor);
+  });
+
+  it('when a loan of 5 years and 30 days at 2.30 % is disbursed on 2022-06-15, then it is 215 bp below the 5-year-plus LPR of 4.45 %: outside the band', () => {
+    const cmp = compareWithLpr({ ratePpm: 23_000n, disbursedOn: '2022-06-15', maturesOn: '2027-07-15', policy: policyOn('2022-06-15')! })!;
+    // 2.30 % − 4.45 % = −2.15 % = −215 bp (the band is −150 … +150 bp); against the 1-year LPR of 3.70 % it would be −140 bp
+    expect(cmp).toMatchObject({ tenor: '5y_plus', month: '2022-05', lprPpm: 44_500n, deviationPpm: -21_500n, withinBand: false });
   });
 });

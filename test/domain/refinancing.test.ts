@@ -123,11 +123,17 @@ describe('application rules, in order of precedence', () => {
     });
   }
   it('when applying after the facility end date, then facility_ended', () => {
-    expect(planApplication({ loans: [loan({})], paths: ['x'], appliedOn: '2023-01-01', policy: policyOn('2023-01-01')! })).toMatchObject({
+    expect(planApplication({ loans: [loan({})], paths: ['x'], appliedOn: '2028-01-01', policy: policyOn('2028-01-01')! })).toMatchObject({
       ok: false,
       status: 'facility_ended',
     });
   });
+  it.each(['2022-12-31', '2023-01-01', '2023-01-15', '2023-01-28', '2023-01-29'])(
+    'when applying on %s, then the facility is in force: the 2023 notice continued it without a break',
+    (appliedOn) => {
+      expect(planApplication({ loans: [loan({})], paths: ['x'], appliedOn, policy: policyOn(appliedOn)! }).ok).toBe(true);
+    },
+  );
 });
 
 describe('rollover and repayment rules', () => {

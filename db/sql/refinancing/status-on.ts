@@ -1,8 +1,10 @@
 /**
- * SQL mirror of `statusOn` (domain/refinancing/facility.ts): the status a maturity scan gives a tranche on
- * `on`: a live tranche with principal outstanding is matured on its maturity date and overdue after it;
- * any other tranche keeps its status. The maturity scan sets it (db/repositories/refinancing.ts
- * `markMaturities`); test/api/sql-mirrors-refinancing.test.ts checks it against the domain function.
+ * SQL mirror of `statusOn` (domain/refinancing/facility.ts): a tranche's status on `on`, from its dates: a
+ * live tranche with principal outstanding is active before its maturity date, matured on it and overdue
+ * after it; any other tranche keeps its status. Every read of tranches derives their status with it
+ * (db/repositories/refinancing.ts `listFacilities`), so a back-dated tranche reads overdue before any
+ * maturity scan; the scan stores it too (`markMaturities`) and books what follows.
+ * test/api/sql-mirrors-refinancing.test.ts checks it against the domain function.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { FacilityState } from '../../../domain/refinancing/facility.js';
@@ -19,5 +21,5 @@ export function statusOnSql(f: StatusOnSql, on: SQL): SQL {
     when ${f.status} not in (${live}) or ${f.outstandingFen} = 0 then ${f.status}
     when ${on} > ${f.maturesOn} then 'overdue'
     when ${on} = ${f.maturesOn} then 'matured'
-    else ${f.status} end)`;
+    else 'active' end)`;
 }
