@@ -7,6 +7,8 @@
  * (a plain number keeps its minus, text never runs), and one small function is easier to prove than a
  * library option set at every call site.
  */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 
 /** A plain decimal number (a figure), which a spreadsheet reads as a number and never as a formula. */
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
@@ -35,4 +37,37 @@ export const CSV_BOM = '\ufeff';
 /** A whole CSV file: the BOM, the header line, one line a row. */
 export function toCsv(csv: { columns: readonly string[]; rows: readonly (readonly CsvValue[])[] }): string {
   return CSV_BOM + [csv.columns, ...csv.rows].map(csvLine).join('');
+}
+
+/**
+ * Writes a CSV to `out` as its rows arrive, batch by batch, waiting whenever `out` is full: memory
+ * stays flat whatever the file's size. Ends `out` and answers true when every batch was written; stops
+ * reading batches and answers false as soon as `out` is closed (the client went away).
+ */
+export async function writeCsv(
+  out: Writable,
+  columns: readonly string[],
+  batches: AsyncIterable<readonly (readonly CsvValue[])[]>,
+): Promise<boolean> {
+  if (!(await write(out, CSV_BOM + csvLine(columns)))) return false;
+  for await (const rows of batches) {
+    if (!(await write(out, rows.map(csvLine).join('')))) return false;
+  }
+  out.end();
+  return true;
+}
+
+/** Writes one chunk; when `out` is full, waits until it drains or closes. False once `out` is closed. */
+async function write(out: Writable, chunk: string): Promise<boolean> {
+  if (out.destroyed || out.writableEnded) return false;
+  if (out.write(chunk)) return true;
+  const waiting = new AbortController();
+  try {
+    // the event that did not come rejects when it is aborted: nobody waits on it
+    const quietly = (event: string) => once(out, event, { signal: waiting.signal }).catch(() => undefined);
+    await Promise.race([quietly('drain'), quietly('close'), quietly('error')]);
+  } finally {
+    waiting.abort();
+  }
+  return !out.destroyed;
 }

@@ -55,4 +55,21 @@ describe('the formula guard on every CSV export', () => {
     expect(page.status).toBe(200);
     expect(liveFormulas(page.text)).toEqual([]);
   });
+
+  it('when the audit export spans many of its pages, then every record comes once, newest first', async () => {
+    for (let i = 0; i < 110; i++) await createLoan(t, bank.apiKey);
+    const listed: number[] = [];
+    for (let cursor: string | null = null; ;) {
+      const res: request.Response = await request(t.app)
+        .get(`/api/v1/audit?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(bearer(t.operatorKey));
+      listed.push(...(res.body.items as { seq: number }[]).map((r) => r.seq));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(listed.length).toBeGreaterThan(200);
+    const csv = await request(t.app).get('/api/v1/audit/export').set(bearer(t.operatorKey));
+    const rows = parse(csv.text.replace(/^\ufeff/, ''), { columns: true }) as { seq: string }[];
+    expect(rows.map((r) => Number(r.seq))).toEqual(listed);
+  });
 });
