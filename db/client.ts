@@ -51,13 +51,38 @@ function audited(db: Db): Db {
   return db;
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolMax?: number }): Promise<Database> {
+/**
+ * Limits the server enforces on the service's own sessions, so that the work of a process that died or
+ * hung is ended by PostgreSQL within seconds instead of holding its locks until someone ends it by hand:
+ * a statement's longest run, a transaction's longest idle pause, and how often a running statement
+ * checks that its client is still there (`client_connection_check_interval`, PostgreSQL 14 and later).
+ */
+export type SessionLimits = {
+  statementTimeoutSeconds: number;
+  idleInTransactionTimeoutSeconds: number;
+  clientCheckIntervalSeconds: number;
+};
+
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  poolMax?: number;
+  sessionLimits?: SessionLimits;
+}): Promise<Database> {
   if (options.databaseUrl) {
+    const limits = options.sessionLimits;
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolMax ?? 10,
       // while the server is down or restarting, a request waits at most this long for a connection
       connectionTimeoutMillis: 5_000,
+      ...(limits
+        ? {
+            statement_timeout: limits.statementTimeoutSeconds * 1000,
+            idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutSeconds * 1000,
+            options: `-c client_connection_check_interval=${limits.clientCheckIntervalSeconds * 1000}`,
+          }
+        : {}),
     });
     pool.on('error', () => {
       // a broken idle client is dropped by the pool; queries in flight report their own errors

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
 import { openDatabase } from '../db/client.js';
-import { envOrExit } from '../schemas/env.js';
+import { envOrExit, sessionLimitsOf } from '../schemas/env.js';
 import { createLogger } from '../platform/logger.js';
 import { stopOnSignals } from '../platform/signals.js';
 import { allowWebhookNetworks } from '../platform/webhook-transport.js';
@@ -27,7 +27,7 @@ async function main() {
     console.error((err as Error).message);
     process.exit(2);
   }
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir() });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: os.tmpdir(), sessionLimits: sessionLimitsOf(env) });
   // the policy data in force (confirmed operators' changes included), re-read on an interval
   await refreshPolicyData(database.db);
   const policyTimer = setInterval(() => {

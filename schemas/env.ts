@@ -62,6 +62,17 @@ export const EnvSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(24),
+  /** the longest one SQL statement may run on the server before it is cancelled (0: no limit) */
+  DB_STATEMENT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(900),
+  /** the longest a transaction may sit idle between statements before the server ends its session */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** how often the server checks, while running a statement, that the client is still connected (PostgreSQL ≥ 14) */
+  DB_CLIENT_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   /** PKCS#8 PEM file of the Ed25519 key that signs published disclosures; generated per database when unset */
   CERF_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** an S3-compatible store for evidence files, `https://ACCESS_KEY_ID:SECRET@host/bucket?region=…`; unset: PostgreSQL */
@@ -69,6 +80,15 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^https?:\/\/[^:/@]+:[^@/]+@[^/]+\/[^/?]+\/?(\?.*)?$/, 'must be https://ACCESS_KEY_ID:SECRET@host/bucket (optionally ?region=…)')
     .optional(),
+});
+
+/** The server-side limits of the service's database sessions, from the environment. */
+export const sessionLimitsOf = (
+  env: Pick<Env, 'DB_STATEMENT_TIMEOUT_SECONDS' | 'DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS' | 'DB_CLIENT_CHECK_INTERVAL_SECONDS'>,
+) => ({
+  statementTimeoutSeconds: env.DB_STATEMENT_TIMEOUT_SECONDS,
+  idleInTransactionTimeoutSeconds: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS,
+  clientCheckIntervalSeconds: env.DB_CLIENT_CHECK_INTERVAL_SECONDS,
 });
 
 /** `TRUST_PROXY` as Express takes it: a hop count or a list of addresses, subnets and names. */

@@ -17,7 +17,7 @@ import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js
 import { createLogger } from '../platform/logger.js';
 import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 import { useSigningKeyFile } from '../platform/signing.js';
-import { ConfigError } from '../schemas/env.js';
+import { ConfigError, sessionLimitsOf } from '../schemas/env.js';
 
 export type RunningService = {
   url: string;
@@ -40,7 +40,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
   // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline

@@ -59,6 +59,25 @@ export async function listAuditRecords(
     .limit(filter.limit + 1);
 }
 
+/**
+ * Every record the filter selects, newest first, a page of `pageSize` at a time (keyset on `seq`, so
+ * each page is one indexed read and nothing is held but the page being written).
+ */
+export async function* auditRecordPages(
+  tx: Tx,
+  filter: Omit<Parameters<typeof listAuditRecords>[1], 'beforeSeq' | 'limit'>,
+  pageSize: number,
+): AsyncGenerator<AuditRecordRow[]> {
+  let beforeSeq: number | undefined;
+  for (;;) {
+    const rows = await listAuditRecords(tx, { ...filter, beforeSeq, limit: pageSize });
+    const page = rows.slice(0, pageSize);
+    if (page.length) yield page;
+    if (rows.length <= pageSize) return;
+    beforeSeq = page[page.length - 1].seq;
+  }
+}
+
 /** A page of the chain in order from `afterPos`, with each record's content as the hash covers it. */
 export async function auditChainPage(
   tx: Tx,

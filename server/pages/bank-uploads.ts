@@ -5,14 +5,14 @@
  * through the same receiver and use cases as POST /api/v1/uploads.
  */
 import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../platform/csv.js';
 import { Refused } from '../../app/refusals.js';
 import { findUpload, listUploads, uploadErrors, type UploadSummary } from '../../db/repositories/uploads.js';
 import { isUuid } from '../../schemas/common.js';
 import { UPLOAD_COLUMNS, UPLOAD_KINDS, type UploadRowErrorValue } from '../../schemas/uploads.js';
 import type { AppDeps } from '../context.js';
 import { pageRefusal } from '../problems.js';
-import { errorReportRows, presentUpload } from '../presenters/uploads.js';
+import { errorReportCsv, presentUpload } from '../presenters/uploads.js';
 import { CSRF_FIELD } from '../web/csrf.js';
 import { acceptUpload } from '../web/multipart.js';
 import { pageActorOf } from '../web/sessions.js';
@@ -123,7 +123,7 @@ ${uploadForm(ctx, error)}
     res
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', `attachment; filename="upload-${row.id}-errors.csv"`)
-      .send('\ufeff' + stringify(errorReportRows(errors)));
+      .send(toCsv(errorReportCsv(errors)));
   });
 
   router.get('/:id', async (req, res, next) => {

@@ -1,29 +1,24 @@
-/** CSV and JSON downloads of what a page shows. CSV is UTF-8 with a BOM so spreadsheets read Chinese. */
+/** CSV and JSON downloads of what a page shows, CSV through the one guarded writer (platform/csv.ts). */
 import type { Response } from 'express';
-
-export type Csv = { columns: string[]; rows: (string | number | null)[][] };
-
-/** A plain decimal number (a figure), which a spreadsheet reads as a number and never as a formula. */
-const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
-
-/**
- * One CSV cell: quoted when needed. Text a spreadsheet would run as a formula (a leading = + - @, tab
- * or carriage return, including `-1+1+cmd|…`) is neutralised with a leading apostrophe; only plain
- * numbers keep a leading minus.
- */
-export const csvCell = (value: string | number | null) => {
-  const text = value === null ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) && !(typeof value === 'number' || PLAIN_NUMBER.test(text)) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-const cell = csvCell;
-
-export function toCsv(csv: Csv): string {
-  return '\ufeff' + [csv.columns, ...csv.rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
+import { toCsv, writeCsv, type Csv, type CsvValue } from '../../platform/csv.js';
 
 export function sendCsv(res: Response, filename: string, csv: Csv) {
   res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`).send(toCsv(csv));
+}
+
+/** A CSV written as its records are read, a page at a time (constant memory whatever its size). */
+export async function streamCsv<T>(
+  res: Response,
+  filename: string,
+  columns: readonly string[],
+  pages: AsyncIterable<readonly T[]>,
+  toRow: (record: T) => readonly CsvValue[],
+) {
+  res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`);
+  async function* rows() {
+    for await (const page of pages) yield page.map(toRow);
+  }
+  await writeCsv(res, columns, rows());
 }
 
 export function sendJsonDownload(res: Response, filename: string, body: unknown) {

@@ -1,6 +1,6 @@
 /** Downloads of a page's list as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX. */
 import type { Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../platform/csv.js';
 import { ExcelJS } from '../../platform/excel.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -12,7 +12,7 @@ export async function sendTable(res: Response, format: ExportFormat, name: strin
   const data = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : c)));
   res.set('Cache-Control', 'no-store').set('Content-Disposition', `attachment; filename="${name}.${format}"`);
   if (format === 'csv') {
-    res.type('text/csv; charset=utf-8').send('\ufeff' + stringify([head as string[], ...data]));
+    res.type('text/csv; charset=utf-8').send(toCsv({ columns: head, rows: data }));
     return;
   }
   const book = new ExcelJS.Workbook();

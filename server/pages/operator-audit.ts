@@ -4,12 +4,12 @@
  * same repository as GET /api/v1/audit.
  */
 import { Router, type Request } from 'express';
-import { listAuditRecords } from '../../db/repositories/audit.js';
+import { auditRecordPages, listAuditRecords } from '../../db/repositories/audit.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import type { AppDeps } from '../context.js';
 import { AUDIT_CSV_COLUMNS, auditCsvRow, presentAuditRecord } from '../presenters/audit.js';
 import { pageOf } from './context.js';
-import { sendCsv } from './downloads.js';
+import { streamCsv } from './downloads.js';
 import { cells, headRow, html } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -59,8 +59,7 @@ ${
 
   router.get('/export.csv', async (req, res) => {
     const { filter } = await filterOf(req);
-    const rows = (await listAuditRecords(db, { ...filter, limit: 100_000 })).slice(0, 100_000);
-    sendCsv(res, 'audit.csv', { columns: AUDIT_CSV_COLUMNS, rows: rows.map(auditCsvRow) });
+    await streamCsv(res, 'audit.csv', AUDIT_CSV_COLUMNS, auditRecordPages(db, filter, 200), auditCsvRow);
   });
 
   return router;

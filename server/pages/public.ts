@@ -20,7 +20,8 @@ import {
   type TotalsCounting,
   type TotalsMemo,
 } from '../../db/read-models/published.js';
-import { sendCsv, sendJsonDownload, splitFormat, type Csv } from './downloads.js';
+import type { Csv } from '../../platform/csv.js';
+import { sendCsv, sendJsonDownload, splitFormat } from './downloads.js';
 import { cells, headRow, html, type Html } from './html.js';
 import { figure, formatDecimal, formatRate, formatTonnes, formatWanYuan } from './figures.js';
 import { fill } from './i18n.js';

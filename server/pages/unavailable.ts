@@ -1,9 +1,11 @@
 /**
  * Pages when something fails that is not a refusal: an HTML page (never the API's JSON), 503 with
- * `Retry-After` while the database cannot be reached, 500 otherwise (logged with the request id).
+ * `Retry-After` while the database cannot be reached, 400/404 for an address that cannot be read, 500
+ * otherwise (logged with the request id).
  */
 import type { ErrorRequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../database-unavailable.js';
+import { addressErrorStatus } from './errors.js';
 import type { PageContext } from './context.js';
 import { html } from './html.js';
 import { sendMessagePage } from './layout.js';
@@ -15,7 +17,11 @@ function bare(status: number) {
   const text =
     status === 503
       ? ['服务暂时不可用，请稍后再试。', 'The service is temporarily unavailable; please try again shortly.']
-      : ['发生意外错误，已记录。', 'An unexpected error occurred; it has been logged.'];
+      : status === 404
+        ? ['所请求的页面不存在或尚未公布。', 'This page does not exist or has not been published.']
+        : status < 500
+          ? ['地址中有无法识别的字符，请检查链接。', 'The address holds characters that cannot be read; check the link.']
+          : ['发生意外错误，已记录。', 'An unexpected error occurred; it has been logged.'];
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${status}</title><link rel="stylesheet" href="/static/site.css"></head>
@@ -24,6 +30,9 @@ function bare(status: number) {
 
 export const pageFailureHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
+  // the visitor's address, before the page context existed: not a fault of ours, nothing logged as one
+  const addressStatus = addressErrorStatus(err);
+  if (addressStatus !== null) return res.status(addressStatus).type('html').set('Cache-Control', 'no-store').send(bare(addressStatus));
   const unavailable = isDatabaseUnavailable(err);
   const status = unavailable ? 503 : 500;
   (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error(

@@ -30,11 +30,11 @@ export function presentUpload(row: UploadSummary, errors: readonly UploadRowErro
   };
 }
 
-/** The error report's rows: row, column, rule, message. */
-export const errorReportRows = (errors: readonly UploadRowErrorValue[]) => [
-  ['row', 'column', 'rule', 'message'],
-  ...errors.map((e) => [String(e.row), e.column, e.rule, e.message]),
-];
+/** The error report: row, column, rule, message. */
+export const errorReportCsv = (errors: readonly UploadRowErrorValue[]) => ({
+  columns: ['row', 'column', 'rule', 'message'],
+  rows: errors.map((e) => [String(e.row), e.column, e.rule, e.message]),
+});
 
 export function presentRepaymentBatch(results: RepaymentRowResult[]): z.infer<typeof RepaymentBatchResult> {
   let created = 0;

@@ -4,7 +4,7 @@
  * by part as it arrives (busboy); the upload job (jobs/processors/upload.ts) does the rest.
  */
 import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../platform/csv.js';
 import { z } from 'zod';
 import { parseYuan } from '../../domain/money.js';
 import { recordRepayments, type RepaymentRowInput } from '../../app/loans/record-repayments.js';
@@ -14,7 +14,7 @@ import { actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { notFound, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
-import { errorReportRows, presentRepaymentBatch, presentUpload } from '../presenters/uploads.js';
+import { errorReportCsv, presentRepaymentBatch, presentUpload } from '../presenters/uploads.js';
 import { parseOrThrow } from '../validate.js';
 import { acceptUpload } from '../web/multipart.js';
 
@@ -116,7 +116,7 @@ export function uploadRoutes({ database, now }: AppDeps): Router {
     res
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', `attachment; filename="upload-${row.id}-errors.csv"`)
-      .send('\ufeff' + stringify(errorReportRows(errors)));
+      .send(toCsv(errorReportCsv(errors)));
   });
 
   router.post('/repayments/batch', requireRole('bank'), async (req, res) => {

@@ -80,7 +80,7 @@ describe('uploading a loans file', () => {
       const lines = report.text
         .replace(/^\ufeff/, '')
         .trim()
-        .split('\n');
+        .split('\r\n'); // RFC 4180 line ends, like every CSV of the service
       expect(lines[0]).toBe('row,column,rule,message');
       expect(lines[1]).toMatch(/^3,project\.subArea,unknown_sub_area,/);
       expect(lines[2]).toMatch(/^4,borrower\.creditCode,invalid_credit_code,/);
