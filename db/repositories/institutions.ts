@@ -138,3 +138,13 @@ export async function bootstrapOperator(
     return { generatedKey: configuredKey ? null : user.apiKey, created: true };
   });
 }
+
+export async function institutionById(tx: Tx, id: string) {
+  const [row] = await tx.select().from(institutions).where(eq(institutions.id, id));
+  return row ?? null;
+}
+
+export async function institutionCodeOf(tx: Tx, id: string): Promise<string> {
+  const [row] = await tx.select({ code: institutions.code }).from(institutions).where(eq(institutions.id, id));
+  return row.code;
+}

@@ -1,7 +1,7 @@
 /**
  * SQL mirror of `statusOn` (domain/refinancing/facility.ts): the status a maturity scan gives a tranche on
  * `on`: a live tranche with principal outstanding is matured on its maturity date and overdue after it;
- * any other tranche keeps its status. The maturity scan sets it (db/repositories/refinancing.ts
+ * any other tranche keeps its status. The maturity scan sets it (db/repositories/refinancing/tranches.ts
  * `markMaturities`); test/api/sql-mirrors-refinancing.test.ts checks it against the domain function.
  */
 import { sql, type SQL } from 'drizzle-orm';
