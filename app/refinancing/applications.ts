@@ -2,7 +2,7 @@
  * A bank's application for support (先贷后借): it lists disbursed, eligible loans within an open
  * operation and pledges collateral; more collateral may be pledged later. Decisions are decisions.ts.
  */
-import { institutionById } from '../../db/repositories/institutions.js';
+import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
   insertApplicationLoans,
   loansOfBank,
@@ -86,7 +86,7 @@ export async function submitApplication(
       `the ${quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`,
     );
   }
-  const institution = (await institutionById(tx, actor.institutionId))!;
+  const institution = (await findInstitutionById(tx, actor.institutionId))!;
   if ((institution.eligibleFrom && on < institution.eligibleFrom) || (institution.eligibleUntil && on > institution.eligibleUntil)) {
     refuse('institution_not_eligible', `${institution.code} is not an eligible institution on ${on}`);
   }

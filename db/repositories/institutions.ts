@@ -139,11 +139,7 @@ export async function bootstrapOperator(
   });
 }
 
-export async function institutionById(tx: Tx, id: string) {
-  const [row] = await tx.select().from(institutions).where(eq(institutions.id, id));
-  return row ?? null;
-}
-
+/** The code of the institution `id` (which exists). */
 export async function institutionCodeOf(tx: Tx, id: string): Promise<string> {
   const [row] = await tx.select({ code: institutions.code }).from(institutions).where(eq(institutions.id, id));
   return row.code;

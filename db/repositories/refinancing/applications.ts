@@ -10,7 +10,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../client.js';
 import { applicationLoans, applications, collateral, institutions, operations, users } from '../../schema/index.js';
-import { isUuid } from '../../../schemas/refinancing.js';
+import { isUuid } from '../../../schemas/common.js';
 import { visibleTo, type Visible } from './visible.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;

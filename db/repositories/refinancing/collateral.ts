@@ -10,7 +10,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../../domain/dates.js';
 import type { Tx } from '../../client.js';
 import { collateral, collateralValuations, institutions, marginCalls } from '../../schema/index.js';
-import { isUuid } from '../../../schemas/refinancing.js';
+import { isUuid } from '../../../schemas/common.js';
 import type { ApplicationRow } from './applications.js';
 import { visibleTo, type Visible } from './visible.js';
 

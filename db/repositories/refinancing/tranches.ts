@@ -12,7 +12,7 @@ import type { IsoDate } from '../../../domain/dates.js';
 import type { RoundingMode } from '../../../domain/money.js';
 import type { Tx } from '../../client.js';
 import { facilities, institutions } from '../../schema/index.js';
-import { isUuid } from '../../../schemas/refinancing.js';
+import { isUuid } from '../../../schemas/common.js';
 import { accruedThroughFenSql } from '../../sql/refinancing/accrued-through-fen.js';
 import { LIVE_STATUSES, statusOnSql } from '../../sql/refinancing/status-on.js';
 import { visibleTo, type Visible } from './visible.js';
