@@ -7,7 +7,13 @@ import { defineConfig } from 'vitest/config';
  * Redis. `npx vitest run` runs both; `npx vitest run test/api/x.test.ts` runs the file in its project.
  * The browser tests have their own config (test/browser/vitest.config.ts).
  */
-const UNIT = ['test/domain/**/*.test.ts', 'test/house/**/*.test.ts', 'test/schemas/**/*.test.ts', 'test/api/csv-guard.test.ts'];
+const UNIT = [
+  'test/domain/**/*.test.ts',
+  'test/house/**/*.test.ts',
+  'test/schemas/**/*.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/api/csv-guard.test.ts',
+];
 
 export default defineConfig({
   test: {
