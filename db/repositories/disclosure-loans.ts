@@ -11,6 +11,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { disclosureLoans } from '../schema/index.js';
+import { attributedCentitonnesHalfUpSql } from '../sql/attributed-reduction.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
 
 export type DisclosureLoanRow = typeof disclosureLoans.$inferSelect;
@@ -36,7 +37,7 @@ export const hashLine = (r: {
 /**
  * Freezes the version's loan set (one statement) and answers its length and hash. The attributed
  * reduction is project reduction × principal ÷ total investment rounded half up to the centitonne
- * (mirror of domain/loans/rules.ts attributedReduction + the policy's half-up rounding).
+ * (db/sql/attributed-reduction.ts, the mirror of domain/loans/rules.ts attributedReduction rounded half up).
  */
 export async function freezeLoanSet(
   tx: Tx,
@@ -48,7 +49,7 @@ export async function freezeLoanSet(
       insert into disclosure_loans (version_id, loan_id, loan_ref, principal_fen, rate_ppm, disbursed_on, attributed_centitonnes, project_ref, sub_area,
         borrower_credit_code, project_name, province, project_reduction_centitonnes)
       select ${input.versionId}::uuid, l.id, l.loan_ref, l.principal_fen, l.rate_ppm, l.disbursed_on,
-        div(2 * pr.annual_reduction_centitonnes::numeric * l.principal_fen + pr.total_investment_fen, 2 * pr.total_investment_fen)::bigint,
+        ${attributedCentitonnesHalfUpSql({ principalFen: sql`l.principal_fen`, annualReductionCentitonnes: sql`pr.annual_reduction_centitonnes`, totalInvestmentFen: sql`pr.total_investment_fen` })},
         pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, pr.annual_reduction_centitonnes
       from loans l join projects pr on pr.id = l.project_id ${COVERED}
       -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan
