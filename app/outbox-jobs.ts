@@ -4,40 +4,34 @@
  * tick and by the reconciler's catch-up alike; and the operator's retry of a failed job.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import { findOutbox, retryFailed, type NewOutboxJob, type OutboxRow } from '../db/repositories/outbox.js';
 import { addDays, quarterBounds, quarterOf } from '../domain/dates.js';
 import { jobIds } from '../domain/job-ids.js';
+import type { CompileJob, CompileQuarterJob, CorrectJob, DailyJob, PublishJob } from '../schemas/disclosures.js';
+import type { UploadJob } from '../schemas/uploads.js';
+import type { AssignJob } from '../schemas/verification.js';
+import type { NotifyJob } from '../schemas/webhooks.js';
 import type { UseCaseContext } from './perform.js';
 import { refuse } from './refusals.js';
 
-export type NotifyEvent =
-  | 'disclosure.compiled'
-  | 'disclosure.assigned'
-  | 'disclosure.verified'
-  | 'disclosure.rejected'
-  | 'disclosure.published'
-  /** to the verifier: its assignment was withdrawn, a newer version supersedes the one it was verifying */
-  | 'disclosure.withdrawn';
+/**
+ * Each job's payload as written to the outbox, inferred from the zod schema its processor parses
+ * (jobs/processors/): one definition of every payload. `z.input` is the JSON form (the compile job's
+ * bigints as `{ $bigint }`); the processor gets the parsed form.
+ */
+export type CompileQuarterPayload = z.input<typeof CompileQuarterJob>;
+export type CompilePayload = z.input<typeof CompileJob>;
+export type AssignPayload = z.input<typeof AssignJob>;
+export type PublishPayload = z.input<typeof PublishJob>;
+export type NotifyPayload = z.input<typeof NotifyJob>;
+export type DailyPayload = z.input<typeof DailyJob>;
+export type UploadPayload = z.input<typeof UploadJob>;
 
-export type CompilePayload = {
-  institutionId: string;
-  quarter: string;
-  version: number;
-  previousVersionId: string | null;
-  restatesVersionId: string | null;
-  precomputed?: unknown;
-  /** why the new version replaces the previous one (a correction's or restatement's reason) */
-  changeReason?: string;
-};
+export type NotifyEvent = NotifyPayload['event'];
 
 /** A correction of the disclosures the changed records change (app/disclosures/corrections.ts), retried by its job. */
-export type CorrectPayload = {
-  changes: { institutionId: string; from: string }[];
-  reason: string;
-  changeReason?: string;
-  /** when the event happened (ISO) */
-  at: string;
-};
+export type CorrectPayload = z.input<typeof CorrectJob>;
 
 export const outboxJobs = {
   /** the quarter's fan-out; later runs carry `.r2`, `.r3`, … in their id */
@@ -45,7 +39,7 @@ export const outboxJobs = {
     queue: 'compile',
     name: 'compile-quarter',
     jobId,
-    payload: { quarter },
+    payload: { quarter } satisfies CompileQuarterPayload,
   }),
   compile: (institutionCode: string, payload: CompilePayload): NewOutboxJob => ({
     queue: 'compile',
@@ -53,14 +47,7 @@ export const outboxJobs = {
     jobId: jobIds.compile(institutionCode, payload.quarter, payload.version),
     payload,
   }),
-  assign: (payload: {
-    versionId: string;
-    rule: 'least_loaded';
-    assignedBy: string | null;
-    seed?: string;
-    materialityFen?: string;
-    randomSampleSize?: number;
-  }): NewOutboxJob => ({
+  assign: (payload: AssignPayload): NewOutboxJob => ({
     queue: 'assign',
     name: 'assign',
     jobId: jobIds.assign(payload.versionId),
@@ -70,14 +57,14 @@ export const outboxJobs = {
     queue: 'publish',
     name: 'publish',
     jobId: jobIds.publish(versionId),
-    payload: { versionId },
+    payload: { versionId } satisfies PublishPayload,
   }),
   /** a notification to an institution about a disclosure version */
   notify: (event: NotifyEvent, version: { id: string }, institution: { id: string; code: string }): NewOutboxJob => ({
     queue: 'notify',
     name: 'notify',
     jobId: jobIds.notify(event, version.id, institution.code),
-    payload: { event, institutionId: institution.id, versionId: version.id },
+    payload: { event, institutionId: institution.id, versionId: version.id } satisfies NotifyPayload,
   }),
   correct: (payload: CorrectPayload): NewOutboxJob => ({
     queue: 'compile',
@@ -93,20 +80,20 @@ export const outboxJobs = {
     queue: 'maturity-scan',
     name: 'maturity-scan',
     jobId: jobIds.maturityScan(on),
-    payload: { on },
+    payload: { on } satisfies DailyPayload,
   }),
   /** processing of an uploaded file (app/uploads/process-upload.ts) */
   upload: (uploadId: string): NewOutboxJob => ({
     queue: 'upload',
     name: 'upload',
     jobId: jobIds.upload(uploadId),
-    payload: { uploadId },
+    payload: { uploadId } satisfies UploadPayload,
   }),
   interestAccrual: (on: string): NewOutboxJob => ({
     queue: 'interest-accrual',
     name: 'interest-accrual',
     jobId: jobIds.interestAccrual(on),
-    payload: { on },
+    payload: { on } satisfies DailyPayload,
   }),
 };
 

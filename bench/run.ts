@@ -1,10 +1,17 @@
 /**
  * `npm run bench`: each benchmark runs against a real PostgreSQL server started here (Debian's
  * package) and prints our figure, a raw baseline measured in the same run, and their ratio.
- * `npm run bench -- <name>` runs only the named ones.
+ * `npm run bench -- <name>` runs only the named ones; `--record` writes the run's figures, date and
+ * machine into the results section of docs/benchmarks.md (bench/record.ts).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startPostgresServer } from '../server/embedded/postgres-server.js';
+import { machineLine, recordResults, type RecordedRun } from './record.js';
 import type { Benchmark } from './support.js';
+
+const RESULTS_DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'benchmarks.md');
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'loan-ingest': () => import('./loan-ingest.js'),
@@ -19,6 +26,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const record = process.argv.includes('--record');
   const names = wanted.length ? wanted : Object.keys(benchmarks);
   const unknown = names.filter((n) => !benchmarks[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
@@ -29,14 +37,30 @@ async function main() {
   const extra = (process.env.BENCH_PG_SETTINGS ?? '').split(';').filter(Boolean);
   const pg = await startPostgresServer({ fast: false, settings: [...stats, ...extra] });
   if (process.env.BENCH_PG_LOG) pg.child.stderr?.on('data', (d) => process.stderr.write(String(d)));
+  const at = new Date();
+  const machine = machineLine();
+  const runs: RecordedRun[] = [];
   try {
     for (const name of names) {
       console.log(`\n== ${name}`);
       const bench = (await benchmarks[name]()).default;
-      await bench({ pg, log: (line) => console.log(`  ${line}`) });
+      const lines: string[] = [];
+      const started = process.hrtime.bigint();
+      await bench({
+        pg,
+        log: (line) => {
+          lines.push(line);
+          console.log(`  ${line}`);
+        },
+      });
+      runs.push({ name, lines, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     }
   } finally {
     await pg.stop();
+  }
+  if (record) {
+    writeFileSync(RESULTS_DOC, recordResults(readFileSync(RESULTS_DOC, 'utf8'), runs, { at, machine, order: Object.keys(benchmarks) }));
+    console.log(`\nrecorded in ${path.relative(process.cwd(), RESULTS_DOC)}`);
   }
 }
 

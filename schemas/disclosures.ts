@@ -1,5 +1,6 @@
 /** Disclosures: request bodies, the disclosure JSON (API.md), and the compile/publish job payloads. */
 import { z } from 'zod';
+import type { SubAreaSums, TopProjectSums } from '../domain/disclosures/compile.js';
 import { QuarterString } from './common.js';
 
 export const CompileBody = z.object({ quarter: QuarterString }).strict().meta({ id: 'CompileDisclosures' });
@@ -123,14 +124,53 @@ export const Disclosure = z
 export const DisclosurePage = z.object({ items: z.array(Disclosure), nextCursor: z.string().nullable() });
 
 export const CompileQuarterJob = z.object({ quarter: z.string().optional() });
+
+/** A bigint in a job payload (JSON has none): `{ "$bigint": "123" }`, decoded to `123n` when the processor parses it. */
+export const BigintJson = z.codec(z.object({ $bigint: z.string().regex(/^-?\d+$/) }).strict(), z.bigint(), {
+  decode: (json) => BigInt(json.$bigint),
+  encode: (value) => ({ $bigint: value.toString() }),
+});
+const CountJson = z.number().int().min(0);
+/** One horizon's raw sums (domain/disclosures/figures.ts `HorizonSums`). */
+const HorizonSumsJson = z.object({
+  projects: CountJson,
+  loans: CountJson,
+  principalFen: BigintJson,
+  rateWeightedPpmFen: BigintJson,
+  reductionLowerUnits: BigintJson,
+  reductionTerms: CountJson,
+});
+/**
+ * A bank's raw sums for a quarter as the quarter's fan-out carries them to its compile job: per sub-area
+ * and horizon (domain/disclosures/compile.ts `SubAreaSums`), and its projects with the largest reduction
+ * (`TopProjectSums`). `z.encode(BankSumsJson, sums)` writes it, the compile job's parse reads it back.
+ */
+export const BankSumsJson = z.object({
+  subAreas: z.array(
+    z.object({
+      subArea: z.string(),
+      basis: z.string().optional(),
+      quarter: HorizonSumsJson,
+      yearToDate: HorizonSumsJson,
+      sinceInception: HorizonSumsJson,
+    }),
+  ),
+  topProjects: z.array(z.object({ ref: z.string(), name: z.string(), subArea: z.string(), num: BigintJson, den: BigintJson })),
+});
+
+/** The parsed sums are the domain's own types (a field added to one and not the other fails the type check). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<z.output<typeof BankSumsJson>, { subAreas: SubAreaSums[]; topProjects: TopProjectSums[] }>;
+
 export const CompileJob = z.object({
   institutionId: z.string().uuid(),
   quarter: QuarterString,
   version: z.number().int().min(1),
   previousVersionId: z.string().uuid().nullable(),
   restatesVersionId: z.string().uuid().nullable(),
-  /** the bank's sums computed by the quarter's fan-out (bigints as "123n" strings); absent: compute */
-  precomputed: z.unknown().optional(),
+  /** the bank's sums computed by the quarter's fan-out; absent: the compile job computes them */
+  precomputed: BankSumsJson.optional(),
+  /** why the new version replaces the previous one (a correction's or restatement's reason) */
   changeReason: z.string().optional(),
 });
 export const CorrectJob = z.object({

@@ -31,6 +31,7 @@ export const NotifyJob = z.object({
     'disclosure.verified',
     'disclosure.rejected',
     'disclosure.published',
+    /** to the verifier: its assignment was withdrawn, a newer version supersedes the one it was verifying */
     'disclosure.withdrawn',
   ]),
   institutionId: z.string().uuid(),

@@ -3,12 +3,14 @@
  * fan-out job sums every bank's covered loans in one pass and writes one compile job per bank with
  * support, each carrying its bank's sums (app/disclosures/compile-version.ts stores the version).
  */
-import { banksWithSupport, quarterSums, type BankSums } from '../../db/repositories/disclosures.js';
+import { z } from 'zod';
+import { banksWithSupport, quarterSums } from '../../db/repositories/disclosures.js';
 import { institutionsByIds } from '../../db/repositories/institutions.js';
 import { lockKey, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { jobIds } from '../../domain/job-ids.js';
+import { BankSumsJson } from '../../schemas/disclosures.js';
 import { outboxJobs } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
@@ -57,15 +59,9 @@ export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: strin
         version: 1,
         previousVersionId: null,
         restatesVersionId: null,
-        precomputed: serialiseBankSums(sums.get(b.id)!),
+        precomputed: z.encode(BankSumsJson, sums.get(b.id)!),
       }),
     );
   const created = await writeOutbox(ctx.tx, jobs);
   return { jobs: jobs.map((j) => j.jobId), created: created.length };
 }
-
-/** Bigints as { $bigint: "123" }, for job payloads (JSON). */
-export const serialiseBankSums = (b: BankSums): unknown =>
-  JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v)));
-export const deserialiseBankSums = (json: unknown): BankSums =>
-  JSON.parse(JSON.stringify(json), (_k, v) => (v && typeof v === 'object' && typeof v.$bigint === 'string' ? BigInt(v.$bigint) : v));

@@ -30,10 +30,11 @@ import {
 import { figureDifference } from '../../domain/disclosures/difference.js';
 import { DEFAULT_STATEMENT_FORMAT, type StatementFormat } from '../../domain/disclosures/format.js';
 import { policyForLoanDisbursedOn } from '../../domain/policy/index.js';
-import { outboxJobs, type CompilePayload } from '../outbox-jobs.js';
+import type { z } from 'zod';
+import type { CompileJob } from '../../schemas/disclosures.js';
+import { outboxJobs } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
-import { deserialiseBankSums } from './compile-quarter.js';
 
 export type VersionReason = (typeof VERSION_REASONS)[number];
 
@@ -106,12 +107,12 @@ export async function formatOn(
 
 /**
  * Compiles and stores version `version` unless it already exists, and writes the bank's notification
- * when this call created it. `precomputed` is the bank's sums as the fan-out serialised them (`sums` the
- * same, already read); `reason` and `addedLoanIds` say why it was compiled as a correction (corrections.ts).
+ * when this call created it. `precomputed` is the bank's sums as the fan-out computed them (the compile
+ * job's payload, parsed; `sums` the same, read by a correction); `reason` and `addedLoanIds` say why it was compiled as a correction (corrections.ts).
  */
 export async function compileVersion(
   ctx: UseCaseContext,
-  input: CompilePayload & { reason?: VersionReason; addedLoanIds?: string[]; sums?: BankSums },
+  input: z.infer<typeof CompileJob> & { reason?: VersionReason; addedLoanIds?: string[]; sums?: BankSums },
 ): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
   const changeReason = input.changeReason ?? input.reason ?? null;
   const bank = await findInstitutionById(ctx.tx, input.institutionId);
@@ -128,7 +129,7 @@ export async function compileVersion(
     version: input.version,
     previousVersion: previous?.version ?? null,
     restatesVersion: restates?.version ?? null,
-    precomputed: input.sums ?? (input.precomputed ? deserialiseBankSums(input.precomputed) : undefined),
+    precomputed: input.sums ?? input.precomputed,
     format,
     changeReason,
   });

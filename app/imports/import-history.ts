@@ -40,7 +40,7 @@ import {
   operatorInstitution,
 } from '../../db/repositories/imports.js';
 import { findLoansByRefs } from '../../db/repositories/loans.js';
-import { collateralOf } from '../../db/repositories/refinancing.js';
+import { collateralOf } from '../../db/repositories/refinancing/collateral.js';
 import { acceptFlaggedLoan, recordRepayment } from '../loans/change-loan.js';
 import { submitLoans } from '../loans/submit-loans.js';
 import { submitApplication, type CollateralInput } from '../refinancing/applications.js';

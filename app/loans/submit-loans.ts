@@ -1,5 +1,5 @@
 /**
- * A bank submits loans, one or a batch (README "Loans"). A batch is checked row by row in memory
+ * A bank submits loans, one or a batch (docs/api.md, "Loans"). A batch is checked row by row in memory
  * against the institution's stored loans and projects (read once, under a per-institution lock), then
  * every accepted row is written with a handful of set-based statements (COPY on PostgreSQL, unnest on
  * PGlite). A row with errors writes nothing; the other rows go on. Today is `ctx.now` in Asia/Shanghai.

@@ -2,21 +2,21 @@
  * A bank's application for support (先贷后借): it lists disbursed, eligible loans within an open
  * operation and pledges collateral; more collateral may be pledged later. Decisions are decisions.ts.
  */
+import { findInstitutionById } from '../../db/repositories/institutions.js';
 import {
-  collateralOf,
-  findApplication,
-  findOperation,
-  insertApplication,
   insertApplicationLoans,
-  insertCollateral,
-  institutionById,
   loansOfBank,
-  lockApplicationsOfBank,
   qualifyingLoans,
-  type ApplicationRow,
-  type CollateralRow,
   type LoanWithLive,
-} from '../../db/repositories/refinancing.js';
+} from '../../db/repositories/refinancing/application-loans.js';
+import {
+  findApplication,
+  insertApplication,
+  lockApplicationsOfBank,
+  type ApplicationRow,
+} from '../../db/repositories/refinancing/applications.js';
+import { collateralOf, insertCollateral, type CollateralRow } from '../../db/repositories/refinancing/collateral.js';
+import { findOperation } from '../../db/repositories/refinancing/operations.js';
 import { quarterOf, type IsoDate } from '../../domain/dates.js';
 import type { CollateralType } from '../../domain/policy/index.js';
 import { planApplication, type CandidateLoan } from '../../domain/refinancing/application.js';
@@ -86,7 +86,7 @@ export async function submitApplication(
       `the ${quarter} operation accepts applications from ${operation.opensOn} to ${operation.closesOn} while open (today is ${on}, status ${operation.status})`,
     );
   }
-  const institution = (await institutionById(tx, actor.institutionId))!;
+  const institution = (await findInstitutionById(tx, actor.institutionId))!;
   if ((institution.eligibleFrom && on < institution.eligibleFrom) || (institution.eligibleUntil && on > institution.eligibleUntil)) {
     refuse('institution_not_eligible', `${institution.code} is not an eligible institution on ${on}`);
   }

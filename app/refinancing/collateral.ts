@@ -4,18 +4,17 @@
  * is back. Checked on revaluation, repayment, rollover, added collateral and by the daily scan.
  */
 import type { Tx } from '../../db/client.js';
+import { findApplication, lockApplication } from '../../db/repositories/refinancing/applications.js';
 import {
   collateralOf,
-  findApplication,
   findCollateral,
   findOpenMarginCall,
   insertMarginCall,
-  liveFacilities,
-  lockApplication,
   revalue,
   updateMarginCall,
   type CollateralRow,
-} from '../../db/repositories/refinancing.js';
+} from '../../db/repositories/refinancing/collateral.js';
+import { liveFacilities } from '../../db/repositories/refinancing/tranches.js';
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import type { CollateralType, PolicyVersion } from '../../domain/policy/index.js';
 import { coverage, eligibleCollateralFen } from '../../domain/refinancing/collateral.js';

@@ -1,5 +1,6 @@
 /** What the refinancing stories share: the policy in force (or the refusal), what an actor may see, a tranche's state. */
-import type { FacilityRow, Visible } from '../../db/repositories/refinancing.js';
+import type { FacilityRow } from '../../db/repositories/refinancing/tranches.js';
+import type { Visible } from '../../db/repositories/refinancing/visible.js';
 import type { Actor } from '../../domain/actor.js';
 import type { IsoDate } from '../../domain/dates.js';
 import { policyOn, type PolicyVersion } from '../../domain/policy/index.js';

@@ -3,19 +3,15 @@
  * operation's remaining volume), reject with a reason (its loans may be listed again, its collateral
  * goes back to the bank), or allocate the operation's remaining volume by the policy's rule.
  */
+import { leaveOutLoans, listedLoansOf } from '../../db/repositories/refinancing/application-loans.js';
 import {
   findApplication,
-  findOperation,
-  leaveOutLoans,
-  listedLoansOf,
-  lockOperation,
   lockSubmittedApplications,
-  operationUsage,
   releaseApplication,
   updateApplication,
   type ApplicationRow,
-  type OperationRow,
-} from '../../db/repositories/refinancing.js';
+} from '../../db/repositories/refinancing/applications.js';
+import { findOperation, lockOperation, operationUsage, type OperationRow } from '../../db/repositories/refinancing/operations.js';
 import { allocate } from '../../domain/refinancing/allocation.js';
 import { coverWholeLoans } from '../../domain/refinancing/support.js';
 import { bookingDate, recordBooking, type BookingDate, type Dated } from '../bookings.js';

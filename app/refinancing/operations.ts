@@ -6,7 +6,7 @@ import {
   operationsVolumeOfYear,
   setOperationClosed,
   type OperationRow,
-} from '../../db/repositories/refinancing.js';
+} from '../../db/repositories/refinancing/operations.js';
 import { quarterBounds } from '../../domain/dates.js';
 import { policyOn } from '../../domain/policy/index.js';
 import { checkOperation } from '../../domain/refinancing/operation.js';

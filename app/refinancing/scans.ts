@@ -5,7 +5,7 @@
  * functions with the database or a transaction; each is idempotent per tranche and day.
  */
 import type { Tx } from '../../db/client.js';
-import { accrueFacilities, applicationsWithLiveFacilities, markMaturities } from '../../db/repositories/refinancing.js';
+import { accrueFacilities, applicationsWithLiveFacilities, markMaturities } from '../../db/repositories/refinancing/tranches.js';
 import type { Actor } from '../../domain/actor.js';
 import type { IsoDate } from '../../domain/dates.js';
 import { accounts } from '../../domain/ledger/accounts.js';

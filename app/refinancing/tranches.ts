@@ -7,18 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.js';
 import { poolOutstandingOf } from '../../db/repositories/pool-shortfalls.js';
+import { institutionCodeOf } from '../../db/repositories/institutions.js';
+import { findApplication, lockApplication, updateApplication } from '../../db/repositories/refinancing/applications.js';
+import { collateralOf } from '../../db/repositories/refinancing/collateral.js';
 import {
-  collateralOf,
-  findApplication,
   findFacility,
   insertFacility,
-  institutionCodeOf,
   liveFacilities,
-  lockApplication,
-  updateApplication,
   updateFacility,
   type FacilityRow,
-} from '../../db/repositories/refinancing.js';
+} from '../../db/repositories/refinancing/tranches.js';
 import { shanghaiDate, type IsoDate } from '../../domain/dates.js';
 import { accounts } from '../../domain/ledger/accounts.js';
 import { credit, debit, type EntryDraft } from '../../domain/ledger/entry.js';

@@ -3,14 +3,10 @@
  * collateral and its tranches' ids. A fixed four queries, whatever the application holds.
  */
 import type { Tx } from '../client.js';
-import {
-  applicationListings,
-  applicationLoansOf,
-  collateralOf,
-  facilityIdsOf,
-  type ApplicationListing,
-  type CollateralRow,
-} from '../repositories/refinancing.js';
+import { applicationLoansOf } from '../repositories/refinancing/application-loans.js';
+import { applicationListings, type ApplicationListing } from '../repositories/refinancing/applications.js';
+import { collateralOf, type CollateralRow } from '../repositories/refinancing/collateral.js';
+import { facilityIdsOf } from '../repositories/refinancing/tranches.js';
 
 export type ApplicationDetailRows = {
   listing: ApplicationListing;

@@ -9,13 +9,10 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Tx } from '../client.js';
 import { applicationLoans, applications, institutions, operations, users } from '../schema/index.js';
-import {
-  listFacilities,
-  listMarginCalls,
-  listOperations,
-  type ApplicationListing,
-  type ApplicationRow,
-} from '../repositories/refinancing.js';
+import type { ApplicationListing, ApplicationRow } from '../repositories/refinancing/applications.js';
+import { listMarginCalls } from '../repositories/refinancing/collateral.js';
+import { listOperations } from '../repositories/refinancing/operations.js';
+import { listFacilities } from '../repositories/refinancing/tranches.js';
 import { listPoolShortfalls } from '../repositories/pool-shortfalls.js';
 
 export type OverviewApplication = ApplicationListing & { loanCount: number };

@@ -11,6 +11,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { disclosureLoans } from '../schema/index.js';
+import { attributedCentitonnesHalfUpSql } from '../sql/attributed-reduction.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
 
@@ -37,8 +38,8 @@ export const hashLine = (r: {
 /**
  * Freezes the version's loan set (one statement) and answers its length and hash. The attributed
  * reduction is project reduction × principal ÷ total investment rounded half up to the centitonne
- * (mirror of domain/loans/rules.ts attributedReduction + the policy's half-up rounding), with the
- * figures an operator decided for the project in the register when there are (db/sql/project-figures.ts).
+ * (db/sql/attributed-reduction.ts, the mirror of domain/loans/rules.ts attributedReduction rounded half up),
+ * with the figures an operator decided for the project in the register when there are (db/sql/project-figures.ts).
  */
 export async function freezeLoanSet(
   tx: Tx,
@@ -50,7 +51,7 @@ export async function freezeLoanSet(
       insert into disclosure_loans (version_id, loan_id, loan_ref, principal_fen, rate_ppm, disbursed_on, attributed_centitonnes, project_ref, sub_area,
         borrower_credit_code, project_name, province, project_reduction_centitonnes, project_total_investment_fen)
       select ${input.versionId}::uuid, l.id, l.loan_ref, l.principal_fen, l.rate_ppm, l.disbursed_on,
-        div(2 * ${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen + ${ATTRIBUTED_INVESTMENT}, 2 * ${ATTRIBUTED_INVESTMENT})::bigint,
+        ${attributedCentitonnesHalfUpSql({ principalFen: sql`l.principal_fen`, annualReductionCentitonnes: ATTRIBUTED_REDUCTION, totalInvestmentFen: ATTRIBUTED_INVESTMENT })},
         pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, ${ATTRIBUTED_REDUCTION}, ${ATTRIBUTED_INVESTMENT}
       from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan

@@ -138,3 +138,9 @@ export async function bootstrapOperator(
     return { generatedKey: configuredKey ? null : user.apiKey, created: true };
   });
 }
+
+/** The code of the institution `id` (which exists). */
+export async function institutionCodeOf(tx: Tx, id: string): Promise<string> {
+  const [row] = await tx.select({ code: institutions.code }).from(institutions).where(eq(institutions.id, id));
+  return row.code;
+}

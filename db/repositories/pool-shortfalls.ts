@@ -10,7 +10,8 @@ import type { Tx } from '../client.js';
 import { applicationLoans, applications, facilities, institutions, loans, poolShortfalls } from '../schema/index.js';
 import { poolOutstandingEligibleFenSql } from '../sql/refinancing/pool-outstanding-eligible-fen.js';
 import { LIVE_STATUSES } from '../sql/refinancing/status-on.js';
-import { repaymentsOfLoanSql, type FacilityRow } from './refinancing.js';
+import { repaymentsOfLoanSql } from './refinancing/application-loans.js';
+import type { FacilityRow } from './refinancing/tranches.js';
 
 export type PoolShortfallRow = typeof poolShortfalls.$inferSelect;
 

@@ -27,7 +27,8 @@ import { allConflicts, pledgedCollateral } from '../../db/read-models/operator-w
 import type { ApprovalRow } from '../../db/repositories/approvals.js';
 import { findInstitutionByCode, listInstitutions } from '../../db/repositories/institutions.js';
 import { listLoans } from '../../db/repositories/loans.js';
-import { listFacilities, listOperations } from '../../db/repositories/refinancing.js';
+import { listOperations } from '../../db/repositories/refinancing/operations.js';
+import { listFacilities } from '../../db/repositories/refinancing/tranches.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan, parseYuan } from '../../domain/money.js';
 import { hashPassword } from '../../platform/passwords.js';

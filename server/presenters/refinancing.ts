@@ -4,14 +4,10 @@
  * routes and the operator page both present through these.
  */
 import type { z } from 'zod';
-import type {
-  ApplicationListing,
-  CollateralRow,
-  FacilityRow,
-  MarginCallRow,
-  OperationRow,
-  OperationUsage,
-} from '../../db/repositories/refinancing.js';
+import type { ApplicationListing } from '../../db/repositories/refinancing/applications.js';
+import type { CollateralRow, MarginCallRow } from '../../db/repositories/refinancing/collateral.js';
+import type { OperationRow, OperationUsage } from '../../db/repositories/refinancing/operations.js';
+import type { FacilityRow } from '../../db/repositories/refinancing/tranches.js';
 import type { ApplicationDetailRows } from '../../db/read-models/application-detail.js';
 import type { PoolShortfallRow } from '../../db/repositories/pool-shortfalls.js';
 import { addDays, type IsoDate } from '../../domain/dates.js';

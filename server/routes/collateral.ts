@@ -7,7 +7,7 @@ import type { ActorContext } from '../../app/perform.js';
 import { revalueCollateral } from '../../app/refinancing/collateral.js';
 import { visibleTo } from '../../app/refinancing/common.js';
 import { scanCoverage } from '../../app/refinancing/scans.js';
-import { findCollateral, listMarginCalls } from '../../db/repositories/refinancing.js';
+import { findCollateral, listMarginCalls } from '../../db/repositories/refinancing/collateral.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
 import {
   CollateralView,

@@ -13,7 +13,7 @@ import { visibleTo } from '../../app/refinancing/common.js';
 import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
 import { repayTranche, rollOverTranche, statementOf } from '../../app/refinancing/tranches.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
-import { facilityListings, findFacility, listFacilities } from '../../db/repositories/refinancing.js';
+import { facilityListings, findFacility, listFacilities } from '../../db/repositories/refinancing/tranches.js';
 import { BookingHistory, DatedBody, encodeCursor, pageOf } from '../../schemas/common.js';
 import { historyOf } from '../../app/bookings.js';
 import { presentHistory } from '../presenters/bookings.js';

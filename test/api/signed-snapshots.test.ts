@@ -26,7 +26,7 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Checks a download with openssl alone, as the README shows. */
+/** Checks a download with openssl alone, as docs/disclosures.md shows. */
 function opensslVerifies(json: Buffer, sigBase64: string, publicPem: string): boolean {
   const file = path.join(dir, 'file.json');
   writeFileSync(file, json);

@@ -2,7 +2,7 @@
  * SQL mirror of `accruedThroughFen` (domain/refinancing/interest.ts): the interest of a segment from its
  * first day through `through`, principal × rate × days ÷ (10⁶ × day-count base), rounded once half up
  * (floor((2·p·r·days + den) ÷ 2·den)), computed exactly in NUMERIC. The bases are the domain's table.
- * The accrual books with it (db/repositories/refinancing.ts `accrueFacilities`);
+ * The accrual books with it (db/repositories/refinancing/tranches.ts `accrueFacilities`);
  * test/api/sql-mirrors-refinancing.test.ts checks it against the domain function on random inputs.
  */
 import { sql, type SQL } from 'drizzle-orm';

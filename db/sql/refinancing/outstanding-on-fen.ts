@@ -3,7 +3,7 @@
  * dated on or before `on`. `repayments` is a subquery of the loan's repayments with the columns
  * `repaid_on` (date) and `amount_fen` (bigint) — the repository passes the loan repayments table filtered
  * by the outer loan's id (one index lookup per loan, so it stays set-based over many loans).
- * db/repositories/refinancing.ts (applications) and db/repositories/pool-shortfalls.ts (pools) use it;
+ * db/repositories/refinancing/application-loans.ts (applications) and db/repositories/pool-shortfalls.ts (pools) use it;
  * test/api/sql-mirrors-pool.test.ts checks it against the domain function on random inputs.
  */
 import { sql, type SQL } from 'drizzle-orm';

@@ -4,7 +4,7 @@
  * window, still running after it (maturing later), eligible or accepted by an operator (`isEligibleForSupport`), principal
  * outstanding. An
  * application over "all loans disbursed through a date" selects its loans with it
- * (db/repositories/refinancing.ts `qualifyingLoans`); test/api/sql-mirrors-refinancing.test.ts checks it
+ * (db/repositories/refinancing/application-loans.ts `qualifyingLoans`); test/api/sql-mirrors-refinancing.test.ts checks it
  * against the domain function on random inputs.
  */
 import { sql, type SQL } from 'drizzle-orm';

@@ -2,7 +2,7 @@
  * SQL mirror of `statusOn` (domain/refinancing/facility.ts): a tranche's status on `on`, from its dates: a
  * live tranche with principal outstanding is active before its maturity date, matured on it and overdue
  * after it; any other tranche keeps its status. Every read of tranches derives their status with it
- * (db/repositories/refinancing.ts `listFacilities`), so a back-dated tranche reads overdue before any
+ * (db/repositories/refinancing/tranches.ts `listFacilities`), so a back-dated tranche reads overdue before any
  * maturity scan; the scan stores it too (`markMaturities`) and books what follows.
  * test/api/sql-mirrors-refinancing.test.ts checks it against the domain function.
  */
