@@ -3,7 +3,7 @@
  * package) and prints our figure, a raw baseline measured in the same run, and their ratio.
  * `npm run bench -- <name>` runs only the named ones.
  */
-import { startPostgresServer } from '../server/embedded/postgres-server.js';
+import { startPostgresServer } from '../devtools/postgres-server.js';
 import type { Benchmark } from './support.js';
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {

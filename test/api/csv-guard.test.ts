@@ -1,6 +1,6 @@
 /** The CSV downloads neutralise spreadsheet formulas: any leading = + - @ tab or CR, unless the cell is a plain number. */
 import { describe, expect, it } from 'vitest';
-import { toCsv } from '../../server/pages/downloads.js';
+import { toCsv } from '../../api/downloads.js';
 
 const row = (value: string | number | null) =>
   toCsv({ columns: ['v'], rows: [[value]] })

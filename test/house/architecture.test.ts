@@ -56,38 +56,38 @@ describe('the house', () => {
   });
 
   it('when platform/ imports, then nothing of the project above it', () => {
-    expect(violations(sources('platform'), (t) => under(t, 'app', 'db', 'server', 'jobs', 'schemas'))).toEqual([]);
+    expect(violations(sources('platform'), (t) => under(t, 'app', 'db', 'api', 'web', 'process', 'jobs', 'schemas'))).toEqual([]);
   });
 
   it('when data access imports, then never the edges or the use cases', () => {
-    expect(violations(sources('db'), (t) => under(t, 'server', 'jobs', 'app', 'scripts', 'bench'))).toEqual([]);
+    expect(violations(sources('db'), (t) => under(t, 'api', 'web', 'process', 'jobs', 'app', 'scripts', 'bench'))).toEqual([]);
   });
 
   it('when a use case imports, then never HTTP, pages or queues', () => {
-    expect(violations(sources('app'), (t) => under(t, 'server', 'jobs', 'scripts', 'bench') || t === 'express' || t === 'bullmq')).toEqual(
-      [],
-    );
+    expect(
+      violations(sources('app'), (t) => under(t, 'api', 'web', 'process', 'jobs', 'scripts', 'bench') || t === 'express' || t === 'bullmq'),
+    ).toEqual([]);
   });
 
   it('when routes and pages need data, then they call use cases, repositories or read models, never drizzle', () => {
-    const files = [...sources('server/routes'), ...sources('server/pages')];
+    const files = [...sources('api/routes'), ...sources('web/pages')];
     expect(
       violations(files, (t, typeOnly) => t === 'drizzle-orm' || t.startsWith('drizzle-orm/') || (!typeOnly && under(t, 'db/schema'))),
     ).toEqual([]);
   });
 
-  it('when a page needs a presenter, then it comes from server/presenters, not from a route', () => {
-    expect(violations(sources('server/pages'), (t) => under(t, 'server/routes'))).toEqual([]);
+  it('when a page needs a presenter, then it comes from api/presenters, not from a route', () => {
+    expect(violations(sources('web/pages'), (t) => under(t, 'api/routes'))).toEqual([]);
   });
 
   it('when presenters render, then they read no database (row types only)', () => {
     expect(
-      violations(sources('server/presenters'), (t, typeOnly) => !typeOnly && (under(t, 'db', 'app') || t.startsWith('drizzle-orm'))),
+      violations(sources('api/presenters'), (t, typeOnly) => !typeOnly && (under(t, 'db', 'app') || t.startsWith('drizzle-orm'))),
     ).toEqual([]);
   });
 
   it('when jobs or the service run, then the worker does not reach into the HTTP server', () => {
-    expect(violations(sources('jobs'), (t) => under(t, 'server'))).toEqual([]);
+    expect(violations(sources('jobs'), (t) => under(t, 'api', 'web', 'process'))).toEqual([]);
   });
 
   it('when benchmarks generate data, then they do not borrow test factories', () => {
