@@ -38,7 +38,7 @@ function uploadRequestSha256(fields: Record<string, string>, fileSha256: string 
     .digest('hex');
 }
 
-/** The request's hash for Idempotency-Key, set once its body is read (server/idempotency.ts records it). */
+/** The request's hash for Idempotency-Key, set once its body is read (process/idempotency.ts records it). */
 const noteRequestSha256 = (req: Request, sha256: string) => ((req as unknown as { bodySha256?: string }).bodySha256 = sha256);
 
 /**

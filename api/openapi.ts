@@ -7,7 +7,7 @@
  * document adds an operationId derived from the method and path, and the problem responses every
  * route can answer (401/403 by its roles, 404 by its path parameters, 400/413/422 by its body and
  * query, 400/409 by its Idempotency-Key, 429 by the rate limit) with the rule codes of each, taken from
- * the problems table (server/problems.ts). A route names the other rules it may refuse with in `errors`;
+ * the problems table (api/problems.ts). A route names the other rules it may refuse with in `errors`;
  * they are grouped by their HTTP status, each with an example. Field descriptions list the rule codes a
  * field can fail with: the codes of its zod checks and the domain rules attached with `.meta({ rules })`.
  */
@@ -16,7 +16,7 @@ import type { RefusalStatus } from '../app/refusals.js';
 import { Problem } from '../schemas/common.js';
 import { PROBLEMS } from './problems.js';
 
-/** Codes the HTTP edge answers by itself (server/errors.ts), outside the refusals table. */
+/** Codes the HTTP edge answers by itself (api/errors.ts), outside the refusals table. */
 export const EDGE_PROBLEMS = {
   malformed_json: { http: 400, en: 'The request body is not valid JSON' },
   payload_too_large: { http: 413, en: 'The request body is too large' },
@@ -126,7 +126,7 @@ const TITLES: Record<number, string> = {
 };
 const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content', 503: 'Not ready' };
 
-/** An example problem body of `code`, as server/errors.ts renders it. */
+/** An example problem body of `code`, as api/errors.ts renders it. */
 function problemExample(code: ProblemCode, http: number) {
   const problem = problemOfCode(code);
   const fieldPath = (PROBLEMS as Record<string, { path?: string }>)[code]?.path;

@@ -1,6 +1,6 @@
 /**
  * Runs the service until SIGTERM/SIGINT, prints where it listens, then shuts down gracefully. The entry
- * points are server/start.ts (`npm start`) and scripts/demo.ts, which passes the loader of its demo data.
+ * points are process/start.ts (`npm start`) and scripts/demo.ts, which passes the loader of its demo data.
  */
 import { envOrExit } from '../schemas/env.js';
 import { startService, StartupError, type RunningService } from './service.js';

@@ -4,7 +4,7 @@
  * page's one inline script (Scalar's start-up call) is allowed by its SHA-256 in the content security
  * policy; Scalar injects its styles at run time, so /docs alone allows inline styles. The bundle ships in
  * the npm package `@scalar/api-reference` (dist/browser/standalone.js); while that package is not
- * installed, /docs keeps the built-in reference (server/public/docs.js).
+ * installed, /docs keeps the built-in reference (web/public/docs.js).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -16,7 +16,7 @@ import { QuarterString } from '../../schemas/common.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank.js';
+import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { cells, html } from './html.js';

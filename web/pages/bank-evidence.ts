@@ -15,7 +15,7 @@ import { evidencePageUrl } from '../../api/presenters/evidence.js';
 import { CSRF_FIELD } from '../session/csrf.js';
 import { receiveEvidenceForm } from '../../api/evidence-body.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, listTable, PAGE_ROWS } from './bank.js';
+import { bankNav, listTable, PAGE_ROWS } from './bank-layout.js';
 import { pageOf } from './context.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';

@@ -19,7 +19,7 @@ import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { presentApplication, presentMarginCall, presentPoolShortfall, presentStatement } from '../../api/presenters/refinancing.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank.js';
+import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
 import type { BankWords } from './bank-words.js';
 import { pageOf, type PageContext } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';

@@ -16,7 +16,7 @@ import { errorReportRows, presentUpload } from '../../api/presenters/uploads.js'
 import { CSRF_FIELD } from '../session/csrf.js';
 import { acceptUpload } from '../../api/multipart.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, exportLinks, listTable, wordsOf } from './bank.js';
+import { bankNav, exportLinks, listTable, wordsOf } from './bank-layout.js';
 import type { BankWords } from './bank-words.js';
 import { pageOf, type PageContext } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';

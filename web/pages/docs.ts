@@ -1,6 +1,6 @@
 /**
  * /docs: the API reference, rendered by Scalar from /openapi.json with its bundle served from here
- * (server/web/api-reference.ts); without that bundle, the built-in reference of /static/docs.js.
+ * (web/api-reference.ts); without that bundle, the built-in reference of /static/docs.js.
  */
 import { Router } from 'express';
 import { SCALAR_SCRIPT_PATH, scalarBundle, sendScalarPage } from '../api-reference.js';
