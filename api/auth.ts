@@ -5,6 +5,7 @@
  * every write. Roles are enforced per route by `requireRole`.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Acting } from '../app/perform.js';
 import type { Db } from '../db/client.js';
 import { findLiveKey, touchKey } from '../db/repositories/keys.js';
 import { sha256Hex } from '../platform/credentials.js';
@@ -50,6 +51,9 @@ export function authenticate(deps: Pick<AppDeps, 'database' | 'now'>): RequestHa
     }
   };
 }
+
+/** The request's actor at the service's clock: who runs a use case from a route (`perform`, app/perform.ts). */
+export const actingOf = (deps: Pick<AppDeps, 'now'>, res: Response): Acting<Actor> => ({ now: deps.now(), actor: actorOf(res) });
 
 export function actorOf(res: Response): Actor {
   const actor = res.locals.actor as Actor | undefined;

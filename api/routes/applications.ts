@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
 import { parseYuan } from '../../domain/money.js';
-import type { ActorContext } from '../../app/perform.js';
+import { perform } from '../../app/perform.js';
 import { pledgeCollateral, submitApplication, type CollateralInput, type LoanSelection } from '../../app/refinancing/applications.js';
 import { visibleTo } from '../../app/refinancing/common.js';
 import { approveApplication, rejectApplication } from '../../app/refinancing/decisions.js';
@@ -28,8 +28,8 @@ import {
   keysetCursor,
   RejectBody,
 } from '../../schemas/refinancing.js';
-import { actorOf, requireRole } from '../auth.js';
-import type { Actor, AppDeps } from '../../process/context.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../../process/context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentApplication, presentApplicationDetail, presentFacility } from '../presenters/refinancing.js';
@@ -138,9 +138,6 @@ describe({
 export function applicationRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
-    db.transaction((tx) => work({ tx, now: now(), actor }));
-
   router.post('/applications', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(CreateApplicationBody, req.body);
     const selection: LoanSelection = body.loanIds
@@ -148,7 +145,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
       : body.loanRefs
         ? { loanRefs: body.loanRefs }
         : { allDisbursedThrough: body.allDisbursedThrough! };
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const row = await submitApplication(ctx, {
         quarter: body.operation,
         selection,
@@ -198,7 +195,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/applications/:id/collateral', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(AddCollateralBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const { application } = await pledgeCollateral(ctx, {
         applicationId: String(req.params.id),
         items: collateralInputs(body.collateral),
@@ -212,7 +209,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/applications/:id/approve', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(ApproveBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const row = await approveApplication(ctx, {
         applicationId: String(req.params.id),
         amountFen: body.amount === undefined ? undefined : parseYuan(body.amount)!,
@@ -226,7 +223,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/applications/:id/reject', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RejectBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const row = await rejectApplication(ctx, { applicationId: String(req.params.id), reason: body.reason, on: body.on });
       return presentApplication((await applicationListings(ctx.tx, [row.id]))[0]);
     });
@@ -235,7 +232,7 @@ export function applicationRoutes({ database, now }: AppDeps): Router {
 
   router.post('/applications/:id/disburse', requireRole('operator'), async (req, res) => {
     const dated = parseOrThrow(DatedBody, req.body ?? {});
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const facility = await disburseApplication(ctx, { applicationId: String(req.params.id), ...dated });
       const [listing] = await facilityListings(ctx.tx, [facility.id]);
       return presentFacility(listing.facility, listing.institutionCode);

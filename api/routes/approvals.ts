@@ -3,6 +3,7 @@
  * 202 with the pending approval), listed here and confirmed by a different operator, declined with a
  * reason, or withdrawn by the proposer.
  */
+import { perform } from '../../app/perform.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { confirmApproval, declineApproval, withdrawApproval } from '../../app/approvals/decide-approval.js';
@@ -115,7 +116,7 @@ export function approvalRoutes({ database, now, logger, services }: AppDeps): Ro
     const actor = actorOf(res);
     const { id } = parseOrThrow(ApprovalId, req.params);
     const body = parseOrThrow(ConfirmApprovalBody, req.body ?? {});
-    const done = await db.transaction((tx) => confirmApproval({ tx, now: now(), actor }, { id, comment: body.comment }));
+    const done = await perform(db, { now: now(), actor }, (ctx) => confirmApproval(ctx, { id, comment: body.comment }));
     void services.jobs?.relayNow().catch((err) => logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
     if (done.approval.kind === 'policy_change')
       await refreshPolicyData(db).catch((err) => logger.warn({ err }, 'policy data refresh after a confirmation failed'));
@@ -127,7 +128,7 @@ export function approvalRoutes({ database, now, logger, services }: AppDeps): Ro
     const actor = actorOf(res);
     const { id } = parseOrThrow(ApprovalId, req.params);
     const body = parseOrThrow(DeclineApprovalBody, req.body);
-    await db.transaction((tx) => declineApproval({ tx, now: now(), actor }, { id, reason: body.reason }));
+    await perform(db, { now: now(), actor }, (ctx) => declineApproval(ctx, { id, reason: body.reason }));
     res.json(await view(id));
   });
 
@@ -135,7 +136,7 @@ export function approvalRoutes({ database, now, logger, services }: AppDeps): Ro
     const actor = actorOf(res);
     const { id } = parseOrThrow(ApprovalId, req.params);
     const body = parseOrThrow(WithdrawApprovalBody, req.body ?? {});
-    await db.transaction((tx) => withdrawApproval({ tx, now: now(), actor }, { id, reason: body.reason }));
+    await perform(db, { now: now(), actor }, (ctx) => withdrawApproval(ctx, { id, reason: body.reason }));
     res.json(await view(id));
   });
 

@@ -5,11 +5,12 @@
  */
 import { Router, type Response } from 'express';
 import { verifyAuditTrail } from '../../app/audit/verify-audit.js';
+import { perform } from '../../app/perform.js';
 import { listAuditRecords, type AuditRecordRow } from '../../db/repositories/audit.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
 import { AuditQuery, AuditRecordView, AuditVerifyView } from '../../schemas/audit.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
@@ -48,7 +49,7 @@ describe({
 
 const EXPORT_MAX = 100_000;
 
-export function auditRoutes({ database }: AppDeps): Router {
+export function auditRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
 
@@ -92,7 +93,12 @@ export function auditRoutes({ database }: AppDeps): Router {
   });
 
   router.get('/audit/verify', requireRole('operator'), async (_req, res) => {
-    res.json(await db.transaction((tx) => verifyAuditTrail(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' }));
+    res.json(
+      await perform(db, actingOf({ now }, res), ({ tx }) => verifyAuditTrail(tx), {
+        isolationLevel: 'repeatable read',
+        accessMode: 'read only',
+      }),
+    );
   });
 
   return router;

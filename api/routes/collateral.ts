@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
 import { parseYuan } from '../../domain/money.js';
-import type { ActorContext } from '../../app/perform.js';
+import { perform } from '../../app/perform.js';
 import { revalueCollateral } from '../../app/refinancing/collateral.js';
 import { visibleTo } from '../../app/refinancing/common.js';
 import { scanCoverage } from '../../app/refinancing/scans.js';
@@ -18,8 +18,8 @@ import {
   RevalueBody,
   RunOnBody,
 } from '../../schemas/refinancing.js';
-import { actorOf, requireRole } from '../auth.js';
-import type { Actor, AppDeps } from '../../process/context.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../../process/context.js';
 import { notFound, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentCollateral, presentCoverage, presentMarginCall } from '../presenters/refinancing.js';
@@ -73,9 +73,6 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
-    db.transaction((tx) => work({ tx, now: now(), actor }));
-
   router.get('/collateral/:id', requireRole('bank', 'operator'), async (req, res) => {
     const id = String(req.params.id);
     const row = await findCollateral(db, id, visibleTo(actorOf(res)));
@@ -87,12 +84,12 @@ export function collateralRoutes({ database, now }: AppDeps): Router {
     const body = parseOrThrow(RunOnBody, req.body ?? {});
     const on = body.on ?? today();
     if (on > today()) throw validationFailed([{ path: 'on', code: 'date_in_future', message: `${on} is after today` }]);
-    res.json(await db.transaction((tx) => scanCoverage(tx, { on })));
+    res.json(await perform(db, actingOf({ now }, res), ({ tx }) => scanCoverage(tx, { on })));
   });
 
   router.post('/collateral/:id/revaluations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RevalueBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const r = await revalueCollateral(ctx, {
         collateralId: String(req.params.id),
         marketFen: parseYuan(body.marketValue)!,

@@ -4,6 +4,7 @@
  * new version after a rejection (correction) or a publication (restatement). Each verb is a use case
  * (app/disclosures/); illegal transitions answer 409 `illegal_transition` with the current state.
  */
+import { perform } from '../../app/perform.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { ApprovalView } from '../../schemas/approvals.js';
 import { answerProposal } from './approvals.js';
@@ -27,13 +28,13 @@ import {
 import { AssignBody } from '../../schemas/verification.js';
 import { NewVersionBody, SubmitBody } from '../../schemas/statements.js';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
-import { requireRole } from '../auth.js';
+import { actingOf, requireRole } from '../auth.js';
 import type { Actor, AppDeps } from '../../process/context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
-import { actorTransaction, disclosureRef } from './run-use-case.js';
+import { disclosureRef } from './disclosure-ref.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
@@ -139,14 +140,13 @@ export function disclosureRoutes(deps: AppDeps): Router {
   const nudgeRelay = () =>
     void deps.services.jobs?.relayNow().catch((err) => deps.logger.warn({ err: (err as Error).message }, 'relay nudge failed'));
   /** Runs a use case in one transaction, as the signed-in actor, at the request's time. */
-  const run = actorTransaction(deps);
   const ref = disclosureRef;
   /** The version's view, read after the command's transaction committed. */
   const viewOf = async (id: string) => presentVersion((await versionView(db, id))!);
 
   router.post('/disclosures/compile', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CompileBody, req.body);
-    const result = await run(res, (ctx) => requestQuarterCompile(ctx, { quarter: body.quarter }));
+    const result = await perform(db, actingOf(deps, res), (ctx) => requestQuarterCompile(ctx, { quarter: body.quarter }));
     nudgeRelay();
     res.status(202).json({
       quarter: body.quarter,
@@ -199,7 +199,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/submit', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(SubmitBody, req.body ?? {});
     const target = ref(req);
-    const row = await run(res, async (ctx) => {
+    const row = await perform(db, actingOf(deps, res), async (ctx) => {
       if (body.namedProjects) await nameProjects(ctx, { ...target, projects: body.namedProjects });
       return submitDisclosure(ctx, target);
     });
@@ -215,7 +215,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
       randomSampleSize: body.randomSampleSize,
     };
     const choice = 'rule' in body ? { rule: body.rule } : { verifier: body.verifier };
-    const outcome = await run(res, (ctx) => assignDisclosure(ctx, { ...target, choice, sampling }));
+    const outcome = await perform(db, actingOf(deps, res), (ctx) => assignDisclosure(ctx, { ...target, choice, sampling }));
     nudgeRelay();
     if (outcome.kind === 'job')
       return void res
@@ -227,7 +227,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
 
   router.post('/disclosures/:institutionCode/:quarter/publish', requireRole('operator'), async (req, res) => {
     const target = ref(req);
-    const proposed = await run(res, (ctx) => proposeAct(ctx, 'publish_disclosure', target));
+    const proposed = await perform(db, actingOf(deps, res), (ctx) => proposeAct(ctx, 'publish_disclosure', target));
     if (proposed.performed) throw new Error('publishing by hand always takes four eyes');
     await answerProposal(deps, res, proposed.approval.id);
   });
@@ -235,7 +235,7 @@ export function disclosureRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/versions', requireRole('bank', 'operator'), async (req, res) => {
     const body = parseOrThrow(NewVersionBody, req.body ?? {});
     const target = ref(req);
-    const outcome = await run(res, (ctx) => requestNewVersion(ctx, { ...target, reason: body.reason }));
+    const outcome = await perform(db, actingOf(deps, res), (ctx) => requestNewVersion(ctx, { ...target, reason: body.reason }));
     nudgeRelay();
     res.status(202).json({
       jobId: outcome.jobId,

@@ -4,20 +4,20 @@
  * to it, and it is a PDF or an image by its first bytes); the bank, a verifier whose assigned version
  * counts a loan of the project, and operators read it with GET (anyone else: 404, existence not told).
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { readEvidence } from '../../app/disclosures/read-evidence.js';
 import { checkEvidenceDeclared, storeEvidence } from '../../app/disclosures/upload-evidence.js';
 import { EVIDENCE_MAX_BYTES } from '../../domain/verification/evidence.js';
 import { EvidenceFile, EvidencePath } from '../../schemas/evidence.js';
-import { requireRole } from '../auth.js';
+import { actingOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { evidenceStoreOf } from '../evidence-store.js';
 import { describe } from '../openapi.js';
 import { evidenceApiUrl, evidenceHeaders, matchesEtag, presentEvidenceFile } from '../presenters/evidence.js';
 import { parseOrThrow } from '../validate.js';
 import { receiveEvidenceBody } from '../evidence-body.js';
-import { actorTransaction } from './run-use-case.js';
 
 describe({
   method: 'put',
@@ -70,17 +70,17 @@ describe({
 export function evidenceRoutes(deps: AppDeps): Router {
   const router = Router();
   const store = evidenceStoreOf(deps.env);
-  const run = actorTransaction(deps);
+  const db = deps.database.db;
 
   router.put('/evidence/:sha256', requireRole('bank'), async (req, res) => {
     let bodyRead = false;
     try {
       const { sha256 } = parseOrThrow(EvidencePath, req.params);
       // the hash must be one of the bank's before a byte of the body is read
-      await run(res, (ctx) => checkEvidenceDeclared(ctx, { sha256 }));
+      await perform(db, actingOf(deps, res), (ctx) => checkEvidenceDeclared(ctx, { sha256 }));
       const received = await receiveEvidenceBody(req, res);
       bodyRead = true;
-      const stored = await run(res, (ctx) => storeEvidence(ctx, { sha256, received, store }));
+      const stored = await perform(db, actingOf(deps, res), (ctx) => storeEvidence(ctx, { sha256, received, store }));
       res
         .status(stored.created ? 201 : 200)
         .location(evidenceApiUrl(sha256))
@@ -95,7 +95,7 @@ export function evidenceRoutes(deps: AppDeps): Router {
     const { sha256 } = parseOrThrow(EvidencePath, req.params);
     const meta = req.query.meta === 'true';
     const etagOnly = matchesEtag(req.get('if-none-match'), sha256);
-    const found = await run(res, (ctx) => readEvidence(ctx, { sha256, withBytes: !meta && !etagOnly, store }));
+    const found = await perform(db, actingOf(deps, res), (ctx) => readEvidence(ctx, { sha256, withBytes: !meta && !etagOnly, store }));
     if (meta) return void res.json(presentEvidenceFile(found.file, found.title));
     res.set(evidenceHeaders(found.file, found.title));
     if (etagOnly) return void res.status(304).end();

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatYuan, parseYuan } from '../../domain/money.js';
 import { policyOn } from '../../domain/policy/index.js';
-import type { ActorContext } from '../../app/perform.js';
+import { perform } from '../../app/perform.js';
 import { visibleTo } from '../../app/refinancing/common.js';
 import { accrueInterest, scanMaturities } from '../../app/refinancing/scans.js';
 import { repayTranche, rollOverTranche, statementOf } from '../../app/refinancing/tranches.js';
@@ -29,8 +29,8 @@ import {
   StatementQuery,
   StatementView,
 } from '../../schemas/refinancing.js';
-import { actorOf, requireRole } from '../auth.js';
-import type { Actor, AppDeps } from '../../process/context.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../../process/context.js';
 import { notFound, refused, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentFacility, presentStatement } from '../presenters/refinancing.js';
@@ -147,8 +147,6 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
   const { db } = database;
   const router = Router();
   const today = () => shanghaiDate(now());
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
-    db.transaction((tx) => work({ tx, now: now(), actor }));
   const notAfterToday = (date: string | undefined, field: string) => {
     const t = today();
     if (date && date > t) throw validationFailed([{ path: field, code: 'date_in_future', message: `${date} is after today (${t})` }]);
@@ -219,7 +217,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
 
   router.post('/facilities/:id/rollover', requireRole('bank', 'operator'), async (req, res) => {
     const dated = parseOrThrow(DatedBody, req.body ?? {});
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const r = await rollOverTranche(ctx, { facilityId: String(req.params.id), ...dated });
       const [previous, next] = await facilityListings(ctx.tx, [r.previous.id, r.facility.id]);
       return {
@@ -235,7 +233,7 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
 
   router.post('/facilities/:id/repay', requireRole('bank', 'operator'), async (req, res) => {
     const body = parseOrThrow(RepayBody, req.body);
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf({ now }, res), async (ctx) => {
       const r = await repayTranche(ctx, {
         facilityId: String(req.params.id),
         principalFen: parseYuan(body.principal)!,
@@ -256,14 +254,14 @@ export function facilityRoutes({ database, now }: AppDeps): Router {
     const body = parseOrThrow(AccrueBody, req.body ?? {});
     const through = notAfterToday(body.through, 'through');
     const actor = actorOf(res);
-    const r = await db.transaction((tx) => accrueInterest(tx, { through, actor }));
+    const r = await perform(db, { now: now(), actor }, ({ tx }) => accrueInterest(tx, { through, actor }));
     res.json({ through: r.through, tranches: r.tranches, total: formatYuan(r.totalFen), entries: r.entries });
   });
 
   router.post('/facilities/scan-maturities', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(RunOnBody, req.body ?? {});
     const on = notAfterToday(body.on, 'on');
-    res.json(await db.transaction((tx) => scanMaturities(tx, { on })));
+    res.json(await perform(db, actingOf({ now }, res), ({ tx }) => scanMaturities(tx, { on })));
   });
 
   return router;

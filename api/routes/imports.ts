@@ -4,6 +4,7 @@
  * (GET /imports/:id), a bank's already published statements (POST …/published-statement) and their
  * reconciliation with the loan-level records (GET …/reconciliation). The stories are app/imports/.
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { importHistory } from '../../app/imports/import-history.js';
@@ -15,14 +16,14 @@ import { sha256Hex } from '../../platform/credentials.js';
 import { isUuid } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
 import { ImportDocument, ImportView, PublishedStatementBody, ReconciliationView } from '../../schemas/imports.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
 import { presentImport, presentReconciliation } from '../presenters/imports.js';
 import { parseOrThrow } from '../validate.js';
-import { actorTransaction, disclosureRef } from './run-use-case.js';
+import { disclosureRef } from './disclosure-ref.js';
 
 const Statement = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
@@ -75,13 +76,12 @@ const ImportId = z.object({ id: z.string() });
 export function importRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = actorTransaction(deps);
   const ref = disclosureRef;
 
   router.post('/imports', requireRole('operator', 'bank'), async (req, res) => {
     const document = parseOrThrow(ImportDocument, req.body);
     const documentSha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
-    const outcome = await run(res, (ctx) => importHistory(ctx, { document, documentSha256 }));
+    const outcome = await perform(db, actingOf(deps, res), (ctx) => importHistory(ctx, { document, documentSha256 }));
     if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(outcome.result);
   });
@@ -98,13 +98,13 @@ export function importRoutes(deps: AppDeps): Router {
     const target = ref(req);
     const body = parseOrThrow(PublishedStatementBody, req.body);
     const { restatement, ...statement } = body;
-    const outcome = await run(res, (ctx) => importPublishedStatement(ctx, { ...target, statement, restatement }));
+    const outcome = await perform(db, actingOf(deps, res), (ctx) => importPublishedStatement(ctx, { ...target, statement, restatement }));
     res.status(outcome.created ? 201 : 200).json(presentVersion((await versionView(db, outcome.row.id))!));
   });
 
   router.get('/disclosures/:institutionCode/:quarter/reconciliation', requireRole('operator', 'bank'), async (req, res) => {
     const target = ref(req);
-    res.json(presentReconciliation(await run(res, (ctx) => reconcileQuarter(ctx, target))));
+    res.json(presentReconciliation(await perform(db, actingOf(deps, res), (ctx) => reconcileQuarter(ctx, target))));
   });
 
   return router;

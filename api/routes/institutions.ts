@@ -1,4 +1,5 @@
 /** Institutions (banks, verifiers) and their users' API keys. Operator only, except `GET /me`. */
+import { perform } from '../../app/perform.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { ApprovalView } from '../../schemas/approvals.js';
@@ -129,7 +130,7 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   router.post('/institutions', requireRole('operator'), async (req, res) => {
     const actor = actorOf(res);
     const body = parseOrThrow(CreateInstitutionBody, req.body);
-    const created = await db.transaction((tx) => registerInstitution({ tx, now: now(), actor }, body));
+    const created = await perform(db, { now: now(), actor }, (ctx) => registerInstitution(ctx, body));
     res
       .status(201)
       .json({ ...present(created.institution), apiKey: created.user.apiKey, user: { id: created.user.id, name: created.user.name } });
@@ -158,13 +159,13 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
     if (institution?.kind === 'operator' && actor.role === 'operator') {
       // a central-bank operator takes four eyes (but the second one, while there is no second to confirm)
       const input = { name: body.name, ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}) };
-      const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'add_operator', input));
+      const proposed = await perform(db, { now: now(), actor }, (ctx) => proposeAct(ctx, 'add_operator', input));
       if (proposed.performed) res.status(201).json(proposed.value);
       else await answerProposal({ database, now }, res, proposed.approval.id);
       return;
     }
-    const user = await db.transaction((tx) =>
-      addUser({ tx, now: now(), actor }, { institutionCode: code, name: body.name, password: body.password, admin: body.admin }),
+    const user = await perform(db, { now: now(), actor }, (ctx) =>
+      addUser(ctx, { institutionCode: code, name: body.name, password: body.password, admin: body.admin }),
     );
     res.status(201).json(user);
   });
@@ -178,12 +179,12 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
     const input = { code: String(req.params.code), change: body };
     if (body.eligibleFrom !== undefined || body.eligibleUntil !== undefined) {
       // eligibility decides who may draw on the facility: four eyes
-      const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'update_institution_eligibility', input));
+      const proposed = await perform(db, { now: now(), actor }, (ctx) => proposeAct(ctx, 'update_institution_eligibility', input));
       if (proposed.performed) throw new Error('an eligibility change always takes four eyes');
       await answerProposal({ database, now }, res, proposed.approval.id);
       return;
     }
-    const row = await db.transaction((tx) => updateInstitution({ tx, now: now(), actor }, input));
+    const row = await perform(db, { now: now(), actor }, (ctx) => updateInstitution(ctx, input));
     res.json(present(row));
   });
 
@@ -191,8 +192,8 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
     const body = parseOrThrow(MigrationModeBody, req.body);
     const actor = actorOf(res);
     const input = { code: String(req.params.code), ...body };
-    const proposed = await db.transaction((tx) =>
-      proposeAct({ tx, now: now(), actor }, 'set_migration_mode', input, { reason: body.reason }),
+    const proposed = await perform(db, { now: now(), actor }, (ctx) =>
+      proposeAct(ctx, 'set_migration_mode', input, { reason: body.reason }),
     );
     if (proposed.performed) throw new Error('migration mode always takes four eyes');
     await answerProposal({ database, now }, res, proposed.approval.id);

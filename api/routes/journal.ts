@@ -1,4 +1,5 @@
 /** The double-entry journal: entries (newest first), derived balances, reversals, and the verification walk. */
+import { perform } from '../../app/perform.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { ApprovalView } from '../../schemas/approvals.js';
 import { answerProposal } from './approvals.js';
@@ -101,7 +102,10 @@ export function journalRoutes({ database, now }: AppDeps): Router {
 
   router.get('/journal/verify', requireRole('operator', 'verifier', 'bank'), async (_req, res) => {
     const actor = actorOf(res);
-    const report = await db.transaction((tx) => verifyJournal(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    const report = await perform(db, { now: now(), actor }, ({ tx }) => verifyJournal(tx), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
     // the chain is checked whole; a bank sees only its own sums, a verifier those of the banks it is assigned
     const assigned = actor.role === 'verifier' ? new Set(await banksAssignedTo(db, actor.institutionId)) : null;
     const visible = (code: string) =>
@@ -135,7 +139,7 @@ export function journalRoutes({ database, now }: AppDeps): Router {
     const body = parseOrThrow(ReverseBody, req.body);
     const actor = actorOf(res);
     const input = { entryId: String(req.params.id), reason: body.reason, on: body.on };
-    const proposed = await db.transaction((tx) => proposeAct({ tx, now: now(), actor }, 'reverse_entry', input, { reason: body.reason }));
+    const proposed = await perform(db, { now: now(), actor }, (ctx) => proposeAct(ctx, 'reverse_entry', input, { reason: body.reason }));
     if (proposed.performed) throw new Error('reversing an entry always takes four eyes');
     await answerProposal({ database, now }, res, proposed.approval.id);
   });

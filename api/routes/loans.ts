@@ -1,4 +1,5 @@
 /** Loan submissions by banks (API.md "Loans"): single, batch, list, get, amendments, repayments, acceptance. */
+import { perform } from '../../app/perform.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { ApprovalView } from '../../schemas/approvals.js';
 import { answerProposal } from './approvals.js';
@@ -267,7 +268,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const row = parseRow(req.body, 0, []);
     if (!row.facts) throw validationFailed(row.violations);
-    const result = await db.transaction((tx) => submitLoan({ tx, now: now(), actor }, row));
+    const result = await perform(db, { now: now(), actor }, (ctx) => submitLoan(ctx, row));
     const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
     res.status(result.status === 'created' ? 201 : 200).json(presentLoan(stored!));
   });
@@ -276,7 +277,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const body = parseOrThrow(LoanBatchBody, req.body);
     const rows = body.loans.map((value, index) => parseRow(value, index, ['loans', index]));
-    const results = await db.transaction((tx) => submitLoans({ tx, now: now(), actor }, rows));
+    const results = await perform(db, { now: now(), actor }, (ctx) => submitLoans(ctx, rows));
     res.json(presentBatch(results));
   });
 
@@ -326,8 +327,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AmendmentBody, req.body);
     const loanInput = parseOrThrow(LoanInput, body.loan, ['loan']);
-    const result = await db.transaction((tx) =>
-      amendLoan({ tx, now: now(), actor }, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }),
+    const result = await perform(db, { now: now(), actor }, (ctx) =>
+      amendLoan(ctx, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }),
     );
     const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
@@ -337,8 +338,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(RepaymentBody, req.body);
-    await db.transaction((tx) =>
-      recordRepayment({ tx, now: now(), actor }, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }),
+    await perform(db, { now: now(), actor }, (ctx) =>
+      recordRepayment(ctx, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }),
     );
     const stored = await findLoan(db, id, { institutionId: actor.institutionId });
     res.status(201).json(presentLoan(stored!));
@@ -349,8 +350,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const { id } = parseOrThrow(LoanId, req.params);
     const body = parseOrThrow(AcceptBody, req.body);
     const input = { loanId: id, reason: body.reason, on: body.on };
-    const proposed = await db.transaction((tx) =>
-      proposeAct({ tx, now: now(), actor }, 'accept_flagged_loan', input, { reason: body.reason }),
+    const proposed = await perform(db, { now: now(), actor }, (ctx) =>
+      proposeAct(ctx, 'accept_flagged_loan', input, { reason: body.reason }),
     );
     if (proposed.performed) throw new Error('accepting a flagged loan always takes four eyes');
     await answerProposal({ database, now }, res, proposed.approval.id);

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { isQuarter } from '../../domain/dates.js';
 import { formatYuan, parseYuan } from '../../domain/money.js';
-import type { ActorContext } from '../../app/perform.js';
+import { perform } from '../../app/perform.js';
 import { allocateOperation } from '../../app/refinancing/decisions.js';
 import { closeOperation } from '../../app/refinancing/operations.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
@@ -13,8 +13,8 @@ import { applicationListings, listOperations, operationUsage, type OperationRow 
 import { DatedBody, CursorPart, encodeCursor, pageOf, PageQuery } from '../../schemas/common.js';
 import { ApplicationView, CreateOperationBody, OperationView } from '../../schemas/refinancing.js';
 import { ApprovalView } from '../../schemas/approvals.js';
-import { actorOf, requireRole } from '../auth.js';
-import type { Actor, AppDeps } from '../../process/context.js';
+import { actingOf, requireRole } from '../auth.js';
+import type { AppDeps } from '../../process/context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentApplication, presentOperation } from '../presenters/refinancing.js';
@@ -87,11 +87,9 @@ describe({
 });
 
 export function operationRoutes(deps: AppDeps): Router {
-  const { database, now } = deps;
+  const { database } = deps;
   const { db } = database;
   const router = Router();
-  const inTransaction = <T>(actor: Actor, work: (ctx: ActorContext) => Promise<T>) =>
-    db.transaction((tx) => work({ tx, now: now(), actor }));
   const view = async (tx: Tx, row: OperationRow) => presentOperation(row, await operationUsage(tx, row.id));
   const quarterParam = (q: string) => {
     if (!isQuarter(q)) throw notFound(`operation ${q}`);
@@ -101,7 +99,7 @@ export function operationRoutes(deps: AppDeps): Router {
   router.post('/operations', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(CreateOperationBody, req.body);
     const input = { quarter: body.quarter, volumeFen: String(parseYuan(body.volume)!), on: body.on, reason: body.reason };
-    const proposed = await inTransaction(actorOf(res), (ctx) => proposeAct(ctx, 'open_operation', input, { reason: body.reason }));
+    const proposed = await perform(db, actingOf(deps, res), (ctx) => proposeAct(ctx, 'open_operation', input, { reason: body.reason }));
     if (proposed.performed) throw new Error('opening an operation always takes four eyes');
     await answerProposal(deps, res, proposed.approval.id);
   });
@@ -126,7 +124,7 @@ export function operationRoutes(deps: AppDeps): Router {
   router.post('/operations/:quarter/allocate', requireRole('operator'), async (req, res) => {
     const quarter = quarterParam(String(req.params.quarter));
     const dated = parseOrThrow(DatedBody, req.body ?? {});
-    const answer = await inTransaction(actorOf(res), async (ctx) => {
+    const answer = await perform(db, actingOf(deps, res), async (ctx) => {
       const r = await allocateOperation(ctx, { quarter, ...dated });
       return {
         operation: await view(ctx.tx, r.operation),
@@ -146,7 +144,7 @@ export function operationRoutes(deps: AppDeps): Router {
 
   router.post('/operations/:quarter/close', requireRole('operator'), async (req, res) => {
     const quarter = quarterParam(String(req.params.quarter));
-    const answer = await inTransaction(actorOf(res), async (ctx) => view(ctx.tx, await closeOperation(ctx, { quarter })));
+    const answer = await perform(db, actingOf(deps, res), async (ctx) => view(ctx.tx, await closeOperation(ctx, { quarter })));
     res.json(answer);
   });
 

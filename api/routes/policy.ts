@@ -3,6 +3,7 @@
  * built-in data merged with the changes operators confirmed), and the operators' changes to it, which
  * one operator proposes and another confirms or declines.
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { confirmPolicyData, declinePolicyData, proposePolicyData } from '../../app/approvals/policy-changes.js';
@@ -180,7 +181,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
   router.post('/policy/changes', requireRole('operator'), async (req, res) => {
     const actor = actorOf(res);
     const proposal = proposalOf(parseOrThrow(PolicyChangeBody, req.body));
-    const row = await db.transaction((tx) => proposePolicyData({ tx, now: now(), actor }, proposal));
+    const row = await perform(db, { now: now(), actor }, (ctx) => proposePolicyData(ctx, proposal));
     res.status(201).json(presentPolicyChange((await findPolicyChange(db, row.id))!));
   });
 
@@ -209,7 +210,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(ChangeId, req.params);
     const body = parseOrThrow(ConfirmPolicyChangeBody, req.body ?? {});
-    await db.transaction((tx) => confirmPolicyData({ tx, now: now(), actor }, { id, comment: body.comment }));
+    await perform(db, { now: now(), actor }, (ctx) => confirmPolicyData(ctx, { id, comment: body.comment }));
     // in force in this process at once; other processes within their refresh interval (so does this
     // one, should this read fail: the confirmation is committed either way)
     await refreshPolicyData(db).catch((err) => logger.warn({ err }, 'policy data refresh after a confirmation failed'));
@@ -220,7 +221,7 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseOrThrow(ChangeId, req.params);
     const body = parseOrThrow(DeclinePolicyChangeBody, req.body);
-    await db.transaction((tx) => declinePolicyData({ tx, now: now(), actor }, { id, reason: body.reason }));
+    await perform(db, { now: now(), actor }, (ctx) => declinePolicyData(ctx, { id, reason: body.reason }));
     res.json(presentPolicyChange((await findPolicyChange(db, id))!));
   });
 

@@ -2,6 +2,7 @@
  * The public keys that sign published disclosures (`/.well-known/cerf-signing-keys.json`, also under
  * /api/v1/signing-keys) and their rotation by an operator. Old keys stay listed, retired.
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { rotateSigningKey, signingKeys } from '../../app/disclosures/sign-publication.js';
 import { actorOf, requireRole } from '../auth.js';
@@ -57,14 +58,14 @@ export function signingKeyRoutes(deps: AppDeps): Router {
   const router = Router();
   const db = deps.database.db;
   const list = async (_req: unknown, res: import('express').Response) => {
-    const keys = await db.transaction((tx) => signingKeys({ tx, now: deps.now(), actor: null }));
+    const keys = await perform(db, { now: deps.now(), actor: null }, (ctx) => signingKeys(ctx));
     res.set('Cache-Control', 'no-cache').json({ keys: keys.map(presentKey), howToVerify: HOW_TO_VERIFY });
   };
   router.get(WELL_KNOWN_KEYS, list);
   router.get('/api/v1/signing-keys', list);
   router.post('/api/v1/signing-keys/rotate', requireRole('operator'), async (_req, res) => {
     const actor = actorOf(res);
-    res.json(await db.transaction((tx) => rotateSigningKey({ tx, now: deps.now(), actor })));
+    res.json(await perform(db, { now: deps.now(), actor }, (ctx) => rotateSigningKey(ctx)));
   });
   return router;
 }

@@ -3,6 +3,7 @@
  * a bank names in its compiled disclosure before it submits, and the frozen list of loans a version
  * counted (the bank, its assigned verifier and operators; JSON pages or CSV).
  */
+import { perform } from '../../app/perform.js';
 import { z } from 'zod';
 import { Router } from 'express';
 import { nameProjects } from '../../app/disclosures/name-projects.js';
@@ -14,7 +15,7 @@ import type { DisclosureContent } from '../../domain/disclosures/compile.js';
 import { decodeCursor, encodeCursor, isUuid } from '../../schemas/common.js';
 import { Disclosure } from '../../schemas/disclosures.js';
 import { DisclosureLoanPage, LoanSetQuery, NamedProjectsBody, StatementFormatBody, StatementFormatView } from '../../schemas/statements.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
@@ -23,7 +24,7 @@ import { DISCLOSURE_LOAN_COLUMNS, presentDisclosureLoan, presentStatementFormat 
 import { sendCsv } from '../downloads.js';
 import { parseOrThrow } from '../validate.js';
 import { visibilityOf } from './disclosures.js';
-import { actorTransaction, disclosureRef } from './run-use-case.js';
+import { disclosureRef } from './disclosure-ref.js';
 
 const FormatPath = '/api/v1/institutions/:code/statement-format';
 const DisclosurePath = '/api/v1/disclosures/:institutionCode/:quarter';
@@ -82,7 +83,6 @@ describe({
 export function statementRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = actorTransaction(deps);
   const ref = disclosureRef;
   const formatView = (code: string, history: Parameters<typeof presentStatementFormat>[0][], today: string) => {
     const inForce = history.filter((h) => h.effectiveFrom <= today).at(-1) ?? null;
@@ -92,7 +92,7 @@ export function statementRoutes(deps: AppDeps): Router {
 
   router.get('/institutions/:code/statement-format', requireRole('bank', 'operator'), async (req, res) => {
     const code = String(req.params.code);
-    const history = await run(res, (ctx) => statementFormatHistory(ctx, { code }));
+    const history = await perform(db, actingOf(deps, res), (ctx) => statementFormatHistory(ctx, { code }));
     res.json(formatView(code, history, today()));
   });
 
@@ -100,14 +100,14 @@ export function statementRoutes(deps: AppDeps): Router {
     const body = parseOrThrow(StatementFormatBody, req.body ?? {});
     const code = String(req.params.code);
     const { effectiveFrom, ...format } = body;
-    const { history } = await run(res, (ctx) => setStatementFormat(ctx, { code, effectiveFrom, format }));
+    const { history } = await perform(db, actingOf(deps, res), (ctx) => setStatementFormat(ctx, { code, effectiveFrom, format }));
     res.json(formatView(code, history, today()));
   });
 
   router.put('/disclosures/:institutionCode/:quarter/named-projects', requireRole('bank'), async (req, res) => {
     const body = parseOrThrow(NamedProjectsBody, req.body ?? {});
     const target = ref(req);
-    const row = await run(res, (ctx) => nameProjects(ctx, { ...target, projects: body.projects }));
+    const row = await perform(db, actingOf(deps, res), (ctx) => nameProjects(ctx, { ...target, projects: body.projects }));
     res.json(presentVersion((await versionView(db, row.id))!));
   });
 

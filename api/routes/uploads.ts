@@ -3,6 +3,7 @@
  * polls, its error report as CSV, and bulk repayments in JSON. The file streams into the database part
  * by part as it arrives (busboy); the upload job (jobs/processors/upload.ts) does the rest.
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -131,7 +132,7 @@ export function uploadRoutes({ database, now }: AppDeps): Router {
         violations: [],
       };
     });
-    const results = await db.transaction((tx) => recordRepayments({ tx, now: now(), actor }, rows));
+    const results = await perform(db, { now: now(), actor }, (ctx) => recordRepayments(ctx, rows));
     res.json(presentRepaymentBatch(results));
   });
 

@@ -2,6 +2,7 @@
  * Users and their API keys: list (operators every institution's, admins their own), create, revoke and
  * rotate keys. Who may manage whose keys is `domain/keys.ts`; the stories are in `app/users/`.
  */
+import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { createKey } from '../../app/users/create-key.js';
 import { revokeKey } from '../../app/users/revoke-key.js';
@@ -92,11 +93,13 @@ export function userRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const userId = uuidParam(req.params.id, `user ${req.params.id}`);
     const body = parseOrThrow(CreateKeyBody, req.body ?? {});
-    const key = await db.transaction((tx) =>
-      createKey(
-        { tx, now: now(), actor },
-        { userId, label: body.label, readOnly: body.readOnly, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined },
-      ),
+    const key = await perform(db, { now: now(), actor }, (ctx) =>
+      createKey(ctx, {
+        userId,
+        label: body.label,
+        readOnly: body.readOnly,
+        expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
+      }),
     );
     res.status(201).json(key);
   });
@@ -104,7 +107,7 @@ export function userRoutes({ database, now }: AppDeps): Router {
   router.post('/keys/:keyId/revoke', async (req, res) => {
     const actor = actorOf(res);
     const keyId = uuidParam(req.params.keyId, `key ${req.params.keyId}`);
-    const key = await db.transaction((tx) => revokeKey({ tx, now: now(), actor }, { keyId }));
+    const key = await perform(db, { now: now(), actor }, (ctx) => revokeKey(ctx, { keyId }));
     res.json(key);
   });
 
@@ -112,11 +115,12 @@ export function userRoutes({ database, now }: AppDeps): Router {
     const actor = actorOf(res);
     const keyId = uuidParam(req.params.keyId, `key ${req.params.keyId}`);
     const body = parseOrThrow(RotateKeyBody, req.body);
-    const rotated = await db.transaction((tx) =>
-      rotateKey(
-        { tx, now: now(), actor },
-        { keyId, gracePeriodSeconds: body.gracePeriodSeconds, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined },
-      ),
+    const rotated = await perform(db, { now: now(), actor }, (ctx) =>
+      rotateKey(ctx, {
+        keyId,
+        gracePeriodSeconds: body.gracePeriodSeconds,
+        expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
+      }),
     );
     res.status(201).json(rotated);
   });

@@ -4,6 +4,7 @@
  * verification, and the bank, the verifier and operators read the threads (GET …/queries, `?version=`).
  * The verdict's report keeps them.
  */
+import { perform } from '../../app/perform.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { answerQuery } from '../../app/disclosures/answer-query.js';
@@ -11,13 +12,13 @@ import { queryThreads } from '../../app/disclosures/query-threads.js';
 import { raiseQuery } from '../../app/disclosures/raise-query.js';
 import { isUuid } from '../../schemas/common.js';
 import { AnswerQueryBody, QueriesQuery, QueryThread, QueryThreads, RaiseQueryBody, ThreadMessage } from '../../schemas/evidence.js';
-import { requireRole } from '../auth.js';
+import { actingOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentThread } from '../presenters/evidence.js';
 import { parseOrThrow } from '../validate.js';
-import { actorTransaction, disclosureRef } from './run-use-case.js';
+import { disclosureRef } from './disclosure-ref.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter/queries';
 
@@ -58,25 +59,25 @@ describe({
 
 export function verificationQueryRoutes(deps: AppDeps): Router {
   const router = Router();
-  const run = actorTransaction(deps);
+  const db = deps.database.db;
   const ref = disclosureRef;
   /** the thread of one query, as the caller reads the version's threads */
   const threadOf = async (res: Response, target: ReturnType<typeof ref>, queryId: string) => {
-    const { threads } = await run(res, (ctx) => queryThreads(ctx, target));
+    const { threads } = await perform(db, actingOf(deps, res), (ctx) => queryThreads(ctx, target));
     return threads.find((q) => q.id === queryId)!;
   };
 
   router.post('/disclosures/:institutionCode/:quarter/queries', requireRole('verifier'), async (req, res) => {
     const body = parseOrThrow(RaiseQueryBody, req.body ?? {});
     const target = ref(req);
-    const query = await run(res, (ctx) => raiseQuery(ctx, { ...target, loanId: body.loanId, text: body.text }));
+    const query = await perform(db, actingOf(deps, res), (ctx) => raiseQuery(ctx, { ...target, loanId: body.loanId, text: body.text }));
     res.status(201).json(presentThread(await threadOf(res, target, query.id)));
   });
 
   router.get('/disclosures/:institutionCode/:quarter/queries', requireRole('bank', 'verifier', 'operator'), async (req, res) => {
     const query = parseOrThrow(QueriesQuery, req.query);
     const target = ref(req);
-    const { version, threads } = await run(res, (ctx) => queryThreads(ctx, { ...target, version: query.version }));
+    const { version, threads } = await perform(db, actingOf(deps, res), (ctx) => queryThreads(ctx, { ...target, version: query.version }));
     res.json({
       institution: target.institutionCode,
       quarter: version.quarter,
@@ -90,7 +91,7 @@ export function verificationQueryRoutes(deps: AppDeps): Router {
     if (!isUuid(queryId)) throw notFound(`query ${queryId}`);
     const body = parseOrThrow(AnswerQueryBody, req.body ?? {});
     const target = ref(req);
-    const answer = await run(res, (ctx) => answerQuery(ctx, { ...target, queryId, text: body.text }));
+    const answer = await perform(db, actingOf(deps, res), (ctx) => answerQuery(ctx, { ...target, queryId, text: body.text }));
     const thread = presentThread(await threadOf(res, target, queryId));
     res.status(201).json({ query: thread, answer: thread.answers.find((a) => a.id === answer.id)! });
   });

@@ -4,6 +4,7 @@
  * and gives a verdict, which stores the report (and its SHA-256) with the version it judged. The
  * commands are use cases (app/disclosures/verification.ts), shared with the verifier's pages.
  */
+import { perform } from '../../app/perform.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { correctFinding } from '../../app/disclosures/correct-finding.js';
@@ -22,13 +23,13 @@ import {
   SupersedeFindingBody,
   VerdictBody,
 } from '../../schemas/verification.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { conflict, notFound } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentAssignment, presentFinding, presentSampledLoan, presentVersion } from '../presenters/disclosures.js';
 import { parseOrThrow } from '../validate.js';
-import { actorTransaction, disclosureRef } from './run-use-case.js';
+import { disclosureRef } from './disclosure-ref.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 const Finding = z.object({
@@ -138,7 +139,6 @@ describe({
 export function verificationRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = actorTransaction(deps);
   const ref = disclosureRef;
 
   /** The assignment's view if the caller may read it: the operator any, a verifier its own, a bank those of its disclosures. */
@@ -153,7 +153,7 @@ export function verificationRoutes(deps: AppDeps): Router {
 
   router.post('/verifiers/:code/conflicts', requireRole('operator'), async (req, res) => {
     const body = parseOrThrow(DeclareConflictBody, req.body);
-    const declared = await run(res, (ctx) =>
+    const declared = await perform(db, actingOf(deps, res), (ctx) =>
       declareConflict(ctx, { verifierCode: String(req.params.code), bankCode: body.bank, reason: body.reason }),
     );
     res.status(201).json(declared);
@@ -187,7 +187,7 @@ export function verificationRoutes(deps: AppDeps): Router {
   router.post('/disclosures/:institutionCode/:quarter/findings', requireRole('verifier'), async (req, res) => {
     const body = parseOrThrow(FindingsBody, req.body);
     const target = ref(req);
-    const items = await run(res, (ctx) => recordFindings(ctx, { ...target, findings: body.findings }));
+    const items = await perform(db, actingOf(deps, res), (ctx) => recordFindings(ctx, { ...target, findings: body.findings }));
     res.status(201).json({ items: items.map(presentFinding) });
   });
 
@@ -196,14 +196,16 @@ export function verificationRoutes(deps: AppDeps): Router {
     const target = ref(req);
     const findingId = String(req.params.findingId);
     if (!z.string().uuid().safeParse(findingId).success) throw notFound(`finding ${findingId}`);
-    const done = await run(res, (ctx) => correctFinding(ctx, { ...target, findingId, ...body }));
+    const done = await perform(db, actingOf(deps, res), (ctx) => correctFinding(ctx, { ...target, findingId, ...body }));
     res.status(201).json({ finding: presentFinding(done.finding), superseded: presentFinding(done.superseded) });
   });
 
   router.post('/disclosures/:institutionCode/:quarter/verdict', requireRole('verifier'), async (req, res) => {
     const body = parseOrThrow(VerdictBody, req.body);
     const target = ref(req);
-    const given = await run(res, (ctx) => giveVerdict(ctx, { ...target, verdict: body.verdict, summary: body.summary }));
+    const given = await perform(db, actingOf(deps, res), (ctx) =>
+      giveVerdict(ctx, { ...target, verdict: body.verdict, summary: body.summary }),
+    );
     void deps.services.jobs?.relayNow().catch(() => undefined);
     res.json(presentVersion((await versionView(db, given.version.id))!));
   });

@@ -3,17 +3,17 @@
  * once), and sees every delivery with its attempts and last error. The operator sees all deliveries
  * and the job system's health (outbox and BullMQ counts per queue), and may run a failed job again.
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { retryFailedJob } from '../../app/outbox-jobs.js';
-import type { ActorContext } from '../../app/perform.js';
+import { perform } from '../../app/perform.js';
 import { registerWebhook, stopWebhook } from '../../app/webhooks.js';
 import { deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webhooks.js';
 import { failedJobs } from '../../db/repositories/outbox.js';
 import { isQueueName } from '../../jobs/queues.js';
 import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
 import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, refused } from '../errors.js';
 import { describe } from '../openapi.js';
@@ -108,14 +108,10 @@ describe({
 export function webhookRoutes(deps: AppDeps): Router {
   const { db } = deps.database;
   const router = Router();
-  const run = <T>(res: Response, work: (ctx: ActorContext) => Promise<T>) => {
-    const actor = actorOf(res);
-    return db.transaction((tx) => work({ tx, now: deps.now(), actor }));
-  };
 
   router.post('/webhooks', requireRole('bank', 'verifier'), async (req, res) => {
     const body = parseOrThrow(CreateWebhookBody, req.body);
-    const row = await run(res, (ctx) => registerWebhook(ctx, { url: body.url }));
+    const row = await perform(db, actingOf(deps, res), (ctx) => registerWebhook(ctx, { url: body.url }));
     res.status(201).json({ ...presentSubscription(row), secret: row.secret });
   });
 
@@ -127,7 +123,7 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.delete('/webhooks/:id', requireRole('bank', 'verifier'), async (req, res) => {
     const id = String(req.params.id);
     if (!z.string().uuid().safeParse(id).success) throw notFound(`webhook ${id}`);
-    await run(res, (ctx) => stopWebhook(ctx, { id }));
+    await perform(db, actingOf(deps, res), (ctx) => stopWebhook(ctx, { id }));
     res.status(204).end();
   });
 
@@ -163,7 +159,7 @@ export function webhookRoutes(deps: AppDeps): Router {
   router.post('/jobs/:jobId/retry', requireRole('operator'), async (req, res) => {
     const jobId = String(req.params.jobId);
     const jobs = deps.services.jobs;
-    const row = await run(res, (ctx) =>
+    const row = await perform(db, actingOf(deps, res), (ctx) =>
       retryFailedJob(ctx, {
         jobId,
         // the failed BullMQ job keeps its id: remove it so the relay's add is not dropped as a duplicate

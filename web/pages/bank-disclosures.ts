@@ -4,7 +4,7 @@
  * POST /disclosures/:code/:quarter/submit) and, once a verifier has worked, its verdict and findings.
  */
 import { Router } from 'express';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { submitDisclosure } from '../../app/disclosures/workflow.js';
 import { answerQuery } from '../../app/disclosures/answer-query.js';
 import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
@@ -105,8 +105,10 @@ ${sections}`;
     const actor = pageActorOf(res)!;
     const quarter = QuarterString.safeParse(req.params.quarter);
     if (!quarter.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
-    const result = await perform(db, (tx) =>
-      submitDisclosure({ tx, now: deps.now(), actor }, { institutionCode: actor.institutionCode, quarter: quarter.data }),
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        submitDisclosure(uc, { institutionCode: actor.institutionCode, quarter: quarter.data }),
+      ),
     );
     res.redirect(303, result.ok ? '/bank/disclosures?done=1' : `/bank/disclosures?error=${encodeURIComponent(result.status)}`);
   });
@@ -118,10 +120,9 @@ ${sections}`;
     const queryId = String(req.params.queryId);
     const body = AnswerQueryBody.safeParse({ text: typeof req.body?.text === 'string' ? req.body.text : '' });
     if (!quarter.success || !isUuid(queryId) || !body.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
-    const result = await perform(db, (tx) =>
-      answerQuery(
-        { tx, now: deps.now(), actor },
-        { institutionCode: actor.institutionCode, quarter: quarter.data, queryId, text: body.data.text },
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        answerQuery(uc, { institutionCode: actor.institutionCode, quarter: quarter.data, queryId, text: body.data.text }),
       ),
     );
     res.redirect(

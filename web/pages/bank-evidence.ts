@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { storeEvidence } from '../../app/disclosures/upload-evidence.js';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { bankEvidence } from '../../db/read-models/bank-evidence.js';
 import { Sha256Hex } from '../../schemas/common.js';
 import type { AppDeps } from '../../process/context.js';
@@ -56,8 +56,8 @@ ${req.query.done ? html`<p class="notice" role="status">${t.evStored}</p>` : ''}
     const sha256 = Sha256Hex.safeParse(req.params.sha256);
     const form = sha256.success ? await receiveEvidenceForm(req) : null;
     if (!sha256.success || !form) return res.redirect(303, '/bank/evidence?error=invalid_input');
-    const result = await perform(db, (tx) =>
-      storeEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, received: form.received, store }),
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) => storeEvidence(uc, { sha256: sha256.data, received: form.received, store })),
     );
     res.redirect(303, result.ok ? '/bank/evidence?done=1' : `/bank/evidence?error=${encodeURIComponent(result.status)}`);
   });

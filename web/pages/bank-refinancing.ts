@@ -9,7 +9,7 @@ import { shanghaiDate } from '../../domain/dates.js';
 import { parseYuan } from '../../domain/money.js';
 import { policyOn } from '../../domain/policy/index.js';
 import { COLLATERAL_TYPES } from '../../domain/refinancing/collateral.js';
-import { perform, type ActorContext } from '../../app/perform.js';
+import { perform, settled, type ActorContext } from '../../app/perform.js';
 import { pledgeCollateral, submitApplication, type CollateralInput, type LoanSelection } from '../../app/refinancing/applications.js';
 import { rollOverTranche, statementOf } from '../../app/refinancing/tranches.js';
 import { listApplications, listMarginCalls } from '../../db/repositories/refinancing.js';
@@ -65,7 +65,7 @@ export function bankRefinancingPages(deps: AppDeps): Router {
       const actor = pageActorOf(res)!;
       const input = parse(req);
       if (input === null) return res.redirect(303, `${page}?error=invalid_input`);
-      const result = await perform(db, (tx) => useCase({ tx, now: deps.now(), actor }, input, req));
+      const result = await settled(perform(db, { now: deps.now(), actor }, (uc) => useCase(uc, input, req)));
       res.redirect(303, result.ok ? `${page}?done=1` : `${page}?error=${encodeURIComponent(result.status)}`);
     };
 

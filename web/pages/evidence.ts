@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { readEvidence } from '../../app/disclosures/read-evidence.js';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { Sha256Hex } from '../../schemas/common.js';
 import type { AppDeps } from '../../process/context.js';
 import { evidenceStoreOf } from '../../api/evidence-store.js';
@@ -26,8 +26,8 @@ export function evidencePages(deps: AppDeps): Router {
     const sha256 = Sha256Hex.safeParse(req.params.sha256);
     if (!sha256.success) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
     const etagOnly = matchesEtag(req.get('if-none-match'), sha256.data);
-    const found = await perform(db, (tx) =>
-      readEvidence({ tx, now: deps.now(), actor }, { sha256: sha256.data, withBytes: !etagOnly, store }),
+    const found = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) => readEvidence(uc, { sha256: sha256.data, withBytes: !etagOnly, store })),
     );
     if (!found.ok) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
     const { file, title, bytes } = found.value;

@@ -6,7 +6,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { confirmApproval, declineApproval, withdrawApproval } from '../../app/approvals/decide-approval.js';
-import { perform, type ActorContext } from '../../app/perform.js';
+import { perform, settled, type ActorContext } from '../../app/perform.js';
 import { refreshPolicyData } from '../../app/policy/policy-data.js';
 import { listApprovals } from '../../db/repositories/approvals.js';
 import { isUuid } from '../../schemas/common.js';
@@ -83,10 +83,12 @@ ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
       const back = (status: string) => res.redirect(303, `/operator/approvals?error=${encodeURIComponent(status)}`);
       if (!isUuid(id)) return back('not_found');
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const result = await perform(db, async (tx) => {
-        const run = useCase({ tx, now: deps.now(), actor }, id, body);
-        return run === null ? 'invalid_input' : run;
-      });
+      const result = await settled(
+        perform(db, { now: deps.now(), actor }, async (uc) => {
+          const run = useCase(uc, id, body);
+          return run === null ? 'invalid_input' : run;
+        }),
+      );
       if (!result.ok) return back(result.status);
       if (result.value === 'invalid_input') return back('invalid_input');
       await refreshPolicyData(db).catch((err) => deps.logger.warn({ err }, 'policy data refresh after a confirmation failed'));

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { reconcileBank } from '../../app/imports/reconcile-statement.js';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { banksWithImportedStatements } from '../../db/repositories/imports.js';
 import { AREA_NAMES } from '../../domain/policy/index.js';
 import type { AppDeps } from '../../process/context.js';
@@ -38,7 +38,9 @@ export function reconciliationPages(deps: AppDeps): Router {
 <button type="submit">${t.recShow}</button></form>`;
     let tables = html`<p class="empty">${t.recNone}</p>`;
     if (code) {
-      const result = await perform(db, (tx) => reconcileBank({ tx, now: deps.now(), actor: pageActorOf(res)! }, { institutionCode: code }));
+      const result = await settled(
+        perform(db, { now: deps.now(), actor: pageActorOf(res)! }, (uc) => reconcileBank(uc, { institutionCode: code })),
+      );
       if (!result.ok) tables = html`<p class="error" role="alert">${pageRefusal(result.status, ctx.lang)}</p>`;
       else if (result.value.length) tables = html`${result.value.map((r) => quarterTable(ctx, presentReconciliation(r)))}`;
     }

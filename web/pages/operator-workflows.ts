@@ -16,7 +16,7 @@ import { proposeAct } from '../../app/approvals/propose-act.js';
 import { addUser } from '../../app/institutions/add-user.js';
 import { registerInstitution } from '../../app/institutions/register-institution.js';
 import { updateInstitution } from '../../app/institutions/update-institution.js';
-import { perform, type ActorContext } from '../../app/perform.js';
+import { perform, settled, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { revalueCollateral } from '../../app/refinancing/collateral.js';
 import { allocateOperation } from '../../app/refinancing/decisions.js';
@@ -142,7 +142,7 @@ export function operatorWorkflowPages(deps: AppDeps): Router {
       };
       const input = parse({ ...((req.body ?? {}) as Form), ...req.params }, req);
       if (input === null) return back({ error: 'invalid_input' });
-      const result = await perform(db, (tx) => run({ tx, now: deps.now(), actor }, input));
+      const result = await settled(perform(db, { now: deps.now(), actor }, (uc) => run(uc, input)));
       if (!result.ok) {
         const { rule, field } = ruleOf(result);
         return back({ error: result.status, rule, field });
@@ -581,7 +581,7 @@ ${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeadi
       const input = parse((req.body ?? {}) as Form);
       if (input === null) return res.redirect(303, '/operator/institutions?error=invalid_input');
       const actor = pageActorOf(res)!;
-      const result = await perform(db, (tx) => run({ tx, now: deps.now(), actor }, input, pageOf(res).t));
+      const result = await settled(perform(db, { now: deps.now(), actor }, (uc) => run(uc, input, pageOf(res).t)));
       if (!result.ok) {
         const { rule, field } = ruleOf(result);
         const q = new URLSearchParams({ error: result.status, ...(rule ? { rule } : {}), ...(field ? { field } : {}) });

@@ -9,7 +9,7 @@
 import { Router, type Request, type Response } from 'express';
 import { addDays, shanghaiDate } from '../../domain/dates.js';
 import { formatYuan, parseYuan } from '../../domain/money.js';
-import { perform, type ActorContext } from '../../app/perform.js';
+import { perform, settled, type ActorContext } from '../../app/perform.js';
 import { approveApplication, rejectApplication } from '../../app/refinancing/decisions.js';
 import { disburseApplication } from '../../app/refinancing/tranches.js';
 import { operatorOverview } from '../../db/read-models/operator-overview.js';
@@ -182,7 +182,7 @@ ${table(t.opPoolShortfalls, shortfallHead, shortfallRows, t.opNone)}</section>`;
       if (!isUuid(id)) return res.redirect(303, '/operator?error=not_found');
       const input = parse((req.body ?? {}) as Record<string, unknown>);
       if (input === null) return back('invalid_input');
-      const result = await perform(db, (tx) => useCase({ tx, now: deps.now(), actor }, id, input));
+      const result = await settled(perform(db, { now: deps.now(), actor }, (uc) => useCase(uc, id, input)));
       if (!result.ok) return back(result.status);
       res.redirect(303, `/operator?done=${done}`);
     };

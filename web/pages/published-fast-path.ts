@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { keepPublishedPage } from '../../app/disclosures/published-pages.js';
 import { signatureOfPublished, signedBytesOf } from '../../app/disclosures/sign-publication.js';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { findPublished, type PublishedDisclosure } from '../../db/read-models/published.js';
 import { findPublishedPage } from '../../db/repositories/published-pages.js';
 import type { AppDeps } from '../../process/context.js';
@@ -206,10 +206,9 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
           layout(ctx, `${name} ${d.quarter}`, disclosureBody(ctx, d, atQuarter ? quarterUrl : versionUrl)).text,
           'utf8',
         );
-        const kept = await perform(db, (tx) =>
-          keepPublishedPage(
-            { tx, now: deps.now(), actor: null },
-            {
+        const kept = await settled(
+          perform(db, { now: deps.now(), actor: null }, (uc) =>
+            keepPublishedPage(uc, {
               disclosureVersionId: d.versionId,
               variant,
               template: PAGE_TEMPLATE,
@@ -217,7 +216,7 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
               body,
               gzip: gzipSync(body, { level: 9 }),
               brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
-            },
+            }),
           ),
         );
         if (!kept.ok) return null;
@@ -235,7 +234,9 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
   /** The signed canonical content of version `d` (its JSON download) or its detached signature. */
   const file = (d: PublishedDisclosure, kind: '.json' | '.json.sig') =>
     memo(`${d.institutionCode}/${d.quarter}/${d.version}/${kind}`, async () => {
-      const signed = await perform(db, (tx) => signatureOfPublished({ tx, now: deps.now(), actor: null }, { versionId: d.versionId }));
+      const signed = await settled(
+        perform(db, { now: deps.now(), actor: null }, (uc) => signatureOfPublished(uc, { versionId: d.versionId })),
+      );
       if (!signed.ok) return null;
       const name = `cerf-${d.institutionCode}-${d.quarter}-v${d.version}.json`;
       const headers = {

@@ -6,7 +6,7 @@
  * A code already used is refused (`totp_replayed`); attempts are throttled like sign-in.
  */
 import { Router, type Response } from 'express';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { confirmTotpEnrolment, secondFactorState, startTotpEnrolment, verifySecondFactor } from '../../app/users/second-factor.js';
 import type { Actor, AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
@@ -41,8 +41,10 @@ export function secondFactorPages(deps: AppDeps): Router {
 ${codeForm(ctx, '/signin/second-factor', next, t.tfaCode, t.tfaCodeHint)}`;
       return sendPage(res, ctx, t.tfaHeading, body, status);
     }
-    const enrolment = await perform(db, (tx) =>
-      startTotpEnrolment({ tx, now: deps.now(), actor }, { userId: actor.userId, label: `${actor.institutionCode}:${actor.userName}` }),
+    const enrolment = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        startTotpEnrolment(uc, { userId: actor.userId, label: `${actor.institutionCode}:${actor.userName}` }),
+      ),
     );
     if (!enrolment.ok) throw new Error(enrolment.message);
     const body = html`<h1>${t.tfaEnrolHeading}</h1>${alert}<p>${t.tfaEnrolIntro}</p>
@@ -85,8 +87,10 @@ ${codeForm(ctx, '/signin/second-factor/enrol', next, t.tfaCode, t.tfaEnrolHint)}
       req,
       res,
       (actor) =>
-        perform(db, (tx) =>
-          verifySecondFactor({ tx, now: deps.now(), actor }, { userId: actor.userId, code: String(req.body?.code ?? '') }),
+        settled(
+          perform(db, { now: deps.now(), actor }, (uc) =>
+            verifySecondFactor(uc, { userId: actor.userId, code: String(req.body?.code ?? '') }),
+          ),
         ),
       (actor, _value, next) => res.redirect(303, next ?? ROLE_HOME[actor.role]),
     ),
@@ -97,8 +101,10 @@ ${codeForm(ctx, '/signin/second-factor/enrol', next, t.tfaCode, t.tfaEnrolHint)}
       req,
       res,
       (actor) =>
-        perform(db, (tx) =>
-          confirmTotpEnrolment({ tx, now: deps.now(), actor }, { userId: actor.userId, code: String(req.body?.code ?? '') }),
+        settled(
+          perform(db, { now: deps.now(), actor }, (uc) =>
+            confirmTotpEnrolment(uc, { userId: actor.userId, code: String(req.body?.code ?? '') }),
+          ),
         ),
       (actor, value, next) => {
         const ctx = pageOf(res);

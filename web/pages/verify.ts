@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { correctFinding } from '../../app/disclosures/correct-finding.js';
 import { raiseQuery } from '../../app/disclosures/raise-query.js';
 import { giveVerdict, recordFindings, type AssignmentRef } from '../../app/disclosures/verification.js';
-import { perform, type ActorContext } from '../../app/perform.js';
+import { perform, settled, type ActorContext } from '../../app/perform.js';
 import type { Refusal } from '../../app/refusals.js';
 import { assignmentView, verifierQueue, type AssignmentView } from '../../db/read-models/verifier-queue.js';
 import { uploadedEvidence } from '../../db/repositories/evidence.js';
@@ -339,7 +339,7 @@ ${verdict}`;
       if (input === null) return res.redirect(303, `/verify/${id}?error=invalid_input`);
       const actor = actorOfPage(res);
       const now = deps.now();
-      const done = await perform(db, (tx) => run({ tx, now, actor }, { assignmentId: id }, input));
+      const done = await settled(perform(db, { now, actor }, (uc) => run(uc, { assignmentId: id }, input)));
       if (!done.ok) {
         if (PROBLEMS[done.status].http === 404) return sendMessagePage(res, ctx, 404, ctx.t.notFoundHeading, ctx.t.notFoundBody);
         return res.redirect(303, `/verify/${id}?error=${encodeURIComponent(ruleOf(done))}`);
