@@ -3,7 +3,6 @@
  * handler through the problems table. `code` names the rule; `errors` lists field-level violations.
  */
 import type { ErrorRequestHandler, Response } from 'express';
-import type { z } from 'zod';
 import { Refused, type RefusalStatus } from '../app/refusals.js';
 import type { Violation } from '../domain/result.js';
 import { problemOf } from './problems.js';
@@ -69,16 +68,7 @@ export function sendProblem(
     .send(JSON.stringify(problemBody(status, code, detail, errors, extra)));
 }
 
-/** Maps zod issues to violations: `path` joins the field path with dots, `code` names the rule. */
-export function zodViolations(error: z.ZodError, prefix: (string | number)[] = []): Violation[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))].join('.');
-    const params = (issue as { params?: { code?: string } }).params;
-    let code: string = params?.code ?? issue.code;
-    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
-    return { path: path || '(body)', code, message: issue.message };
-  });
-}
+export { zodViolations } from '../schemas/violations.js';
 
 /** How long a client should wait before retrying while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;

@@ -1,29 +1,14 @@
 /**
- * Multipart uploads (busboy): the file streams into the database part by part as it arrives, through
- * the upload use cases (app/uploads/receive-upload.ts). Used by POST /api/v1/uploads and the bank's
- * upload page alike.
+ * Multipart uploads (busboy): the edge reads the request and hands the file's bytes, as they arrive, to
+ * the upload use case (`receiveUpload`, app/uploads/receive-upload.ts), which stores them. Used by POST
+ * /api/v1/uploads and the bank's upload page alike.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import type { ActorContext } from '../app/perform.js';
-import { Refused } from '../app/refusals.js';
-import { discardUpload, openUpload, queueUpload, storeUploadPart, UPLOAD_MAX_BYTES } from '../app/uploads/receive-upload.js';
-import type { Actor } from '../domain/actor.js';
-import { UploadForm } from '../schemas/uploads.js';
-import type { Db } from '../db/client.js';
-import { validationFailed, zodViolations } from './errors.js';
-
-/** Parts of the stored file. */
-const PART_BYTES = 1024 * 1024;
-
-/** What the multipart request carried, the file stored as parts of upload `id` (null when no file came). */
-export type Received = {
-  fields: Record<string, string>;
-  file: { id: string; size: number; sha256: string; head: Uint8Array } | null;
-  truncated: boolean;
-};
+import { UPLOAD_MAX_BYTES, type ReadUploadRequest } from '../app/uploads/receive-upload.js';
+import { validationFailed } from './errors.js';
 
 /**
  * What makes two upload requests the same for `Idempotency-Key`: their form fields and their file's
@@ -47,7 +32,7 @@ const noteRequestSha256 = (req: Request, sha256: string) => ((req as unknown as 
  */
 function readMultipart<F extends { sha256: string }>(
   req: Request,
-  onFile: (stream: Readable, fileName: string, markTruncated: () => void) => { file: F; done: Promise<void> },
+  onFile: (stream: Readable, fileName: string) => { file: F; done: Promise<void> },
 ): Promise<{ fields: Record<string, string>; file: F | null; truncated: boolean; requestSha256: string }> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -70,7 +55,8 @@ function readMultipart<F extends { sha256: string }>(
         stream.resume();
         return;
       }
-      const started = onFile(stream, info.filename ?? 'upload', () => (truncated = true));
+      stream.on('limit', () => (truncated = true));
+      const started = onFile(stream, info.filename ?? 'upload');
       received = started.file;
       work = started.done.catch((err) => {
         failed = err;
@@ -90,43 +76,11 @@ function readMultipart<F extends { sha256: string }>(
   });
 }
 
-/**
- * Streams a multipart request: the first field named `file` is stored part by part as the upload's
- * bytes (pausing the request while a part is written); other files are drained.
- */
-export function receiveMultipart(db: Db, ctx: () => ActorContext, req: Request): Promise<Received> {
-  return readMultipart(req, (stream, fileName, markTruncated) => {
-    const id = randomUUID();
-    const file = { id, size: 0, sha256: '', head: new Uint8Array() };
-    stream.on('limit', markTruncated);
-    const done = (async () => {
-      await db.transaction((tx) => openUpload({ ...ctx(), tx }, { id, fileName }));
-      const hash = createHash('sha256');
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let seq = 0;
-      const flush = async () => {
-        if (!pendingBytes) return;
-        const data = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        const part = seq++;
-        await db.transaction((tx) => storeUploadPart({ ...ctx(), tx }, { uploadId: id, seq: part, data }));
-      };
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (file.size === 0) file.head = new Uint8Array(chunk.subarray(0, 8));
-        file.size += chunk.length;
-        hash.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= PART_BYTES) await flush();
-      }
-      await flush();
-      file.sha256 = hash.digest('hex');
-    })();
-    return { file, done };
-  });
-}
+/** The upload request read as the upload use case asks (`receiveUpload(db, acting, uploadRequestOf(req))`). */
+export const uploadRequestOf =
+  (req: Request): ReadUploadRequest =>
+  (storeFile) =>
+    readMultipart(req, (stream, fileName) => storeFile(stream as AsyncIterable<Buffer>, fileName));
 
 /**
  * Reads a repeated upload request only to tell whether it is the same request as the first one with
@@ -143,50 +97,4 @@ export async function hashUploadRequest(req: Request): Promise<string> {
     return { file, done };
   });
   return requestSha256;
-}
-
-/**
- * Receives an upload request (fields kind, writeGoodRows and the file) and queues its job; returns the
- * upload's id. Refuses (422 naming the field) a missing or unknown kind, a missing, too large or .xls
- * file, and then keeps nothing of it.
- */
-export async function acceptUpload(db: Db, actor: Actor, at: Date, req: Request): Promise<string> {
-  const ctx = () => ({ tx: db, now: at, actor });
-  const received = await receiveMultipart(db, ctx, req);
-  const discard = async () => {
-    if (received.file) await db.transaction((tx) => discardUpload({ ...ctx(), tx }, { uploadId: received.file!.id }));
-  };
-  if (received.truncated) {
-    await discard();
-    throw new Refused('validation_failed', `the file is larger than ${UPLOAD_MAX_BYTES / 1024 / 1024} MB`, {
-      errors: [{ path: 'file', code: 'file_too_large', message: `at most ${UPLOAD_MAX_BYTES / 1024 / 1024} MB` }],
-    });
-  }
-  const form = UploadForm.safeParse({ kind: received.fields.kind, writeGoodRows: received.fields.writeGoodRows });
-  if (!received.file || !form.success) {
-    await discard();
-    const violations = form.success ? [] : zodViolations(form.error);
-    if (!received.file) violations.push({ path: 'file', code: 'required', message: 'send the CSV or XLSX file in the field "file"' });
-    throw validationFailed(violations);
-  }
-  const file = received.file;
-  try {
-    await db.transaction((tx) =>
-      queueUpload(
-        { ...ctx(), tx },
-        {
-          uploadId: file.id,
-          kind: form.data.kind,
-          head: file.head,
-          sizeBytes: file.size,
-          fileSha256: file.sha256,
-          writeGoodRows: form.data.writeGoodRows,
-        },
-      ),
-    );
-  } catch (err) {
-    await discard();
-    throw err;
-  }
-  return file.id;
 }

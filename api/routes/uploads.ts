@@ -11,13 +11,14 @@ import { parseYuan } from '../../domain/money.js';
 import { recordRepayments, type RepaymentRowInput } from '../../app/loans/record-repayments.js';
 import { findUpload, listUploads, uploadErrors } from '../../db/repositories/uploads.js';
 import { RepaymentBatchBody, RepaymentBatchResult, RepaymentRow, UploadView, type UploadRowErrorValue } from '../../schemas/uploads.js';
-import { actorOf, requireRole } from '../auth.js';
+import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
 import { errorReportRows, presentRepaymentBatch, presentUpload } from '../presenters/uploads.js';
 import { parseOrThrow } from '../validate.js';
-import { acceptUpload } from '../multipart.js';
+import { uploadRequestOf } from '../multipart.js';
+import { receiveUpload } from '../../app/uploads/receive-upload.js';
 
 const UploadId = z.object({ id: z.string().uuid() });
 
@@ -90,7 +91,7 @@ export function uploadRoutes({ database, now }: AppDeps): Router {
   };
 
   router.post('/uploads', requireRole('bank'), async (req, res) => {
-    const id = await acceptUpload(db, actorOf(res), now(), req);
+    const id = await receiveUpload(db, actingOf({ now }, res), uploadRequestOf(req));
     const row = (await findUpload(db, id))!;
     res.status(202).location(`/api/v1/uploads/${id}`).json(presentUpload(row, []));
   });

@@ -173,6 +173,12 @@ describe('the house', () => {
     expect(violations(sources('bench'), (t) => under(t, 'test'))).toEqual([]);
   });
 
+  it('when an edge runs a use case, then through app/perform.ts (no transaction opened by hand in a route, page, job or the process)', () => {
+    const edges = ['api', 'web', 'jobs', 'process'].flatMap(sources).filter((f) => f !== 'process/idempotency.ts');
+    const byHand = edges.filter((f) => /\.transaction\(/.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(byHand).toEqual([]);
+  });
+
   it('when the rules need the date, then the clock is passed in (no new Date() or Date.now() below the entry points)', () => {
     const files = [...sources('domain'), ...sources('app'), ...sources('db')];
     const readers = files.filter((f) => /new Date\(\)|Date\.now\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')));

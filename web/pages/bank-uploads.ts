@@ -14,7 +14,8 @@ import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { errorReportRows, presentUpload } from '../../api/presenters/uploads.js';
 import { CSRF_FIELD } from '../session/csrf.js';
-import { acceptUpload } from '../../api/multipart.js';
+import { uploadRequestOf } from '../../api/multipart.js';
+import { receiveUpload } from '../../app/uploads/receive-upload.js';
 import { pageActorOf } from '../session/sessions.js';
 import { bankNav, exportLinks, listTable, wordsOf } from './bank-layout.js';
 import type { BankWords } from './bank-words.js';
@@ -93,7 +94,7 @@ ${uploadForm(ctx, error)}
     const ctx = pageOf(res);
     const actor = pageActorOf(res)!;
     try {
-      const id = await acceptUpload(db, actor, deps.now(), req);
+      const id = await receiveUpload(db, { now: deps.now(), actor }, uploadRequestOf(req));
       res.redirect(303, `/bank/uploads/${id}`);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
