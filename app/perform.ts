@@ -1,8 +1,9 @@
 /**
- * Running a use case: one transaction, the clock read once by the caller, the actor named. A use case
- * that refuses throws `Refused`, so its transaction writes nothing; `perform` returns that refusal as a
- * `Result` for edges that show it themselves (pages, jobs). Routes may simply await the use case in a
- * transaction and let the error handler answer the refusal through the problems table.
+ * Running a use case: the one way every edge does it (an API route, a page, a job processor, a four-eyes
+ * confirmation). `perform` opens one transaction, hands the use case its context (the transaction, the
+ * clock read once by the edge, the actor named) and returns what the use case returns. A use case that
+ * refuses throws `Refused`, so its transaction writes nothing: the API's error handler answers it through
+ * the problems table; an edge that shows the refusal itself (a page, a job) wraps the call in `settled`.
  */
 import type { Db, Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
@@ -30,12 +31,25 @@ export type UseCaseContext = {
 /** A use case's context with a person acting. */
 export type ActorContext = UseCaseContext & { actor: Actor };
 
+/** Who runs a use case, and when (the edge reads its clock once). */
+export type Acting<A extends Actor | null = Actor | null> = { now: Date; actor: A };
+
+/** The transaction's settings, for the few reads that need their own (a consistent snapshot, read only). */
+export type TransactionConfig = Parameters<Db['transaction']>[1];
+
 export type Performed<T> = { ok: true; value: T } | Refusal;
 
-/** Runs `work` in one transaction; a refusal rolls it back and comes back as a value. */
-export async function perform<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<Performed<T>> {
+/** Runs `work` in one transaction as `acting`; a refusal throws `Refused` and the transaction writes nothing. */
+export function perform<T>(db: Db, acting: Acting<Actor>, work: (ctx: ActorContext) => Promise<T>, config?: TransactionConfig): Promise<T>;
+export function perform<T>(db: Db, acting: Acting, work: (ctx: UseCaseContext) => Promise<T>, config?: TransactionConfig): Promise<T>;
+export function perform<T>(db: Db, acting: Acting, work: (ctx: never) => Promise<T>, config?: TransactionConfig): Promise<T> {
+  return db.transaction((tx) => work({ tx, now: acting.now, actor: acting.actor } as never), config);
+}
+
+/** What a performed use case came to: its value, or its refusal as a value (for pages and jobs). */
+export async function settled<T>(performing: Promise<T>): Promise<Performed<T>> {
   try {
-    return { ok: true, value: await db.transaction(work) };
+    return { ok: true, value: await performing };
   } catch (err) {
     if (err instanceof Refused) return err.refusal;
     throw err;

@@ -2,7 +2,7 @@
  * Refusals: the one way a use case says "no". A refusal names the rule as a fact (`status`), says why
  * in a sentence, and may list field-level violations. Use cases throw `Refused` (so the transaction
  * they run in writes nothing); `perform` hands the edges a `Result`. Every status is listed here, and
- * server/problems.ts gives each one its HTTP code, field path and page message: a new status that the
+ * api/problems.ts gives each one its HTTP code, field path and page message: a new status that the
  * table lacks does not compile.
  */
 import type { Violation } from '../domain/result.js';

@@ -15,7 +15,7 @@ import { shanghaiDate } from '../domain/dates.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
 import { jobIds } from '../domain/job-ids.js';
 import { previousQuarter } from '../jobs/processors/compile-quarter.js';
-import { waitFor } from '../server/embedded/process-tools.js';
+import { waitFor } from '../process/embedded/process-tools.js';
 import {
   fmt,
   freshDatabase,

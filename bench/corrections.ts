@@ -16,7 +16,7 @@ import { openDatabase } from '../db/client.js';
 import { quarterPeriod } from '../domain/disclosures/compile.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
-import { waitFor } from '../server/embedded/process-tools.js';
+import { waitFor } from '../process/embedded/process-tools.js';
 import {
   BENCH_OPERATOR_KEY,
   fmt,

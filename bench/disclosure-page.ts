@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
-import { waitFor } from '../server/embedded/process-tools.js';
+import { waitFor } from '../process/embedded/process-tools.js';
 import { fmt, freshDatabase, startServiceProcess, type Benchmark } from './support.js';
 import { SERVICE_NODE_FLAGS } from '../scripts/service-command.js';
 

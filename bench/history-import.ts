@@ -20,7 +20,7 @@ import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { jobIds } from '../domain/job-ids.js';
 import { formatFenAsWanYuan, formatYuan, parseYuan } from '../domain/money.js';
 import { previousQuarter } from '../app/outbox-jobs.js';
-import { waitFor } from '../server/embedded/process-tools.js';
+import { waitFor } from '../process/embedded/process-tools.js';
 import {
   BENCH_OPERATOR_KEY,
   fmt,

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgresServer } from '../server/embedded/postgres-server.js';
+import { startPostgresServer } from '../devtools/postgres-server.js';
 import { machineLine, recordResults, type RecordedRun } from './record.js';
 import type { Benchmark } from './support.js';
 

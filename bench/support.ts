@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { EmbeddedPostgres } from '../server/embedded/postgres-server.js';
-import { freePort, waitFor } from '../server/embedded/process-tools.js';
+import type { EmbeddedPostgres } from '../devtools/postgres-server.js';
+import { freePort, waitFor } from '../process/embedded/process-tools.js';
 import { serviceArgs } from '../scripts/service-command.js';
 
 export type BenchContext = { pg: EmbeddedPostgres; log: (line: string) => void };
@@ -60,7 +60,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, serviceArgs(options.demo ? 'scripts/demo.ts' : 'server/start.ts', [...profile, ...extra]), {
+  const child = spawn(process.execPath, serviceArgs(options.demo ? 'scripts/demo.ts' : 'process/start.ts', [...profile, ...extra]), {
     env: {
       ...process.env,
       ...env,

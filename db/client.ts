@@ -14,8 +14,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.js';
-import { currentAuditWho } from '../platform/audit-scope.js';
-import { setAuditContext } from './repositories/audit.js';
+import { sql } from 'drizzle-orm';
+import { currentAuditWho, type AuditWho } from '../platform/audit-scope.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -36,6 +36,14 @@ export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.met
 // NUMERIC, INT8 and DATE come back as exact strings; Drizzle maps bigint columns to bigint itself.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/** Names who acts for the rest of the transaction (read by the audit triggers; `set_config(..., true)` ends with it). */
+async function nameWhoActs(tx: Tx, who: AuditWho): Promise<void> {
+  await tx.execute(
+    sql`select set_config('cerf.actor', ${who.userId ?? ''}, true), set_config('cerf.institution', ${who.institutionId ?? ''}, true),
+        set_config('cerf.via', ${who.via ?? ''}, true), set_config('cerf.request', ${who.requestId ?? ''}, true)`,
+  );
+}
+
 /**
  * Every transaction begins by naming who acts (the request's audit scope, platform/audit-scope.ts) for
  * the audit triggers; outside a request nothing is named.
@@ -45,7 +53,7 @@ function audited(db: Db): Db {
   db.transaction = ((work: (tx: never) => Promise<unknown>, config?: never) =>
     begin(async (tx) => {
       const who = currentAuditWho();
-      if (who) await setAuditContext(tx, who);
+      if (who) await nameWhoActs(tx, who);
       return work(tx as never);
     }, config)) as Db['transaction'];
   return db;

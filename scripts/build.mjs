@@ -1,7 +1,7 @@
 /**
  * Compiles the service's TypeScript to plain JavaScript in dist/ (esbuild, file by file, no bundling:
  * the same modules, paths and imports as the sources), with the files the code reads beside itself
- * (server/public, db/migrations). `npm start`, `npm run demo`, `npm run worker` and scripts/demo.sh run
+ * (web/public, db/migrations). `npm start`, `npm run demo`, `npm run worker` and scripts/demo.sh run
  * it first (about half a second), then run dist/, so a running service carries no TypeScript loader:
  * tsx's loader keeps a thread of its own with a heap of about 90 MB for the life of the process.
  * Plain JavaScript so that it runs before anything is compiled.
@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** the folders the service runs from (tests, benches and their fixtures are not part of it) */
-const SOURCE_DIRS = ['domain', 'platform', 'app', 'schemas', 'server', 'db', 'jobs', 'scripts'];
+const SOURCE_DIRS = ['domain', 'platform', 'app', 'schemas', 'api', 'web', 'process', 'db', 'jobs', 'scripts'];
 /** what the code reads from files next to its own module */
-const ASSETS = ['server/public', 'db/migrations'];
+const ASSETS = ['web/public', 'db/migrations'];
 
 function sources(dir, out = []) {
   for (const name of readdirSync(dir)) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
-import type { RunningService } from '../server/service.js';
+import type { RunningService } from '../process/service.js';
 import { demoHistory, HISTORY_BANK } from './demo-history.js';
 
 const DEMO_PASSWORD = 'demo-password-2026';

@@ -27,8 +27,8 @@ export function buildServiceOnce(): void {
   process.env.CERF_SERVICE_BUILT = '1';
 }
 
-/** The node arguments that run `entry` (a source path such as `server/start.ts`) as npm's scripts run it. */
-export function serviceArgs(entry: 'server/start.ts' | 'scripts/demo.ts' | 'jobs/worker.ts', extraFlags: string[] = []): string[] {
+/** The node arguments that run `entry` (a source path such as `process/start.ts`) as npm's scripts run it. */
+export function serviceArgs(entry: 'process/start.ts' | 'scripts/demo.ts' | 'jobs/worker.ts', extraFlags: string[] = []): string[] {
   buildServiceOnce();
   return [...extraFlags, ...SERVICE_NODE_FLAGS, path.join('dist', entry.replace(/\.ts$/, '.js'))];
 }

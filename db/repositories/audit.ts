@@ -7,17 +7,7 @@ import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { auditRecords } from '../schema/index.js';
 import type { Tx } from '../client.js';
 
-import type { AuditWho } from '../../platform/audit-scope.js';
-
-export type AuditContext = AuditWho;
-
-/** Names who acts for the rest of the transaction. */
-export async function setAuditContext(tx: Tx, context: AuditContext): Promise<void> {
-  await tx.execute(
-    sql`select set_config('cerf.actor', ${context.userId ?? ''}, true), set_config('cerf.institution', ${context.institutionId ?? ''}, true),
-        set_config('cerf.via', ${context.via ?? ''}, true), set_config('cerf.request', ${context.requestId ?? ''}, true)`,
-  );
-}
+/** Who acts is named when a transaction begins (`db/client.ts`, `nameWhoActs`). */
 
 /** The reason recorded with the changes that follow in this transaction. */
 export async function setAuditReason(tx: Tx, reason: string): Promise<void> {

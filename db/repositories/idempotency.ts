@@ -1,6 +1,6 @@
 /**
  * `Idempotency-Key` records: the first request with a key claims it (an in-progress row), its answer
- * is stored when sent; a 5xx releases it unless its write transaction committed (`write_committed`). The middleware (server/idempotency.ts) decides; these are its
+ * is stored when sent; a 5xx releases it unless its write transaction committed (`write_committed`). The middleware (process/idempotency.ts) decides; these are its
  * queries, on the database itself (outside any request transaction).
  */
 import { and, eq, lt } from 'drizzle-orm';

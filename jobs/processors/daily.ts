@@ -5,6 +5,7 @@
  * same functions the operator runs through the API; each runs in one transaction with the outbox row's
  * "done", so a day is booked exactly once even if the job runs again.
  */
+import { perform } from '../../app/perform.js';
 import { accrueInterest, scanCoverage, scanMaturities } from '../../app/refinancing/scans.js';
 import { lockOutbox, markDone } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
@@ -15,7 +16,7 @@ import type { Processor } from './types.js';
 export const maturityScan: Processor = async (ctx, job) => {
   const payload = parsePayload(DailyJob, job.data, job.id);
   const on = payload.on ?? shanghaiDate(ctx.now());
-  return ctx.db.transaction(async (tx) => {
+  return perform(ctx.db, { now: ctx.now(), actor: null }, async ({ tx }) => {
     if ((await lockOutbox(tx, job.id))?.status === 'done') return 'already_done';
     const scanned = await scanMaturities(tx, { on });
     const coverage = await scanCoverage(tx, { on });
@@ -27,7 +28,7 @@ export const maturityScan: Processor = async (ctx, job) => {
 export const interestAccrual: Processor = async (ctx, job) => {
   const payload = parsePayload(DailyJob, job.data, job.id);
   const through = payload.on ?? shanghaiDate(ctx.now());
-  return ctx.db.transaction(async (tx) => {
+  return perform(ctx.db, { now: ctx.now(), actor: null }, async ({ tx }) => {
     if ((await lockOutbox(tx, job.id))?.status === 'done') return 'already_done';
     const booked = await accrueInterest(tx, { through, actor: null });
     await markDone(tx, job.id);

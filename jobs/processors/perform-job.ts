@@ -5,7 +5,7 @@
  * registered yet), which BullMQ retries with backoff.
  */
 import { UnrecoverableError } from 'bullmq';
-import { perform, type UseCaseContext } from '../../app/perform.js';
+import { perform, settled, type UseCaseContext } from '../../app/perform.js';
 import type { RefusalStatus } from '../../app/refusals.js';
 import { markDone } from '../../db/repositories/outbox.js';
 import type { JobContext, JobInput } from './types.js';
@@ -16,12 +16,13 @@ export async function performJob<T>(
   work: (uc: UseCaseContext) => Promise<T>,
   options: { retryable?: RefusalStatus[] } = {},
 ): Promise<T> {
-  const now = ctx.now();
-  const done = await perform(ctx.db, async (tx) => {
-    const value = await work({ tx, now, actor: null });
-    await markDone(tx, job.id);
-    return value;
-  });
+  const done = await settled(
+    perform(ctx.db, { now: ctx.now(), actor: null }, async (uc) => {
+      const value = await work(uc);
+      await markDone(uc.tx, job.id);
+      return value;
+    }),
+  );
   if (done.ok) return done.value;
   if (options.retryable?.includes(done.status)) throw new Error(done.message);
   throw new UnrecoverableError(done.message);

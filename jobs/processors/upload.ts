@@ -6,7 +6,7 @@
  * The last failed attempt marks the upload failed.
  */
 import { UnrecoverableError } from 'bullmq';
-import { perform } from '../../app/perform.js';
+import { perform, settled } from '../../app/perform.js';
 import { processUpload } from '../../app/uploads/process-upload.js';
 import { markUploadFailed, markUploadStarted, noteUploadProgress } from '../../app/uploads/upload-job-state.js';
 import { UploadJob } from '../../schemas/uploads.js';
@@ -17,10 +17,10 @@ import type { Processor } from './types.js';
 export const upload: Processor = async (ctx, job) => {
   const { uploadId } = parsePayload(UploadJob, job.data, job.id);
   const beside = ctx.driver !== 'pglite';
-  await perform(ctx.db, (tx) => markUploadStarted({ tx, now: ctx.now(), actor: null }, { uploadId }));
+  await settled(perform(ctx.db, { now: ctx.now(), actor: null }, (uc) => markUploadStarted(uc, { uploadId })));
   const progress = beside
     ? (p: { permille: number; rowsRead: number }) =>
-        perform(ctx.db, (tx) => noteUploadProgress({ tx, now: ctx.now(), actor: null }, { uploadId, ...p })).then(() => undefined)
+        settled(perform(ctx.db, { now: ctx.now(), actor: null }, (uc) => noteUploadProgress(uc, { uploadId, ...p }))).then(() => undefined)
     : undefined;
   try {
     const outcome = await performJob(ctx, job, (uc) => processUpload(uc, { uploadId, progress, partsFrom: beside ? ctx.db : undefined }));
@@ -28,8 +28,8 @@ export const upload: Processor = async (ctx, job) => {
   } catch (err) {
     const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= job.maxAttempts;
     if (last)
-      await perform(ctx.db, (tx) =>
-        markUploadFailed({ tx, now: ctx.now(), actor: null }, { uploadId, failure: (err as Error).message }),
+      await settled(
+        perform(ctx.db, { now: ctx.now(), actor: null }, (uc) => markUploadFailed(uc, { uploadId, failure: (err as Error).message })),
       ).catch(() => undefined);
     throw err;
   }

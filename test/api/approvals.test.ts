@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../process/app.js';
 import { createInstitution } from '../factories/institutions.js';
 import { get, post } from '../factories/refinancing.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../process/app.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../process/app.js';
 import { parseEnv } from '../../schemas/env.js';
 import { createInstitution } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeCursor } from '../../schemas/common.js';
-import { describedRoutes } from '../../server/openapi.js';
+import { describedRoutes } from '../../api/openapi.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 

@@ -13,9 +13,9 @@ import type { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describedRoutes } from '../../server/openapi.js';
-import { routeModules } from '../../server/routes/index.js';
-import { pageRoutes } from '../../server/routes/pages.js';
+import { describedRoutes } from '../../api/openapi.js';
+import { routeModules } from '../../process/routes.js';
+import { pageRoutes } from '../../web/pages/router.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { PublishedCache } from '../../server/pages/published-cache.js';
+import { PublishedCache } from '../../web/pages/published-cache.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { createTestApp, type TestApp } from '../support/harness.js';

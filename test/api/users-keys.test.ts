@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../process/app.js';
 import { createInstitution, createUser } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 

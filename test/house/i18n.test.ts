@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en, zh } from '../../server/pages/i18n.js';
+import { en, zh } from '../../web/pages/i18n.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,7 +18,7 @@ function serverSources(): string {
       else if (name.endsWith('.ts') && !full.endsWith(path.join('pages', 'i18n.ts'))) texts.push(readFileSync(full, 'utf8'));
     }
   };
-  walk(path.join(ROOT, 'server'));
+  for (const folder of ['api', 'web', 'process']) walk(path.join(ROOT, folder));
   return texts.join('\n');
 }
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { disclosureVersions, outbox, verificationAssignments } from '../../db/schema/index.js';
 import { randomPrefix, type JobRuntime } from '../../jobs/runtime.js';
-import { startRedisServer, type EmbeddedRedis } from '../../server/embedded/redis-server.js';
+import { startRedisServer, type EmbeddedRedis } from '../../process/embedded/redis-server.js';
 import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';

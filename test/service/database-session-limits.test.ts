@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../server/embedded/process-tools.js';
+import { waitFor } from '../../process/embedded/process-tools.js';
 import { buildServiceOnce } from '../../scripts/service-command.js';
 import { createTestDatabase } from '../support/harness.js';
 

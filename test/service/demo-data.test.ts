@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../schemas/env.js';
 import { DEMO_KEYS, DEMO_USERS, loadDemoData } from '../../scripts/demo-data.js';
-import { startService } from '../../server/service.js';
+import { startService } from '../../process/service.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

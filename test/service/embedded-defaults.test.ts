@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tcpReachable, waitFor } from '../../server/embedded/process-tools.js';
+import { tcpReachable, waitFor } from '../../process/embedded/process-tools.js';
 import { parseEnv } from '../../schemas/env.js';
-import { startService } from '../../server/service.js';
+import { startService } from '../../process/service.js';
 import { loanRequest } from '../factories/loans.js';
 import { serviceArgs } from '../../scripts/service-command.js';
 
@@ -64,7 +64,7 @@ describe('embedded defaults', () => {
 
 describe('the service process', () => {
   const run = (env: Record<string, string>) => {
-    const child = spawn(process.execPath, serviceArgs('server/start.ts'), {
+    const child = spawn(process.execPath, serviceArgs('process/start.ts'), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

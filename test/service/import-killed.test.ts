@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, waitFor } from '../../server/embedded/process-tools.js';
+import { freePort, waitFor } from '../../process/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { createTestDatabase } from '../support/harness.js';
 import { serviceArgs } from '../../scripts/service-command.js';
@@ -19,7 +19,7 @@ let service: { child: ChildProcess; url: string } | null = null;
 
 async function startServiceProcess() {
   const port = await freePort();
-  const child = spawn(process.execPath, serviceArgs('server/start.ts'), {
+  const child = spawn(process.execPath, serviceArgs('process/start.ts'), {
     env: {
       ...process.env,
       DATABASE_URL: database.url,

@@ -34,7 +34,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function run(entry: 'server/start.ts' | 'scripts/demo.ts') {
+function run(entry: 'process/start.ts' | 'scripts/demo.ts') {
   const child = spawn(process.execPath, serviceArgs(entry), {
     env: {
       ...process.env,
@@ -57,7 +57,7 @@ function run(entry: 'server/start.ts' | 'scripts/demo.ts') {
 
 describe('a port already in use', () => {
   it('when the service starts on a port another process holds, then it exits with status 1 and says which port and what to do', async () => {
-    const proc = run('server/start.ts');
+    const proc = run('process/start.ts');
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain(`cerf-ledger did not start: port ${port} on 127.0.0.1 is already in use by another process`);
     expect(proc.output()).toContain('PORT=');

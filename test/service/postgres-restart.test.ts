@@ -7,8 +7,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startPostgresServer, type EmbeddedPostgres } from '../../server/embedded/postgres-server.js';
-import { waitFor } from '../../server/embedded/process-tools.js';
+import { startPostgresServer, type EmbeddedPostgres } from '../../devtools/postgres-server.js';
+import { waitFor } from '../../process/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { call, createBankThrough, startServiceProcess, type Answer, type ServiceProcess } from '../support/processes.js';
 

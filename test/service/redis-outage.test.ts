@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type EmbeddedRedis } from '../../server/embedded/redis-server.js';
-import { waitFor } from '../../server/embedded/process-tools.js';
+import { startRedisServer, type EmbeddedRedis } from '../../process/embedded/redis-server.js';
+import { waitFor } from '../../process/embedded/process-tools.js';
 import { createTestDatabase } from '../support/harness.js';
 import { call, startServiceProcess, type ServiceProcess } from '../support/processes.js';
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitFor } from '../../server/embedded/process-tools.js';
+import { waitFor } from '../../process/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { createTestDatabase } from '../support/harness.js';
 import { call, callAll, createBankThrough, startCluster } from '../support/processes.js';

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../db/client.js';
-import { startPostgresServer } from '../../server/embedded/postgres-server.js';
-import { startRedisServer } from '../../server/embedded/redis-server.js';
+import { startPostgresServer } from '../../devtools/postgres-server.js';
+import { startRedisServer } from '../../process/embedded/redis-server.js';
 import { buildServiceOnce } from '../../scripts/service-command.js';
 
 declare module 'vitest' {

@@ -1,11 +1,11 @@
 /**
- * Real processes for the service tests: `npm start` (server/start.ts) and `npm run worker`
+ * Real processes for the service tests: `npm start` (process/start.ts) and `npm run worker`
  * (jobs/worker.ts), built and run as npm's scripts run them (scripts/service-command.ts), as child processes on a database and a Redis the test names, and plain HTTP calls to
  * them. The drills (a restarted PostgreSQL, a killed Redis) and the several-processes test share these.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { freePort, waitFor } from '../../server/embedded/process-tools.js';
+import { freePort, waitFor } from '../../process/embedded/process-tools.js';
 import { serviceArgs } from '../../scripts/service-command.js';
 
 export type ServiceProcess = {
@@ -60,7 +60,7 @@ function watch(child: ChildProcess, url: string): ServiceProcess {
 /** Starts the service as `npm start` does, with `env` (DATABASE_URL, REDIS_URL, …) on a free port; resolves once /readyz answers 200. */
 export async function startServiceProcess(env: Record<string, string | undefined>, options: { ready?: boolean } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, serviceArgs('server/start.ts'), {
+  const child = spawn(process.execPath, serviceArgs('process/start.ts'), {
     env: { ...process.env, DATA_DIR: os.tmpdir(), LOG_LEVEL: 'warn', CERF_WORKERS: 'off', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { parseEnv } from '../../../schemas/env.js';
-import { startService, type RunningService } from '../../../server/service.js';
+import { startService, type RunningService } from '../../../process/service.js';
 import { createTestDatabase } from '../../support/harness.js';
 
 export const ARTIFACTS_DIR = path.resolve('.test-artifacts');

@@ -1,0 +1,135 @@
+/**
+ * The bank's disclosure drafts (/bank/disclosures): every version of its quarters, newest first, with
+ * the statement to review, the submit button on a compiled draft (the same use case as
+ * POST /disclosures/:code/:quarter/submit) and, once a verifier has worked, its verdict and findings.
+ */
+import { Router } from 'express';
+import { perform, settled } from '../../app/perform.js';
+import { submitDisclosure } from '../../app/disclosures/workflow.js';
+import { answerQuery } from '../../app/disclosures/answer-query.js';
+import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
+import { findAssignmentForVersion, findingsOf } from '../../db/repositories/verification.js';
+import { queryThreadsOf } from '../../db/repositories/verification-queries.js';
+import { isUuid } from '../../schemas/common.js';
+import { AnswerQueryBody } from '../../schemas/evidence.js';
+import { QuarterString } from '../../schemas/common.js';
+import type { AppDeps } from '../../process/context.js';
+import { pageRefusal } from '../../api/problems.js';
+import { pageActorOf } from '../session/sessions.js';
+import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
+import { pageOf } from './context.js';
+import { exportFormatOf, sendTable } from './exports.js';
+import { cells, html } from './html.js';
+import { sendPage } from './layout.js';
+import { queryThreadsSection } from './query-threads.js';
+
+const CODE = /^[a-z_]{1,64}$/;
+
+export function bankDisclosurePages(deps: AppDeps): Router {
+  const router = Router();
+  const { db } = deps.database;
+
+  router.get('/', async (req, res) => {
+    const ctx = pageOf(res);
+    const w = wordsOf(ctx);
+    const actor = pageActorOf(res)!;
+    const format = exportFormatOf(req.query.export);
+    const views = (
+      await listVersionViews(
+        db,
+        { institutionCode: actor.institutionCode, visibility: { kind: 'bank', institutionId: actor.institutionId } },
+        { limit: format ? EXPORT_LIMIT : PAGE_ROWS, after: null },
+      )
+    )
+      .filter((v) => v.institution.code === actor.institutionCode)
+      .sort((a, b) =>
+        a.version.quarter === b.version.quarter ? b.version.version - a.version.version : a.version.quarter < b.version.quarter ? 1 : -1,
+      );
+    const head = [w.quarter, w.version, w.status, w.compiledAt, w.verifier, w.verdict];
+    const data = views.map((v) => [
+      v.version.quarter,
+      v.version.version,
+      v.version.status,
+      v.version.compiledAt.toISOString().slice(0, 10),
+      v.verification?.verifier ?? '',
+      v.verification?.verdict ?? '',
+    ]);
+    if (format) return sendTable(res, format, 'disclosures', head, data);
+
+    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
+    const sections = [];
+    for (const v of views) {
+      const row = v.version;
+      const content = row.content as { statement?: { zh: string; en: string } };
+      const assignment = v.verification ? await findAssignmentForVersion(db, row.id) : null;
+      const findings = assignment ? await findingsOf(db, assignment.id) : [];
+      const threads = assignment ? await queryThreadsOf(db, row.id) : [];
+      const answering = assignment && !assignment.completedAt && row.status === 'under_verification';
+      const id = `d-${row.quarter}-v${row.version}`;
+      const findingRows = findings.map(
+        (f) => html`<tr><th scope="row">${f.loanId.slice(0, 8)}</th>${cells([f.check, f.outcome, f.note ?? ''])}</tr>`,
+      );
+      sections.push(html`<section aria-labelledby="${id}" class="draft"><h2 id="${id}">${row.quarter} · ${w.version} ${row.version} · ${row.status}</h2>
+${content.statement ? html`<p class="statement">${ctx.lang === 'zh' ? content.statement.zh : content.statement.en}</p>` : ''}
+<p><a href="/api/v1/disclosures/${actor.institutionCode}/${row.quarter}?version=${row.version}">${w.review} (JSON)</a></p>
+${
+  row.status === 'compiled'
+    ? html`<form method="post" action="/bank/disclosures/${row.quarter}/submit">${ctx.csrfField()}<button type="submit">${w.submitDraft}</button></form>`
+    : ''
+}
+${
+  v.verification
+    ? html`<h3>${w.findings}: ${v.verification.verifier}${v.verification.verdict ? html` · ${w.verdict}: ${v.verification.verdict}` : ''}</h3>
+${listTable(w.findings, [w.loan, w.check, w.result, w.note], findingRows, w.noneYet)}
+${queryThreadsSection(ctx, `${id}-queries`, threads, {
+  answerAction: answering ? (queryId) => `/bank/disclosures/${row.quarter}/queries/${queryId}/answers` : undefined,
+})}`
+    : ''
+}</section>`);
+    }
+    const body = html`<h1>${w.disclosures}</h1>${bankNav(ctx, '/bank/disclosures')}
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+${req.query.done ? html`<p class="notice" role="status">${w.done}</p>` : ''}
+${exportLinks(ctx)}
+${listTable(
+  w.disclosures,
+  head,
+  data.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells(d.slice(1))}</tr>`),
+  w.noneYet,
+)}
+${sections}`;
+    sendPage(res, ctx, w.disclosures, body);
+  });
+
+  router.post('/:quarter/submit', async (req, res) => {
+    const actor = pageActorOf(res)!;
+    const quarter = QuarterString.safeParse(req.params.quarter);
+    if (!quarter.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        submitDisclosure(uc, { institutionCode: actor.institutionCode, quarter: quarter.data }),
+      ),
+    );
+    res.redirect(303, result.ok ? '/bank/disclosures?done=1' : `/bank/disclosures?error=${encodeURIComponent(result.status)}`);
+  });
+
+  /** The bank answers a verifier's query (the same use case as POST …/queries/:queryId/answers). */
+  router.post('/:quarter/queries/:queryId/answers', async (req, res) => {
+    const actor = pageActorOf(res)!;
+    const quarter = QuarterString.safeParse(req.params.quarter);
+    const queryId = String(req.params.queryId);
+    const body = AnswerQueryBody.safeParse({ text: typeof req.body?.text === 'string' ? req.body.text : '' });
+    if (!quarter.success || !isUuid(queryId) || !body.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        answerQuery(uc, { institutionCode: actor.institutionCode, quarter: quarter.data, queryId, text: body.data.text }),
+      ),
+    );
+    res.redirect(
+      303,
+      result.ok ? `/bank/disclosures?done=1#query-${queryId}` : `/bank/disclosures?error=${encodeURIComponent(result.status)}`,
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,165 @@
+/**
+ * The bank's uploads (/bank/uploads): the form (kind, file, "write the good rows"), the recent uploads,
+ * and one upload's job: a progress bar while it runs (bank.js polls status.json and reloads when it is
+ * done), then its counts and its error report (row, column, rule), downloadable as CSV. The form goes
+ * through the same receiver and use cases as POST /api/v1/uploads.
+ */
+import { Router } from 'express';
+import { toCsv } from '../../platform/csv.js';
+import { Refused } from '../../app/refusals.js';
+import { findUpload, listUploads, uploadErrors, type UploadSummary } from '../../db/repositories/uploads.js';
+import { isUuid } from '../../schemas/common.js';
+import { UPLOAD_COLUMNS, UPLOAD_KINDS, type UploadRowErrorValue } from '../../schemas/uploads.js';
+import type { AppDeps } from '../../process/context.js';
+import { pageRefusal } from '../../api/problems.js';
+import { errorReportCsv, presentUpload } from '../../api/presenters/uploads.js';
+import { CSRF_FIELD } from '../session/csrf.js';
+import { uploadRequestOf } from '../../api/multipart.js';
+import { receiveUpload } from '../../app/uploads/receive-upload.js';
+import { pageActorOf } from '../session/sessions.js';
+import { bankNav, exportLinks, listTable, wordsOf } from './bank-layout.js';
+import type { BankWords } from './bank-words.js';
+import { pageOf, type PageContext } from './context.js';
+import { exportFormatOf, sendTable } from './exports.js';
+import { cells, html, numCells } from './html.js';
+import { sendPage } from './layout.js';
+
+const statusWord = (w: BankWords, status: string) =>
+  ({
+    queued: w.statusQueued,
+    receiving: w.statusQueued,
+    running: w.statusRunning,
+    completed: w.statusCompleted,
+    refused: w.statusRefused,
+    failed: w.statusFailed,
+  })[status] ?? status;
+
+function uploadForm(ctx: PageContext, error: string | null) {
+  const w = wordsOf(ctx);
+  const kinds: [string, string][] = [
+    ['loans', w.kindLoans],
+    ['repayments', w.kindRepayments],
+    ['amendments', w.kindAmendments],
+  ];
+  return html`<section aria-labelledby="h-upload"><h2 id="h-upload">${w.uploadHeading}</h2>
+<p class="hint">${w.uploadHint}</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/bank/uploads?${CSRF_FIELD}=${encodeURIComponent(ctx.csrfToken)}" enctype="multipart/form-data" class="upload">
+<label for="u-kind">${w.kind}</label><select id="u-kind" name="kind">${kinds.map(([v, label]) => html`<option value="${v}">${label}</option>`)}</select>
+<label for="u-file">${w.file}</label><input id="u-file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>
+<label class="check"><input id="u-good" name="writeGoodRows" type="checkbox" value="true"> ${w.writeGoodRows}</label>
+<button type="submit">${w.upload}</button>
+</form>
+<details><summary>${w.columns}</summary>${UPLOAD_KINDS.map((k) => html`<p><strong>${k}</strong>: <code>${UPLOAD_COLUMNS[k].join(', ')}</code></p>`)}</details>
+</section>`;
+}
+
+export function bankUploadPages(deps: AppDeps): Router {
+  const router = Router();
+  const { db } = deps.database;
+
+  const renderList = async (res: Parameters<Parameters<Router['get']>[1]>[1], error: string | null, status = 200) => {
+    const ctx = pageOf(res);
+    const w = wordsOf(ctx);
+    const actor = pageActorOf(res)!;
+    const rows = (await listUploads(db, actor.institutionId, 50)).filter((u) => u.status !== 'receiving');
+    const head = [w.fileName, w.kind, w.status, w.counts, w.uploadedAt];
+    const trs = rows.map((u) => {
+      const c = presentUpload(u, []).counts;
+      return html`<tr><th scope="row"><a href="/bank/uploads/${u.id}">${u.fileName}</a></th>${cells([u.kind, statusWord(w, u.status)])}${numCells(
+        [`${c.created} / ${c.unchanged} / ${c.error}`],
+      )}${cells([u.createdAt.toISOString().slice(0, 16).replace('T', ' ')])}</tr>`;
+    });
+    const body = html`<h1>${w.navUploads}</h1>${bankNav(ctx, '/bank/uploads')}
+${uploadForm(ctx, error)}
+<section aria-labelledby="h-recent"><h2 id="h-recent">${w.recentUploads}</h2>${exportLinks(ctx)}${listTable(w.recentUploads, head, trs, w.noneYet)}</section>`;
+    if (exportFormatOf(res.req.query.export)) {
+      return sendTable(
+        res,
+        exportFormatOf(res.req.query.export)!,
+        'uploads',
+        head,
+        rows.map((u) => {
+          const c = presentUpload(u, []).counts;
+          return [u.fileName, u.kind, u.status, `${c.created} / ${c.unchanged} / ${c.error}`, u.createdAt.toISOString()];
+        }),
+      );
+    }
+    sendPage(res, ctx, w.navUploads, body, status);
+  };
+
+  router.get('/', (_req, res) => renderList(res, null));
+
+  router.post('/', async (req, res) => {
+    const ctx = pageOf(res);
+    const actor = pageActorOf(res)!;
+    try {
+      const id = await receiveUpload(db, { now: deps.now(), actor }, uploadRequestOf(req));
+      res.redirect(303, `/bank/uploads/${id}`);
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      const r = err.refusal;
+      const detail = r.errors?.length ? `: ${r.errors.map((e) => `${e.path} (${e.code})`).join(', ')}` : '';
+      await renderList(res, `${pageRefusal(r.status, ctx.lang) ?? r.message}${detail}`, 422);
+    }
+  });
+
+  const mine = async (res: Parameters<Parameters<Router['get']>[1]>[1], id: string): Promise<UploadSummary | null> => {
+    if (!isUuid(id)) return null;
+    const row = await findUpload(db, id, { institutionId: pageActorOf(res)!.institutionId });
+    return row && row.status !== 'receiving' ? row : null;
+  };
+
+  router.get('/:id/status.json', async (req, res) => {
+    const row = await mine(res, req.params.id);
+    if (!row) return void res.status(404).json({ status: 'not_found' });
+    const view = presentUpload(row, []);
+    res.set('Cache-Control', 'no-store').json({ status: view.status, progressPercent: view.progressPercent, rowsRead: view.rowsRead });
+  });
+
+  router.get('/:id/errors.csv', async (req, res, next) => {
+    const row = await mine(res, req.params.id);
+    if (!row) return next();
+    const errors = (await uploadErrors(db, row.id)) as UploadRowErrorValue[];
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="upload-${row.id}-errors.csv"`)
+      .send(toCsv(errorReportCsv(errors)));
+  });
+
+  router.get('/:id', async (req, res, next) => {
+    const ctx = pageOf(res);
+    const w = wordsOf(ctx);
+    const row = await mine(res, req.params.id);
+    if (!row) return next();
+    const errors = row.errorCount ? ((await uploadErrors(db, row.id)) as UploadRowErrorValue[]) : [];
+    const view = presentUpload(row, errors);
+    const running = view.status === 'queued' || view.status === 'running';
+    const c = view.counts;
+    const note = running
+      ? html`<p class="notice" role="status" data-poll="/bank/uploads/${row.id}/status.json">${w.uploadWaitNote} <a href="/bank/uploads/${row.id}">${w.refresh}</a></p>`
+      : view.status === 'refused'
+        ? html`<p class="error" role="alert">${w.uploadRefusedNote.replace('{n}', String(view.errorCount))}</p>`
+        : view.status === 'completed'
+          ? html`<p class="notice" role="status">${w.uploadDoneNote.replace('{created}', String(c.created)).replace('{unchanged}', String(c.unchanged)).replace('{error}', String(c.error))}</p>`
+          : html`<p class="error" role="alert">${w.statusFailed}: ${view.failure ?? ''}</p>`;
+    const errorRows = view.errors.map((e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, e.message])}</tr>`);
+    const body = html`<h1>${w.navUploads}: ${row.fileName}</h1>${bankNav(ctx, '/bank/uploads')}
+<dl class="facts"><dt>${w.kind}</dt><dd>${view.kind} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${statusWord(w, view.status)}</dd>
+<dt>${w.counts}</dt><dd>${c.created} / ${c.unchanged} / ${c.error}</dd></dl>
+<label for="upload-progress">${w.progress}</label> <progress id="upload-progress" max="100" value="${view.progressPercent}">${view.progressPercent} %</progress> <span>${view.progressPercent} %</span>
+${note}
+${
+  view.errorCount
+    ? html`<section aria-labelledby="h-errors"><h2 id="h-errors">${w.errorReport}</h2>
+<p><a href="/bank/uploads/${row.id}/errors.csv" download>${w.downloadErrors}</a></p>
+${listTable(w.errorReport, [w.row, w.column, w.rule, w.message], errorRows, w.noneYet)}</section>`
+    : ''
+}
+<p><a href="/bank/uploads">${w.uploadHeading}</a></p>
+<script src="/static/bank.js" defer></script>`;
+    sendPage(res, ctx, w.navUploads, body);
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+/** The operator's workflow pages: disclosures: compile a quarter, assign a verifier, publish. */
+import { Router } from 'express';
+import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
+import { assignDisclosure } from '../../app/disclosures/verification.js';
+import { proposeAct } from '../../app/approvals/propose-act.js';
+import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
+import { listInstitutions } from '../../db/repositories/institutions.js';
+import type { AppDeps } from '../../process/context.js';
+import { pageOf } from './context.js';
+import { cells, html } from './html.js';
+import { sendPage } from './layout.js';
+
+import { type Form, LIST_LIMIT, commandOf, outcome, pending, quarterOf, section, subnav, table, text } from './operator-work.js';
+
+export function disclosureWorkPages(deps: AppDeps): Router {
+  const router = Router();
+  const { db } = deps.database;
+  const command = commandOf(deps);
+
+  // ---- disclosures: compile a quarter, assign a verifier, publish
+  router.get('/disclosures', async (req, res) => {
+    const ctx = pageOf(res);
+    const { t } = ctx;
+    const views = await listVersionViews(db, { visibility: { kind: 'operator' } }, { limit: LIST_LIMIT, after: null });
+    const verifiers = (await listInstitutions(db, { kind: 'verifier', limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
+    // the latest version of each bank's quarter is the one the verbs act on
+    const seen = new Set<string>();
+    const latest = views.filter((v) => {
+      const key = `${v.institution.code}/${v.version.quarter}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const rows = latest.map((v) => {
+      const { code } = v.institution;
+      const q = v.version.quarter;
+      const p = `d-${code}-${q}`;
+      const base = `/operator/disclosures/${code}/${q}`;
+      const verifierOptions = verifiers.map(
+        (i) => html`<option value="${i.code}">${i.code} · ${ctx.lang === 'zh' ? i.nameZh : i.nameEn}</option>`,
+      );
+      const action =
+        v.version.status === 'submitted'
+          ? html`<form method="post" action="${base}/assign" class="decision">${ctx.csrfField()}
+<label for="${p}-verifier">${t.verifier}</label><select id="${p}-verifier" name="verifier" required><option value="">${t.vfChoose}</option><option value="least_loaded">${t.owByRule}</option>${verifierOptions}</select>
+<button type="submit">${t.owAssign}</button></form>`
+          : v.version.status === 'verified'
+            ? html`<form method="post" action="${base}/publish" class="decision">${ctx.csrfField()}<button type="submit">${t.owPublish}</button></form>`
+            : '';
+      return html`<tr id="${p}"><th scope="row">${ctx.lang === 'zh' ? v.institution.nameZh : v.institution.nameEn} (${code})</th>${cells([
+        q,
+        v.version.version,
+        v.version.status,
+        v.verification ? `${v.verification.verifier}${v.verification.verdict ? ` · ${v.verification.verdict}` : ''}` : '—',
+      ])}<td>${action}</td></tr>`;
+    });
+    const head = [t.institution, t.quarter, t.version, t.opStatus, t.verifier, t.opAction];
+    const body = html`<h1>${t.owDisclosuresHeading}</h1>${subnav(ctx, '/operator/disclosures')}${outcome(ctx, req)}
+${section(
+  'h-compile',
+  t.owCompileHeading,
+  html`<form method="post" action="/operator/disclosures/compile" class="stack narrow">${ctx.csrfField()}
+<label for="compile-quarter">${t.quarter}</label><input id="compile-quarter" name="quarter" required pattern="\\d{4}Q[1-4]" placeholder="2022Q3">
+<button type="submit">${t.owCompile}</button></form><p class="hint">${t.owCompileHint}</p>`,
+)}
+${section('h-versions', t.owDisclosuresHeading, table(t.owDisclosuresHeading, head, rows, t.opNone))}`;
+    sendPage(res, ctx, t.owDisclosuresHeading, body);
+  });
+  router.post(
+    '/disclosures/compile',
+    command(
+      '/operator/disclosures',
+      (form) => (quarterOf(form) ? { quarter: quarterOf(form)! } : null),
+      async (ctx, input) => {
+        const r = await requestQuarterCompile(ctx, input);
+        return `${input.quarter}: ${r.jobId}${r.new ? '' : ' (running)'} · ${r.banks.join(', ') || '—'}`;
+      },
+    ),
+  );
+  const disclosureRef = (form: Form) =>
+    /^[A-Z0-9_-]{2,32}$/.test(text(form.institutionCode)) && quarterOf(form)
+      ? { institutionCode: text(form.institutionCode), quarter: quarterOf(form)! }
+      : null;
+  router.post(
+    '/disclosures/:institutionCode/:quarter/assign',
+    command(
+      '/operator/disclosures',
+      (form) => {
+        const ref = disclosureRef(form);
+        const verifier = text(form.verifier);
+        if (!ref || !verifier || verifier.length > 50) return null;
+        return { ...ref, choice: verifier === 'least_loaded' ? { rule: 'least_loaded' as const } : { verifier }, sampling: {} };
+      },
+      async (ctx, input) => {
+        const r = await assignDisclosure(ctx, input);
+        return r.kind === 'job'
+          ? `${input.institutionCode} ${input.quarter}: ${r.jobId}`
+          : `${input.institutionCode} ${input.quarter} assigned`;
+      },
+    ),
+  );
+  router.post(
+    '/disclosures/:institutionCode/:quarter/publish',
+    command(
+      '/operator/disclosures',
+      (form) => disclosureRef(form),
+      // four eyes, as POST /api/v1/disclosures/:code/:quarter/publish
+      async (ctx, ref) => pending(await proposeAct(ctx, 'publish_disclosure', ref), 'publishing by hand'),
+    ),
+  );
+
+  return router;
+}
