@@ -135,7 +135,14 @@ export const CompileJob = z.object({
 });
 export const CorrectJob = z.object({
   changes: z.array(z.object({ institutionId: z.string().uuid(), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })),
-  reason: z.enum(['support_after_compile', 'support_withdrawn', 'loan_changed', 'history_imported', 'project_decided', 'operator_correction']),
+  reason: z.enum([
+    'support_after_compile',
+    'support_withdrawn',
+    'loan_changed',
+    'history_imported',
+    'project_decided',
+    'operator_correction',
+  ]),
   changeReason: z.string().optional(),
   at: z.string(),
 });

@@ -7,8 +7,6 @@ import type { Processor } from './types.js';
 
 export const correct: Processor = async (ctx, job) => {
   const payload = parsePayload(CorrectJob, job.data, job.id);
-  const rows = await performJob(ctx, job, (uc) =>
-    correctNow(uc, payload.changes, payload.reason, { changeReason: payload.changeReason }),
-  );
+  const rows = await performJob(ctx, job, (uc) => correctNow(uc, payload.changes, payload.reason, { changeReason: payload.changeReason }));
   return `corrected ${rows.length} version(s)`;
 };
