@@ -29,9 +29,10 @@ import {
   findLatestVersion,
   moveStatus,
   quarterSums,
+  setAddedLoanIds,
   type DisclosureVersionRow,
 } from '../../db/repositories/disclosures.js';
-import { loanSetHashNow, loansAddedSince } from '../../db/repositories/disclosure-loans.js';
+import { loanSetHashNow, loansAddedSince, type LoanChange } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
 import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
 import { withdrawAssignment } from '../../db/repositories/verification.js';
@@ -219,14 +220,16 @@ async function lockQuarters(ctx: UseCaseContext, quarters: readonly string[]) {
   for (const quarter of [...new Set(quarters)].sort()) await lockKey(ctx.tx, jobIds.compileQuarter(quarter));
 }
 
-/** The quarter's figures from the records now, and whether they differ from `latest`. */
+/**
+ * The quarter's sums from the records now, and whether they differ from `latest`: its figures first
+ * (from the sums the new version is compiled from anyway); only when they are the same, the counted
+ * loan set's hash (a loan may change without moving a rounded figure).
+ */
 async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: string, latest: DisclosureVersionRow | null) {
   const { end } = quarterPeriod(quarter);
-  const loanSet = await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end });
   const sums = (await quarterSums(ctx.tx, quarter, bank.id)).get(bank.id) ?? { subAreas: [], topProjects: [] };
-  if (!latest) return { due: loanSet.loans > 0, sums };
+  if (!latest) return { due: (await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end })).loans > 0, sums };
   const before = latest.content as DisclosureContent;
-  if (before.loanSet?.sha256 !== loanSet.sha256 || before.basis?.loans !== loanSet.loans) return { due: true, sums };
   const now = await computeContent(ctx.tx, {
     institution: bank,
     quarter,
@@ -236,7 +239,9 @@ async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: 
     precomputed: sums,
     format: await formatOn(ctx.tx, bank.id, end),
   });
-  return { due: figureDifference(before, now).length > 0, sums };
+  if (figureDifference(before, now).length > 0 || before.basis?.loans !== now.basis.loans) return { due: true, sums };
+  const loanSet = await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end });
+  return { due: before.loanSet?.sha256 !== loanSet.sha256, sums };
 }
 
 /** The bank's next version of the quarter when a correction is due (or forced); null when none is. */
@@ -253,7 +258,8 @@ async function correctQuarter(
   if (!detail.force && latest && isImported(latest.content)) return null;
   const fresh = await freshCompile(ctx, bank, quarter, latest);
   if (!fresh.due && !detail.force) return null;
-  const addedLoanIds = await loansAddedSince(tx, { institutionId: bank.id, through: end, versionId: latest?.id ?? null });
+  // the loans the version adds: every counted one for a first version, else the added side of its difference
+  const addedFirst = latest ? [] : await loansAddedSince(tx, { institutionId: bank.id, through: end, versionId: null });
   // a compile job (the quarter's fan-out, a requested version) may insert the same number meanwhile: the next one
   for (let attempt = 0; ; attempt++) {
     const plan = planAfterLateSupport(latest?.status ?? null);
@@ -268,10 +274,15 @@ async function correctQuarter(
       restatesVersionId: latest && plan.kind === 'restatement' ? latest.id : null,
       reason,
       changeReason: detail.changeReason,
-      addedLoanIds,
+      addedLoanIds: addedFirst,
       sums: fresh.sums,
     });
-    if (result.created) return result.row;
+    if (result.created) {
+      if (!latest) return result.row;
+      const loans = (result.row.difference as { loans?: LoanChange[] } | null)?.loans ?? [];
+      const added = loans.filter((l) => l.change === 'added').map((l) => l.loanId);
+      return added.length ? setAddedLoanIds(tx, result.row.id, added.sort()) : result.row;
+    }
     if (attempt === 2) throw new Error(`version ${version} of ${quarter} kept being compiled by another transaction`);
     latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });
   }

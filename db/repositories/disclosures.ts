@@ -261,3 +261,9 @@ export async function moveStatus(
     .returning();
   return row ?? null;
 }
+
+/** Sets the loans a version adds to the previous one's count (known once its set is frozen); returns the row. */
+export async function setAddedLoanIds(tx: Tx, id: string, addedLoanIds: string[]): Promise<DisclosureVersionRow> {
+  const [row] = await tx.update(disclosureVersions).set({ addedLoanIds }).where(eq(disclosureVersions.id, id)).returning();
+  return row;
+}
