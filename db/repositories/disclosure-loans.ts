@@ -77,12 +77,12 @@ export async function loanSetHashNow(
 ): Promise<{ loans: number; sha256: string }> {
   const [row] = rowsOf<{ n: number; sha256: string }>(
     await tx.execute(sql`
-    with now_set as (
+    with ${DECIDED_PROJECTS}, now_set as (
       select l.id as loan_id, l.loan_ref, l.principal_fen, l.rate_ppm,
-        div(2 * pr.annual_reduction_centitonnes::numeric * l.principal_fen + pr.total_investment_fen, 2 * pr.total_investment_fen)::bigint
+        div(2 * ${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen + ${ATTRIBUTED_INVESTMENT}, 2 * ${ATTRIBUTED_INVESTMENT})::bigint
           as attributed_centitonnes,
         pr.ref as project_ref, pr.sub_area
-      from loans l join projects pr on pr.id = l.project_id ${COVERED}
+      from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
     )
     select count(*)::int as n,
