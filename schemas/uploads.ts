@@ -49,13 +49,19 @@ export function nestRow(cells: Record<string, string>): Record<string, unknown> 
   return out;
 }
 
+/**
+ * The upload form, described once: the use case checks the form's fields with it
+ * (app/uploads/receive-upload.ts), and `/openapi.json` describes the multipart body from it with the file
+ * part added (api/routes/uploads.ts).
+ */
 export const UploadForm = z
   .object({
-    kind: z.enum(UPLOAD_KINDS),
+    kind: z.enum(UPLOAD_KINDS).describe('what the file holds: loans, repayments or amendments'),
     writeGoodRows: z
       .enum(['true', 'false', 'on', '1', '0'])
       .optional()
-      .transform((v) => v === 'true' || v === 'on' || v === '1'),
+      .transform((v) => v === 'true' || v === 'on' || v === '1')
+      .describe('write the rows that pass even when others fail: true, on or 1 (default false: nothing is written)'),
   })
   .strict();
 

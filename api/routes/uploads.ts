@@ -10,7 +10,14 @@ import { z } from 'zod';
 import { parseYuan } from '../../domain/money.js';
 import { recordRepayments, type RepaymentRowInput } from '../../app/loans/record-repayments.js';
 import { findUpload, listUploads, uploadErrors } from '../../db/repositories/uploads.js';
-import { RepaymentBatchBody, RepaymentBatchResult, RepaymentRow, UploadView, type UploadRowErrorValue } from '../../schemas/uploads.js';
+import {
+  RepaymentBatchBody,
+  RepaymentBatchResult,
+  RepaymentRow,
+  UploadForm,
+  UploadView,
+  type UploadRowErrorValue,
+} from '../../schemas/uploads.js';
 import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, zodViolations } from '../errors.js';
@@ -22,16 +29,10 @@ import { receiveUpload } from '../../app/uploads/receive-upload.js';
 
 const UploadId = z.object({ id: z.string().uuid() });
 
-const UploadMultipart = z
-  .object({
-    kind: z.enum(['loans', 'repayments', 'amendments']),
-    writeGoodRows: z
-      .enum(['true', 'false'])
-      .optional()
-      .describe('write the rows that pass even when others fail (default false: nothing is written)'),
-    file: z.string().describe('the CSV (UTF-8, header row of column names) or XLSX (first sheet) file'),
-  })
-  .meta({ id: 'UploadForm' });
+/** The multipart body: the upload form's fields (`UploadForm`, the one description) and the file. */
+const UploadMultipart = UploadForm.extend({
+  file: z.string().describe('the CSV (UTF-8, header row of column names) or XLSX (first sheet) file'),
+}).meta({ id: 'UploadForm' });
 
 describe({
   method: 'post',
