@@ -27,7 +27,7 @@ import type { PageContext } from './context.js';
 import { html } from './html.js';
 import { DICTS, type Lang } from './i18n.js';
 import { layout } from './layout.js';
-import { disclosureBody, PUBLISHED_CACHE_TTL_MS } from './public.js';
+import { disclosureBody, PUBLISHED_CACHE_TTL_MS } from './public-disclosure.js';
 import { LANG_COOKIE } from './context.js';
 
 /** The page template's revision: raise it when the published page's markup changes, and pages render again. */
