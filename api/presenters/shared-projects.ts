@@ -5,8 +5,8 @@ import { formatCentitonnes, formatYuan } from '../../domain/money.js';
 import { countedOnce, findSharedProjects, type CountedOnce } from '../../domain/disclosures/shared-projects.js';
 
 export const COUNTED_ONCE_RULE =
-  'A project financed by several banks (same borrower credit code, project name and province; names compared without whitespace, ' +
-  "full-width and case differences) counts as one project, and its reduction as the sum of the banks' attributed reductions but never " +
+  'A project financed by several banks (one project of the national register: the same borrower credit code, project name and province, ' +
+  "names compared without whitespace, full-width and case differences, or spellings an operator linked) counts as one project, and its reduction as the sum of the banks' attributed reductions but never " +
   "more than the project's own annual reduction; loan amounts still add up. Each bank's own disclosure is unchanged.";
 
 export const presentCountedOnce = (c: CountedOnce) => ({

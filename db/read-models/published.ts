@@ -316,8 +316,10 @@ const NO_LOANS: TotalsSums = {
 const frozenLoans = (scope: string, ids: readonly string[], from: string | null) =>
   sql`select ${scope}::text as scope, dl.loan_id, v.institution_id, dl.borrower_credit_code as credit_code, dl.project_name, dl.province,
     v.institution_id::text || E'\t' || dl.project_ref as project_id, dl.principal_fen, dl.rate_ppm, dl.attributed_centitonnes,
-    dl.project_reduction_centitonnes, dl.project_total_investment_fen
+    dl.project_reduction_centitonnes, dl.project_total_investment_fen, l.register_id
   from disclosure_versions v join disclosure_loans dl on dl.version_id = v.id
+    -- the project's identity is read now, through the loan: a link or split of the register reaches every version
+    left join loans l on l.id = dl.loan_id
   where v.id in (${
     ids.length
       ? sql.join(
@@ -438,10 +440,17 @@ export async function nationalTotals(db: Db, options: { memo?: TotalsMemo } = {}
   else if (!options.memo) sums = await compute();
   else {
     const memo = options.memo;
-    const key = versions
+    // the loans' sums change with the versions counted and with each link or split of the register (the
+    // projects are grouped by the loans' register entries as they stand)
+    const [acts] = rowsOf<{ n: string }>(
+      await db.execute(
+        sql`select count(*)::text as n from approvals where status = 'confirmed' and kind in ('link_projects', 'split_project')`,
+      ),
+    );
+    const key = `${versions
       .map((v) => `${v.scope}:${v.id}`)
       .sort()
-      .join(',');
+      .join(',')};register:${acts!.n}`;
     if (memo.key !== key || !memo.value) {
       // kept as a promise, so requests arriving while it is computed wait for the same answer
       const value = compute();

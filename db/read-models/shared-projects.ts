@@ -22,8 +22,9 @@ export type SharedProjectLoanRow = SharedProjectLoan & {
 };
 
 /**
- * Every loan of a shared project among the loans covered by approved support and disbursed on or
- * before `through` (all when null), ordered by credit code, folded name and province, bank and loan
+ * Every loan of a shared project (grouped by register entry: test/api/sql-mirrors-shared-projects.test.ts
+ * pins the same grouping) among the loans covered by approved support and disbursed on or
+ * before `through` (all when null), ordered by credit code, project, bank and loan
  * reference (one query). The attributed reduction is the project's reduction × principal ÷ its total
  * investment rounded half up to the centitonne, as the frozen loan sets store it.
  */
@@ -36,23 +37,27 @@ export async function sharedProjectLoans(db: Db, filter: { through: string | nul
         p.id as project_id, p.ref as project_ref, p.name as project_name, p.province, l.principal_fen, l.disbursed_on,
         div(2 * p.annual_reduction_centitonnes::numeric * l.principal_fen + p.total_investment_fen, 2 * p.total_investment_fen)::bigint
           as attributed_centitonnes,
-        p.annual_reduction_centitonnes as project_reduction_centitonnes
+        p.annual_reduction_centitonnes as project_reduction_centitonnes, l.register_id
       from loans l join projects p on p.id = l.project_id join institutions i on i.id = l.institution_id ${coveredByApprovedSupport}
       where ${through}
     ), several as (
-      -- only the borrowers two or more banks lend to can have a shared project: fold only their loans' names
-      select credit_code from (select distinct credit_code, institution_id from counted) d group by credit_code having count(*) > 1
+      -- only the borrowers two or more banks lend to can share a project by spelling: fold only their loans' names
+      select credit_code from (select distinct credit_code, institution_id from counted where register_id is null) d
+      group by credit_code having count(*) > 1
     ), keyed as (
-      select c.*, ${foldedName(sql`c.project_name`)} as name_key, ${foldedName(sql`c.province`)} as province_key
-      from counted c join several using (credit_code)
+      -- one project: the register entry (two spellings an operator linked are one), else the folded spelling
+      select c.*, 'r' || E'\\t' || c.register_id::text as grp from counted c where c.register_id is not null
+      union all
+      select c.*, 'k' || E'\\t' || c.credit_code || E'\\t' || ${foldedName(sql`c.project_name`)} || E'\\t' || ${foldedName(sql`c.province`)}
+      from counted c join several using (credit_code) where c.register_id is null
     ), shared as (
-      select credit_code, name_key, province_key from keyed
-      group by credit_code, name_key, province_key having count(distinct institution_id) > 1
+      select grp from keyed group by grp having count(distinct institution_id) > 1
     )
     select c.loan_id, c.loan_ref, c.code, c.name_zh, c.name_en, c.credit_code, c.project_id, c.project_ref, c.project_name, c.province,
-      c.principal_fen::text, c.disbursed_on::text, c.attributed_centitonnes::text, c.project_reduction_centitonnes::text
-    from keyed c join shared s using (credit_code, name_key, province_key)
-    order by c.credit_code, c.name_key, c.province_key, c.code, c.loan_ref`),
+      c.principal_fen::text, c.disbursed_on::text, c.attributed_centitonnes::text, c.project_reduction_centitonnes::text,
+      c.register_id::text as register_id
+    from keyed c join shared s using (grp)
+    order by c.credit_code, s.grp, c.code, c.loan_ref`),
   );
   return rows.map((r) => ({
     loanId: r.loan_id,
@@ -61,6 +66,7 @@ export async function sharedProjectLoans(db: Db, filter: { through: string | nul
     nameZh: r.name_zh,
     nameEn: r.name_en,
     creditCode: r.credit_code,
+    registerId: r.register_id,
     projectId: r.project_id,
     projectRef: r.project_ref,
     projectName: r.project_name,

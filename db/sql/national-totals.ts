@@ -4,9 +4,10 @@
  *
  * `source` is a relation with the columns scope (text), loan_id, institution_id, credit_code, project_name,
  * province, project_id, principal_fen, rate_ppm, attributed_centitonnes, project_reduction_centitonnes,
- * project_total_investment_fen. A shared project is found as db/sql/shared-projects.ts finds it (the same
- * credit code, folded name and folded province, two or more institutions); only the loans of a borrower two
- * or more institutions lend to are folded.
+ * project_total_investment_fen, register_id (null when the loan has no register entry). A shared project is
+ * found as db/sql/shared-projects.ts finds it (two or more institutions in one register entry, or, for loans
+ * without one, the same credit code, folded name and folded province); only the loans without an entry of a
+ * borrower two or more institutions lend to are folded.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { REDUCTION_SCALE } from '../../domain/disclosures/figures.js';
@@ -18,21 +19,22 @@ const UNIT = sql.raw(`1${'0'.repeat(REDUCTION_SCALE)}::numeric`);
 const withGroups = (source: SQL) => sql`
   src as (${source}),
   several as (
-    select scope, credit_code from (select distinct scope, credit_code, institution_id from src where credit_code is not null) d
+    select scope, credit_code from (select distinct scope, credit_code, institution_id from src where credit_code is not null and register_id is null) d
     group by scope, credit_code having count(*) > 1
   ),
   keyed as (
-    select s.scope, s.loan_id, s.institution_id, s.credit_code, ${foldedName(sql`s.project_name`)} as name_key, ${foldedName(sql`s.province`)} as province_key
+    select s.scope, s.loan_id, s.institution_id, 'r' || E'\\t' || s.register_id::text as grp from src s where s.register_id is not null
+    union all
+    select s.scope, s.loan_id, s.institution_id,
+      'k' || E'\\t' || s.credit_code || E'\\t' || ${foldedName(sql`s.project_name`)} || E'\\t' || ${foldedName(sql`s.province`)} as grp
     from src s join several m on m.scope = s.scope and m.credit_code = s.credit_code
-    where s.project_name is not null and s.province is not null
+    where s.register_id is null and s.project_name is not null and s.province is not null
   ),
   shared as (
-    select scope, credit_code, name_key, province_key from keyed
-    group by scope, credit_code, name_key, province_key having count(distinct institution_id) > 1
+    select scope, grp from keyed group by scope, grp having count(distinct institution_id) > 1
   ),
   member as (
-    select k.scope, k.loan_id, k.credit_code || E'\\t' || k.name_key || E'\\t' || k.province_key as grp
-    from keyed k join shared h on h.scope = k.scope and h.credit_code = k.credit_code and h.name_key = k.name_key and h.province_key = k.province_key
+    select k.scope, k.loan_id, k.grp from keyed k join shared h on h.scope = k.scope and h.grp = k.grp
   ),
   loans as (
     select s.*, m.grp,

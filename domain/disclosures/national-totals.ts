@@ -33,6 +33,8 @@ export type TotalsLoan = {
   creditCode: string | null;
   projectName: string | null;
   province: string | null;
+  /** the loan's entry in the national register (the surviving one of linked entries), null when it has none */
+  registerId?: string | null;
   /** the project as its bank records it, unique across banks */
   projectId: string;
   principalFen: bigint;
@@ -115,16 +117,17 @@ const loanReduction = (l: TotalsLoan): Fraction =>
 const lessOf = (a: Fraction, b: Fraction) => (a.num * b.den <= b.num * a.den ? a : b);
 const minus = (a: Fraction, b: Fraction): Fraction => sumFractionsExact([a, { num: -b.num, den: b.den }]);
 
-/** The shared projects among the loans (today's rule), as loan id → its group's key and cap. */
+/** The shared projects among the loans (by register entry, else by the folded spelling), as loan id → its group's key and cap. */
 function sharedGroups(loans: readonly TotalsLoan[]) {
   const nameable = loans
-    .filter((l) => l.creditCode !== null && l.projectName !== null && l.province !== null)
+    .filter((l) => l.registerId || (l.creditCode !== null && l.projectName !== null && l.province !== null))
     .map((l): SharedProjectLoan & { loanId: string } => ({
       loanId: l.loanId,
       institutionCode: l.institutionCode,
-      creditCode: l.creditCode!,
-      projectName: l.projectName!,
-      province: l.province!,
+      creditCode: l.creditCode ?? '',
+      projectName: l.projectName ?? '',
+      province: l.province ?? '',
+      registerId: l.registerId ?? null,
       projectId: l.projectId,
       principalFen: l.principalFen,
       attributedCentitonnes: l.attributedCentitonnes,

@@ -2,8 +2,9 @@
  * Projects financed by several banks. Each bank records the projects it lends to under its own
  * reference, so one project financed by two banks is two projects in two disclosures: added up, the
  * national totals would count it twice. A **shared project** is the loans of two or more different
- * institutions with the same borrower credit code, the same project name and the same province, the
- * name and the province compared folded (`foldName`).
+ * institutions in one project of the national register (domain/projects/register.ts; an operator may have
+ * linked two spellings into one entry), or, for a loan not in the register, with the same borrower credit
+ * code, the same project name and the same province, the name and the province compared folded (`foldName`).
  *
  * Counted once (our choice, consistent with the attribution of CERF.md §3: a loan's reduction is the
  * project's reduction × its principal ÷ the project's total investment, and the shares of all loans on
@@ -59,6 +60,8 @@ export type SharedProjectLoan = {
   creditCode: string;
   projectName: string;
   province: string;
+  /** the loan's entry in the national register (the surviving one of linked entries), when it has one */
+  registerId?: string | null;
   /** the project as its bank records it (one bank may record one project under two references) */
   projectId: string;
   principalFen: bigint;
@@ -68,9 +71,12 @@ export type SharedProjectLoan = {
   projectReductionCentitonnes: bigint;
 };
 
-/** The key two loans of one shared project have in common. */
-export const sharedProjectKey = (l: Pick<SharedProjectLoan, 'creditCode' | 'projectName' | 'province'>) =>
-  `${l.creditCode}\u0000${foldName(l.projectName)}\u0000${foldName(l.province)}`;
+/**
+ * The key two loans of one shared project have in common: the register entry when the loan has one (so two
+ * spellings an operator linked are one project), else the credit code with the folded name and province.
+ */
+export const sharedProjectKey = (l: Pick<SharedProjectLoan, 'creditCode' | 'projectName' | 'province' | 'registerId'>) =>
+  l.registerId ? `r\u0000${l.registerId}` : `k\u0000${l.creditCode}\u0000${foldName(l.projectName)}\u0000${foldName(l.province)}`;
 
 export type SharedProject<L extends SharedProjectLoan> = {
   key: string;

@@ -5,17 +5,17 @@
  * figures; the page says how many banks' figures are counted which way.
  *
  * 2022Q3, by hand:
- * - banks X and Y lend 20,000,000.00 each (X at 3.00 %, Y at 3.35 %) to one project of 30,000,000.00 total
- *   investment and 1,000 t a year: each is attributed 1,000 × 2/3 = 666.666… t, together 1,333.333… t, above
- *   the project's own 1,000 t: the totals count one project and 1,000 t (333.333… t, shown 333.33, not twice);
+ * - banks X and Y lend 20,000,000.00 (X at 3.00 %) and 10,000,000.00 (Y at 3.35 %) to one project of
+ *   30,000,000.00 total investment and 1,000 t a year (the register allows no more across banks): X is
+ *   attributed 1,000 × 2/3 = 666.666… t, Y 1,000 × 1/3 = 333.333… t, together exactly the project's 1,000 t: the
+ *   totals count one project and 1,000 t (nothing above the project's own reduction);
  * - X lends 10,000,000.00 at 3.10 % to a project of its own: 70,000,000.00 invested, 1,000 t a year:
  *   1,000/7 = 142.857142… t;
  * - bank Z's statement is imported as it printed it: 2 projects, "1,234.5678" 万元, "2.6298" %, "100.5" t.
- * Projects: X 2 + Y 1 − 1 (the shared one) + Z 2 = 4. Amount: 2,000 + 1,000 + 2,000 + 1,234.5678 = 6,234.5678 万元
- * → 6234.57. Rate: (2,000 × 3.00 + 1,000 × 3.10 + 2,000 × 3.35 + 1,234.5678 × 2.6298) ÷ 6,234.5678
- * = 19,046.66640044 ÷ 6,234.5678 = 3.0550099… → 3.06 (adding the banks' rates as printed to four decimals, X's
- * 3.0333, and truncating gives 3.05). Reduction: 1,000 + 1,000/7 + 100.5 = 1,243.357142… → 1243.36 (adding the
- * banks' printed figures, 809.52 + 666.67 + 100.50, less the loans' rounded excess 333.34, gives 1243.35).
+ * Projects: X 2 + Y 1 − 1 (the shared one) + Z 2 = 4. Amount: 2,000 + 1,000 + 1,000 + 1,234.5678 = 5,234.5678 万元
+ * → 5234.57. Rate: (2,000 × 3.00 + 1,000 × 3.10 + 1,000 × 3.35 + 1,234.5678 × 2.6298) ÷ 5,234.5678
+ * = 15,696.66640044 ÷ 5,234.5678 = 2.99865566… → 3.00. Reduction: 1,000 + 1,000/7 + 100.5 = 1,243.357142… → 1243.36
+ * (adding the banks' printed figures, 809.52 + 333.33 + 100.50, gives 1243.35).
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ beforeAll(async () => {
     await loan(x, { ...SHARED, ref: 'X-PV' }, '20000000.00', '3.00', '2022-08-15'),
     await loan(x, { ...OWN, ref: 'X-ST' }, '10000000.00', '3.10', '2022-08-16'),
   ];
-  const fromY = [await loan(y, { ...SHARED, ref: 'Y-PV' }, '20000000.00', '3.35', '2022-09-01')];
+  const fromY = [await loan(y, { ...SHARED, ref: 'Y-PV' }, '10000000.00', '3.35', '2022-09-01')];
   await supportLoans(t, x.id, fromX);
   await supportLoans(t, y.id, fromY);
   await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' }).expect(202);
@@ -97,9 +97,9 @@ describe('national totals from the loans', () => {
     });
     expect(await own(y.code)).toMatchObject({
       projects: 1,
-      loanAmountWanYuan: '2000.00',
+      loanAmountWanYuan: '1000.00',
       weightedAverageRatePercent: '3.35',
-      annualReductionTonnes: '666.67',
+      annualReductionTonnes: '333.33',
     });
     expect(await own(z.code)).toMatchObject({ loanAmountWanYuan: '1,234.5678', annualReductionTonnes: '100.5' });
   });
@@ -110,13 +110,13 @@ describe('national totals from the loans', () => {
     for (const horizon of [res.body.latest, res.body.sinceInception])
       expect(horizon).toEqual({
         projects: 4,
-        loanAmountWanYuan: '6234.57',
-        weightedAverageRatePercent: '3.06',
+        loanAmountWanYuan: '5234.57',
+        weightedAverageRatePercent: '3.00',
         annualReductionTonnes: '1243.36',
       });
     expect(res.body.sharedProjects).toMatchObject({
-      latest: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '333.33' },
-      sinceInception: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '333.33' },
+      latest: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '0.00' },
+      sinceInception: { sharedProjects: 1, projectsNotCounted: 1, reductionNotCountedTonnes: '0.00' },
     });
     expect(res.body.counting).toEqual({ latest: { fromLoans: 2, asPublished: 1 }, sinceInception: { fromLoans: 2, asPublished: 1 } });
   });
@@ -129,6 +129,6 @@ describe('national totals from the loans', () => {
     const en = await request(t.app).get('/?lang=en').expect(200);
     expect(en.text).toContain('How the institutions are counted: 2 from the loans their published versions froze');
     expect(en.text).toContain('1 at their published figures (no loan-level records here');
-    expect(en.text).toContain('3.06');
+    expect(en.text).toContain('5234.57');
   });
 });

@@ -36,6 +36,8 @@ const loanArb = fc.record({
   projectName: fc.constantFrom('风电项目', ' 风电项目', '风电　项目', '光伏（一期）', '光伏(一期)'),
   province: fc.constantFrom('内蒙古自治区', '内蒙古自治区 ', '河北省'),
   project: fc.constantFrom('p1', 'p2', 'p3'),
+  /** an entry of the register (an operator may have linked differently spelt loans into one), or none */
+  registerId: fc.constantFrom<string | null>(null, null, 'e1', 'e2'),
   principalFen: fc.bigInt({ min: 1n, max: 10n ** 12n }),
   ratePpm: fc.bigInt({ min: 1n, max: 60_000n }),
   attributedCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 9n }),
@@ -51,6 +53,7 @@ const loansArb = fc.array(loanArb, { minLength: 1, maxLength: 25 }).map((ls) =>
     creditCode: l.creditCode,
     projectName: l.creditCode === null ? null : l.projectName,
     province: l.creditCode === null ? null : l.province,
+    registerId: l.registerId,
     // a bank's project: the same reference names the same project within one bank
     projectId: `${l.institutionCode}\t${l.project}`,
     principalFen: l.principalFen,
@@ -68,11 +71,12 @@ const valuesOf = (loans: readonly TotalsLoan[]) =>
       (l) =>
         sql`('s', ${l.loanId}::text, ${l.institutionCode}::text, ${nullable(l.creditCode, 'text')}, ${nullable(l.projectName, 'text')},
           ${nullable(l.province, 'text')}, ${l.projectId}::text, ${String(l.principalFen)}::bigint, ${String(l.ratePpm)}::bigint,
-          ${String(l.attributedCentitonnes)}::bigint, ${nullable(l.projectReductionCentitonnes, 'bigint')}, ${nullable(l.projectTotalInvestmentFen, 'bigint')})`,
+          ${String(l.attributedCentitonnes)}::bigint, ${nullable(l.projectReductionCentitonnes, 'bigint')}, ${nullable(l.projectTotalInvestmentFen, 'bigint')},
+          ${nullable(l.registerId ?? null, 'text')})`,
     ),
     sql`, `,
   )}) as v(scope, loan_id, institution_id, credit_code, project_name, province, project_id, principal_fen, rate_ppm, attributed_centitonnes,
-    project_reduction_centitonnes, project_total_investment_fen)`;
+    project_reduction_centitonnes, project_total_investment_fen, register_id)`;
 
 describe('SQL mirror of the national totals', () => {
   it('when random banks lend to random projects, then the SQL sums, rounded once, give the totals of the domain rule', async () => {

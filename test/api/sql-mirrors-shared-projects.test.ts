@@ -64,6 +64,8 @@ const loanArb: fc.Arbitrary<SharedProjectLoan> = fc.record({
     '光伏 (一期)',
   ),
   province: fc.constantFrom('内蒙古自治区', '内蒙古自治区 ', '河北省'),
+  /** an entry of the register (an operator may have linked differently spelt loans into one), or none */
+  registerId: fc.constantFrom<string | null>(null, null, 'e1', 'e2'),
   projectId: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
   principalFen: fc.bigInt({ min: 1n, max: 10n ** 12n }),
   attributedCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 9n }),
@@ -75,10 +77,11 @@ const valuesOf = (loans: readonly SharedProjectLoan[]) =>
     loans.map(
       (l) =>
         sql`('s', ${l.institutionCode}::text, ${l.creditCode}::text, ${l.projectName}::text, ${l.province}::text, ${l.projectId}::text,
-          ${String(l.principalFen)}::bigint, ${String(l.attributedCentitonnes)}::bigint, ${String(l.projectReductionCentitonnes)}::bigint)`,
+          ${String(l.principalFen)}::bigint, ${String(l.attributedCentitonnes)}::bigint, ${String(l.projectReductionCentitonnes)}::bigint,
+          ${l.registerId ?? null}::text)`,
     ),
     sql`, `,
-  )}) as v(scope, institution_id, credit_code, project_name, province, project_id, principal_fen, attributed_centitonnes, project_reduction_centitonnes)`;
+  )}) as v(scope, institution_id, credit_code, project_name, province, project_id, principal_fen, attributed_centitonnes, project_reduction_centitonnes, register_id)`;
 
 describe('SQL mirror of the shared-project rule', () => {
   it('when names mix full-width forms, capitals and whitespace, then SQL folds them exactly as the domain does', async () => {
@@ -98,13 +101,18 @@ describe('SQL mirror of the shared-project rule', () => {
     );
   });
 
-  it('when loans of random banks name random projects, then the SQL groups and counts once exactly as the domain rule', async () => {
+  it('when loans of random banks name random projects, some in register entries that join different spellings, then the SQL groups and counts once exactly as the domain rule', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(loanArb, { minLength: 1, maxLength: 25 }), async (loans) => {
         const rows = rowsOf<Record<string, string>>(await db.execute(sql`select * from (${sharedProjectGroups(valuesOf(loans))}) g`));
         const fromSql = rows
           .map((r) => ({
-            key: sharedProjectKey({ creditCode: r.credit_code, projectName: r.name_key, province: r.province_key }),
+            key: sharedProjectKey({
+              registerId: r.register_id,
+              creditCode: r.credit_code,
+              projectName: r.name_key,
+              province: r.province_key,
+            }),
             banks: Number(r.banks),
             projects: Number(r.projects),
             principal: BigInt(r.principal_fen),

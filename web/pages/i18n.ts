@@ -388,10 +388,10 @@ export const zh = {
     '其中 {l} 家机构的数字由其已公布版本冻结的逐笔贷款精确计算、只在展示时四舍五入一次；{p} 家机构没有逐笔贷款记录（导入的已发布披露等），按其公布的数字计入。',
   totalsCountingLoans: '{l} 家机构的数字均由其已公布版本冻结的逐笔贷款精确计算，只在展示时四舍五入一次。',
   sharedTotalsNote:
-    '其中 {n} 个项目由多家银行共同支持（借款人统一社会信用代码、项目名称和省份相同），项目数和碳减排量只计一次（少计项目 {p} 个、碳减排量 {t} 吨）；贷款金额按各银行实际发放额相加。各银行自己的披露不变。',
+    '其中 {n} 个项目由多家银行共同支持（全国项目登记中的同一项目：借款人统一社会信用代码、项目名称和省份相同，或由操作员关联的不同写法），项目数和碳减排量只计一次（少计项目 {p} 个、碳减排量 {t} 吨）；贷款金额按各银行实际发放额相加。各银行自己的披露不变。',
   spHeading: '多家银行共同支持的项目',
   spIntro:
-    '已获批支持的贷款中，借款人统一社会信用代码、项目名称和省份相同而由两家或以上银行发放的项目（名称和省份比较时忽略空白、全角半角和英文大小写）。全国合计中每个项目只计一次：项目数计一个，碳减排量为各银行归属减排量之和，但不超过项目本身的年减排量；贷款金额照常相加。',
+    '已获批支持的贷款中，由两家或以上银行发放的全国项目登记中的同一项目（借款人统一社会信用代码、项目名称和省份相同，名称和省份比较时忽略空白、全角半角和英文大小写；或由操作员关联的不同写法）。全国合计中每个项目只计一次：项目数计一个，碳减排量为各银行归属减排量之和，但不超过项目本身的年减排量；贷款金额照常相加。',
   spThrough: '截至季度末',
   spAll: '全部贷款',
   spShow: '显示',
@@ -852,10 +852,10 @@ export const en: Dict = {
   totalsCountingLoans:
     'How the institutions are counted: all {l} from the loans their published versions froze (exact, rounded once when shown).',
   sharedTotalsNote:
-    'Of these, {n} projects are financed by several banks (same borrower credit code, project name and province): each counts once in the projects and the reduction ({p} projects and {t} t CO2e not counted twice); loan amounts add up, as each bank lent its own money. Each bank’s own disclosure is unchanged.',
+    'Of these, {n} projects are financed by several banks (one project of the national register: the same borrower credit code, project name and province, or spellings an operator linked): each counts once in the projects and the reduction ({p} projects and {t} t CO2e not counted twice); loan amounts add up, as each bank lent its own money. Each bank’s own disclosure is unchanged.',
   spHeading: 'Projects financed by several banks',
   spIntro:
-    'Among the loans with approved support: projects with the same borrower credit code, project name and province financed by two or more banks (names and provinces compared without whitespace, full-width forms and capitals). The national totals count each once: one project, and a reduction equal to the sum of the banks’ attributed reductions but never more than the project’s own annual reduction; loan amounts still add up.',
+    'Among the loans with approved support: projects of the national register financed by two or more banks (the same borrower credit code, project name and province, names and provinces compared without whitespace, full-width forms and capitals; or spellings an operator linked). The national totals count each once: one project, and a reduction equal to the sum of the banks’ attributed reductions but never more than the project’s own annual reduction; loan amounts still add up.',
   spThrough: 'Through the end of',
   spAll: 'Every loan',
   spShow: 'Show',
