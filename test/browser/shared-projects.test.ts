@@ -4,6 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
@@ -43,12 +44,18 @@ beforeAll(async () => {
     principal: '80000000.00',
     disbursedOn: '2022-08-15',
   });
+  // Since the register of projects (docs/projects.md), B may lend only the 20,000,000 that A left of the
+  // investment; the totals still count once what was recorded before that rule: B's loan is raised to
+  // 60,000,000 as it stood then (the loan and its project's funded total, as a migration of such data writes)
   const fromB = await submitLoan(t, b.apiKey, {
     borrower: BORROWER,
     project: { ...WIND, ref: 'B-W2', name: '某某风电场(二期)' },
-    principal: '60000000.00',
+    principal: '20000000.00',
     disbursedOn: '2022-09-01',
   });
+  const { db } = live.service.database;
+  await db.execute(sql`update loans set principal_fen = 6000000000, outstanding_fen = 6000000000 where id = ${fromB}::uuid`);
+  await db.execute(sql`update projects set funded_fen = 6000000000 where id = (select project_id from loans where id = ${fromB}::uuid)`);
   await supportLoans(t, a.id, [{ id: fromA, principalFen: 8_000_000_000n }]);
   await supportLoans(t, b.id, [{ id: fromB, principalFen: 6_000_000_000n }]);
   await request(live.url).post('/api/v1/disclosures/compile').set(bearer(live.operatorKey)).send({ quarter: '2022Q3' }).expect(202);
