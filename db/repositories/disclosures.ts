@@ -5,19 +5,15 @@
  * version is a use case: app/disclosures/compile-version.ts.
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import {
-  quarterPeriod,
-  type Horizon,
-  type ProjectFraction,
-  type SubAreaSums,
-  type TopProjectSums,
-} from '../../domain/disclosures/compile.js';
-import { REDUCTION_UNIT, type HorizonSums } from '../../domain/disclosures/figures.js';
+import { quarterPeriod, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
+import type { HorizonSums } from '../../domain/disclosures/figures.js';
+import type { BankSums } from '../../domain/disclosures/quarter-sums.js';
 import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
 import type { Tx } from '../client.js';
 import { disclosureVersions } from '../schema/index.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
+import { quarterSumsSql } from '../sql/quarter-sums.js';
 
 export type DisclosureVersionRow = typeof disclosureVersions.$inferSelect;
 
@@ -33,16 +29,6 @@ export async function banksWithSupport(db: Tx, through: string): Promise<{ id: s
   );
 }
 
-type Horizons = { prefix: string; from: string }[];
-const horizonsOf = (quarter: string): Horizons => {
-  const p = quarterPeriod(quarter);
-  return [
-    { prefix: 'q', from: p.start },
-    { prefix: 'y', from: p.yearStart },
-    { prefix: 'a', from: '0001-01-01' },
-  ];
-};
-
 const sumsOf = (row: Record<string, string | number | null>, prefix: string): HorizonSums => ({
   projects: Number(row[`${prefix}_projects`]),
   loans: Number(row[`${prefix}_loans`]),
@@ -52,60 +38,16 @@ const sumsOf = (row: Record<string, string | number | null>, prefix: string): Ho
   reductionTerms: Number(row[`${prefix}_terms`]),
 });
 
-export type BankSums = { subAreas: SubAreaSums[]; topProjects: TopProjectSums[] };
+export type { BankSums };
 
 /**
  * The raw sums behind a quarter's disclosures, for every bank with support (or one bank), in one
- * pass over the covered loans: first per project (Σ principal and Σ rate × principal per horizon,
- * exact), then per bank and sub-area (distinct projects, loans, sums, and the reduction as Σ over
- * projects of reduction × Σ principal ÷ total investment, truncated per project), and each bank's
- * three projects with the largest reduction in the quarter (exact numerator and denominator).
+ * statement (db/sql/quarter-sums.ts, the SQL copy of domain/disclosures/quarter-sums.ts `quarterSumsOf`):
+ * per bank and sub-area the distinct projects, terms, loans, sums and truncated reduction of each horizon,
+ * and each bank's three projects with the largest reduction in the quarter (exact numerator and denominator).
  */
 export async function quarterSums(db: Tx, quarter: string, institutionId: string | null = null): Promise<Map<string, BankSums>> {
-  const p = quarterPeriod(quarter);
-  const hs = horizonsOf(quarter);
-  const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
-  const inner = hs.map(
-    (h) => sql`count(*) filter (where l.disbursed_on >= ${h.from}::date) as ${sql.raw(h.prefix + '_loans')},
-      coalesce(sum(l.principal_fen) filter (where l.disbursed_on >= ${h.from}::date), 0) as ${sql.raw(h.prefix + '_principal')},
-      coalesce(sum(l.rate_ppm::numeric * l.principal_fen) filter (where l.disbursed_on >= ${h.from}::date), 0) as ${sql.raw(h.prefix + '_rate')}`,
-  );
-  const outer = hs.map((h) => {
-    const x = (c: string) => sql.raw(`${h.prefix}_${c}`);
-    return sql`count(distinct project_id) filter (where ${x('loans')} > 0) as ${x('projects')},
-      count(*) filter (where ${x('loans')} > 0) as ${x('terms')}, sum(${x('loans')})::int as ${x('loans')},
-      sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
-      sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
-  });
-  // the application's bank too (always the loan's): the bank's few applications lead the plan even when
-  // the statistics lag behind a large import in progress
-  const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}` : sql``;
-  const result = await db.execute(sql`
-    with ${DECIDED_PROJECTS},
-    -- per project and the figures its loans are attributed with (an operator's decision of the project's
-    -- figures in the register, else the bank's own: one group per project unless its loans name several entries)
-    per_project as materialized (
-      select l.project_id, dp.id as decided_id, ${sql.join(inner, sql`, `)}
-      from loans l ${COVERED} ${DECIDED_JOIN}
-      where l.disbursed_on <= ${p.end}::date ${onlyBank}
-      group by l.project_id, dp.id
-    ), projected as (
-      select pr.institution_id, pr.sub_area, pr.reduction_basis, pr.ref, pr.name, ${ATTRIBUTED_REDUCTION} as ct, ${ATTRIBUTED_INVESTMENT} as den, pp.*
-      from per_project pp join projects pr on pr.id = pp.project_id left join decided_projects dp on dp.id = pp.decided_id
-    )
-    select 'area' as kind, institution_id, sub_area, reduction_basis as basis, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
-    from projected group by institution_id, sub_area, reduction_basis
-    union all
-    select 'top', institution_id, sub_area, null, ref, name, num, den_text, ${sql.join(
-      hs.flatMap((h) => ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
-      sql`, `,
-    )}
-    from (
-      select institution_id, sub_area, ref, name, (ct::numeric * q_principal)::text as num, den::text as den_text,
-        dense_rank() over (partition by institution_id order by total desc, ref) as rank
-      from (select *, sum(ct::numeric * q_principal / den) over (partition by project_id) as total from projected where q_loans > 0) t
-    ) ranked where rank <= 3
-    order by 1, 2, 3, 4`);
+  const result = await db.execute(quarterSumsSql(quarter, institutionId));
   const out = new Map<string, BankSums>();
   const bank = (id: string) => {
     let b = out.get(id);

@@ -1,0 +1,179 @@
+/**
+ * SQL copy of the quarter's per-bank sums (db/sql/quarter-sums.ts, read by db/repositories/disclosures.ts
+ * `quarterSums`) run against the domain rule (domain/disclosures/quarter-sums.ts `quarterSumsOf`) on the
+ * same random loans, on a real database: a few projects in a few sub-areas, loans disbursed on either side
+ * of a year's and a quarter's boundaries, some covered by approved support and some not, some naming a
+ * register entry whose figures an operator may have decided.
+ */
+import fc from 'fast-check';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db, Tx } from '../../db/client.js';
+import { quarterSums } from '../../db/repositories/disclosures.js';
+import { REDUCTION_METHODS } from '../../domain/disclosures/figures.js';
+import { quarterSumsOf, type CoveredLoanFigures } from '../../domain/disclosures/quarter-sums.js';
+import { attributionFigures } from '../../domain/projects/register.js';
+import { createTestDatabase } from '../support/harness.js';
+
+const QUARTER = '2023Q1';
+const DATES = ['2022-05-10', '2022-11-30', '2022-12-31', '2023-01-01', '2023-02-15', '2023-03-31', '2023-04-01'];
+const SUB_AREAS = ['CE.WIND', 'CE.SOLAR', 'CE.STORAGE'];
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Db;
+let bankId: string;
+let userId: string;
+let operationId: string;
+
+const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
+const idOf = async (tx: Tx | Db, query: ReturnType<typeof sql>) => rowsOf<{ id: string }>(await tx.execute(query))[0].id;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+  bankId = await idOf(
+    db,
+    sql`insert into institutions (code, name_zh, name_en, kind, eligible_from) values ('SUMS', '合计银行', 'Sums Bank', 'bank', '2021-11-08') returning id`,
+  );
+  userId = await idOf(
+    db,
+    sql`insert into users (institution_id, name, role, api_key_sha256) values (${bankId}, 'sums', 'bank', md5('sums')) returning id`,
+  );
+  operationId = await idOf(
+    db,
+    sql`insert into operations (quarter, opens_on, closes_on, volume_fen, created_by) values ('2023Q2', '2023-04-01', '2023-06-30', 1000000000000, ${userId}) returning id`,
+  );
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+const projectArb = fc.record({
+  subArea: fc.constantFrom(...SUB_AREAS),
+  basis: fc.constantFrom(...REDUCTION_METHODS),
+  // never overfunded: the loans together stay well under the investment
+  investmentFen: fc.bigInt({ min: 10n ** 12n, max: 10n ** 14n }),
+  reductionCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 10n }),
+});
+
+const inputArb = fc
+  .record({
+    projects: fc.array(projectArb, { minLength: 1, maxLength: 5 }),
+    // the register entry some loans name: decided figures (investment possibly below what its loans fund) or none
+    decided: fc.option(
+      fc.record({ investmentFen: fc.bigInt({ min: 1n, max: 10n ** 11n }), reductionCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 10n }) }),
+      { nil: null },
+    ),
+  })
+  .chain(({ projects, decided }) =>
+    fc.record({
+      projects: fc.constant(projects),
+      decided: fc.constant(decided),
+      loans: fc.array(
+        fc.record({
+          project: fc.nat({ max: projects.length - 1 }),
+          disbursedOn: fc.constantFrom(...DATES),
+          principalFen: fc.bigInt({ min: 1n, max: 10n ** 10n }),
+          ratePpm: fc.bigInt({ min: 10_000n, max: 60_000n }),
+          covered: fc.boolean(),
+          namesRegister: fc.boolean(),
+        }),
+        { minLength: 0, maxLength: 12 },
+      ),
+    }),
+  );
+
+type Input = typeof inputArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Writes the projects, the register entry, the loans and an approved application over the covered ones, runs `check`, rolls back. */
+async function withLoans(input: Input, check: (tx: Tx) => Promise<void>) {
+  const rollback = new Error('rollback');
+  await db
+    .transaction(async (tx) => {
+      const projectIds: string[] = [];
+      for (const [i, p] of input.projects.entries()) {
+        projectIds.push(
+          await idOf(
+            tx,
+            sql`insert into projects (institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes, reduction_basis, evidence_title, evidence_sha256)
+              values (${bankId}, ${`P${i}`}, ${`项目${i}`}, '内蒙古自治区', ${p.subArea}, ${p.investmentFen}, ${p.reductionCentitonnes}, ${p.basis}, '可研', md5('p') || md5('p')) returning id`,
+          ),
+        );
+      }
+      const registerId = await idOf(
+        tx,
+        input.decided
+          ? sql`insert into project_register (credit_code, name, province, decided_total_investment_fen, decided_annual_reduction_centitonnes, decided_by, decided_at, decision_reason)
+              values ('91110108MA0000000X', '登记项目', '内蒙古自治区', ${input.decided.investmentFen}, ${input.decided.reductionCentitonnes}, ${userId}, now(), '核定') returning id`
+          : sql`insert into project_register (credit_code, name, province) values ('91110108MA0000000X', '登记项目', '内蒙古自治区') returning id`,
+      );
+      const applicationId = await idOf(
+        tx,
+        sql`insert into applications (institution_id, operation_id, applied_on, status, policy_version, requested_fen)
+          values (${bankId}, ${operationId}, '2023-04-08', 'approved', '2021-11-launch', 600000) returning id`,
+      );
+      for (const [i, l] of input.loans.entries()) {
+        const loanId = await idOf(
+          tx,
+          sql`insert into loans (institution_id, loan_ref, project_id, register_id, borrower_name, borrower_credit_code, principal_fen, outstanding_fen, rate_ppm,
+              disbursed_on, matures_on, taxonomy_version, policy_version, lpr_tenor, lpr_month, lpr_ppm, within_lpr_band, eligibility, content_sha256, changed_by)
+            values (${bankId}, ${`L${i}`}, ${projectIds[l.project]}, ${l.namesRegister ? registerId : null}, '借款人', '91110108MA0000000X', ${l.principalFen}, ${l.principalFen}, ${l.ratePpm},
+              ${l.disbursedOn}, '2033-01-01', '2021-11', '2021-11-launch', '5y_plus', '2022-05', 44500, true, 'eligible', md5(${String(i)}), ${userId}) returning id`,
+        );
+        if (l.covered)
+          await tx.execute(sql`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active,
+              loan_principal_fen, loan_matures_on, loan_eligibility)
+            select ${applicationId}, id, principal_fen, 600000, 1, principal_fen, matures_on, eligibility from loans where id = ${loanId}`);
+      }
+      await check(tx);
+      throw rollback;
+    })
+    .catch((err) => {
+      if (err !== rollback) throw err;
+    });
+}
+
+/** The covered loans as the domain rule takes them, each with the figures its reduction is attributed with. */
+const coveredLoans = (input: Input): CoveredLoanFigures[] => {
+  const fundedFen = input.loans.filter((l) => l.namesRegister).reduce((n, l) => n + l.principalFen, 0n);
+  return input.loans
+    .filter((l) => l.covered)
+    .map((l) => {
+      const p = input.projects[l.project];
+      const decided = l.namesRegister && input.decided ? input.decided : null;
+      const figures = attributionFigures({
+        own: { annualReductionCentitonnes: p.reductionCentitonnes, totalInvestmentFen: p.investmentFen },
+        decided: decided && { annualReductionCentitonnes: decided.reductionCentitonnes, totalInvestmentFen: decided.investmentFen },
+        fundedFen,
+      });
+      return {
+        projectId: `P${l.project}`,
+        ref: `P${l.project}`,
+        name: `项目${l.project}`,
+        subArea: p.subArea,
+        basis: p.basis,
+        disbursedOn: l.disbursedOn,
+        principalFen: l.principalFen,
+        ratePpm: l.ratePpm,
+        figuresId: decided ? 'register' : null,
+        reductionCentitonnes: figures.reductionCentitonnes,
+        investmentFen: figures.denominatorFen,
+      };
+    });
+};
+
+describe('SQL copy of the quarter sums', () => {
+  it("when random loans of one bank are covered or not, then the quarter's sums in SQL equal the domain rule's, for the bank alone and among all banks", async () => {
+    await fc.assert(
+      fc.asyncProperty(inputArb, async (input) => {
+        const expected = quarterSumsOf(coveredLoans(input), QUARTER);
+        await withLoans(input, async (tx) => {
+          const empty = { subAreas: [], topProjects: [] };
+          expect((await quarterSums(tx, QUARTER, bankId)).get(bankId) ?? empty).toEqual(expected);
+          expect((await quarterSums(tx, QUARTER)).get(bankId) ?? empty).toEqual(expected);
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
