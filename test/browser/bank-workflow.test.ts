@@ -110,7 +110,7 @@ describe('a bank', () => {
       await screenshot(page, `bank-upload-refused-${viewport.width}`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载错误报告（CSV）')]);
       const report = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
-      expect(report.split('\n')[0]).toBe('row,column,rule,message');
+      expect(report.split('\r\n')[0]).toBe('row,column,rule,message');
       expect(report).toMatch(/\n3,borrower\.creditCode,invalid_credit_code,/);
       const none = await request(live.url).get('/api/v1/loans').set(bearer(bank.apiKey)).expect(200);
       expect(none.body.items).toHaveLength(0);
