@@ -1,64 +1,24 @@
 /**
- * Operator pages (/operator/*): the overview of quarterly operations, decisions on applications
- * (approve / reject), the booking of disbursements by a second operator (maker–checker, enforced by the
- * use case), tranches maturing or overdue, open margin calls and pool shortfalls; and the queue dashboard
- * (Bull Board).
- * The overview reads one read model; each form runs the same use case as the API route, and a refusal
- * comes back to the overview as the problems table's page message.
+ * Operator pages (/operator/*): the overview of quarterly operations (operator-overview.ts), decisions on
+ * applications (approve / reject) and the booking of disbursements by a second operator (maker–checker,
+ * enforced by the use case; operator-decisions.ts), the workflows by area (operator-workflows.ts), the
+ * reconciliation, shared projects, project register, four-eyes approvals and audit trail; and the queue
+ * dashboard (Bull Board). This file only mounts them, in route order.
  */
-import { Router, type Request, type Response } from 'express';
-import { addDays, shanghaiDate } from '../../domain/dates.js';
-import { formatYuan, parseYuan } from '../../domain/money.js';
-import { perform, settled, type ActorContext } from '../../app/perform.js';
-import { approveApplication, rejectApplication } from '../../app/refinancing/decisions.js';
-import { disburseApplication } from '../../app/refinancing/tranches.js';
-import { operatorOverview } from '../../db/read-models/operator-overview.js';
-import { isUuid } from '../../schemas/common.js';
-import { ApproveBody, RejectBody } from '../../schemas/refinancing.js';
+import { Router } from 'express';
 import type { AppDeps } from '../../process/context.js';
-import { pageRefusal } from '../../api/problems.js';
-import { presentApplication, presentOperation, presentPoolShortfall } from '../../api/presenters/refinancing.js';
-import { pageActorOf } from '../session/sessions.js';
-import { pageOf } from './context.js';
-import { cells, headRow, html, numCells, type Html } from './html.js';
-import type { Dict } from './i18n.js';
-import { sendPage } from './layout.js';
 import { queueDashboard } from './operator-queues.js';
 import { reconciliationPages } from './operator-reconciliation.js';
 import { sharedProjectPages } from './operator-shared-projects.js';
 import { projectRegisterPages } from './operator-projects.js';
-import { operatorWorkflowPages, operatorWorkLinks } from './operator-workflows.js';
+import { operatorWorkflowPages } from './operator-workflows.js';
 import { approvalPages } from './operator-approvals.js';
 import { auditPages } from './operator-audit.js';
-
-/** How many rows each section of the overview shows (the API lists page further). */
-const SECTION_LIMIT = 200;
-const OPERATIONS_SHOWN = 8;
-const MATURITY_HORIZON_DAYS = 90;
-
-const CODE = /^[a-z_]{1,64}$/;
-/** a partial approval amount in yuan (the form field's pattern) */
-const AMOUNT_PATTERN = '\\d{1,15}(\\.\\d{1,2})?';
-
-function doneMessage(t: Dict, done: string): string | null {
-  const known: Record<string, string> = { approved: t.opDoneApproved, rejected: t.opDoneRejected, disbursed: t.opDoneDisbursed };
-  return known[done] ?? null;
-}
-
-const table = (caption: string, head: string[], rows: Html[], empty: string) => {
-  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  const top = html`<caption class="visually-hidden">${caption}</caption>${headRow(head)}`;
-  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table>${top}<tbody>${rows}</tbody></table></div>`;
-};
-
-/** The approval form's optional partial amount (yuan), with the requested amount as its placeholder. */
-const amountInput = (id: string, requested: string) =>
-  html`<input id="approve-amount-${id}" name="amount" inputmode="decimal" pattern="${AMOUNT_PATTERN}" placeholder="${requested}">`;
+import { operatorDecisionPages } from './operator-decisions.js';
+import { operatorOverviewPages } from './operator-overview.js';
 
 export function operatorPages(deps: AppDeps): Router {
   const router = Router();
-  const { db } = deps.database;
-  const today = () => shanghaiDate(deps.now());
 
   router.use('/queues', queueDashboard(deps));
   router.use('/reconciliation', reconciliationPages(deps));
@@ -67,164 +27,8 @@ export function operatorPages(deps: AppDeps): Router {
   router.use(operatorWorkflowPages(deps));
   router.use('/approvals', approvalPages(deps));
   router.use('/audit', auditPages(deps));
-
-  router.get('/', async (req, res) => {
-    const ctx = pageOf(res);
-    const { t } = ctx;
-    const on = today();
-    // a refusal's page message from the problems table; a code it does not know (a forged URL) shows nothing
-    const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
-    const done = typeof req.query.done === 'string' ? doneMessage(t, req.query.done) : null;
-
-    const overview = await operatorOverview(db, {
-      on,
-      maturingThrough: addDays(on, MATURITY_HORIZON_DAYS),
-      operations: OPERATIONS_SHOWN,
-      limit: SECTION_LIMIT,
-    });
-    const operations = overview.operations.map((o) => presentOperation(o.operation, o.usage));
-    const { maturing, overdue, marginCalls: calls } = overview;
-    const shortfalls = overview.poolShortfalls.map((r) => presentPoolShortfall(r, on));
-
-    const operationRows = operations.map((o) => {
-      const figures = numCells([o.volume, o.approved, o.disbursed, o.remaining, o.awaitingDecision.count]);
-      return html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td>${figures}</tr>`;
-    });
-
-    const submittedRows = overview.submitted.map((r) => {
-      const a = presentApplication(r);
-      const loans = r.loanCount;
-      const id = a.id;
-      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation, a.appliedOn])}`;
-      return html`<tr id="app-${id}">${head}${numCells([a.requested, loans])}
-<td><form method="post" action="/operator/applications/${id}/approve" class="decision approve">${ctx.csrfField()}
-  <label for="approve-reason-${id}">${t.opReason}</label><input id="approve-reason-${id}" name="reason" required maxlength="2000">
-  <label for="approve-amount-${id}">${t.opPartialAmount}</label>${amountInput(id, a.requested)}
-  <button type="submit">${t.opApprove}</button></form>
-<form method="post" action="/operator/applications/${id}/reject" class="decision reject">${ctx.csrfField()}
-  <label for="reject-reason-${id}">${t.opReason}</label><input id="reject-reason-${id}" name="reason" required maxlength="2000">
-  <button type="submit" class="secondary">${t.opReject}</button></form></td></tr>`;
-    });
-
-    const me = pageActorOf(res)?.userId;
-    const approvedRows = overview.approved.map((r) => {
-      const a = presentApplication(r);
-      const mine = r.application.decidedBy === me;
-      const decidedBy = html`${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}`;
-      const book = html`<button type="submit">${t.opBookDisbursement}</button>`;
-      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation])}${numCells([a.requested, a.approved])}`;
-      return html`<tr id="app-${a.id}">${head}${cells([decidedBy, a.decisionReason])}
-<td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}${book}</form></td></tr>`;
-    });
-
-    const facilityRow = ({ institutionCode, facility: f }: (typeof maturing)[number]) => {
-      const figures = numCells([formatYuan(f.outstandingFen), f.rolloverCount]);
-      return html`<tr><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn])}${figures}${cells([f.status])}</tr>`;
-    };
-    const facilityHead = [t.institution, t.opStartOn, t.opMaturesOn, t.opOutstanding, t.opRollovers, t.opStatus];
-
-    const callRows = calls.map(({ call, institutionCode }) => {
-      const figures = numCells([call.eligibleCollateralFen, call.exposureFen, call.shortfallFen].map((fen) => formatYuan(fen)));
-      return html`<tr><th scope="row">${institutionCode}</th><td>${call.raisedOn}</td>${figures}</tr>`;
-    });
-    const callHead = [t.institution, t.opRaisedOn, t.opEligibleCollateral, t.opExposure, t.opShortfall];
-
-    const shortfallRows = shortfalls.map((s) => {
-      const due = html`${s.dueOn}${s.overdue ? html` <span class="badge">${t.opOverdueBadge}</span>` : ''}`;
-      const figures = numCells([s.trancheOutstanding, s.poolOutstandingEligible, s.amount]);
-      return html`<tr id="shortfall-${s.id}"><th scope="row">${s.institution}</th>${cells([s.raisedOn, due])}${figures}</tr>`;
-    });
-    const shortfallHead = [t.institution, t.opRaisedOn, t.opDueOn, t.opOutstanding, t.opPoolOutstanding, t.opAmountOwed];
-
-    const operationHead = [t.quarter, t.opStatus, t.opVolume, t.opApproved, t.opDisbursed, t.opRemaining, t.opAwaiting];
-    const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
-    const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
-    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/shared-projects">${t.navSharedProjects}</a> · <a href="/operator/projects">${t.navProjects}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
-    const workLinks = operatorWorkLinks(ctx);
-    const work = html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${workLinks.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
-
-    const body = html`<h1>${t.operatorHeading}</h1>
-<p>${t.opToday}: ${on} · ${links}</p>
-${work}
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-${done ? html`<p class="notice" role="status">${done}</p>` : ''}
-<section aria-labelledby="h-operations"><h2 id="h-operations">${t.opOperations}</h2>
-${table(t.opOperations, operationHead, operationRows, t.opNone)}</section>
-<section aria-labelledby="h-submitted"><h2 id="h-submitted">${t.opAwaitingDecision}</h2>
-${table(t.opAwaitingDecision, submittedHead, submittedRows, t.opNone)}</section>
-<section aria-labelledby="h-approved"><h2 id="h-approved">${t.opAwaitingDisbursement}</h2>
-<p class="hint">${t.opMakerCheckerHint}</p>
-${table(t.opAwaitingDisbursement, approvedHead, approvedRows, t.opNone)}</section>
-<section aria-labelledby="h-maturing"><h2 id="h-maturing">${t.opMaturing}</h2>
-${table(t.opMaturing, facilityHead, maturing.map(facilityRow), t.opNone)}</section>
-<section aria-labelledby="h-overdue"><h2 id="h-overdue">${t.opOverdue}</h2>
-${table(t.opOverdue, facilityHead, overdue.map(facilityRow), t.opNone)}</section>
-<section aria-labelledby="h-calls"><h2 id="h-calls">${t.opMarginCalls}</h2>
-${table(t.opMarginCalls, callHead, callRows, t.opNone)}</section>
-<section aria-labelledby="h-shortfalls"><h2 id="h-shortfalls">${t.opPoolShortfalls}</h2>
-<p class="hint">${t.opPoolShortfallHint}</p>
-${table(t.opPoolShortfalls, shortfallHead, shortfallRows, t.opNone)}</section>`;
-    sendPage(res, ctx, t.operatorHeading, body);
-  });
-
-  /**
-   * Runs one use case for the signed-in operator in its own transaction; a refusal comes back to the
-   * overview named by its status. `parse` turns the form into the use case's input, or null when the
-   * form is incomplete (`invalid_input`).
-   */
-  const command =
-    <I>(
-      parse: (body: Record<string, unknown>) => I | null,
-      useCase: (ctx: ActorContext, id: string, input: I) => Promise<unknown>,
-      done: string,
-    ) =>
-    async (req: Request, res: Response) => {
-      const actor = pageActorOf(res)!;
-      const id = String(req.params.id);
-      const back = (status: string) => res.redirect(303, `/operator?error=${encodeURIComponent(status)}#h-submitted`);
-      if (!isUuid(id)) return res.redirect(303, '/operator?error=not_found');
-      const input = parse((req.body ?? {}) as Record<string, unknown>);
-      if (input === null) return back('invalid_input');
-      const result = await settled(perform(db, { now: deps.now(), actor }, (uc) => useCase(uc, id, input)));
-      if (!result.ok) return back(result.status);
-      res.redirect(303, `/operator?done=${done}`);
-    };
-
-  router.post(
-    '/applications/:id/approve',
-    command(
-      (body) => {
-        const amount = typeof body.amount === 'string' && body.amount.trim() !== '' ? body.amount.trim() : undefined;
-        const parsed = ApproveBody.safeParse({ reason: String(body.reason ?? '').trim(), amount });
-        return parsed.success
-          ? { reason: parsed.data.reason, amountFen: parsed.data.amount === undefined ? undefined : parseYuan(parsed.data.amount)! }
-          : null;
-      },
-      (ctx, applicationId, input) => approveApplication(ctx, { applicationId, ...input }),
-      'approved',
-    ),
-  );
-
-  router.post(
-    '/applications/:id/reject',
-    command(
-      (body) => {
-        const parsed = RejectBody.safeParse({ reason: String(body.reason ?? '').trim() });
-        return parsed.success ? { reason: parsed.data.reason } : null;
-      },
-      (ctx, applicationId, input) => rejectApplication(ctx, { applicationId, ...input }),
-      'rejected',
-    ),
-  );
-
-  router.post(
-    '/applications/:id/disburse',
-    command(
-      () => ({}),
-      (ctx, applicationId) => disburseApplication(ctx, { applicationId }),
-      'disbursed',
-    ),
-  );
+  router.use(operatorOverviewPages(deps));
+  router.use(operatorDecisionPages(deps));
 
   return router;
 }
