@@ -131,6 +131,81 @@ function anonymousContext(lang: Lang, url: string, otherLangHref: string): PageC
   return { lang, t: DICTS[lang], actor: null, csrfToken: '', url, otherLangHref, csrfField: () => html`` };
 }
 
+/** The page of version `d` in `lang`, at its own address or at the quarter's: the one kept, else rendered and kept. */
+async function storedPage(deps: AppDeps, d: PublishedDisclosure, lang: Lang, atQuarter: boolean): Promise<Stored | null> {
+  const db = deps.database.db;
+  const variant = `${lang}${atQuarter ? '.current' : ''}`;
+  let row = await findPublishedPage(db, d.versionId, variant, PAGE_TEMPLATE);
+  if (!row) {
+    const quarterUrl = `/disclosures/${d.institutionCode}/${d.quarter}`;
+    const versionUrl = `${quarterUrl}/v/${d.version}`;
+    const other = lang === 'zh' ? 'en' : 'zh';
+    const ctx = atQuarter
+      ? anonymousContext(lang, quarterUrl, `${quarterUrl}?lang=${other}`)
+      : anonymousContext(lang, lang === 'zh' ? versionUrl : `${versionUrl}?lang=en`, `${versionUrl}?lang=${other}`);
+    const name = lang === 'zh' ? d.nameZh : d.nameEn;
+    const body = Buffer.from(layout(ctx, `${name} ${d.quarter}`, disclosureBody(ctx, d, atQuarter ? quarterUrl : versionUrl)).text, 'utf8');
+    const kept = await settled(
+      perform(db, { now: deps.now(), actor: null }, (uc) =>
+        keepPublishedPage(uc, {
+          disclosureVersionId: d.versionId,
+          variant,
+          template: PAGE_TEMPLATE,
+          etag: strongTag(body),
+          body,
+          gzip: gzipSync(body, { level: 9 }),
+          brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+        }),
+      ),
+    );
+    if (!kept.ok) return null;
+    row = kept.value;
+  }
+  return {
+    etag: row.etag,
+    identity: row.body,
+    gzip: row.gzip,
+    brotli: row.brotli,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' },
+  };
+}
+
+/** The signed canonical content of version `d` (its JSON download) or its detached signature. */
+async function signedFile(deps: AppDeps, d: PublishedDisclosure, kind: '.json' | '.json.sig'): Promise<Stored | null> {
+  const db = deps.database.db;
+  const signed = await settled(perform(db, { now: deps.now(), actor: null }, (uc) => signatureOfPublished(uc, { versionId: d.versionId })));
+  if (!signed.ok) return null;
+  const name = `cerf-${d.institutionCode}-${d.quarter}-v${d.version}.json`;
+  const headers = {
+    'X-Content-Type-Options': 'nosniff',
+    'Cerf-Signing-Key': signed.value.kid,
+    'Cerf-Content-Sha256': signed.value.signedSha256,
+    'Cerf-Version': String(d.version),
+  };
+  if (kind === '.json') {
+    const bytes = signedBytesOf(d.content);
+    return {
+      etag: `"${signed.value.signedSha256}"`,
+      identity: bytes,
+      gzip: gzipSync(bytes, { level: 9 }),
+      brotli: null,
+      headers: { ...headers, 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}"` },
+    };
+  }
+  const sig = Buffer.from(signed.value.signature, 'ascii');
+  return {
+    etag: `"${signed.value.signedSha256}.sig"`,
+    identity: sig,
+    gzip: null,
+    brotli: null,
+    headers: {
+      ...headers,
+      'Content-Type': 'text/plain; charset=us-ascii',
+      'Content-Disposition': `attachment; filename="${name}.sig"`,
+    },
+  };
+}
+
 export type PublishedFastPath = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export function publishedFastPath(deps: AppDeps): PublishedFastPath {
@@ -191,83 +266,13 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
 
   /** The page of version `d` in `lang`, at its own address or at the quarter's; rendered once and kept. */
   const page = (d: PublishedDisclosure, lang: Lang, atQuarter: boolean) =>
-    memo(`${d.institutionCode}/${d.quarter}/${d.version}/${lang}${atQuarter ? '.current' : ''}`, async () => {
-      const variant = `${lang}${atQuarter ? '.current' : ''}`;
-      let row = await findPublishedPage(db, d.versionId, variant, PAGE_TEMPLATE);
-      if (!row) {
-        const quarterUrl = `/disclosures/${d.institutionCode}/${d.quarter}`;
-        const versionUrl = `${quarterUrl}/v/${d.version}`;
-        const other = lang === 'zh' ? 'en' : 'zh';
-        const ctx = atQuarter
-          ? anonymousContext(lang, quarterUrl, `${quarterUrl}?lang=${other}`)
-          : anonymousContext(lang, lang === 'zh' ? versionUrl : `${versionUrl}?lang=en`, `${versionUrl}?lang=${other}`);
-        const name = lang === 'zh' ? d.nameZh : d.nameEn;
-        const body = Buffer.from(
-          layout(ctx, `${name} ${d.quarter}`, disclosureBody(ctx, d, atQuarter ? quarterUrl : versionUrl)).text,
-          'utf8',
-        );
-        const kept = await settled(
-          perform(db, { now: deps.now(), actor: null }, (uc) =>
-            keepPublishedPage(uc, {
-              disclosureVersionId: d.versionId,
-              variant,
-              template: PAGE_TEMPLATE,
-              etag: strongTag(body),
-              body,
-              gzip: gzipSync(body, { level: 9 }),
-              brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
-            }),
-          ),
-        );
-        if (!kept.ok) return null;
-        row = kept.value;
-      }
-      return {
-        etag: row.etag,
-        identity: row.body,
-        gzip: row.gzip,
-        brotli: row.brotli,
-        headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' },
-      };
-    });
+    memo(`${d.institutionCode}/${d.quarter}/${d.version}/${lang}${atQuarter ? '.current' : ''}`, () =>
+      storedPage(deps, d, lang, atQuarter),
+    );
 
   /** The signed canonical content of version `d` (its JSON download) or its detached signature. */
   const file = (d: PublishedDisclosure, kind: '.json' | '.json.sig') =>
-    memo(`${d.institutionCode}/${d.quarter}/${d.version}/${kind}`, async () => {
-      const signed = await settled(
-        perform(db, { now: deps.now(), actor: null }, (uc) => signatureOfPublished(uc, { versionId: d.versionId })),
-      );
-      if (!signed.ok) return null;
-      const name = `cerf-${d.institutionCode}-${d.quarter}-v${d.version}.json`;
-      const headers = {
-        'X-Content-Type-Options': 'nosniff',
-        'Cerf-Signing-Key': signed.value.kid,
-        'Cerf-Content-Sha256': signed.value.signedSha256,
-        'Cerf-Version': String(d.version),
-      };
-      if (kind === '.json') {
-        const bytes = signedBytesOf(d.content);
-        return {
-          etag: `"${signed.value.signedSha256}"`,
-          identity: bytes,
-          gzip: gzipSync(bytes, { level: 9 }),
-          brotli: null,
-          headers: { ...headers, 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}"` },
-        };
-      }
-      const sig = Buffer.from(signed.value.signature, 'ascii');
-      return {
-        etag: `"${signed.value.signedSha256}.sig"`,
-        identity: sig,
-        gzip: null,
-        brotli: null,
-        headers: {
-          ...headers,
-          'Content-Type': 'text/plain; charset=us-ascii',
-          'Content-Disposition': `attachment; filename="${name}.sig"`,
-        },
-      };
-    });
+    memo(`${d.institutionCode}/${d.quarter}/${d.version}/${kind}`, () => signedFile(deps, d, kind));
 
   const serve = async (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, m: RegExpExecArray, query: string) => {
     const code = m[1].toUpperCase();
