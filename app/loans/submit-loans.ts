@@ -140,8 +140,9 @@ export async function submitLoans(
       [...newKeys.values()].map((k) => ({ ...k.key, name: k.name, province: k.province })),
       randomUUID,
     );
-    // another transaction registered one of them first: check the batch again against its entry
-    if (claimed.lost > 0 && attempt < 3) continue;
+    // another transaction registered one of them first (it lost the claim to one in flight, or found one
+    // committed since the entries were locked): check the batch again against that entry and its loans
+    if (claimed.created < newKeys.size && attempt < 3) continue;
     const entryOf = (index: number) => {
       const text = registerKeyText(keyOf.get(index)!);
       return register.ids.get(text) ?? claimed.ids.get(text)!;
