@@ -24,7 +24,7 @@ import {
   type PublishedTotalsFigures,
   type TotalsSums,
 } from '../../domain/disclosures/national-totals.js';
-import { nationalTotalsSums, nationalTotalsTerms } from '../sql/national-totals.js';
+import { nationalTotalsSums, nationalTotalsTerms, totalsSumsOfRow } from '../sql/national-totals.js';
 
 export type Figures = {
   projects: number;
@@ -345,20 +345,7 @@ async function loanSums(
   const out = new Map<string, LoanSums>();
   for (const s of scopes) {
     const r = rows.find((x) => x.scope === s.scope);
-    const sums: TotalsSums = r
-      ? {
-          projects: Number(r.projects),
-          principalFen: BigInt(r.principal_fen),
-          rateWeightedPpmFen: BigInt(r.rate_weighted),
-          ratedPrincipalFen: BigInt(r.principal_fen),
-          reductionLowerUnits: BigInt(r.reduction_lower),
-          reductionTerms: Number(r.reduction_terms),
-          sharedProjects: Number(r.shared_projects),
-          projectsNotCounted: Number(r.projects_not_counted),
-          notCountedLowerUnits: BigInt(r.not_counted_lower),
-          notCountedTerms: Number(r.not_counted_terms),
-        }
-      : NO_LOANS;
+    const sums: TotalsSums = r ? totalsSumsOfRow(r) : NO_LOANS;
     if (presentTotals(withPublished(sums, published.get(s.scope) ?? []), rounding)) {
       out.set(s.scope, { sums, exact: null });
       continue;

@@ -11,6 +11,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { REDUCTION_SCALE } from '../../domain/disclosures/figures.js';
+import type { TotalsSums } from '../../domain/disclosures/national-totals.js';
 import { foldedName } from './shared-projects.js';
 
 const UNIT = sql.raw(`1${'0'.repeat(REDUCTION_SCALE)}::numeric`);
@@ -92,3 +93,17 @@ export const nationalTotalsTerms = (source: SQL) => sql`
   with ${withGroups(source)}
   select t.scope, t.grp, t.num::text as num, t.den::text as den, f.cap::text as cap
   from terms t left join group_facts f on f.scope = t.scope and f.grp = t.grp`;
+
+/** A row of `nationalTotalsSums` read as the rule's sums (the statement's text columns to exact numbers). */
+export const totalsSumsOfRow = (r: Record<string, string>): TotalsSums => ({
+  projects: Number(r.projects),
+  principalFen: BigInt(r.principal_fen),
+  rateWeightedPpmFen: BigInt(r.rate_weighted),
+  ratedPrincipalFen: BigInt(r.principal_fen),
+  reductionLowerUnits: BigInt(r.reduction_lower),
+  reductionTerms: Number(r.reduction_terms),
+  sharedProjects: Number(r.shared_projects),
+  projectsNotCounted: Number(r.projects_not_counted),
+  notCountedLowerUnits: BigInt(r.not_counted_lower),
+  notCountedTerms: Number(r.not_counted_terms),
+});

@@ -7,14 +7,13 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
-import { nationalTotalsSums, nationalTotalsTerms } from '../../db/sql/national-totals.js';
+import { nationalTotalsSums, nationalTotalsTerms, totalsSumsOfRow } from '../../db/sql/national-totals.js';
 import {
   nationalTotalsExact,
   presentExactTotals,
   presentTotals,
   reductionOfTerms,
   type TotalsLoan,
-  type TotalsSums,
 } from '../../domain/disclosures/national-totals.js';
 import { createTestDatabase } from '../support/harness.js';
 
@@ -83,18 +82,7 @@ describe('SQL mirror of the national totals', () => {
     await fc.assert(
       fc.asyncProperty(loansArb, async (loans) => {
         const [r] = rowsOf<Record<string, string>>(await db.execute(nationalTotalsSums(valuesOf(loans))));
-        const sums: TotalsSums = {
-          projects: Number(r.projects),
-          principalFen: BigInt(r.principal_fen),
-          rateWeightedPpmFen: BigInt(r.rate_weighted),
-          ratedPrincipalFen: BigInt(r.principal_fen),
-          reductionLowerUnits: BigInt(r.reduction_lower),
-          reductionTerms: Number(r.reduction_terms),
-          sharedProjects: Number(r.shared_projects),
-          projectsNotCounted: Number(r.projects_not_counted),
-          notCountedLowerUnits: BigInt(r.not_counted_lower),
-          notCountedTerms: Number(r.not_counted_terms),
-        };
+        const sums = totalsSumsOfRow(r);
         const rule = nationalTotalsExact(loans, []);
         const expected = presentExactTotals(rule.sums, rule.reduction, rule.notCounted, 'half_up');
         const certified = presentTotals(sums, 'half_up');
