@@ -80,20 +80,20 @@ export async function recordsChanged(
 ): Promise<DisclosureVersionRow[]> {
   if (!changes.length) return [];
   if (!ctx.correctionsDue) return correctFrom(ctx, changes, reason, detail);
-  for (const c of changes) {
-    const seen = ctx.correctionsDue.get(c.institutionId);
-    if (!seen || c.from < seen) ctx.correctionsDue.set(c.institutionId, c.from);
-  }
+  for (const c of changes) keepEarliest(ctx.correctionsDue, c.institutionId, c.from);
   return [];
+}
+
+/** Keeps in `earliest` the earlier of its date for the bank and `on`. */
+function keepEarliest(earliest: Map<string, IsoDate>, institutionId: string, on: IsoDate) {
+  const seen = earliest.get(institutionId);
+  if (!seen || on < seen) earliest.set(institutionId, on);
 }
 
 /** One change per bank, from the earliest of its loans' disbursement dates. */
 export function changesOfLoans(loans: readonly { institutionId: string; disbursedOn: IsoDate }[]): RecordChange[] {
   const earliest = new Map<string, IsoDate>();
-  for (const l of loans) {
-    const seen = earliest.get(l.institutionId);
-    if (!seen || l.disbursedOn < seen) earliest.set(l.institutionId, l.disbursedOn);
-  }
+  for (const l of loans) keepEarliest(earliest, l.institutionId, l.disbursedOn);
   return [...earliest].map(([institutionId, from]) => ({ institutionId, from }));
 }
 
@@ -140,10 +140,7 @@ export async function correctNow(
   const today = shanghaiDate(ctx.now);
   const lastEnded = quarterOf(addDays(quarterPeriod(quarterOf(today)).start, -1));
   const earliest = new Map<string, IsoDate>();
-  for (const c of changes) {
-    const seen = earliest.get(c.institutionId);
-    if (!seen || c.from < seen) earliest.set(c.institutionId, c.from);
-  }
+  for (const c of changes) keepEarliest(earliest, c.institutionId, c.from);
   const work: { institutionId: string; quarters: string[] }[] = [];
   for (const [institutionId, from] of [...earliest].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const first = quarterOf(from);
