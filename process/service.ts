@@ -1,9 +1,9 @@
 /**
- * Starts the whole service: configuration → database (PGlite or PostgreSQL) with migrations →
- * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it in reverse,
- * letting in-flight requests finish.
+ * Starts the whole service: configuration → the port (answering 503 "starting" meanwhile, see
+ * listen.ts) → database (PGlite or PostgreSQL) with migrations → bootstrap operator → Redis (own child
+ * or REDIS_URL) → jobs → the app on the port. `stop()` closes the port first (in-flight requests
+ * finish), then undoes the rest in reverse.
  */
-import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
@@ -12,6 +12,7 @@ import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
 import { createApp, serverHandler } from './app.js';
+import { listenEarly } from './listen.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
@@ -40,12 +41,28 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
+  // the port first: one another process holds is reported before anything else is started
+  const listening = await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env));
+  const { server, port } = listening;
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    });
+  let database: Database;
+  try {
+    database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
+  } catch (err) {
+    await closeServer();
+    throw err;
+  }
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
   // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    // the port closes first (requests in flight finish), then the rest in the reverse of its start
+    for (const cleanup of [closeServer, ...cleanups.reverse()]) {
       let timer: NodeJS.Timeout | undefined;
       const cut = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -104,23 +121,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
     const app = createApp(deps);
-    // Express 5 hands a listen error to the callback (and emits it): either way the start fails
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = createServer(serverHandler(app));
-      s.once('error', (err) => reject(listenFailure(err, env)));
-      s.listen(env.PORT, env.HOST, () => resolve(s));
-    });
-    server.keepAliveTimeout = 5_000;
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    listening.ready(serverHandler(app));
     const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
     return { url: `http://${host}:${port}`, port, database, redisUrl, deps, generatedOperatorKey: generatedKey, stop: stopAll };
   } catch (err) {
