@@ -46,3 +46,19 @@ export async function listenEarly(port: number, host: string, failure: (err: Err
     },
   };
 }
+
+/** A start that cannot go on for a reason the person starting it can fix: the message says how. */
+export class StartupError extends Error {}
+
+/** The port could not be taken: what to do about it, in the words of the person starting the service. */
+export function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `port ${env.PORT} on ${env.HOST} is already in use by another process: stop that process, or start with another port (PORT=3001)`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`port ${env.PORT} on ${env.HOST} needs privileges this process lacks: start with PORT=3000 or above`);
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST=${env.HOST} is not an address of this machine`);
+  return err;
+}

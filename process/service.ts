@@ -12,7 +12,7 @@ import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
 import { createApp, serverHandler } from './app.js';
-import { listenEarly } from './listen.js';
+import { listenEarly, listenFailure, type EarlyServer } from './listen.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
@@ -30,8 +30,14 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
-/** `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read. */
-export async function startService(env: Env, options: { now?: () => Date; policyRefreshMs?: number } = {}): Promise<RunningService> {
+/**
+ * `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read;
+ * `listening`: the port when the caller took it already (process/run.ts takes it before loading the rest).
+ */
+export async function startService(
+  env: Env,
+  options: { now?: () => Date; policyRefreshMs?: number; listening?: EarlyServer } = {},
+): Promise<RunningService> {
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
@@ -42,7 +48,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     throw new ConfigError((err as Error).message);
   }
   // the port first: one another process holds is reported before anything else is started
-  const listening = await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env));
+  const listening = options.listening ?? (await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env)));
   const { server, port } = listening;
   const closeServer = () =>
     new Promise<void>((resolve) => {
@@ -50,14 +56,18 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 10_000).unref();
     });
+  // the own redis-server (when REDIS_URL is unset) starts beside the database: neither waits on the other
+  const ownRedis = env.REDIS_URL ? null : startOwnRedis(dataDir, logger);
+  ownRedis?.catch(() => {}); // a failure is reported where it is awaited, below
+  const stopOwnRedis = async () => (await ownRedis?.catch(() => null))?.stop();
   let database: Database;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
   } catch (err) {
-    await closeServer();
+    await Promise.all([closeServer(), stopOwnRedis()]);
     throw err;
   }
-  const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  const cleanups: (() => Promise<void>)[] = [() => database.close(), stopOwnRedis];
   // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
   // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
   const stopAll = async () => {
@@ -83,23 +93,9 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     }, options.policyRefreshMs ?? POLICY_DATA_REFRESH_MS);
     policyTimer.unref();
     cleanups.push(async () => clearInterval(policyTimer));
-    let redisUrl = env.REDIS_URL;
-    let embeddedRedis: EmbeddedRedis | null = null;
-    if (!redisUrl) {
-      // supervised: when it dies it is started again (with backoff), logged, and reported by /readyz
-      embeddedRedis = await startRedisServer({
-        dataDir,
-        supervise: true,
-        onEvent: (event) => {
-          if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
-          else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
-          else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
-        },
-      });
-      redisUrl = embeddedRedis.url;
-      cleanups.push(() => embeddedRedis!.stop());
-      logger.info({ redisUrl }, 'started own redis-server');
-    }
+    const embeddedRedis = ownRedis ? await ownRedis : null;
+    const redisUrl = embeddedRedis ? embeddedRedis.url : env.REDIS_URL!;
+    if (embeddedRedis) logger.info({ redisUrl }, 'started own redis-server');
     const jobs: JobRuntime = await startJobRuntime({
       database,
       redisUrl,
@@ -130,20 +126,18 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   }
 }
 
-/** A start that cannot go on for a reason the person starting it can fix: the message says how. */
-export class StartupError extends Error {}
-
 /** how long one step of a stop may take (the jobs' own steps are bounded at 10 s each) */
 const STOP_CLEANUP_MS = 12_000;
 
-function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return new StartupError(
-      `port ${env.PORT} on ${env.HOST} is already in use by another process: stop that process, or start with another port (PORT=3001)`,
-    );
-  if (code === 'EACCES')
-    return new StartupError(`port ${env.PORT} on ${env.HOST} needs privileges this process lacks: start with PORT=3000 or above`);
-  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST=${env.HOST} is not an address of this machine`);
-  return err;
+/** The service's own redis-server in the data folder, supervised: when it dies it is started again (with backoff), logged, and reported by /readyz. */
+function startOwnRedis(dataDir: string, logger: AppDeps['logger']): Promise<EmbeddedRedis> {
+  return startRedisServer({
+    dataDir,
+    supervise: true,
+    onEvent: (event) => {
+      if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
+      else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
+      else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
+    },
+  });
 }
