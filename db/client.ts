@@ -3,7 +3,7 @@
  * pool), or PGlite — real PostgreSQL compiled to WASM — in a data folder on disk. Both run the same
  * Drizzle schema and the same committed SQL migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -16,6 +16,7 @@ import pg from 'pg';
 import * as schema from './schema/index.js';
 import { sql } from 'drizzle-orm';
 import { currentAuditWho, type AuditWho } from '../platform/audit-scope.js';
+import { keepImage, readImage } from './pglite-image.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -25,7 +26,6 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export type Database = {
   db: Db;
   driver: 'postgres' | 'pglite';
-  /** rows of a raw SQL statement, the same shape on both drivers */
   close(): Promise<void>;
   /** node-postgres pool (postgres driver only), for COPY and LISTEN */
   pool?: pg.Pool;
@@ -107,8 +107,12 @@ export async function openDatabase(options: {
   }
   const folder = path.join(options.dataDir, 'pglite');
   mkdirSync(folder, { recursive: true });
-  const client = await PGlite.create(folder);
+  // a new folder starts from the image of a migrated database when one was kept (pglite-image.ts)
+  const isNew = !existsSync(path.join(folder, 'PG_VERSION'));
+  const image = isNew ? readImage(MIGRATIONS_FOLDER) : undefined;
+  const client = await PGlite.create(folder, image ? { loadDataDir: image } : {});
   const db = audited(drizzlePglite(client, { schema }) as unknown as Db);
   await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (isNew && !image) await keepImage(client, MIGRATIONS_FOLDER);
   return { db, driver: 'pglite', close: () => client.close() };
 }

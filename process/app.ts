@@ -21,6 +21,7 @@ import {
 } from './limits.js';
 import { methodNotAllowed } from '../api/method-not-allowed.js';
 import { publishedFastPath, type PublishedFastPath } from '../web/pages/published-fast-path.js';
+import { staticAssets } from '../web/static-assets.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogging } from './request-logging.js';
 import { routeModules } from './routes.js';
@@ -49,7 +50,7 @@ const auditScope: RequestHandler = (req, res, next) =>
 const FAST_PATH = 'published fast path';
 
 /**
- * The HTTP server's handler: published pages and files straight from memory, everything else through
+ * The HTTP server's handler: static assets, published pages and files straight from memory, everything else through
  * Express (which then skips the fast path it already tried).
  */
 export function serverHandler(app: Express): (req: IncomingMessage, res: ServerResponse) => void {
@@ -70,9 +71,11 @@ export function createApp(given: AppDeps): Express {
   app.set('query parser', 'simple');
   // behind a reverse proxy: the client's address (rate limits, sign-in limits) and https (Secure cookies, HSTS)
   app.set('trust proxy', trustProxySetting(deps.env.TRUST_PROXY));
-  // published pages and files: immutable bytes from memory, before logging, parsers, authentication and sessions
+  // static assets, published pages and files: immutable bytes from memory, before logging, parsers, authentication and sessions
   // (the service also puts it in front of Express itself: `serverHandler`)
-  const fastPath = publishedFastPath(deps);
+  const published = publishedFastPath(deps);
+  const assets = staticAssets();
+  const fastPath: PublishedFastPath = (req, res, next) => assets.serve(req, res, () => published(req, res, next));
   app.set(FAST_PATH, fastPath);
   app.use((req, res, next) => ((req as { fastPathTried?: boolean }).fastPathTried ? next() : fastPath(req, res, next)));
   app.use(requestLogging(deps.logger));

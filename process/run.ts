@@ -3,13 +3,17 @@
  * points are process/start.ts (`npm start`) and scripts/demo.ts, which passes the loader of its demo data.
  */
 import { envOrExit } from '../schemas/env.js';
-import { startService, StartupError, type RunningService } from './service.js';
+import { listenEarly, listenFailure, StartupError } from './listen.js';
+import type { RunningService } from './service.js';
 import { stopOnSignals } from '../platform/signals.js';
 
 export async function runService(loadDemoData?: (service: RunningService) => Promise<{ lines: string[] }>) {
   const env = envOrExit();
   const demo = loadDemoData !== undefined;
-  const service = await startService(env);
+  // the port before the rest of the service is even loaded: a port in use is reported at once
+  const listening = await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env));
+  const { startService } = await import('./service.js');
+  const service = await startService(env, { listening });
   const log = service.deps.logger;
   const demoInfo = loadDemoData ? await loadDemoData(service) : null;
   const lines = [

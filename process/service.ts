@@ -1,9 +1,9 @@
 /**
- * Starts the whole service: configuration → database (PGlite or PostgreSQL) with migrations →
- * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it in reverse,
- * letting in-flight requests finish.
+ * Starts the whole service: configuration → the port (answering 503 "starting" meanwhile, see
+ * listen.ts) → database (PGlite or PostgreSQL) with migrations → bootstrap operator → Redis (own child
+ * or REDIS_URL) → jobs → the app on the port. `stop()` closes the port first (in-flight requests
+ * finish), then undoes the rest in reverse.
  */
-import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
@@ -12,6 +12,7 @@ import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
 import { createApp, serverHandler } from './app.js';
+import { listenEarly, listenFailure, type EarlyServer } from './listen.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
 import { createLogger } from '../platform/logger.js';
@@ -29,8 +30,14 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
-/** `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read. */
-export async function startService(env: Env, options: { now?: () => Date; policyRefreshMs?: number } = {}): Promise<RunningService> {
+/**
+ * `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read;
+ * `listening`: the port when the caller took it already (process/run.ts takes it before loading the rest).
+ */
+export async function startService(
+  env: Env,
+  options: { now?: () => Date; policyRefreshMs?: number; listening?: EarlyServer } = {},
+): Promise<RunningService> {
   const logger = createLogger(env.LOG_LEVEL);
   const dataDir = path.resolve(env.DATA_DIR);
   const now = options.now ?? (() => new Date());
@@ -40,12 +47,32 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
-  const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  // the port first: one another process holds is reported before anything else is started
+  const listening = options.listening ?? (await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env)));
+  const { server, port } = listening;
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    });
+  // the own redis-server (when REDIS_URL is unset) starts beside the database: neither waits on the other
+  const ownRedis = env.REDIS_URL ? null : startOwnRedis(dataDir, logger);
+  ownRedis?.catch(() => {}); // a failure is reported where it is awaited, below
+  const stopOwnRedis = async () => (await ownRedis?.catch(() => null))?.stop();
+  let database: Database;
+  try {
+    database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
+  } catch (err) {
+    await Promise.all([closeServer(), stopOwnRedis()]);
+    throw err;
+  }
+  const cleanups: (() => Promise<void>)[] = [() => database.close(), stopOwnRedis];
   // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
   // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    // the port closes first (requests in flight finish), then the rest in the reverse of its start
+    for (const cleanup of [closeServer, ...cleanups.reverse()]) {
       let timer: NodeJS.Timeout | undefined;
       const cut = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -66,23 +93,9 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     }, options.policyRefreshMs ?? POLICY_DATA_REFRESH_MS);
     policyTimer.unref();
     cleanups.push(async () => clearInterval(policyTimer));
-    let redisUrl = env.REDIS_URL;
-    let embeddedRedis: EmbeddedRedis | null = null;
-    if (!redisUrl) {
-      // supervised: when it dies it is started again (with backoff), logged, and reported by /readyz
-      embeddedRedis = await startRedisServer({
-        dataDir,
-        supervise: true,
-        onEvent: (event) => {
-          if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
-          else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
-          else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
-        },
-      });
-      redisUrl = embeddedRedis.url;
-      cleanups.push(() => embeddedRedis!.stop());
-      logger.info({ redisUrl }, 'started own redis-server');
-    }
+    const embeddedRedis = ownRedis ? await ownRedis : null;
+    const redisUrl = embeddedRedis ? embeddedRedis.url : env.REDIS_URL!;
+    if (embeddedRedis) logger.info({ redisUrl }, 'started own redis-server');
     const jobs: JobRuntime = await startJobRuntime({
       database,
       redisUrl,
@@ -104,23 +117,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
     const app = createApp(deps);
-    // Express 5 hands a listen error to the callback (and emits it): either way the start fails
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = createServer(serverHandler(app));
-      s.once('error', (err) => reject(listenFailure(err, env)));
-      s.listen(env.PORT, env.HOST, () => resolve(s));
-    });
-    server.keepAliveTimeout = 5_000;
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
-        }),
-    );
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    listening.ready(serverHandler(app));
     const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
     return { url: `http://${host}:${port}`, port, database, redisUrl, deps, generatedOperatorKey: generatedKey, stop: stopAll };
   } catch (err) {
@@ -129,20 +126,18 @@ export async function startService(env: Env, options: { now?: () => Date; policy
   }
 }
 
-/** A start that cannot go on for a reason the person starting it can fix: the message says how. */
-export class StartupError extends Error {}
-
 /** how long one step of a stop may take (the jobs' own steps are bounded at 10 s each) */
 const STOP_CLEANUP_MS = 12_000;
 
-function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return new StartupError(
-      `port ${env.PORT} on ${env.HOST} is already in use by another process: stop that process, or start with another port (PORT=3001)`,
-    );
-  if (code === 'EACCES')
-    return new StartupError(`port ${env.PORT} on ${env.HOST} needs privileges this process lacks: start with PORT=3000 or above`);
-  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST=${env.HOST} is not an address of this machine`);
-  return err;
+/** The service's own redis-server in the data folder, supervised: when it dies it is started again (with backoff), logged, and reported by /readyz. */
+function startOwnRedis(dataDir: string, logger: AppDeps['logger']): Promise<EmbeddedRedis> {
+  return startRedisServer({
+    dataDir,
+    supervise: true,
+    onEvent: (event) => {
+      if (event.kind === 'restarted') logger.warn({ redisServer: event.state }, 'own redis-server restarted');
+      else if (event.kind === 'exited') logger.error({ redisServer: event.state }, 'own redis-server exited; restarting it');
+      else logger.error({ redisServer: event.state, err: event.error }, 'own redis-server did not start again; retrying');
+    },
+  });
 }

@@ -1,9 +1,10 @@
 /**
- * A port already taken: the service process says so and exits with status 1 (it never reports itself
- * started), and the demo never loads its data into the process that holds the port.
+ * A port already taken: the service process says so and exits with status 1 before it opens the
+ * database or starts Redis (it never reports itself started), and the demo never loads its data into
+ * the process that holds the port.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -56,9 +57,11 @@ function run(entry: 'process/start.ts' | 'scripts/demo.ts') {
 }
 
 describe('a port already in use', () => {
-  it('when the service starts on a port another process holds, then it exits with status 1 and says which port and what to do', async () => {
+  it('when the service starts on a port another process holds, then it exits with status 1 and says which port and what to do, before it opens anything', async () => {
     const proc = run('process/start.ts');
     expect(await proc.exited).toBe(1);
+    // the port is taken first: no database, migrations or redis-server were started in the data folder
+    expect(readdirSync(dataDir)).toEqual([]);
     expect(proc.output()).toContain(`cerf-ledger did not start: port ${port} on 127.0.0.1 is already in use by another process`);
     expect(proc.output()).toContain('PORT=');
     expect(proc.output()).not.toContain('is running');

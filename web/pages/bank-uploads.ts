@@ -23,6 +23,7 @@ import { pageOf, type PageContext } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
+import { assetHref } from '../static-assets.js';
 
 const statusWord = (w: BankWords, status: string) =>
   ({
@@ -157,7 +158,7 @@ ${listTable(w.errorReport, [w.row, w.column, w.rule, w.message], errorRows, w.no
     : ''
 }
 <p><a href="/bank/uploads">${w.uploadHeading}</a></p>
-<script src="/static/bank.js" defer></script>`;
+<script src="${assetHref('bank.js')}" defer></script>`;
     sendPage(res, ctx, w.navUploads, body);
   });
 

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../process/context.js';
 import { pageOf } from './context.js';
 import { html } from './html.js';
 import { sendPage } from './layout.js';
+import { assetHref } from '../static-assets.js';
 
 export function docsPages(_deps: AppDeps): Router {
   const router = Router();
@@ -27,7 +28,7 @@ export function docsPages(_deps: AppDeps): Router {
   <input id="docs-api-key" type="password" autocomplete="off" placeholder="cerf_…">
 </div>
 <div id="docs-root" data-spec="/openapi.json" data-lang="${ctx.lang}" aria-live="polite"></div>
-<script src="/static/docs.js" defer></script>`;
+<script src="${assetHref('docs.js')}" defer></script>`;
     sendPage(res, ctx, t.docsHeading, body);
   });
   return router;

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { BANK_WORDS } from './bank-words.js';
 import type { PageContext } from './context.js';
 import { html, type Html } from './html.js';
+import { assetHref } from '../static-assets.js';
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
   const { t, actor } = ctx;
@@ -27,8 +28,8 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${t.siteTitle}</title>
-<link rel="stylesheet" href="/static/site.css">
-<script src="/static/site.js" defer></script>
+<link rel="stylesheet" href="${assetHref('site.css')}">
+<script src="${assetHref('site.js')}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>

@@ -12,7 +12,6 @@
  * The quarter's page with a query, or with a session cookie (a signed-in user's page shows who is signed
  * in), and anything not published go on to the ordinary pages.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { keepPublishedPage } from '../../app/disclosures/published-pages.js';
@@ -21,7 +20,7 @@ import { perform, settled } from '../../app/perform.js';
 import { findPublished, type PublishedDisclosure } from '../../db/read-models/published.js';
 import { findPublishedPage } from '../../db/repositories/published-pages.js';
 import type { AppDeps } from '../../process/context.js';
-import { pageSecurityHeaders } from '../security-headers.js';
+import { SECURITY_HEADERS, sendStored, strongTag, type Stored } from '../stored-response.js';
 import { SESSION_COOKIE } from '../session/sessions.js';
 import type { PageContext } from './context.js';
 import { html } from './html.js';
@@ -36,74 +35,6 @@ export const PAGE_TEMPLATE = 1;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const PATH = /^\/disclosures\/([A-Za-z0-9_-]{2,32})\/(\d{4}Q[1-4])(?:\/v\/([1-9]\d{0,5}))?(\.json|\.json\.sig)?$/;
-
-/** One stored representation: the bytes and their compressed copies with the headers that never change. */
-type Stored = { etag: string; identity: Buffer; gzip: Buffer | null; brotli: Buffer | null; headers: Record<string, string> };
-
-/** The strict page headers (CSP and the rest) as the page router sends them, captured once. */
-const SECURITY_HEADERS: Record<string, string> = (() => {
-  const captured: Record<string, string> = {};
-  const res = {
-    setHeader: (name: string, value: string | string[]) => (captured[name] = Array.isArray(value) ? value.join(', ') : String(value)),
-    removeHeader: (name: string) => delete captured[name],
-    getHeader: (name: string) => captured[name],
-  };
-  pageSecurityHeaders()({ path: '/disclosures', method: 'GET', headers: {} } as never, res as never, () => undefined);
-  return captured;
-})();
-
-const strongTag = (bytes: Buffer) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 32)}"`;
-
-/** Does `If-None-Match` name this entity (in any of its codings)? */
-function notModified(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  const bare = etag.slice(1, -1);
-  return header.split(',').some((raw) => {
-    const tag = raw.trim().replace(/^W\//, '');
-    return tag === etag || tag === `"${bare}-br"` || tag === `"${bare}-gzip"`;
-  });
-}
-
-type Coding = 'identity' | 'br' | 'gzip';
-
-/** The response heads of a stored entity, flat (name, value, …) as writeHead takes them, made once per combination. */
-const heads = new WeakMap<Stored, Map<string, string[]>>();
-function headOf(stored: Stored, status: 200 | 304, coding: Coding, cacheControl: string, vary: string): string[] {
-  let byKey = heads.get(stored);
-  if (!byKey) heads.set(stored, (byKey = new Map()));
-  const key = `${status}|${coding}|${cacheControl}|${vary}`;
-  let flat = byKey.get(key);
-  if (!flat) {
-    const etag = coding === 'identity' ? stored.etag : `${stored.etag.slice(0, -1)}-${coding}"`;
-    const head: Record<string, string> = { ...stored.headers, 'Cache-Control': cacheControl, Vary: vary, ETag: etag };
-    if (status === 304) {
-      delete head['Content-Type'];
-      delete head['Content-Disposition'];
-    } else {
-      const body = coding === 'identity' ? stored.identity : coding === 'br' ? stored.brotli! : stored.gzip!;
-      if (coding !== 'identity') head['Content-Encoding'] = coding;
-      head['Content-Length'] = String(body.length);
-    }
-    flat = Object.entries(head).flat();
-    byKey.set(key, flat);
-  }
-  return flat;
-}
-
-function send(req: IncomingMessage, res: ServerResponse, stored: Stored, cacheControl: string, vary: string) {
-  const accept = req.headers['accept-encoding'];
-  const coding: Coding =
-    accept && stored.brotli && /\bbr\b/.test(accept) ? 'br' : accept && stored.gzip && /\bgzip\b/.test(accept) ? 'gzip' : 'identity';
-  if (notModified(req.headers['if-none-match'], stored.etag)) {
-    res.writeHead(304, headOf(stored, 304, coding, cacheControl, vary));
-    res.end();
-    return;
-  }
-  res.writeHead(200, headOf(stored, 200, coding, cacheControl, vary));
-  if (req.method === 'HEAD') res.end();
-  else res.end(coding === 'identity' ? stored.identity : coding === 'br' ? stored.brotli : stored.gzip);
-}
 
 function cookieOf(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -296,14 +227,14 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
     const known = addressed ?? current.get(`${code}/${quarter}`);
     const fresh = typeof known === 'number' ? known : known && Date.now() - known.at < PUBLISHED_CACHE_TTL_MS ? known.value : undefined;
     const hot = typeof fresh === 'number' ? ready.get(keyOf(fresh)) : undefined;
-    if (hot) return send(req, res, hot, cacheControl, vary);
+    if (hot) return sendStored(req, res, hot, cacheControl, vary);
     const n = addressed ?? (await currentVersion(code, quarter));
     if (n === null) return next();
     const d = await versionOf(code, quarter, n);
     if (!d) return next();
     const entry = kind === '' ? await page(d, lang, addressed === null) : await file(d, kind);
     if (!entry) return next();
-    send(req, res, entry, cacheControl, vary);
+    sendStored(req, res, entry, cacheControl, vary);
   };
 
   return (req, res, next) => {

@@ -3,8 +3,6 @@
  * their own security: strict CSP and headers, signed session cookies, CSRF on every form, HTML errors.
  * Requests under /api/ pass straight through. Mounted last: it answers 404 pages for unknown paths.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AppDeps } from '../../process/context.js';
 import { authPages, requirePageRole } from './auth.js';
@@ -21,8 +19,7 @@ import { verifyPages } from './verify.js';
 import { csrfCheck, csrfSeed } from '../session/csrf.js';
 import { pageSecurityHeaders } from '../security-headers.js';
 import { loadSession } from '../session/sessions.js';
-
-export const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+import { PUBLIC_DIR } from '../static-assets.js';
 
 export function pageRoutes(deps: AppDeps): Router {
   const router = Router();

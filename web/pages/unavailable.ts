@@ -9,6 +9,7 @@ import { addressErrorStatus } from './errors.js';
 import type { PageContext } from './context.js';
 import { html } from './html.js';
 import { sendMessagePage } from './layout.js';
+import { assetHref } from '../static-assets.js';
 
 export const RETRY_AFTER_SECONDS = 30;
 
@@ -24,7 +25,7 @@ function bare(status: number) {
           : ['发生意外错误，已记录。', 'An unexpected error occurred; it has been logged.'];
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${status}</title><link rel="stylesheet" href="/static/site.css"></head>
+<title>${status}</title><link rel="stylesheet" href="${assetHref('site.css')}"></head>
 <body><main id="main"><h1>${text[0]}</h1><p lang="en">${text[1]}</p></main></body></html>`.text;
 }
 
