@@ -170,6 +170,8 @@ export const CompileJob = z.object({
   restatesVersionId: z.string().uuid().nullable(),
   /** the bank's sums computed by the quarter's fan-out; absent: the compile job computes them */
   precomputed: BankSumsJson.optional(),
+  /** the bank's frozen loan set, stored by the fan-out's same read (its key, null without loans); absent: the compile job freezes it */
+  loanSet: z.object({ key: z.string().nullable(), loans: z.number().int().min(0), sha256: z.string() }).optional(),
   /** why the new version replaces the previous one (a correction's or restatement's reason) */
   changeReason: z.string().optional(),
 });

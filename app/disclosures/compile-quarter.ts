@@ -4,7 +4,7 @@
  * support, each carrying its bank's sums (app/disclosures/compile-version.ts stores the version).
  */
 import { z } from 'zod';
-import { banksWithSupport, quarterSums } from '../../db/repositories/disclosures.js';
+import { banksWithSupport, EMPTY_LOAN_SET, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
 import { institutionsByIds } from '../../db/repositories/institutions.js';
 import { lockKey, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
@@ -41,14 +41,15 @@ export async function requestQuarterCompile(
 }
 
 /**
- * The fan-out: one pass over every bank's covered loans computes the quarter's sums, then one compile
- * job (version 1) per bank with support carries its bank's sums. Same quarter again: no new jobs.
+ * The fan-out: one pass over every bank's covered loans computes the quarter's sums and stores each
+ * bank's frozen loan set, then one compile job (version 1) per bank with support carries its bank's sums
+ * and its set's key. Same quarter again: no new jobs.
  */
 export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobs: string[]; created: number }> {
   // an approval of support for the quarter's loans takes the same key (corrections.ts):
   // the sums below count it, or it saw this run and compiled the bank's version itself
   await lockKey(ctx.tx, jobIds.compileQuarter(input.quarter));
-  const sums = await quarterSums(ctx.tx, input.quarter);
+  const { sums, sets } = await quarterSumsAndSets(ctx.tx, input.quarter);
   const banks = await institutionsByIds(ctx.tx, [...sums.keys()]);
   const jobs = banks
     .sort((a, b) => (a.code < b.code ? -1 : 1))
@@ -60,6 +61,7 @@ export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: strin
         previousVersionId: null,
         restatesVersionId: null,
         precomputed: z.encode(BankSumsJson, sums.get(b.id)!),
+        loanSet: sets.get(b.id) ?? EMPTY_LOAN_SET,
       }),
     );
   const created = await writeOutbox(ctx.tx, jobs);

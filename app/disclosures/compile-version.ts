@@ -9,7 +9,10 @@ import {
   insertVersion,
   projectFractions,
   quarterSums,
+  quarterSumsAndSets,
+  EMPTY_LOAN_SET,
   type BankSums,
+  type FrozenLoanSet,
   type DisclosureVersionRow,
 } from '../../db/repositories/disclosures.js';
 import { countedProjects, freezeLoanSet, loanSetDifference } from '../../db/repositories/disclosure-loans.js';
@@ -106,13 +109,32 @@ export async function formatOn(
 }
 
 /**
+ * The bank's sums and frozen loan set as given (the fan-out's or a correction's single read), else read
+ * now: both from one read of its covered loans, or only the set beside sums the job carried.
+ */
+async function sumsAndSet(
+  tx: Tx,
+  institutionId: string,
+  quarter: string,
+  given: { sums?: BankSums; loanSet?: FrozenLoanSet },
+): Promise<{ sums: BankSums; loanSet: FrozenLoanSet }> {
+  if (given.sums && given.loanSet) return { sums: given.sums, loanSet: given.loanSet };
+  if (given.sums) return { sums: given.sums, loanSet: await freezeLoanSet(tx, { institutionId, through: quarterPeriod(quarter).end }) };
+  const read = await quarterSumsAndSets(tx, quarter, institutionId);
+  return {
+    sums: read.sums.get(institutionId) ?? { subAreas: [], topProjects: [] },
+    loanSet: given.loanSet ?? read.sets.get(institutionId) ?? EMPTY_LOAN_SET,
+  };
+}
+
+/**
  * Compiles and stores version `version` unless it already exists, and writes the bank's notification
  * when this call created it. `precomputed` is the bank's sums as the fan-out computed them (the compile
  * job's payload, parsed; `sums` the same, read by a correction); `reason` and `addedLoanIds` say why it was compiled as a correction (corrections.ts).
  */
 export async function compileVersion(
   ctx: UseCaseContext,
-  input: z.infer<typeof CompileJob> & { reason?: VersionReason; addedLoanIds?: string[]; sums?: BankSums },
+  input: z.infer<typeof CompileJob> & { reason?: VersionReason; addedLoanIds?: string[]; sums?: BankSums; loanSet?: FrozenLoanSet },
 ): Promise<{ row: DisclosureVersionRow; created: boolean; bankCode: string }> {
   const changeReason = input.changeReason ?? input.reason ?? null;
   const bank = await findInstitutionById(ctx.tx, input.institutionId);
@@ -123,13 +145,14 @@ export async function compileVersion(
   const restates = input.restatesVersionId ? await findVersionById(ctx.tx, input.restatesVersionId) : null;
   const { end } = quarterPeriod(input.quarter);
   const format = await formatOn(ctx.tx, bank.id, end);
+  const counted = await sumsAndSet(ctx.tx, bank.id, input.quarter, { sums: input.sums ?? input.precomputed, loanSet: input.loanSet });
   const computed = await computeContent(ctx.tx, {
     institution: bank,
     quarter: input.quarter,
     version: input.version,
     previousVersion: previous?.version ?? null,
     restatesVersion: restates?.version ?? null,
-    precomputed: input.sums ?? input.precomputed,
+    precomputed: counted.sums,
     format,
     changeReason,
   });
@@ -147,10 +170,11 @@ export async function compileVersion(
     reason: input.reason ?? null,
     addedLoanIds: input.addedLoanIds ?? null,
     changeReason,
+    loanSetKey: counted.loanSet.key,
   });
   if (!inserted) return { row: (await findVersion(ctx.tx, bank.id, input.quarter, input.version))!, created: false, bankCode: bank.code };
-  // the counted loans, frozen with the version (one statement); the content hash covers their list's hash
-  const loanSet = await freezeLoanSet(ctx.tx, { versionId: inserted.id, institutionId: bank.id, through: end });
+  // the counted loans, frozen with the version; the content hash covers their list's hash
+  const loanSet = { loans: counted.loanSet.loans, sha256: counted.loanSet.sha256 };
   // the projects the previous version named stay named while they are still counted
   const previousNamed = (previous?.content as DisclosureContent | undefined)?.namedProjects ?? [];
   const stillCounted = new Set(

@@ -28,11 +28,12 @@ import {
   compiledQuartersOf,
   findLatestVersion,
   moveStatus,
-  quarterSums,
+  quarterSumsAndSets,
   setAddedLoanIds,
+  EMPTY_LOAN_SET,
   type DisclosureVersionRow,
 } from '../../db/repositories/disclosures.js';
-import { loanSetHashNow, loansAddedSince, type LoanChange } from '../../db/repositories/disclosure-loans.js';
+import { loanIdsOfSet, type LoanChange } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
 import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
 import { withdrawAssignment } from '../../db/repositories/verification.js';
@@ -218,14 +219,16 @@ async function lockQuarters(ctx: UseCaseContext, quarters: readonly string[]) {
 }
 
 /**
- * The quarter's sums from the records now, and whether they differ from `latest`: its figures first
- * (from the sums the new version is compiled from anyway); only when they are the same, the counted
- * loan set's hash (a loan may change without moving a rounded figure).
+ * The quarter's sums and counted loan set from the records now (one read; the set is stored unless it
+ * is already), and whether they differ from `latest`: its figures first, then the counted loan set's
+ * hash (a loan may change without moving a rounded figure).
  */
 async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: string, latest: DisclosureVersionRow | null) {
   const { end } = quarterPeriod(quarter);
-  const sums = (await quarterSums(ctx.tx, quarter, bank.id)).get(bank.id) ?? { subAreas: [], topProjects: [] };
-  if (!latest) return { due: (await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end })).loans > 0, sums };
+  const read = await quarterSumsAndSets(ctx.tx, quarter, bank.id);
+  const sums = read.sums.get(bank.id) ?? { subAreas: [], topProjects: [] };
+  const loanSet = read.sets.get(bank.id) ?? EMPTY_LOAN_SET;
+  if (!latest) return { due: loanSet.loans > 0, sums, loanSet };
   const before = latest.content as DisclosureContent;
   const now = await computeContent(ctx.tx, {
     institution: bank,
@@ -236,9 +239,9 @@ async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: 
     precomputed: sums,
     format: await formatOn(ctx.tx, bank.id, end),
   });
-  if (figureDifference(before, now).length > 0 || before.basis?.loans !== now.basis.loans) return { due: true, sums };
-  const loanSet = await loanSetHashNow(ctx.tx, { institutionId: bank.id, through: end });
-  return { due: before.loanSet?.sha256 !== loanSet.sha256, sums };
+  const due =
+    figureDifference(before, now).length > 0 || before.basis?.loans !== now.basis.loans || before.loanSet?.sha256 !== loanSet.sha256;
+  return { due, sums, loanSet };
 }
 
 /** The bank's next version of the quarter when a correction is due (or forced); null when none is. */
@@ -250,13 +253,12 @@ async function correctQuarter(
   detail: CorrectionDetail & { force: boolean },
 ): Promise<DisclosureVersionRow | null> {
   const { tx } = ctx;
-  const { end } = quarterPeriod(quarter);
   let latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });
   if (!detail.force && latest && isImported(latest.content)) return null;
   const fresh = await freshCompile(ctx, bank, quarter, latest);
   if (!fresh.due && !detail.force) return null;
   // the loans the version adds: every counted one for a first version, else the added side of its difference
-  const addedFirst = latest ? [] : await loansAddedSince(tx, { institutionId: bank.id, through: end, versionId: null });
+  const addedFirst = latest ? [] : await loanIdsOfSet(tx, fresh.loanSet.key);
   // a compile job (the quarter's fan-out, a requested version) may insert the same number meanwhile: the next one
   for (let attempt = 0; ; attempt++) {
     const plan = planAfterLateSupport(latest?.status ?? null);
@@ -273,6 +275,7 @@ async function correctQuarter(
       changeReason: detail.changeReason,
       addedLoanIds: addedFirst,
       sums: fresh.sums,
+      loanSet: fresh.loanSet,
     });
     if (result.created) {
       if (!latest) return result.row;

@@ -1,8 +1,10 @@
 /**
  * Frozen loan sets: the loans a disclosure version counted (its since-inception horizon: disbursed on
- * or before the quarter's end and covered by approved support), written by ONE INSERT … SELECT per
- * version together with the SHA-256 over the list, then read in pages, as the verifier's sample
- * candidates, as the sample's coverage, and compared between two versions (added, removed, changed).
+ * or before the quarter's end and covered by approved support), stored once per distinct set as one row
+ * of `disclosure_loan_sets` (the loans in loan-id order in one array, db/sql/frozen-loan-sets.ts) that
+ * versions name by its key, written together with the SHA-256 over the list, then read (through the view
+ * `disclosure_loans`, one row per loan) in pages, as the verifier's sample candidates, as the sample's
+ * coverage, and compared between two versions (added, removed, changed).
  *
  * The list's hash: SHA-256 (hex) of the UTF-8 lines, ordered by loan id, joined by "\n", each line
  * the tab-separated fields loan id, loan reference, principal (fen), rate (ppm), attributed annual
@@ -11,18 +13,15 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { disclosureLoans } from '../schema/index.js';
-import { attributedCentitonnesHalfUpSql } from '../sql/attributed-reduction.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
-import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
+import { FROZEN_LOAN, storedSets, unnestFrozen } from '../sql/frozen-loan-sets.js';
+import { DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
+import { EMPTY_LOAN_SET, type FrozenLoanSet } from './disclosures.js';
 
 export type DisclosureLoanRow = typeof disclosureLoans.$inferSelect;
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(result: unknown): T[] => (result as Rows<T>).rows;
-
-/** The line of one loan in the list's hash (SQL; the same fields in the same order as `hashLine`). */
-const LINE = sql.raw(`concat_ws(E'\\t', loan_id::text, loan_ref, principal_fen::text, rate_ppm::text,
-  attributed_centitonnes::text, to_json(project_ref)::text, sub_area)`);
 
 /** The same line in TypeScript, for anyone checking a downloaded list against its hash. */
 export const hashLine = (r: {
@@ -36,73 +35,40 @@ export const hashLine = (r: {
 }) => [r.loanId, r.loanRef, r.principalFen, r.ratePpm, r.attributedCentitonnes, JSON.stringify(r.projectRef), r.subArea].join('\t');
 
 /**
- * Freezes the version's loan set (one statement) and answers its length and hash. The attributed
- * reduction is project reduction × principal ÷ total investment rounded half up to the centitonne
- * (db/sql/attributed-reduction.ts, the mirror of domain/loans/rules.ts attributedReduction rounded half up),
- * with the figures an operator decided for the project in the register when there are (db/sql/project-figures.ts).
+ * Freezes the bank's counted loans now as one set (one statement; stored unless it is already) and, given
+ * `versionId`, makes it that version's set; answers its key, length and hash (`EMPTY_LOAN_SET` without
+ * loans). The compilation and the corrections take the set from the same read as the sums instead
+ * (disclosures.ts `quarterSumsAndSets`).
  */
-export async function freezeLoanSet(
-  tx: Tx,
-  input: { versionId: string; institutionId: string; through: string },
-): Promise<{ loans: number; sha256: string }> {
-  const [row] = rowsOf<{ n: number; sha256: string }>(
+export async function freezeLoanSet(tx: Tx, input: { versionId?: string; institutionId: string; through: string }): Promise<FrozenLoanSet> {
+  const [row] = rowsOf<{ key: string; loans: number; sha256: string }>(
     await tx.execute(sql`
-    with ${DECIDED_PROJECTS}, frozen as (
-      insert into disclosure_loans (version_id, loan_id, loan_ref, principal_fen, rate_ppm, disbursed_on, attributed_centitonnes, project_ref, sub_area,
-        borrower_credit_code, project_name, province, project_reduction_centitonnes, project_total_investment_fen)
-      select ${input.versionId}::uuid, l.id, l.loan_ref, l.principal_fen, l.rate_ppm, l.disbursed_on,
-        ${attributedCentitonnesHalfUpSql({ principalFen: sql`l.principal_fen`, annualReductionCentitonnes: ATTRIBUTED_REDUCTION, totalInvestmentFen: ATTRIBUTED_INVESTMENT })},
-        pr.ref, pr.sub_area, l.borrower_credit_code, pr.name, pr.province, ${ATTRIBUTED_REDUCTION}, ${ATTRIBUTED_INVESTMENT}
+    with ${DECIDED_PROJECTS}, lists as (
+      select l.institution_id, array_agg(${FROZEN_LOAN} order by l.id) as list
       from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       -- the bank's own applications only (the same rows: an application's loans are its bank's), so the plan
-      -- reads this bank's application loans by index instead of every bank's; inserted in key order
+      -- reads this bank's application loans by index instead of every bank's
       where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
-      order by l.id
-      returning loan_id, loan_ref, principal_fen, rate_ppm, attributed_centitonnes, project_ref, sub_area
-    )
-    select count(*)::int as n,
-      encode(sha256(convert_to(coalesce(string_agg(${LINE}, E'\\n' order by loan_id), ''), 'UTF8')), 'hex') as sha256
-    from frozen`),
+      group by l.institution_id
+    ), ${storedSets}
+    select key, loans::int as loans, sha256 from keyed`),
   );
-  return { loans: Number(row.n), sha256: row.sha256 };
+  const set = row ? { key: row.key, loans: Number(row.loans), sha256: row.sha256 } : EMPTY_LOAN_SET;
+  if (input.versionId && set.key) await attachLoanSet(tx, input.versionId, set.key);
+  return set;
 }
 
-/**
- * The length and hash the version's loan set would have if it were frozen now (the same rows and lines
- * as `freezeLoanSet`, nothing written): a correction compares it with the latest version's.
- */
-export async function loanSetHashNow(
-  tx: Tx,
-  input: { institutionId: string; through: string },
-): Promise<{ loans: number; sha256: string }> {
-  const [row] = rowsOf<{ n: number; sha256: string }>(
-    await tx.execute(sql`
-    with ${DECIDED_PROJECTS}, now_set as (
-      select l.id as loan_id, l.loan_ref, l.principal_fen, l.rate_ppm,
-        div(2 * ${ATTRIBUTED_REDUCTION}::numeric * l.principal_fen + ${ATTRIBUTED_INVESTMENT}, 2 * ${ATTRIBUTED_INVESTMENT})::bigint
-          as attributed_centitonnes,
-        pr.ref as project_ref, pr.sub_area
-      from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
-      where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
-    )
-    select count(*)::int as n,
-      encode(sha256(convert_to(coalesce(string_agg(${LINE}, E'\\n' order by loan_id), ''), 'UTF8')), 'hex') as sha256
-    from now_set`),
-  );
-  return { loans: Number(row.n), sha256: row.sha256 };
+/** Makes `key` the version's frozen set. */
+export async function attachLoanSet(tx: Tx, versionId: string, key: string): Promise<void> {
+  await tx.execute(sql`update disclosure_versions set loan_set_key = ${key} where id = ${versionId}::uuid`);
 }
 
-/** The loans the set would count now that the version's frozen set does not (all of them without a version), by id. */
-export async function loansAddedSince(
-  tx: Tx,
-  input: { institutionId: string; through: string; versionId: string | null },
-): Promise<string[]> {
+/** The ids of the set's loans, in loan-id order (none for no set). */
+export async function loanIdsOfSet(tx: Tx, key: string | null): Promise<string[]> {
+  if (!key) return [];
   const rows = rowsOf<{ id: string }>(
-    await tx.execute(sql`
-    select l.id::text as id from loans l ${COVERED}
-    where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
-      and not exists (select 1 from disclosure_loans dl where dl.version_id = ${input.versionId}::uuid and dl.loan_id = l.id)
-    order by l.id`),
+    await tx.execute(sql`select u.loan_id::text as id from disclosure_loan_sets s, ${unnestFrozen(sql`s.list`, 'u')}
+      where s.key = ${key} order by u.ordinal`),
   );
   return rows.map((r) => r.id);
 }

@@ -47,14 +47,44 @@ export type { BankSums };
  * and each bank's three projects with the largest reduction in the quarter (exact numerator and denominator).
  */
 export async function quarterSums(db: Tx, quarter: string, institutionId: string | null = null): Promise<Map<string, BankSums>> {
-  const result = await db.execute(quarterSumsSql(quarter, institutionId));
+  return sumsOfRows(rowsOf<Record<string, string | number | null>>(await db.execute(quarterSumsSql(quarter, institutionId))));
+}
+
+/** A frozen loan set: its row's key (null: no loans, nothing stored), its length and its list's SHA-256. */
+export type FrozenLoanSet = { key: string | null; loans: number; sha256: string };
+
+/** The set of a bank with no loans to count: the SHA-256 of the empty list. */
+export const EMPTY_LOAN_SET: FrozenLoanSet = {
+  key: null,
+  loans: 0,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+};
+
+/**
+ * The quarter's sums as `quarterSums` reads them and, from the same single read of the covered loans,
+ * each bank's frozen loan set, stored unless it is already (db/sql/frozen-loan-sets.ts). A bank without
+ * a set has no loans to count (`EMPTY_LOAN_SET`).
+ */
+export async function quarterSumsAndSets(
+  db: Tx,
+  quarter: string,
+  institutionId: string | null = null,
+): Promise<{ sums: Map<string, BankSums>; sets: Map<string, FrozenLoanSet> }> {
+  const rows = rowsOf<Record<string, string | number | null>>(await db.execute(quarterSumsSql(quarter, institutionId, { freeze: true })));
+  const sets = new Map<string, FrozenLoanSet>();
+  for (const r of rows)
+    if (r.kind === 'set') sets.set(String(r.institution_id), { key: String(r.ref), loans: Number(r.num), sha256: String(r.name) });
+  return { sums: sumsOfRows(rows), sets };
+}
+
+function sumsOfRows(rows: Record<string, string | number | null>[]): Map<string, BankSums> {
   const out = new Map<string, BankSums>();
   const bank = (id: string) => {
     let b = out.get(id);
     if (!b) out.set(id, (b = { subAreas: [], topProjects: [] }));
     return b;
   };
-  for (const r of rowsOf<Record<string, string | number | null>>(result)) {
+  for (const r of rows) {
     const id = String(r.institution_id);
     if (r.kind === 'area')
       bank(id).subAreas.push({
@@ -64,7 +94,7 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
         yearToDate: sumsOf(r, 'y'),
         sinceInception: sumsOf(r, 'a'),
       });
-    else {
+    else if (r.kind === 'top') {
       const num = BigInt(String(r.num));
       const den = BigInt(String(r.den_text));
       // a project whose loans are attributed with two sets of figures: its fractions added exactly

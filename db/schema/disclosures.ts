@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   check,
+  customType,
   date,
   index,
   integer,
@@ -52,6 +53,21 @@ export const VERSION_REASONS = [
  * itself (`reason` 'support_after_compile', `added_loan_ids` the loans it adds); a version that was still
  * compiled, submitted or under verification then is 'superseded' (its verification is withdrawn).
  */
+/** One frozen loan, as a disclosure version counted it (the SQL composite type `frozen_loan`, db/migrations/0027). */
+const frozenLoanList = customType<{ data: string }>({ dataType: () => 'frozen_loan[]' });
+
+/**
+ * The frozen loan sets: the loans a disclosure version counted (its since-inception horizon), one row per
+ * distinct set with the loans in loan-id order in one array, never edited. `key` is the SHA-256 (hex) of
+ * the array's text, so versions that froze the same loans with the same figures share one row. Read as
+ * rows through the view `disclosure_loans` (statements.ts).
+ */
+export const disclosureLoanSets = pgTable('disclosure_loan_sets', {
+  key: text('key').primaryKey(),
+  loans: integer('loans').notNull(),
+  list: frozenLoanList('list').notNull(),
+});
+
 export const disclosureVersions = pgTable(
   'disclosure_versions',
   {
@@ -82,6 +98,8 @@ export const disclosureVersions = pgTable(
     changeReason: text('change_reason'),
     /** the difference from the version it replaces: figure by figure and loan by loan (added, removed, changed) */
     difference: jsonb('difference'),
+    /** the loans it counted, frozen when it was compiled (null: it froze none) */
+    loanSetKey: text('loan_set_key').references((): AnyPgColumn => disclosureLoanSets.key),
   },
   (t) => [
     unique('disclosure_versions_number').on(t.institutionId, t.quarter, t.version),

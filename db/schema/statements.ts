@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { disclosureVersions } from './disclosures.js';
+import { bigint, boolean, check, date, integer, pgTable, pgView, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
 
 /**
@@ -37,39 +36,34 @@ export const statementFormats = pgTable(
 );
 
 /**
- * The loans a disclosure version counted (its since-inception horizon), frozen when it was compiled:
- * written by one INSERT … SELECT per version, never edited. The verifier's sample is drawn from it.
+ * The loans a disclosure version counted (its since-inception horizon), frozen when it was compiled, one
+ * row per loan: a view over the version's set in `disclosure_loan_sets` (disclosures.ts), in loan-id order
+ * (`ordinal`). The verifier's sample is drawn from it.
  */
-export const disclosureLoans = pgTable(
-  'disclosure_loans',
-  {
-    versionId: uuid('version_id')
-      .notNull()
-      .references(() => disclosureVersions.id),
-    loanId: uuid('loan_id').notNull(),
-    loanRef: text('loan_ref').notNull(),
-    principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
-    ratePpm: bigint('rate_ppm', { mode: 'bigint' }).notNull(),
-    disbursedOn: date('disbursed_on', { mode: 'string' }).notNull(),
-    /** the loan's attributed annual reduction, rounded half up to the centitonne */
-    attributedCentitonnes: bigint('attributed_centitonnes', { mode: 'bigint' }).notNull(),
-    projectRef: text('project_ref').notNull(),
-    subArea: text('sub_area').notNull(),
-    /**
-     * What names the project across banks (domain/disclosures/shared-projects.ts), frozen with the loan so
-     * the national totals of published versions never move without a publication: the borrower's credit
-     * code, the project's name and province, and the project's own annual reduction (centitonnes).
-     * Not part of the list's hash. Rows frozen before these existed were filled from the loans at migration.
-     */
-    borrowerCreditCode: text('borrower_credit_code'),
-    projectName: text('project_name'),
-    province: text('province'),
-    projectReductionCentitonnes: bigint('project_reduction_centitonnes', { mode: 'bigint' }),
-    /**
-     * The project's total investment (fen) frozen with the loan: the loan's exact attributed reduction is
-     * project reduction × principal ÷ this (the national totals add these exactly). Not part of the list's hash.
-     */
-    projectTotalInvestmentFen: bigint('project_total_investment_fen', { mode: 'bigint' }),
-  },
-  (t) => [primaryKey({ columns: [t.versionId, t.loanId] })],
-);
+export const disclosureLoans = pgView('disclosure_loans', {
+  versionId: uuid('version_id').notNull(),
+  loanId: uuid('loan_id').notNull(),
+  loanRef: text('loan_ref').notNull(),
+  principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
+  ratePpm: bigint('rate_ppm', { mode: 'bigint' }).notNull(),
+  disbursedOn: date('disbursed_on', { mode: 'string' }).notNull(),
+  /** the loan's attributed annual reduction, rounded half up to the centitonne */
+  attributedCentitonnes: bigint('attributed_centitonnes', { mode: 'bigint' }).notNull(),
+  projectRef: text('project_ref').notNull(),
+  subArea: text('sub_area').notNull(),
+  /**
+   * What names the project across banks (domain/disclosures/shared-projects.ts), frozen with the loan so
+   * the national totals of published versions never move without a publication: the borrower's credit
+   * code, the project's name and province, and the project's own annual reduction (centitonnes).
+   * Not part of the list's hash. Loans frozen before these existed were filled from the loans at migration.
+   */
+  borrowerCreditCode: text('borrower_credit_code'),
+  projectName: text('project_name'),
+  province: text('province'),
+  projectReductionCentitonnes: bigint('project_reduction_centitonnes', { mode: 'bigint' }),
+  /**
+   * The project's total investment (fen) frozen with the loan: the loan's exact attributed reduction is
+   * project reduction × principal ÷ this (the national totals add these exactly). Not part of the list's hash.
+   */
+  projectTotalInvestmentFen: bigint('project_total_investment_fen', { mode: 'bigint' }),
+}).existing();

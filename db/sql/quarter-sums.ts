@@ -18,6 +18,7 @@ import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { REDUCTION_UNIT } from '../../domain/disclosures/figures.js';
 import { horizonsOf as domainHorizons } from '../../domain/disclosures/quarter-sums.js';
 import { coveredByApprovedSupport as COVERED } from './covered-by-approved-support.js';
+import { FROZEN_LOAN, storedSets } from './frozen-loan-sets.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from './project-figures.js';
 
 /** the column prefix of each horizon */
@@ -25,7 +26,13 @@ export const HORIZON_PREFIX = { quarter: 'q', yearToDate: 'y', sinceInception: '
 
 const horizonsOf = (quarter: string) => domainHorizons(quarter).map((h) => ({ prefix: HORIZON_PREFIX[h.horizon], from: h.from }));
 
-export function quarterSumsSql(quarter: string, institutionId: string | null) {
+/**
+ * With `freeze`, the same pass also freezes each bank's counted loans (frozen-loan-sets.ts): the covered
+ * loans are read once into a CTE both the sums and the sets are taken from, each bank's set is stored
+ * unless it is already, and one row of kind 'set' per bank (institution_id, ref: the set's key, name: the
+ * list's SHA-256, num: its loans) follows the sums.
+ */
+export function quarterSumsSql(quarter: string, institutionId: string | null, options: { freeze?: boolean } = {}) {
   const p = quarterPeriod(quarter);
   const hs = horizonsOf(quarter);
   const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
@@ -44,15 +51,30 @@ export function quarterSumsSql(quarter: string, institutionId: string | null) {
   // the application's bank too (always the loan's): the bank's few applications lead the plan even when
   // the statistics lag behind a large import in progress
   const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}` : sql``;
+  const perProject = options.freeze
+    ? sql`covered as materialized (
+      select l.id, l.institution_id, l.project_id, dp.id as decided_id, l.disbursed_on, l.principal_fen, l.rate_ppm, ${FROZEN_LOAN} as frozen
+      from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
+      where l.disbursed_on <= ${p.end}::date ${onlyBank}
+    ), lists as (
+      select institution_id, array_agg(frozen order by id) as list from covered group by institution_id
+    ), ${storedSets}, per_project as materialized (
+      select l.project_id, l.decided_id, ${sql.join(inner, sql`, `)}
+      from covered l group by l.project_id, l.decided_id`
+    : null;
   return sql`
     with ${DECIDED_PROJECTS},
     -- per project and the figures its loans are attributed with (an operator's decision of the project's
     -- figures in the register, else the bank's own: one group per project unless its loans name several entries)
-    per_project as materialized (
+    ${
+      options.freeze
+        ? perProject
+        : sql`per_project as materialized (
       select l.project_id, dp.id as decided_id, ${sql.join(inner, sql`, `)}
       from loans l ${COVERED} ${DECIDED_JOIN}
       where l.disbursed_on <= ${p.end}::date ${onlyBank}
-      group by l.project_id, dp.id
+      group by l.project_id, dp.id`
+    }
     ), projected as (
       select pr.institution_id, pr.sub_area, pr.reduction_basis, pr.ref, pr.name, ${ATTRIBUTED_REDUCTION} as ct, ${ATTRIBUTED_INVESTMENT} as den, pp.*
       from per_project pp join projects pr on pr.id = pp.project_id left join decided_projects dp on dp.id = pp.decided_id
@@ -69,5 +91,14 @@ export function quarterSumsSql(quarter: string, institutionId: string | null) {
         dense_rank() over (partition by institution_id order by total desc, ref) as rank
       from (select *, sum(ct::numeric * q_principal / den) over (partition by project_id) as total from projected where q_loans > 0) t
     ) ranked where rank <= 3
+    ${
+      options.freeze
+        ? sql`union all
+    select 'set', institution_id, null, null, key, sha256, loans::text, null, ${sql.join(
+      hs.flatMap((h) => ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
+      sql`, `,
+    )} from keyed`
+        : sql``
+    }
     order by 1, 2, 3, 4`;
 }

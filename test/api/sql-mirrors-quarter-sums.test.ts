@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Tx } from '../../db/client.js';
-import { quarterSums } from '../../db/repositories/disclosures.js';
+import { quarterSums, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
 import { REDUCTION_METHODS } from '../../domain/disclosures/figures.js';
 import { quarterSumsOf, type CoveredLoanFigures } from '../../domain/disclosures/quarter-sums.js';
 import { attributionFigures } from '../../domain/projects/register.js';
@@ -174,6 +174,31 @@ describe('SQL copy of the quarter sums', () => {
         });
       }),
       { numRuns: 40 },
+    );
+  });
+  it('when the same random loans are read once for the sums and the frozen loan set, then the sums are the same and the set holds every counted loan, stored once', async () => {
+    await fc.assert(
+      fc.asyncProperty(inputArb, async (input) => {
+        const expected = quarterSumsOf(coveredLoans(input), QUARTER);
+        const counted = expected.subAreas.reduce((n, a) => n + a.sinceInception.loans, 0);
+        await withLoans(input, async (tx) => {
+          const empty = { subAreas: [], topProjects: [] };
+          const once = await quarterSumsAndSets(tx, QUARTER, bankId);
+          expect(once.sums.get(bankId) ?? empty).toEqual(expected);
+          expect(once.sets.get(bankId)?.loans ?? 0).toBe(counted);
+          // read again: the same set, not stored twice
+          const again = await quarterSumsAndSets(tx, QUARTER);
+          expect(again.sets.get(bankId)).toEqual(once.sets.get(bankId));
+          const key = once.sets.get(bankId)?.key ?? null;
+          const stored = await tx.execute(
+            sql`select count(*)::int as n, coalesce(sum(loans), 0)::int as loans from disclosure_loan_sets where key = ${key}`,
+          );
+          expect((stored as unknown as { rows: { n: number; loans: number }[] }).rows[0]).toEqual(
+            key ? { n: 1, loans: counted } : { n: 0, loans: 0 },
+          );
+        });
+      }),
+      { numRuns: 20 },
     );
   });
 });
