@@ -40,6 +40,11 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     en: 'The operator who approved this application cannot also book its disbursement: another operator must.',
   },
   institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
+  institution_category_not_eligible: {
+    http: 403,
+    zh: '该类金融机构在此日期尚未纳入支持范围',
+    en: "The institution's category is not yet eligible on that date",
+  },
   four_eyes_violation: {
     http: 403,
     zh: '提议变更的操作员不能自行确认，须由另一名操作员确认',

@@ -22,6 +22,7 @@ export const REFUSAL_STATUSES = [
   'forbidden',
   'maker_checker_violation',
   'institution_not_eligible',
+  'institution_category_not_eligible',
   'four_eyes_violation',
   'read_only_key',
   'totp_invalid',
