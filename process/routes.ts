@@ -30,6 +30,7 @@ import { sharedProjectRoutes } from '../api/routes/shared-projects.js';
 import { projectRoutes } from '../api/routes/projects.js';
 import { evidenceRoutes } from '../api/routes/evidence.js';
 import { verificationQueryRoutes } from '../api/routes/verification-queries.js';
+import { statisticsRoutes } from '../api/routes/statistics.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -59,6 +60,7 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: projectRoutes },
   { base: '/api/v1', routes: evidenceRoutes },
   { base: '/api/v1', routes: verificationQueryRoutes },
+  { base: '/api/v1', routes: statisticsRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];
