@@ -203,4 +203,21 @@ describe('the facility statistics', () => {
     expect(pub.body.byInstitution).toEqual([]);
     expect((await get(t, keys.STNAT, '/api/v1/facility/statistics')).status).toBe(403);
   });
+
+  it('when anyone opens the public statistics page and its CSV, then they show the published figures of the date and no bank', async () => {
+    const page = await request(t.app).get('/statistics?on=2024-09-02&lang=en');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('1300000.00');
+    expect(page.text).not.toContain('STNAT');
+    const csv = await request(t.app).get('/statistics.csv?on=2024-09-02');
+    expect(csv.status).toBe(200);
+    const lines = csv.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('scope,key,provided,outstanding,loans,loansPrincipal,enterprises,projects,annualReductionTonnes');
+    expect(lines[1]).toBe('total,,2100000.00,1300000.00,3,3500000.00,2,3,1362.50');
+    const json = await request(t.app).get('/statistics.json?on=2024-09-02');
+    expect(JSON.parse(json.text).total).toMatchObject({ outstanding: '1300000.00', loans: 3 });
+  });
 });
