@@ -21,6 +21,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'history-import': () => import('./history-import.js'),
   upload: () => import('./upload.js'),
   corrections: () => import('./corrections.js'),
+  statistics: () => import('./statistics.js'),
   // name: () => import('./<file>.js'),
 };
 
