@@ -23,6 +23,8 @@ export const REFUSAL_STATUSES = [
   'maker_checker_violation',
   'institution_not_eligible',
   'institution_category_not_eligible',
+  'disclosure_checks_failed',
+  'disclosure_checks_unconfirmed',
   'four_eyes_violation',
   'read_only_key',
   'totp_invalid',

@@ -59,3 +59,25 @@ export const FacilityStatisticsView = FacilityFiguresView.extend({
 export const StatementView = z
   .object({ on: z.string(), firstOperation: z.boolean(), zh: z.string(), en: z.string(), figures: FacilityFiguresView })
   .meta({ id: 'CentralBankStatement' });
+
+export const DisclosureChecksView = z
+  .object({
+    version: z.number().int(),
+    status: z.string(),
+    submittable: z.boolean().describe('no validity finding, and every quality finding confirmed'),
+    findings: z.array(
+      z.object({
+        kind: z.enum(['validity', 'quality']),
+        check: z.string(),
+        subject: z.string().describe('loan:<ref>, project:<ref> or book'),
+        message: z.string(),
+        confirmation: z.object({ reason: z.string(), at: z.string() }).nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'DisclosureChecks' });
+
+export const ConfirmFindingBody = z
+  .object({ check: z.string().min(1).max(64), subject: z.string().min(1).max(200), reason: z.string().min(1).max(2000) })
+  .strict()
+  .meta({ id: 'ConfirmFinding' });
