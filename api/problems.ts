@@ -40,6 +40,21 @@ export const PROBLEMS: Record<RefusalStatus, Problem> = {
     en: 'The operator who approved this application cannot also book its disbursement: another operator must.',
   },
   institution_not_eligible: { http: 403, zh: '该机构在此日期不是合格机构', en: 'The institution is not eligible on that date' },
+  disclosure_checks_failed: {
+    http: 422,
+    zh: '披露未通过有效性检查，须更正后再提交',
+    en: 'The disclosure fails a validity check: correct it before submitting',
+  },
+  disclosure_checks_unconfirmed: {
+    http: 409,
+    zh: '披露有未经确认的质量提示，须逐项说明理由确认后再提交',
+    en: 'The disclosure has quality findings not yet confirmed with a reason',
+  },
+  institution_category_not_eligible: {
+    http: 403,
+    zh: '该类金融机构在此日期尚未纳入支持范围',
+    en: "The institution's category is not yet eligible on that date",
+  },
   four_eyes_violation: {
     http: 403,
     zh: '提议变更的操作员不能自行确认，须由另一名操作员确认',

@@ -22,6 +22,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   upload: () => import('./upload.js'),
   corrections: () => import('./corrections.js'),
   start: () => import('./start.js'),
+  statistics: () => import('./statistics.js'),
   // name: () => import('./<file>.js'),
 };
 

@@ -30,6 +30,8 @@ import { sharedProjectRoutes } from '../api/routes/shared-projects.js';
 import { projectRoutes } from '../api/routes/projects.js';
 import { evidenceRoutes } from '../api/routes/evidence.js';
 import { verificationQueryRoutes } from '../api/routes/verification-queries.js';
+import { statisticsRoutes } from '../api/routes/statistics.js';
+import { disclosureCheckRoutes } from '../api/routes/disclosure-checks.js';
 
 export type RouteModule = { base: string; routes: (deps: AppDeps) => Router };
 
@@ -59,6 +61,8 @@ export const routeModules: RouteModule[] = [
   { base: '/api/v1', routes: projectRoutes },
   { base: '/api/v1', routes: evidenceRoutes },
   { base: '/api/v1', routes: verificationQueryRoutes },
+  { base: '/api/v1', routes: statisticsRoutes },
+  { base: '/api/v1', routes: disclosureCheckRoutes },
   // HTML pages; skips /api/*, answers a 404 page for other unknown paths, so keep it last
   { base: '/', routes: pageRoutes },
 ];

@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import { validateCreditCode } from '../domain/loans/credit-code.js';
+import { INSTITUTION_CATEGORIES } from '../domain/policy/institution-categories.js';
 import { IsoDateString, matching } from './common.js';
+
+/** 统一社会信用代码: 18 characters whose last is the check character (GB 32100-2015). */
+const UnifiedSocialCreditCode = z.string().superRefine((code, ctx) => {
+  const checked = validateCreditCode(code);
+  if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.message ?? checked.status, params: { code: checked.status } });
+});
 
 export const InstitutionKind = z.enum(['bank', 'verifier']);
 
@@ -11,6 +19,13 @@ export const CreateInstitutionBody = z
     kind: InstitutionKind,
     eligibleFrom: IsoDateString.optional(),
     eligibleUntil: IsoDateString.optional(),
+    category: z.enum(INSTITUTION_CATEGORIES).optional().describe("a bank's category: it may apply once its category is eligible"),
+    province: z.string().min(1).max(50).optional().describe('the province of its head office'),
+    unifiedSocialCreditCode: UnifiedSocialCreditCode.optional(),
+    categoryException: z
+      .boolean()
+      .optional()
+      .describe('true: its window was granted before its category opened, and the window alone decides'),
     /** name of the first user, whose API key is returned */
     userName: z.string().min(1).max(200).optional(),
   })
@@ -18,7 +33,16 @@ export const CreateInstitutionBody = z
   .meta({ id: 'CreateInstitution' });
 
 /** A change of an institution's names or eligibility window (PATCH): the fields given change. */
-export const UpdateInstitutionBody = CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true })
+export const UpdateInstitutionBody = CreateInstitutionBody.pick({
+  eligibleFrom: true,
+  eligibleUntil: true,
+  nameZh: true,
+  nameEn: true,
+  category: true,
+  province: true,
+  unifiedSocialCreditCode: true,
+  categoryException: true,
+})
   .partial()
   .strict()
   .meta({ id: 'UpdateInstitution' });
@@ -32,6 +56,10 @@ export const Institution = z
     kind: z.enum(['operator', 'bank', 'verifier']),
     eligibleFrom: z.string().nullable(),
     eligibleUntil: z.string().nullable(),
+    category: z.enum(INSTITUTION_CATEGORIES).nullable(),
+    province: z.string().nullable(),
+    unifiedSocialCreditCode: z.string().nullable(),
+    categoryException: z.boolean(),
     migrationMode: z
       .object({ since: z.string(), reason: z.string().nullable() })
       .nullable()

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AREA_NAMES, type Area } from '../domain/policy/taxonomy.js';
+import { INSTITUTION_CATEGORIES } from '../domain/policy/institution-categories.js';
+import { POLICY_CHANGE_KINDS } from '../domain/policy/changes.js';
 import { IsoDateString, matching, PageQuery, PercentString, YuanString } from './common.js';
 
 export const OnDateQuery = z.object({ on: IsoDateString.optional() }).strict();
@@ -163,6 +165,19 @@ export const TaxonomyVersionData = z
   })
   .strict();
 
+export const InstitutionCategoriesData = z
+  .object({
+    kind: z.literal('institution_categories'),
+    effectiveFrom: IsoDateString,
+    note: text(500),
+    categories: z
+      .array(z.enum(INSTITUTION_CATEGORIES))
+      .min(1)
+      .max(3)
+      .describe('every category eligible from the date, not only the new ones'),
+  })
+  .strict();
+
 const Reason = text(2000);
 
 export const PolicyChangeBody = z
@@ -172,14 +187,17 @@ export const PolicyChangeBody = z
       LprFixingData.extend({ reason: Reason }),
       PolicyVersionData.extend({ reason: Reason }),
       TaxonomyVersionData.extend({ reason: Reason }),
+      InstitutionCategoriesData.extend({ reason: Reason }),
     ],
     {
-      error: (issue) => (issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version or taxonomy_version' : undefined),
+      error: (issue) =>
+        issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version, taxonomy_version or institution_categories' : undefined,
     },
   )
   .meta({
     id: 'PolicyChangeProposal',
-    description: 'an LPR fixing (or a month confirmed unchanged), a policy version or a taxonomy version, with the reason for it',
+    description:
+      'an LPR fixing (or a month confirmed unchanged), a policy version, a taxonomy version or the institution categories eligible from a date, with the reason for it',
   });
 
 export const ConfirmPolicyChangeBody = z
@@ -190,7 +208,7 @@ export const DeclinePolicyChangeBody = z.object({ reason: Reason }).strict().met
 
 export const PolicyChangeListQuery = PageQuery.extend({
   status: z.enum(['pending', 'confirmed', 'declined']).optional(),
-  kind: z.enum(['lpr_fixing', 'policy_version', 'taxonomy_version']).optional(),
+  kind: z.enum(POLICY_CHANGE_KINDS).optional(),
 }).strict();
 
 const Who = z.object({ id: z.string(), name: z.string() });
@@ -198,12 +216,12 @@ const Who = z.object({ id: z.string(), name: z.string() });
 export const PolicyChangeView = z
   .object({
     id: z.string(),
-    kind: z.enum(['lpr_fixing', 'policy_version', 'taxonomy_version']),
+    kind: z.enum(POLICY_CHANGE_KINDS),
     status: z.enum(['pending', 'confirmed', 'declined']),
     effectiveOn: z.string(),
     versionId: z.string().nullable(),
     reason: z.string(),
-    data: z.union([LprFixingData, PolicyVersionData, TaxonomyVersionData]),
+    data: z.union([LprFixingData, PolicyVersionData, TaxonomyVersionData, InstitutionCategoriesData]),
     proposedBy: Who,
     proposedAt: z.string(),
     decision: z.object({ status: z.enum(['confirmed', 'declined']), by: Who, at: z.string(), note: z.string().nullable() }).nullable(),

@@ -9,5 +9,9 @@ export const presentInstitution = (row: InstitutionRow) => ({
   kind: row.kind,
   eligibleFrom: row.eligibleFrom,
   eligibleUntil: row.eligibleUntil,
+  category: row.category,
+  province: row.province,
+  unifiedSocialCreditCode: row.unifiedSocialCreditCode,
+  categoryException: row.categoryException,
   migrationMode: row.migrationModeSince ? { since: row.migrationModeSince.toISOString(), reason: row.migrationModeReason } : null,
 });

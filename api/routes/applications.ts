@@ -60,6 +60,7 @@ describe({
     'facility_not_launched',
     'facility_ended',
     'institution_not_eligible',
+    'institution_category_not_eligible',
     'no_loans',
     'application_rejected',
   ],

@@ -83,7 +83,7 @@ describe({
   method: 'post',
   path: `${Path}/submit`,
   operationId: 'submitDisclosure',
-  errors: ['illegal_transition'],
+  errors: ['illegal_transition', 'disclosure_checks_failed', 'disclosure_checks_unconfirmed'],
   tag: 'disclosures',
   roles: ['bank'],
   summary: 'The bank submits its compiled disclosure for verification (optionally naming its projects first)',

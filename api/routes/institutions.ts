@@ -171,13 +171,11 @@ export function institutionRoutes({ database, now }: AppDeps): Router {
   });
 
   router.patch('/institutions/:code', requireRole('operator'), async (req, res) => {
-    const body = parseOrThrow(
-      CreateInstitutionBody.pick({ eligibleFrom: true, eligibleUntil: true, nameZh: true, nameEn: true }).partial().strict(),
-      req.body,
-    );
+    const body = parseOrThrow(UpdateInstitutionBody, req.body);
     const actor = actorOf(res);
     const input = { code: String(req.params.code), change: body };
-    if (body.eligibleFrom !== undefined || body.eligibleUntil !== undefined) {
+    const eligibility = [body.eligibleFrom, body.eligibleUntil, body.category, body.categoryException];
+    if (eligibility.some((v) => v !== undefined)) {
       // eligibility decides who may draw on the facility: four eyes
       const proposed = await perform(db, { now: now(), actor }, (ctx) => proposeAct(ctx, 'update_institution_eligibility', input));
       if (proposed.performed) throw new Error('an eligibility change always takes four eyes');

@@ -4,10 +4,11 @@ import { proposeAct } from '../../app/approvals/propose-act.js';
 import { ApprovalView } from '../../schemas/approvals.js';
 import { answerProposal } from './approvals.js';
 import { Router } from 'express';
-import { z } from 'zod';
 import { verifyJournal } from '../../app/ledger/journal.js';
 import { banksAssignedTo } from '../../db/read-models/verifier-banks.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
+import { accountBalancesOn } from '../../db/read-models/facility-statistics.js';
+import { BalancesQuery } from '../../schemas/statistics.js';
 import { accountBalances, findEntry, institutionCodes, listEntries } from '../../db/repositories/journal.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
 import { keysetCursor } from '../../schemas/refinancing.js';
@@ -46,8 +47,9 @@ describe({
   operationId: 'getJournalBalances',
   tag: 'journal',
   roles: ['bank', 'operator'],
-  summary: 'Balances derived from the journal per account (?institution= for an operator)',
-  query: z.object({ institution: z.string().max(32).optional() }),
+  summary:
+    'Balances derived from the journal per account (?institution= for an operator; ?on= as of a date: entries dated on or before it)',
+  query: BalancesQuery,
   responses: { 200: BalancesView },
 });
 describe({
@@ -114,7 +116,7 @@ export function journalRoutes({ database, now }: AppDeps): Router {
   });
 
   router.get('/journal/balances', requireRole('bank', 'operator'), async (req, res) => {
-    const q = parseOrThrow(z.object({ institution: z.string().max(32).optional() }), req.query);
+    const q = parseOrThrow(BalancesQuery, req.query);
     const actor = actorOf(res);
     let institutionId: string | undefined = actor.role === 'operator' ? undefined : actor.institutionId;
     let code: string | null = actor.role === 'operator' ? null : actor.institutionCode;
@@ -124,7 +126,8 @@ export function journalRoutes({ database, now }: AppDeps): Router {
       institutionId = inst.id;
       code = inst.code;
     }
-    res.json(presentBalances(code, await accountBalances(db, institutionId)));
+    const balances = q.on ? await accountBalancesOn(db, q.on, institutionId) : await accountBalances(db, institutionId);
+    res.json(presentBalances(code, balances));
   });
 
   router.get('/journal/entries/:id', requireRole('bank', 'operator'), async (req, res) => {

@@ -7,7 +7,7 @@
 import { acceptFlaggedLoan } from '../loans/change-loan.js';
 import { addUser } from '../institutions/add-user.js';
 import { setMigrationMode } from '../institutions/set-migration-mode.js';
-import { updateInstitution } from '../institutions/update-institution.js';
+import { updateInstitution, type InstitutionChange } from '../institutions/update-institution.js';
 import { reverseEntry } from '../ledger/journal.js';
 import { publishDisclosure } from '../disclosures/workflow.js';
 import { openOperation } from '../refinancing/operations.js';
@@ -69,14 +69,19 @@ export const APPROVAL_KINDS = {
     outcome: (v) => ({ versionId: v.id, version: v.version }),
   }),
   update_institution_eligibility: spec({
-    perform: (ctx, input: { code: string; change: { nameZh?: string; nameEn?: string; eligibleFrom?: string; eligibleUntil?: string } }) =>
-      updateInstitution(ctx, input),
+    perform: (ctx, input: { code: string; change: InstitutionChange }) => updateInstitution(ctx, input),
     subject: (input) => ({ resource: 'institution', id: input.code }),
     summary: (input) =>
       `change the eligibility of ${input.code} (${Object.entries(input.change)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')})`,
-    outcome: (v) => ({ institutionId: v.id, eligibleFrom: v.eligibleFrom, eligibleUntil: v.eligibleUntil }),
+    outcome: (v) => ({
+      institutionId: v.id,
+      eligibleFrom: v.eligibleFrom,
+      eligibleUntil: v.eligibleUntil,
+      category: v.category,
+      categoryException: v.categoryException,
+    }),
   }),
   set_migration_mode: spec({
     perform: (ctx, input: { code: string; enabled: boolean; reason: string }) => setMigrationMode(ctx, input),

@@ -15,6 +15,7 @@ import { outboxJobs } from '../outbox-jobs.js';
 import type { ActorContext, UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { signVersion } from './sign-publication.js';
+import { refuseUncheckedSubmission } from './check-findings.js';
 
 /** A bank's disclosure of a quarter, as the edges name it. */
 export type DisclosureRef = { institutionCode: string; quarter: string };
@@ -64,6 +65,7 @@ export async function applyVerb(
 /** The bank submits its compiled version for verification. */
 export async function submitDisclosure(ctx: ActorContext, ref: DisclosureRef): Promise<DisclosureVersionRow> {
   const { latest } = await latestForVerb(ctx, ref);
+  if (latest.status === 'compiled') await refuseUncheckedSubmission(ctx.tx, latest);
   return applyVerb(ctx.tx, latest, 'submit', { submittedAt: ctx.now, submittedBy: ctx.actor.userId });
 }
 

@@ -18,7 +18,7 @@ import {
 import { collateralOf, insertCollateral, type CollateralRow } from '../../db/repositories/refinancing/collateral.js';
 import { findOperation } from '../../db/repositories/refinancing/operations.js';
 import { quarterOf, type IsoDate } from '../../domain/dates.js';
-import type { CollateralType } from '../../domain/policy/index.js';
+import { institutionEligibleOn, policyData, type CollateralType } from '../../domain/policy/index.js';
 import { planApplication, type CandidateLoan } from '../../domain/refinancing/application.js';
 import type { Violation } from '../../domain/result.js';
 import type { ActorContext } from '../perform.js';
@@ -87,9 +87,14 @@ export async function submitApplication(
     );
   }
   const institution = (await findInstitutionById(tx, actor.institutionId))!;
-  if ((institution.eligibleFrom && on < institution.eligibleFrom) || (institution.eligibleUntil && on > institution.eligibleUntil)) {
-    refuse('institution_not_eligible', `${institution.code} is not an eligible institution on ${on}`);
-  }
+  const standing = institutionEligibleOn(institution, on, policyData().categoryEligibilityVersions);
+  if (!standing.eligible && standing.reason === 'outside_window')
+    refuse('institution_not_eligible', `${institution.code} is not an eligible institution on ${on}: ${standing.message}`);
+  if (!standing.eligible && standing.reason === 'category_not_open')
+    refuse('institution_category_not_eligible', `${institution.code}: ${standing.message}`, {
+      path: 'on',
+      extra: { category: standing.category, opensOn: standing.opensOn },
+    });
   const policy = policyInForce(on);
   // one application at a time per bank, so the same loan cannot be listed twice concurrently
   await lockApplicationsOfBank(tx, actor.institutionId);

@@ -14,12 +14,21 @@ export type NewInstitution = {
   kind: 'operator' | 'bank' | 'verifier';
   eligibleFrom?: string | null;
   eligibleUntil?: string | null;
+  category?: 'national' | 'local_legal_person' | 'foreign' | null;
+  province?: string | null;
+  unifiedSocialCreditCode?: string | null;
+  categoryException?: boolean;
 };
 
 export const OPERATOR_CODE = 'PBOC';
 
 export async function findInstitutionByCode(db: Tx, code: string): Promise<InstitutionRow | null> {
   const [row] = await db.select().from(institutions).where(eq(institutions.code, code)).limit(1);
+  return row ?? null;
+}
+
+export async function findInstitutionByCreditCode(db: Tx, code: string): Promise<InstitutionRow | null> {
+  const [row] = await db.select().from(institutions).where(eq(institutions.unifiedSocialCreditCode, code)).limit(1);
   return row ?? null;
 }
 
@@ -52,7 +61,17 @@ export async function updateInstitution(
   change: Partial<
     Pick<
       InstitutionRow,
-      'nameZh' | 'nameEn' | 'eligibleFrom' | 'eligibleUntil' | 'migrationModeSince' | 'migrationModeReason' | 'migrationModeSetBy'
+      | 'nameZh'
+      | 'nameEn'
+      | 'eligibleFrom'
+      | 'eligibleUntil'
+      | 'category'
+      | 'province'
+      | 'unifiedSocialCreditCode'
+      | 'categoryException'
+      | 'migrationModeSince'
+      | 'migrationModeReason'
+      | 'migrationModeSetBy'
     >
   >,
 ): Promise<InstitutionRow> {

@@ -16,3 +16,4 @@ export * from './approvals.js';
 export * from './audit.js';
 export * from './publication.js';
 export * from './evidence.js';
+export * from './disclosure-checks.js';

@@ -14,13 +14,24 @@ export const institutions = pgTable(
     eligibleFrom: date('eligible_from', { mode: 'string' }),
     /** … until this date (inclusive), or open-ended */
     eligibleUntil: date('eligible_until', { mode: 'string' }),
+    /** a bank's category (national, local legal-person, foreign); null: judged by its window alone */
+    category: text('category', { enum: ['national', 'local_legal_person', 'foreign'] }),
+    /** the province (or provincial-level city) of its head office */
+    province: text('province'),
+    /** 统一社会信用代码 (GB 32100-2015) */
+    unifiedSocialCreditCode: text('unified_social_credit_code').unique(),
+    /** true: its window was granted before its category opened, and the window alone decides */
+    categoryException: boolean('category_exception').notNull().default(false),
     /** migration mode (set by an operator, with a reason): the bank may back-date its own bookings while it records its past */
     migrationModeSince: timestamp('migration_mode_since', { withTimezone: true }),
     migrationModeReason: text('migration_mode_reason'),
     migrationModeSetBy: uuid('migration_mode_set_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('institutions_kind', sql`${t.kind} in ('operator','bank','verifier')`)],
+  (t) => [
+    check('institutions_kind', sql`${t.kind} in ('operator','bank','verifier')`),
+    check('institutions_category', sql`${t.category} is null or ${t.category} in ('national','local_legal_person','foreign')`),
+  ],
 );
 
 /** People and systems that act: each holds an API key (stored only as its SHA-256) and one role. */

@@ -14,8 +14,9 @@ import type { Violation } from '../result.js';
 import type { LprFixing } from './lpr-fixings.js';
 import type { AllocationRule, CollateralType, DayCount, PolicyVersion } from './policy-versions.js';
 import type { SubArea, TaxonomyVersion } from './taxonomy.js';
+import type { CategoryEligibilityVersion, InstitutionCategory } from './institution-categories.js';
 
-export const POLICY_CHANGE_KINDS = ['lpr_fixing', 'policy_version', 'taxonomy_version'] as const;
+export const POLICY_CHANGE_KINDS = ['lpr_fixing', 'policy_version', 'taxonomy_version', 'institution_categories'] as const;
 export type PolicyChangeKind = (typeof POLICY_CHANGE_KINDS)[number];
 
 /** A fixing with both rates, or (`unchanged: true`, no rates) the confirmation that the month's fixing did not change. */
@@ -68,7 +69,15 @@ export type TaxonomyVersionChange = {
   changes: { add?: SubArea[]; remove?: string[] };
 };
 
-export type PolicyChangeData = LprFixingChange | PolicyVersionChange | TaxonomyVersionChange;
+/** From `effectiveFrom`, the categories of institution eligible (all of them, not only the new ones). */
+export type InstitutionCategoriesChange = {
+  kind: 'institution_categories';
+  effectiveFrom: IsoDate;
+  note: string;
+  categories: InstitutionCategory[];
+};
+
+export type PolicyChangeData = LprFixingChange | PolicyVersionChange | TaxonomyVersionChange | InstitutionCategoriesChange;
 
 /** A change a second operator confirmed; `changeId` names its row (the audit trail). */
 export type ConfirmedPolicyChange = { changeId: string; data: PolicyChangeData };
@@ -154,6 +163,7 @@ export function applyTaxonomyVersionChange(base: TaxonomyVersion, change: Taxono
 export type PolicyDataInForce = {
   policyVersions: readonly PolicyVersion[];
   taxonomyVersions: readonly TaxonomyVersion[];
+  categoryEligibilityVersions: readonly CategoryEligibilityVersion[];
 };
 
 /**
@@ -183,6 +193,17 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
         else positive(field, change[field], 'rate_not_positive', 'the rate');
       }
     }
+    return violations;
+  }
+
+  if (change.kind === 'institution_categories') {
+    const first = data.categoryEligibilityVersions[0];
+    if (!first || change.effectiveFrom <= first.effectiveFrom)
+      v('effectiveFrom', 'before_facility_launch', `the facility opened on ${first?.effectiveFrom}; a new version must be dated after it`);
+    if (!change.categories.length) v('categories', 'required', 'at least one category is eligible');
+    change.categories.forEach((c, i) => {
+      if (change.categories.indexOf(c) !== i) v(`categories.${i}`, 'duplicate_category', `${c} is listed twice`);
+    });
     return violations;
   }
 

@@ -15,6 +15,7 @@ export * from './taxonomy.js';
 export * from './lpr-fixings.js';
 export * from './registry.js';
 export * from './changes.js';
+export * from './institution-categories.js';
 
 function lastOnOrBefore<T>(items: readonly T[], date: IsoDate, key: (item: T) => IsoDate): T | null {
   let found: T | null = null;

@@ -36,6 +36,7 @@ import {
 import { LPR_CONFIRMED_THROUGH, LPR_FIXINGS, type LprFixing } from './lpr-fixings.js';
 import { POLICY_VERSIONS, type PolicyVersion } from './policy-versions.js';
 import { TAXONOMY_VERSIONS, type TaxonomyVersion } from './taxonomy.js';
+import { CATEGORY_ELIGIBILITY_VERSIONS, type CategoryEligibilityVersion } from './institution-categories.js';
 
 export type PolicyData = {
   /** in date order; each states every parameter */
@@ -46,6 +47,8 @@ export type PolicyData = {
   lprFixings: readonly LprFixing[];
   /** the latest date on which the fixing in force was confirmed unchanged */
   lprConfirmedThrough: IsoDate;
+  /** in date order: the categories of institution eligible from each date */
+  categoryEligibilityVersions: readonly CategoryEligibilityVersion[];
   /** the confirmed changes merged in, in the order given (the same list gives the same data) */
   changeIds: readonly string[];
 };
@@ -55,6 +58,7 @@ export const BUILT_IN_POLICY_DATA: PolicyData = {
   taxonomyVersions: TAXONOMY_VERSIONS,
   lprFixings: LPR_FIXINGS,
   lprConfirmedThrough: LPR_CONFIRMED_THROUGH,
+  categoryEligibilityVersions: CATEGORY_ELIGIBILITY_VERSIONS,
   changeIds: [],
 };
 
@@ -124,7 +128,24 @@ export function buildPolicyData(builtIn: PolicyData, confirmed: readonly Confirm
     }
   }
 
-  return { policyVersions, taxonomyVersions, lprFixings, lprConfirmedThrough, changeIds: confirmed.map((c) => c.changeId) };
+  // institution categories: every version states all eligible categories, so each stands as written
+  const categoryEligibilityVersions: CategoryEligibilityVersion[] = [
+    ...builtIn.categoryEligibilityVersions,
+    ...confirmed.flatMap(({ data }) =>
+      data.kind === 'institution_categories'
+        ? [{ effectiveFrom: data.effectiveFrom, categories: [...data.categories], note: data.note }]
+        : [],
+    ),
+  ].sort(byDate((v) => v.effectiveFrom));
+
+  return {
+    policyVersions,
+    taxonomyVersions,
+    lprFixings,
+    lprConfirmedThrough,
+    categoryEligibilityVersions,
+    changeIds: confirmed.map((c) => c.changeId),
+  };
 }
 
 /** Does the built-in data already hold something on this date (or with this version name)? */
@@ -140,6 +161,11 @@ export function builtInConflict(
     if (date === builtIn.lprConfirmedThrough)
       return { taken: 'date', message: `the built-in LPR data confirms the fixing unchanged on ${date}` };
     return null;
+  }
+  if (kind === 'institution_categories') {
+    return builtIn.categoryEligibilityVersions.some((v) => v.effectiveFrom === date)
+      ? { taken: 'date', message: `the built-in data opens institution categories on ${date}` }
+      : null;
   }
   const versions: readonly { effectiveFrom: IsoDate; name: string }[] =
     kind === 'policy_version'

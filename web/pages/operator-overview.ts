@@ -118,7 +118,7 @@ export function operatorOverviewPages(deps: AppDeps): Router {
     const operationHead = [t.quarter, t.opStatus, t.opVolume, t.opApproved, t.opDisbursed, t.opRemaining, t.opAwaiting];
     const submittedHead = [t.institution, t.quarter, t.opAppliedOn, t.opRequested, t.opLoansCount, t.opDecision];
     const approvedHead = [t.institution, t.quarter, t.opRequested, t.opApproved, t.opApprovedBy, t.opReason, t.opAction];
-    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/shared-projects">${t.navSharedProjects}</a> · <a href="/operator/projects">${t.navProjects}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
+    const links = html`<a href="/operator/queues/">${t.opQueuesLink}</a> · <a href="/operator/reconciliation">${t.navReconciliation}</a> · <a href="/operator/shared-projects">${t.navSharedProjects}</a> · <a href="/operator/projects">${t.navProjects}</a> · <a href="/operator/statistics">${t.navStatistics}</a> · <a href="/operator/approvals">${t.navApprovals}</a> · <a href="/operator/audit">${ctx.lang === 'en' ? 'Audit trail' : '审计记录'}</a>`;
     const workLinks = operatorWorkLinks(ctx);
     const work = html`<nav class="subnav" aria-label="${t.owNavLabel}"><ul>${workLinks.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
 

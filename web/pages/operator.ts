@@ -5,6 +5,7 @@
  * reconciliation, shared projects, project register, four-eyes approvals and audit trail; and the queue
  * dashboard (Bull Board). This file only mounts them, in route order.
  */
+import { operatorStatisticsPages } from './facility-statistics.js';
 import { Router } from 'express';
 import type { AppDeps } from '../../process/context.js';
 import { queueDashboard } from './operator-queues.js';
@@ -22,6 +23,7 @@ export function operatorPages(deps: AppDeps): Router {
 
   router.use('/queues', queueDashboard(deps));
   router.use('/reconciliation', reconciliationPages(deps));
+  router.use(operatorStatisticsPages(deps));
   router.use('/shared-projects', sharedProjectPages(deps));
   router.use('/projects', projectRegisterPages(deps));
   router.use(operatorWorkflowPages(deps));

@@ -1,0 +1,64 @@
+/**
+ * The facility's figures on a date (and at each quarter end up to it), read in one transaction so
+ * every figure comes from the same snapshot, and the central bank's statement printed from them.
+ */
+import { addDays, quarterBounds, quarterOf, type IsoDate } from '../../domain/dates.js';
+import { policyData } from '../../domain/policy/index.js';
+import { centralBankStatement, composeFacilityFigures, type FacilityFigures } from '../../domain/statistics/facility-figures.js';
+import {
+  bankFacts,
+  disbursementDatesOn,
+  journalFiguresOn,
+  lastChangedOn,
+  loanFiguresOn,
+} from '../../db/read-models/facility-statistics.js';
+import type { Tx } from '../../db/client.js';
+
+/** The first quarter end the series starts from: the end of the facility's first quarter (2021Q4). */
+export const FIRST_QUARTER_END = '2021-12-31';
+
+/** The sub-area's area in the taxonomy that lists it (the code's prefix when none does). */
+function areaOf(subArea: string): string {
+  for (const version of [...policyData().taxonomyVersions].reverse()) {
+    const found = version.subAreas.find((s) => s.code === subArea);
+    if (found) return found.area;
+  }
+  return subArea.split('.')[0];
+}
+
+export async function figuresOn(tx: Tx, on: IsoDate): Promise<FacilityFigures> {
+  const [banks, journal, loans] = [await bankFacts(tx), await journalFiguresOn(tx, on), await loanFiguresOn(tx, on)];
+  return composeFacilityFigures({ on, banks, journal, loans, areaOf });
+}
+
+/** The quarter ends from 2021-12-31 through the last one on or before `on` (at most `max`, the latest kept). */
+export function quarterEndsThrough(on: IsoDate, max = 40): IsoDate[] {
+  const ends: IsoDate[] = [];
+  let end = FIRST_QUARTER_END;
+  while (end <= on) {
+    ends.push(end);
+    end = quarterBounds(quarterOf(addDays(end, 1))).end;
+  }
+  return ends.slice(-max);
+}
+
+export type FacilityStatistics = {
+  figures: FacilityFigures;
+  lastChanged: { at: Date | null; sequence: string | null };
+  series: FacilityFigures[] | null;
+};
+
+export async function facilityStatistics(ctx: { tx: Tx }, input: { on: IsoDate; series: boolean }): Promise<FacilityStatistics> {
+  const figures = await figuresOn(ctx.tx, input.on);
+  const series: FacilityFigures[] | null = input.series ? [] : null;
+  if (series) for (const end of quarterEndsThrough(input.on)) series.push(await figuresOn(ctx.tx, end));
+  return { figures, lastChanged: await lastChangedOn(ctx.tx, input.on), series };
+}
+
+/** The statement of the figures on `on`; "first operation" when every disbursement so far is of one date. */
+export async function facilityStatement(ctx: { tx: Tx }, input: { on: IsoDate }) {
+  const figures = await figuresOn(ctx.tx, input.on);
+  const dates = await disbursementDatesOn(ctx.tx, input.on);
+  const firstOperation = dates.first !== null && dates.first === dates.last;
+  return { on: input.on, firstOperation, figures, ...centralBankStatement(figures, { firstOperation }) };
+}
