@@ -3,8 +3,8 @@
  * registers its operations with `describe(...)` at load time; `openApiDocument()` turns the registry
  * into an OpenAPI 3.1 document (served at /openapi.json, rendered at /docs).
  *
- * A registration needs only a summary, a tag, the roles, the schemas and the success responses: the
- * document adds an operationId derived from the method and path, and the problem responses every
+ * A registration needs only a summary, an operationId (a verb and its object), a tag, the roles, the
+ * schemas and the success responses: the document adds the problem responses every
  * route can answer (401/403 by its roles, 404 by its path parameters, 400/413/422 by its body and
  * query, 400/409 by its Idempotency-Key, 429 by the rate limit) with the rule codes of each, taken from
  * the problems table (api/problems.ts). A route names the other rules it may refuse with in `errors`;
@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { RefusalStatus } from '../app/refusals.js';
 import { Problem } from '../schemas/common.js';
+import { numberExample, stringExample, wordsOf } from './openapi-samples.js';
 import { PROBLEMS } from './problems.js';
 
 /** Codes the HTTP edge answers by itself (api/errors.ts), outside the refusals table. */
@@ -52,8 +53,8 @@ export type RouteDoc = {
   /** status → schema (or null for no body), or a fuller response */
   responses: Record<number, z.ZodType | null | ResponseDoc>;
   idempotent?: boolean;
-  /** unique, stable name for generated clients; default: the method and the path (`postLoansByIdAmendments`) */
-  operationId?: string;
+  /** unique, stable name for generated clients: a verb and its object (`amendLoan`, `listUploads`) */
+  operationId: string;
   /** what a reader needs beyond the summary (markdown) */
   description?: string;
   /** rules this route may refuse with besides the standard ones; each is answered with its HTTP status from the problems table */
@@ -74,17 +75,30 @@ export function describe(doc: RouteDoc): void {
 
 export const describedRoutes = (): readonly RouteDoc[] => registry;
 
-/** `post /api/v1/loans/:id/amendments` → `postLoansByIdAmendments`. */
-export function defaultOperationId(method: string, path: string): string {
-  const words = path
-    .replace(/^\/api\/v\d+/, '')
-    .split(/[/.]/)
-    .filter(Boolean)
-    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
-    .flatMap((segment) => segment.split(/[-_]|(?=[A-Z])/))
-    .filter(Boolean);
-  return method + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+/** A notification the service sends to a subscriber's URL (OpenAPI `webhooks`). */
+export type WebhookDoc = {
+  /** the event's name, e.g. `disclosure.published` */
+  event: string;
+  operationId: string;
+  summary: string;
+  /** who receives it and when (markdown) */
+  description: string;
+  body: z.ZodType;
+  /** the body's example (validated against `body` by the tests) */
+  example: unknown;
+  /** the request headers each delivery carries */
+  headers: Record<string, { description: string; example: string }>;
+};
+
+const webhookRegistry: WebhookDoc[] = [];
+
+export function describeWebhook(doc: WebhookDoc): void {
+  const existing = webhookRegistry.findIndex((d) => d.event === doc.event);
+  if (existing >= 0) webhookRegistry[existing] = doc;
+  else webhookRegistry.push(doc);
 }
+
+export const describedWebhooks = (): readonly WebhookDoc[] => webhookRegistry;
 
 /** Problem codes of a status in the problems table, in the table's order. */
 const codesWithStatus = (http: number): ProblemCode[] =>
@@ -143,7 +157,7 @@ function problemExample(code: ProblemCode, http: number) {
         ? [{ path: fieldPath, code, message: problem.en }]
         : undefined;
   return {
-    type: `https://cerf-ledger.dev/problems/${code}`,
+    type: `/problems/${code}`,
     title: TITLES[http] ?? 'Error',
     status: http,
     code,
@@ -371,8 +385,8 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
       content: { 'application/problem+json': { schema: problemRef() } },
     };
 
-    let operationId = doc.operationId ?? defaultOperationId(doc.method, doc.path);
-    for (let n = 2; usedIds.has(operationId); n++) operationId = `${doc.operationId ?? defaultOperationId(doc.method, doc.path)}${n}`;
+    const operationId = doc.operationId;
+    if (usedIds.has(operationId)) throw new Error(`operationId ${operationId} is given twice`);
     usedIds.add(operationId);
     if (!tagsUsed.includes(doc.tag)) tagsUsed.push(doc.tag);
 
@@ -398,6 +412,43 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
       responses,
     };
   }
+  const webhooks = Object.fromEntries(
+    webhookRegistry.map((hook) => [
+      hook.event,
+      {
+        post: {
+          operationId: hook.operationId,
+          summary: hook.summary,
+          description: hook.description,
+          tags: ['webhooks'],
+          security: [],
+          parameters: Object.entries(hook.headers).map(([name, h]) => ({
+            name,
+            in: 'header',
+            required: true,
+            description: h.description,
+            schema: { type: 'string', example: h.example },
+          })),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: jsonSchema(hook.body),
+                examples: { [hook.event]: { summary: hook.event, value: hook.example } },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'Any 2xx answer within 10 s acknowledges the delivery' },
+            '400': {
+              description:
+                'Any other answer, a timeout or a refused connection: the delivery is tried again later, with growing delays; each attempt is listed at `GET /api/v1/webhooks/deliveries`',
+            },
+          },
+        },
+      },
+    ]),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -419,17 +470,19 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key per user: Authorization: Bearer <key>' } },
     },
     paths,
+    ...(webhookRegistry.length ? { webhooks } : {}),
   };
 }
 
 /**
  * An example value of a JSON schema: its own example, else one built from its type, enum, format and
- * bounds, with every property (references followed; recursion cut at a few levels).
+ * bounds and the field's `name` (api/openapi-samples.ts), with every property (references followed;
+ * recursion cut at a few levels).
  */
-export function sampleOf(schema: unknown, components: Record<string, unknown>, depth = 0): unknown {
+export function sampleOf(schema: unknown, components: Record<string, unknown>, depth = 0, name?: string): unknown {
   const s = (schema ?? {}) as JsonObject;
   if (depth > 20) return null;
-  if (typeof s.$ref === 'string') return sampleOf(components[s.$ref.split('/').pop()!], components, depth + 1);
+  if (typeof s.$ref === 'string') return sampleOf(components[s.$ref.split('/').pop()!], components, depth + 1, name);
   if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
   if (s.example !== undefined) return s.example;
   if (s.const !== undefined) return s.const;
@@ -439,32 +492,30 @@ export function sampleOf(schema: unknown, components: Record<string, unknown>, d
     const options = s[key] as unknown[] | undefined;
     if (options?.length) {
       const nonNull = options.find((o) => (o as JsonObject).type !== 'null') ?? options[0];
-      return sampleOf(nonNull, components, depth + 1);
+      return sampleOf(nonNull, components, depth + 1, name);
     }
   }
-  if (Array.isArray(s.allOf)) return Object.assign({}, ...s.allOf.map((part) => sampleOf(part, components, depth + 1) as object));
+  if (Array.isArray(s.allOf)) return Object.assign({}, ...s.allOf.map((part) => sampleOf(part, components, depth + 1, name) as object));
   const type = Array.isArray(s.type) ? (s.type.find((t) => t !== 'null') ?? 'null') : s.type;
   if (type === 'object' || s.properties) {
     const out: JsonObject = {};
-    for (const [name, property] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
-      out[name] = sampleOf(property, components, depth + 1);
+    for (const [key, property] of Object.entries((s.properties ?? {}) as Record<string, unknown>))
+      out[key] = sampleOf(property, components, depth + 1, key);
     return out;
   }
   if (type === 'array') {
     const min = typeof s.minItems === 'number' ? s.minItems : 1;
-    return Array.from({ length: Math.max(1, min) }, () => sampleOf(s.items, components, depth + 1));
+    return Array.from({ length: Math.max(1, min) }, () => sampleOf(s.items, components, depth + 1, name));
   }
-  if (type === 'integer' || type === 'number') return typeof s.minimum === 'number' ? s.minimum : 1;
+  if (type === 'integer' || type === 'number') return numberExample(name, s);
   if (type === 'boolean') return true;
   if (type === 'null') return null;
   if (type === 'string') {
-    if (s.format === 'uuid') return '0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b';
-    if (s.format === 'date-time') return '2026-03-01T04:00:00.000Z';
-    if (s.format === 'date') return '2026-03-01';
-    if (s.format === 'uri' || s.format === 'url') return 'https://bank.example.cn/hooks/cerf';
+    const byName = stringExample(name, s);
+    if (byName !== null) return byName;
     const min = typeof s.minLength === 'number' ? s.minLength : 1;
     const max = typeof s.maxLength === 'number' ? s.maxLength : 100;
-    return 'text'.padEnd(Math.min(Math.max(min, 4), max), 'x').slice(0, max);
+    return wordsOf(name).padEnd(min, '.').slice(0, max);
   }
   return null;
 }

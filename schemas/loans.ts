@@ -129,6 +129,32 @@ export const LoanBatchRequest = z
 
 const Violation = z.object({ path: z.string(), code: z.string(), message: z.string() });
 
+/** Whether the central bank supports the loan: the application listing it, its tranche, and whether the loan counts. */
+export const LoanSupportView = z
+  .object({
+    application: z
+      .object({
+        id: z.uuid(),
+        operation: z.string().meta({ description: 'the quarterly operation applied to', examples: ['2026Q1'] }),
+        status: z.enum(['submitted', 'approved', 'disbursed']),
+      })
+      .nullable()
+      .meta({ description: 'the live application that lists the loan (a rejected one does not); null: on none' }),
+    tranche: z
+      .object({
+        id: z.uuid(),
+        status: z.string().meta({ description: 'the tranche’s status today (from its dates)', examples: ['active'] }),
+        maturesOn: z.string().meta({ examples: ['2027-03-20'] }),
+      })
+      .nullable()
+      .meta({ description: 'the latest support tranche booked on that application; null: none yet' }),
+    covered: z.boolean().meta({
+      description:
+        'true when the application is approved or disbursed: the loan counts in the bank’s disclosures (covered by approved support)',
+    }),
+  })
+  .meta({ id: 'LoanSupport' });
+
 export const LoanView = z
   .object({
     id: z.string().uuid(),
@@ -156,6 +182,7 @@ export const LoanView = z
     eligibility: z.enum(['eligible', 'flagged', 'accepted']),
     reasons: z.array(z.object({ code: z.string(), message: z.string() })),
     acceptance: z.object({ by: z.string(), reason: z.string(), at: z.string() }).nullable(),
+    support: LoanSupportView,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -184,6 +211,10 @@ export const LoanListQuery = PageQuery.extend({
   eligibility: z.enum(['eligible', 'flagged', 'accepted']).optional(),
   eligible: z.enum(['true', 'false']).optional(),
   projectRef: z.string().max(100).optional(),
+  supported: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: loans listed on a live application (submitted, approved or disbursed); false: loans on none'),
   /** operators only: one institution's loans */
   institution: z.string().max(32).optional(),
 }).strict();

@@ -4,11 +4,17 @@
  * passwords (printed) so that a second start can print them again. Never use them in production.
  */
 import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { addDays, quarterBounds, quarterOf, shanghaiDate } from '../domain/dates.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
+import { timelinessOf } from '../domain/disclosures/timeliness.js';
+import { lprFreshness } from '../domain/policy/index.js';
 import { findInstitutionByCode, insertUser } from '../db/repositories/institutions.js';
+import { updateTotpFactor, upsertPendingTotp } from '../db/repositories/keys.js';
+import { users } from '../db/schema/index.js';
 import type { RunningService } from '../process/service.js';
 import { demoHistory, HISTORY_BANK } from './demo-history.js';
+import { DEMO_TOTP_COMMAND, DEMO_TOTP_SECRET, demoTotpNow } from './demo-totp.js';
 
 const DEMO_PASSWORD = 'demo-password-2026';
 export const DEMO_KEYS = {
@@ -29,7 +35,7 @@ export const DEMO_USERS = [
 ] as const;
 
 /** The banner's sign-in table: the bootstrap operator (API key only) and every demo user, at the real URL. */
-export function demoSignInLines(url: string, operatorKey: string | undefined): string[] {
+export function demoSignInLines(url: string, operatorKey: string | undefined, at = new Date()): string[] {
   const rows = [
     ['role', 'institution', 'user', 'password', 'API key'],
     ...(operatorKey ? [['operator', 'PBOC', 'bootstrap operator', '(API key only)', operatorKey]] : []),
@@ -40,7 +46,52 @@ export function demoSignInLines(url: string, operatorKey: string | undefined): s
     '',
     `Demo sign-in at ${url}/signin (institution, user and password, or an API key); API calls: Authorization: Bearer <API key>`,
     ...rows.map((r) => '  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')),
+    ...operatorSecondFactorLines(at),
   ];
+}
+
+/** Operators' pages ask for an authenticator code after the password or key: how to get one in the demo. */
+function operatorSecondFactorLines(at: Date): string[] {
+  const { code, secondsLeft } = demoTotpNow(at);
+  return [
+    `Operators then enter an authenticator code (TOTP). The demo operators share the authenticator secret ${DEMO_TOTP_SECRET}`,
+    `  (add it to any authenticator app), or print the current code with: ${DEMO_TOTP_COMMAND}`,
+    `  code now: ${code} (valid ${secondsLeft} s more; each code signs in once, then wait for the next)`,
+  ];
+}
+
+/** Enrols every operator user of the central bank with the demo's authenticator secret (enabled at once). */
+async function enrolDemoOperators(service: RunningService, operatorId: string): Promise<void> {
+  const { db } = service.database;
+  const operators = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.institutionId, operatorId), eq(users.role, 'operator')));
+  const now = service.deps.now();
+  for (const user of operators) {
+    await upsertPendingTotp(db, user.id, DEMO_TOTP_SECRET, now);
+    await updateTotpFactor(db, user.id, { enabledAt: now });
+  }
+}
+
+/**
+ * The demo's policy data is current on the day it runs: when the latest LPR fixing known is older than
+ * today, one operator confirms today's LPR unchanged and the other operator confirms that (four eyes),
+ * so `/readyz` and the pages do not warn that the data is stale. A real deployment adds each month's
+ * fixing as the National Interbank Funding Center publishes it.
+ */
+async function keepDemoLprCurrent(service: RunningService, operatorKey: string): Promise<string> {
+  const today = shanghaiDate(service.deps.now());
+  const before = lprFreshness(today);
+  if (before.ageDays === 0) return `  policy data      LPR known through ${before.latestFixingOn} (current)`;
+  const proposed = await call(service, operatorKey, 'POST', '/api/v1/policy/changes', {
+    kind: 'lpr_fixing',
+    fixedOn: today,
+    unchanged: true,
+    reason: 'demo: the LPR is taken as unchanged through the day the demo runs',
+  });
+  await call(service, DEMO_KEYS.checker, 'POST', `/api/v1/policy/changes/${String(proposed.id)}/confirm`, {});
+  return `  policy data      LPR confirmed unchanged through ${today} (was ${before.ageDays} days old; demo data)`;
 }
 
 async function call(service: RunningService, key: string, method: string, path: string, body?: unknown): Promise<Json> {
@@ -81,6 +132,9 @@ const PROJECTS = [
   { name: '苏州园区节能改造', province: '江苏省', subArea: 'ES.RETROFIT', investment: 150_000_000, reduction: 22_000 },
 ];
 
+/** the project both demo banks lend to (one entry of the national register, its reduction shared) */
+const SHARED_PROJECT = 0;
+
 function demoLoans(bank: string, offset: number) {
   const loans: Json[] = [];
   const dates = [
@@ -113,8 +167,11 @@ function demoLoans(bank: string, offset: number) {
     share.forEach((s, j) => {
       const disbursedOn = dates[(i + j + offset) % dates.length];
       if (p.subArea === 'ES.RETROFIT' && disbursedOn < '2026-01-15') return;
+      // the first project is shared: both banks lend to the same borrower's wind farm (DEMO-A 75 %, DEMO-B one ten-year loan of 20 %)
+      const sharedWithA = i === SHARED_PROJECT && bank !== 'DEMO-A';
+      if (sharedWithA && j > 0) return;
       n += 1;
-      const principalYuan = Math.round((p.investment * s) / 10_000) * 10_000;
+      const principalYuan = Math.round((p.investment * (sharedWithA ? 0.2 : s)) / 10_000) * 10_000;
       const lprLike =
         disbursedOn < '2023-01-01'
           ? ['4.15', '4.30', '3.95']
@@ -123,7 +180,7 @@ function demoLoans(bank: string, offset: number) {
             : ['3.10', '3.25', '2.95'];
       loans.push({
         loanRef: `${bank}-${disbursedOn.slice(0, 4)}-${String(n).padStart(4, '0')}`,
-        borrower: { name: `${p.name.slice(0, 4)}新能源有限公司`, creditCode: creditCode(offset * 100 + i) },
+        borrower: { name: `${p.name.slice(0, 4)}新能源有限公司`, creditCode: creditCode(i === SHARED_PROJECT ? 0 : offset * 100 + i) },
         project: {
           ref: `${bank}-PRJ-${i + 1}`,
           name: p.name,
@@ -157,8 +214,11 @@ async function fourEyes(service: RunningService, proposerKey: string, confirmerK
 export async function loadDemoData(service: RunningService): Promise<{ lines: string[] }> {
   const operatorKey = service.deps.env.CERF_BOOTSTRAP_OPERATOR_KEY;
   const { db } = service.database;
-  const lines = demoSignInLines(service.url, operatorKey);
-  if (await findInstitutionByCode(db, 'DEMO-A')) return { lines: [...lines, '  (already loaded in this data folder)'] };
+  const lines = demoSignInLines(service.url, operatorKey, service.deps.now());
+  if (await findInstitutionByCode(db, 'DEMO-A')) {
+    const lpr = operatorKey ? [await keepDemoLprCurrent(service, operatorKey)] : [];
+    return { lines: [...lines, '  (already loaded in this data folder)', ...lpr] };
+  }
   if (!operatorKey) return { lines: ['  demo data needs CERF_BOOTSTRAP_OPERATOR_KEY (scripts/demo.sh sets one)'] };
 
   const banks = [
@@ -206,6 +266,8 @@ export async function loadDemoData(service: RunningService): Promise<{ lines: st
     apiKey: DEMO_KEYS.checker,
     password: DEMO_PASSWORD,
   });
+  await enrolDemoOperators(service, operator!.id);
+  lines.push(await keepDemoLprCurrent(service, operatorKey));
 
   const batchA = await call(service, DEMO_KEYS.bankA, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-A', 2) });
   const batchB = await call(service, DEMO_KEYS.bankB, 'POST', '/api/v1/loans/batch', { loans: demoLoans('DEMO-B', 3) });
@@ -261,6 +323,12 @@ async function importDemoHistory(service: RunningService, operatorKey: string): 
   return [
     `  history          ${HISTORY_BANK.code} imported ${history.quarters[0]}–${history.quarters[history.quarters.length - 1]}: ${imported.counts.loans.created} loans, ${records} records, ${history.statements.length} published statements (reconciled at /operator/reconciliation?bank=${HISTORY_BANK.code})`,
   ];
+}
+
+/** "on time" or "N days late" for a quarter published today. */
+function timelinessWords(quarter: string, today: string): string {
+  const t = timelinessOf(quarter, today, today);
+  return !t ? 'no deadline' : t.status === 'late' ? `${t.daysLate} days late (due ${t.dueOn})` : `on time (due ${t.dueOn})`;
 }
 
 /** Polls `check` until it returns a value, for work the background jobs finish. */
@@ -364,5 +432,7 @@ async function runDemoLifecycle(service: RunningService, operatorKey: string): P
   return [
     `  refinancing      ${quarter} operation open; DEMO-A and DEMO-B supported (approved by the operator, booked by the checker)${waiting ? '; one DEMO-B application awaits a decision' : ''}`,
     `  disclosures      ${lastQuarter}: DEMO-A published, DEMO-B waiting for DEMO-V's verification (one query awaits DEMO-B's answer)`,
+    `  shared project   ${PROJECTS[SHARED_PROJECT].name}: DEMO-A and DEMO-B lend to it (/operator/shared-projects)`,
+    `  timeliness       DEMO-H published every quarter on time; DEMO-A published ${lastQuarter} on ${today}, ${timelinessWords(lastQuarter, today)}`,
   ];
 }

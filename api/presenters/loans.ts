@@ -7,11 +7,30 @@ import { roundingOf, subAreaAnyVersion } from '../../domain/policy/index.js';
 import type { Violation } from '../../domain/result.js';
 import type { findLoan, listLoanVersions, listRepayments } from '../../db/repositories/loans.js';
 import type { RowResult } from '../../app/loans/submit-loans.js';
-import type { BatchResult, LoanView } from '../../schemas/loans.js';
+import type { BatchResult, LoanSupportView, LoanView } from '../../schemas/loans.js';
+import { isCoveredByApprovedSupport, type ApplicationStatus } from '../../domain/disclosures/covered-by-approved-support.js';
+import type { LoanSupport } from '../../db/sql/loan-support.js';
 
 export type LoanJoin = NonNullable<Awaited<ReturnType<typeof findLoan>>>;
 
-export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.infer<typeof LoanView> {
+/** The loan's support status: its live application, that application's latest tranche, and whether it is covered. */
+export function presentLoanSupport(support: LoanSupport | null): z.infer<typeof LoanSupportView> {
+  if (!support) return { application: null, tranche: null, covered: false };
+  return {
+    application: {
+      id: support.applicationId,
+      operation: support.operation,
+      status: support.applicationStatus as 'submitted' | 'approved' | 'disbursed',
+    },
+    tranche:
+      support.facilityId && support.facilityStatus && support.facilityMaturesOn
+        ? { id: support.facilityId, status: support.facilityStatus, maturesOn: support.facilityMaturesOn }
+        : null,
+    covered: isCoveredByApprovedSupport([{ active: true, applicationStatus: support.applicationStatus as ApplicationStatus }]),
+  };
+}
+
+export function presentLoan({ loan, project, institutionCode, support }: LoanJoin): z.infer<typeof LoanView> {
   const area = subAreaAnyVersion(project.subArea)?.area ?? 'unknown';
   return {
     id: loan.id,
@@ -56,6 +75,7 @@ export function presentLoan({ loan, project, institutionCode }: LoanJoin): z.inf
     acceptance: loan.acceptedAt
       ? { by: loan.acceptedBy ?? '', reason: loan.acceptedReason ?? '', at: loan.acceptedAt.toISOString() }
       : null,
+    support: presentLoanSupport(support),
     createdAt: loan.createdAt.toISOString(),
     updatedAt: loan.updatedAt.toISOString(),
   };

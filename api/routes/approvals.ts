@@ -30,6 +30,7 @@ const refusals = (...codes: string[]) => `refused: ${codes.join(', ')} (4xx nami
 describe({
   method: 'get',
   path: '/api/v1/approvals',
+  operationId: 'listApprovals',
   tag: 'approvals',
   roles: ['operator'],
   summary: 'Proposed operator acts (four eyes), newest first; `status=pending` lists those awaiting a second operator',
@@ -39,6 +40,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/approvals/:id',
+  operationId: 'getApproval',
   tag: 'approvals',
   roles: ['operator'],
   summary: 'One proposed act, with who proposed and decided it and why',
@@ -47,6 +49,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/approvals/:id/confirm',
+  operationId: 'confirmApproval',
   tag: 'approvals',
   roles: ['operator'],
   summary: `Confirm an act another operator proposed: it takes effect now, with the confirmer acting; ${refusals('four_eyes_violation (403)', 'approval_expired (409)', 'approval_withdrawn (409)', 'proposal_not_pending (409)', "the act's own refusal")}`,
@@ -57,6 +60,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/approvals/:id/decline',
+  operationId: 'declineApproval',
   tag: 'approvals',
   roles: ['operator'],
   summary: `Decline a pending act with a reason; ${refusals('approval_withdrawn (409)', 'proposal_not_pending (409)')}`,
@@ -67,6 +71,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/approvals/:id/withdraw',
+  operationId: 'withdrawApproval',
   tag: 'approvals',
   roles: ['operator'],
   summary: `The proposer withdraws a pending act; ${refusals('forbidden (403, not the proposer)', 'approval_withdrawn (409)', 'proposal_not_pending (409)')}`,

@@ -22,6 +22,7 @@ import { z } from 'zod';
 describe({
   method: 'get',
   path: '/api/v1/audit',
+  operationId: 'listAuditRecords',
   tag: 'audit',
   roles: ['operator', 'bank', 'verifier'],
   summary:
@@ -32,6 +33,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/audit/export',
+  operationId: 'exportAuditRecordsCsv',
   tag: 'audit',
   roles: ['operator', 'bank', 'verifier'],
   summary: 'The same records as CSV (every record the filters of GET /audit select, streamed)',
@@ -41,6 +43,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/audit/verify',
+  operationId: 'verifyAuditTrail',
   tag: 'audit',
   roles: ['operator'],
   summary: "Recompute the audit trail's hash chain: intact, or the first broken position",

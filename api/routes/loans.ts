@@ -6,6 +6,7 @@ import { answerProposal } from './approvals.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { loanFactsFromText } from '../../domain/loans/facts.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import { parseYuan } from '../../domain/money.js';
 import { amendLoan, recordRepayment } from '../../app/loans/change-loan.js';
 import { submitLoan, submitLoans, type SubmittedRow } from '../../app/loans/submit-loans.js';
@@ -67,8 +68,18 @@ const exampleLoanView = {
   eligibility: 'eligible',
   reasons: [],
   acceptance: null,
+  support: { application: null, tranche: null, covered: false },
   createdAt: '2026-03-01T04:00:00.000Z',
   updatedAt: '2026-03-01T04:00:00.000Z',
+};
+/** the same loan once listed on an approved application and supported by a tranche */
+const exampleSupportedLoanView = {
+  ...exampleLoanView,
+  support: {
+    application: { id: '7d4e1a2b-3c5f-4e6a-9b8c-0d1e2f3a4b5c', operation: '2022Q3', status: 'disbursed' },
+    tranche: { id: '2a9c4e6b-8d0f-4a1c-b3e5-7f9a1c3e5b7d', status: 'active', maturesOn: '2026-09-20' },
+    covered: true,
+  },
 };
 const LOAN_RULES = ['loan_ref_conflict', 'institution_not_eligible'] as const satisfies ProblemCode[];
 
@@ -152,11 +163,15 @@ describe({
   tag: 'loans',
   roles: ['bank', 'operator'],
   operationId: 'listLoans',
-  summary: "A bank's loans (an operator's: all, or ?institution=)",
+  summary: "A bank's loans (an operator's: all, or ?institution=), each with its support status; `supported=true|false` filters by it",
+  description:
+    'Each loan says whether the central bank supports it (`support`): the live application that lists it (its operation and status), ' +
+    'the latest tranche booked on that application with its status today, and `covered` (the application is approved or disbursed, so the loan counts in the disclosures). ' +
+    '`supported=true` lists the loans on a live application, `supported=false` those on none.',
   query: LoanListQuery,
   responses: { 200: pageOf(LoanView) },
   errors: ['not_found'],
-  examples: { responses: { 200: [{ summary: 'one page', value: { items: [exampleLoanView], nextCursor: null } }] } },
+  examples: { responses: { 200: [{ summary: 'one page', value: { items: [exampleSupportedLoanView], nextCursor: null } }] } },
 });
 describe({
   method: 'get',
@@ -164,9 +179,9 @@ describe({
   tag: 'loans',
   roles: ['bank', 'operator'],
   operationId: 'getLoan',
-  summary: 'One loan (a bank: its own; others answer 404)',
+  summary: 'One loan with its support status: application, tranche, covered (a bank: its own; others answer 404)',
   responses: { 200: LoanView },
-  examples: { responses: { 200: [{ summary: 'a loan', value: exampleLoanView }] } },
+  examples: { responses: { 200: [{ summary: 'a supported loan', value: exampleSupportedLoanView }] } },
 });
 describe({
   method: 'get',
@@ -253,7 +268,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
   /** A bank sees only its own loans; an operator sees all. Others: 404 as if absent. */
   async function loanForActor(res: Response, id: string) {
     const actor = actorOf(res);
-    const row = await findLoan(db, id, actor.role === 'operator' ? {} : { institutionId: actor.institutionId });
+    const today = shanghaiDate(now());
+    const row = await findLoan(db, id, actor.role === 'operator' ? { on: today } : { institutionId: actor.institutionId, on: today });
     if (!row) throw notFound(`loan ${id}`);
     return row;
   }
@@ -269,7 +285,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const row = parseRow(req.body, 0, []);
     if (!row.facts) throw validationFailed(row.violations);
     const result = await perform(db, { now: now(), actor }, (ctx) => submitLoan(ctx, row));
-    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
+    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId, on: shanghaiDate(now()) });
     res.status(result.status === 'created' ? 201 : 200).json(presentLoan(stored!));
   });
 
@@ -288,6 +304,8 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const cursor = cursorOrThrow(z.tuple([CursorPart.date, CursorPart.uuid]), q.cursor);
     const rows = await listLoans(db, {
       institutionId,
+      on: shanghaiDate(now()),
+      supported: q.supported === undefined ? undefined : q.supported === 'true',
       subArea: q.subArea,
       disbursedFrom: q.disbursedFrom,
       disbursedTo: q.disbursedTo,
@@ -330,7 +348,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     const result = await perform(db, { now: now(), actor }, (ctx) =>
       amendLoan(ctx, { loanId: id, reason: body.reason, facts: loanFactsFromText(loanInput) }),
     );
-    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId });
+    const stored = await findLoan(db, result.id, { institutionId: actor.institutionId, on: shanghaiDate(now()) });
     res.status(201).json(presentLoan(stored!));
   });
 
@@ -341,7 +359,7 @@ export function loanRoutes({ database, now }: AppDeps): Router {
     await perform(db, { now: now(), actor }, (ctx) =>
       recordRepayment(ctx, { loanId: id, repaidOn: body.repaidOn, amountFen: parseYuan(body.amount)! }),
     );
-    const stored = await findLoan(db, id, { institutionId: actor.institutionId });
+    const stored = await findLoan(db, id, { institutionId: actor.institutionId, on: shanghaiDate(now()) });
     res.status(201).json(presentLoan(stored!));
   });
 

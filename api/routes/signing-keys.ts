@@ -16,6 +16,7 @@ export const WELL_KNOWN_KEYS = '/.well-known/cerf-signing-keys.json';
 describe({
   method: 'get',
   path: '/api/v1/signing-keys',
+  operationId: 'listSigningKeys',
   tag: 'disclosures',
   roles: [],
   summary: `The Ed25519 public keys that sign published disclosures, the one in use and the retired ones (also at ${WELL_KNOWN_KEYS})`,
@@ -26,7 +27,7 @@ describe({
   path: WELL_KNOWN_KEYS,
   tag: 'public',
   roles: [],
-  operationId: 'wellKnownSigningKeys',
+  operationId: 'getWellKnownSigningKeys',
   summary:
     'The Ed25519 public keys that sign published disclosures, each with its kid and PEM (the same document as GET /api/v1/signing-keys)',
   responses: { 200: SigningKeys },
@@ -34,6 +35,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/signing-keys/rotate',
+  operationId: 'rotateSigningKey',
   tag: 'disclosures',
   roles: ['operator'],
   summary: 'Retire the signing key in use and sign from now on with a new generated one (409 when the key is configured by file)',

@@ -31,6 +31,7 @@ const DisclosurePath = '/api/v1/disclosures/:institutionCode/:quarter';
 describe({
   method: 'get',
   path: FormatPath,
+  operationId: 'getStatementFormat',
   tag: 'institutions',
   roles: ['bank', 'operator'],
   summary: "A bank's statement format: the setting in force today and every setting with its date",
@@ -39,6 +40,7 @@ describe({
 describe({
   method: 'put',
   path: FormatPath,
+  operationId: 'setStatementFormat',
   tag: 'institutions',
   roles: ['bank', 'operator'],
   summary:
@@ -50,6 +52,7 @@ describe({
 describe({
   method: 'put',
   path: `${DisclosurePath}/named-projects`,
+  operationId: 'nameStatementProjects',
   tag: 'disclosures',
   roles: ['bank'],
   summary:
@@ -61,6 +64,7 @@ describe({
 describe({
   method: 'get',
   path: `${DisclosurePath}/loans`,
+  operationId: 'listDisclosureLoans',
   tag: 'disclosures',
   roles: ['bank', 'operator', 'verifier'],
   summary: 'The frozen list of loans a version counted (the bank, its assigned verifier, operators); also as …/loans.csv',

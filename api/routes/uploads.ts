@@ -37,6 +37,7 @@ const UploadMultipart = UploadForm.extend({
 describe({
   method: 'post',
   path: '/api/v1/uploads',
+  operationId: 'uploadFile',
   tag: 'uploads',
   roles: ['bank'],
   summary:
@@ -49,6 +50,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/uploads',
+  operationId: 'listUploads',
   tag: 'uploads',
   roles: ['bank'],
   summary: "The bank's latest uploads",
@@ -57,6 +59,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/uploads/:id',
+  operationId: 'getUpload',
   tag: 'uploads',
   roles: ['bank'],
   summary: 'An upload job: status (queued, running, completed, refused, failed), progress, counts and the first errors (row, column, rule)',
@@ -65,6 +68,7 @@ describe({
 describe({
   method: 'get',
   path: '/api/v1/uploads/:id/errors.csv',
+  operationId: 'downloadUploadErrorsCsv',
   tag: 'uploads',
   roles: ['bank'],
   summary: "An upload's whole error report as CSV: row, column, rule, message",
@@ -73,6 +77,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/repayments/batch',
+  operationId: 'recordRepaymentBatch',
   tag: 'loans',
   roles: ['bank'],
   summary: 'Record up to 10,000 repayments, each naming its loan by reference; a row with errors writes nothing and the others go on',

@@ -24,6 +24,7 @@ const ALL = ['operator', 'bank', 'verifier'] as const;
 describe({
   method: 'get',
   path: '/api/v1/users',
+  operationId: 'listUsers',
   tag: 'users',
   roles: [...ALL],
   summary: "Users with their keys: operators see every institution's (filter `institution`), admins of a bank or verifier their own",
@@ -33,6 +34,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/users/:id/keys',
+  operationId: 'createApiKey',
   tag: 'users',
   roles: [...ALL],
   summary:
@@ -44,6 +46,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/keys/:keyId/revoke',
+  operationId: 'revokeApiKey',
   tag: 'users',
   roles: [...ALL],
   summary: 'Revoke an API key: it answers 401 at once on every service process',
@@ -53,6 +56,7 @@ describe({
 describe({
   method: 'post',
   path: '/api/v1/keys/:keyId/rotate',
+  operationId: 'rotateApiKey',
   tag: 'users',
   roles: [...ALL],
   summary: 'Rotate an API key: a new key (shown once); the old one keeps working for the grace period chosen (at most 7 days)',

@@ -114,6 +114,7 @@ describe({
 describe({
   method: 'post',
   path: `${Path}/findings/:findingId/supersede`,
+  operationId: 'supersedeFinding',
   tag: 'verification',
   roles: ['verifier'],
   summary: 'Correct a finding before the verdict (assigned verifier): a new finding supersedes it, the old one stays in the history',

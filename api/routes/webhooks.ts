@@ -12,13 +12,72 @@ import { deliveriesOf, subscriptionsOf } from '../../db/repositories/outbox-webh
 import { failedJobs } from '../../db/repositories/outbox.js';
 import { isQueueName } from '../../jobs/queues.js';
 import { CursorPart, encodeCursor, PageQuery } from '../../schemas/common.js';
-import { CreateWebhookBody, WebhookDelivery, WebhookSubscription } from '../../schemas/webhooks.js';
+import { CreateWebhookBody, WebhookDelivery, WebhookNotification, WebhookSubscription } from '../../schemas/webhooks.js';
 import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, refused } from '../errors.js';
-import { describe } from '../openapi.js';
+import { describe, describeWebhook } from '../openapi.js';
 import { presentDelivery, presentFailedJob, presentSubscription } from '../presenters/webhooks.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
+
+/** The notifications a subscriber receives, one per event: who receives it and when. */
+const EVENTS = [
+  [
+    'disclosure.compiled',
+    'compiledDisclosureNotice',
+    'the bank',
+    'a version of its quarterly disclosure was compiled (first compilation or a recompilation after a correction): review and submit it',
+  ],
+  ['disclosure.assigned', 'assignedDisclosureNotice', 'the verifier', 'an operator assigned it a bank’s submitted disclosure to verify'],
+  ['disclosure.verified', 'verifiedDisclosureNotice', 'the bank', 'its verifier verified the disclosure; publication follows'],
+  [
+    'disclosure.rejected',
+    'rejectedDisclosureNotice',
+    'the bank',
+    'its verifier rejected the disclosure (the verdict’s summary says why): correct and submit again',
+  ],
+  ['disclosure.published', 'publishedDisclosureNotice', 'the bank', 'its disclosure was published (signed, on the public pages)'],
+  [
+    'disclosure.withdrawn',
+    'withdrawnDisclosureNotice',
+    'the verifier',
+    'its assignment was withdrawn: a newer version of the disclosure supersedes the one it was verifying',
+  ],
+] as const;
+
+const SIGNATURE_HEADERS = {
+  'X-Cerf-Signature': {
+    description:
+      '`t=<unix seconds>,v1=<hex>` where hex = HMAC-SHA256(the subscription’s secret, `<t>.<raw body>`). Recompute it over the raw body, compare in constant time, and refuse a `t` more than 5 minutes from your clock.',
+    example: 't=1772337600,v1=5f2b8c1d9e7a3f60b4c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0',
+  },
+  'X-Cerf-Event': { description: 'the event’s name, as `event` in the body', example: 'disclosure.published' },
+  'X-Cerf-Delivery': {
+    description: 'the notification’s id, as `id` in the body: a repeat (after a timeout) carries the same id, so drop one you have handled',
+    example: 'notify.disclosure.published.0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b.CITIC',
+  },
+};
+
+for (const [event, operationId, who, when] of EVENTS)
+  describeWebhook({
+    event,
+    operationId,
+    summary: `To ${who}: ${when.split(':')[0].split(' (')[0]}`,
+    description: `Sent to every active webhook URL of ${who} when ${when}. The body names the disclosure version; read it at \`data.href\`. Verify \`X-Cerf-Signature\` before trusting the body.`,
+    body: WebhookNotification,
+    example: {
+      id: `notify.${event}.0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b.CITIC`,
+      event,
+      data: {
+        institution: 'CITIC',
+        quarter: '2026Q1',
+        version: 1,
+        contentSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+        href: '/api/v1/disclosures/CITIC/2026Q1?version=1',
+      },
+    },
+    headers: SIGNATURE_HEADERS,
+  });
 
 describe({
   method: 'post',

@@ -7,7 +7,9 @@
 import { and, asc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { institutions, loans, projects } from '../schema/index.js';
-import { statusOnSql } from '../sql/refinancing/status-on.js';
+import { loanSupportOn } from '../sql/loan-support.js';
+
+export type { LoanSupport } from '../sql/loan-support.js';
 
 export type BankLoanFilter = {
   institutionId: string;
@@ -25,38 +27,10 @@ export type BankLoanFilter = {
   offset?: number;
 };
 
-export type LoanSupport = {
-  applicationId: string;
-  applicationStatus: string;
-  operation: string;
-  facilityId: string | null;
-  facilityStatus: string | null;
-  facilityMaturesOn: string | null;
-};
-
 const likeText = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/**
- * The live application (approved, disbursed, or submitted) listing the loan, with its latest tranche and
- * that tranche's status on `on`, from its dates (`statusOnSql`).
- */
-const supportOn = (on: string) => sql<LoanSupport | null>`(
-  select json_build_object(
-    'applicationId', a.id, 'applicationStatus', a.status, 'operation', o.quarter,
-    'facilityId', f.id, 'facilityStatus', ${statusOnSql({ status: sql`f.status`, maturesOn: sql`f.matures_on`, outstandingFen: sql`f.outstanding_fen` }, sql`${on}::date`)},
-    'facilityMaturesOn', f.matures_on)
-  from application_loans al
-  join applications a on a.id = al.application_id
-  join operations o on o.id = a.operation_id
-  left join lateral (
-    select id, status, matures_on, outstanding_fen from facilities where application_id = a.id order by start_on desc, created_at desc limit 1
-  ) f on true
-  where al.loan_id = ${loans.id} and al.active = 1 and a.status <> 'rejected'
-  order by a.created_at desc
-  limit 1)`;
-
 export async function bankLoans(db: Tx, filter: BankLoanFilter) {
-  const support = supportOn(filter.on);
+  const support = loanSupportOn(filter.on);
   const conditions: SQL[] = [eq(loans.institutionId, filter.institutionId)];
   if (filter.q) {
     const like = likeText(filter.q);

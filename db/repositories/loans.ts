@@ -9,6 +9,7 @@ import { loanTextFromFacts, type LoanFacts, type ProjectFacts } from '../../doma
 import type { LoanAssessment } from '../../domain/loans/rules.js';
 import { isUuid } from '../../schemas/common.js';
 import { bulkInsert, type BulkColumn } from '../bulk.js';
+import { loanSupportOn } from '../sql/loan-support.js';
 import type { Tx } from '../client.js';
 import { institutions, loanRepayments, loans, loanVersions, projects, users } from '../schema/index.js';
 
@@ -160,19 +161,22 @@ export async function insertLoans(tx: Tx, institutionId: string, userId: string,
   );
 }
 
-export type LoanScope = { institutionId?: string };
+/** whose loan (none: any bank's), and the day its support status is read on (today) */
+export type LoanScope = { institutionId?: string; on: string };
 
-const loanWithProject = {
+/** A loan with its project, its bank's code and its support status on `on` (db/sql/loan-support.ts). */
+const loanWithProject = (on: string) => ({
   loan: loans,
   project: projects,
   institutionCode: institutions.code,
-};
+  support: loanSupportOn(on),
+});
 
 export async function findLoan(db: Tx, id: string, scope: LoanScope) {
   if (!isUuid(id)) return null;
   const where = scope.institutionId ? and(eq(loans.id, id), eq(loans.institutionId, scope.institutionId)) : eq(loans.id, id);
   const [row] = await db
-    .select(loanWithProject)
+    .select(loanWithProject(scope.on))
     .from(loans)
     .innerJoin(projects, eq(loans.projectId, projects.id))
     .innerJoin(institutions, eq(loans.institutionId, institutions.id))
@@ -183,6 +187,10 @@ export async function findLoan(db: Tx, id: string, scope: LoanScope) {
 
 export type LoanListFilter = {
   institutionId?: string;
+  /** the day the support status is read on (today) */
+  on: string;
+  /** true: listed on a live application (submitted, approved or disbursed); false: on none */
+  supported?: boolean;
   subArea?: string;
   disbursedFrom?: string;
   disbursedTo?: string;
@@ -204,11 +212,14 @@ export async function listLoans(db: Tx, filter: LoanListFilter) {
   if (filter.eligible === true) conditions.push(inArray(loans.eligibility, ['eligible', 'accepted']));
   if (filter.eligible === false) conditions.push(eq(loans.eligibility, 'flagged'));
   if (filter.projectRef) conditions.push(eq(projects.ref, filter.projectRef));
+  const support = loanSupportOn(filter.on);
+  if (filter.supported === true) conditions.push(sql`${support} is not null`);
+  if (filter.supported === false) conditions.push(sql`${support} is null`);
   if (filter.after) {
     conditions.push(sql`(${loans.disbursedOn}, ${loans.id}) > (${filter.after.disbursedOn}::date, ${filter.after.id}::uuid)`);
   }
   return db
-    .select(loanWithProject)
+    .select(loanWithProject(filter.on))
     .from(loans)
     .innerJoin(projects, eq(loans.projectId, projects.id))
     .innerJoin(institutions, eq(loans.institutionId, institutions.id))

@@ -5,6 +5,7 @@
  * (openapi-typescript) compiles.
  */
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { describedRoutes } from '../../api/openapi.js';
+import { signWebhook } from '../../app/webhooks.js';
+import { NotifyJob, WebhookNotification } from '../../schemas/webhooks.js';
 import { routeModules } from '../../process/routes.js';
 import { pageRoutes } from '../../web/pages/router.js';
 import { createInstitution } from '../factories/institutions.js';
@@ -26,7 +29,7 @@ const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
 type Operation = {
   operationId?: string;
   summary?: string;
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; description?: string }[];
   requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
   responses: Record<string, { description: string; content?: Record<string, { examples?: Record<string, { value: unknown }> }> }>;
 };
@@ -128,6 +131,71 @@ describe('the API description', () => {
     expect(loanInput.properties.principal.description).toContain('`project_overfunded`');
     expect(loanInput.properties.disbursedOn.description).toContain('`before_facility_launch`');
     expect(Object.keys(spec.paths['/api/v1/loans'].post.responses)).toEqual(expect.arrayContaining(['401', '403', '409', '422']));
+  });
+
+  it('when every example of the description is read, then none is a type’s placeholder', () => {
+    const placeholders: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+      if (
+        value === Number.MIN_SAFE_INTEGER ||
+        value === Number.MAX_SAFE_INTEGER ||
+        (typeof value === 'string' && /^(textx*|string)$/.test(value))
+      )
+        placeholders.push(`${where} = ${JSON.stringify(value)}`);
+      else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${where}[${i}]`));
+      else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, `${where}.${key}`);
+    };
+    for (const { path: p, method, op } of operations()) {
+      const bodies = [
+        ...Object.entries(op.requestBody?.content ?? {}).map(([type, c]) => [`request ${type}`, c] as const),
+        ...Object.entries(op.responses).flatMap(([status, r]) =>
+          Object.entries(r.content ?? {}).map(([type, c]) => [`${status} ${type}`, c] as const),
+        ),
+      ];
+      for (const [where, content] of bodies) {
+        const c = content as { example?: unknown; examples?: Record<string, { value: unknown }> };
+        if (c.example !== undefined) walk(c.example, `${method} ${p} ${where}`);
+        for (const [name, example] of Object.entries(c.examples ?? {})) walk(example.value, `${method} ${p} ${where} ${name}`);
+      }
+    }
+    expect(placeholders).toEqual([]);
+    // a sampled answer reads like one: an upload's file and size, a loan's principal and dates
+    const upload = spec.paths['/api/v1/uploads/{id}'].get.responses['200'].content!['application/json'] as {
+      example: Record<string, unknown>;
+    };
+    expect(upload.example).toMatchObject({ fileName: 'loans-2026Q1.csv', sizeBytes: 48213 });
+  });
+
+  it('when the webhooks are read, then each event a subscriber receives is there with its payload and the signature header', () => {
+    const webhooks = (
+      spec as unknown as {
+        webhooks: Record<string, { post: Operation }>;
+      }
+    ).webhooks;
+    expect(Object.keys(webhooks).sort()).toEqual([...NotifyJob.shape.event.options].sort());
+    for (const [event, { post }] of Object.entries(webhooks)) {
+      const signature = post.parameters!.find((p) => p.name === 'X-Cerf-Signature');
+      expect(signature, event).toMatchObject({ in: 'header' });
+      expect(signature!.description).toContain('HMAC-SHA256');
+      const example = Object.values(post.requestBody!.content['application/json'].examples!)[0].value;
+      expect(WebhookNotification.safeParse(example).success, event).toBe(true);
+      expect(example).toMatchObject({ event });
+    }
+    // the documented recipe checks a signature the service makes: HMAC-SHA256(secret, `${t}.${body}`), hex
+    const body = JSON.stringify(
+      Object.values(webhooks['disclosure.published'].post.requestBody!.content['application/json'].examples!)[0].value,
+    );
+    const expected = createHmac('sha256', 'whsec_test').update(`1772337600.${body}`).digest('hex');
+    expect(signWebhook('whsec_test', body, 1772337600)).toBe(`t=1772337600,v1=${expected}`);
+  });
+
+  it('when the operationIds are read, then each one is a verb and its object, not a name made from the method and path', () => {
+    const VERBS =
+      /^(get|list|download|submit|record|verify|upload|set|scan|rotate|import|decline|create|confirm|withdraw|update|supersede|split|roll|revoke|reverse|revalue|retry|request|repay|reject|register|raise|publish|propose|pledge|open|name|link|give|export|disburse|delete|declare|decide|compile|close|assign|approve|answer|amend|allocate|add|accept|accrue)[A-Z]/;
+    const wrong = operations()
+      .filter(({ op }) => !VERBS.test(op.operationId!) || /By[A-Z]/.test(op.operationId!))
+      .map(({ path: p, method, op }) => `${method} ${p}: ${op.operationId}`);
+    expect(wrong).toEqual([]);
   });
 
   it('when the documented examples are parsed with the schemas the routes use, then every one passes', () => {

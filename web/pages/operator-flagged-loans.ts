@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { listLoans } from '../../db/repositories/loans.js';
+import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
 import { isUuid } from '../../schemas/common.js';
 import { AcceptBody } from '../../schemas/loans.js';
@@ -21,7 +22,7 @@ export function flaggedLoanPages(deps: AppDeps): Router {
   router.get('/loans', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const rows = (await listLoans(db, { eligibility: 'flagged', limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
+    const rows = (await listLoans(db, { eligibility: 'flagged', on: shanghaiDate(deps.now()), limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
     const loanRows = rows.map(({ loan, project, institutionCode: code }) => {
       return html`<tr id="loan-${loan.id}"><th scope="row">${loan.loanRef}</th>${cells([code, project.name, loan.disbursedOn])}${numCells([
         formatYuan(loan.principalFen),
