@@ -449,6 +449,15 @@ export const zh = {
   prjDecidedFigures: '已确定：总投资 {t} 元，年减排量 {r} 吨',
   navProjects: '项目登记',
   evProjectRef: '项目编号',
+  checkHeading: '核验这份披露',
+  checkIntro: '这份披露的内容由本服务以 Ed25519 密钥签名。任何人都可以下载签名的 JSON，核对其 SHA-256，并用公布的公钥验证签名。',
+  checkSha: 'SHA-256（签名的 JSON）',
+  checkSignedJson: '签名的 JSON',
+  checkSignature: '签名（base64）',
+  checkKeys: '公钥列表',
+  checkCommand: '一行命令核验（Node.js 20 及以上）：',
+  checkCommandOut: '命令打印 SHA-256 并说明签名是否有效（有效时退出码为 0）。',
+  totalsOneQuarterOnly: '这些行属于不同季度，跨季度相加没有意义，因此不显示合计；选择一个季度即可看到该季度的合计。',
 };
 
 export type Dict = typeof zh;
@@ -913,6 +922,17 @@ export const en: Dict = {
   prjDecidedFigures: 'Decided: total investment {t} yuan, annual reduction {r} t',
   navProjects: 'Register of projects',
   evProjectRef: 'Project ref',
+  checkHeading: 'Check this disclosure',
+  checkIntro:
+    'The content of this disclosure is signed by the service with an Ed25519 key. Anyone can download the signed JSON, compare its SHA-256 and check the signature with the published key.',
+  checkSha: 'SHA-256 (of the signed JSON)',
+  checkSignedJson: 'Signed JSON',
+  checkSignature: 'Signature (base64)',
+  checkKeys: 'Key list',
+  checkCommand: 'Check it in one line (Node.js 20 or later):',
+  checkCommandOut: 'The command prints the SHA-256 and whether the signature is valid (exit code 0 when it is).',
+  totalsOneQuarterOnly:
+    "These rows are of different quarters; a sum across quarters means nothing, so no total is shown. Choose a quarter to see that quarter's total.",
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
