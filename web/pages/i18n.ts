@@ -166,7 +166,7 @@ export const zh = {
   opYou: '本人',
   opAction: '操作',
   opBookDisbursement: '记账发放',
-  opMaturing: '90天内到期的资金',
+  opMaturing: '今日及未来90天内到期的资金',
   opOverdue: '逾期资金',
   opStartOn: '发放日',
   opMaturesOn: '到期日',
@@ -472,6 +472,15 @@ export const zh = {
   apSumSplit: '从项目 {project} 拆出写法 {spelling}',
   apSumFigures: '确定项目 {project} 的数字：总投资 {amount}，年减排量 {tonnes}',
   apSumAddOperator: '新建运营操作员账户“{name}”',
+  opDueInDays: '{n} 天后到期',
+  opDueToday: '今日到期',
+  opOverdueDays: '已逾期 {n} 天',
+  opGlance: '截至今日：逾期 {overdue} 笔，今日到期 {today} 笔，90 天内到期 {soon} 笔。',
+  recShowLabel: '显示',
+  recShowAll: '全部季度',
+  recShowDifferences: '仅差异',
+  recSummaryDiffer: '{agree} 个季度一致，{differ} 个季度有差异：',
+  recSummaryAllAgree: '{agree} 个季度全部一致。',
 };
 
 export type Dict = typeof zh;
@@ -641,7 +650,7 @@ export const en: Dict = {
   opYou: 'you',
   opAction: 'Action',
   opBookDisbursement: 'Book disbursement',
-  opMaturing: 'Tranches maturing within 90 days',
+  opMaturing: 'Tranches maturing today or within 90 days',
   opOverdue: 'Overdue tranches',
   opStartOn: 'Start',
   opMaturesOn: 'Matures on',
@@ -961,6 +970,15 @@ export const en: Dict = {
   apSumSplit: 'Split the spelling {spelling} off project {project}',
   apSumFigures: 'Decide the figures of project {project}: total investment {amount}, annual reduction {tonnes}',
   apSumAddOperator: 'Create the operator user "{name}"',
+  opDueInDays: 'due in {n} days',
+  opDueToday: 'due today',
+  opOverdueDays: '{n} days overdue',
+  opGlance: 'As of today: {overdue} overdue, {today} due today, {soon} due within 90 days.',
+  recShowLabel: 'Show',
+  recShowAll: 'Every quarter',
+  recShowDifferences: 'Only the differences',
+  recSummaryDiffer: 'Quarters that agree: {agree}; that differ: {differ}: ',
+  recSummaryAllAgree: 'Quarters that agree: {agree} (all of them).',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
