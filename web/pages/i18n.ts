@@ -481,6 +481,7 @@ export const zh = {
   recShowDifferences: '仅差异',
   recSummaryDiffer: '{agree} 个季度一致，{differ} 个季度有差异：',
   recSummaryAllAgree: '{agree} 个季度全部一致。',
+  vfMore: '更多',
 };
 
 export type Dict = typeof zh;
@@ -979,6 +980,7 @@ export const en: Dict = {
   recShowDifferences: 'Only the differences',
   recSummaryDiffer: 'Quarters that agree: {agree}; that differ: {differ}: ',
   recSummaryAllAgree: 'Quarters that agree: {agree} (all of them).',
+  vfMore: 'More',
 };
 
 export const DICTS: Record<Lang, Dict> = { zh, en };
