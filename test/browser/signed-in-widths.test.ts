@@ -81,8 +81,9 @@ async function measure(page: Page, path: string, lang: string, width: number): P
       .map((w) => `${name(w)}: ${w.scrollWidth}px in ${w.clientWidth}px`);
     const offscreen = Array.from(document.querySelectorAll('main button, main input:not([type=hidden]), main select, main a'))
       .filter((el) => {
+        // a control inside a closed <details> is laid out but not shown: it is reached by opening it
         const r = el.getBoundingClientRect();
-        return r.width > 0 && (r.right > view + 1 || r.left < -1);
+        return r.width > 0 && el.checkVisibility() && (r.right > view + 1 || r.left < -1);
       })
       .map(
         (el) =>
