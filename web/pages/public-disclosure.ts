@@ -36,7 +36,8 @@ import {
 export const PUBLISHED_CACHE_TTL_MS = 5_000;
 
 /** A figure with its unit ("11,110.00 吨", "3.12%", "CNY 2.93 billion") never breaks across lines. */
-const FIGURE = /(?:CNY )?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:万元|亿元|元|吨|t(?![a-z])|%|billion|million|tonnes))?/g;
+const FIGURE =
+  /(?:CNY )?-?\d[\d,]*(?:\.\d+)?\s?(?:万元|亿元|元|吨|t(?![a-z])|%|billion|million|tonnes)|(?:CNY )?-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+/g;
 export function figuresKeptWhole(line: string): Html[] {
   const parts: Html[] = [];
   let at = 0;
