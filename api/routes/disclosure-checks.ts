@@ -16,6 +16,7 @@ const Path = '/api/v1/disclosures/:institutionCode/:quarter/checks';
 
 describe({
   method: 'get',
+  operationId: 'getDisclosureChecks',
   path: Path,
   tag: 'disclosures',
   roles: ['bank', 'operator'],
@@ -25,6 +26,7 @@ describe({
 });
 describe({
   method: 'post',
+  operationId: 'confirmDisclosureCheck',
   path: `${Path}/confirm`,
   errors: ['illegal_transition', 'disclosure_checks_failed'],
   tag: 'disclosures',

@@ -18,6 +18,7 @@ import { parseOrThrow } from '../validate.js';
 
 describe({
   method: 'get',
+  operationId: 'getFacilityStatistics',
   path: '/api/v1/facility/statistics',
   tag: 'refinancing',
   roles: ['operator'],
@@ -28,6 +29,7 @@ describe({
 });
 describe({
   method: 'get',
+  operationId: 'getFacilityStatement',
   path: '/api/v1/facility/statement',
   tag: 'refinancing',
   roles: ['operator'],
@@ -37,6 +39,7 @@ describe({
 });
 describe({
   method: 'get',
+  operationId: 'getPublicFacilityStatistics',
   path: '/api/v1/public/facility/statistics',
   tag: 'refinancing',
   roles: [],

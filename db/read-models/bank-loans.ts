@@ -23,6 +23,8 @@ export type BankLoanFilter = {
   disbursedTo?: string;
   /** 'supported': listed on a live application; 'unsupported': on none */
   support?: 'supported' | 'unsupported';
+  /** one loan (its detail view) */
+  loanId?: string;
   limit: number;
   offset?: number;
 };
@@ -44,6 +46,7 @@ export async function bankLoans(db: Tx, filter: BankLoanFilter) {
       )!,
     );
   }
+  if (filter.loanId) conditions.push(eq(loans.id, filter.loanId));
   if (filter.eligibility) conditions.push(inArray(loans.eligibility, [filter.eligibility]));
   if (filter.subArea) conditions.push(eq(projects.subArea, filter.subArea));
   if (filter.disbursedFrom) conditions.push(gte(loans.disbursedOn, filter.disbursedFrom));

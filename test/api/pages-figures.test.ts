@@ -135,8 +135,10 @@ describe('filters that filter', () => {
     expect(bodyRows(small)).toBe(2);
     const rowsText = textOf(/<tbody>([\s\S]*?)<\/tbody>/.exec(small)![1]);
     expect(rowsText).not.toContain('大型银行');
-    // the total of its two quarters: 500.00 + 1,500.00 万元
-    expect(textOf(small)).toContain('2,000.00 万元');
+    // its two quarters (2022Q1, 2022Q3) are not added up: a sum across quarters means nothing
+    expect(textOf(small)).not.toContain('2,000.00 万元');
+    expect(small).not.toContain('<tfoot>');
+    expect(textOf(small)).toContain('跨季度相加没有意义');
   });
 });
 

@@ -53,7 +53,9 @@ describe('public pages', () => {
   it('when a disclosure page is rendered, then the statement follows the real template with the published figures', async () => {
     const res = await request(t.app).get('/disclosures/CITIC/2022Q3');
     expect(res.text).toContain('中信银行碳减排贷款信息披露（2022年第三季度）');
-    expect(res.text).toContain(
+    // each figure with its unit is kept on one line (never "13773 / .43万元" on a phone)
+    expect(res.text).toContain('<span class="fig">13773.43万元</span>');
+    expect(res.text.replace(/<\/?span[^>]*>/g, '')).toContain(
       '合计向4个项目发放碳减排贷款13773.43万元，贷款加权平均利率4.29%，带动的年度碳减排量为19457.55吨二氧化碳当量',
     );
     expect(res.text).toContain('以下信息不存在虚假记载、重大遗漏或误导性陈述');

@@ -135,7 +135,7 @@ describe('a bank', () => {
       await page.waitForURL(/\/bank\/disclosures$/);
       await accessible();
       await Promise.all([page.waitForURL(/done=1/), page.click('form[action="/bank/disclosures/2025Q4/submit"] button')]);
-      expect(await page.textContent('main')).toContain('submitted');
+      expect(await page.textContent('main')).toContain('已提交');
       await fitsWidth();
       await screenshot(page, `bank-disclosures-${viewport.width}`);
       // every page of the bank's section, in both languages

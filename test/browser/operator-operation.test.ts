@@ -151,7 +151,8 @@ describe('an operator in the pages', () => {
         // the tranche is live; the collateral is revalued below the exposure: a margin call
         await page.click('main nav.subnav >> text=再贷款资金：展期与归还');
         await page.waitForURL(/\/operator\/tranches$/);
-        expect(await page.textContent('main table')).toContain('900000.00');
+        // 900,000.00 元 = 90.00 万元
+        expect(await page.textContent('main table')).toContain('90.00 万元');
         await checkPage(page);
         await shot('tranches');
         await page.click('main nav.subnav >> text=押品重估');

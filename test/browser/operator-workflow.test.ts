@@ -92,10 +92,13 @@ describe('two central-bank operators', () => {
     expect(await page.textContent('h1')).toBe('运营概览');
     const operations = await page.textContent('section[aria-labelledby=h-operations]');
     expect(operations).toContain('2023Q2');
-    expect(operations).toContain('100000000.00');
+    // the volume of 100,000,000.00 元 reads 1.00 亿元, the exact yuan on hover
+    expect(operations).toContain('1.00 亿元');
+    expect(await page.getAttribute('section[aria-labelledby=h-operations] data[value="100000000.00"]', 'title')).toBe('100000000.00 元');
     const row = page.locator(`section[aria-labelledby=h-submitted] #app-${applicationId}`);
     expect(await row.textContent()).toContain('OPWB');
-    expect(await row.textContent()).toContain('900000.00');
+    // 900,000.00 元 = 90.00 万元
+    expect(await row.textContent()).toContain('90.00 万元');
     await expectBasicAccessibility(page);
     await screenshot(page, 'operator-overview-zh');
 
@@ -126,7 +129,7 @@ describe('two central-bank operators', () => {
     expect(await page.textContent('[role=status]')).toContain('发放已记账');
     expect(await page.locator(`#app-${applicationId}`).count()).toBe(0);
     // the new tranche of 900,000.00 matures in a year, outside the 90-day window
-    expect(await page.textContent('section[aria-labelledby=h-operations]')).toContain('900000.00');
+    expect(await page.textContent('section[aria-labelledby=h-operations]')).toContain('90.00 万元');
     await screenshot(page, 'operator-disbursed');
 
     // the same page in English

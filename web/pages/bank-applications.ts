@@ -13,6 +13,8 @@ import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } fro
 import { bankCommand, collateralFields, collateralOf, outcome } from './bank-refinancing-shared.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
+import { yuanFigure } from './figures.js';
+import { statusWord } from './i18n.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -40,19 +42,20 @@ export function bankApplicationPages(deps: AppDeps): Router {
       );
     const trs = rows.map(
       (a) =>
-        html`<tr id="app-${a.id}"><th scope="row">${a.operation}</th>${cells([a.appliedOn, a.status])}${numCells([a.requested, a.approved ?? ''])}${cells(
-          [
-            a.decisionReason ?? '',
-            a.status === 'rejected'
-              ? ''
-              : html`<details><summary>${w.pledge}</summary><form method="post" action="/bank/applications/${a.id}/collateral" class="pledge">${ctx.csrfField()}${collateralFields(w, `pledge-${a.id}`, true)}<button type="submit">${w.pledge}</button></form></details>`,
-          ],
-        )}</tr>`,
+        html`<tr id="app-${a.id}"><th scope="row">${a.operation}</th>${cells([a.appliedOn, statusWord(ctx.lang, a.status)])}${numCells([
+          yuanFigure(ctx.lang, a.requested),
+          a.approved === null ? '—' : yuanFigure(ctx.lang, a.approved),
+        ])}${cells([
+          a.decisionReason ?? '',
+          a.status === 'rejected'
+            ? ''
+            : html`<details><summary>${w.pledge}</summary><form method="post" action="/bank/applications/${a.id}/collateral" class="pledge stack">${ctx.csrfField()}${collateralFields(w, `pledge-${a.id}`, true)}<button type="submit">${w.pledge}</button></form></details>`,
+        ])}</tr>`,
     );
     const body = html`<h1>${w.navApplications}</h1>${bankNav(ctx, '/bank/applications')}
 ${outcome(req, ctx, w)}
 <section aria-labelledby="h-new"><h2 id="h-new">${w.newApplication}</h2>
-<form method="post" action="/bank/applications" class="apply">${ctx.csrfField()}
+<form method="post" action="/bank/applications" class="apply stack">${ctx.csrfField()}
 <label for="a-operation">${w.operation}</label><input id="a-operation" name="operation" pattern="\\d{4}Q[1-4]" placeholder="2026Q1" maxlength="6">
 <label for="a-refs">${w.loanRefsLabel}</label><textarea id="a-refs" name="loanRefs" rows="3"></textarea>
 <label for="a-through">${w.allThrough}</label><input id="a-through" name="allDisbursedThrough" type="date">

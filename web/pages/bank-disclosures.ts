@@ -19,6 +19,8 @@ import { pageActorOf } from '../session/sessions.js';
 import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
+import { approvalSubjects } from '../../db/read-models/approval-subjects.js';
+import { CHECK_WORD, statusWord as vStatusWord, type Check } from './verify-shared.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
 import { queryThreadsSection } from './query-threads.js';
@@ -66,10 +68,16 @@ export function bankDisclosurePages(deps: AppDeps): Router {
       const threads = assignment ? await queryThreadsOf(db, row.id) : [];
       const answering = assignment && !assignment.completedAt && row.status === 'under_verification';
       const id = `d-${row.quarter}-v${row.version}`;
+      const refs = (await approvalSubjects(db, { loanIds: findings.map((f) => f.loanId), projectIds: [], institutionCodes: [] })).loans;
       const findingRows = findings.map(
-        (f) => html`<tr><th scope="row">${f.loanId.slice(0, 8)}</th>${cells([f.check, f.outcome, f.note ?? ''])}</tr>`,
+        (f) =>
+          html`<tr><th scope="row">${refs.get(f.loanId)?.loanRef ?? f.loanId}</th>${cells([
+            ctx.t[CHECK_WORD[f.check as Check]] ?? f.check,
+            f.outcome === 'pass' ? ctx.t.vfPass : f.outcome === 'fail' ? ctx.t.vfFail : f.outcome,
+            f.note ?? '',
+          ])}</tr>`,
       );
-      sections.push(html`<section aria-labelledby="${id}" class="draft"><h2 id="${id}">${row.quarter} · ${w.version} ${row.version} · ${row.status}</h2>
+      sections.push(html`<section aria-labelledby="${id}" class="draft"><h2 id="${id}">${row.quarter} · ${w.version} ${row.version} · ${vStatusWord(ctx.t, row.status)}</h2>
 ${content.statement ? html`<p class="statement">${ctx.lang === 'zh' ? content.statement.zh : content.statement.en}</p>` : ''}
 <p><a href="/api/v1/disclosures/${actor.institutionCode}/${row.quarter}?version=${row.version}">${w.review} (JSON)</a></p>
 ${

@@ -3,6 +3,7 @@
  * to the file once uploaded, and an upload form for each one not uploaded yet. The form runs the same use
  * case as PUT /api/v1/evidence/:sha256 (declared hash, SHA-256 and type checked; nothing stored otherwise).
  */
+import { beijingTime } from './figures.js';
 import { Router } from 'express';
 import { storeEvidence } from '../../app/disclosures/upload-evidence.js';
 import { perform, settled } from '../../app/perform.js';
@@ -36,7 +37,7 @@ export function bankEvidencePages(deps: AppDeps): Router {
     const action = (sha256: string) => `/bank/evidence/${sha256}?${CSRF_FIELD}=${encodeURIComponent(ctx.csrfToken)}`;
     const trs = rows.map((r, i) => {
       const file = r.uploadedAt
-        ? html`<a href="${evidencePageUrl(r.sha256)}">${t.evOpenFile}</a> (${r.mediaType}, ${r.sizeBytes} B, ${t.evUploadedAt} ${r.uploadedAt.toISOString().slice(0, 10)})`
+        ? html`<a href="${evidencePageUrl(r.sha256)}">${t.evOpenFile}</a> (${r.mediaType}, ${r.sizeBytes} B, ${t.evUploadedAt} ${beijingTime(ctx.lang, r.uploadedAt)})`
         : html`<form method="post" action="${action(r.sha256)}" enctype="multipart/form-data" class="evidence-upload">
 <label for="ev-${i}">${t.evFile} (${r.title})</label>
 <input id="ev-${i}" name="file" type="file" accept="application/pdf,image/png,image/jpeg,image/webp" required>

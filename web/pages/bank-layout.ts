@@ -30,11 +30,14 @@ export function bankNav(ctx: PageContext, current: string): Html {
   )}</ul></nav>`;
 }
 
+/** A column heading as the page shows it: amounts carry their own unit (万元/亿元), the export's "(元)" goes. */
+export const pageHeading = (heading: string) => heading.replace(/（元）$| \(CNY\)$/, '');
+
 /** A table, or a line saying it is empty. */
 export const listTable = (caption: string, head: readonly string[], rows: Html[], empty: string) =>
   rows.length === 0
     ? html`<p class="empty">${empty}</p>`
-    : html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${caption}</caption>${headRow(head)}<tbody>${rows}</tbody></table></div>`;
+    : html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${caption}</caption>${headRow(head.map(pageHeading))}<tbody>${rows}</tbody></table></div>`;
 
 export const exportLinks = (ctx: PageContext) => {
   const w = wordsOf(ctx);

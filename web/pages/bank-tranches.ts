@@ -14,6 +14,8 @@ import { bankNav, exportLinks, listTable, wordsOf } from './bank-layout.js';
 import { bankCommand, outcome } from './bank-refinancing-shared.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
+import { formatRate, yuanFigure } from './figures.js';
+import { statusWord } from './i18n.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -61,10 +63,24 @@ export function bankTranchePages(deps: AppDeps): Router {
       t.interestDue,
     ]);
     if (format) return sendTable(res, format, 'tranches', head, data);
-    const trs = data.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells(d.slice(1, 4))}${numCells(d.slice(4))}</tr>`);
+    // a tranche is named by its dates (a bank knows it as "the tranche from … to …"), amounts readable
+    const label = new Map(statement.tranches.map((t) => [t.id, `${t.startOn} → ${t.maturesOn}`]));
+    const money = (yuan: string) => yuanFigure(ctx.lang, yuan);
+    const trs = statement.tranches.map(
+      (t) =>
+        html`<tr><th scope="row">${label.get(t.id)}</th>${cells([statusWord(ctx.lang, t.status)])}${numCells([
+          money(t.principal),
+          money(t.outstanding),
+          formatRate(t.ratePercent),
+          t.rolloverCount,
+          money(t.interestAccrued),
+          money(t.interestDue),
+        ])}</tr>`,
+    );
+    const pageHead = [w.tranche, w.status, w.principal, w.outstanding, w.rate, w.rollovers, w.interestAccrued, w.interestDue];
     const due = statement.upcomingMaturities.map(
       (m) =>
-        html`<tr><th scope="row">${m.facilityId.slice(0, 8)}</th>${cells([m.maturesOn])}${numCells([m.outstanding, m.rolloverCount, m.rolloversLeft])}<td>${
+        html`<tr><th scope="row">${label.get(m.facilityId) ?? m.maturesOn}</th>${cells([m.maturesOn])}${numCells([money(m.outstanding), m.rolloverCount, m.rolloversLeft])}<td>${
           m.rolloversLeft > 0
             ? html`<form method="post" action="/bank/tranches/${m.facilityId}/rollover">${ctx.csrfField()}<button type="submit">${w.rollOver}</button></form>`
             : ''
@@ -73,8 +89,8 @@ export function bankTranchePages(deps: AppDeps): Router {
     const body = html`<h1>${w.navTranches}</h1>${bankNav(ctx, '/bank/tranches')}
 ${outcome(req, ctx, w)}
 <section aria-labelledby="h-statement"><h2 id="h-statement">${w.statement} · ${on}</h2>
-<dl class="facts"><dt>${w.outstandingTotal}</dt><dd>${statement.outstandingPrincipal}</dd><dt>${w.interestDue}</dt><dd>${statement.accruedInterest}</dd></dl>
-${exportLinks(ctx)}${listTable(w.tranches, head, trs, w.noneYet)}</section>
+<dl class="facts"><dt>${w.outstandingTotal}</dt><dd>${money(statement.outstandingPrincipal)}</dd><dt>${w.interestDue}</dt><dd>${money(statement.accruedInterest)}</dd></dl>
+${exportLinks(ctx)}${listTable(w.tranches, pageHead, trs, w.noneYet)}</section>
 <section aria-labelledby="h-due"><h2 id="h-due">${w.maturities}</h2>
 ${listTable(w.maturities, [w.tranche, w.maturesOn, w.outstanding, w.rollovers, w.rolloversLeft, w.rollOver], due, w.noneYet)}</section>`;
     sendPage(res, ctx, w.navTranches, body);

@@ -4,6 +4,7 @@
  * done), then its counts and its error report (row, column, rule), downloadable as CSV. The form goes
  * through the same receiver and use cases as POST /api/v1/uploads.
  */
+import { beijingTime } from './figures.js';
 import { Router } from 'express';
 import { toCsv } from '../../platform/csv.js';
 import { Refused } from '../../app/refusals.js';
@@ -11,7 +12,7 @@ import { findUpload, listUploads, uploadErrors, type UploadSummary } from '../..
 import { isUuid } from '../../schemas/common.js';
 import { UPLOAD_COLUMNS, UPLOAD_KINDS, type UploadRowErrorValue } from '../../schemas/uploads.js';
 import type { AppDeps } from '../../process/context.js';
-import { pageRefusal } from '../../api/problems.js';
+import { pageMessage, pageRefusal } from '../../api/problems.js';
 import { errorReportCsv, presentUpload } from '../../api/presenters/uploads.js';
 import { CSRF_FIELD } from '../session/csrf.js';
 import { uploadRequestOf } from '../../api/multipart.js';
@@ -34,6 +35,28 @@ const statusWord = (w: BankWords, status: string) =>
     refused: w.statusRefused,
     failed: w.statusFailed,
   })[status] ?? status;
+
+/** The generic rules of a field (zod's) in words; a domain rule reads as its problem's page message. */
+const FIELD_RULES: Record<'zh' | 'en', Record<string, string>> = {
+  zh: {
+    required: '必填：这一列不能为空',
+    invalid_type: '类型不对',
+    invalid_format: '格式不对',
+    invalid_value: '不是允许的值',
+    too_small: '太小或太短',
+    too_big: '太大或太长',
+  },
+  en: { required: 'required: this column must be filled' },
+};
+
+/** A rule's message in the page's language: a known rule in its own words, else the rule's message. */
+export function ruleMessage(lang: 'zh' | 'en', rule: string, message: string): string {
+  return FIELD_RULES[lang][rule] ?? pageMessage(rule, lang) ?? message;
+}
+
+/** An upload's kind of file in the page's language. */
+const kindWord = (w: BankWords, kind: string) =>
+  ({ loans: w.kindLoans, repayments: w.kindRepayments, amendments: w.kindAmendments })[kind] ?? kind;
 
 function uploadForm(ctx: PageContext, error: string | null) {
   const w = wordsOf(ctx);
@@ -67,9 +90,9 @@ export function bankUploadPages(deps: AppDeps): Router {
     const head = [w.fileName, w.kind, w.status, w.counts, w.uploadedAt];
     const trs = rows.map((u) => {
       const c = presentUpload(u, []).counts;
-      return html`<tr><th scope="row"><a href="/bank/uploads/${u.id}">${u.fileName}</a></th>${cells([u.kind, statusWord(w, u.status)])}${numCells(
+      return html`<tr><th scope="row"><a href="/bank/uploads/${u.id}">${u.fileName}</a></th>${cells([kindWord(w, u.kind ?? ''), statusWord(w, u.status)])}${numCells(
         [`${c.created} / ${c.unchanged} / ${c.error}`],
-      )}${cells([u.createdAt.toISOString().slice(0, 16).replace('T', ' ')])}</tr>`;
+      )}${cells([beijingTime(ctx.lang, u.createdAt)])}</tr>`;
     });
     const body = html`<h1>${w.navUploads}</h1>${bankNav(ctx, '/bank/uploads')}
 ${uploadForm(ctx, error)}
@@ -144,9 +167,11 @@ ${uploadForm(ctx, error)}
         : view.status === 'completed'
           ? html`<p class="notice" role="status">${w.uploadDoneNote.replace('{created}', String(c.created)).replace('{unchanged}', String(c.unchanged)).replace('{error}', String(c.error))}</p>`
           : html`<p class="error" role="alert">${w.statusFailed}: ${view.failure ?? ''}</p>`;
-    const errorRows = view.errors.map((e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, e.message])}</tr>`);
+    const errorRows = view.errors.map(
+      (e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, ruleMessage(ctx.lang, e.rule, e.message)])}</tr>`,
+    );
     const body = html`<h1>${w.navUploads}: ${row.fileName}</h1>${bankNav(ctx, '/bank/uploads')}
-<dl class="facts"><dt>${w.kind}</dt><dd>${view.kind} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${statusWord(w, view.status)}</dd>
+<dl class="facts"><dt>${w.kind}</dt><dd>${kindWord(w, view.kind ?? '')} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${statusWord(w, view.status)}</dd>
 <dt>${w.counts}</dt><dd>${c.created} / ${c.unchanged} / ${c.error}</dd></dl>
 <label for="upload-progress">${w.progress}</label> <progress id="upload-progress" max="100" value="${view.progressPercent}">${view.progressPercent} %</progress> <span>${view.progressPercent} %</span>
 ${note}

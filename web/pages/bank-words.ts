@@ -122,6 +122,13 @@ const zh = {
   result: '结果',
   note: '备注',
   loan: '贷款',
+  amount: '本金',
+  outstandingAmount: '余额',
+  loanDetail: '贷款 {ref}',
+  loanDetailIntro: '这笔贷款的全部信息；列表只显示日常需要的列。',
+  backToLoans: '← 返回贷款列表',
+  rateVsLpr: '与 LPR 相比',
+  loanNotFound: '没有这笔贷款。',
 };
 
 export type BankWords = typeof zh;
@@ -247,6 +254,13 @@ const en: BankWords = {
   result: 'Result',
   note: 'Note',
   loan: 'Loan',
+  amount: 'Principal',
+  outstandingAmount: 'Outstanding',
+  loanDetail: 'Loan {ref}',
+  loanDetailIntro: 'Everything about this loan; the list shows only the columns needed every day.',
+  backToLoans: '← Back to the loans',
+  rateVsLpr: 'Against the LPR',
+  loanNotFound: 'No such loan.',
 };
 
 export const BANK_WORDS: Record<Lang, BankWords> = { zh, en };

@@ -4,11 +4,14 @@
  * original string. The value axis has round ticks (d3-scale `nice` and `ticks`), bars carry their
  * value, the rate line breaks where a quarter has no loans (no value), and the drawing is 340 units
  * wide so that its 11-unit labels stay at least 11 px on a 390 px phone and larger on wider screens.
+ * Room is made for every printed label (the widest tick sets the left margin, the tallest upright bar
+ * label the top one), and quarter labels are thinned from the last one so that none overlaps another.
  */
 import { scaleLinear } from 'd3-scale';
 import { html, type Html } from './html.js';
 
-export type Point = { label: string; value: string | null };
+/** `value` is plotted; `printed` (the published, rounded figure) is what the chart prints, `value` when absent. */
+export type Point = { label: string; value: string | null; printed?: string | null };
 /** How a chart prints a value (ticks and bar labels): the page's number format. */
 export type ChartFormat = { value: (v: string) => string; tick: (v: number) => string; empty: string };
 
@@ -22,53 +25,79 @@ const plotNumber = (value: string | null) => (value === null ? null : Number(val
 
 const defaultFormat: ChartFormat = { value: (v) => v, tick: (v) => String(v), empty: '—' };
 
-function layout(points: Point[]) {
+/** The width of a label in drawing units (digits and Latin letters about 0.62 em, CJK characters 1 em). */
+export const textWidth = (text: string) => [...text].reduce((w, c) => w + (/[\u2e80-\uffff]/.test(c) ? FONT : FONT * 0.62), 0);
+
+const printedOf = (p: Point) => (p.printed === undefined ? p.value : p.printed);
+
+function layout(points: Point[], format: ChartFormat, uprightValues = false) {
   const values = points.map((p) => plotNumber(p.value)).filter((v): v is number => v !== null && Number.isFinite(v));
   const max = values.length ? Math.max(...values) : 0;
-  const y = scaleLinear()
+  const domain = scaleLinear()
     .domain([0, max > 0 ? max : 1])
-    .range([HEIGHT - PAD.bottom, PAD.top])
     .nice(5);
-  const innerW = WIDTH - PAD.left - PAD.right;
+  const left = Math.max(PAD.left, Math.ceil(Math.max(0, ...domain.ticks(5).map((v) => textWidth(format.tick(v)))) + 8));
+  const innerW = WIDTH - left - PAD.right;
   const step = points.length ? innerW / points.length : innerW;
-  // one quarter label every `every` points, so that labels (about 6 characters) never overlap
-  const every = Math.max(1, Math.ceil((FONT * 3.6) / step));
-  return { y, step, every, x: (i: number) => PAD.left + step * i + step / 2, baseline: HEIGHT - PAD.bottom };
+  const widest = Math.max(0, ...points.map((p) => textWidth(p.label)));
+  // labels drawn upright above bars need their length above the tallest bar
+  const upright = uprightValues && step < 44;
+  const valueRoom = upright
+    ? Math.max(
+        0,
+        ...points
+          .map((p) => printedOf(p))
+          .filter((v): v is string => v !== null && v !== undefined)
+          .map((v) => textWidth(format.value(v))),
+      ) + 6
+    : FONT + 6;
+  const y = domain.range([HEIGHT - PAD.bottom, Math.max(PAD.top, Math.min(valueRoom, HEIGHT - PAD.bottom - 40))]);
+  // one quarter label every `every` points, so that no two labels (or printed values) overlap
+  const every = Math.max(1, Math.ceil((widest + 6) / step));
+  return { y, step, every, upright, left, x: (i: number) => left + step * i + step / 2, baseline: HEIGHT - PAD.bottom };
 }
+
+/** Quarter labels are kept from the last one backwards, `every` points apart. */
+const labelled = (s: { every: number }, points: Point[], i: number) => (points.length - 1 - i) % s.every === 0;
 
 function frame(title: string, desc: string, s: ReturnType<typeof layout>, points: Point[], format: ChartFormat, marks: Html): Html {
   const ticks = s.y.ticks(5).map((v) => {
     const y = s.y(v).toFixed(1);
-    return html`<line class="grid" x1="${PAD.left}" y1="${y}" x2="${WIDTH - PAD.right}" y2="${y}"/><text class="tick" x="${PAD.left - 4}" y="${(
+    return html`<line class="grid" x1="${s.left}" y1="${y}" x2="${WIDTH - PAD.right}" y2="${y}"/><text class="tick" x="${s.left - 4}" y="${(
       s.y(v) + 4
     ).toFixed(1)}" text-anchor="end">${format.tick(v)}</text>`;
   });
   const labels = points.map((p, i) =>
-    i % s.every === 0 || i === points.length - 1
+    labelled(s, points, i)
       ? html`<text class="label" x="${s.x(i).toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle">${p.label}</text>`
       : '',
   );
   return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}" xmlns="http://www.w3.org/2000/svg" font-size="${FONT}">
 <title>${title}</title><desc>${desc}</desc>
 ${ticks}
-<line class="axis" x1="${PAD.left}" y1="${s.baseline}" x2="${WIDTH - PAD.right}" y2="${s.baseline}"/>
+<line class="axis" x1="${s.left}" y1="${s.baseline}" x2="${WIDTH - PAD.right}" y2="${s.baseline}"/>
 ${marks}${labels}</svg>`;
 }
 
 const describe = (points: Point[], format: ChartFormat) =>
-  points.map((p) => `${p.label}: ${p.value === null ? format.empty : format.value(p.value)}`).join('; ');
+  points
+    .map((p) => {
+      const printed = printedOf(p);
+      return `${p.label}: ${printed === null || printed === undefined ? format.empty : format.value(printed)}`;
+    })
+    .join('; ');
 
 /** Bars with their values printed on them (turned upright when the bars are narrow); a quarter without a value has no bar. */
 export function barChart(title: string, points: Point[], format: ChartFormat = defaultFormat): Html {
-  const s = layout(points);
+  const s = layout(points, format, true);
   const width = Math.max(3, s.step * 0.62);
-  const upright = s.step < 44;
+  const upright = s.upright;
   const bars = points.map((p, i) => {
     const v = plotNumber(p.value);
     if (v === null || p.value === null) return html``;
     const y = s.y(v);
     const x = s.x(i);
-    const shown = format.value(p.value);
+    const shown = format.value(printedOf(p) ?? p.value);
     const label = upright
       ? html`<text class="value" transform="translate(${(x + 4).toFixed(1)},${(y - 3).toFixed(1)}) rotate(-90)" text-anchor="start">${shown}</text>`
       : html`<text class="value" x="${x.toFixed(1)}" y="${(y - 4).toFixed(1)}" text-anchor="middle">${shown}</text>`;
@@ -84,7 +113,21 @@ export function barChart(title: string, points: Point[], format: ChartFormat = d
  * so it never joins across an empty quarter. Each point carries its value.
  */
 export function lineChart(title: string, points: Point[], format: ChartFormat = defaultFormat): Html {
-  const s = layout(points);
+  const s = layout(points, format);
+  const valueEvery = Math.max(
+    s.every,
+    Math.ceil(
+      (Math.max(
+        0,
+        ...points
+          .map((p) => printedOf(p))
+          .filter((v): v is string => Boolean(v))
+          .map((v) => textWidth(format.value(v))),
+      ) +
+        6) /
+        s.step,
+    ),
+  );
   const segments: string[] = [];
   let current = '';
   points.forEach((p, i) => {
@@ -100,12 +143,11 @@ export function lineChart(title: string, points: Point[], format: ChartFormat = 
   const dots = points.map((p, i) => {
     const v = plotNumber(p.value);
     if (v === null || p.value === null) return '';
-    const shown = format.value(p.value);
+    const shown = format.value(printedOf(p) ?? p.value);
     const [cx, cy] = [s.x(i).toFixed(1), s.y(v).toFixed(1)];
-    const label =
-      i % s.every === 0 || i === points.length - 1
-        ? html`<text class="value" x="${cx}" y="${(s.y(v) - 7).toFixed(1)}" text-anchor="middle">${shown}</text>`
-        : '';
+    const label = labelled({ every: valueEvery }, points, i)
+      ? html`<text class="value" x="${cx}" y="${(s.y(v) - 7).toFixed(1)}" text-anchor="middle">${shown}</text>`
+      : '';
     return html`<circle class="dot" cx="${cx}" cy="${cy}" r="3.5"><title>${p.label}: ${shown}</title></circle>${label}`;
   });
   const paths = segments.map((d) => html`<path class="line" d="${d}"/>`);

@@ -76,3 +76,20 @@ export const figure = (shown: string, exact: string | number | null | undefined,
   exact === null || exact === undefined
     ? html`${shown}`
     : html`<data value="${String(exact)}" title="${String(exact)}${unit ? ` ${unit}` : ''}">${shown}</data>`;
+
+/** An amount in yuan (exact decimal string) as a person reads it, in 万元/亿元, the exact yuan on hover. */
+export const yuanFigure = (lang: Lang, yuan: string | null | undefined): Html =>
+  isDecimal(yuan) ? figure(formatWanYuan(lang, shiftLeft(yuan, 4)), yuan, lang === 'zh' ? '元' : 'CNY') : html`${yuan ?? '—'}`;
+
+/** An amount in fen (integer string or bigint), shown as `yuanFigure` does. */
+export const fenFigure = (lang: Lang, fen: string | bigint | null | undefined): Html =>
+  fen === null || fen === undefined ? html`—` : yuanFigure(lang, shiftLeft(String(fen), 2));
+
+/** An instant in Beijing time, labelled ("2026-11-22 12:00 北京时间"). */
+export function beijingTime(lang: Lang, at: Date | string | null | undefined): string {
+  if (at === null || at === undefined) return '—';
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return String(at);
+  const local = new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return `${local} ${lang === 'zh' ? '北京时间' : 'Beijing time'}`;
+}

@@ -4,6 +4,10 @@ import { BANK_WORDS } from './bank-words.js';
 import type { PageContext } from './context.js';
 import { html, type Html } from './html.js';
 import { assetHref } from '../static-assets.js';
+import { stackTables } from './table-stack.js';
+
+/** The signed-in areas, whose tables stack into cards on a phone (the public pages stack their own). */
+const SIGNED_IN_AREA = /^\/(bank|operator|verify)(\/|\?|$)/;
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
   const { t, actor } = ctx;
@@ -54,7 +58,7 @@ export function sendPage(res: Response, ctx: PageContext, title: string, body: H
     .status(status)
     .type('html')
     .set('Cache-Control', 'no-store')
-    .send(layout(ctx, title, body).text);
+    .send(SIGNED_IN_AREA.test(ctx.url) ? stackTables(layout(ctx, title, body).text) : layout(ctx, title, body).text);
 }
 
 export function sendMessagePage(res: Response, ctx: PageContext, status: number, heading: string, text: string) {

@@ -15,7 +15,11 @@ import { pageRefusal } from '../../api/problems.js';
 import { presentApproval } from '../../api/presenters/approvals.js';
 import { pageActorOf } from '../session/sessions.js';
 import { pageOf } from './context.js';
+import { approvalSubjects } from '../../db/read-models/approval-subjects.js';
+import { approvalSummary, subjectIds } from './approval-summary.js';
+import { beijingTime } from './figures.js';
 import { cells, headRow, html, type Html } from './html.js';
+import { statusWord } from './i18n.js';
 import { sendPage } from './layout.js';
 
 const CODE = /^[a-z_]{1,64}$/;
@@ -41,6 +45,11 @@ export function approvalPages(deps: AppDeps): Router {
       .map((r) => presentApproval(r, now))
       .filter((a) => a.status !== 'pending');
 
+    const subjects = await approvalSubjects(db, subjectIds([...pending, ...recent]));
+    const act = (a: (typeof pending)[number]) => {
+      const { text, href } = approvalSummary(ctx, a, subjects);
+      return href ? html`<a href="${href}">${text}</a>` : text;
+    };
     const row = (a: (typeof pending)[number]): Html => {
       const mine = a.proposedBy.id === me;
       const forms = mine
@@ -53,14 +62,18 @@ export function approvalPages(deps: AppDeps): Router {
 <form method="post" action="/operator/approvals/${a.id}/decline" class="decision reject">${ctx.csrfField()}
   <label for="decline-reason-${a.id}">${t.apReason}</label><input id="decline-reason-${a.id}" name="reason" required maxlength="2000">
   <button type="submit" class="secondary">${t.apDecline}</button></form>`;
-      return html`<tr id="approval-${a.id}"><th scope="row">${a.summary}</th>${cells([a.proposedBy.name, a.proposedAt.slice(0, 16).replace('T', ' '), a.expiresAt.slice(0, 16).replace('T', ' '), a.reason ?? '—'])}<td>${forms}</td></tr>`;
+      return html`<tr id="approval-${a.id}"><th scope="row" class="act">${act(a)}</th>${cells([
+        html`${a.proposedBy.name}<br><small>${beijingTime(ctx.lang, a.proposedAt)}</small>`,
+        beijingTime(ctx.lang, a.expiresAt),
+        a.reason ?? '—',
+      ])}<td>${forms}</td></tr>`;
     };
     const pendingTable = pending.length
-      ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apHeading}</caption>${headRow([t.apAct, t.apProposedBy, t.apProposedAt, t.apExpiresAt, t.apReason, t.opDecision])}<tbody>${pending.map(row)}</tbody></table></div>`
+      ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apHeading}</caption>${headRow([t.apAct, `${t.apProposedBy} · ${t.apProposedAt}`, t.apExpiresAt, t.apReason, t.opDecision])}<tbody>${pending.map(row)}</tbody></table></div>`
       : html`<p class="empty">${t.apNone}</p>`;
     const recentRows = recent.map(
       (a) =>
-        html`<tr><th scope="row">${a.summary}</th>${cells([a.status, a.proposedBy.name, a.decidedBy?.name ?? '—', a.decisionNote ?? '—'])}</tr>`,
+        html`<tr><th scope="row" class="act">${act(a)}</th>${cells([statusWord(ctx.lang, a.status), a.proposedBy.name, a.decidedBy?.name ?? '—', a.decisionNote ?? '—'])}</tr>`,
     );
     const recentTable = recentRows.length
       ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apRecent}</caption>${headRow([t.apAct, t.apStatus, t.apProposedBy, t.apDecidedBy, t.apReason])}<tbody>${recentRows}</tbody></table></div>`

@@ -3,6 +3,7 @@
  * acting user and institution, with the same filter as a CSV download (/operator/audit/export.csv). Reads the
  * same repository as GET /api/v1/audit.
  */
+import { beijingTime } from './figures.js';
 import { Router, type Request } from 'express';
 import { auditRecordPages, listAuditRecords } from '../../db/repositories/audit.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
@@ -50,7 +51,7 @@ ${
   rows.length
     ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${en ? 'Audit trail' : '审计记录'}</caption>${headRow(['#', en ? 'At' : '时间', en ? 'User' : '用户', en ? 'Via' : '方式', en ? 'Table' : '数据表', en ? 'Action' : '操作', en ? 'Rows' : '行数', t.apReason, en ? 'Request' : '请求'])}<tbody>${rows.map(
         (r) =>
-          html`<tr><th scope="row">${r.seq}</th>${cells([r.at.slice(0, 19).replace('T', ' '), r.actor.userId ?? '—', r.actor.via ?? '—', r.resource, r.action, String(r.rowCount), r.reason ?? '—', r.requestId ?? '—'])}</tr>`,
+          html`<tr><th scope="row">${r.seq}</th>${cells([beijingTime(ctx.lang, r.at), r.actor.userId ?? '—', r.actor.via ?? '—', r.resource, r.action, String(r.rowCount), r.reason ?? '—', r.requestId ?? '—'])}</tr>`,
       )}</tbody></table></div>`
     : html`<p class="empty">${t.opNone}</p>`
 }`;

@@ -10,6 +10,8 @@ import { pageOf } from './context.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
+import { fenFigure } from './figures.js';
+import { statusWord } from './i18n.js';
 import { LIST_LIMIT, YUAN_PATTERN, commandOf, outcome, subnav, table, text } from './operator-work.js';
 
 export function collateralPages(deps: AppDeps): Router {
@@ -23,22 +25,18 @@ export function collateralPages(deps: AppDeps): Router {
     const { t } = ctx;
     const rows = (await pledgedCollateral(db, LIST_LIMIT)).map(({ collateral: c, institutionCode, quarter, applicationStatus }) => {
       const p = `cl-${c.id}`;
-      return html`<tr id="${p}"><th scope="row">${c.instrumentRef}</th>${cells([institutionCode, quarter, applicationStatus, c.instrumentType])}${numCells(
-        [formatYuan(c.faceFen), formatYuan(c.marketFen)],
-      )}${cells([c.valuedOn])}<td><form method="post" action="/operator/collateral/${c.id}/revalue" class="decision">${ctx.csrfField()}
+      return html`<tr id="${p}"><th scope="row">${c.instrumentRef}<br><small>${c.instrumentType}</small></th>${cells([
+        html`${institutionCode} · ${quarter}<br><small>${statusWord(ctx.lang, applicationStatus)}</small>`,
+      ])}${numCells([fenFigure(ctx.lang, c.faceFen), html`${fenFigure(ctx.lang, c.marketFen)}<br><small>${c.valuedOn}</small>`])}<td><form method="post" action="/operator/collateral/${c.id}/revalue" class="decision">${ctx.csrfField()}
 <label for="${p}-market">${t.owMarketValue}</label><input id="${p}-market" name="marketValue" required inputmode="decimal" pattern="${YUAN_PATTERN}">
 <label for="${p}-valued">${t.owValuedOn}</label><input id="${p}-valued" name="valuedOn" type="date">
 <button type="submit">${t.owRevalue}</button></form></td></tr>`;
     });
     const head = [
-      t.owInstrument,
-      t.institution,
-      t.quarter,
-      t.opStatus,
-      t.owInstrumentType,
+      `${t.owInstrument} · ${t.owInstrumentType}`,
+      `${t.institution} · ${t.quarter} · ${t.opStatus}`,
       t.owFaceValue,
-      t.owMarketValue,
-      t.owValuedOn,
+      `${t.owMarketValue} · ${t.owValuedOn}`,
       t.opAction,
     ];
     const body = html`<h1>${t.owCollateralHeading}</h1>${subnav(ctx, '/operator/collateral')}${outcome(ctx, req)}

@@ -1,9 +1,10 @@
 /** The operator's workflow pages: loans flagged for their rate: accept with a reason. */
+import { fenFigure } from './figures.js';
 import { Router } from 'express';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { listLoans } from '../../db/repositories/loans.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { formatPpmAsPercent, formatYuan } from '../../domain/money.js';
+import { formatPpmAsPercent } from '../../domain/money.js';
 import { isUuid } from '../../schemas/common.js';
 import { AcceptBody } from '../../schemas/loans.js';
 import type { AppDeps } from '../../process/context.js';
@@ -25,7 +26,7 @@ export function flaggedLoanPages(deps: AppDeps): Router {
     const rows = (await listLoans(db, { eligibility: 'flagged', on: shanghaiDate(deps.now()), limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
     const loanRows = rows.map(({ loan, project, institutionCode: code }) => {
       return html`<tr id="loan-${loan.id}"><th scope="row">${loan.loanRef}</th>${cells([code, project.name, loan.disbursedOn])}${numCells([
-        formatYuan(loan.principalFen),
+        fenFigure(ctx.lang, loan.principalFen),
         `${formatPpmAsPercent(loan.ratePpm, 4)}%`,
       ])}<td><form method="post" action="/operator/loans/${loan.id}/accept" class="decision">${ctx.csrfField()}
 <label for="accept-${loan.id}">${t.opReason}</label><input id="accept-${loan.id}" name="reason" required maxlength="1000">

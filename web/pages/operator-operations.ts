@@ -1,4 +1,5 @@
 /** The operator's workflow pages: operations: open, allocate, close. */
+import { yuanFigure } from './figures.js';
 import { Router } from 'express';
 import { proposeAct } from '../../app/approvals/propose-act.js';
 import { allocateOperation } from '../../app/refinancing/decisions.js';
@@ -46,10 +47,10 @@ export function operationPages(deps: AppDeps): Router {
 <form method="post" action="/operator/operations/${q}/close" class="decision">${ctx.csrfField()}<button type="submit" class="secondary">${t.owClose}</button></form>`
           : '';
       return html`<tr id="op-${q}"><th scope="row">${q}</th>${cells([o.status === 'open' ? t.owOpenStatus : t.owClosedStatus])}${numCells([
-        o.volume,
-        o.approved,
-        o.disbursed,
-        o.remaining,
+        yuanFigure(ctx.lang, o.volume),
+        yuanFigure(ctx.lang, o.approved),
+        yuanFigure(ctx.lang, o.disbursed),
+        yuanFigure(ctx.lang, o.remaining),
         o.awaitingDecision.count,
       ])}<td>${actions}</td></tr>`;
     });

@@ -5,8 +5,7 @@
  * table's page message.
  */
 import { Router } from 'express';
-import { addDays, shanghaiDate } from '../../domain/dates.js';
-import { formatYuan } from '../../domain/money.js';
+import { addDays, daysBetween, shanghaiDate } from '../../domain/dates.js';
 import { operatorOverview } from '../../db/read-models/operator-overview.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
@@ -14,7 +13,8 @@ import { presentApplication, presentOperation, presentPoolShortfall } from '../.
 import { pageActorOf } from '../session/sessions.js';
 import { pageOf } from './context.js';
 import { cells, headRow, html, numCells, type Html } from './html.js';
-import type { Dict } from './i18n.js';
+import { fill, statusWord, type Dict } from './i18n.js';
+import { fenFigure, yuanFigure } from './figures.js';
 import { sendPage } from './layout.js';
 import { operatorWorkLinks } from './operator-work.js';
 
@@ -65,9 +65,10 @@ export function operatorOverviewPages(deps: AppDeps): Router {
     const { maturing, overdue, marginCalls: calls } = overview;
     const shortfalls = overview.poolShortfalls.map((r) => presentPoolShortfall(r, on));
 
+    const money = (yuan: string) => yuanFigure(ctx.lang, yuan);
     const operationRows = operations.map((o) => {
-      const figures = numCells([o.volume, o.approved, o.disbursed, o.remaining, o.awaitingDecision.count]);
-      return html`<tr><th scope="row">${o.quarter}</th><td>${o.status}</td>${figures}</tr>`;
+      const figures = numCells([money(o.volume), money(o.approved), money(o.disbursed), money(o.remaining), o.awaitingDecision.count]);
+      return html`<tr><th scope="row">${o.quarter}</th><td>${statusWord(ctx.lang, o.status)}</td>${figures}</tr>`;
     });
 
     const submittedRows = overview.submitted.map((r) => {
@@ -75,7 +76,7 @@ export function operatorOverviewPages(deps: AppDeps): Router {
       const loans = r.loanCount;
       const id = a.id;
       const head = html`<th scope="row">${a.institution}</th>${cells([a.operation, a.appliedOn])}`;
-      return html`<tr id="app-${id}">${head}${numCells([a.requested, loans])}
+      return html`<tr id="app-${id}">${head}${numCells([money(a.requested), loans])}
 <td><form method="post" action="/operator/applications/${id}/approve" class="decision approve">${ctx.csrfField()}
   <label for="approve-reason-${id}">${t.opReason}</label><input id="approve-reason-${id}" name="reason" required maxlength="2000">
   <label for="approve-amount-${id}">${t.opPartialAmount}</label>${amountInput(id, a.requested)}
@@ -91,26 +92,29 @@ export function operatorOverviewPages(deps: AppDeps): Router {
       const mine = r.application.decidedBy === me;
       const decidedBy = html`${a.decidedBy}${mine ? html` <span class="badge">${t.opYou}</span>` : ''}`;
       const book = html`<button type="submit">${t.opBookDisbursement}</button>`;
-      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation])}${numCells([a.requested, a.approved])}`;
+      const head = html`<th scope="row">${a.institution}</th>${cells([a.operation])}${numCells([money(a.requested), a.approved === null ? '—' : money(a.approved)])}`;
       return html`<tr id="app-${a.id}">${head}${cells([decidedBy, a.decisionReason])}
 <td><form method="post" action="/operator/applications/${a.id}/disburse" class="decision">${ctx.csrfField()}${book}</form></td></tr>`;
     });
 
     const facilityRow = ({ institutionCode, facility: f }: (typeof maturing)[number]) => {
-      const figures = numCells([formatYuan(f.outstandingFen), f.rolloverCount]);
-      return html`<tr><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn])}${figures}${cells([f.status])}</tr>`;
+      const figures = numCells([fenFigure(ctx.lang, f.outstandingFen), f.rolloverCount]);
+      const days = daysBetween(on, f.maturesOn);
+      const when = days > 0 ? fill(t.opDueInDays, { n: days }) : days === 0 ? t.opDueToday : fill(t.opOverdueDays, { n: -days });
+      const status = html`<strong class="${days < 0 ? 'late' : ''}">${statusWord(ctx.lang, f.status)}</strong><br><small>${when}</small>`;
+      return html`<tr><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn])}${figures}${cells([status])}</tr>`;
     };
     const facilityHead = [t.institution, t.opStartOn, t.opMaturesOn, t.opOutstanding, t.opRollovers, t.opStatus];
 
     const callRows = calls.map(({ call, institutionCode }) => {
-      const figures = numCells([call.eligibleCollateralFen, call.exposureFen, call.shortfallFen].map((fen) => formatYuan(fen)));
+      const figures = numCells([call.eligibleCollateralFen, call.exposureFen, call.shortfallFen].map((fen) => fenFigure(ctx.lang, fen)));
       return html`<tr><th scope="row">${institutionCode}</th><td>${call.raisedOn}</td>${figures}</tr>`;
     });
     const callHead = [t.institution, t.opRaisedOn, t.opEligibleCollateral, t.opExposure, t.opShortfall];
 
     const shortfallRows = shortfalls.map((s) => {
       const due = html`${s.dueOn}${s.overdue ? html` <span class="badge">${t.opOverdueBadge}</span>` : ''}`;
-      const figures = numCells([s.trancheOutstanding, s.poolOutstandingEligible, s.amount]);
+      const figures = numCells([money(s.trancheOutstanding), money(s.poolOutstandingEligible), money(s.amount)]);
       return html`<tr id="shortfall-${s.id}"><th scope="row">${s.institution}</th>${cells([s.raisedOn, due])}${figures}</tr>`;
     });
     const shortfallHead = [t.institution, t.opRaisedOn, t.opDueOn, t.opOutstanding, t.opPoolOutstanding, t.opAmountOwed];
@@ -124,6 +128,7 @@ export function operatorOverviewPages(deps: AppDeps): Router {
 
     const body = html`<h1>${t.operatorHeading}</h1>
 <p>${t.opToday}: ${on} · ${links}</p>
+<p class="at-a-glance">${fill(t.opGlance, { overdue: overdue.length, today: maturing.filter((m) => m.facility.status === 'matured').length, soon: maturing.filter((m) => m.facility.status === 'active').length })}</p>
 ${work}
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
@@ -134,10 +139,10 @@ ${table(t.opAwaitingDecision, submittedHead, submittedRows, t.opNone)}</section>
 <section aria-labelledby="h-approved"><h2 id="h-approved">${t.opAwaitingDisbursement}</h2>
 <p class="hint">${t.opMakerCheckerHint}</p>
 ${table(t.opAwaitingDisbursement, approvedHead, approvedRows, t.opNone)}</section>
-<section aria-labelledby="h-maturing"><h2 id="h-maturing">${t.opMaturing}</h2>
-${table(t.opMaturing, facilityHead, maturing.map(facilityRow), t.opNone)}</section>
 <section aria-labelledby="h-overdue"><h2 id="h-overdue">${t.opOverdue}</h2>
 ${table(t.opOverdue, facilityHead, overdue.map(facilityRow), t.opNone)}</section>
+<section aria-labelledby="h-maturing"><h2 id="h-maturing">${t.opMaturing}</h2>
+${table(t.opMaturing, facilityHead, maturing.map(facilityRow), t.opNone)}</section>
 <section aria-labelledby="h-calls"><h2 id="h-calls">${t.opMarginCalls}</h2>
 ${table(t.opMarginCalls, callHead, callRows, t.opNone)}</section>
 <section aria-labelledby="h-shortfalls"><h2 id="h-shortfalls">${t.opPoolShortfalls}</h2>

@@ -1,4 +1,6 @@
 /** The operator's workflow pages: tranches: roll over, repay. */
+import { fenFigure } from './figures.js';
+import { statusWord } from './i18n.js';
 import { Router } from 'express';
 import { repayTranche, rollOverTranche } from '../../app/refinancing/tranches.js';
 import { listFacilities } from '../../db/repositories/refinancing/tranches.js';
@@ -27,10 +29,9 @@ export function tranchePages(deps: AppDeps): Router {
     const live = listed.filter((l) => l.facility.status !== 'repaid' && l.facility.status !== 'rolled_over');
     const rows = live.map(({ facility: f, institutionCode }) => {
       const p = `tr-${f.id}`;
-      return html`<tr id="${p}"><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn, f.status])}${numCells([
-        formatYuan(f.outstandingFen),
-        f.rolloverCount,
-      ])}<td><form method="post" action="/operator/tranches/${f.id}/rollover" class="decision">${ctx.csrfField()}<button type="submit">${t.owRollOver}</button></form>
+      return html`<tr id="${p}"><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn, statusWord(ctx.lang, f.status)])}${numCells(
+        [fenFigure(ctx.lang, f.outstandingFen), f.rolloverCount],
+      )}<td><form method="post" action="/operator/tranches/${f.id}/rollover" class="decision">${ctx.csrfField()}<button type="submit">${t.owRollOver}</button></form>
 <form method="post" action="/operator/tranches/${f.id}/repay" class="decision">${ctx.csrfField()}
 <label for="${p}-principal">${t.owRepayPrincipal}</label><input id="${p}-principal" name="principal" required inputmode="decimal" pattern="${YUAN_PATTERN}">
 <button type="submit" class="secondary">${t.owRepay}</button></form></td></tr>`;

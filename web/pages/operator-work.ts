@@ -85,7 +85,7 @@ export const section = (id: string, heading: string, body: Html | string) =>
 
 export function table(caption: string, head: string[], rows: Html[], empty: string): Html {
   if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  return html`<div class="table-scroll" role="region" aria-label="${caption}" tabindex="0"><table><caption class="visually-hidden">${caption}</caption>${headRow(head)}<tbody>${rows}</tbody></table></div>`;
+  return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table><caption class="visually-hidden">${caption}</caption>${headRow(head)}<tbody>${rows}</tbody></table></div>`;
 }
 
 /** The optional booking date and its reason (a date before today needs one), for forms that book. */

@@ -35,6 +35,20 @@ import {
 /** a restatement shows on the public pages at most this long after publication */
 export const PUBLISHED_CACHE_TTL_MS = 5_000;
 
+/** A figure with its unit ("11,110.00 吨", "3.12%", "CNY 2.93 billion") never breaks across lines. */
+const FIGURE =
+  /(?:CNY )?-?\d[\d,]*(?:\.\d+)?\s?(?:万元|亿元|元|吨|t(?![a-z])|%|billion|million|tonnes)|(?:CNY )?-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+/g;
+export function figuresKeptWhole(line: string): Html[] {
+  const parts: Html[] = [];
+  let at = 0;
+  for (const m of line.matchAll(FIGURE)) {
+    parts.push(html`${line.slice(at, m.index)}`, html`<span class="fig">${m[0]}</span>`);
+    at = m.index + m[0].length;
+  }
+  parts.push(html`${line.slice(at)}`);
+  return parts;
+}
+
 /** A disclosure's page body; `base` is where its downloads are (a version-addressed page links its own). */
 export function disclosureBody(ctx: PageContext, d: PublishedDisclosure, base = `/disclosures/${d.institutionCode}/${d.quarter}`): Html {
   const { t } = ctx;
@@ -47,7 +61,9 @@ export function disclosureBody(ctx: PageContext, d: PublishedDisclosure, base = 
     verdict === 'verified' ? t.verdictVerified : verdict === 'rejected' ? t.verdictRejected : t.statusUnderVerification;
   const restates = d.restatesVersion ? html` <span class="badge restatement">${fill(t.restates, { v: d.restatesVersion })}</span>` : '';
   const bankLink = html`<a href="/institutions/${d.institutionCode}">${instName(ctx, d)}</a>`;
-  const statementLines = lines.map((line, i) => (i === 0 ? html`<p><strong>${line}</strong></p>` : html`<p>${line}</p>`));
+  const statementLines = lines.map((line, i) =>
+    i === 0 ? html`<p><strong>${figuresKeptWhole(line)}</strong></p>` : html`<p>${figuresKeptWhole(line)}</p>`,
+  );
   const figures = horizonsTable(ctx, d.horizons, `${instName(ctx, d)} ${d.quarter}`);
   const groupHeads = HORIZON_KEYS.map((k) => html`<th scope="colgroup" colspan="4">${horizonLabel(ctx, k)}</th>`);
   const areaRows = byArea.map(
@@ -93,7 +109,37 @@ ${figureNotes(ctx, ['checks'])}`
 <section aria-labelledby="h-history"><h2 id="h-history">${t.historyHeading}</h2>
 <div class="table-wrap" role="region" aria-labelledby="h-history" tabindex="0"><table class="history"><caption>${t.historyHeading}</caption>${headRow([t.version, t.publishedOn, t.restatement, 'SHA-256'])}
 <tbody>${historyRows}</tbody></table></div></section>
-${downloadLinks(ctx, base)}`;
+${downloadLinks(ctx, base)}
+${checkSection(ctx, d)}`;
+}
+
+/** The key list every signature is checked against. */
+export const KEY_LIST = '/.well-known/cerf-signing-keys.json';
+
+/**
+ * The one line that checks a signed download: fetches the JSON, its `.sig` and the key list next to it,
+ * prints the SHA-256 and which key's signature holds (exit code 1 when none does).
+ */
+export const verifyCommand = (url: string) =>
+  `node -e 'const c=require("crypto"),u=process.argv[1],g=async(p)=>Buffer.from(await (await fetch(new URL(p,u))).arrayBuffer());` +
+  `(async()=>{const j=await g(u),s=Buffer.from((await g(u+".sig")).toString(),"base64"),{keys}=JSON.parse(await g("${KEY_LIST}"));` +
+  `const k=keys.find((k)=>c.verify(null,j,k.publicKeyPem,s));console.log(c.createHash("sha256").update(j).digest("hex"),k?"signature valid, key "+k.kid:"signature NOT valid");` +
+  `process.exitCode=k?0:1})()' ${url}`;
+
+/** "Check this disclosure": the full SHA-256, the signed JSON, its signature, the key list and the command. */
+function checkSection(ctx: PageContext, d: PublishedDisclosure): Html {
+  const { t } = ctx;
+  const json = `/disclosures/${d.institutionCode}/${d.quarter}/v/${d.version}.json`;
+  const command = verifyCommand(`ORIGIN${json}`).split('ORIGIN');
+  return html`<section aria-labelledby="h-check" class="check"><h2 id="h-check">${t.checkHeading}</h2>
+<p>${t.checkIntro}</p>
+<dl class="check-list"><dt>${t.checkSha}</dt><dd><code class="sha" id="content-sha256">${d.contentSha256}</code></dd>
+<dt>${t.checkSignedJson}</dt><dd><a href="${json}" download>${json}</a></dd>
+<dt>${t.checkSignature}</dt><dd><a href="${json}.sig" download>${json}.sig</a></dd>
+<dt>${t.checkKeys}</dt><dd><a href="${KEY_LIST}">${KEY_LIST}</a></dd></dl>
+<p>${t.checkCommand}</p>
+<pre class="command"><code>${command[0]}<span data-origin>https://…</span>${command[1]}</code></pre>
+<p class="hint">${t.checkCommandOut}</p></section>`;
 }
 
 /** An imported statement: published by the bank before it moved onto the system, with its source. */

@@ -36,10 +36,15 @@ export function publicInstitutionPages(deps: AppDeps): Router {
     // gap); charts plot the exact figures (printed ones may carry separators)
     const byQuarter = new Map(quarters.map((r) => [r.quarter, r]));
     const span = quarterSpan(quarters[0].quarter, quarters[quarters.length - 1].quarter);
+    // the exact figure places the mark, the published (rounded) one is printed, as in the table
     const points = (pick: (f: Figures) => string | null) =>
       span.map((q) => {
         const r = byQuarter.get(q);
-        return { label: q, value: r ? pick({ ...r.horizons.quarter, ...r.horizons.quarter.exact }) : null };
+        return {
+          label: q,
+          value: r ? pick({ ...r.horizons.quarter, ...r.horizons.quarter.exact }) : null,
+          printed: r ? pick(r.horizons.quarter) : null,
+        };
       });
     const chartFormat = (decimals: number) => ({
       value: (v: string) => formatDecimal(ctx.lang, v, decimals),

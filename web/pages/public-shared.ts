@@ -109,7 +109,8 @@ export function downloadLinks(ctx: PageContext, base: string, query = ''): Html 
 
 /**
  * Disclosures one per row (each row a card on phones). With an area, the figures are that area's;
- * with `totals`, a last row adds up the rows shown.
+ * with `totals`, a last row adds up the rows shown when they are of one quarter (a sum across quarters
+ * means nothing: the page says to choose a quarter instead).
  */
 export function summaryTable(
   ctx: PageContext,
@@ -122,7 +123,9 @@ export function summaryTable(
   const restated = (r: PublishedSummary) => (r.restatesVersion ? html` <span class="badge restatement">${t.restatement}</span>` : '');
   const figuresOf = (r: PublishedSummary) => (options.area ? r.byArea.find((a) => a.area === options.area)?.quarter : r.horizons.quarter);
   const scope = options.area ? `${t.horizonQuarter} · ${areaName(ctx, options.area)}` : t.horizonQuarter;
-  const sum = options.totals && rows.length > 1 ? sumFigures(rows.map(figuresOf).filter((f): f is Figures => Boolean(f))) : null;
+  const oneQuarter = new Set(rows.map((r) => r.quarter)).size === 1;
+  const sum =
+    options.totals && rows.length > 1 && oneQuarter ? sumFigures(rows.map(figuresOf).filter((f): f is Figures => Boolean(f))) : null;
   const totalLabel = fill(options.more ? t.totalsRowPage : t.totalsRow, { n: rows.length });
   return html`<div class="table-wrap" role="region" aria-label="${caption}" tabindex="0"><table class="stack summary"><caption>${caption} (${scope})</caption>
 <thead><tr>${heads}</tr></thead>
@@ -136,7 +139,9 @@ export function summaryTable(
     sum
       ? html`<tfoot><tr class="total"><th scope="row" colspan="2">${totalLabel}</th>${figureCells(ctx, sum)}<td></td>${options.timeliness ? html`<td></td>` : ''}</tr></tfoot>`
       : ''
-  }</table></div>${sum ? html`<p class="hint">${t.totalsRowNote}</p>` : ''}`;
+  }</table></div>${sum ? html`<p class="hint">${t.totalsRowNote}</p>` : ''}${
+    options.totals && !oneQuarter ? html`<p class="hint no-total">${t.totalsOneQuarterOnly}</p>` : ''
+  }`;
 }
 
 /** Every quarter from `first` to `last`, in order. */

@@ -30,7 +30,7 @@ import { disclosureBody, PUBLISHED_CACHE_TTL_MS } from './public-disclosure.js';
 import { LANG_COOKIE } from './context.js';
 
 /** The page template's revision: raise it when the published page's markup changes, and pages render again. */
-export const PAGE_TEMPLATE = 1;
+export const PAGE_TEMPLATE = 2;
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';

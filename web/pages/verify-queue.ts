@@ -1,4 +1,5 @@
 /** The verifier's queue (/verify): its open assignments, then those it has closed, newest first. */
+import { beijingTime } from './figures.js';
 import { Router } from 'express';
 import { verifierQueue } from '../../db/read-models/verifier-queue.js';
 import type { DisclosureContent } from '../../domain/disclosures/compile.js';
@@ -28,7 +29,7 @@ ${
 <tbody>${list.map(
         ({ assignment, version, sampleSize }) => html`<tr>
 <td><a href="/verify/${assignment.id}">${bankName(ctx, version.content as DisclosureContent)}</a></td>
-<td>${version.quarter}</td><td>${version.version}</td><td>${assignment.assignedAt.toISOString().slice(0, 10)}</td><td>${sampleSize}</td>
+<td>${version.quarter}</td><td>${version.version}</td><td>${beijingTime(ctx.lang, assignment.assignedAt)}</td><td>${sampleSize}</td>
 <td>${verdictWord(t, assignment)}</td></tr>`,
       )}</tbody></table>`
     : html`<p>${t.nothingHere}</p>`

@@ -6,4 +6,6 @@ document.addEventListener('DOMContentLoaded', () => {
     alert.tabIndex = -1;
     alert.focus();
   }
+  // commands that name this site's address
+  for (const el of document.querySelectorAll('[data-origin]')) el.textContent = location.origin;
 });
