@@ -3,3 +3,6 @@
 ALTER TABLE "imports" DROP CONSTRAINT "imports_status";--> statement-breakpoint
 ALTER TABLE "imports" ADD CONSTRAINT "imports_status" CHECK ("status" in ('booking', 'completed'));--> statement-breakpoint
 ALTER TABLE "imports" ADD COLUMN "progress" jsonb;
+--> statement-breakpoint
+-- on the embedded database an upload is written a chunk per transaction: the last file row written
+ALTER TABLE "uploads" ADD COLUMN "rows_committed" integer;
