@@ -196,7 +196,8 @@ export async function importHistory(
   if ('replayed' in begun) return begun;
   let result = begun.result;
   // the loans a large document brought are counted by the planner before the rest is booked
-  if (!result && begun.run.doc.loans.length >= IMPORT_PART_LOAN_REFS) await analyzeImportedTables(db);
+  // (best effort: without it the statistics catch up when autovacuum comes by)
+  if (!result && begun.run.doc.loans.length >= IMPORT_PART_LOAN_REFS) await analyzeImportedTables(db).catch(() => undefined);
   while (!result) result = await perform(db, acting, (ctx) => bookNextPart(ctx, begun.run));
   return { result, replayed: false };
 }
