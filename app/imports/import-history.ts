@@ -3,17 +3,22 @@
  * applications, decisions, disbursements, rollovers, repayments, collateral and revaluations, loan
  * repayments and acceptances — each with its own effective date and its own reference.
  *
- * Everything happens in the caller's one transaction, so an import is booked whole or not at all (a
- * killed import leaves nothing, and its retry books it all):
- * 1. the same document (SHA-256 of its bytes) imported before answers its first answer again;
+ * The first transaction checks everything and books the loans and the first part; the records are
+ * booked in parts of bounded size, a transaction each, so a large document never holds one long
+ * transaction (a document of one part is booked whole or not at all; a killed or refused run of a
+ * larger one leaves its parts booked so far, and the same document again resumes after them):
+ * 1. the same document (SHA-256 of its bytes) imported before answers its first answer again (an
+ *    import still `booking` is resumed);
  * 2. the loans are submitted as a batch would be (their row errors are collected, not written);
  * 3. every record is planned: references, kinds, dates and order (domain/imports/plan.ts); if the
  *    loans or the plan have any error, all of them are refused together with their paths
  *    (`records.17.loanRefs.3`) and rules, and nothing is written;
  * 4. the records are booked in date order through the same use cases as the API, each on its own
- *    effective date; a record an earlier import booked is skipped (`unchanged`); a rule a use case
- *    refuses stops the import, naming the record (`records.N…`) and the rule, and nothing is written;
- * 5. the import and its records are stored, with the answer.
+ *    effective date, part by part; a record an earlier import booked is skipped (`unchanged`); a rule a
+ *    use case refuses stops the import, naming the record (`records.N…`) and the rule, and its part
+ *    writes nothing;
+ * 5. each part stores its records and the import's progress; the last part books the interest and the
+ *    corrections and completes the import with its answer.
  *
  * Who books: the import books as the service's import agents — the bank's ("history import", for what
  * a bank does: loans, applications, pledges, loan repayments) and two of the central bank's (one
