@@ -1,6 +1,7 @@
 /**
- * Historical imports: a bank's past records in one document (POST /imports, booked whole or not at
- * all, idempotent by the document's SHA-256 and the records' own references), the import's record
+ * Historical imports: a bank's past records in one document (POST /imports, booked in parts of bounded
+ * size — a document of one part whole or not at all — idempotent by the document's SHA-256 and the
+ * records' own references, resumed by the same document when a run stopped), the import's record
  * (GET /imports/:id), a bank's already published statements (POST …/published-statement) and their
  * reconciliation with the loan-level records (GET …/reconciliation). The stories are app/imports/.
  */
