@@ -2,8 +2,9 @@
  * Processes an uploaded file a chunk per transaction, for the embedded database (PGlite): its one
  * connection is held by a transaction from its first statement to its commit, so the one-transaction
  * upload (process-upload.ts) would keep every other request waiting until the whole file is written.
- * Here no transaction lasts longer than one chunk, and between two chunks the requests waiting for the
- * connection go first (its queue is first come, first served; the next chunk waits behind them).
+ * Here no transaction lasts longer than one chunk, and after each chunk the connection is left to the
+ * requests waiting for it for a quarter of the chunk's time (`giveWay`), so a request's statements run
+ * one after another without waiting behind the next chunk.
  *
  * Nothing written unless the bank chose to write the good rows, as on PostgreSQL: first every chunk is
  * checked through the same use cases in a transaction that is rolled back (a dry run), and a file with
@@ -13,7 +14,7 @@
  * (A row only the written rows before it refuse — a repayment that the file's earlier repayments of the
  * same loan make too large — is reported when the chunks are written; the rows before it stay written.)
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../domain/actor.js';
 import type { Db, Tx } from '../../db/client.js';
 import { lockKey } from '../../db/repositories/outbox.js';
@@ -25,7 +26,16 @@ import { CHUNKS, fileStream, pathsOf, readHeader, type ChunkResult, type UploadC
 import { readRows, type FileRow } from './read-rows.js';
 
 /** Rows checked and written per transaction on the embedded database. */
-export const EMBEDDED_CHUNK_ROWS = 1_000;
+export const EMBEDDED_CHUNK_ROWS = 500;
+
+/**
+ * After a chunk, the connection is left to the others for a quarter of the time the chunk took (at
+ * least 10 ms, at most a second): a request runs several statements one after another, and each would
+ * otherwise wait behind the next chunk.
+ */
+async function giveWay(startedAt: number): Promise<void> {
+  await sleep(Math.min(1_000, Math.max(10, (Date.now() - startedAt) / 4)));
+}
 
 /** Thrown to roll a dry run back with what it found. */
 class DryRun extends Error {
@@ -119,6 +129,7 @@ async function dryRun(db: Db, upload: UploadSummary, actor: Actor, now: Date): P
   }
   const check = async (rows: FileRow[]) => {
     if (!rows.length) return;
+    const startedAt = Date.now();
     tally.rowsRead += rows.length;
     const checked = handler.check({ rows, paths: header.paths! });
     try {
@@ -129,7 +140,7 @@ async function dryRun(db: Db, upload: UploadSummary, actor: Actor, now: Date): P
       if (!(err instanceof DryRun)) throw err;
       tally.errors.push(...err.result.errors);
     }
-    await nextTurn();
+    await giveWay(startedAt);
   };
   await check(header.rest);
   for await (const rows of chunks) await check(rows);
@@ -156,6 +167,7 @@ async function writeChunks(db: Db, upload: UploadSummary, actor: Actor, now: Dat
   }
   const write = async (rows: FileRow[]) => {
     if (!rows.length) return;
+    const startedAt = Date.now();
     tally.rowsRead += rows.length;
     const last = rows[rows.length - 1].row;
     const checked = handler.check({ rows, paths: header.paths! });
@@ -176,7 +188,7 @@ async function writeChunks(db: Db, upload: UploadSummary, actor: Actor, now: Dat
         progressPermille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))),
       });
     });
-    await nextTurn();
+    await giveWay(startedAt);
   };
   await write(header.rest);
   for await (const rows of chunks) await write(rows);
