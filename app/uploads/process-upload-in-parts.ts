@@ -26,7 +26,7 @@ import { CHUNKS, fileStream, pathsOf, readHeader, type ChunkResult, type UploadC
 import { readRows, type FileRow } from './read-rows.js';
 
 /** Rows checked and written per transaction on the embedded database. */
-export const EMBEDDED_CHUNK_ROWS = 500;
+export const EMBEDDED_CHUNK_ROWS = 250;
 
 /**
  * After a chunk, the connection is left to the others for a quarter of the time the chunk took (at
