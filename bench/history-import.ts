@@ -58,7 +58,7 @@ type Tranche = { ref: string; applicationRef: string; start: IsoDate; rollovers:
 type Application = { ref: string; quarter: string; on: IsoDate; loans: LoanText[]; requestedFen: bigint; collateralFen: bigint };
 
 /** One bank's history: its loans (evenly over the 20 quarters), an application a quarter, its tranches. */
-function bankHistory(b: number, loanCount: number) {
+export function bankHistory(b: number, loanCount: number) {
   const code = bankCode(b);
   const loans: LoanText[] = [];
   for (let i = 0; i < loanCount; i++) {

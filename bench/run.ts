@@ -19,6 +19,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   compile: () => import('./compile.js'),
   'disclosure-page': () => import('./disclosure-page.js'),
   'history-import': () => import('./history-import.js'),
+  'import-single': () => import('./import-single.js'),
   upload: () => import('./upload.js'),
   corrections: () => import('./corrections.js'),
   start: () => import('./start.js'),

@@ -82,7 +82,8 @@ export const ImportView = z
     id: z.string(),
     institution: z.string(),
     documentSha256: z.string(),
-    status: z.enum(['completed']),
+    /** booking: its parts are being booked (or its last run stopped between two: the same document again resumes it) */
+    status: z.enum(['booking', 'completed']),
     importedBy: z.string(),
     importedAt: z.string(),
     counts: z.object({ loans: Counts, records: z.record(z.string(), Counts) }),

@@ -4,15 +4,20 @@
  */
 import type { z } from 'zod';
 import type { Reconciliation } from '../../app/imports/reconcile-statement.js';
-import type { ImportResult } from '../../app/imports/import-history.js';
+import type { ImportProgress, ImportResult } from '../../app/imports/import-history.js';
 import type { ImportView as ImportRow } from '../../db/repositories/imports.js';
 import type { ImportView, ReconciliationView } from '../../schemas/imports.js';
 
-/** An import as stored: its first answer, named by who imported it. */
+/** An import as stored: its first answer (while booking: what its parts booked so far), named by who imported it. */
 export function presentImport(view: ImportRow): z.infer<typeof ImportView> {
-  const stored = view.import.result as ImportResult;
+  const progress = view.import.progress as ImportProgress | null;
+  const stored: Pick<ImportResult, 'counts' | 'records'> =
+    view.import.status === 'booking' && progress
+      ? { counts: { loans: progress.loans, records: progress.records }, records: progress.outcomes.filter((o) => o !== null) }
+      : (view.import.result as ImportResult);
   return {
-    ...stored,
+    counts: stored.counts,
+    records: stored.records,
     id: view.import.id,
     institution: view.institutionCode,
     documentSha256: view.import.documentSha256,

@@ -1,6 +1,7 @@
 /**
- * Historical imports: a bank's past records in one document (POST /imports, booked whole or not at
- * all, idempotent by the document's SHA-256 and the records' own references), the import's record
+ * Historical imports: a bank's past records in one document (POST /imports, booked in parts of bounded
+ * size — a document of one part whole or not at all — idempotent by the document's SHA-256 and the
+ * records' own references, resumed by the same document when a run stopped), the import's record
  * (GET /imports/:id), a bank's already published statements (POST …/published-statement) and their
  * reconciliation with the loan-level records (GET …/reconciliation). The stories are app/imports/.
  */
@@ -35,7 +36,7 @@ describe({
   tag: 'imports',
   roles: ['operator', 'bank'],
   summary:
-    "Import a bank's past records (an operator, or the bank itself in migration mode): all checked first, then booked in date order on their own dates, in one transaction; the same document again answers the first answer",
+    "Import a bank's past records (an operator, or the bank itself in migration mode): all checked first, then booked in date order on their own dates, in parts of bounded size (a document of one part in one transaction); the same document again answers the first answer, or resumes an import stopped between parts",
   body: ImportDocument,
   responses: { 201: ImportView },
   idempotent: true,
@@ -82,7 +83,7 @@ export function importRoutes(deps: AppDeps): Router {
   router.post('/imports', requireRole('operator', 'bank'), async (req, res) => {
     const document = parseOrThrow(ImportDocument, req.body);
     const documentSha256 = (req as unknown as { bodySha256?: string }).bodySha256 ?? sha256Hex(JSON.stringify(req.body ?? null));
-    const outcome = await perform(db, actingOf(deps, res), (ctx) => importHistory(ctx, { document, documentSha256 }));
+    const outcome = await importHistory(db, actingOf(deps, res), { document, documentSha256 });
     if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(outcome.result);
   });

@@ -3,17 +3,22 @@
  * applications, decisions, disbursements, rollovers, repayments, collateral and revaluations, loan
  * repayments and acceptances — each with its own effective date and its own reference.
  *
- * Everything happens in the caller's one transaction, so an import is booked whole or not at all (a
- * killed import leaves nothing, and its retry books it all):
- * 1. the same document (SHA-256 of its bytes) imported before answers its first answer again;
+ * The first transaction checks everything and books the loans and the first part; the records are
+ * booked in parts of bounded size, a transaction each, so a large document never holds one long
+ * transaction (a document of one part is booked whole or not at all; a killed or refused run of a
+ * larger one leaves its parts booked so far, and the same document again resumes after them):
+ * 1. the same document (SHA-256 of its bytes) imported before answers its first answer again (an
+ *    import still `booking` is resumed);
  * 2. the loans are submitted as a batch would be (their row errors are collected, not written);
  * 3. every record is planned: references, kinds, dates and order (domain/imports/plan.ts); if the
  *    loans or the plan have any error, all of them are refused together with their paths
  *    (`records.17.loanRefs.3`) and rules, and nothing is written;
  * 4. the records are booked in date order through the same use cases as the API, each on its own
- *    effective date; a record an earlier import booked is skipped (`unchanged`); a rule a use case
- *    refuses stops the import, naming the record (`records.N…`) and the rule, and nothing is written;
- * 5. the import and its records are stored, with the answer.
+ *    effective date, part by part; a record an earlier import booked is skipped (`unchanged`); a rule a
+ *    use case refuses stops the import, naming the record (`records.N…`) and the rule, and its part
+ *    writes nothing;
+ * 5. each part stores its records and the import's progress; the last part books the interest and the
+ *    corrections and completes the import with its answer.
  *
  * Who books: the import books as the service's import agents — the bank's ("history import", for what
  * a bank does: loans, applications, pledges, loan repayments) and two of the central bank's (one
@@ -29,8 +34,10 @@ import type { Violation } from '../../domain/result.js';
 import type { Actor } from '../../domain/actor.js';
 import { findInstitutionByCode, type InstitutionRow } from '../../db/repositories/institutions.js';
 import {
+  analyzeImportedTables,
   completeImport,
   findImportBySha,
+  findImportForUpdate,
   findImportRecords,
   importAgent,
   insertImport,
@@ -38,6 +45,7 @@ import {
   lockImports,
   operationsOf,
   operatorInstitution,
+  saveImportProgress,
 } from '../../db/repositories/imports.js';
 import { findLoansByRefs } from '../../db/repositories/loans.js';
 import { collateralOf } from '../../db/repositories/refinancing/collateral.js';
@@ -49,7 +57,8 @@ import { accrueInterest } from '../refinancing/scans.js';
 import { approveApplication, rejectApplication } from '../refinancing/decisions.js';
 import { openOperation } from '../refinancing/operations.js';
 import { disburseApplication, repayTranche, rollOverTranche } from '../refinancing/tranches.js';
-import type { ActorContext } from '../perform.js';
+import type { Db } from '../../db/client.js';
+import { perform, type Acting, type ActorContext } from '../perform.js';
 import { byPath, refuse, Refused, refuseViolations } from '../refusals.js';
 import { correctFrom } from '../disclosures/corrections.js';
 import { refuseUnlessMayImport } from './common.js';
@@ -120,10 +129,89 @@ const yuan = (text: string) => parseYuan(text)!;
 const collateralInputs = (items: readonly CollateralText[]): CollateralInput[] =>
   items.map((c) => ({ type: c.type, ref: c.ref, faceFen: yuan(c.faceValue), marketFen: yuan(c.marketValue) }));
 
+/** Records booked in one part (one transaction) at most, and the loan references their applications list. */
+export const IMPORT_PART_RECORDS = 25;
+export const IMPORT_PART_LOAN_REFS = 5_000;
+
+type Outcome = ImportResult['records'][number];
+/** What the parts booked so far, kept in the import's row while it books. */
+export type ImportProgress = {
+  partsDone: number;
+  loans: Counts;
+  records: Record<string, Counts>;
+  outcomes: (Outcome | null)[];
+  /** tranches whose interest up to today is booked once, by the last part */
+  interestCatchUp: string[];
+  /** by bank: the earliest date whose records changed (corrected once, by the last part) */
+  correctionsFrom: Record<string, IsoDate>;
+};
+
+/** One request's run of an import: what its first transaction checked and planned, for every part. */
+type Run = {
+  importId: string;
+  documentSha256: string;
+  bank: InstitutionRow;
+  agents: Agents;
+  doc: ImportDocument;
+  planned: ReturnType<typeof plannedRecord>[];
+  plan: ReturnType<typeof planImport>;
+  /** record indices of each part, in booking order */
+  parts: number[][];
+  loanIds: Map<string, string>;
+  operations: Map<string, { id: string; quarter: string; volumeFen: bigint }>;
+  entityOf: Map<string, string>;
+};
+
+/** The booking order cut into parts: at most IMPORT_PART_RECORDS records or IMPORT_PART_LOAN_REFS listed loans each. */
+export function partsOf(order: readonly number[], records: readonly HistoryRecord[]): number[][] {
+  const parts: number[][] = [];
+  let part: number[] = [];
+  let loans = 0;
+  for (const index of order) {
+    const r = records[index];
+    const listed = r.kind === 'application' ? r.loanRefs.length : 0;
+    if (part.length && (part.length >= IMPORT_PART_RECORDS || loans + listed > IMPORT_PART_LOAN_REFS)) {
+      parts.push(part);
+      part = [];
+      loans = 0;
+    }
+    part.push(index);
+    loans += listed;
+  }
+  if (part.length || !parts.length) parts.push(part);
+  return parts;
+}
+
+/**
+ * Imports a document: checked, planned and its first part booked in one transaction (with its loans),
+ * then each further part in a transaction of its own, the last one completing the import. A document of
+ * one part is booked whole or not at all. A run that stops between parts (a crash, a refusal) leaves the
+ * import `booking`; the same document sent again resumes after the last part booked.
+ */
 export async function importHistory(
-  ctx: ActorContext,
+  db: Db,
+  acting: Acting<Actor>,
   input: { document: ImportDocument; documentSha256: string },
 ): Promise<{ result: ImportResult; replayed: boolean }> {
+  const begun = await perform(db, acting, async (ctx) => {
+    const run = await beginImport(ctx, input);
+    if ('replayed' in run) return run;
+    return { run, result: await bookNextPart(ctx, run) };
+  });
+  if ('replayed' in begun) return begun;
+  let result = begun.result;
+  // the loans a large document brought are counted by the planner before the rest is booked
+  // (best effort: without it the statistics catch up when autovacuum comes by)
+  if (!result && begun.run.doc.loans.length >= IMPORT_PART_LOAN_REFS) await analyzeImportedTables(db).catch(() => undefined);
+  while (!result) result = await perform(db, acting, (ctx) => bookNextPart(ctx, begun.run));
+  return { result, replayed: false };
+}
+
+/** The first transaction: replayed or refused, or the import's row (new, or booking since an earlier run) and its plan. */
+async function beginImport(
+  ctx: ActorContext,
+  input: { document: ImportDocument; documentSha256: string },
+): Promise<Run | { result: ImportResult; replayed: true }> {
   const { tx } = ctx;
   const doc = input.document;
   const replay = async () => {
@@ -131,10 +219,10 @@ export async function importHistory(
     if (!before) return null;
     const bank = await findInstitutionByCode(tx, doc.institution);
     if (bank) refuseUnlessMayImport(ctx.actor, bank);
-    return { result: before.result as ImportResult, replayed: true };
+    return before.status === 'completed' ? { result: before.result as ImportResult, replayed: true as const } : before;
   };
   const first = await replay();
-  if (first) return first;
+  if (first && 'replayed' in first) return first;
 
   const bank = await findInstitutionByCode(tx, doc.institution);
   if (!bank || bank.kind !== 'bank')
@@ -155,7 +243,6 @@ export async function importHistory(
     if (central.length) refuseViolations(central);
   }
   const agents = await agentsFor(ctx, bank);
-  const today = shanghaiDate(ctx.now);
 
   // 2. the loans, as a batch (rows with errors write nothing; any error refuses the whole import below)
   const errors: Violation[] = [];
@@ -177,21 +264,51 @@ export async function importHistory(
     }
   }
 
-  // one import books at a time (from here to its commit); the same document booked meanwhile is answered as it was
+  // one import plans at a time (and one part of any import books at a time); the same document booked meanwhile is answered as it was
   await lockImports(tx);
   const booked = await replay();
-  if (booked) return booked;
-  const row = await insertImport(tx, {
-    institutionId: bank.id,
-    documentSha256: input.documentSha256,
-    importedBy: ctx.actor.userId,
-    counts: {},
-    resultStatus: 201,
-    result: {},
-    importedAt: ctx.now,
-  });
+  if (booked && 'replayed' in booked) return booked;
+  const planning = await planRecords(ctx, bank, doc, loanIds);
+  errors.push(...planning.plan.errors);
+  if (errors.length) refuseViolations(errors.sort(byPath));
 
-  // 3. the plan: references, kinds, dates and order, against what the ledger holds
+  const progress: ImportProgress = {
+    partsDone: 0,
+    loans: loanCounts,
+    records: Object.fromEntries(
+      RECORD_KINDS.filter((k) => doc.records.some((r) => r.kind === k)).map((k) => [k, { created: 0, unchanged: 0 }]),
+    ),
+    outcomes: doc.records.map(() => null),
+    interestCatchUp: [],
+    correctionsFrom: {},
+  };
+  const row =
+    booked ??
+    (await insertImport(tx, {
+      institutionId: bank.id,
+      documentSha256: input.documentSha256,
+      importedBy: ctx.actor.userId,
+      status: 'booking',
+      progress,
+      counts: {},
+      resultStatus: 201,
+      result: {},
+      importedAt: ctx.now,
+    }));
+  return {
+    importId: row.id,
+    documentSha256: input.documentSha256,
+    bank,
+    agents,
+    doc,
+    ...planning,
+    parts: partsOf(planning.plan.order, doc.records),
+  };
+}
+
+/** 3. the plan: references, kinds, dates and order, against what the ledger holds. */
+async function planRecords(ctx: ActorContext, bank: InstitutionRow, doc: ImportDocument, loanIds: Map<string, string>) {
+  const { tx } = ctx;
   const planned = doc.records.map(plannedRecord);
   const refs = new Set<string>();
   const quarters = new Set<string>();
@@ -215,98 +332,133 @@ export async function importHistory(
   for (const l of await findLoansByRefs(tx, bank.id, [...loanRefs])) loanIds.set(l.loanRef, l.id);
   const plan = planImport({
     records: planned,
-    today,
+    today: shanghaiDate(ctx.now),
     known,
     operations,
     operationVolumes: new Map(doc.records.flatMap((r, i) => (r.kind === 'operation' ? [[i, yuan(r.volume)] as const] : []))),
     loans: new Set(loanIds.keys()),
   });
-  errors.push(...plan.errors);
-  if (errors.length) refuseViolations(errors.sort(byPath));
+  return { planned, plan, loanIds, operations, entityOf };
+}
 
-  // 4. booking, in date order, through the use cases
-  const counts: Record<string, Counts> = Object.fromEntries(
-    RECORD_KINDS.filter((k) => doc.records.some((r) => r.kind === k)).map((k) => [k, { created: 0, unchanged: 0 }]),
-  );
-  const outcomes: ImportResult['records'] = new Array(doc.records.length);
+/**
+ * 4. books the import's next part, in date order, through the use cases (its own transaction, after
+ * every part before it; a part another run of the same document booked meanwhile is not booked again).
+ * Returns the import's answer once its last part is booked, else null.
+ */
+async function bookNextPart(ctx: ActorContext, run: Run): Promise<ImportResult | null> {
+  const { tx } = ctx;
+  await lockImports(tx);
+  const row = (await findImportForUpdate(tx, run.importId))!;
+  if (row.status === 'completed') return row.result as ImportResult;
+  const progress = row.progress as ImportProgress;
+  const part = run.parts[progress.partsDone];
+  // what other imports (or another run of this one) booked since the plan: their entities, and no record twice
+  const partRefs = part.flatMap((i) => [run.planned[i].ref, ...run.planned[i].references.map((r) => r.ref)]);
+  const bookedRows = await findImportRecords(tx, run.bank.id, partRefs);
+  for (const r of bookedRows) run.entityOf.set(r.ref, r.entityId);
+  const bookedNow = new Map(bookedRows.map((r) => [r.ref, r]));
   const registry: { ref: string; kind: string; entityId: string; effectiveOn: IsoDate; contentSha256: string }[] = [];
   const entity = (ref: string) => {
-    const id = entityOf.get(ref);
+    const id = run.entityOf.get(ref);
     if (!id) throw new Error(`import: ${ref} was planned but has no entity`);
     return id;
   };
-  // the interest of the tranches booked before today is booked up to today once, after the last record
-  // and the disclosures the records change are corrected once, after the last record (one new version
-  // per bank and quarter for the whole import)
   const bookingCtx: ActorContext = { ...ctx, interestCatchUp: new Set<string>(), correctionsDue: new Map<string, string>() };
-  for (const index of plan.order) {
-    const record = doc.records[index];
+  const skip = (index: number, id: string) => {
+    const record = run.doc.records[index];
+    progress.records[record.kind].unchanged += 1;
+    progress.outcomes[index] = { index, kind: record.kind, ref: refOf(record), on: record.on, status: 'unchanged', id };
+  };
+  for (const index of part) {
+    const record = run.doc.records[index];
     const ref = refOf(record);
-    if (plan.unchanged.has(index)) {
-      counts[record.kind].unchanged += 1;
-      outcomes[index] = {
-        index,
-        kind: record.kind,
-        ref,
-        on: record.on,
-        status: 'unchanged',
-        id: record.kind === 'operation' ? operations.get(ref)!.id : entity(ref),
-      };
+    if (run.plan.unchanged.has(index)) {
+      skip(index, record.kind === 'operation' ? run.operations.get(ref)!.id : entity(ref));
+      continue;
+    }
+    const since = record.kind === 'operation' ? undefined : bookedNow.get(ref);
+    if (since) {
+      if (since.contentSha256 !== run.planned[index].contentSha256)
+        refuseViolations([
+          { path: `records.${index}.ref`, code: 'record_ref_conflict', message: `${ref} was booked meanwhile with other content` },
+        ]);
+      skip(index, since.entityId);
       continue;
     }
     let id: string;
     try {
-      id = await book(bookingCtx, agents, record, { entity, loanIds, operations, reason: `${IMPORT_AGENTS.bank} ${row.id}: ${ref}` });
+      id = await book(bookingCtx, run.agents, record, {
+        entity,
+        loanIds: run.loanIds,
+        operations: run.operations,
+        reason: `${IMPORT_AGENTS.bank} ${run.importId}: ${ref}`,
+      });
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       // an operation opened meanwhile (outside this import) with the same volume is the same record
       const same = record.kind === 'operation' && err.refusal.status === 'operation_exists' ? (await operationsOf(tx, [ref]))[0] : null;
       if (!same || record.kind !== 'operation' || same.volumeFen !== yuan(record.volume))
         refuseViolations(recordViolations(index, err.refusal));
-      operations.set(ref, same);
-      counts[record.kind].unchanged += 1;
-      outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'unchanged', id: same.id };
+      run.operations.set(ref, same);
+      skip(index, same.id);
       continue;
     }
-    counts[record.kind].created += 1;
-    outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'created', id };
+    progress.records[record.kind].created += 1;
+    progress.outcomes[index] = { index, kind: record.kind, ref, on: record.on, status: 'created', id };
     if (record.kind !== 'operation') {
-      entityOf.set(ref, id);
-      registry.push({ ref, kind: record.kind, entityId: id, effectiveOn: record.on, contentSha256: planned[index].contentSha256 });
+      run.entityOf.set(ref, id);
+      registry.push({ ref, kind: record.kind, entityId: id, effectiveOn: record.on, contentSha256: run.planned[index].contentSha256 });
     }
   }
-
-  if (bookingCtx.interestCatchUp!.size)
-    await accrueInterest(tx, { through: today, facilityIds: [...bookingCtx.interestCatchUp!].sort(), actor: agents.bookings });
-  // the bank's records changed from its earliest booked record (or the earliest loan an approval,
-  // rejection or acceptance among them reaches back to)
-  const bookedOn = registry.map((r) => r.effectiveOn).sort();
-  if (bookedOn.length)
-    bookingCtx.correctionsDue!.set(bank.id, [bookedOn[0], bookingCtx.correctionsDue!.get(bank.id) ?? bookedOn[0]].sort()[0]);
-  await correctFrom(
-    ctx,
-    [...bookingCtx.correctionsDue!].map(([institutionId, from]) => ({ institutionId, from })),
-    'history_imported',
-    { changeReason: `history_imported: import ${row.id}` },
-  );
-
-  // 5. the import, its records and its answer
   await insertImportRecords(
     tx,
-    registry.map((r) => ({ ...r, institutionId: bank.id, importId: row.id })),
+    registry.map((r) => ({ ...r, institutionId: run.bank.id, importId: run.importId })),
   );
+  // the interest and the corrections are booked once, by the last part
+  progress.interestCatchUp = [...new Set([...progress.interestCatchUp, ...bookingCtx.interestCatchUp!])];
+  const earliest = (a: IsoDate | undefined, b: IsoDate) => (a && a < b ? a : b);
+  // the bank's records changed from its earliest booked record (or the earliest loan an approval,
+  // rejection or acceptance among them reaches back to)
+  for (const r of registry) progress.correctionsFrom[run.bank.id] = earliest(progress.correctionsFrom[run.bank.id], r.effectiveOn);
+  for (const [institutionId, from] of bookingCtx.correctionsDue!)
+    progress.correctionsFrom[institutionId] = earliest(progress.correctionsFrom[institutionId], from);
+  progress.partsDone += 1;
+  if (progress.partsDone < run.parts.length) {
+    await saveImportProgress(tx, run.importId, progress);
+    return null;
+  }
+  return finishImport(ctx, run, progress);
+}
+
+/** 5. after the last part: the interest up to today, the corrections, the import's answer. */
+async function finishImport(ctx: ActorContext, run: Run, progress: ImportProgress): Promise<ImportResult> {
+  const { tx } = ctx;
+  if (progress.interestCatchUp.length)
+    await accrueInterest(tx, {
+      through: shanghaiDate(ctx.now),
+      facilityIds: [...progress.interestCatchUp].sort(),
+      actor: run.agents.bookings,
+    });
+  await correctFrom(
+    ctx,
+    Object.entries(progress.correctionsFrom).map(([institutionId, from]) => ({ institutionId, from })),
+    'history_imported',
+    { changeReason: `history_imported: import ${run.importId}` },
+  );
+  const row = (await findImportForUpdate(tx, run.importId))!;
   const result: ImportResult = {
-    id: row.id,
-    institution: bank.code,
-    documentSha256: input.documentSha256,
+    id: run.importId,
+    institution: run.bank.code,
+    documentSha256: run.documentSha256,
     status: 'completed',
     importedBy: ctx.actor.userName,
-    importedAt: ctx.now.toISOString(),
-    counts: { loans: loanCounts, records: counts },
-    records: outcomes,
+    importedAt: row.importedAt.toISOString(),
+    counts: { loans: progress.loans, records: progress.records },
+    records: progress.outcomes.map((o) => o!),
   };
-  await completeImport(tx, row.id, { counts: result.counts, resultStatus: 201, result });
-  return { result, replayed: false };
+  await completeImport(tx, run.importId, { counts: result.counts, resultStatus: 201, result });
+  return result;
 }
 
 type Lookups = {

@@ -4,7 +4,9 @@
  * (`submitLoans` as POST /loans/batch, `recordRepayments` as POST /repayments/batch and each
  * repayment, `amendLoan` as POST /loans/:id/amendments), a chunk of rows at a time.
  *
- * Everything happens in the job's one transaction, which also marks the upload finished: a process that
+ * Everything happens in the job's one transaction, which also marks the upload finished (on PostgreSQL;
+ * on the embedded database, whose one connection would be held all along, a chunk per transaction:
+ * process-upload-in-parts.ts): a process that
  * dies midway leaves nothing written and the retry starts again (and a finished upload is never
  * processed twice). The rows are written inside a savepoint: when any row fails and the bank did not
  * choose to write the good rows, the savepoint is rolled back, so nothing is written, and the upload
@@ -50,11 +52,11 @@ function shapeViolations(error: z.ZodError): Violation[] {
   });
 }
 
-const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
+export const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
   violations.map((v) => ({ row, column: v.path, rule: v.code, message: v.message }));
 
 /** The file's bytes, part by part, read through `db`, counting what was read. */
-function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number }): Readable {
+export function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number }): Readable {
   return Readable.from(
     (async function* () {
       for (let seq = 0; ; seq++) {
@@ -69,7 +71,7 @@ function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number }): Rea
 }
 
 /** The header row: which column each cell is; unknown and missing columns are errors of row 1. */
-function readHeader(kind: UploadKind, header: FileRow): { columns: (string | null)[]; errors: UploadRowErrorValue[] } {
+export function readHeader(kind: UploadKind, header: FileRow): { columns: (string | null)[]; errors: UploadRowErrorValue[] } {
   const expected = UPLOAD_COLUMNS[kind];
   const known = new Set(expected);
   const errors: UploadRowErrorValue[] = [];
@@ -89,8 +91,8 @@ function readHeader(kind: UploadKind, header: FileRow): { columns: (string | nul
 }
 
 /** Each column's path in the JSON API's loan (`project.ref` → project, ref), split once per file; null: not read. */
-type ColumnPaths = (string[] | null)[];
-const pathsOf = (columns: (string | null)[]): ColumnPaths => columns.map((name) => (name ? name.split('.') : null));
+export type ColumnPaths = (string[] | null)[];
+export const pathsOf = (columns: (string | null)[]): ColumnPaths => columns.map((name) => (name ? name.split('.') : null));
 
 /** The row as the nested object of the JSON API (empty cells left out), by the header's column paths. */
 function rowObject(paths: ColumnPaths, row: FileRow): Record<string, unknown> {
@@ -107,14 +109,14 @@ function rowObject(paths: ColumnPaths, row: FileRow): Record<string, unknown> {
   return out;
 }
 
-type Chunk = { rows: FileRow[]; paths: ColumnPaths };
-type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
+export type Chunk = { rows: FileRow[]; paths: ColumnPaths };
+export type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
 /**
  * How a kind of file is written, a chunk at a time: `check` is pure work (the rows' shapes and facts,
  * no database), so the next chunk is checked while the database writes the last one; `write` runs the
  * use case in the upload's transaction.
  */
-type ChunkHandler<Checked> = {
+export type ChunkHandler<Checked> = {
   check(chunk: Chunk): Checked;
   write(ctx: ActorContext, checked: Checked): Promise<ChunkResult>;
 };
@@ -209,7 +211,7 @@ const amendmentChunks: ChunkHandler<CheckedAmendment[]> = {
   },
 };
 
-const CHUNKS: Record<UploadKind, ChunkHandler<unknown>> = {
+export const CHUNKS: Record<UploadKind, ChunkHandler<unknown>> = {
   loans: loanChunks as ChunkHandler<unknown>,
   repayments: repaymentChunks as ChunkHandler<unknown>,
   amendments: amendmentChunks as ChunkHandler<unknown>,

@@ -50,7 +50,30 @@ export async function completeImport(
   id: string,
   values: Pick<typeof imports.$inferInsert, 'counts' | 'resultStatus' | 'result'>,
 ): Promise<void> {
-  await tx.update(imports).set(values).where(eq(imports.id, id));
+  await tx
+    .update(imports)
+    .set({ ...values, status: 'completed', progress: null })
+    .where(eq(imports.id, id));
+}
+
+/** An import's row, locked for the rest of the transaction (one part of it books at a time). */
+export async function findImportForUpdate(tx: Tx, id: string): Promise<ImportRow | null> {
+  const [row] = await tx.select().from(imports).where(eq(imports.id, id)).for('update');
+  return row ?? null;
+}
+
+/** What the parts of an import still booking have booked so far. */
+export async function saveImportProgress(tx: Tx, id: string, progress: unknown): Promise<void> {
+  await tx.update(imports).set({ progress }).where(eq(imports.id, id));
+}
+
+/**
+ * Refreshes the planner's statistics of the tables a large import fills, after its loans are committed
+ * (autovacuum would, later): the parts and the corrections that follow are planned for the rows there
+ * are, not for the rows there were. Outside a transaction.
+ */
+export async function analyzeImportedTables(tx: Tx): Promise<void> {
+  await tx.execute(sql`analyze loans, projects, project_register, application_loans, applications`);
 }
 
 /** The bank's booked records among `refs`. */

@@ -21,6 +21,7 @@ const SUMMARY = {
   sizeBytes: uploads.sizeBytes,
   fileSha256: uploads.fileSha256,
   writeGoodRows: uploads.writeGoodRows,
+  rowsCommitted: uploads.rowsCommitted,
   status: uploads.status,
   progressPermille: uploads.progressPermille,
   rowsRead: uploads.rowsRead,

@@ -4,8 +4,10 @@ import { institutions, users } from './institutions.js';
 
 /**
  * One historical import: a JSON document of a bank's past records (POST /api/v1/imports), booked in
- * one transaction. The row is written in that same transaction, so it exists only once the import is
- * complete; the same document again (same SHA-256 of its bytes) replays `result`, the first answer.
+ * parts (a transaction each). The row is written with the first part (`booking`) and completed with the
+ * last (`completed`); until then `progress` holds what the parts booked, so the same document sent again
+ * resumes after the last part booked. Once completed, the same document again (same SHA-256 of its
+ * bytes) replays `result`, the first answer.
  */
 export const imports = pgTable(
   'imports',
@@ -19,9 +21,11 @@ export const imports = pgTable(
     importedBy: uuid('imported_by')
       .notNull()
       .references(() => users.id),
-    status: text('status', { enum: ['completed'] })
+    status: text('status', { enum: ['booking', 'completed'] })
       .notNull()
       .default('completed'),
+    /** while booking: the parts booked and their outcomes (app/imports/import-history.ts ImportProgress) */
+    progress: jsonb('progress'),
     /** { loans: { created, unchanged }, records: { <kind>: { created, unchanged } } } */
     counts: jsonb('counts').notNull(),
     /** HTTP status and body of the first answer, replayed for the same document */
@@ -30,7 +34,10 @@ export const imports = pgTable(
     /** when the import ran (the request's time) */
     importedAt: timestamp('imported_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('imports_institution').on(t.institutionId, t.importedAt), check('imports_status', sql`${t.status} in ('completed')`)],
+  (t) => [
+    index('imports_institution').on(t.institutionId, t.importedAt),
+    check('imports_status', sql`${t.status} in ('booking', 'completed')`),
+  ],
 );
 
 /**

@@ -34,6 +34,8 @@ export const uploads = pgTable(
     /** share of the file read so far, in thousandths */
     progressPermille: integer('progress_permille').notNull().default(0),
     rowsRead: integer('rows_read').notNull().default(0),
+    /** written a chunk per transaction (the embedded database): the last file row written so far, with counts and errors */
+    rowsCommitted: integer('rows_committed'),
     /** { created, unchanged, written, error } */
     counts: jsonb('counts'),
     /** [{ row, column, rule, message }], the file's row numbers (the header is row 1) */
