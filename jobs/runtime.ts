@@ -83,6 +83,12 @@ class JobTimeout extends Error {}
 /** how long a health probe waits for Redis, and how long each shutdown step may take while Redis is unreachable */
 const PROBE_TIMEOUT_MS = 2_000;
 const STOP_STEP_MS = 10_000;
+/** a job's lock in BullMQ, renewed every LOCK_RENEW_MS while it runs; stalled jobs are looked for every STALLED_CHECK_MS */
+const LOCK_MS = 15_000;
+const LOCK_RENEW_MS = 5_000;
+const STALLED_CHECK_MS = 5_000;
+/** a job whose worker died this many times fails (each run is still done at most once: the outbox row says so) */
+const MAX_STALLS = 3;
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -157,7 +163,12 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
           prefix,
           // an upload holds one chunk of rows in memory and one transaction: one at a time per process
           concurrency: queue === 'upload' ? 1 : (options.concurrency ?? (queue === 'notify' ? 8 : 2)),
-          lockDuration: Math.max(30_000, limits.timeoutMs + 10_000),
+          // a short lock renewed while the job runs: a job whose process died is taken up again within
+          // LOCK_MS + 2 × STALLED_CHECK_MS, however long the job may run
+          lockDuration: LOCK_MS,
+          lockRenewTime: LOCK_RENEW_MS,
+          stalledInterval: STALLED_CHECK_MS,
+          maxStalledCount: MAX_STALLS,
           name: options.workerName,
         },
       );
