@@ -1,7 +1,9 @@
 /**
  * Starts the whole service: configuration → database (PGlite or PostgreSQL) with migrations →
- * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it in reverse,
- * letting in-flight requests finish.
+ * bootstrap operator → Redis (own child or REDIS_URL) → jobs → HTTP. `stop()` undoes it within
+ * STOP_WITHIN_MS whatever Redis and PostgreSQL do: first the HTTP server (requests in flight may finish),
+ * the jobs and the timers side by side, then the database and the own redis-server side by side, each
+ * phase cut at its share of the one deadline.
  */
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
@@ -41,21 +43,37 @@ export async function startService(env: Env, options: { now?: () => Date; policy
     throw new ConfigError((err as Error).message);
   }
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
-  const cleanups: (() => Promise<void>)[] = [() => database.close()];
-  // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
-  // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
+  /** the steps of a stop: `first` (what uses the database and Redis) side by side, then `last` side by side; each gets its phase's deadline */
+  const cleanups: { first: ((deadline: number) => Promise<void>)[]; last: (() => Promise<void>)[] } = {
+    first: [],
+    last: [() => database.close()],
+  };
+  // every step is bounded by its phase's share of one deadline, so one that waits on a dependency that is
+  // gone (a pool whose client waits on Redis, a connection that never closes) cannot hold the stop
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    const deadline = Date.now() + STOP_WITHIN_MS;
+    const firstDeadline = deadline - LAST_PHASE_MS;
+    const phase = async (steps: (() => Promise<void>)[], until: number, what: string) => {
       let timer: NodeJS.Timeout | undefined;
       const cut = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          logger.warn('a shutdown step did not finish within 12 s; going on');
-          resolve();
-        }, STOP_CLEANUP_MS);
+        timer = setTimeout(
+          () => {
+            logger.warn({ phase: what }, 'a shutdown phase did not finish by its deadline; going on');
+            resolve();
+          },
+          Math.max(0, until - Date.now()),
+        );
       });
-      await Promise.race([cleanup().catch((err) => logger.error({ err }, 'shutdown step failed')), cut]);
+      const all = Promise.all(steps.map((step) => step().catch((err) => logger.error({ err }, 'shutdown step failed'))));
+      await Promise.race([all, cut]);
       clearTimeout(timer);
-    }
+    };
+    await phase(
+      cleanups.first.map((step) => () => step(firstDeadline)),
+      firstDeadline,
+      'HTTP, jobs and timers',
+    );
+    await phase(cleanups.last, deadline, 'database and redis-server');
   };
   try {
     const { generatedKey } = await bootstrapOperator(database.db, env.CERF_BOOTSTRAP_OPERATOR_KEY);
@@ -65,7 +83,7 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       refreshPolicyData(database.db).catch((err) => logger.warn({ err }, 'policy data refresh failed; the data in force stays'));
     }, options.policyRefreshMs ?? POLICY_DATA_REFRESH_MS);
     policyTimer.unref();
-    cleanups.push(async () => clearInterval(policyTimer));
+    cleanups.first.push(async () => clearInterval(policyTimer));
     let redisUrl = env.REDIS_URL;
     let embeddedRedis: EmbeddedRedis | null = null;
     if (!redisUrl) {
@@ -80,7 +98,9 @@ export async function startService(env: Env, options: { now?: () => Date; policy
         },
       });
       redisUrl = embeddedRedis.url;
-      cleanups.push(() => embeddedRedis!.stop());
+      cleanups.last.push(() => embeddedRedis!.stop());
+      if (embeddedRedis.endedLeftOver)
+        logger.warn({ pid: embeddedRedis.endedLeftOver }, 'ended a redis-server a killed process had left running on the data folder');
       logger.info({ redisUrl }, 'started own redis-server');
     }
     const jobs: JobRuntime = await startJobRuntime({
@@ -91,11 +111,11 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       now,
       prefix: env.CERF_QUEUE_PREFIX,
     });
-    cleanups.push(() => jobs.stop());
+    cleanups.first.push((deadline) => jobs.stop(deadline));
     // the API's rate limits, shared by every process; offline commands fail at once (counted in memory meanwhile)
     const rateLimitRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     rateLimitRedis.on('error', (err) => logger.debug({ err: err.message }, 'rate-limit redis connection error'));
-    cleanups.push(async () => rateLimitRedis.disconnect());
+    cleanups.first.push(async () => rateLimitRedis.disconnect());
     const deps: AppDeps = {
       database,
       env,
@@ -111,12 +131,13 @@ export async function startService(env: Env, options: { now?: () => Date; policy
       s.listen(env.PORT, env.HOST, () => resolve(s));
     });
     server.keepAliveTimeout = 5_000;
-    cleanups.push(
-      () =>
+    cleanups.first.push(
+      (deadline) =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
+          // requests in flight may finish until shortly before the phase's deadline
+          setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now() - 500)).unref();
         }),
     );
     const address = server.address();
@@ -132,8 +153,10 @@ export async function startService(env: Env, options: { now?: () => Date; policy
 /** A start that cannot go on for a reason the person starting it can fix: the message says how. */
 export class StartupError extends Error {}
 
-/** how long one step of a stop may take (the jobs' own steps are bounded at 10 s each) */
-const STOP_CLEANUP_MS = 12_000;
+/** how long a whole stop may take (the process itself exits at STOP_DEADLINE_MS of platform/signals.ts, 10 s at most) */
+const STOP_WITHIN_MS = 8_500;
+/** the share of it kept for closing the database and the own redis-server */
+const LAST_PHASE_MS = 3_000;
 
 function listenFailure(err: Error, env: { PORT: number; HOST: string }): Error {
   const code = (err as NodeJS.ErrnoException).code;

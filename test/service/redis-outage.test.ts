@@ -45,7 +45,7 @@ const probe = (url: string, p: string, key?: string) => call(url, 'GET', p, { ke
 
 describe('Redis outages', () => {
   it.skipIf(skip)(
-    'when the external Redis is killed, then /readyz and /api/v1/jobs/health answer 503, and SIGTERM ends the process',
+    'when the external Redis is killed, then /readyz and /api/v1/jobs/health answer 503, and SIGTERM ends the process within 10 s',
     async () => {
       redis = await startRedisServer({ dataDir: tempDir('cerf-redis-ext-'), persist: false });
       const service = await startServiceProcess({
@@ -67,7 +67,8 @@ describe('Redis outages', () => {
       expect(health.status).toBe(503);
       expect(health.body.code).toBe('redis_unavailable');
 
-      const ended = await service.stop(60_000);
+      // the product's own contract: a stop ends within 10 s whatever Redis does (SIGKILL after 10 s counts as forced)
+      const ended = await service.stop(10_000);
       expect(ended).toMatchObject({ forced: false, code: 0 });
     },
     180_000,
