@@ -9,6 +9,7 @@ import { UnrecoverableError } from 'bullmq';
 import { perform, settled } from '../../app/perform.js';
 import { processUpload } from '../../app/uploads/process-upload.js';
 import { markUploadFailed, markUploadStarted, noteUploadProgress } from '../../app/uploads/upload-job-state.js';
+import { uploadFailureInWords } from '../../app/uploads/upload-failure.js';
 import { UploadJob } from '../../schemas/uploads.js';
 import { parsePayload } from './parse.js';
 import { performJob } from './perform-job.js';
@@ -29,7 +30,9 @@ export const upload: Processor = async (ctx, job) => {
     const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= job.maxAttempts;
     if (last)
       await settled(
-        perform(ctx.db, { now: ctx.now(), actor: null }, (uc) => markUploadFailed(uc, { uploadId, failure: (err as Error).message })),
+        perform(ctx.db, { now: ctx.now(), actor: null }, (uc) =>
+          markUploadFailed(uc, { uploadId, failure: uploadFailureInWords(err, err instanceof UnrecoverableError) }),
+        ),
       ).catch(() => undefined);
     throw err;
   }
