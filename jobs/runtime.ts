@@ -33,7 +33,12 @@ import { ensureSchedulers } from './schedulers.js';
 
 export type JobRuntime = {
   redisPing(): Promise<boolean>;
-  stop(): Promise<void>;
+  /**
+   * Stops by `deadline` (epoch ms; default STOP_WITHIN_MS from now) whatever Redis does: the loops, the
+   * workers (active jobs may finish until then; one that does not stays open in the outbox and is taken
+   * up again once its lock runs out) and the queues close side by side.
+   */
+  stop(deadline?: number): Promise<void>;
   prefix: string;
   queues: Queues;
   /** moves pending outbox rows to BullMQ now (the relay also runs on its own timer) */
@@ -80,9 +85,16 @@ const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
 
 class JobTimeout extends Error {}
 
-/** how long a health probe waits for Redis, and how long each shutdown step may take while Redis is unreachable */
+/** how long a health probe waits for Redis */
 const PROBE_TIMEOUT_MS = 2_000;
-const STOP_STEP_MS = 10_000;
+/** how long a stop may take when no deadline is given */
+const STOP_WITHIN_MS = 8_000;
+/** a job's lock in BullMQ, renewed every LOCK_RENEW_MS while it runs; stalled jobs are looked for every STALLED_CHECK_MS */
+const LOCK_MS = 15_000;
+const LOCK_RENEW_MS = 5_000;
+const STALLED_CHECK_MS = 5_000;
+/** a job whose worker died this many times fails (each run is still done at most once: the outbox row says so) */
+const MAX_STALLS = 3;
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -157,7 +169,12 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
           prefix,
           // an upload holds one chunk of rows in memory and one transaction: one at a time per process
           concurrency: queue === 'upload' ? 1 : (options.concurrency ?? (queue === 'notify' ? 8 : 2)),
-          lockDuration: Math.max(30_000, limits.timeoutMs + 10_000),
+          // a short lock renewed while the job runs: a job whose process died is taken up again within
+          // LOCK_MS + 2 × STALLED_CHECK_MS, however long the job may run
+          lockDuration: LOCK_MS,
+          lockRenewTime: LOCK_RENEW_MS,
+          stalledInterval: STALLED_CHECK_MS,
+          maxStalledCount: MAX_STALLS,
           name: options.workerName,
         },
       );
@@ -207,16 +224,15 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
         ).catch(() => ({}));
       return { outbox, queues: counts };
     },
-    stop: async () => {
-      // each step is bounded: while Redis is unreachable a relay tick, a worker or a queue never settles
+    stop: async (deadline = Date.now() + STOP_WITHIN_MS) => {
+      // every step side by side under one deadline: while Redis is unreachable a relay tick, a worker or a
+      // queue never settles. Graceful meanwhile: active jobs may finish, no new ones are taken.
       const bounded = (step: Promise<unknown>, what: string) =>
-        withTimeout(step, STOP_STEP_MS, what).catch((err: unknown) =>
+        withTimeout(step, Math.max(0, deadline - Date.now()), what).catch((err: unknown) =>
           logger.warn({ err: (err as Error).message }, 'shutdown step cut short'),
         );
-      // the two loops stop side by side (each waits at most for its own tick)
-      await bounded(Promise.all([relayLoop.stop(), reconcileLoop.stop()]), 'outbox relay and reconciler stop');
-      // graceful: let active jobs finish, take no new ones; the queues close meanwhile (nothing adds to them now)
       await Promise.all([
+        bounded(Promise.all([relayLoop.stop(), reconcileLoop.stop()]), 'outbox relay and reconciler stop'),
         bounded(Promise.all(workers.map((w) => w.close().catch(() => undefined))), 'workers close'),
         bounded(Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined))), 'queues close'),
       ]);

@@ -13,6 +13,10 @@ import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 import { useSigningKeyFile } from '../platform/signing.js';
 import { startJobRuntime } from './runtime.js';
 
+/** how long the worker's jobs may take to stop, then its database pool */
+const WORKER_STOP_MS = 6_500;
+const DATABASE_CLOSE_MS = 2_000;
+
 async function main() {
   const env = envOrExit();
   if (!env.DATABASE_URL || !env.REDIS_URL) {
@@ -47,8 +51,9 @@ async function main() {
   stopOnSignals(async (signal) => {
     logger.info({ signal }, 'worker stopping: finishing active jobs');
     clearInterval(policyTimer);
-    await runtime.stop();
-    await database.close();
+    // side by side steps under one deadline (the process exits at STOP_DEADLINE_MS regardless)
+    await runtime.stop(Date.now() + WORKER_STOP_MS);
+    await Promise.race([database.close(), new Promise((resolve) => setTimeout(resolve, DATABASE_CLOSE_MS).unref())]);
   });
 }
 

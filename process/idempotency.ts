@@ -6,7 +6,9 @@
  * (`write_committed`) inside itself, so the mark exists exactly when the write does. A committed write
  * whose answer was lost (the database went away during or after COMMIT) keeps its key, answered
  * `409 idempotency_key_committed`, and is never written twice. When the database cannot be reached to
- * settle a claim, settling is retried in the background until it can.
+ * settle a claim, settling is retried in the background until it can. A claim carries a lease,
+ * renewed every 5 s while its request runs: a claim of a process that died is released 20 s after its
+ * last renewal, so a retry with the same key answers within seconds.
  *
  * Secrets are never stored: an answer's API keys, webhook secrets and recovery codes are replaced by
  * null in the stored copy, which says they were shown once (`shownOnce`). Stored answers are replayed
@@ -21,8 +23,10 @@ import {
   deleteExpiredIdempotencyKey,
   deleteIdempotencyKeysBefore,
   findIdempotencyKey,
+  isAbandonedClaim,
   markIdempotentWrite,
   recordIdempotentResponse,
+  renewIdempotencyClaim,
   settleFailedClaim,
   type IdempotencyRow,
 } from '../db/repositories/idempotency.js';
@@ -82,8 +86,16 @@ function settleWithRetries(attempt: () => Promise<void>, onGiveUp: (err: unknown
     throw err;
   });
 }
-/** a request still claiming its key after this long belonged to a process that died */
-const STALE_CLAIM_MS = 5 * 60_000;
+/**
+ * A claim's lease is renewed every RENEW_CLAIM_MS while its request runs; a claim not renewed for
+ * STALE_CLAIM_MS (and held by no open transaction) belonged to a process that died and is released.
+ */
+const RENEW_CLAIM_MS = 5_000;
+const STALE_CLAIM_MS = 20_000;
+/** the longest a request renews its claim (a request still running after this is not waited for) */
+const RENEW_AT_MOST_MS = 60 * 60_000;
+/** claims of requests running in this process: never abandoned, whatever their lease says */
+const claimsHere = new Set<string>();
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 /** Fields of an answer that hold a secret shown once: never stored, never replayed. */
@@ -133,6 +145,23 @@ export function withoutSecrets(text: string): string {
  */
 export type StreamedBody = { pattern: RegExp; hash: (req: Request) => Promise<string> };
 
+/** Renews the claim's lease until the returned function is called (or for RENEW_AT_MOST_MS). */
+function renewWhileRunning(db: Db, userId: string, key: string): () => void {
+  const id = `${userId}\n${key}`;
+  claimsHere.add(id);
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - started > RENEW_AT_MOST_MS) return stop();
+    renewIdempotencyClaim(db, userId, key, IN_PROGRESS).catch(() => undefined);
+  }, RENEW_CLAIM_MS);
+  timer.unref();
+  function stop() {
+    clearInterval(timer);
+    claimsHere.delete(id);
+  }
+  return stop;
+}
+
 /** Ages are measured on the wall clock (a record's age is real time, whatever date the ledger is told it is). */
 export function idempotency(db: Db, options: { ttlHours: number; streamedBodies?: StreamedBody[] }): RequestHandler {
   const ttlMs = options.ttlHours * 3600_000;
@@ -175,8 +204,10 @@ export function idempotency(db: Db, options: { ttlHours: number; streamedBodies?
       if (!stored)
         return next(conflict('idempotency_key_in_use', 'this Idempotency-Key is being used by a request in progress; retry shortly'));
       if (stored.responseStatus === IN_PROGRESS) {
-        // a claim left by a process that died mid-request is settled after a while, so the key is not lost
-        if (now.getTime() - stored.createdAt.getTime() <= STALE_CLAIM_MS)
+        // a claim left by a process that died mid-request is settled once its lease ran out, so the key is not lost
+        const abandoned =
+          !claimsHere.has(`${actor.userId}\n${key}`) && (await isAbandonedClaim(db, actor.userId, key, IN_PROGRESS, STALE_CLAIM_MS / 1000));
+        if (!abandoned)
           return next(
             conflict('idempotency_key_in_use', 'the first request with this Idempotency-Key is still in progress; retry shortly'),
           );
@@ -213,11 +244,14 @@ export function idempotency(db: Db, options: { ttlHours: number; streamedBodies?
         : 'application/json';
       return res.status(stored.responseStatus).type(contentType).send(stored.responseBody);
     }
+    const stopRenewing = renewWhileRunning(db, actor.userId, key);
+    res.once('finish', stopRenewing);
     const originalSend = res.send.bind(res);
     let recorded = false;
     res.send = ((body?: unknown) => {
       if (recorded) return originalSend(body as never);
       recorded = true;
+      stopRenewing();
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body ?? null);
       const status = res.statusCode;
       const committed = committedAnswer();

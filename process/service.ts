@@ -1,8 +1,10 @@
 /**
  * Starts the whole service: configuration → the port (answering 503 "starting" meanwhile, see
- * listen.ts) → database (PGlite or PostgreSQL) with migrations → bootstrap operator → Redis (own child
- * or REDIS_URL) → jobs → the app on the port. `stop()` closes the port first (in-flight requests
- * finish), then undoes the rest in reverse.
+ * listen.ts) → database (PGlite or PostgreSQL) with migrations, and beside it the own redis-server (or
+ * REDIS_URL) → bootstrap operator → jobs → the app on the port. `stop()` undoes it within
+ * STOP_WITHIN_MS whatever Redis and PostgreSQL do: first the HTTP server (requests in flight may finish),
+ * the jobs and the timers side by side, then the database and the own redis-server side by side, each
+ * phase cut at its share of the one deadline.
  */
 import { Redis } from 'ioredis';
 import path from 'node:path';
@@ -30,6 +32,9 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
+/** the steps of a stop: `first` (what uses the database and Redis) side by side, then `last` side by side; each gets its phase's deadline */
+type Cleanups = { first: ((deadline: number) => Promise<void>)[]; last: (() => Promise<void>)[] };
+
 /**
  * `policyRefreshMs`: how often the policy data operators confirmed in other processes is re-read;
  * `listening`: the port when the caller took it already (process/run.ts takes it before loading the rest).
@@ -50,40 +55,27 @@ export async function startService(
   // the port first: one another process holds is reported before anything else is started
   const listening = options.listening ?? (await listenEarly(env.PORT, env.HOST, (err) => listenFailure(err, env)));
   const { server, port } = listening;
-  const closeServer = () =>
+  const closeServer = (deadline: number) =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      // requests in flight may finish until shortly before the phase's deadline
+      setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now() - 500)).unref();
     });
   // the own redis-server (when REDIS_URL is unset) starts beside the database: neither waits on the other
   const ownRedis = env.REDIS_URL ? null : startOwnRedis(dataDir, logger);
   ownRedis?.catch(() => {}); // a failure is reported where it is awaited, below
   const stopOwnRedis = async () => (await ownRedis?.catch(() => null))?.stop();
+  const cleanups: Cleanups = { first: [closeServer], last: [stopOwnRedis] };
+  const stopAll = () => stopWithin(cleanups, logger);
   let database: Database;
   try {
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir, sessionLimits: sessionLimitsOf(env) });
   } catch (err) {
-    await Promise.all([closeServer(), stopOwnRedis()]);
+    await stopAll();
     throw err;
   }
-  const cleanups: (() => Promise<void>)[] = [() => database.close(), stopOwnRedis];
-  // each step of a stop is bounded, so one that waits on a dependency that is gone (a pool whose client
-  // waits on Redis, a connection that never closes) cannot hold the others past the stop's deadline
-  const stopAll = async () => {
-    // the port closes first (requests in flight finish), then the rest in the reverse of its start
-    for (const cleanup of [closeServer, ...cleanups.reverse()]) {
-      let timer: NodeJS.Timeout | undefined;
-      const cut = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          logger.warn('a shutdown step did not finish within 12 s; going on');
-          resolve();
-        }, STOP_CLEANUP_MS);
-      });
-      await Promise.race([cleanup().catch((err) => logger.error({ err }, 'shutdown step failed')), cut]);
-      clearTimeout(timer);
-    }
-  };
+  cleanups.last.push(() => database.close());
   try {
     const { generatedKey } = await bootstrapOperator(database.db, env.CERF_BOOTSTRAP_OPERATOR_KEY);
     // the policy data in force: built-in constants merged with the changes operators confirmed
@@ -92,9 +84,11 @@ export async function startService(
       refreshPolicyData(database.db).catch((err) => logger.warn({ err }, 'policy data refresh failed; the data in force stays'));
     }, options.policyRefreshMs ?? POLICY_DATA_REFRESH_MS);
     policyTimer.unref();
-    cleanups.push(async () => clearInterval(policyTimer));
+    cleanups.first.push(async () => clearInterval(policyTimer));
     const embeddedRedis = ownRedis ? await ownRedis : null;
     const redisUrl = embeddedRedis ? embeddedRedis.url : env.REDIS_URL!;
+    if (embeddedRedis?.endedLeftOver)
+      logger.warn({ pid: embeddedRedis.endedLeftOver }, 'ended a redis-server a killed process had left running on the data folder');
     if (embeddedRedis) logger.info({ redisUrl }, 'started own redis-server');
     const jobs: JobRuntime = await startJobRuntime({
       database,
@@ -104,11 +98,11 @@ export async function startService(
       now,
       prefix: env.CERF_QUEUE_PREFIX,
     });
-    cleanups.push(() => jobs.stop());
+    cleanups.first.push((deadline) => jobs.stop(deadline));
     // the API's rate limits, shared by every process; offline commands fail at once (counted in memory meanwhile)
     const rateLimitRedis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     rateLimitRedis.on('error', (err) => logger.debug({ err: err.message }, 'rate-limit redis connection error'));
-    cleanups.push(async () => rateLimitRedis.disconnect());
+    cleanups.first.push(async () => rateLimitRedis.disconnect());
     const deps: AppDeps = {
       database,
       env,
@@ -116,8 +110,7 @@ export async function startService(
       now,
       services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
-    const app = createApp(deps);
-    listening.ready(serverHandler(app));
+    listening.ready(serverHandler(createApp(deps)));
     const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
     return { url: `http://${host}:${port}`, port, database, redisUrl, deps, generatedOperatorKey: generatedKey, stop: stopAll };
   } catch (err) {
@@ -126,8 +119,40 @@ export async function startService(
   }
 }
 
-/** how long one step of a stop may take (the jobs' own steps are bounded at 10 s each) */
-const STOP_CLEANUP_MS = 12_000;
+/** how long a whole stop may take (the process itself exits at STOP_DEADLINE_MS of platform/signals.ts, 10 s at most) */
+const STOP_WITHIN_MS = 8_500;
+/** the share of it kept for closing the database and the own redis-server */
+const LAST_PHASE_MS = 3_000;
+
+/**
+ * Every step is bounded by its phase's share of one deadline, so one that waits on a dependency that is
+ * gone (a pool whose client waits on Redis, a connection that never closes) cannot hold the stop.
+ */
+async function stopWithin(cleanups: Cleanups, logger: AppDeps['logger']): Promise<void> {
+  const deadline = Date.now() + STOP_WITHIN_MS;
+  const firstDeadline = deadline - LAST_PHASE_MS;
+  const phase = async (steps: (() => Promise<void>)[], until: number, what: string) => {
+    let timer: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      timer = setTimeout(
+        () => {
+          logger.warn({ phase: what }, 'a shutdown phase did not finish by its deadline; going on');
+          resolve();
+        },
+        Math.max(0, until - Date.now()),
+      );
+    });
+    const all = Promise.all(steps.map((step) => step().catch((err) => logger.error({ err }, 'shutdown step failed'))));
+    await Promise.race([all, cut]);
+    clearTimeout(timer);
+  };
+  await phase(
+    cleanups.first.map((step) => () => step(firstDeadline)),
+    firstDeadline,
+    'HTTP, jobs and timers',
+  );
+  await phase(cleanups.last, deadline, 'database and redis-server');
+}
 
 /** The service's own redis-server in the data folder, supervised: when it dies it is started again (with backoff), logged, and reported by /readyz. */
 function startOwnRedis(dataDir: string, logger: AppDeps['logger']): Promise<EmbeddedRedis> {

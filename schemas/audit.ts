@@ -37,5 +37,32 @@ export const AuditVerifyView = z.object({
   records: z.number().int(),
   lastPosition: z.number().int(),
   lastHash: z.string(),
-  brokenAt: z.object({ position: z.number().int(), reason: z.string() }).nullable(),
+  brokenAt: z
+    .object({
+      position: z.number().int(),
+      reason: z
+        .string()
+        .describe(
+          'hash_mismatch, broken_link, head_mismatch; tail_truncated (the chain ends before an anchor kept outside the database), anchor_mismatch (the record at an anchor has another hash)',
+        ),
+    })
+    .nullable(),
+  anchor: z
+    .object({ position: z.number().int(), hash: z.string(), at: z.string(), source: z.enum(['data_folder', 'publication']) })
+    .nullable()
+    .describe('the highest anchor the chain was checked against: kept in the data folder, or carried by the latest publication'),
 });
+
+export const AuditHeadView = z
+  .object({
+    statement: z.object({
+      kind: z.literal('cerf-audit-head'),
+      chain: z.string().describe("names the chain: the database's name and the hash of its first record"),
+      position: z.number().int(),
+      hash: z.string(),
+      at: z.string(),
+    }),
+    kid: z.string().describe('the signing key (GET /api/v1/signing-keys)'),
+    signature: z.string().describe("base64 Ed25519 signature of the statement's canonical JSON (keys sorted, no spaces)"),
+  })
+  .meta({ id: 'AuditHead' });

@@ -84,6 +84,9 @@ export const UploadView = z
     sizeBytes: z.number().int(),
     writeGoodRows: z.boolean(),
     status: z.enum(['queued', 'running', 'completed', 'refused', 'failed']),
+    interrupted: z
+      .boolean()
+      .describe('running again after an earlier attempt was interrupted (its worker stopped or it failed): interrupted, resuming'),
     progressPercent: z.number().describe('share of the file read, 0–100'),
     rowsRead: z.number().int(),
     counts: z.object({ created: z.number().int(), unchanged: z.number().int(), error: z.number().int() }),

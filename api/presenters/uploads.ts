@@ -18,6 +18,7 @@ export function presentUpload(row: UploadSummary, errors: readonly UploadRowErro
     sizeBytes: row.sizeBytes,
     writeGoodRows: row.writeGoodRows,
     status: (row.status === 'receiving' ? 'queued' : row.status) as z.infer<typeof UploadView>['status'],
+    interrupted: row.status === 'running' && row.resumedAt !== null,
     progressPercent: row.progressPermille / 10,
     rowsRead: row.rowsRead,
     counts: { created: counts.created, unchanged: counts.unchanged, error: counts.error },

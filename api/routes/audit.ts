@@ -4,11 +4,13 @@
  * its own institution (changes made by its users or to its rows).
  */
 import { Router, type Response } from 'express';
-import { verifyAuditTrail } from '../../app/audit/verify-audit.js';
+import { keepAuditAnchor } from '../../app/audit/audit-anchor.js';
+import { verifyAuditTrailAnchored } from '../../app/audit/verify-audit.js';
+import { signAuditHead } from '../../app/disclosures/sign-publication.js';
 import { perform } from '../../app/perform.js';
 import { auditRecordPages, listAuditRecords } from '../../db/repositories/audit.js';
 import { findInstitutionByCode } from '../../db/repositories/institutions.js';
-import { AuditQuery, AuditRecordView, AuditVerifyView } from '../../schemas/audit.js';
+import { AuditHeadView, AuditQuery, AuditRecordView, AuditVerifyView } from '../../schemas/audit.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
 import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
@@ -18,6 +20,7 @@ import { streamCsv } from '../downloads.js';
 import { AUDIT_CSV_COLUMNS, auditCsvRow, presentAuditRecord } from '../presenters/audit.js';
 import { cursorOrThrow, parseOrThrow } from '../validate.js';
 import { z } from 'zod';
+import { Refused } from '../../app/refusals.js';
 
 describe({
   method: 'get',
@@ -46,14 +49,25 @@ describe({
   operationId: 'verifyAuditTrail',
   tag: 'audit',
   roles: ['operator'],
-  summary: "Recompute the audit trail's hash chain: intact, or the first broken position",
+  summary:
+    "Recompute the audit trail's hash chain and check it still reaches the anchors kept outside the database: intact, or the first broken position",
   responses: { 200: AuditVerifyView },
+});
+describe({
+  method: 'get',
+  operationId: 'getAuditHead',
+  path: '/api/v1/audit/head',
+  tag: 'audit',
+  roles: [],
+  summary:
+    "The audit chain's head (position and hash) in a statement signed with the publication key: keep it, and a later shortening of the trail shows",
+  responses: { 200: AuditHeadView },
 });
 
 /** Records read at a time by the export, which streams every record the filters select. */
 const EXPORT_PAGE = 200;
 
-export function auditRoutes({ database, now }: AppDeps): Router {
+export function auditRoutes({ database, now, env }: AppDeps): Router {
   const { db } = database;
   const router = Router();
 
@@ -97,11 +111,18 @@ export function auditRoutes({ database, now }: AppDeps): Router {
 
   router.get('/audit/verify', requireRole('operator'), async (_req, res) => {
     res.json(
-      await perform(db, actingOf({ now }, res), ({ tx }) => verifyAuditTrail(tx), {
+      await perform(db, actingOf({ now }, res), (uc) => verifyAuditTrailAnchored(uc.tx, env.DATA_DIR, uc.now), {
         isolationLevel: 'repeatable read',
         accessMode: 'read only',
       }),
     );
+  });
+
+  router.get('/audit/head', async (_req, res) => {
+    const head = await perform(db, { now: now(), actor: null }, (uc) => signAuditHead(uc));
+    if (!head) throw new Refused('not_found', 'the audit trail has no record yet');
+    keepAuditAnchor(env.DATA_DIR, head);
+    res.set('Cache-Control', 'no-store').json(head);
   });
 
   return router;

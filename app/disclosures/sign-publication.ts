@@ -3,6 +3,7 @@
  * whose SHA-256 is the version's content hash) signed with the service's Ed25519 key. The key is the one
  * configured for the process (CERF_SIGNING_KEY_FILE), or one generated once per database and kept there.
  * Publication signs; a version published before signing existed is signed the first time it is asked for.
+ * Each signature carries the audit chain's head at that moment, signed too (app/audit/audit-anchor.ts).
  */
 import { createHash } from 'node:crypto';
 import { lockVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
@@ -17,6 +18,7 @@ import {
 } from '../../db/repositories/signing.js';
 import { canonicalJson } from '../../domain/disclosures/canonical.js';
 import { configuredSigningKey, generateSigningKey, signBytes } from '../../platform/signing.js';
+import { signAuditHeadWith, type SignedAuditHead } from '../audit/audit-anchor.js';
 import type { ActorContext, UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 
@@ -24,7 +26,7 @@ import { refuse } from '../refusals.js';
 export const signedBytesOf = (content: unknown): Buffer => Buffer.from(canonicalJson(content), 'utf8');
 
 /** The key that signs now: the configured one (listed in the database, public half only), else the database's own. */
-async function signingKeyInUse(ctx: UseCaseContext): Promise<{ kid: string; privatePem: string }> {
+export async function signingKeyInUse(ctx: UseCaseContext): Promise<{ kid: string; privatePem: string }> {
   const configured = configuredSigningKey();
   if (configured) {
     await retireKeysOtherThan(ctx.tx, configured.kid, ctx.now);
@@ -60,7 +62,14 @@ export async function signVersion(
     signedSha256: createHash('sha256').update(bytes).digest('hex'),
     signature: signBytes(key.privatePem, bytes),
     signedAt: ctx.now,
+    // the audit chain's head as it stands, anchored in the publication
+    auditAnchor: await signAuditHeadWith(ctx.tx, ctx.now, key),
   });
+}
+
+/** The audit chain's head now in a statement signed with the publication key (null while the chain is empty). */
+export async function signAuditHead(ctx: UseCaseContext): Promise<SignedAuditHead | null> {
+  return signAuditHeadWith(ctx.tx, ctx.now, await signingKeyInUse(ctx));
 }
 
 /** The signature of a published version, signing it now if it was published before signatures existed. */

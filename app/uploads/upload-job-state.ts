@@ -1,5 +1,6 @@
 /**
- * The upload job's state as a poller sees it, written beside the job's own transaction: started,
+ * The upload job's state as a poller sees it, written beside the job's own transaction: started (or
+ * resumed, when an earlier attempt was interrupted),
  * how far the file has been read, failed for good. (The outcome itself is written by processUpload in
  * the job's transaction.)
  */
@@ -9,7 +10,14 @@ import type { UseCaseContext } from '../perform.js';
 export async function markUploadStarted(ctx: UseCaseContext, input: { uploadId: string }): Promise<void> {
   const upload = await findUpload(ctx.tx, input.uploadId);
   if (upload && (upload.status === 'queued' || upload.status === 'running'))
-    await updateUpload(ctx.tx, input.uploadId, { status: 'running', startedAt: ctx.now, progressPermille: 0, rowsRead: 0 });
+    await updateUpload(ctx.tx, input.uploadId, {
+      status: 'running',
+      startedAt: ctx.now,
+      progressPermille: 0,
+      rowsRead: 0,
+      // still running when started again: the earlier attempt was interrupted, this one resumes it
+      ...(upload.status === 'running' ? { resumedAt: ctx.now } : {}),
+    });
 }
 
 export async function noteUploadProgress(

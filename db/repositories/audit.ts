@@ -91,3 +91,13 @@ export async function auditChainHead(tx: Tx): Promise<{ lastPos: number; lastHas
   const [row] = (result as unknown as { rows: { lastPos: string; lastHash: string; records: string }[] }).rows;
   return { lastPos: Number(row.lastPos), lastHash: row.lastHash, records: Number(row.records) };
 }
+
+/**
+ * What names this database's audit trail for anchors kept outside it: the database's name and the hash
+ * of the chain's first record (null while the chain is empty).
+ */
+export async function auditChainIdentity(tx: Tx): Promise<string | null> {
+  const result = await tx.execute(sql`select current_database() as name, (select hash from audit_records where chain_pos = 1) as first`);
+  const [row] = (result as unknown as { rows: { name: string; first: string | null }[] }).rows;
+  return row.first ? `${row.name}:${row.first}` : null;
+}

@@ -3,7 +3,7 @@
  * is stored when sent; a 5xx releases it unless its write transaction committed (`write_committed`). The middleware (process/idempotency.ts) decides; these are its
  * queries, on the database itself (outside any request transaction).
  */
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { idempotencyKeys } from '../schema/index.js';
 
@@ -67,6 +67,43 @@ export async function settleFailedClaim(
     .update(idempotencyKeys)
     .set({ responseStatus: input.committedStatus, responseBody: input.committedBody })
     .where(and(open, eq(idempotencyKeys.writeCommitted, true)));
+}
+
+/**
+ * Renews the lease of a claim still in progress. A claim whose row the request's own write transaction
+ * holds is skipped (that transaction proves the claim alive, and waiting for it would hold the renewal).
+ */
+export async function renewIdempotencyClaim(db: Tx, userId: string, key: string, inProgressStatus: number): Promise<void> {
+  await db.execute(sql`update idempotency_keys set heartbeat_at = now()
+    where (user_id, key) in (
+      select user_id, key from idempotency_keys
+      where user_id = ${userId} and key = ${key} and response_status = ${inProgressStatus}
+      for update skip locked)`);
+}
+
+/**
+ * True when the claim of (user, key) is still in progress but its lease was last renewed more than
+ * `staleSeconds` ago and no open transaction holds it: the process that claimed it died.
+ */
+export async function isAbandonedClaim(
+  db: Tx,
+  userId: string,
+  key: string,
+  inProgressStatus: number,
+  staleSeconds: number,
+): Promise<boolean> {
+  const rows = await db
+    .select({ key: idempotencyKeys.key })
+    .from(idempotencyKeys)
+    .where(
+      and(
+        byKey(userId, key),
+        eq(idempotencyKeys.responseStatus, inProgressStatus),
+        sql`${idempotencyKeys.heartbeatAt} < now() - make_interval(secs => ${staleSeconds})`,
+      ),
+    )
+    .for('update', { skipLocked: true });
+  return rows.length > 0;
 }
 
 /** Deletes the record of (user, key) if it was created before `before` (an expired answer); true when it did. */

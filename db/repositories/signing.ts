@@ -39,6 +39,17 @@ export async function findSignature(tx: Tx, versionId: string): Promise<Disclosu
 }
 
 /** Stores a version's signature; the first one stays (a version is signed once). */
+/** The audit anchor of the latest publication that carries one (the highest chain position), or null. */
+export async function latestPublicationAuditAnchor(tx: Tx): Promise<unknown> {
+  const [row] = await tx
+    .select({ anchor: disclosureSignatures.auditAnchor })
+    .from(disclosureSignatures)
+    .where(sql`${disclosureSignatures.auditAnchor} is not null`)
+    .orderBy(sql`(${disclosureSignatures.auditAnchor} -> 'statement' ->> 'position')::bigint desc`)
+    .limit(1);
+  return row?.anchor ?? null;
+}
+
 export async function insertSignature(tx: Tx, row: typeof disclosureSignatures.$inferInsert): Promise<DisclosureSignatureRow> {
   await tx.insert(disclosureSignatures).values(row).onConflictDoNothing({ target: disclosureSignatures.disclosureVersionId });
   return (await findSignature(tx, row.disclosureVersionId))!;

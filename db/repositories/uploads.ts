@@ -31,6 +31,7 @@ const SUMMARY = {
   createdAt: uploads.createdAt,
   startedAt: uploads.startedAt,
   finishedAt: uploads.finishedAt,
+  resumedAt: uploads.resumedAt,
 };
 
 export async function insertUpload(

@@ -74,6 +74,8 @@ export const idempotencyKeys = pgTable(
      * a request whose answer was lost (an outage after or during COMMIT) never passes for one that wrote nothing
      */
     writeCommitted: boolean('write_committed').notNull().default(false),
+    /** the claim's lease: renewed every few seconds while its request runs; a claim not renewed for a while belonged to a process that died */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { customType, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customType, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { disclosureVersions } from './disclosures.js';
 
 /** Raw bytes (PostgreSQL `bytea`), read and written as Node Buffers. */
@@ -43,6 +43,8 @@ export const disclosureSignatures = pgTable('disclosure_signatures', {
   /** base64 Ed25519 signature */
   signature: text('signature').notNull(),
   signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
+  /** the audit chain's head when it was signed: `{ statement: { position, hash, at, … }, kid, signature }` (app/audit/audit-anchor.ts) */
+  auditAnchor: jsonb('audit_anchor'),
 });
 
 /**

@@ -45,6 +45,8 @@ export const uploads = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** when the job was taken up again after an interrupted attempt (its worker died or it failed and is retried) */
+    resumedAt: timestamp('resumed_at', { withTimezone: true }),
   },
   (t) => [
     index('uploads_institution').on(t.institutionId, t.createdAt),

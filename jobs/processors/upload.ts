@@ -13,6 +13,7 @@ import { processUpload } from '../../app/uploads/process-upload.js';
 import { processUploadInParts } from '../../app/uploads/process-upload-in-parts.js';
 import { markDone } from '../../db/repositories/outbox.js';
 import { markUploadFailed, markUploadStarted, noteUploadProgress } from '../../app/uploads/upload-job-state.js';
+import { uploadFailureInWords } from '../../app/uploads/upload-failure.js';
 import { UploadJob } from '../../schemas/uploads.js';
 import { parsePayload } from './parse.js';
 import { performJob } from './perform-job.js';
@@ -42,7 +43,9 @@ export const upload: Processor = async (ctx, job) => {
     const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= job.maxAttempts;
     if (last)
       await settled(
-        perform(ctx.db, { now: ctx.now(), actor: null }, (uc) => markUploadFailed(uc, { uploadId, failure: (err as Error).message })),
+        perform(ctx.db, { now: ctx.now(), actor: null }, (uc) =>
+          markUploadFailed(uc, { uploadId, failure: uploadFailureInWords(err, err instanceof UnrecoverableError) }),
+        ),
       ).catch(() => undefined);
     throw err;
   }

@@ -1,10 +1,13 @@
 /**
  * Starts Debian's `redis-server` as a child on a free loopback port, persisting (append-only file)
  * in a data folder, for when no REDIS_URL is configured. Stopped by `stop()`, and killed with the
- * parent if the parent exits.
+ * parent however the parent ends: it is started under `setpriv --pdeathsig KILL`, so the kernel ends
+ * it when its parent dies (a kill -9 included). Its pid is kept in `redis/redis-server.pid` of the data
+ * folder; a start first ends a redis-server that file names if it still runs on the same folder (one
+ * left by a parent killed where no parent-death signal was available), before opening the folder's files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { findExecutable, freePort, waitFor } from './process-tools.js';
@@ -23,6 +26,8 @@ export type EmbeddedRedis = {
   port: number;
   /** the redis-server running now (a new one after each supervised restart) */
   readonly child: ChildProcess;
+  /** the pid of a redis-server left on the data folder by a killed parent, ended before this one started */
+  endedLeftOver: number | null;
   state(): RedisServerState;
   stop(): Promise<void>;
 };
@@ -31,6 +36,49 @@ export type EmbeddedRedis = {
 const RESTART_FIRST_MS = 500;
 const RESTART_MAX_MS = 30_000;
 const STABLE_AFTER_MS = 60_000;
+/** a stopped redis-server that has not ended after this long (its append-only file flushed) is killed */
+const KILL_AFTER_MS = 2_000;
+const PID_FILE = 'redis-server.pid';
+
+/** Whether `pid` runs `binary` on `dir` (its working folder: redis-server changes into `--dir`). */
+function redisServerOn(pid: number, binary: string, dir: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(binary) && readlinkSync(`/proc/${pid}/cwd`) === dir;
+  } catch {
+    return false;
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Ends the redis-server named by the folder's pid file if it still runs on this folder (left by a
+ * parent that was killed): SIGTERM, then SIGKILL after KILL_AFTER_MS; then removes the file.
+ */
+export async function endLeftOver(pidFile: string, binary: string, dir: string): Promise<number | null> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !redisServerOn(pid, binary, dir)) {
+    rmSync(pidFile, { force: true });
+    return null;
+  }
+  process.kill(pid, 'SIGTERM');
+  await waitFor(async () => !alive(pid), 'the left-over redis-server to end', KILL_AFTER_MS).catch(() => process.kill(pid, 'SIGKILL'));
+  await waitFor(async () => !alive(pid), 'the left-over redis-server to end', 10_000);
+  rmSync(pidFile, { force: true });
+  return pid;
+}
 
 /**
  * `supervise`: when the server exits unexpectedly it is started again on the same port and data folder
@@ -47,6 +95,9 @@ export async function startRedisServer(options: {
   if (!binary) throw new Error('redis-server is not installed: run `apt-get install redis-server`, or set REDIS_URL');
   const dir = path.resolve(options.dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
+  const pidFile = path.join(dir, PID_FILE);
+  const endedLeftOver = await endLeftOver(pidFile, binary, dir);
+  const setpriv = findExecutable(['/usr/bin/setpriv', '/bin/setpriv']);
   const port = options.port ?? (await freePort());
   const persist = options.persist ?? true;
   const args = [
@@ -108,7 +159,11 @@ export async function startRedisServer(options: {
 
   const launch = async () => {
     exited = false;
-    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // setpriv execs redis-server in its own process (same pid) with the parent-death signal set
+    child = setpriv
+      ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
     startedAt = Date.now();
     const thisChild = child;
     thisChild.on('exit', (code, signal) => {
@@ -160,6 +215,7 @@ export async function startRedisServer(options: {
   return {
     url,
     port,
+    endedLeftOver,
     get child() {
       return child;
     },
@@ -170,10 +226,14 @@ export async function startRedisServer(options: {
         status = 'stopped';
         if (restartTimer) clearTimeout(restartTimer);
         process.off('exit', killOnExit);
-        if (exited) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          rmSync(pidFile, { force: true });
+          resolve();
+        };
+        if (exited) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+        setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref();
       }),
   };
 }

@@ -137,7 +137,7 @@ describe('listing institutions', () => {
 });
 
 describe('idempotency keys', () => {
-  it('when a request with a key is still in progress, then a repeat is 409 in use; a claim left by a dead process is released', async () => {
+  it('when a request with a key is still in progress, then a repeat is 409 in use; a claim whose lease a dead process stopped renewing 60 s ago is released', async () => {
     const { idempotencyKeys, users } = await import('../../db/schema/index.js');
     const { eq } = await import('drizzle-orm');
     const [operator] = await t.database.db.select().from(users).where(eq(users.name, 'bootstrap operator'));
@@ -160,7 +160,7 @@ describe('idempotency keys', () => {
     expect(running.body.code).toBe('idempotency_key_in_use');
     await t.database.db
       .update(idempotencyKeys)
-      .set({ createdAt: new Date(Date.now() - 10 * 60_000) })
+      .set({ heartbeatAt: new Date(Date.now() - 60_000) })
       .where(eq(idempotencyKeys.key, 'k-running'));
     const released = await request(t.app)
       .post('/api/v1/institutions')

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../process/embedded/process-tools.js';
 import { buildServiceOnce } from '../../scripts/service-command.js';
 import { createTestDatabase } from '../support/harness.js';
+import { PROCESS_TEST_MS, PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let observer: pg.Client;
@@ -54,35 +55,39 @@ function startLongTransaction(url: string) {
 }
 
 describe.skipIf(process.env.TEST_DRIVER === 'pglite')('database session limits', () => {
-  it('when a process is killed in the middle of a long statement, then PostgreSQL ends its work and frees its locks within seconds', async () => {
-    const worker = startLongTransaction(database.url);
-    try {
-      await waitFor(async () => worker.output().includes('}'), 'the settings', 60_000);
-      expect(JSON.parse(worker.output())).toEqual({ statement: '15min', idle: '2min', check: '1s' });
-      const running = async () =>
-        (
-          await observer.query(
-            `select pid from pg_stat_activity where datname = current_database() and query like 'select pg_sleep(600)%' and state = 'active'`,
-          )
-        ).rows as { pid: number }[];
-      await waitFor(async () => (await running()).length === 1, 'the long statement', 60_000);
-    } finally {
-      worker.child.kill('SIGKILL');
-    }
-    // nothing but the dead client's socket ends the statement: the table is free again within seconds
-    await observer.query(`set lock_timeout = '1s'`);
-    await waitFor(
-      async () => {
-        await observer.query('begin');
-        try {
-          await observer.query('lock table institutions in exclusive mode');
-          return true;
-        } finally {
-          await observer.query('rollback');
-        }
-      },
-      'the dead process’s lock to be freed',
-      60_000,
-    );
-  });
+  it(
+    'when a process is killed in the middle of a long statement, then PostgreSQL ends its work and frees its locks within seconds',
+    async () => {
+      const worker = startLongTransaction(database.url);
+      try {
+        await waitFor(async () => worker.output().includes('}'), 'the settings', PROCESS_WAIT_MS);
+        expect(JSON.parse(worker.output())).toEqual({ statement: '15min', idle: '2min', check: '1s' });
+        const running = async () =>
+          (
+            await observer.query(
+              `select pid from pg_stat_activity where datname = current_database() and query like 'select pg_sleep(600)%' and state = 'active'`,
+            )
+          ).rows as { pid: number }[];
+        await waitFor(async () => (await running()).length === 1, 'the long statement', PROCESS_WAIT_MS);
+      } finally {
+        worker.child.kill('SIGKILL');
+      }
+      // nothing but the dead client's socket ends the statement: the table is free again within seconds
+      await observer.query(`set lock_timeout = '1s'`);
+      await waitFor(
+        async () => {
+          await observer.query('begin');
+          try {
+            await observer.query('lock table institutions in exclusive mode');
+            return true;
+          } finally {
+            await observer.query('rollback');
+          }
+        },
+        'the dead process’s lock to be freed',
+        PROCESS_WAIT_MS,
+      );
+    },
+    PROCESS_TEST_MS,
+  );
 });

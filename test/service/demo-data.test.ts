@@ -8,6 +8,7 @@ import { parseEnv } from '../../schemas/env.js';
 import { DEMO_KEYS, DEMO_USERS, loadDemoData } from '../../scripts/demo-data.js';
 import { startService } from '../../process/service.js';
 import { mergeCookies } from '../factories/sessions.js';
+import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -39,7 +40,7 @@ async function signInWithCode(url: string, apiKey: string, code: string) {
  * Loading the demo books years of history on the embedded database (PGlite): its time is the machine's, not
  * a property of the demo, so the test waits as long as a busy machine needs and asserts only what it holds.
  */
-const DEMO_LOAD_TIMEOUT_MS = 600_000;
+const DEMO_LOAD_TIMEOUT_MS = 2 * PROCESS_WAIT_MS;
 
 describe('demo data', () => {
   it(

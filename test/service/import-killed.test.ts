@@ -11,6 +11,7 @@ import { freePort, waitFor } from '../../process/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { createTestDatabase } from '../support/harness.js';
 import { serviceArgs } from '../../scripts/service-command.js';
+import { PROCESS_TEST_MS, PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 const OPERATOR_KEY = 'import-killed-operator-key-0123456789';
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -33,7 +34,7 @@ async function startServiceProcess() {
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', 60_000);
+  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'service', PROCESS_WAIT_MS);
   return { child, url };
 }
 
@@ -108,7 +109,7 @@ describe('a killed import', () => {
       await waitFor(
         async () => (await count(`select count(*) from pg_locks where locktype = 'advisory' and granted`)) > 0,
         'the import to start',
-        60_000,
+        PROCESS_WAIT_MS,
       );
       await new Promise((r) => setTimeout(r, 400));
       service.child.kill('SIGKILL');
@@ -116,7 +117,7 @@ describe('a killed import', () => {
       await waitFor(
         async () => (await count(`select count(*) from pg_stat_activity where state like 'idle in transaction%'`)) === 0,
         'rollback',
-        30_000,
+        PROCESS_WAIT_MS,
       );
       expect(await count(`select count(*) from imports`)).toBe(0);
       expect(await count(`select count(*) from loans`)).toBe(0);
@@ -134,6 +135,6 @@ describe('a killed import', () => {
       expect(await count(`select count(*) from facilities`)).toBe(2);
       service.child.kill('SIGTERM');
     },
-    180_000,
+    PROCESS_TEST_MS,
   );
 });

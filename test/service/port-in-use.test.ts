@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestDatabase } from '../support/harness.js';
 import { serviceArgs } from '../../scripts/service-command.js';
+import { PROCESS_TEST_MS } from '../support/timeouts.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-port-'));
 let other: Server;
@@ -57,20 +58,28 @@ function run(entry: 'process/start.ts' | 'scripts/demo.ts') {
 }
 
 describe('a port already in use', () => {
-  it('when the service starts on a port another process holds, then it exits with status 1 and says which port and what to do, before it opens anything', async () => {
-    const proc = run('process/start.ts');
-    expect(await proc.exited).toBe(1);
-    // the port is taken first: no database, migrations or redis-server were started in the data folder
-    expect(readdirSync(dataDir)).toEqual([]);
-    expect(proc.output()).toContain(`cerf-ledger did not start: port ${port} on 127.0.0.1 is already in use by another process`);
-    expect(proc.output()).toContain('PORT=');
-    expect(proc.output()).not.toContain('is running');
-  }, 120_000);
+  it(
+    'when the service starts on a port another process holds, then it exits with status 1 and says which port and what to do, before it opens anything',
+    async () => {
+      const proc = run('process/start.ts');
+      expect(await proc.exited).toBe(1);
+      // the port is taken first: no database, migrations or redis-server were started in the data folder
+      expect(readdirSync(dataDir)).toEqual([]);
+      expect(proc.output()).toContain(`cerf-ledger did not start: port ${port} on 127.0.0.1 is already in use by another process`);
+      expect(proc.output()).toContain('PORT=');
+      expect(proc.output()).not.toContain('is running');
+    },
+    PROCESS_TEST_MS,
+  );
 
-  it('when the demo starts on a port another process holds, then it exits with status 1 and never calls that process', async () => {
-    const proc = run('scripts/demo.ts');
-    expect(await proc.exited).toBe(1);
-    expect(proc.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
-    expect(requestsToOther).toBe(0);
-  }, 120_000);
+  it(
+    'when the demo starts on a port another process holds, then it exits with status 1 and never calls that process',
+    async () => {
+      const proc = run('scripts/demo.ts');
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(requestsToOther).toBe(0);
+    },
+    PROCESS_TEST_MS,
+  );
 });

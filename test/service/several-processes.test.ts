@@ -9,6 +9,7 @@ import { waitFor } from '../../process/embedded/process-tools.js';
 import { loanRequest } from '../factories/loans.js';
 import { createTestDatabase } from '../support/harness.js';
 import { call, callAll, createBankThrough, startCluster } from '../support/processes.js';
+import { PROCESS_TEST_MS, PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 const OPERATOR_KEY = 'several-processes-operator-key-0123456789';
 const skip = process.env.TEST_DRIVER === 'pglite';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   client = new pg.Client({ connectionString: database.url });
   await client.connect();
   cluster = await startCluster({ databaseUrl: database.url, redisUrl: inject('redisUrl'), operatorKey: OPERATOR_KEY });
-}, 240_000);
+}, PROCESS_TEST_MS);
 afterAll(async () => {
   await cluster?.stop();
   await client?.end();
@@ -115,12 +116,12 @@ describe('several processes, one truth', () => {
     await waitFor(
       async () => (await count(`select count(*) from outbox where job_id = any($1) and status <> 'done'`, [jobIds])) === 0,
       'the compilation done',
-      90_000,
+      PROCESS_WAIT_MS,
     );
     await waitFor(
       async () => (await count(`select count(*) from outbox where status in ('pending', 'enqueued')`)) === 0,
       'every job done',
-      90_000,
+      PROCESS_WAIT_MS,
     );
     const versions = await client.query(
       `select v.version from disclosure_versions v join institutions i on i.id = v.institution_id where i.code = $1 and v.quarter = '2022Q4'`,

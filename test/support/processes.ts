@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { freePort, waitFor } from '../../process/embedded/process-tools.js';
 import { serviceArgs } from '../../scripts/service-command.js';
+import { PROCESS_WAIT_MS } from './timeouts.js';
 
 export type ServiceProcess = {
   child: ChildProcess;
@@ -40,7 +41,7 @@ function watch(child: ChildProcess, url: string): ServiceProcess {
     url,
     output: () => output,
     exited: () => exit,
-    stop: async (killAfterMs = 20_000) => {
+    stop: async (killAfterMs = PROCESS_WAIT_MS) => {
       let forced = false;
       if (!exit) {
         child.kill('SIGTERM');
@@ -72,7 +73,7 @@ export async function startServiceProcess(env: Record<string, string | undefined
       return res.ok;
     },
     'service',
-    90_000,
+    PROCESS_WAIT_MS,
   ).catch((err) => {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${service.output()}`);
@@ -163,7 +164,7 @@ export async function startCluster(options: {
     workers,
     prefix,
     stop: async () => {
-      await Promise.all([...services, ...workers].map((p) => p.stop(30_000)));
+      await Promise.all([...services, ...workers].map((p) => p.stop()));
     },
   };
 }

@@ -138,7 +138,9 @@ ${uploadForm(ctx, error)}
     const row = await mine(res, req.params.id);
     if (!row) return void res.status(404).json({ status: 'not_found' });
     const view = presentUpload(row, []);
-    res.set('Cache-Control', 'no-store').json({ status: view.status, progressPercent: view.progressPercent, rowsRead: view.rowsRead });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ status: view.status, interrupted: view.interrupted, progressPercent: view.progressPercent, rowsRead: view.rowsRead });
   });
 
   router.get('/:id/errors.csv', async (req, res, next) => {
@@ -161,7 +163,7 @@ ${uploadForm(ctx, error)}
     const running = view.status === 'queued' || view.status === 'running';
     const c = view.counts;
     const note = running
-      ? html`<p class="notice" role="status" data-poll="/bank/uploads/${row.id}/status.json">${w.uploadWaitNote} <a href="/bank/uploads/${row.id}">${w.refresh}</a></p>`
+      ? html`<p class="notice" role="status" data-poll="/bank/uploads/${row.id}/status.json" data-interrupted="${String(view.interrupted)}">${view.interrupted ? w.uploadResumingNote : w.uploadWaitNote} <a href="/bank/uploads/${row.id}">${w.refresh}</a></p>`
       : view.status === 'refused'
         ? html`<p class="error" role="alert">${w.uploadRefusedNote.replace('{n}', String(view.errorCount))}</p>`
         : view.status === 'completed'
@@ -171,7 +173,7 @@ ${uploadForm(ctx, error)}
       (e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, ruleMessage(ctx.lang, e.rule, e.message)])}</tr>`,
     );
     const body = html`<h1>${w.navUploads}: ${row.fileName}</h1>${bankNav(ctx, '/bank/uploads')}
-<dl class="facts"><dt>${w.kind}</dt><dd>${kindWord(w, view.kind ?? '')} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${statusWord(w, view.status)}</dd>
+<dl class="facts"><dt>${w.kind}</dt><dd>${kindWord(w, view.kind ?? '')} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${view.interrupted ? w.statusResuming : statusWord(w, view.status)}</dd>
 <dt>${w.counts}</dt><dd>${c.created} / ${c.unchanged} / ${c.error}</dd></dl>
 <label for="upload-progress">${w.progress}</label> <progress id="upload-progress" max="100" value="${view.progressPercent}">${view.progressPercent} %</progress> <span>${view.progressPercent} %</span>
 ${note}

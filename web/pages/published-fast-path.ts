@@ -112,6 +112,8 @@ async function signedFile(deps: AppDeps, d: PublishedDisclosure, kind: '.json' |
     'Cerf-Signing-Key': signed.value.kid,
     'Cerf-Content-Sha256': signed.value.signedSha256,
     'Cerf-Version': String(d.version),
+    // the audit chain's head when the version was signed, in a statement signed with the same key (base64 JSON)
+    ...(signed.value.auditAnchor ? { 'Cerf-Audit-Anchor': Buffer.from(JSON.stringify(signed.value.auditAnchor)).toString('base64') } : {}),
   };
   if (kind === '.json') {
     const bytes = signedBytesOf(d.content);

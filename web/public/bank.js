@@ -1,4 +1,5 @@
-// The upload page: while the job runs, poll its status and move the progress bar; reload when it is done.
+// The upload page: while the job runs, poll its status and move the progress bar; reload when it is done
+// or resumed after an interruption.
 document.addEventListener('DOMContentLoaded', () => {
   const note = document.querySelector('[data-poll]');
   const bar = document.getElementById('upload-progress');
@@ -10,7 +11,8 @@ document.addEventListener('DOMContentLoaded', () => {
       const body = await res.json();
       bar.value = body.progressPercent;
       if (bar.nextElementSibling) bar.nextElementSibling.textContent = `${body.progressPercent} %`;
-      if (body.status !== 'queued' && body.status !== 'running') {
+      // done, or taken up again after an interruption: the page says so
+      if ((body.status !== 'queued' && body.status !== 'running') || (body.interrupted && note.dataset.interrupted !== 'true')) {
         window.location.reload();
         return;
       }
