@@ -34,7 +34,7 @@ export const EMBEDDED_CHUNK_ROWS = 250;
  * otherwise wait behind the next chunk.
  */
 async function giveWay(startedAt: number): Promise<void> {
-  await sleep(Math.min(1_000, Math.max(10, (Date.now() - startedAt) / 4)));
+  await sleep(Math.min(1_000, Math.max(10, (performance.now() - startedAt) / 4)));
 }
 
 /** Thrown to roll a dry run back with what it found. */
@@ -129,7 +129,7 @@ async function dryRun(db: Db, upload: UploadSummary, actor: Actor, now: Date): P
   }
   const check = async (rows: FileRow[]) => {
     if (!rows.length) return;
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     tally.rowsRead += rows.length;
     const checked = handler.check({ rows, paths: header.paths! });
     try {
@@ -167,7 +167,7 @@ async function writeChunks(db: Db, upload: UploadSummary, actor: Actor, now: Dat
   }
   const write = async (rows: FileRow[]) => {
     if (!rows.length) return;
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     tally.rowsRead += rows.length;
     const last = rows[rows.length - 1].row;
     const checked = handler.check({ rows, paths: header.paths! });
