@@ -44,7 +44,7 @@ const TITLES: Record<number, string> = {
 
 export function problemBody(status: number, code: string, detail: string, errors?: Violation[], extra?: Record<string, unknown>) {
   return {
-    type: `https://cerf-ledger.dev/problems/${code}`,
+    type: `/problems/${code}`,
     title: TITLES[status] ?? 'Error',
     status,
     code,

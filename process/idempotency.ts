@@ -239,7 +239,8 @@ export function idempotency(db: Db, options: { ttlHours: number; streamedBodies?
         );
       }
       res.setHeader('Idempotent-Replayed', 'true');
-      const contentType = stored.responseBody.startsWith('{"type":"https://cerf-ledger.dev/problems/')
+      // answers stored before problem types became relative (`/problems/<code>`) kept the absolute form
+      const contentType = /^\{"type":"(https:\/\/cerf-ledger\.dev)?\/problems\//.test(stored.responseBody)
         ? 'application/problem+json'
         : 'application/json';
       return res.status(stored.responseStatus).type(contentType).send(stored.responseBody);

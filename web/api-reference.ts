@@ -4,7 +4,8 @@
  * page's one inline script (Scalar's start-up call) is allowed by its SHA-256 in the content security
  * policy; Scalar injects its styles at run time, so /docs alone allows inline styles. The bundle ships in
  * the npm package `@scalar/api-reference` (dist/browser/standalone.js); while that package is not
- * installed, /docs keeps the built-in reference (web/public/docs.js).
+ * installed, /docs keeps the built-in reference (web/public/docs.js). The features that need Scalar's
+ * own servers (the AI agent, the developer toolbar's deploy offer, the hosted client) are switched off.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -39,7 +40,11 @@ function renderScalarPage(): string {
     pageTitle: 'cerf-ledger API reference',
     withDefaultFonts: false,
     telemetry: false,
-    hideClientButton: false,
+    // nothing that needs Scalar's servers: no AI agent ("Ask AI"), no developer toolbar ("Deploy on
+    // Scalar"), no button that opens the hosted API client
+    agent: { disabled: true },
+    showDeveloperTools: 'never',
+    hideClientButton: true,
     defaultOpenAllTags: false,
     metaData: { title: 'cerf-ledger API reference' },
   });

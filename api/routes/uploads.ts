@@ -14,6 +14,7 @@ import {
   RepaymentBatchBody,
   RepaymentBatchResult,
   RepaymentRow,
+  UPLOAD_KINDS,
   UploadForm,
   UploadView,
   type UploadRowErrorValue,
@@ -22,12 +23,36 @@ import { actingOf, actorOf, requireRole } from '../auth.js';
 import type { AppDeps } from '../../process/context.js';
 import { notFound, zodViolations } from '../errors.js';
 import { describe } from '../openapi.js';
+import { templateCsv, templateXlsx } from '../upload-templates.js';
 import { errorReportCsv, presentRepaymentBatch, presentUpload } from '../presenters/uploads.js';
 import { parseOrThrow } from '../validate.js';
 import { uploadRequestOf } from '../multipart.js';
 import { receiveUpload } from '../../app/uploads/receive-upload.js';
 
 const UploadId = z.object({ id: z.string().uuid() });
+const TemplateKind = z.object({ kind: z.enum(UPLOAD_KINDS).describe('the kind of file: loans, repayments or amendments') });
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+for (const format of ['csv', 'xlsx'] as const)
+  describe({
+    method: 'get',
+    path: `/api/v1/uploads/templates/:kind.${format}`,
+    operationId: format === 'csv' ? 'downloadUploadTemplateCsv' : 'downloadUploadTemplateXlsx',
+    tag: 'uploads',
+    roles: [],
+    params: TemplateKind,
+    summary:
+      format === 'csv'
+        ? 'The upload template of a kind of file as CSV: the columns in order and one example row'
+        : 'The upload template of a kind of file as XLSX: the columns and one example row, and a sheet "rules" with what each column holds and the rule codes of its errors',
+    responses: {
+      200: {
+        description: 'The template, as an attachment',
+        content: { [format === 'csv' ? 'text/csv' : XLSX_TYPE]: z.string() },
+        headers: { 'Content-Disposition': { description: `attachment; filename="cerf-upload-template-<kind>.${format}"` } },
+      },
+    },
+  });
 
 /** The multipart body: the upload form's fields (`UploadForm`, the one description) and the file. */
 const UploadMultipart = UploadForm.extend({
@@ -100,6 +125,22 @@ export function uploadRoutes({ database, now }: AppDeps): Router {
     const id = await receiveUpload(db, actingOf({ now }, res), uploadRequestOf(req));
     const row = (await findUpload(db, id))!;
     res.status(202).location(`/api/v1/uploads/${id}`).json(presentUpload(row, []));
+  });
+
+  router.get('/uploads/templates/:kind.csv', (req, res) => {
+    const { kind } = parseOrThrow(TemplateKind, req.params);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="cerf-upload-template-${kind}.csv"`)
+      .send(templateCsv(kind));
+  });
+
+  router.get('/uploads/templates/:kind.xlsx', async (req, res) => {
+    const { kind } = parseOrThrow(TemplateKind, req.params);
+    res
+      .type(XLSX_TYPE)
+      .set('Content-Disposition', `attachment; filename="cerf-upload-template-${kind}.xlsx"`)
+      .send(await templateXlsx(kind));
   });
 
   router.get('/uploads', requireRole('bank'), async (_req, res) => {

@@ -89,7 +89,33 @@ describe("the bank's pages", () => {
       });
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as never);
-    expect(book.worksheets[0].rowCount).toBe(lines.length);
+    const sheet = book.worksheets[0];
+    expect(sheet.rowCount).toBe(lines.length);
+    // one value per column, amounts as numbers and dates as dates: a spreadsheet sums and sorts them
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(['本行编号', '项目编号', '项目名称']);
+    const column = (name: string) => header.indexOf(name) + 1;
+    const row = sheet.getRow(2);
+    const csvRow = lines[1].split(',');
+    expect([row.getCell(1).value, row.getCell(2).value, row.getCell(3).value]).toEqual(csvRow.slice(0, 3));
+    const principal = row.getCell(column('本金（元）')).value;
+    expect(typeof principal).toBe('number');
+    expect(row.getCell(column('本金（元）')).numFmt).toBe('#,##0.00');
+    const disbursed = row.getCell(column('发放日')).value;
+    expect(disbursed).toBeInstanceOf(Date);
+    const principals = Array.from(
+      { length: sheet.rowCount - 1 },
+      (_, i) => sheet.getRow(i + 2).getCell(column('本金（元）')).value as number,
+    );
+    const csvPrincipals = lines.slice(1).map((l) => Number(l.split(',')[header.indexOf('本金（元）')]));
+    expect(principals.reduce((a, b) => a + b, 0)).toBeCloseTo(
+      csvPrincipals.reduce((a, b) => a + b, 0),
+      2,
+    );
+    // the upload page links each kind's template
+    const uploads = await page('/bank/uploads');
+    for (const kind of ['loans', 'repayments', 'amendments'])
+      for (const format of ['xlsx', 'csv']) expect(uploads.text).toContain(`href="/api/v1/uploads/templates/${kind}.${format}"`);
     for (const path of ['/bank/applications', '/bank/tranches', '/bank/margin-calls', '/bank/disclosures', '/bank/uploads']) {
       expect((await page(`${path}?export=csv`)).status).toBe(200);
       expect((await page(path)).status).toBe(200);

@@ -189,6 +189,27 @@ describe('the API description', () => {
     expect(signWebhook('whsec_test', body, 1772337600)).toBe(`t=1772337600,v1=${expected}`);
   });
 
+  it('when a problem’s type is followed, then the service serves the page of its code: status, meaning and the operations that answer it', async () => {
+    const refused = await request(t.app).get('/api/v1/loans?supported=yes').set(bearer(t.operatorKey));
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('/problems/validation_failed');
+    const page = await request(t.app).get(`${refused.body.type}?lang=en`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<code>validation_failed</code>');
+    expect(page.text).toContain('The input does not meet the rules');
+    expect(page.text).toContain('输入未通过校验');
+    expect(page.text).toContain('GET /api/v1/loans');
+    // every code of the description has its page in the index
+    const index = await request(t.app).get('/problems?lang=en');
+    const codes = new Set(
+      operations().flatMap(({ op }) =>
+        Object.values(op.responses).flatMap((r) => Object.keys(r.content?.['application/problem+json']?.examples ?? {})),
+      ),
+    );
+    for (const code of codes) expect(index.text, code).toContain(`href="/problems/${code}"`);
+    expect((await request(t.app).get('/problems/no_such_rule')).status).toBe(404);
+  });
+
   it('when the operationIds are read, then each one is a verb and its object, not a name made from the method and path', () => {
     const VERBS =
       /^(get|list|download|submit|record|verify|upload|set|scan|rotate|import|decline|create|confirm|withdraw|update|supersede|split|roll|revoke|reverse|revalue|retry|request|repay|reject|register|raise|publish|propose|pledge|open|name|link|give|export|disburse|delete|declare|decide|compile|close|assign|approve|answer|amend|allocate|add|accept|accrue)[A-Z]/;

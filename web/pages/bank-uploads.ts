@@ -65,8 +65,15 @@ function uploadForm(ctx: PageContext, error: string | null) {
     ['repayments', w.kindRepayments],
     ['amendments', w.kindAmendments],
   ];
+  const templateWord =
+    ctx.lang === 'en' ? 'Templates (an example row; the XLSX lists the rules of each column)' : '模板（含示例行；XLSX 另附各列规则）';
+  const templates = kinds.map(
+    ([v, label]) =>
+      html`<li>${label}: <a href="/api/v1/uploads/templates/${v}.xlsx" download>XLSX</a> · <a href="/api/v1/uploads/templates/${v}.csv" download>CSV</a></li>`,
+  );
   return html`<section aria-labelledby="h-upload"><h2 id="h-upload">${w.uploadHeading}</h2>
 <p class="hint">${w.uploadHint}</p>
+<p id="upload-templates">${templateWord}</p><ul aria-labelledby="upload-templates">${templates}</ul>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="/bank/uploads?${CSRF_FIELD}=${encodeURIComponent(ctx.csrfToken)}" enctype="multipart/form-data" class="upload">
 <label for="u-kind">${w.kind}</label><select id="u-kind" name="kind">${kinds.map(([v, label]) => html`<option value="${v}">${label}</option>`)}</select>

@@ -144,7 +144,8 @@ export function bankPages(deps: AppDeps): Router {
         const { l, application, tranche, flag, acceptance } = loanCells(row, w);
         return [
           l.loanRef,
-          `${l.project.ref} ${l.project.name}`,
+          l.project.ref,
+          l.project.name,
           l.borrower.name,
           l.borrower.creditCode,
           l.principal,
@@ -159,7 +160,10 @@ export function bankPages(deps: AppDeps): Router {
           tranche,
         ];
       });
-      return sendTable(res, format, 'loans', head, data);
+      // one value per column: the project's reference and its name apart
+      const projectColumns = ctx.lang === 'en' ? ['Project reference', 'Project name'] : ['项目编号', '项目名称'];
+      const exportHead = [head[0], ...projectColumns, ...head.slice(2)];
+      return sendTable(res, format, 'loans', exportHead, data);
     }
     const { shown, hasNext } = pageRows(rows, paging);
     const trs = shown.map((row) => loanRow(ctx, row, w));

@@ -1,4 +1,7 @@
-/** Downloads of a page's list as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX. */
+/**
+ * Downloads of a page's list as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX, whose
+ * amounts and dates are number and date cells (a spreadsheet sums them); the CSV keeps the exact text.
+ */
 import type { Response } from 'express';
 import { toCsv } from '../../platform/csv.js';
 import { ExcelJS } from '../../platform/excel.js';
@@ -18,8 +21,50 @@ export async function sendTable(res: Response, format: ExportFormat, name: strin
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet(name.slice(0, 31));
   sheet.addRow([...head]).font = { bold: true };
-  for (const row of data) sheet.addRow(row);
+  const kinds = head.map((_, i) => columnKind(data.map((r) => r[i])));
+  for (const row of data) {
+    const added = sheet.addRow(row.map((value, i) => typedValue(value, kinds[i])));
+    kinds.forEach((kind, i) => {
+      if (kind.numFmt && row[i] !== '') added.getCell(i + 1).numFmt = kind.numFmt;
+    });
+  }
   res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(await book.xlsx.writeBuffer()));
+}
+
+/** An exact decimal a double holds to the last digit (at most 15 significant digits), and an ISO date. */
+const DECIMAL = /^-?(\d+)\.(\d{1,6})$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const exactInDouble = (text: string) => {
+  const m = DECIMAL.exec(text);
+  return m !== null && (m[1].replace(/^0+/, '') + m[2]).length <= 15;
+};
+
+type ColumnKind = { kind: 'decimal' | 'date' | 'text'; numFmt?: string };
+
+/**
+ * What a column of an XLSX export holds: amounts, rates and tonnes (every value a decimal string) are
+ * numbers shown with as many decimals as the text has, dates are dates, anything else stays text, so a
+ * spreadsheet sums and sorts them. A column with one value of another kind stays text (the exact text).
+ */
+function columnKind(values: readonly (string | number)[]): ColumnKind {
+  const present = values.filter((v) => v !== '').map(String);
+  if (!present.length) return { kind: 'text' };
+  if (present.every(exactInDouble)) {
+    const decimals = Math.max(...present.map((v) => DECIMAL.exec(v)![2].length));
+    return { kind: 'decimal', numFmt: `#,##0.${'0'.repeat(decimals)}` };
+  }
+  if (present.every((v) => DATE.test(v))) return { kind: 'date', numFmt: 'yyyy-mm-dd' };
+  return { kind: 'text' };
+}
+
+function typedValue(value: string | number, column: ColumnKind): string | number | Date {
+  if (value === '' || typeof value === 'number') return value;
+  if (column.kind === 'decimal') return Number(value);
+  if (column.kind === 'date') {
+    const [, y, m, d] = DATE.exec(value)!;
+    return new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  }
+  return value;
 }
 
 /** The links to a list's exports: the page's own URL with ?export=csv|xlsx. */

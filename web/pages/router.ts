@@ -8,6 +8,7 @@ import type { AppDeps } from '../../process/context.js';
 import { authPages, requirePageRole } from './auth.js';
 import { pageContextMiddleware } from './context.js';
 import { docsPages } from './docs.js';
+import { problemPages } from './problems.js';
 import { evidencePages } from './evidence.js';
 import { pageErrorHandler, pageNotFound } from './errors.js';
 import { bankPages } from './bank.js';
@@ -30,6 +31,7 @@ export function pageRoutes(deps: AppDeps): Router {
   router.use(authPages(deps));
   router.use(secondFactorPages(deps));
   router.use(docsPages(deps));
+  router.use(problemPages(deps));
   router.use(evidencePages(deps));
   router.use(publicPages(deps));
   router.use('/verify', requirePageRole('verifier'), verifyPages(deps));
