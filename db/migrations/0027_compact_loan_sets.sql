@@ -1,6 +1,6 @@
 -- A version's frozen loan set stored once per distinct set: one row holding the loans in loan-id order
--- (one composite array), named by the SHA-256 over every frozen field (one JSON array per loan, the lines
--- joined by "\n"); versions that froze the same loans share it. Stored uncompressed (EXTERNAL): compressing it cost more than writing it.
+-- (one composite array), named by the SHA-256 of its binary form (array_send: every frozen field); versions
+-- that froze the same loans share it. Stored uncompressed (EXTERNAL): compressing it cost more than writing it.
 CREATE TYPE "frozen_loan" AS (
 	"loan_id" uuid,
 	"loan_ref" text,
@@ -26,11 +26,7 @@ ALTER TABLE "disclosure_versions" ADD COLUMN "loan_set_key" text;--> statement-b
 ALTER TABLE "disclosure_versions" ADD CONSTRAINT "disclosure_versions_loan_set_key_disclosure_loan_sets_key_fk" FOREIGN KEY ("loan_set_key") REFERENCES "public"."disclosure_loan_sets"("key") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 -- the sets frozen so far, one per version, carried over as they were frozen
 CREATE TEMPORARY TABLE "frozen_sets_0027" AS
-SELECT "version_id", "loans", "list", encode(sha256(convert_to(coalesce((SELECT string_agg(json_build_array(u."loan_id", u."loan_ref", u."principal_fen", u."rate_ppm", u."disbursed_on",
-    u."attributed_centitonnes", u."project_ref", u."sub_area", u."borrower_credit_code", u."project_name", u."province", u."project_reduction_centitonnes",
-    u."project_total_investment_fen")::text, E'\n' ORDER BY u."ordinal") FROM unnest("list") WITH ORDINALITY AS u("loan_id", "loan_ref", "principal_fen", "rate_ppm",
-    "disbursed_on", "attributed_centitonnes", "project_ref", "sub_area", "borrower_credit_code", "project_name", "province", "project_reduction_centitonnes",
-    "project_total_investment_fen", "ordinal")), ''), 'UTF8')), 'hex') AS "key" FROM (
+SELECT "version_id", "loans", "list", encode(sha256(array_send("list")), 'hex') AS "key" FROM (
 SELECT "version_id", count(*)::int AS "loans",
   array_agg(row("loan_id", "loan_ref", "principal_fen", "rate_ppm", "disbursed_on", "attributed_centitonnes", "project_ref", "sub_area",
     "borrower_credit_code", "project_name", "province", "project_reduction_centitonnes", "project_total_investment_fen")::"frozen_loan" ORDER BY "loan_id") AS "list"

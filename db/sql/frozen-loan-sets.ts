@@ -2,9 +2,10 @@
  * The frozen loan set of a disclosure version as SQL: each counted loan `l` (its project `pr`, the decided
  * figures `dp` of project-figures.ts) as one `frozen_loan` composite, a bank's loans aggregated in loan-id
  * order into one array, stored once per distinct array in `disclosure_loan_sets` (db/migrations/0027), and
- * named twice: `key`, the SHA-256 over every frozen field (the row's identity), and `sha256`, the list's hash the version's content carries (db/repositories/disclosure-loans.ts `hashLine`:
- * the lines of loan id, reference, principal, rate, attributed reduction, project reference and sub-area,
- * ordered by loan id, joined by "\n"). The attributed reduction is attributed-reduction.ts rounded half up.
+ * named twice: `key`, the SHA-256 of the array's binary form (every frozen field: the row's identity),
+ * and `sha256`, the list's hash the version's content carries (db/repositories/disclosure-loans.ts
+ * `hashLine`: the lines of loan id, reference, principal, rate, attributed reduction, project reference and
+ * sub-area, ordered by loan id, joined by "\n"). The attributed reduction is attributed-reduction.ts rounded half up.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { attributedCentitonnesHalfUpSql } from './attributed-reduction.js';
@@ -38,17 +39,15 @@ export const unnestFrozen = (list: SQL, alias: string) =>
 
 /**
  * CTEs after a CTE `lists (institution_id, list)` of each bank's array: `keyed (institution_id, list, loans,
- * key, sha256)`, both hashes taken in one pass over the array (already in loan-id order), and the statement
- * that stores each set not stored yet (one row per set, shared by key). The key hashes every frozen field,
- * one JSON array per loan, so two sets with one key hold the same loans with the same figures.
+ * key, sha256)`, the list's hash taken over the array (already in loan-id order), and the statement that
+ * stores each set not stored yet (one row per set, shared by key). The key hashes the array's binary form
+ * (`array_send`: every frozen field), so two sets with one key hold the same loans with the same figures.
  */
 export const storedSets = sql`keyed as (
-    select lists.institution_id, lists.list, cardinality(lists.list) as loans, h.key, h.sha256
+    select lists.institution_id, lists.list, cardinality(lists.list) as loans, encode(sha256(array_send(lists.list)), 'hex') as key, h.sha256
     from lists cross join lateral (
       select encode(sha256(convert_to(coalesce(string_agg(concat_ws(E'\t', u.loan_id::text, u.loan_ref, u.principal_fen::text, u.rate_ppm::text,
-          u.attributed_centitonnes::text, to_json(u.project_ref)::text, u.sub_area), E'\n' order by u.ordinal), ''), 'UTF8')), 'hex') as sha256,
-        encode(sha256(convert_to(coalesce(string_agg(json_build_array(${sql.raw(FROZEN_LOAN_FIELDS.map((f) => `u.${f}`).join(', '))})::text,
-          E'\n' order by u.ordinal), ''), 'UTF8')), 'hex') as key
+          u.attributed_centitonnes::text, to_json(u.project_ref)::text, u.sub_area), E'\n' order by u.ordinal), ''), 'UTF8')), 'hex') as sha256
       from ${unnestFrozen(sql`lists.list`, 'u')}
     ) h
   ), stored as (
