@@ -120,10 +120,11 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
       join loans l on l.id = al.loan_id
       join projects p on p.id = l.project_id
       order by al.loan_id, a.applied_on
+    ), supported_apps as (
+      select distinct dates.d, i.application_id from intervals i
+      join dates on i.from_on <= dates.d and (i.until_on is null or i.until_on > dates.d)
     ), supported as (
-      select dates.d, s.* from first_supported s cross join dates
-      where exists (select 1 from intervals i where i.application_id = s.application_id and i.from_on <= dates.d
-                    and (i.until_on is null or i.until_on > dates.d))
+      select sa.d, s.* from supported_apps sa join first_supported s on s.application_id = sa.application_id
     )
     select s.d::text as on, grouping(i.category)::int as g_category, grouping(s.project_province)::int as g_province,
       grouping(s.sub_area)::int as g_sub_area, grouping(s.institution_id)::int as g_institution,
