@@ -81,3 +81,11 @@ export const ConfirmFindingBody = z
   .object({ check: z.string().min(1).max(64), subject: z.string().min(1).max(200), reason: z.string().min(1).max(2000) })
   .strict()
   .meta({ id: 'ConfirmFinding' });
+
+export const InstitutionCategoriesView = z
+  .object({
+    on: z.string(),
+    eligible: z.array(z.string()).describe('the categories of institution eligible on the date'),
+    versions: z.array(z.object({ effectiveFrom: z.string(), categories: z.array(z.string()), note: z.string() })),
+  })
+  .meta({ id: 'InstitutionCategories' });

@@ -9,7 +9,14 @@ import { perform } from '../../app/perform.js';
 import { facilityStatement, facilityStatistics } from '../../app/statistics/facility-statistics.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import type { FacilityStatistics } from '../../app/statistics/facility-statistics.js';
-import { FacilityStatisticsQuery, FacilityStatisticsView, StatementQuery, StatementView } from '../../schemas/statistics.js';
+import {
+  FacilityStatisticsQuery,
+  FacilityStatisticsView,
+  InstitutionCategoriesView,
+  StatementQuery,
+  StatementView,
+} from '../../schemas/statistics.js';
+import { categoryEligibilityOn, policyData } from '../../domain/policy/index.js';
 import type { AppDeps } from '../../process/context.js';
 import { actorOf, requireRole } from '../auth.js';
 import { describe } from '../openapi.js';
@@ -48,6 +55,16 @@ describe({
   responses: { 200: FacilityStatisticsView },
 });
 
+describe({
+  method: 'get',
+  path: '/api/v1/policy/institution-categories',
+  tag: 'policy',
+  roles: [],
+  summary: 'The categories of institution eligible on a date (default today), and every version of them',
+  query: StatementQuery,
+  responses: { 200: InstitutionCategoriesView },
+});
+
 const READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 
 export function presentStatistics(s: FacilityStatistics, present = presentFigures) {
@@ -81,6 +98,13 @@ export function statisticsRoutes({ database, now }: AppDeps): Router {
     const input = { on: q.on ?? shanghaiDate(now()), series: q.series === 'quarters' };
     const stats = await perform(db, { now: now(), actor: null }, (ctx) => facilityStatistics(ctx, input), READ);
     res.json(presentStatistics(stats, presentPublicFigures));
+  });
+
+  router.get('/policy/institution-categories', (req, res) => {
+    const q = parseOrThrow(StatementQuery, req.query);
+    const on = q.on ?? shanghaiDate(now());
+    const versions = policyData().categoryEligibilityVersions;
+    res.json({ on, eligible: categoryEligibilityOn(on, versions)?.categories ?? [], versions });
   });
 
   return router;

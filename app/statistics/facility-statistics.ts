@@ -8,9 +8,9 @@ import { centralBankStatement, composeFacilityFigures, type FacilityFigures } fr
 import {
   bankFacts,
   disbursementDatesOn,
-  journalFiguresOn,
+  journalFiguresAt,
   lastChangedOn,
-  loanFiguresOn,
+  loanFiguresAt,
 } from '../../db/read-models/facility-statistics.js';
 import type { Tx } from '../../db/client.js';
 
@@ -26,9 +26,22 @@ function areaOf(subArea: string): string {
   return subArea.split('.')[0];
 }
 
+/** The figures on each date, every date read by the same two statements. */
+export async function figuresAt(tx: Tx, dates: readonly IsoDate[]): Promise<FacilityFigures[]> {
+  const [banks, journal, loans] = [await bankFacts(tx), await journalFiguresAt(tx, dates), await loanFiguresAt(tx, dates)];
+  return dates.map((on) =>
+    composeFacilityFigures({
+      on,
+      banks,
+      journal: journal.filter((j) => j.on === on),
+      loans: loans.filter((l) => l.on === on),
+      areaOf,
+    }),
+  );
+}
+
 export async function figuresOn(tx: Tx, on: IsoDate): Promise<FacilityFigures> {
-  const [banks, journal, loans] = [await bankFacts(tx), await journalFiguresOn(tx, on), await loanFiguresOn(tx, on)];
-  return composeFacilityFigures({ on, banks, journal, loans, areaOf });
+  return (await figuresAt(tx, [on]))[0];
 }
 
 /** The quarter ends from 2021-12-31 through the last one on or before `on` (at most `max`, the latest kept). */
@@ -49,10 +62,9 @@ export type FacilityStatistics = {
 };
 
 export async function facilityStatistics(ctx: { tx: Tx }, input: { on: IsoDate; series: boolean }): Promise<FacilityStatistics> {
-  const figures = await figuresOn(ctx.tx, input.on);
-  const series: FacilityFigures[] | null = input.series ? [] : null;
-  if (series) for (const end of quarterEndsThrough(input.on)) series.push(await figuresOn(ctx.tx, end));
-  return { figures, lastChanged: await lastChangedOn(ctx.tx, input.on), series };
+  const ends = input.series ? quarterEndsThrough(input.on) : [];
+  const [figures, ...series] = await figuresAt(ctx.tx, [input.on, ...ends]);
+  return { figures, lastChanged: await lastChangedOn(ctx.tx, input.on), series: input.series ? series : null };
 }
 
 /** The statement of the figures on `on`; "first operation" when every disbursement so far is of one date. */

@@ -46,27 +46,33 @@ export type InstitutionFacts = {
 
 const RECEIVABLE = 'pbc:relending_receivable:%';
 
-/** Per bank: provided, outstanding and the rate weight of its tranches on `on`. */
-export async function journalFiguresOn(db: Tx, on: string): Promise<JournalFiguresRow[]> {
-  const rows = rowsOf<{ institution_id: string; provided: string; outstanding: string; rate_weight: string; tranches: string }>(
+/** The dates as one SQL array literal (dates are checked ISO dates). */
+const datesSql = (dates: readonly string[]) => sql`cast(${`{${dates.join(',')}}`} as date[])`;
+
+/** Per date and bank: provided, outstanding and the rate weight of its tranches (one statement for every date). */
+export async function journalFiguresAt(db: Tx, dates: readonly string[]): Promise<(JournalFiguresRow & { on: string })[]> {
+  const rows = rowsOf<{ on: string; institution_id: string; provided: string; outstanding: string; rate_weight: string; tranches: string }>(
     await db.execute(sql`
-    with lines as (
-      select e.institution_id, l.facility_id, l.debit_fen - l.credit_fen as net,
+    with dates as (select distinct unnest(${datesSql(dates)}) as d),
+    lines as (
+      select e.effective_on, e.institution_id, l.facility_id, l.debit_fen - l.credit_fen as net,
         case when e.kind = 'disbursement' then l.debit_fen
              when e.kind = 'reversal' and r.kind = 'disbursement' then -l.credit_fen else 0 end as provided
       from journal_lines l
       join journal_entries e on e.id = l.entry_id
       left join journal_entries r on r.id = e.reverses_id
-      where e.effective_on <= ${on}::date and l.account like ${RECEIVABLE}
+      where l.account like ${RECEIVABLE} and e.effective_on <= (select max(d) from dates)
     ), per_tranche as (
-      select institution_id, facility_id, sum(net) as outstanding, sum(provided) as provided from lines group by 1, 2
+      select dates.d, l.institution_id, l.facility_id, sum(l.net) as outstanding, sum(l.provided) as provided
+      from lines l join dates on l.effective_on <= dates.d group by 1, 2, 3
     )
-    select t.institution_id, sum(t.provided)::text as provided, sum(t.outstanding)::text as outstanding,
+    select t.d::text as on, t.institution_id, sum(t.provided)::text as provided, sum(t.outstanding)::text as outstanding,
       coalesce(sum(t.outstanding * f.rate_ppm), 0)::text as rate_weight, count(*) filter (where t.outstanding > 0)::text as tranches
     from per_tranche t join facilities f on f.id = t.facility_id
-    group by t.institution_id`),
+    group by t.d, t.institution_id`),
   );
   return rows.map((r) => ({
+    on: r.on,
     institutionId: r.institution_id,
     providedFen: BigInt(r.provided),
     outstandingFen: BigInt(r.outstanding),
@@ -75,14 +81,15 @@ export async function journalFiguresOn(db: Tx, on: string): Promise<JournalFigur
   }));
 }
 
-/** The loans supported on `on` (the applications disbursed by then), in every grouping. */
-export async function loanFiguresOn(db: Tx, on: string): Promise<LoanFiguresRow[]> {
+/** The loans supported on each date (the applications disbursed by then), in every grouping (one statement for every date). */
+export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(LoanFiguresRow & { on: string })[]> {
   const reduction: SQL = attributedCentitonnesHalfUpSql({
     principalFen: sql`al.principal_fen`,
     annualReductionCentitonnes: sql`p.annual_reduction_centitonnes`,
     totalInvestmentFen: sql`p.total_investment_fen`,
   });
   const rows = rowsOf<{
+    on: string;
     g_category: number;
     g_province: number;
     g_sub_area: number;
@@ -98,30 +105,35 @@ export async function loanFiguresOn(db: Tx, on: string): Promise<LoanFiguresRow[
     reduction: string;
   }>(
     await db.execute(sql`
-    with disbursed as (
-      select distinct (e.memo->>'applicationId')::uuid as application_id
-      from journal_entries e
-      where e.kind = 'disbursement' and e.effective_on <= ${on}::date
-        and not exists (select 1 from journal_entries r where r.reverses_id = e.id and r.effective_on <= ${on}::date)
-    ), supported as (
-      select distinct on (al.loan_id) al.loan_id, a.institution_id, al.principal_fen, l.borrower_credit_code,
-        coalesce(l.register_id, l.project_id) as project_key, p.sub_area, p.province as project_province,
-        ${reduction} as reduction
-      from disbursed d
+    with dates as (select distinct unnest(${datesSql(dates)}) as d),
+    intervals as (
+      select (e.memo->>'applicationId')::uuid as application_id, e.effective_on as from_on, min(r.effective_on) as until_on
+      from journal_entries e left join journal_entries r on r.reverses_id = e.id
+      where e.kind = 'disbursement' and e.effective_on <= (select max(d) from dates)
+      group by e.id
+    ), first_supported as (
+      select distinct on (al.loan_id) al.loan_id, a.id as application_id, a.institution_id, al.principal_fen, l.borrower_credit_code,
+        coalesce(l.register_id, l.project_id) as project_key, p.sub_area, p.province as project_province, ${reduction} as reduction
+      from (select distinct application_id from intervals) d
       join applications a on a.id = d.application_id
       join application_loans al on al.application_id = a.id and al.active = 1
       join loans l on l.id = al.loan_id
       join projects p on p.id = l.project_id
       order by al.loan_id, a.applied_on
+    ), supported_apps as (
+      select distinct dates.d, i.application_id from intervals i
+      join dates on i.from_on <= dates.d and (i.until_on is null or i.until_on > dates.d)
+    ), supported as (
+      select sa.d, s.* from supported_apps sa join first_supported s on s.application_id = sa.application_id
     )
-    select grouping(i.category)::int as g_category, grouping(s.project_province)::int as g_province,
+    select s.d::text as on, grouping(i.category)::int as g_category, grouping(s.project_province)::int as g_province,
       grouping(s.sub_area)::int as g_sub_area, grouping(s.institution_id)::int as g_institution,
       i.category, s.project_province as province, s.sub_area, s.institution_id,
       count(*)::text as loans, coalesce(sum(s.principal_fen), 0)::text as principal,
       count(distinct s.borrower_credit_code)::text as enterprises, count(distinct s.project_key)::text as projects,
       coalesce(sum(s.reduction), 0)::text as reduction
     from supported s join institutions i on i.id = s.institution_id
-    group by grouping sets ((), (i.category), (s.project_province), (s.sub_area), (s.institution_id))`),
+    group by grouping sets ((s.d), (s.d, i.category), (s.d, s.project_province), (s.d, s.sub_area), (s.d, s.institution_id))`),
   );
   return rows.map((r) => {
     const [grouping, key]: [LoanFiguresRow['grouping'], string | null] =
@@ -135,6 +147,7 @@ export async function loanFiguresOn(db: Tx, on: string): Promise<LoanFiguresRow[
               ? ['institution', r.institution_id]
               : ['total', null];
     return {
+      on: r.on,
       grouping,
       key,
       loans: Number(r.loans),

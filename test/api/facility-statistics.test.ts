@@ -195,7 +195,12 @@ describe('the facility statistics', () => {
     expect(series.length).toBe(14); // 2021Q4 … 2025Q1
     const at = (on: string) => series.find((s) => s.on === on)!.total;
     expect(at('2024-03-31')).toMatchObject({ provided: '0.00' });
-    expect(at('2024-06-30')).toMatchObject({ provided: '2100000.00', outstanding: '2100000.00' });
+    expect(at('2024-06-30')).toMatchObject({ provided: '2100000.00', outstanding: '2100000.00', loans: 3, enterprises: 2 });
+    expect(at('2024-03-31')).toMatchObject({ loans: 0, enterprises: 0 });
+    // a date that is itself a quarter end is counted once
+    const onEnd = await get(t, t.operatorKey, '/api/v1/facility/statistics?on=2024-06-30&series=quarters');
+    expect(onEnd.body.total).toMatchObject({ provided: '2100000.00', loans: 3 });
+    expect(onEnd.body.series.at(-1)).toMatchObject({ on: '2024-06-30', total: expect.objectContaining({ provided: '2100000.00' }) });
     expect(at('2024-09-30')).toMatchObject({ provided: '2100000.00', outstanding: '1300000.00' });
     const pub = await request(t.app).get('/api/v1/public/facility/statistics?on=2025-06-03');
     expect(pub.status).toBe(200);

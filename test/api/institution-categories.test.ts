@@ -104,6 +104,14 @@ describe('institution categories', () => {
     expect(foreign.body).toMatchObject({ code: 'institution_category_not_eligible', opensOn: '2023-01-29' });
   });
 
+  it('when anyone asks which categories are eligible, then the versions answer by date, the confirmed change included', async () => {
+    const res = await request(t.app).get('/api/v1/policy/institution-categories?on=2023-01-28');
+    expect(res.body).toMatchObject({ on: '2023-01-28', eligible: ['national', 'local_legal_person'] });
+    expect(res.body.versions.map((v: { effectiveFrom: string }) => v.effectiveFrom)).toEqual(['2021-11-08', '2023-01-20', '2023-01-29']);
+    const launch = await request(t.app).get('/api/v1/policy/institution-categories?on=2021-11-08');
+    expect(launch.body.eligible).toEqual(['national']);
+  });
+
   it('on 2023-01-29, then the foreign bank applies', async () => {
     t.setNow('2023-01-29T02:00:00Z');
     expect((await applyFor(banks.foreign)).status).toBe(201);
