@@ -15,6 +15,9 @@ import { browsePage, signInToPages } from '../factories/sessions.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 import { barChart, lineChart, textWidth } from '../../web/pages/charts.js';
+import type { PageContext } from '../../web/pages/context.js';
+import { en, zh } from '../../web/pages/i18n.js';
+import { reconciliationSummary } from '../../web/pages/operator-reconciliation.js';
 
 let t: TestApp;
 let bank: { code: string; apiKey: string };
@@ -183,5 +186,25 @@ describe('charts', () => {
     }).text;
     expect(svg).toContain('>3.12%</text>');
     expect(svg).not.toContain('3.1167%');
+  });
+});
+
+describe('the reconciliation leads to the difference', () => {
+  const quarters = (differing: string[]) =>
+    ['2023Q1', '2023Q2', '2023Q3', '2023Q4', '2024Q1'].map((quarter) => ({
+      quarter,
+      agrees: !differing.includes(quarter),
+    })) as unknown as Parameters<typeof reconciliationSummary>[2];
+  const context = (lang: 'zh' | 'en') => ({ lang, t: lang === 'zh' ? zh : en }) as unknown as PageContext;
+  const text = (h: { text: string }) => h.text.replace(/<[^>]+>/g, '');
+
+  it('when one quarter of five differs, then the summary counts four that agree and links the one that differs, filtered to the differences', () => {
+    const summary = reconciliationSummary(context('en'), 'HIST', quarters(['2023Q4']));
+    expect(text(summary)).toBe('Quarters that agree: 4; that differ: 1: 2023Q4');
+    expect(summary.text).toContain('<a href="?bank=HIST&amp;show=differences#rec-2023Q4">2023Q4</a>');
+    expect(text(reconciliationSummary(context('zh'), 'HIST', quarters(['2023Q2', '2024Q1'])))).toBe(
+      '3 个季度一致，2 个季度有差异：2023Q2、2024Q1',
+    );
+    expect(text(reconciliationSummary(context('zh'), 'HIST', quarters([])))).toBe('5 个季度全部一致。');
   });
 });
