@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstitution } from '../factories/institutions.js';
+import { createInstitution, createUser } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
-import { createLoan } from '../factories/refinancing.js';
+import { apply, approve, bond, createLoan, disburse, openOperation } from '../factories/refinancing.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -206,5 +206,33 @@ describe('the reconciliation leads to the difference', () => {
       '3 个季度一致，2 个季度有差异：2023Q2、2024Q1',
     );
     expect(text(reconciliationSummary(context('zh'), 'HIST', quarters([])))).toBe('5 个季度全部一致。');
+  });
+});
+
+describe("the operator's home on today's date", () => {
+  it('when a tranche is past its maturity with principal outstanding, then the home counts it overdue, lists it first and says by how many days', async () => {
+    const checker = await createUser(t, 'PBOC', 'home-checker');
+    await openOperation(t, '2026Q1', '100000000.00');
+    const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2026-01-10', maturesOn: '2029-01-10' });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2026Q1',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-HOME', '700000.00')],
+    });
+    await approve(t, t.operatorKey, application.id);
+    const tranche = await disburse(t, checker.apiKey, application.id);
+    // the tranche of 600,000.00 元 (60 % of 1,000,000.00) = 60.00 万元 starts today (2026-03-01) and matures a year later
+    expect(tranche).toMatchObject({ startOn: '2026-03-01', maturesOn: '2027-03-01' });
+    // ten days after its maturity (Beijing date 2027-03-11), nothing repaid
+    t.setNow('2027-03-11T04:00:00Z');
+    // a year later the operator signs in again (sessions do not last a year)
+    const home = await page('/operator?lang=en', await signInToPages(t, t.operatorKey));
+    expect(home.text).toContain('As of today: 1 overdue, 0 due today, 0 due within 90 days.');
+    const overdue = /<section aria-labelledby="h-overdue">[\s\S]*?<\/section>/.exec(home.text)![0];
+    expect(overdue).toContain('READBANK');
+    expect(overdue).toContain('<strong class="late">overdue</strong><br><small>10 days overdue</small>');
+    expect(overdue).toContain('>CNY 600,000.00</data>');
+    expect(home.text.indexOf('h-overdue')).toBeLessThan(home.text.indexOf('h-maturing'));
+    expect(/<section aria-labelledby="h-maturing">[\s\S]*?<\/section>/.exec(home.text)![0]).not.toContain('READBANK');
   });
 });
