@@ -57,6 +57,7 @@ describe({
 
 describe({
   method: 'get',
+  operationId: 'listInstitutionCategories',
   path: '/api/v1/policy/institution-categories',
   tag: 'policy',
   roles: [],

@@ -8,13 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstitution } from '../factories/institutions.js';
+import { createInstitution, createUser } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
-import { createLoan } from '../factories/refinancing.js';
+import { apply, approve, bond, createLoan, disburse, openOperation } from '../factories/refinancing.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 import { barChart, lineChart, textWidth } from '../../web/pages/charts.js';
+import type { PageContext } from '../../web/pages/context.js';
+import { en, zh } from '../../web/pages/i18n.js';
+import { reconciliationSummary } from '../../web/pages/operator-reconciliation.js';
 
 let t: TestApp;
 let bank: { code: string; apiKey: string };
@@ -183,5 +186,53 @@ describe('charts', () => {
     }).text;
     expect(svg).toContain('>3.12%</text>');
     expect(svg).not.toContain('3.1167%');
+  });
+});
+
+describe('the reconciliation leads to the difference', () => {
+  const quarters = (differing: string[]) =>
+    ['2023Q1', '2023Q2', '2023Q3', '2023Q4', '2024Q1'].map((quarter) => ({
+      quarter,
+      agrees: !differing.includes(quarter),
+    })) as unknown as Parameters<typeof reconciliationSummary>[2];
+  const context = (lang: 'zh' | 'en') => ({ lang, t: lang === 'zh' ? zh : en }) as unknown as PageContext;
+  const text = (h: { text: string }) => h.text.replace(/<[^>]+>/g, '');
+
+  it('when one quarter of five differs, then the summary counts four that agree and links the one that differs, filtered to the differences', () => {
+    const summary = reconciliationSummary(context('en'), 'HIST', quarters(['2023Q4']));
+    expect(text(summary)).toBe('Quarters that agree: 4; that differ: 1: 2023Q4');
+    expect(summary.text).toContain('<a href="?bank=HIST&amp;show=differences#rec-2023Q4">2023Q4</a>');
+    expect(text(reconciliationSummary(context('zh'), 'HIST', quarters(['2023Q2', '2024Q1'])))).toBe(
+      '3 个季度一致，2 个季度有差异：2023Q2、2024Q1',
+    );
+    expect(text(reconciliationSummary(context('zh'), 'HIST', quarters([])))).toBe('5 个季度全部一致。');
+  });
+});
+
+describe("the operator's home on today's date", () => {
+  it('when a tranche is past its maturity with principal outstanding, then the home counts it overdue, lists it first and says by how many days', async () => {
+    const checker = await createUser(t, 'PBOC', 'home-checker');
+    await openOperation(t, '2026Q1', '100000000.00');
+    const loan = await createLoan(t, bank.apiKey, { principal: '1000000.00', disbursedOn: '2026-01-10', maturesOn: '2029-01-10' });
+    const application = await apply(t, bank.apiKey, {
+      operation: '2026Q1',
+      loanRefs: [loan.loanRef],
+      collateral: [bond('CGB-HOME', '700000.00')],
+    });
+    await approve(t, t.operatorKey, application.id);
+    const tranche = await disburse(t, checker.apiKey, application.id);
+    // the tranche of 600,000.00 元 (60 % of 1,000,000.00) = 60.00 万元 starts today (2026-03-01) and matures a year later
+    expect(tranche).toMatchObject({ startOn: '2026-03-01', maturesOn: '2027-03-01' });
+    // ten days after its maturity (Beijing date 2027-03-11), nothing repaid
+    t.setNow('2027-03-11T04:00:00Z');
+    // a year later the operator signs in again (sessions do not last a year)
+    const home = await page('/operator?lang=en', await signInToPages(t, t.operatorKey));
+    expect(home.text).toContain('As of today: 1 overdue, 0 due today, 0 due within 90 days.');
+    const overdue = /<section aria-labelledby="h-overdue">[\s\S]*?<\/section>/.exec(home.text)![0];
+    expect(overdue).toContain('READBANK');
+    expect(overdue).toContain('<strong class="late">overdue</strong><br><small>10 days overdue</small>');
+    expect(overdue).toContain('>CNY 600,000.00</data>');
+    expect(home.text.indexOf('h-overdue')).toBeLessThan(home.text.indexOf('h-maturing'));
+    expect(/<section aria-labelledby="h-maturing">[\s\S]*?<\/section>/.exec(home.text)![0]).not.toContain('READBANK');
   });
 });

@@ -34,7 +34,7 @@ describe('published pages', () => {
     expect(zh.headers.etag).toMatch(/^"[A-Za-z0-9_-]{32}(-gzip|-br)?"$/);
     expect(zh.headers['content-security-policy']).toContain("script-src 'self'");
     expect(zh.text).toContain('<html lang="zh-CN">');
-    expect(zh.text).toContain('合计向4个项目发放碳减排贷款13773.43万元');
+    expect(zh.text).toContain('合计向4个项目发放碳减排贷款<span class="fig">13773.43万元</span>');
     expect(zh.text).toContain('href="/disclosures/CITIC/2022Q3/v/1.json"');
     const en = await request(t.app).get('/disclosures/CITIC/2022Q3/v/1?lang=en');
     expect(en.text).toContain('<html lang="en">');

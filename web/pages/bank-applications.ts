@@ -15,6 +15,7 @@ import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { yuanFigure } from './figures.js';
 import { statusWord } from './i18n.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -28,9 +29,11 @@ export function bankApplicationPages(deps: AppDeps): Router {
     const w = wordsOf(ctx);
     const actor = pageActorOf(res)!;
     const format = exportFormatOf(req.query.export);
-    const rows = (await listApplications(db, { institutionId: actor.institutionId, limit: format ? EXPORT_LIMIT : PAGE_ROWS })).map(
+    const paging = pagingOf(req, PAGE_ROWS);
+    const read = (await listApplications(db, { institutionId: actor.institutionId, limit: format ? EXPORT_LIMIT : readLimit(paging) })).map(
       presentApplication,
     );
+    const { shown: rows, hasNext } = format ? { shown: read, hasNext: false } : pageOfRead(read, paging);
     const head = [w.operation, w.appliedOn, w.status, w.requested, w.approved, w.decisionReason];
     if (format)
       return sendTable(
@@ -62,7 +65,7 @@ ${outcome(req, ctx, w)}
 ${collateralFields(w, 'a-collateral', false)}
 <button type="submit">${w.submit}</button></form></section>
 <section aria-labelledby="h-apps"><h2 id="h-apps">${w.applications}</h2>${exportLinks(ctx)}
-${listTable(w.applications, [...head, w.pledge], trs, w.noneYet)}</section>`;
+${listTable(w.applications, [...head, w.pledge], trs, w.noneYet)}${pager(ctx, paging, rows.length, hasNext)}</section>`;
     sendPage(res, ctx, w.navApplications, body);
   });
 

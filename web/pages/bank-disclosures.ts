@@ -102,7 +102,7 @@ ${exportLinks(ctx)}
 ${listTable(
   w.disclosures,
   head,
-  data.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells(d.slice(1))}</tr>`),
+  data.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells([d[1], vStatusWord(ctx.t, String(d[2])), ...d.slice(3)])}</tr>`),
   w.noneYet,
 )}
 ${sections}`;

@@ -11,6 +11,9 @@ import { pageActorOf } from '../session/sessions.js';
 import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
+import { yuanFigure } from './figures.js';
+import { statusWord } from './i18n.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -24,11 +27,16 @@ export function bankMarginCallPages(deps: AppDeps): Router {
     const w = wordsOf(ctx);
     const actor = pageActorOf(res)!;
     const format = exportFormatOf(req.query.export);
-    const limit = format ? EXPORT_LIMIT : PAGE_ROWS;
-    const calls = (await listMarginCalls(db, { institutionId: actor.institutionId, limit })).map(presentMarginCall);
-    const shortfalls = (await listPoolShortfalls(db, { institutionId: actor.institutionId, limit })).map((s) =>
+    const paging = pagingOf(req, PAGE_ROWS);
+    const limit = format ? EXPORT_LIMIT : readLimit(paging);
+    const readCalls = (await listMarginCalls(db, { institutionId: actor.institutionId, limit })).map(presentMarginCall);
+    const readShortfalls = (await listPoolShortfalls(db, { institutionId: actor.institutionId, limit })).map((s) =>
       presentPoolShortfall(s, today()),
     );
+    // one page number pages both lists (each shows its own rows of that page)
+    const callPage = format ? { shown: readCalls, hasNext: false } : pageOfRead(readCalls, paging);
+    const shortPage = format ? { shown: readShortfalls, hasNext: false } : pageOfRead(readShortfalls, paging);
+    const [calls, shortfalls] = [callPage.shown, shortPage.shown];
     const callHead = [w.raisedOn, w.status, w.eligibleCollateral, w.exposure, w.shortfall];
     const shortHead = [w.raisedOn, w.dueOn, w.status, w.outstanding, w.amountOwed];
     const callData = calls.map((c) => [c.raisedOn, c.status, c.eligibleCollateral, c.exposure, c.shortfall]);
@@ -46,16 +54,26 @@ export function bankMarginCallPages(deps: AppDeps): Router {
 ${listTable(
   w.marginCalls,
   callHead,
-  callData.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells([d[1]])}${numCells(d.slice(2))}</tr>`),
+  calls.map(
+    (c) =>
+      html`<tr><th scope="row">${c.raisedOn}</th>${cells([statusWord(ctx.lang, c.status)])}${numCells(
+        [c.eligibleCollateral, c.exposure, c.shortfall].map((yuan) => yuanFigure(ctx.lang, yuan)),
+      )}</tr>`,
+  ),
   w.noneYet,
 )}</section>
 <section aria-labelledby="h-pool"><h2 id="h-pool">${w.poolShortfalls}</h2>
 ${listTable(
   w.poolShortfalls,
   shortHead,
-  shortData.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells([d[1], d[2]])}${numCells(d.slice(3))}</tr>`),
+  shortfalls.map(
+    (s) =>
+      html`<tr><th scope="row">${s.raisedOn}</th>${cells([s.dueOn, statusWord(ctx.lang, s.status)])}${numCells(
+        [s.trancheOutstanding, s.amount].map((yuan) => yuanFigure(ctx.lang, yuan)),
+      )}</tr>`,
+  ),
   w.noneYet,
-)}</section>`;
+)}${pager(ctx, paging, Math.max(calls.length, shortfalls.length), callPage.hasNext || shortPage.hasNext)}</section>`;
     sendPage(res, ctx, w.navMarginCalls, body);
   });
 

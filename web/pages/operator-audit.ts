@@ -3,6 +3,7 @@
  * acting user and institution, with the same filter as a CSV download (/operator/audit/export.csv). Reads the
  * same repository as GET /api/v1/audit.
  */
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { beijingTime } from './figures.js';
 import { Router, type Request } from 'express';
 import { auditRecordPages, listAuditRecords } from '../../db/repositories/audit.js';
@@ -38,7 +39,9 @@ export function auditPages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const { shown, filter } = await filterOf(req);
-    const rows = (await listAuditRecords(db, { ...filter, limit: SHOWN })).slice(0, SHOWN).map(presentAuditRecord);
+    const paging = pagingOf(req, SHOWN);
+    const page = pageOfRead(await listAuditRecords(db, { ...filter, limit: readLimit(paging) }), paging);
+    const rows = page.shown.map(presentAuditRecord);
     const en = ctx.lang === 'en';
     const field = (name: keyof typeof shown, label: string) =>
       html`<div><label for="a-${name}">${label}</label><input id="a-${name}" name="${name}" value="${shown[name] ?? ''}"></div>`;
@@ -54,7 +57,8 @@ ${
           html`<tr><th scope="row">${r.seq}</th>${cells([beijingTime(ctx.lang, r.at), r.actor.userId ?? '—', r.actor.via ?? '—', r.resource, r.action, String(r.rowCount), r.reason ?? '—', r.requestId ?? '—'])}</tr>`,
       )}</tbody></table></div>`
     : html`<p class="empty">${t.opNone}</p>`
-}`;
+}
+${pager(ctx, paging, rows.length, page.hasNext)}`;
     sendPage(res, ctx, en ? 'Audit trail' : '审计记录', body);
   });
 

@@ -1,4 +1,5 @@
 /** The operator's workflow pages: disclosures: compile a quarter, assign a verifier, publish. */
+import { statusWord } from './i18n.js';
 import { Router } from 'express';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure } from '../../app/disclosures/verification.js';
@@ -50,8 +51,10 @@ export function disclosureWorkPages(deps: AppDeps): Router {
       return html`<tr id="${p}"><th scope="row">${ctx.lang === 'zh' ? v.institution.nameZh : v.institution.nameEn} (${code})</th>${cells([
         q,
         v.version.version,
-        v.version.status,
-        v.verification ? `${v.verification.verifier}${v.verification.verdict ? ` · ${v.verification.verdict}` : ''}` : '—',
+        statusWord(ctx.lang, v.version.status),
+        v.verification
+          ? `${v.verification.verifier}${v.verification.verdict ? ` · ${statusWord(ctx.lang, v.verification.verdict)}` : ''}`
+          : '—',
       ])}<td>${action}</td></tr>`;
     });
     const head = [t.institution, t.quarter, t.version, t.opStatus, t.verifier, t.opAction];

@@ -1,4 +1,5 @@
 /** The operator's workflow pages: loans flagged for their rate: accept with a reason. */
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { fenFigure } from './figures.js';
 import { Router } from 'express';
 import { proposeAct } from '../../app/approvals/propose-act.js';
@@ -23,7 +24,11 @@ export function flaggedLoanPages(deps: AppDeps): Router {
   router.get('/loans', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const rows = (await listLoans(db, { eligibility: 'flagged', on: shanghaiDate(deps.now()), limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
+    const paging = pagingOf(req, LIST_LIMIT);
+    const { shown: rows, hasNext } = pageOfRead(
+      await listLoans(db, { eligibility: 'flagged', on: shanghaiDate(deps.now()), limit: readLimit(paging) }),
+      paging,
+    );
     const loanRows = rows.map(({ loan, project, institutionCode: code }) => {
       return html`<tr id="loan-${loan.id}"><th scope="row">${loan.loanRef}</th>${cells([code, project.name, loan.disbursedOn])}${numCells([
         fenFigure(ctx.lang, loan.principalFen),
@@ -34,7 +39,7 @@ export function flaggedLoanPages(deps: AppDeps): Router {
     });
     const head = [t.loanRef, t.institution, t.vfProject, t.vfDisbursedOn, t.principal, t.rate, t.opAction];
     const body = html`<h1>${t.owFlaggedHeading}</h1>${subnav(ctx, '/operator/loans')}${outcome(ctx, req)}
-<p class="hint">${t.owFlaggedHint}</p>${table(t.owFlaggedHeading, head, loanRows, t.opNone)}`;
+<p class="hint">${t.owFlaggedHint}</p>${table(t.owFlaggedHeading, head, loanRows, t.opNone)}${pager(ctx, paging, rows.length, hasNext)}`;
     sendPage(res, ctx, t.owFlaggedHeading, body);
   });
   router.post(

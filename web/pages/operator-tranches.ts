@@ -1,4 +1,5 @@
 /** The operator's workflow pages: tranches: roll over, repay. */
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { fenFigure } from './figures.js';
 import { statusWord } from './i18n.js';
 import { Router } from 'express';
@@ -25,8 +26,14 @@ export function tranchePages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const on = shanghaiDate(deps.now());
-    const listed = (await listFacilities(db, { institutionId: null, on, limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
-    const live = listed.filter((l) => l.facility.status !== 'repaid' && l.facility.status !== 'rolled_over');
+    const paging = pagingOf(req, LIST_LIMIT);
+    const listed = await listFacilities(db, {
+      institutionId: null,
+      on,
+      status: ['active', 'matured', 'overdue'],
+      limit: readLimit(paging),
+    });
+    const { shown: live, hasNext } = pageOfRead(listed, paging);
     const rows = live.map(({ facility: f, institutionCode }) => {
       const p = `tr-${f.id}`;
       return html`<tr id="${p}"><th scope="row">${institutionCode}</th>${cells([f.startOn, f.maturesOn, statusWord(ctx.lang, f.status)])}${numCells(
@@ -38,7 +45,7 @@ export function tranchePages(deps: AppDeps): Router {
     });
     const head = [t.institution, t.opStartOn, t.opMaturesOn, t.opStatus, t.opOutstanding, t.opRollovers, t.opAction];
     const body = html`<h1>${t.owTranchesHeading}</h1>${subnav(ctx, '/operator/tranches')}${outcome(ctx, req)}
-<p class="hint">${t.owTranchesHint}</p>${table(t.owTranchesHeading, head, rows, t.opNone)}`;
+<p class="hint">${t.owTranchesHint}</p>${table(t.owTranchesHeading, head, rows, t.opNone)}${pager(ctx, paging, live.length, hasNext)}`;
     sendPage(res, ctx, t.owTranchesHeading, body);
   });
   router.post(

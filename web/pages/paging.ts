@@ -41,3 +41,10 @@ export function pager(ctx: PageContext, p: Paging, shown: number, hasNext: boole
     p.page > 1 ? html` <a href="${hrefOf(ctx, p.page - 1)}" rel="prev">${t.pagePrev}</a>` : ''
   }${hasNext ? html` <a href="${hrefOf(ctx, p.page + 1)}" rel="next">${t.pageNext}</a>` : ''}</nav>`;
 }
+
+/**
+ * For a list read by a plain limit (no offset): read `readLimit(p)` rows from the start, then show this
+ * page's rows of them.
+ */
+export const readLimit = (p: Paging) => p.offset + p.limit;
+export const pageOfRead = <T>(rows: T[], p: Paging) => pageRows(rows.slice(p.offset), p);
