@@ -187,10 +187,10 @@ describe("a tranche's status comes from its dates whenever it is read", () => {
   it('when the operator and the bank open their pages before any scan, then the tranche is shown overdue there too', async () => {
     const operator = await signInToPages(t, t.operatorKey);
     const page = await request(t.app).get('/operator?lang=en').set('Cookie', operator.join('; '));
-    const section = page.text.slice(page.text.indexOf('id="h-overdue"'), page.text.indexOf('id="h-calls"'));
+    const section = page.text.slice(page.text.indexOf('id="h-overdue"'), page.text.indexOf('id="h-maturing"'));
     expect(section).toContain('2025-03-08');
     expect(section).toContain(bank.code);
-    const maturing = page.text.slice(page.text.indexOf('id="h-maturing"'), page.text.indexOf('id="h-overdue"'));
+    const maturing = page.text.slice(page.text.indexOf('id="h-maturing"'), page.text.indexOf('id="h-calls"'));
     expect(maturing).not.toContain('2025-03-08');
     expect(maturing).toContain(TODAY);
 
@@ -198,7 +198,7 @@ describe("a tranche's status comes from its dates whenever it is read", () => {
     const bankPage = await request(t.app).get('/bank?lang=en').set('Cookie', own.join('; '));
     expect(bankPage.status).toBe(200);
     expect(bankPage.text).toContain('overdue · 2025-03-08');
-    expect(bankPage.text).toContain(`matured · ${TODAY}`);
+    expect(bankPage.text).toContain(`matures today · ${TODAY}`);
   });
 
   it('when the maturity scan then runs, then it stores what the reads already said and the reads do not change', async () => {
