@@ -21,6 +21,8 @@ import { PROBLEMS } from './problems.js';
 export const EDGE_PROBLEMS = {
   malformed_json: { http: 400, en: 'The request body is not valid JSON' },
   payload_too_large: { http: 413, en: 'The request body is too large' },
+  unsupported_encoding: { http: 415, en: 'The request body is in an encoding or character set the API does not read' },
+  invalid_character: { http: 422, en: 'A text field holds a character that cannot be stored (such as NUL)' },
 } as const;
 
 /** A rule code a route may answer with: a refusal of the problems table or an edge code. */
@@ -110,9 +112,10 @@ export function standardErrors(doc: RouteDoc): ProblemCode[] {
   const hasParams = /:\w+/.test(doc.path);
   if (doc.roles.length) codes.push('forbidden');
   if (hasParams && doc.path.startsWith('/api/')) codes.push('not_found');
-  if (doc.body || doc.query || (hasParams && doc.params)) codes.push('validation_failed');
+  // any text the caller sends (a path segment, a query value, a body field) is checked, and may hold a NUL
+  if (doc.body || doc.query || hasParams) codes.push('validation_failed', 'invalid_character');
   if (doc.query && hasShapeKey(doc.query, 'cursor')) codes.push('invalid_cursor');
-  if (doc.method !== 'get') codes.push('malformed_json', 'payload_too_large');
+  if (doc.method !== 'get') codes.push('malformed_json', 'payload_too_large', 'unsupported_encoding');
   // a booking dated by `on` (BookingDateFields): the effective-date rules
   if (doc.body && hasShapeKey(doc.body, 'on'))
     codes.push('booking_in_future', 'booking_out_of_order', 'backdating_not_allowed', 'backdate_reason_required');

@@ -18,6 +18,7 @@ import {
   DEFAULT_API_BODY_LIMIT,
   PAGE_FORM_LIMIT,
   UPLOAD_ROUTE,
+  chunkedBodyLimit,
 } from './limits.js';
 import { methodNotAllowed } from '../api/method-not-allowed.js';
 import { publishedFastPath, type PublishedFastPath } from '../web/pages/published-fast-path.js';
@@ -95,6 +96,7 @@ export function createApp(given: AppDeps): Express {
     }),
   );
   app.use('/api', announcedBodyLimit());
+  app.use('/api', chunkedBodyLimit());
   const jsonBody = (limit: number) =>
     express.json({
       limit,

@@ -5,7 +5,9 @@
  *   (`API_RATE_LIMIT_PER_ADDRESS`, default 6,000), counted in Redis so every service process shares
  *   them (in memory, per process, when no Redis is given; and while Redis is unreachable), answered
  *   429 with `Retry-After` and a problem body;
- * - body sizes per route (`bodyLimitOf`): a 10,000-loan batch fits, 50 MB never does (413).
+ * - body sizes per route (`bodyLimitOf`): a 10,000-loan batch fits, 50 MB never does (413): refused
+ *   unread when its length is announced, and as soon as the limit is passed when it is sent chunked
+ *   (the connection is closed then, the rest never read).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -21,10 +23,12 @@ export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MB = 1024 * 1024;
 /** POST /api/v1/uploads: a file streamed to the database as it arrives (its body is read by the route) */
 export const UPLOAD_ROUTE = /^\/api\/v1\/uploads\/?$/;
+/** PUT/POST /api/v1/evidence/:sha256: a raw body the route reads and counts itself */
+const EVIDENCE_ROUTE = /^\/api\/v1\/evidence\/[^/]+\/?$/;
 export const BODY_LIMITS: { pattern: RegExp; limit: number }[] = [
   { pattern: /^\/api\/v1\/imports\/?$/, limit: 128 * MB }, // a bank's history in one document: about 100,000 loans with their records
   { pattern: /^\/api\/v1\/loans\/batch\/?$/, limit: 32 * MB }, // 10,000 loans are 5–10 MB
-  { pattern: /^\/api\/v1\/evidence\/[^/]+\/?$/, limit: EVIDENCE_MAX_BYTES }, // a project's evidence file, sent as the raw body
+  { pattern: EVIDENCE_ROUTE, limit: EVIDENCE_MAX_BYTES }, // a project's evidence file, sent as the raw body
   { pattern: UPLOAD_ROUTE, limit: UPLOAD_MAX_BYTES }, // a core-banking export, streamed to the database as it arrives
 ];
 export const DEFAULT_API_BODY_LIMIT = 2 * MB; // an application listing 10,000 loan references is about 1 MB
@@ -39,6 +43,46 @@ export function announcedBodyLimit(): RequestHandler {
     const length = Number(req.get('content-length') ?? 0);
     if (!(length > limit)) return next();
     refuseUnread(req, res, 413, 'payload_too_large', `the request body (${length} bytes) is larger than this route takes (${limit} bytes)`);
+  };
+}
+
+/**
+ * A body sent without its length (chunked) is counted as it arrives: the moment it passes the route's
+ * limit it is answered 413 and the connection closed, instead of being read to its end first (which the
+ * JSON parser does before it answers). The upload and evidence routes count their own bodies.
+ */
+export function chunkedBodyLimit(): RequestHandler {
+  return (req, res, next) => {
+    const path = req.originalUrl.split('?')[0];
+    if (
+      req.get('content-length') !== undefined ||
+      req.get('transfer-encoding') === undefined ||
+      UPLOAD_ROUTE.test(path) ||
+      EVIDENCE_ROUTE.test(path)
+    )
+      return next();
+    const limit = bodyLimitOf(path);
+    let received = 0;
+    let refused = false;
+    // the chunks are counted as whoever reads the body receives them ('data' is emitted for each, in
+    // flowing and paused mode alike); listening would start the flow before the reader is there
+    const emit = req.emit.bind(req) as (event: string | symbol, ...args: unknown[]) => boolean;
+    req.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'data' && !refused) {
+        received += (args[0] as Buffer).length;
+        if (received > limit) {
+          refused = true;
+          if (res.headersSent) req.socket?.destroy();
+          else {
+            res.once('finish', () => req.socket?.destroy());
+            refuseUnread(req, res, 413, 'payload_too_large', `the request body is larger than this route takes (${limit} bytes)`);
+          }
+          return true;
+        }
+      }
+      return emit(event, ...args);
+    }) as typeof req.emit;
+    next();
   };
 }
 

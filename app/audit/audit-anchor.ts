@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
-import { auditChainHead, auditChainIdentity } from '../../db/repositories/audit.js';
+import { auditChainIdentity, auditChainTip } from '../../db/repositories/audit.js';
 import { latestPublicationAuditAnchor } from '../../db/repositories/signing.js';
 import { canonicalJson } from '../../domain/disclosures/canonical.js';
 import { keepAnchor, readAnchor, type Anchor } from '../../platform/anchor-file.js';
@@ -32,7 +32,7 @@ export const auditHeadBytes = (statement: AuditHeadStatement) => Buffer.from(can
 export async function signAuditHeadWith(tx: Tx, now: Date, key: { kid: string; privatePem: string }): Promise<SignedAuditHead | null> {
   const chain = await auditChainIdentity(tx);
   if (!chain) return null;
-  const head = await auditChainHead(tx);
+  const head = await auditChainTip(tx);
   const statement: AuditHeadStatement = {
     kind: 'cerf-audit-head',
     chain,

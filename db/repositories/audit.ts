@@ -92,6 +92,13 @@ export async function auditChainHead(tx: Tx): Promise<{ lastPos: number; lastHas
   return { lastPos: Number(row.lastPos), lastHash: row.lastHash, records: Number(row.records) };
 }
 
+/** The chain head alone (position and hash), without counting the records. */
+export async function auditChainTip(tx: Tx): Promise<{ lastPos: number; lastHash: string }> {
+  const result = await tx.execute(sql`select last_pos::text as "lastPos", last_hash as "lastHash" from audit_chain where chain = 'audit'`);
+  const [row] = (result as unknown as { rows: { lastPos: string; lastHash: string }[] }).rows;
+  return { lastPos: Number(row.lastPos), lastHash: row.lastHash };
+}
+
 /**
  * What names this database's audit trail for anchors kept outside it: the database's name and the hash
  * of the chain's first record (null while the chain is empty).

@@ -57,6 +57,25 @@ describe('rate limits', () => {
     expect((await request(a).get('/api/v1/me').set(bearer(t.operatorKey))).status).toBe(200);
   });
 
+  it('when Redis cannot be reached, then each process still limits a key by itself (429 with Retry-After past the limit)', async () => {
+    const { Redis } = await import('ioredis');
+    const { freePort } = await import('../../process/embedded/process-tools.js');
+    // nothing listens there: the shared counters are unreachable
+    const down = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    down.on('error', () => undefined);
+    try {
+      const env = parseEnv({ LOG_LEVEL: 'silent', DATA_DIR: '/tmp', API_RATE_LIMIT_PER_KEY: '4', API_RATE_LIMIT_PER_ADDRESS: '1000' });
+      const app = createApp({ ...t.deps, env, services: { ...t.deps.services, rateLimitRedis: down, rateLimitPrefix: 'down' } });
+      for (let i = 0; i < 4; i++) expect((await request(app).get('/api/v1/me').set(bearer(bank.apiKey))).status).toBe(200);
+      const over = await request(app).get('/api/v1/me').set(bearer(bank.apiKey));
+      expect(over.status).toBe(429);
+      expect(over.body.code).toBe('rate_limited');
+      expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      down.disconnect();
+    }
+  });
+
   it('when the default applies, then it is 1,200 requests a minute per key', () => {
     expect(parseEnv({}).API_RATE_LIMIT_PER_KEY).toBe(1200);
   });
@@ -104,7 +123,47 @@ function partialPost(app: ReturnType<typeof createApp>, path: string, length: nu
   });
 }
 
+/**
+ * POSTs a chunked body of 64 KB chunks: `chunks` of them, and then the request stays open (never ended);
+ * resolves with the answer. A server that waited for the body's end would never answer.
+ */
+function chunkedPostLeftOpen(app: ReturnType<typeof createApp>, path: string, chunks: number, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const server = http.createServer(app);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      const req = http.request({
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => {
+          req.destroy();
+          server.close();
+          server.closeAllConnections();
+          resolve({ status: res.statusCode!, body });
+        });
+      });
+      req.on('error', (err) => (['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '') ? undefined : reject(err)));
+      req.write('{"code":"CHUNKED","nameEn":"');
+      for (let i = 0; i < chunks; i++) req.write(Buffer.alloc(64 * 1024, 0x78));
+    });
+  });
+}
+
 describe('bodies', () => {
+  it('when a bank sends a chunked body past the route’s limit and keeps sending, then it is answered 413 at once, not after the end', async () => {
+    // 3 MB to a route that takes 2 MB, and the request is never ended
+    const res = await chunkedPostLeftOpen(t.app, '/api/v1/institutions', 48, bearer(t.operatorKey));
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).code).toBe('payload_too_large');
+  });
+
   it('when an anonymous client sends 30 MB, then it is refused 401 before the body is read', async () => {
     const res = await partialPost(t.app, '/api/v1/loans/batch', 30 * 1024 * 1024, 64 * 1024);
     expect(res.status).toBe(401);
