@@ -10,30 +10,17 @@
  *   counts per group).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { JournalSums, LoanSums } from '../../domain/statistics/facility-figures.js';
 import type { Tx } from '../client.js';
 import { attributedCentitonnesHalfUpSql } from '../sql/attributed-reduction.js';
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-export type JournalFiguresRow = {
-  institutionId: string;
-  providedFen: bigint;
-  outstandingFen: bigint;
-  /** Σ outstanding × rate (ppm) over the bank's tranches */
-  rateWeight: bigint;
-  tranches: number;
-};
+/** per bank: what the journal says on the date */
+export type JournalFiguresRow = JournalSums;
 
-export type LoanFiguresRow = {
-  /** which grouping: total, category, province, sub_area or institution */
-  grouping: 'total' | 'category' | 'province' | 'sub_area' | 'institution';
-  key: string | null;
-  loans: number;
-  principalFen: bigint;
-  enterprises: number;
-  projects: number;
-  reductionCentitonnes: bigint;
-};
+/** one group's loan figures: the total, or one category, province, sub-area or bank */
+export type LoanFiguresRow = LoanSums;
 
 export type InstitutionFacts = {
   id: string;
