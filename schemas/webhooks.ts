@@ -41,12 +41,10 @@ export const NotifyJob = z.object({
 /** What a delivery's JSON body says: the notification (its `id` is the delivery's job id) and the disclosure version it is about. */
 export const WebhookNotification = z
   .object({
-    id: z
-      .string()
-      .meta({
-        description: 'the notification’s id, also in `X-Cerf-Delivery`: the same id twice is a repeat',
-        examples: ['notify.disclosure.published.0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b.CITIC'],
-      }),
+    id: z.string().meta({
+      description: 'the notification’s id, also in `X-Cerf-Delivery`: the same id twice is a repeat',
+      examples: ['notify.disclosure.published.0b9f7c3e-5d1a-4e8b-9a57-2f6c1d3e4a5b.CITIC'],
+    }),
     event: NotifyJob.shape.event,
     data: z.union([
       z
@@ -58,12 +56,10 @@ export const WebhookNotification = z
             .int()
             .min(1)
             .meta({ examples: [1] }),
-          contentSha256: z
-            .string()
-            .meta({
-              description: 'SHA-256 of the version’s content',
-              examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
-            }),
+          contentSha256: z.string().meta({
+            description: 'SHA-256 of the version’s content',
+            examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
+          }),
           href: z
             .string()
             .meta({ description: 'where the version is read through the API', examples: ['/api/v1/disclosures/CITIC/2026Q1?version=1'] }),
