@@ -8,7 +8,11 @@ export function zodViolations(error: z.ZodError, prefix: (string | number)[] = [
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))].join('.');
     const params = (issue as { params?: { code?: string } }).params;
     let code: string = params?.code ?? issue.code;
-    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
-    return { path: path || '(body)', code, message: issue.message };
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
+      code = 'required';
+      message = 'a value is required';
+    }
+    return { path: path || '(body)', code, message };
   });
 }

@@ -12,6 +12,7 @@
  * choose to write the good rows, the savepoint is rolled back, so nothing is written, and the upload
  * is `refused` with its error report (row, column, rule). Memory holds one chunk of rows and the errors.
  */
+import { zodViolations } from '../../schemas/violations.js';
 import { Readable } from 'node:stream';
 import { loanFactsFromText, type LoanText } from '../../domain/loans/facts.js';
 import { parseYuan } from '../../domain/money.js';
@@ -41,15 +42,13 @@ export type ProgressReport = (p: { permille: number; rowsRead: number }) => Prom
 /** Thrown inside the savepoint to undo every row written. */
 class UndoRows extends Error {}
 
-/** A zod failure as violations (field path, rule code), as the API names them. */
+/** A zod failure as violations (field path, rule code), as the API names them; a row's own path is `(row)`. */
 function shapeViolations(error: z.ZodError): Violation[] {
-  return error.issues.map((issue) => {
-    const params = (issue as { params?: { code?: string } }).params;
-    let code: string = params?.code ?? issue.code;
-    if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
-    if (issue.code === 'unrecognized_keys') code = 'unknown_column';
-    return { path: issue.path.map(String).join('.') || '(row)', code, message: issue.message };
-  });
+  return zodViolations(error).map((v) => ({
+    ...v,
+    path: v.path === '(body)' ? '(row)' : v.path,
+    code: v.code === 'unrecognized_keys' ? 'unknown_column' : v.code,
+  }));
 }
 
 export const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
