@@ -13,6 +13,7 @@
  * is `refused` with its error report (row, column, rule). Memory holds one chunk of rows and the errors.
  */
 import { zodViolations } from '../../schemas/violations.js';
+import { UPLOAD_FAILURES } from './upload-failure.js';
 import { Readable } from 'node:stream';
 import { loanFactsFromText, type LoanText } from '../../domain/loans/facts.js';
 import { parseYuan } from '../../domain/money.js';
@@ -69,9 +70,17 @@ export function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number 
   );
 }
 
-/** The header row: which column each cell is; unknown and missing columns are errors of row 1. */
+/** A header this much wider than its kind's columns is not a mistyped template but a file of another shape. */
+const MAX_HEADER_COLUMNS_FACTOR = 10;
+
+/**
+ * The header row: which column each cell is; unknown and missing columns are errors of row 1. A header of
+ * far more columns than the template (a runaway line, a file of another kind) fails the upload as too wide
+ * rather than listing every cell.
+ */
 export function readHeader(kind: UploadKind, header: FileRow): { columns: (string | null)[]; errors: UploadRowErrorValue[] } {
   const expected = UPLOAD_COLUMNS[kind];
+  if (header.cells.length > expected.length * MAX_HEADER_COLUMNS_FACTOR) throw new RangeError(UPLOAD_FAILURES.tooWide);
   const known = new Set(expected);
   const errors: UploadRowErrorValue[] = [];
   const columns = header.cells.map((name) => {
