@@ -69,7 +69,7 @@ function figuresBody(ctx: PageContext, v: View, base: string): Html {
   const query = `?on=${v.on}`;
   return html`<form method="get" action="${base}" class="filters"><div><label for="fs-on">${t.fsDate}</label>
 <input id="fs-on" name="on" type="date" value="${v.on}"></div><button type="submit">${t.fsShow}</button></form>
-<p class="downloads"><a href="${base}.csv${query}">CSV</a> · <a href="${base}.json${query}">JSON</a></p>
+<p class="downloads"><a href="${base}.csv${query}" download>CSV</a> · <a href="${base}.json${query}" download>JSON</a></p>
 ${table(ctx, t.fsTotal, [[t.fsTotal, v.total]])}
 ${table(
   ctx,
