@@ -28,6 +28,7 @@ import {
   timed,
   type Benchmark,
 } from './support.js';
+import { seedCoveredBook } from './synthetic-book.js';
 
 const LOANS = Number(process.env.BENCH_CORRECTION_LOANS ?? 100_000);
 const IMPORTED = Number(process.env.BENCH_CORRECTION_IMPORT_LOANS ?? 1_000);
@@ -44,34 +45,14 @@ async function generate(client: pg.Client) {
     rows: [user],
   } = await client.query(`insert into users (institution_id, name, role, api_key_sha256)
     select id, 'bench', 'bank', md5(random()::text) from institutions where code = '${BANK}' returning id`);
-  await client.query(`insert into projects (institution_id, ref, name, province, sub_area, total_investment_fen, annual_reduction_centitonnes, reduction_basis, evidence_title, evidence_sha256)
-    select b.id, 'P' || i, '项目' || i, '内蒙古自治区', (array['CE.WIND','CE.SOLAR','CE.STORAGE','EE.INDUSTRIAL','CT.CCUS'])[1 + i % 5],
-      10000000000000 + (i % 997)::bigint * 1000000007, 1000000 + (i % 1013)::bigint * 12345, 'feasibility_study', '可研', md5(i::text) || md5(i::text)
-    from generate_series(0, ${PROJECTS - 1}) i cross join (select id from institutions where code = '${BANK}') b`);
-  await client.query(`create temp table project_n as select id, institution_id, substring(ref from 2)::int as n from projects`);
-  await client.query(
-    `insert into loans (institution_id, loan_ref, project_id, borrower_name, borrower_credit_code, principal_fen, outstanding_fen, rate_ppm,
-      disbursed_on, matures_on, taxonomy_version, policy_version, lpr_tenor, lpr_month, lpr_ppm, within_lpr_band, eligibility, content_sha256, changed_by)
-    select p.institution_id, 'L' || j, p.id, '借款人' || j, '91110108MA0000000X', 1000000000 + (j::bigint * 7919) % 1000000000, 1000000000 + (j::bigint * 7919) % 1000000000,
-      30000 + j % 15000, date '2021-10-01' + (j % 1826), date '2032-01-01', '2021-11', '2021-11-launch', '5y_plus', '2022-05', 44500, true, 'eligible', md5(j::text), $1
-    from generate_series(0, ${LOANS - 1}) j join project_n p on p.n = j % ${PROJECTS}`,
-    [user.id],
-  );
-  const {
-    rows: [op],
-  } = await client.query(
-    `insert into operations (quarter, opens_on, closes_on, volume_fen, created_by) values ('2021Q4', '2021-10-01', '2021-12-31', 1000000000000000, $1) returning id`,
-    [user.id],
-  );
-  await client.query(
-    `insert into applications (institution_id, operation_id, applied_on, status, policy_version, requested_fen, approved_fen)
-    select id, $1, '2021-12-08', 'approved', '2021-11-launch', 1, 1 from institutions where code = '${BANK}'`,
-    [op.id],
-  );
-  await client.query(`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active,
-      loan_principal_fen, loan_matures_on, loan_eligibility)
-    select a.id, l.id, l.principal_fen, l.principal_fen * 6 / 10, 1, l.principal_fen, l.matures_on, l.eligibility
-    from loans l join applications a on a.institution_id = l.institution_id`);
+  await seedCoveredBook(client, {
+    projects: PROJECTS,
+    loans: LOANS,
+    disbursedFrom: '2021-10-01',
+    spreadDays: 1826,
+    operation: { quarter: '2021Q4', opensOn: '2021-10-01', closesOn: '2021-12-31', appliedOn: '2021-12-08' },
+    userId: user.id,
+  });
   await client.query('vacuum analyze');
 }
 
