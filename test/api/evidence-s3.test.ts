@@ -9,6 +9,7 @@ import { parseS3Url, signV4 } from '../../platform/s3.js';
 import { parseEnv } from '../../schemas/env.js';
 import { disclosureUnderVerification } from '../factories/verification.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { asBytes } from '../support/bytes.js';
 
 const sha = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -130,11 +131,7 @@ describe('evidence files in an S3-compatible store', () => {
       .get(`/api/v1/evidence/${sha(study)}`)
       .set(bearer(d.verifier.apiKey))
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(asBytes);
     expect(read.status).toBe(200);
     expect(Buffer.compare(read.body as Buffer, study)).toBe(0);
     expect(

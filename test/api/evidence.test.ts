@@ -8,6 +8,7 @@ import { createInstitution } from '../factories/institutions.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
 import { allChecks, disclosureUnderVerification } from '../factories/verification.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { asBytes } from '../support/bytes.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -26,14 +27,7 @@ const png = (label: string) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x4
 const put = (key: string, hash: string, body: Buffer, type = 'application/pdf') =>
   request(t.app).put(`/api/v1/evidence/${hash}`).set(bearer(key)).set('Content-Type', type).send(body);
 const get = (key: string | null, hash: string) => {
-  const r = request(t.app)
-    .get(`/api/v1/evidence/${hash}`)
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+  const r = request(t.app).get(`/api/v1/evidence/${hash}`).buffer(true).parse(asBytes);
   return key ? r.set(bearer(key)) : r;
 };
 
@@ -251,11 +245,7 @@ describe('who reads evidence', () => {
       .get(`/evidence/${sha(study)}`)
       .set('Cookie', page.cookies.join('; '))
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(asBytes);
     expect(opened.status).toBe(200);
     expect(opened.headers['content-type']).toBe('application/pdf');
     expect(opened.headers['content-security-policy']).toMatch(/^sandbox/);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { asBytes } from '../support/bytes.js';
 
 let t: TestApp;
 let v1Id: string;
@@ -15,16 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const bytes = (url: string, headers: Record<string, string> = {}) =>
-  request(t.app)
-    .get(url)
-    .set(headers)
-    .buffer(true)
-    .parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+const bytes = (url: string, headers: Record<string, string> = {}) => request(t.app).get(url).set(headers).buffer(true).parse(asBytes);
 
 describe('published pages', () => {
   it('when a version-addressed page is opened, then it is immutable with a strong ETag, 304 on If-None-Match, in both languages', async () => {

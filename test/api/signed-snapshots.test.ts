@@ -10,6 +10,7 @@ import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclos
 import { act } from '../factories/approvals.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { asBytes } from '../support/bytes.js';
 
 let t: TestApp;
 let dir: string;
@@ -46,15 +47,7 @@ function opensslVerifies(json: Buffer, sigBase64: string, publicPem: string): bo
 }
 
 const raw = (res: request.Response) => res.body as Buffer;
-const get = (url: string) =>
-  request(t.app)
-    .get(url)
-    .buffer(true)
-    .parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+const get = (url: string) => request(t.app).get(url).buffer(true).parse(asBytes);
 
 describe('signed snapshots', () => {
   it('when the JSON of a published disclosure is downloaded, then its bytes hash to the content hash and openssl verifies its signature with the listed key', async () => {

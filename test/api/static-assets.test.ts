@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprinted, loadStaticAssets, PUBLIC_DIR } from '../../web/static-assets.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { asBytes } from '../support/bytes.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,16 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const bytes = (url: string, headers: Record<string, string> = {}) =>
-  request(t.app)
-    .get(url)
-    .set(headers)
-    .buffer(true)
-    .parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+const bytes = (url: string, headers: Record<string, string> = {}) => request(t.app).get(url).set(headers).buffer(true).parse(asBytes);
 
 describe('static assets', () => {
   it('when a page is opened, then it links its stylesheet and script at fingerprinted addresses that are immutable', async () => {
