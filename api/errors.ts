@@ -27,7 +27,8 @@ export const refused = (
 export const forbidden = (message = 'this role may not do that') => new Refused('forbidden', message);
 export const unauthorized = (message = 'a valid API key is required: Authorization: Bearer <key>') => new Refused('unauthorized', message);
 
-const TITLES: Record<number, string> = {
+/** The problem `title` of each HTTP status (the OpenAPI examples use the same). */
+export const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -45,7 +46,7 @@ const TITLES: Record<number, string> = {
 export function problemBody(status: number, code: string, detail: string, errors?: Violation[], extra?: Record<string, unknown>) {
   return {
     type: `/problems/${code}`,
-    title: TITLES[status] ?? 'Error',
+    title: PROBLEM_TITLES[status] ?? 'Error',
     status,
     code,
     detail,

@@ -16,6 +16,7 @@ import type { RefusalStatus } from '../app/refusals.js';
 import { Problem } from '../schemas/common.js';
 import { numberExample, stringExample, wordsOf } from './openapi-samples.js';
 import { PROBLEMS } from './problems.js';
+import { PROBLEM_TITLES } from './errors.js';
 
 /** Codes the HTTP edge answers by itself (api/errors.ts), outside the refusals table. */
 export const EDGE_PROBLEMS = {
@@ -130,17 +131,6 @@ const hasShapeKey = (schema: z.ZodType, key: string) =>
 const problemOfCode = (code: ProblemCode): { http: number; en: string } =>
   Object.hasOwn(EDGE_PROBLEMS, code) ? EDGE_PROBLEMS[code as keyof typeof EDGE_PROBLEMS] : PROBLEMS[code as RefusalStatus];
 
-const TITLES: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not found',
-  409: 'Conflict',
-  413: 'Payload too large',
-  422: 'Unprocessable content',
-  429: 'Too many requests',
-  503: 'Service unavailable',
-};
 const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content', 503: 'Not ready' };
 
 /** An example problem body of `code`, as api/errors.ts renders it. */
@@ -161,7 +151,7 @@ function problemExample(code: ProblemCode, http: number) {
         : undefined;
   return {
     type: `/problems/${code}`,
-    title: TITLES[http] ?? 'Error',
+    title: PROBLEM_TITLES[http] ?? 'Error',
     status: http,
     code,
     detail: problem.en,
@@ -373,7 +363,7 @@ export function openApiDocument(info: { version: string; serverUrl?: string }) {
           : problemOfCode(code).en;
       const lines = codes.map((code) => `- \`${code}\`: ${explain(code)}`);
       responses[String(http)] = {
-        description: `${TITLES[http] ?? `HTTP ${http}`}. \`code\` is one of:\n${lines.join('\n')}`,
+        description: `${PROBLEM_TITLES[http] ?? `HTTP ${http}`}. \`code\` is one of:\n${lines.join('\n')}`,
         ...(http === 429 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } } : {}),
         content: {
           'application/problem+json': {
