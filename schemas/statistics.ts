@@ -67,7 +67,7 @@ export const DisclosureChecksView = z
     submittable: z.boolean().describe('no validity finding, and every quality finding confirmed'),
     findings: z.array(
       z.object({
-        kind: z.enum(['validity', 'quality']),
+        kind: z.enum(['validity', 'quality', 'macro']),
         check: z.string(),
         subject: z.string().describe('loan:<ref>, project:<ref> or book'),
         message: z.string(),
