@@ -16,7 +16,10 @@ import { refuse } from '../refusals.js';
 export type CheckedFinding = CheckFinding & { confirmation: { reason: string; at: Date } | null };
 
 /** The findings of a version, each with the bank's confirmation if it has one. */
-export async function findingsOf(tx: Tx, version: DisclosureVersionRow): Promise<CheckedFinding[]> {
+export async function findingsOf(
+  tx: Tx,
+  version: Pick<DisclosureVersionRow, 'id' | 'quarter' | 'institutionId'>,
+): Promise<CheckedFinding[]> {
   const { start, end } = quarterBounds(version.quarter);
   const findings = checkDisclosure({
     quarter: version.quarter,

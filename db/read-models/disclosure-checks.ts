@@ -104,3 +104,38 @@ export async function institutionsWithLoansOn(db: Tx, on: string): Promise<numbe
   )) as unknown as Rows<{ n: number }>;
   return Number(result.rows[0]?.n ?? 0);
 }
+
+/** The latest version of every bank's disclosure of a quarter, with the bank's code and names, by code. */
+export async function latestVersionsOfQuarter(
+  db: Tx,
+  quarter: string,
+): Promise<
+  { id: string; institutionId: string; quarter: string; version: number; status: string; code: string; nameZh: string; nameEn: string }[]
+> {
+  const result = (await db.execute(sql`
+    select * from (
+      select distinct on (v.institution_id) v.id, v.institution_id, v.quarter, v.version, v.status, i.code, i.name_zh, i.name_en
+      from disclosure_versions v join institutions i on i.id = v.institution_id
+      where v.quarter = ${quarter}
+      order by v.institution_id, v.version desc
+    ) latest order by code`)) as unknown as Rows<{
+    id: string;
+    institution_id: string;
+    quarter: string;
+    version: number;
+    status: string;
+    code: string;
+    name_zh: string;
+    name_en: string;
+  }>;
+  return result.rows.map((r) => ({
+    id: r.id,
+    institutionId: r.institution_id,
+    quarter: r.quarter,
+    version: Number(r.version),
+    status: r.status,
+    code: r.code,
+    nameZh: r.name_zh,
+    nameEn: r.name_en,
+  }));
+}
