@@ -178,6 +178,44 @@ export const InstitutionCategoriesData = z
   })
   .strict();
 
+const TonnesText = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,2})?$/, 'a number of tonnes, two decimals at most')
+  .meta({ example: '100' });
+const IntensityRangeInput = z
+  .object({ minTonnesPerWanYuan: TonnesText, maxTonnesPerWanYuan: TonnesText })
+  .strict()
+  .describe('tonnes of annual reduction per 万元 of principal; a loan outside the range is a quality finding');
+
+export const CheckThresholdsData = z
+  .object({
+    kind: z.literal('check_thresholds'),
+    effectiveFrom: IsoDateString,
+    note: text(500),
+    intensity: IntensityRangeInput,
+    subAreaIntensity: z
+      .array(IntensityRangeInput.extend({ subArea: z.string().min(1).max(64).meta({ example: 'CE.WIND' }) }).strict())
+      .max(100)
+      .optional()
+      .describe("ranges replacing `intensity` for one sub-area's loans (`unknown_sub_area`, `duplicate_sub_area`, `range_inverted`)"),
+    rateFromLprMaxBp: z.number().int().min(1).max(10_000).meta({ example: 200 }),
+    quarterJumpFactor: z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,2})?$/, 'a factor, two decimals at most')
+      .meta({ example: '5' })
+      .describe('a quarter more than this many times, or under 1/this, of the mean of the last four (`factor_out_of_range`: above 1)'),
+    projectSharePercent: PercentString.describe("one project's share of the bank's reduction or amount above it is a macro finding"),
+    areaSharePercent: PercentString.describe("one area's share of the bank's reduction or amount above it is a macro finding"),
+    sharesMinInstitutions: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .meta({ example: 10 })
+      .describe('the shares are judged only when the facility has at least this many institutions with loans'),
+  })
+  .strict();
+
 const Reason = text(2000);
 
 export const PolicyChangeBody = z
@@ -188,16 +226,19 @@ export const PolicyChangeBody = z
       PolicyVersionData.extend({ reason: Reason }),
       TaxonomyVersionData.extend({ reason: Reason }),
       InstitutionCategoriesData.extend({ reason: Reason }),
+      CheckThresholdsData.extend({ reason: Reason }),
     ],
     {
       error: (issue) =>
-        issue.code === 'invalid_union' ? 'kind must be lpr_fixing, policy_version, taxonomy_version or institution_categories' : undefined,
+        issue.code === 'invalid_union'
+          ? 'kind must be lpr_fixing, policy_version, taxonomy_version, institution_categories or check_thresholds'
+          : undefined,
     },
   )
   .meta({
     id: 'PolicyChangeProposal',
     description:
-      'an LPR fixing (or a month confirmed unchanged), a policy version, a taxonomy version or the institution categories eligible from a date, with the reason for it',
+      'an LPR fixing (or a month confirmed unchanged), a policy version, a taxonomy version, the institution categories eligible from a date or the thresholds of the checks before signing from a date, with the reason for it',
   });
 
 export const ConfirmPolicyChangeBody = z
@@ -221,9 +262,21 @@ export const PolicyChangeView = z
     effectiveOn: z.string(),
     versionId: z.string().nullable(),
     reason: z.string(),
-    data: z.union([LprFixingData, PolicyVersionData, TaxonomyVersionData, InstitutionCategoriesData]),
+    data: z.union([LprFixingData, PolicyVersionData, TaxonomyVersionData, InstitutionCategoriesData, CheckThresholdsData]),
     proposedBy: Who,
     proposedAt: z.string(),
     decision: z.object({ status: z.enum(['confirmed', 'declined']), by: Who, at: z.string(), note: z.string().nullable() }).nullable(),
   })
   .meta({ id: 'PolicyChange' });
+
+const CheckThresholdsVersionView = CheckThresholdsData.omit({ kind: true }).extend({
+  subAreaIntensity: z.array(IntensityRangeInput.extend({ subArea: z.string() })),
+});
+
+export const CheckThresholdsView = z
+  .object({
+    on: z.string(),
+    inForce: CheckThresholdsVersionView.describe('the thresholds in force on the date'),
+    versions: z.array(CheckThresholdsVersionView).describe('every version, in date order'),
+  })
+  .meta({ id: 'CheckThresholds' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IsoDateString } from './common.js';
+import { IsoDateString, QuarterString } from './common.js';
+import { CHECKS } from '../domain/disclosures/checks.js';
 
 export const FacilityStatisticsQuery = z
   .object({
@@ -60,22 +61,50 @@ export const StatementView = z
   .object({ on: z.string(), firstOperation: z.boolean(), zh: z.string(), en: z.string(), figures: FacilityFiguresView })
   .meta({ id: 'CentralBankStatement' });
 
+export const CheckFindingView = z
+  .object({
+    kind: z
+      .enum(['validity', 'quality', 'macro'])
+      .describe('validity stops the submission; quality and macro must be confirmed with a reason'),
+    check: z.enum(CHECKS),
+    subject: z
+      .string()
+      .describe('loan:<ref>, project:<ref>, borrower:<credit code>:<project name>, area:<area>, quarter:amount, quarter:reduction or book'),
+    message: z.string(),
+    confirmation: z.object({ reason: z.string(), at: z.string() }).nullable().describe("the bank's confirmation, with its reason"),
+  })
+  .meta({ id: 'CheckFinding' });
+
 export const DisclosureChecksView = z
   .object({
     version: z.number().int(),
     status: z.string(),
-    submittable: z.boolean().describe('no validity finding, and every quality finding confirmed'),
-    findings: z.array(
+    submittable: z.boolean().describe('no validity finding, and every quality and macro finding confirmed'),
+    findings: z.array(CheckFindingView),
+  })
+  .meta({ id: 'DisclosureChecks' });
+
+export const QuarterChecksQuery = z
+  .object({
+    quarter: QuarterString,
+    open: z.enum(['true', 'false']).optional().describe('true: only the disclosures with a finding not yet settled'),
+  })
+  .strict();
+
+export const QuarterChecksView = z
+  .object({
+    quarter: z.string(),
+    disclosures: z.array(
       z.object({
-        kind: z.enum(['validity', 'quality']),
-        check: z.string(),
-        subject: z.string().describe('loan:<ref>, project:<ref> or book'),
-        message: z.string(),
-        confirmation: z.object({ reason: z.string(), at: z.string() }).nullable(),
+        institution: z.object({ code: z.string(), nameZh: z.string(), nameEn: z.string() }),
+        version: z.number().int(),
+        status: z.string(),
+        submittable: z.boolean(),
+        findings: z.array(CheckFindingView),
       }),
     ),
   })
-  .meta({ id: 'DisclosureChecks' });
+  .meta({ id: 'QuarterChecks' });
 
 export const ConfirmFindingBody = z
   .object({ check: z.string().min(1).max(64), subject: z.string().min(1).max(200), reason: z.string().min(1).max(2000) })

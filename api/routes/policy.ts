@@ -11,9 +11,18 @@ import { refreshPolicyData } from '../../app/policy/policy-data.js';
 import { findPolicyChange, listPolicyChanges } from '../../db/repositories/policy-changes.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent } from '../../domain/money.js';
-import { AREA_NAMES, lprFreshness, policyData, policyOn, taxonomyOn, type PolicyChangeData } from '../../domain/policy/index.js';
+import {
+  AREA_NAMES,
+  checkThresholdsVersionOn,
+  lprFreshness,
+  policyData,
+  policyOn,
+  taxonomyOn,
+  type PolicyChangeData,
+} from '../../domain/policy/index.js';
 import { encodeCursor, pageOf } from '../../schemas/common.js';
 import {
+  CheckThresholdsView,
   ConfirmPolicyChangeBody,
   DeclinePolicyChangeBody,
   LprView,
@@ -62,6 +71,48 @@ describe({
   summary: 'Loan Prime Rate fixings (1-year and 5-year-plus) and how old they are',
   responses: { 200: LprView },
 });
+const SEED_THRESHOLDS = {
+  effectiveFrom: '2021-07-01',
+  note: 'first thresholds (our choice: the sources state none)',
+  intensity: { minTonnesPerWanYuan: '0', maxTonnesPerWanYuan: '100' },
+  subAreaIntensity: [],
+  rateFromLprMaxBp: 200,
+  quarterJumpFactor: '5',
+  projectSharePercent: '25',
+  areaSharePercent: '60',
+  sharesMinInstitutions: 10,
+};
+const WIND_THRESHOLDS = {
+  ...SEED_THRESHOLDS,
+  effectiveFrom: '2024-01-01',
+  note: 'wind farms: 0.5–20 t per 万元',
+  subAreaIntensity: [{ subArea: 'CE.WIND', minTonnesPerWanYuan: '0.5', maxTonnesPerWanYuan: '20' }],
+};
+describe({
+  method: 'get',
+  path: '/api/v1/policy/check-thresholds',
+  operationId: 'getCheckThresholds',
+  tag: 'policy',
+  roles: [],
+  summary:
+    'The thresholds of the checks a disclosure passes before the bank submits it, in force on a date (default today), and every version of them',
+  query: OnDateQuery,
+  responses: { 200: CheckThresholdsView },
+  examples: {
+    responses: {
+      200: [
+        {
+          summary: 'the first thresholds',
+          value: { on: '2022-09-30', inForce: SEED_THRESHOLDS, versions: [SEED_THRESHOLDS, WIND_THRESHOLDS] },
+        },
+        {
+          summary: 'a range for wind farms',
+          value: { on: '2024-03-31', inForce: WIND_THRESHOLDS, versions: [SEED_THRESHOLDS, WIND_THRESHOLDS] },
+        },
+      ],
+    },
+  },
+});
 describe({
   method: 'post',
   path: '/api/v1/policy/changes',
@@ -70,7 +121,7 @@ describe({
   tag: 'policy',
   roles: ['operator'],
   summary:
-    'Propose an LPR fixing (or a month unchanged), a policy version or a taxonomy version; it takes effect once another operator confirms it',
+    'Propose an LPR fixing (or a month unchanged), a policy version, a taxonomy version, the institution categories or the thresholds of the checks before signing; it takes effect once another operator confirms it',
   body: PolicyChangeBody,
   responses: { 201: PolicyChangeView },
   idempotent: true,
@@ -163,6 +214,13 @@ export function policyRoutes({ database, now, logger }: AppDeps): Router {
       subAreas: taxonomy.subAreas.map((s) => ({ ...s, areaZh: AREA_NAMES[s.area].zh, areaEn: AREA_NAMES[s.area].en })),
       versions: data.taxonomyVersions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom })),
     });
+  });
+
+  router.get('/policy/check-thresholds', (req, res) => {
+    const { on } = parseOrThrow(OnDateQuery, req.query);
+    const date = on ?? shanghaiDate(now());
+    const versions = policyData().checkThresholdVersions;
+    res.json({ on: date, inForce: checkThresholdsVersionOn(date, versions), versions });
   });
 
   router.get('/lpr', (_req, res) => {

@@ -30,6 +30,9 @@ import { describe } from '../openapi.js';
 import { presentAssignment, presentFinding, presentSampledLoan, presentVersion } from '../presenters/disclosures.js';
 import { parseOrThrow } from '../validate.js';
 import { disclosureRef } from './disclosure-ref.js';
+import { findingsOf as checkFindingsOf } from '../../app/disclosures/check-findings.js';
+import { CheckFindingView } from '../../schemas/statistics.js';
+import { presentCheckFinding } from './disclosure-checks.js';
 
 const Path = '/api/v1/disclosures/:institutionCode/:quarter';
 const Finding = z.object({
@@ -44,7 +47,11 @@ const Finding = z.object({
   supersededBy: z.string().nullable().describe('the finding that corrects this one (null while it is in force)'),
   supersededAt: z.string().nullable(),
 });
-const AssignmentDetail = Assignment.extend({ sample: z.array(SampledLoan), findings: z.array(Finding) });
+const AssignmentDetail = Assignment.extend({
+  sample: z.array(SampledLoan),
+  findings: z.array(Finding),
+  checks: z.array(CheckFindingView).describe("the findings of the checks before signing on the version, each with the bank's reason"),
+});
 describe({
   method: 'post',
   path: '/api/v1/verifiers/:code/conflicts',
@@ -86,7 +93,7 @@ describe({
   operationId: 'getAssignment',
   tag: 'verification',
   roles: ['verifier', 'operator'],
-  summary: 'One assignment with its sample (loan snapshots) and findings',
+  summary: "One assignment with its sample (loan snapshots), its findings, and the checks before signing with the bank's reasons",
   responses: { 200: AssignmentDetail },
 });
 describe({
@@ -176,7 +183,13 @@ export function verificationRoutes(deps: AppDeps): Router {
   router.get('/verification/assignments/:id', requireRole('verifier', 'operator'), async (req, res) => {
     const view = await readableAssignment(res, String(req.params.id));
     const [sample, findings] = [await sampleOf(db, view.assignment.id), await findingsOf(db, view.assignment.id)];
-    res.json({ ...presentAssignment(view), sample: sample.map(presentSampledLoan), findings: findings.map(presentFinding) });
+    const checks = await checkFindingsOf(db, view.version);
+    res.json({
+      ...presentAssignment(view),
+      sample: sample.map(presentSampledLoan),
+      findings: findings.map(presentFinding),
+      checks: checks.map(presentCheckFinding),
+    });
   });
 
   router.get('/verification/assignments/:id/report', requireRole('verifier', 'operator', 'bank'), async (req, res) => {

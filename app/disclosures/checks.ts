@@ -3,6 +3,8 @@
  * finding with a reason (`POST …/checks/confirm`).
  */
 import { upsertConfirmation } from '../../db/repositories/disclosure-checks.js';
+import { latestVersionsOfQuarter } from '../../db/read-models/disclosure-checks.js';
+import type { UseCaseContext } from '../perform.js';
 import type { ActorContext } from '../perform.js';
 import { refuse } from '../refusals.js';
 import { blocking, findingsOf } from './check-findings.js';
@@ -31,4 +33,22 @@ export async function confirmFinding(ctx: ActorContext, input: DisclosureRef & {
     confirmedAt: ctx.now,
   });
   return disclosureChecks(ctx, input);
+}
+
+/** Every bank's latest version of a quarter with its findings (operators, across banks); `open`: only those with a finding not yet settled. */
+export async function checksOfQuarter(ctx: UseCaseContext, input: { quarter: string; open: boolean }) {
+  const out = [];
+  for (const v of await latestVersionsOfQuarter(ctx.tx, input.quarter)) {
+    const findings = await findingsOf(ctx.tx, v);
+    const open = blocking(findings).length;
+    if (input.open && open === 0) continue;
+    out.push({
+      institution: { code: v.code, nameZh: v.nameZh, nameEn: v.nameEn },
+      version: v.version,
+      status: v.status,
+      submittable: open === 0,
+      findings,
+    });
+  }
+  return { quarter: input.quarter, disclosures: out };
 }

@@ -16,7 +16,9 @@ export const policyChanges = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** order of proposal (lists and cursors) */
     seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
-    kind: text('kind', { enum: ['lpr_fixing', 'policy_version', 'taxonomy_version', 'institution_categories'] }).notNull(),
+    kind: text('kind', {
+      enum: ['lpr_fixing', 'policy_version', 'taxonomy_version', 'institution_categories', 'check_thresholds'],
+    }).notNull(),
     /** the fixing's date or the version's `effectiveFrom` */
     effectiveOn: date('effective_on', { mode: 'string' }).notNull(),
     /** a policy version's id or a taxonomy version's name; null for a fixing */
@@ -45,7 +47,10 @@ export const policyChanges = pgTable(
       .where(sql`${t.status} <> 'declined' and ${t.versionId} is not null`),
     uniqueIndex('policy_changes_seq').on(t.seq),
     index('policy_changes_status').on(t.status, t.seq),
-    check('policy_changes_kind', sql`${t.kind} in ('lpr_fixing','policy_version','taxonomy_version','institution_categories')`),
+    check(
+      'policy_changes_kind',
+      sql`${t.kind} in ('lpr_fixing','policy_version','taxonomy_version','institution_categories','check_thresholds')`,
+    ),
     check('policy_changes_status_values', sql`${t.status} in ('pending','confirmed','declined')`),
     check(
       'policy_changes_decided',

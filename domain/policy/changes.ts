@@ -15,8 +15,15 @@ import type { LprFixing } from './lpr-fixings.js';
 import type { AllocationRule, CollateralType, DayCount, PolicyVersion } from './policy-versions.js';
 import type { SubArea, TaxonomyVersion } from './taxonomy.js';
 import type { CategoryEligibilityVersion, InstitutionCategory } from './institution-categories.js';
+import { checkThresholdsViolations, type CheckThresholdsVersion } from './check-thresholds.js';
 
-export const POLICY_CHANGE_KINDS = ['lpr_fixing', 'policy_version', 'taxonomy_version', 'institution_categories'] as const;
+export const POLICY_CHANGE_KINDS = [
+  'lpr_fixing',
+  'policy_version',
+  'taxonomy_version',
+  'institution_categories',
+  'check_thresholds',
+] as const;
 export type PolicyChangeKind = (typeof POLICY_CHANGE_KINDS)[number];
 
 /** A fixing with both rates, or (`unchanged: true`, no rates) the confirmation that the month's fixing did not change. */
@@ -77,7 +84,11 @@ export type InstitutionCategoriesChange = {
   categories: InstitutionCategory[];
 };
 
-export type PolicyChangeData = LprFixingChange | PolicyVersionChange | TaxonomyVersionChange | InstitutionCategoriesChange;
+/** From `effectiveFrom`, the thresholds of the checks before signing (every threshold, not only the changed ones). */
+export type CheckThresholdsChange = { kind: 'check_thresholds' } & CheckThresholdsVersion;
+
+export type PolicyChangeData =
+  LprFixingChange | PolicyVersionChange | TaxonomyVersionChange | InstitutionCategoriesChange | CheckThresholdsChange;
 
 /** A change a second operator confirmed; `changeId` names its row (the audit trail). */
 export type ConfirmedPolicyChange = { changeId: string; data: PolicyChangeData };
@@ -164,6 +175,7 @@ export type PolicyDataInForce = {
   policyVersions: readonly PolicyVersion[];
   taxonomyVersions: readonly TaxonomyVersion[];
   categoryEligibilityVersions: readonly CategoryEligibilityVersion[];
+  checkThresholdVersions: readonly CheckThresholdsVersion[];
 };
 
 /**
@@ -204,6 +216,19 @@ export function checkPolicyChange(data: PolicyDataInForce, change: PolicyChangeD
     change.categories.forEach((c, i) => {
       if (change.categories.indexOf(c) !== i) v(`categories.${i}`, 'duplicate_category', `${c} is listed twice`);
     });
+    return violations;
+  }
+
+  if (change.kind === 'check_thresholds') {
+    const first = data.checkThresholdVersions[0];
+    if (!first || change.effectiveFrom <= first.effectiveFrom)
+      v(
+        'effectiveFrom',
+        'before_facility_launch',
+        `the first thresholds took effect on ${first?.effectiveFrom}; a new version must be dated after it`,
+      );
+    const known = new Set(data.taxonomyVersions.flatMap((t) => t.subAreas.map((s) => s.code)));
+    violations.push(...checkThresholdsViolations(change, known));
     return violations;
   }
 

@@ -9,6 +9,7 @@ import { LPR_STALE_AFTER_DAYS, type LprFixing } from './lpr-fixings.js';
 import type { PolicyVersion } from './policy-versions.js';
 import { policyData, type PolicyData } from './registry.js';
 import type { SubArea, TaxonomyVersion } from './taxonomy.js';
+import { checkThresholdsVersionOn, parseCheckThresholds, type CheckThresholds, type CheckThresholdsVersion } from './check-thresholds.js';
 
 export * from './policy-versions.js';
 export * from './taxonomy.js';
@@ -16,6 +17,7 @@ export * from './lpr-fixings.js';
 export * from './registry.js';
 export * from './changes.js';
 export * from './institution-categories.js';
+export * from './check-thresholds.js';
 
 function lastOnOrBefore<T>(items: readonly T[], date: IsoDate, key: (item: T) => IsoDate): T | null {
   let found: T | null = null;
@@ -148,3 +150,9 @@ export function lprFreshness(today: IsoDate, data: PolicyData = policyData()): L
       : null,
   };
 }
+
+/** The thresholds of the checks before signing in force on `date`, parsed. */
+export const checkThresholdsOn = (
+  date: IsoDate,
+  versions: readonly CheckThresholdsVersion[] = policyData().checkThresholdVersions,
+): CheckThresholds => parseCheckThresholds(checkThresholdsVersionOn(date, versions));

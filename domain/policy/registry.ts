@@ -37,6 +37,7 @@ import { LPR_CONFIRMED_THROUGH, LPR_FIXINGS, type LprFixing } from './lpr-fixing
 import { POLICY_VERSIONS, type PolicyVersion } from './policy-versions.js';
 import { TAXONOMY_VERSIONS, type TaxonomyVersion } from './taxonomy.js';
 import { CATEGORY_ELIGIBILITY_VERSIONS, type CategoryEligibilityVersion } from './institution-categories.js';
+import { CHECK_THRESHOLD_VERSIONS, type CheckThresholdsVersion } from './check-thresholds.js';
 
 export type PolicyData = {
   /** in date order; each states every parameter */
@@ -49,6 +50,8 @@ export type PolicyData = {
   lprConfirmedThrough: IsoDate;
   /** in date order: the categories of institution eligible from each date */
   categoryEligibilityVersions: readonly CategoryEligibilityVersion[];
+  /** in date order: the thresholds of the checks before signing from each date */
+  checkThresholdVersions: readonly CheckThresholdsVersion[];
   /** the confirmed changes merged in, in the order given (the same list gives the same data) */
   changeIds: readonly string[];
 };
@@ -59,6 +62,7 @@ export const BUILT_IN_POLICY_DATA: PolicyData = {
   lprFixings: LPR_FIXINGS,
   lprConfirmedThrough: LPR_CONFIRMED_THROUGH,
   categoryEligibilityVersions: CATEGORY_ELIGIBILITY_VERSIONS,
+  checkThresholdVersions: CHECK_THRESHOLD_VERSIONS,
   changeIds: [],
 };
 
@@ -138,12 +142,23 @@ export function buildPolicyData(builtIn: PolicyData, confirmed: readonly Confirm
     ),
   ].sort(byDate((v) => v.effectiveFrom));
 
+  // check thresholds: every version states every threshold, so each stands as written
+  const checkThresholdVersions: CheckThresholdsVersion[] = [
+    ...builtIn.checkThresholdVersions,
+    ...confirmed.flatMap(({ data }) => {
+      if (data.kind !== 'check_thresholds') return [];
+      const { kind: _kind, ...version } = data;
+      return [{ ...version, subAreaIntensity: version.subAreaIntensity ?? [] }];
+    }),
+  ].sort(byDate((v) => v.effectiveFrom));
+
   return {
     policyVersions,
     taxonomyVersions,
     lprFixings,
     lprConfirmedThrough,
     categoryEligibilityVersions,
+    checkThresholdVersions,
     changeIds: confirmed.map((c) => c.changeId),
   };
 }
@@ -161,6 +176,11 @@ export function builtInConflict(
     if (date === builtIn.lprConfirmedThrough)
       return { taken: 'date', message: `the built-in LPR data confirms the fixing unchanged on ${date}` };
     return null;
+  }
+  if (kind === 'check_thresholds') {
+    return builtIn.checkThresholdVersions.some((v) => v.effectiveFrom === date)
+      ? { taken: 'date', message: `the built-in check thresholds take effect on ${date}` }
+      : null;
   }
   if (kind === 'institution_categories') {
     return builtIn.categoryEligibilityVersions.some((v) => v.effectiveFrom === date)
