@@ -11,6 +11,7 @@ import { totpCode } from '../../platform/totp.js';
 import { DEMO_TOTP_SECRET } from '../../scripts/demo-totp.js';
 import { axeViolations } from './support/axe.js';
 import { launchChromium, startLiveService, type LiveService } from './support/service.js';
+import { PROCESS_TEST_MS } from '../support/timeouts.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const WIDTHS = [1280, 390] as const;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   live = await startLiveService({ now: () => NOW, workers: 'inline' });
   await loadDemoData(live.service);
   browser = await launchChromium();
-}, 900_000);
+}, PROCESS_TEST_MS);
 afterAll(async () => {
   for (const { context } of signedIn.values()) await context.close();
   await browser?.close();
