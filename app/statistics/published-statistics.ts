@@ -12,7 +12,8 @@ import type { IsoDate } from '../../domain/dates.js';
 import { perform, type Acting } from '../perform.js';
 import { facilityStatistics, type FacilityStatistics } from './facility-statistics.js';
 
-const MAX_DATES = 64;
+// a date with its series of quarter ends is up to about 1 MB of figures
+const MAX_DATES = 16;
 const READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 
 type Kept = { stamp: string; series: boolean; stats: FacilityStatistics };
