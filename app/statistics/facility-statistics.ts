@@ -69,9 +69,12 @@ export async function facilityStatistics(ctx: { tx: Tx }, input: { on: IsoDate; 
   return { figures, lastChanged: await lastChangedOn(ctx.tx, input.on), series: input.series ? series : null };
 }
 
-/** The statement of the figures on `on`; "first operation" when every disbursement so far is of one date. */
-export async function facilityStatement(ctx: { tx: Tx }, input: { on: IsoDate }) {
-  const figures = await figuresOn(ctx.tx, input.on);
+/**
+ * The statement of the figures on `on` (those given, read in the same transaction, or read now); "first
+ * operation" when every disbursement so far is of one date.
+ */
+export async function facilityStatement(ctx: { tx: Tx }, input: { on: IsoDate; figures?: FacilityFigures }) {
+  const figures = input.figures ?? (await figuresOn(ctx.tx, input.on));
   const dates = await disbursementDatesOn(ctx.tx, input.on);
   const firstOperation = dates.first !== null && dates.first === dates.last;
   return { on: input.on, firstOperation, figures, ...centralBankStatement(figures, { firstOperation }) };

@@ -14,6 +14,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCreditCode } from '../../domain/loans/credit-code.js';
 import { createUser } from '../factories/institutions.js';
+import { signInToPages } from '../factories/sessions.js';
 import { apply, approve, bond, createLoan, disburse, get, openOperation, post, reverseEntry } from '../factories/refinancing.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
@@ -308,5 +309,12 @@ describe('the facility statistics', () => {
     const csv = (await request(t.app).get('/statistics.csv?on=2025-06-12')).text.replace(/^\ufeff/, '').split('\r\n');
     expect(csv[1]).toBe('total,,2100000.00,1300000.00,3,3500000.00,2,3,1362.50');
     expect((await request(t.app).get('/api/v1/public/facility/statistics?on=2025-06-11')).body.total).toMatchObject({ loans: 4 });
+    // the operators' page prints the statement and the figures of the same snapshot
+    const session = (await signInToPages(t, t.operatorKey)).join('; ');
+    const page = await request(t.app).get('/operator/statistics?on=2025-06-12&lang=en').set('Cookie', session);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('class="statement"');
+    expect(page.text).toContain('3500000.00');
+    expect(page.text).toContain('STLOC');
   });
 });

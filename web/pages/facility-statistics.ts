@@ -103,10 +103,20 @@ async function answer(req: Request, res: Response, deps: AppDeps, scope: 'operat
   const on = dateOf(req, deps);
   const acting = { now: deps.now(), actor: null };
   const series = scope === 'public' && format === 'html';
-  const stats =
+  // the operators' page: the figures and the statement printed from them, in one snapshot, computed once
+  const withStatement = scope === 'operator' && format === 'html';
+  const { stats, statement } =
     scope === 'public'
-      ? await publishedStatistics(deps.database.db).get(acting, { on, series })
-      : await perform(deps.database.db, acting, (uc) => facilityStatistics(uc, { on, series }), READ);
+      ? { stats: await publishedStatistics(deps.database.db).get(acting, { on, series }), statement: null }
+      : await perform(
+          deps.database.db,
+          acting,
+          async (uc) => {
+            const figures = await facilityStatistics(uc, { on, series });
+            return { stats: figures, statement: withStatement ? await facilityStatement(uc, { on, figures: figures.figures }) : null };
+          },
+          READ,
+        );
   const present = scope === 'public' ? presentPublicFigures : presentFigures;
   const view = present(stats.figures);
   const filename = `facility-statistics-${on}`;
@@ -114,8 +124,7 @@ async function answer(req: Request, res: Response, deps: AppDeps, scope: 'operat
   if (format === 'json') return sendJsonDownload(res, `${filename}.json`, view);
   const base = scope === 'public' ? '/statistics' : '/operator/statistics';
   let top = html``;
-  if (scope === 'operator') {
-    const statement = await perform(deps.database.db, acting, (uc) => facilityStatement(uc, { on }), READ);
+  if (statement) {
     const changed = stats.lastChanged.at ? stats.lastChanged.at.toISOString() : '—';
     top = html`<p><a href="/operator">${ctx.t.operatorHeading}</a></p>
 <blockquote class="statement">${ctx.lang === 'zh' ? statement.zh : statement.en}</blockquote>
