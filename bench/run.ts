@@ -24,6 +24,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   corrections: () => import('./corrections.js'),
   start: () => import('./start.js'),
   statistics: () => import('./statistics.js'),
+  responsive: () => import('./responsive.js'),
   // name: () => import('./<file>.js'),
 };
 

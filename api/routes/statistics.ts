@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { perform } from '../../app/perform.js';
 import { facilityStatement, facilityStatistics } from '../../app/statistics/facility-statistics.js';
+import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import type { FacilityStatistics } from '../../app/statistics/facility-statistics.js';
 import {
@@ -97,7 +98,7 @@ export function statisticsRoutes({ database, now }: AppDeps): Router {
   router.get('/public/facility/statistics', async (req, res) => {
     const q = parseOrThrow(FacilityStatisticsQuery, req.query);
     const input = { on: q.on ?? shanghaiDate(now()), series: q.series === 'quarters' };
-    const stats = await perform(db, { now: now(), actor: null }, (ctx) => facilityStatistics(ctx, input), READ);
+    const stats = await publishedStatistics(db).get({ now: now(), actor: null }, input);
     res.json(presentStatistics(stats, presentPublicFigures));
   });
 

@@ -225,7 +225,8 @@ async function lockQuarters(ctx: UseCaseContext, quarters: readonly string[]) {
  */
 async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: string, latest: DisclosureVersionRow | null) {
   const { end } = quarterPeriod(quarter);
-  const read = await quarterSumsAndSets(ctx.tx, quarter, bank.id);
+  // the set stored as a delta from the latest version's: a correction that changes k loans writes O(k)
+  const read = await quarterSumsAndSets(ctx.tx, quarter, bank.id, { base: latest?.loanSetKey ?? null });
   const sums = read.sums.get(bank.id) ?? { subAreas: [], topProjects: [] };
   const loanSet = read.sets.get(bank.id) ?? EMPTY_LOAN_SET;
   if (!latest) return { due: loanSet.loans > 0, sums, loanSet };

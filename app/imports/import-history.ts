@@ -6,7 +6,9 @@
  * The first transaction checks everything and books the loans and the first part; the records are
  * booked in parts of bounded size, a transaction each, so a large document never holds one long
  * transaction (a document of one part is booked whole or not at all; a killed or refused run of a
- * larger one leaves its parts booked so far, and the same document again resumes after them):
+ * larger one leaves its parts booked so far, and the same document again resumes after them; on the
+ * embedded database a document's many loans are first checked, then written, in parts of 250, and the
+ * import gives way to the requests between any two parts, db/give-way.ts):
  * 1. the same document (SHA-256 of its bytes) imported before answers its first answer again (an
  *    import still `booking` is resumed);
  * 2. the loans are submitted as a batch would be (their row errors are collected, not written);
@@ -58,6 +60,7 @@ import { approveApplication, rejectApplication } from '../refinancing/decisions.
 import { openOperation } from '../refinancing/operations.js';
 import { disburseApplication, repayTranche, rollOverTranche } from '../refinancing/tranches.js';
 import type { Db } from '../../db/client.js';
+import { giveWay, isEmbedded } from '../../db/give-way.js';
 import { perform, type Acting, type ActorContext } from '../perform.js';
 import { byPath, refuse, Refused, refuseViolations } from '../refusals.js';
 import { correctFrom } from '../disclosures/corrections.js';
@@ -193,8 +196,11 @@ export async function importHistory(
   acting: Acting<Actor>,
   input: { document: ImportDocument; documentSha256: string },
 ): Promise<{ result: ImportResult; replayed: boolean }> {
+  // on the embedded database a document with many loans has them checked and written in parts first
+  const submitted = await loansInParts(db, acting, input);
+  let startedAt = performance.now();
   const begun = await perform(db, acting, async (ctx) => {
-    const run = await beginImport(ctx, input);
+    const run = await beginImport(ctx, input, { submitted });
     if ('replayed' in run) return run;
     return { run, result: await bookNextPart(ctx, run) };
   });
@@ -203,14 +209,109 @@ export async function importHistory(
   // the loans a large document brought are counted by the planner before the rest is booked
   // (best effort: without it the statistics catch up when autovacuum comes by)
   if (!result && begun.run.doc.loans.length >= IMPORT_PART_LOAN_REFS) await analyzeImportedTables(db).catch(() => undefined);
-  while (!result) result = await perform(db, acting, (ctx) => bookNextPart(ctx, begun.run));
+  while (!result) {
+    await giveWay(db, startedAt);
+    startedAt = performance.now();
+    result = await perform(db, acting, (ctx) => bookNextPart(ctx, begun.run));
+  }
   return { result, replayed: false };
+}
+
+/** Loans checked and written per transaction by an import on the embedded database. */
+export const EMBEDDED_LOAN_PART = 250;
+
+/** The loans as the first transaction would have submitted them: ids of the good ones, their counts, the errors. */
+type SubmittedLoans = { ids: Map<string, string>; counts: Counts; errors: Violation[] };
+
+/** Thrown to roll a dry run back with what it found. */
+class DryRun extends Error {
+  constructor(readonly value: SubmittedLoans) {
+    super('dry run');
+  }
+}
+
+/**
+ * On the embedded database (one connection, PGlite), a document of more than EMBEDDED_LOAN_PART loans
+ * would hold the connection for all of them in its first transaction. There its loans are checked in
+ * parts in transactions rolled back (a dry run), the whole document is checked and planned with them
+ * (a transaction rolled back too), and only then are they written, a part per transaction, giving way
+ * to the requests between parts; the first transaction then books the first records without submitting
+ * the loans again. Any error of the loans or of the plan refuses the import before anything is written,
+ * as on PostgreSQL. Elsewhere (PostgreSQL, few loans, a document imported before, a reference twice in
+ * it) returns undefined and the first transaction submits the loans itself.
+ */
+async function loansInParts(
+  db: Db,
+  acting: Acting<Actor>,
+  input: { document: ImportDocument; documentSha256: string },
+): Promise<SubmittedLoans | undefined> {
+  const { loans } = input.document;
+  if (!isEmbedded(db) || loans.length <= EMBEDDED_LOAN_PART) return undefined;
+  if (new Set(loans.map((l) => l.loanRef)).size !== loans.length) return undefined;
+  const before = await perform(db, acting, async (ctx) => {
+    const row = await findImportBySha(ctx.tx, input.documentSha256);
+    const bank = await findInstitutionByCode(ctx.tx, input.document.institution);
+    // the first transaction answers a document seen before, and refuses an unknown bank or a caller who may not import
+    if (row?.status === 'completed' || !bank || bank.kind !== 'bank') return null;
+    refuseUnlessMayImport(ctx.actor, bank);
+    return bank;
+  });
+  if (!before) return undefined;
+
+  const submitParts = async (dryRun: boolean): Promise<SubmittedLoans> => {
+    const all: SubmittedLoans = { ids: new Map(), counts: { created: 0, unchanged: 0 }, errors: [] };
+    for (let from = 0; from < loans.length; from += EMBEDDED_LOAN_PART) {
+      const startedAt = performance.now();
+      const part = async (ctx: ActorContext): Promise<SubmittedLoans> => {
+        const agents = await agentsFor(ctx, before);
+        const rows = loans
+          .slice(from, from + EMBEDDED_LOAN_PART)
+          .map((l, i) => ({ index: from + i, facts: loanFactsFromText(l), violations: [] }));
+        const found: SubmittedLoans = { ids: new Map(), counts: { created: 0, unchanged: 0 }, errors: [] };
+        for (const r of await submitLoans({ tx: ctx.tx, now: ctx.now, actor: agents.bank }, rows, { crossBankFunding: false })) {
+          if (r.status === 'error') found.errors.push(...r.errors.map((e) => ({ ...e, path: `loans.${r.index}.${e.path}` })));
+          else {
+            found.counts[r.status] += 1;
+            found.ids.set(loans[r.index].loanRef, r.id);
+          }
+        }
+        if (dryRun) throw new DryRun(found);
+        if (found.errors.length) refuseViolations(found.errors);
+        return found;
+      };
+      let found: SubmittedLoans;
+      try {
+        found = await perform(db, acting, part);
+      } catch (err) {
+        if (!(err instanceof DryRun)) throw err;
+        found = err.value;
+      }
+      for (const [ref, id] of found.ids) all.ids.set(ref, id);
+      all.counts.created += found.counts.created;
+      all.counts.unchanged += found.counts.unchanged;
+      all.errors.push(...found.errors);
+      await giveWay(db, startedAt);
+    }
+    return all;
+  };
+
+  const checked = await submitParts(true);
+  // the whole document checked and planned with the loans as the dry run found them; rolled back
+  const startedAt = performance.now();
+  try {
+    await perform(db, acting, (ctx) => beginImport(ctx, input, { submitted: checked, checkOnly: true }));
+  } catch (err) {
+    if (!(err instanceof DryRun)) throw err;
+  }
+  await giveWay(db, startedAt);
+  return submitParts(false);
 }
 
 /** The first transaction: replayed or refused, or the import's row (new, or booking since an earlier run) and its plan. */
 async function beginImport(
   ctx: ActorContext,
   input: { document: ImportDocument; documentSha256: string },
+  options: { submitted?: SubmittedLoans; checkOnly?: boolean } = {},
 ): Promise<Run | { result: ImportResult; replayed: true }> {
   const { tx } = ctx;
   const doc = input.document;
@@ -246,9 +347,10 @@ async function beginImport(
 
   // 2. the loans, as a batch (rows with errors write nothing; any error refuses the whole import below)
   const errors: Violation[] = [];
-  const loanIds = new Map<string, string>();
-  const loanCounts: Counts = { created: 0, unchanged: 0 };
-  if (doc.loans.length) {
+  const loanIds = new Map<string, string>(options.submitted?.ids);
+  const loanCounts: Counts = { ...(options.submitted?.counts ?? { created: 0, unchanged: 0 }) };
+  if (options.submitted) errors.push(...options.submitted.errors);
+  else if (doc.loans.length) {
     const results = await submitLoans(
       { tx, now: ctx.now, actor: agents.bank },
       doc.loans.map((l, index) => ({ index, facts: loanFactsFromText(l), violations: [] })),
@@ -271,6 +373,8 @@ async function beginImport(
   const planning = await planRecords(ctx, bank, doc, loanIds);
   errors.push(...planning.plan.errors);
   if (errors.length) refuseViolations(errors.sort(byPath));
+  // a check only: its transaction rolls back here (loansInParts)
+  if (options.checkOnly) throw new DryRun(options.submitted!);
 
   const progress: ImportProgress = {
     partsDone: 0,

@@ -43,8 +43,12 @@ import {
 import type { ActorContext } from '../perform.js';
 import { refuse, refuseViolations } from '../refusals.js';
 
-/** A submitted row, already shape-checked: `facts` is null when its shape failed (`violations` say how). */
-export type SubmittedRow = { index: number; facts: LoanFacts | null; violations: Violation[] };
+/**
+ * A submitted row, already shape-checked: `facts` is null when its shape failed (`violations` say how).
+ * `sha256`: the content hash of `facts` when the caller computed it already (an upload's rows are hashed
+ * on a worker thread, app/uploads/check-rows.ts).
+ */
+export type SubmittedRow = { index: number; facts: LoanFacts | null; violations: Violation[]; sha256?: string };
 export type RowResult =
   | { index: number; loanRef?: string; status: 'created' | 'unchanged'; id: string; eligible: boolean }
   | { index: number; loanRef?: string; status: 'error'; errors: Violation[] };
@@ -200,7 +204,7 @@ function planBatch(
       continue;
     }
     const f = row.facts;
-    const sha = loanContentSha256(f);
+    const sha = row.sha256 ?? loanContentSha256(f);
     const stored = existingLoans.get(f.loanRef) ?? null;
     const earlier = seenInBatch.get(f.loanRef) ?? null;
     const known = stored ? { id: stored.id, sha: stored.contentSha256, eligible: isEligible(stored.eligibility) } : earlier;

@@ -8,6 +8,7 @@ import { centralBankStatement, composeFacilityFigures, type FacilityFigures } fr
 import {
   bankFacts,
   disbursementDatesOn,
+  figuresSettings,
   journalFiguresAt,
   lastChangedOn,
   loanFiguresAt,
@@ -28,6 +29,7 @@ function areaOf(subArea: string): string {
 
 /** The figures on each date, every date read by the same two statements. */
 export async function figuresAt(tx: Tx, dates: readonly IsoDate[]): Promise<FacilityFigures[]> {
+  await figuresSettings(tx);
   const [banks, journal, loans] = [await bankFacts(tx), await journalFiguresAt(tx, dates), await loanFiguresAt(tx, dates)];
   return dates.map((on) =>
     composeFacilityFigures({

@@ -3,7 +3,7 @@
  * connection is held by a transaction from its first statement to its commit, so the one-transaction
  * upload (process-upload.ts) would keep every other request waiting until the whole file is written.
  * Here no transaction lasts longer than one chunk, and after each chunk the connection is left to the
- * requests waiting for it for a quarter of the chunk's time (`giveWay`), so a request's statements run
+ * requests waiting for it for a quarter of the chunk's time (`giveWay`, db/give-way.ts), so a request's statements run
  * one after another without waiting behind the next chunk.
  *
  * Nothing written unless the bank chose to write the good rows, as on PostgreSQL: first every chunk is
@@ -14,9 +14,9 @@
  * (A row only the written rows before it refuse — a repayment that the file's earlier repayments of the
  * same loan make too large — is reported when the chunks are written; the rows before it stay written.)
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../domain/actor.js';
 import type { Db, Tx } from '../../db/client.js';
+import { giveWay } from '../../db/give-way.js';
 import { lockKey } from '../../db/repositories/outbox.js';
 import { findUpload, updateUpload, uploadErrors, uploaderOf, type UploadSummary } from '../../db/repositories/uploads.js';
 import type { UploadKind, UploadRowErrorValue } from '../../schemas/uploads.js';
@@ -27,15 +27,6 @@ import { readRows, type FileRow } from './read-rows.js';
 
 /** Rows checked and written per transaction on the embedded database. */
 export const EMBEDDED_CHUNK_ROWS = 250;
-
-/**
- * After a chunk, the connection is left to the others for a quarter of the time the chunk took (at
- * least 10 ms, at most a second): a request runs several statements one after another, and each would
- * otherwise wait behind the next chunk.
- */
-async function giveWay(startedAt: number): Promise<void> {
-  await sleep(Math.min(1_000, Math.max(10, (performance.now() - startedAt) / 4)));
-}
 
 /** Thrown to roll a dry run back with what it found. */
 class DryRun extends Error {
@@ -140,7 +131,7 @@ async function dryRun(db: Db, upload: UploadSummary, actor: Actor, now: Date): P
       if (!(err instanceof DryRun)) throw err;
       tally.errors.push(...err.result.errors);
     }
-    await giveWay(startedAt);
+    await giveWay(db, startedAt);
   };
   await check(header.rest);
   for await (const rows of chunks) await check(rows);
@@ -188,7 +179,7 @@ async function writeChunks(db: Db, upload: UploadSummary, actor: Actor, now: Dat
         progressPermille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))),
       });
     });
-    await giveWay(startedAt);
+    await giveWay(db, startedAt);
   };
   await write(header.rest);
   for await (const rows of chunks) await write(rows);

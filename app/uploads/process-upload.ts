@@ -12,19 +12,15 @@
  * choose to write the good rows, the savepoint is rolled back, so nothing is written, and the upload
  * is `refused` with its error report (row, column, rule). Memory holds one chunk of rows and the errors.
  */
-import { zodViolations } from '../../schemas/violations.js';
 import { UPLOAD_FAILURES } from './upload-failure.js';
 import { Readable } from 'node:stream';
 import { loanFactsFromText, type LoanText } from '../../domain/loans/facts.js';
-import { parseYuan } from '../../domain/money.js';
 import type { Violation } from '../../domain/result.js';
 import type { Actor } from '../../domain/actor.js';
 import { findLoansByRefs } from '../../db/repositories/loans.js';
 import { lockKey } from '../../db/repositories/outbox.js';
 import { findUpload, readPart, updateUpload, uploaderOf, type UploadSummary } from '../../db/repositories/uploads.js';
-import { LoanInput } from '../../schemas/loans.js';
-import { RepaymentRow, UPLOAD_COLUMNS, type UploadKind, type UploadRowErrorValue } from '../../schemas/uploads.js';
-import { z } from 'zod';
+import { UPLOAD_COLUMNS, type UploadKind, type UploadRowErrorValue } from '../../schemas/uploads.js';
 import { amendLoan } from '../loans/change-loan.js';
 import { recordRepayments, type RepaymentRowInput } from '../loans/record-repayments.js';
 import { submitLoans, type SubmittedRow } from '../loans/submit-loans.js';
@@ -32,6 +28,8 @@ import type { ActorContext, UseCaseContext } from '../perform.js';
 import type { Tx } from '../../db/client.js';
 import { Refused, refuse } from '../refusals.js';
 import { readRows, type FileRow } from './read-rows.js';
+import { checkAmendmentRows, checkLoanRows, checkRepaymentRows, pathsOf, type CheckedAmendment, type Chunk } from './check-rows.js';
+import { checkedChunks, rowCheckThreads, WORKER_CHECK_MIN_BYTES } from './checked-chunks.js';
 
 /** Rows checked and written together. */
 export const UPLOAD_CHUNK_ROWS = 5_000;
@@ -42,15 +40,6 @@ export type ProgressReport = (p: { permille: number; rowsRead: number }) => Prom
 
 /** Thrown inside the savepoint to undo every row written. */
 class UndoRows extends Error {}
-
-/** A zod failure as violations (field path, rule code), as the API names them; a row's own path is `(row)`. */
-function shapeViolations(error: z.ZodError): Violation[] {
-  return zodViolations(error).map((v) => ({
-    ...v,
-    path: v.path === '(body)' ? '(row)' : v.path,
-    code: v.code === 'unrecognized_keys' ? 'unknown_column' : v.code,
-  }));
-}
 
 export const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
   violations.map((v) => ({ row, column: v.path, rule: v.code, message: v.message }));
@@ -98,26 +87,8 @@ export function readHeader(kind: UploadKind, header: FileRow): { columns: (strin
   return { columns, errors };
 }
 
-/** Each column's path in the JSON API's loan (`project.ref` → project, ref), split once per file; null: not read. */
-export type ColumnPaths = (string[] | null)[];
-export const pathsOf = (columns: (string | null)[]): ColumnPaths => columns.map((name) => (name ? name.split('.') : null));
-
-/** The row as the nested object of the JSON API (empty cells left out), by the header's column paths. */
-function rowObject(paths: ColumnPaths, row: FileRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < paths.length; i++) {
-    const parts = paths[i];
-    if (!parts) continue;
-    const value = (row.cells[i] ?? '').trim();
-    if (value === '') continue;
-    let at = out;
-    for (let k = 0; k < parts.length - 1; k++) at = (at[parts[k]] ??= {}) as Record<string, unknown>;
-    at[parts[parts.length - 1]] = value;
-  }
-  return out;
-}
-
-export type Chunk = { rows: FileRow[]; paths: ColumnPaths };
+export type { Chunk, ColumnPaths } from './check-rows.js';
+export { pathsOf };
 export type ChunkResult = { created: number; unchanged: number; errors: UploadRowErrorValue[] };
 /**
  * How a kind of file is written, a chunk at a time: `check` is pure work (the rows' shapes and facts,
@@ -130,13 +101,7 @@ export type ChunkHandler<Checked> = {
 };
 
 const loanChunks: ChunkHandler<SubmittedRow[]> = {
-  check: ({ rows, paths }) =>
-    rows.map((r) => {
-      const parsed = LoanInput.safeParse(rowObject(paths, r));
-      return parsed.success
-        ? { index: r.row, facts: loanFactsFromText(parsed.data as LoanText), violations: [] }
-        : { index: r.row, facts: null, violations: shapeViolations(parsed.error) };
-    }),
+  check: checkLoanRows,
   async write(ctx, submitted) {
     const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
     for (const result of await submitLoans(ctx, submitted)) {
@@ -148,17 +113,7 @@ const loanChunks: ChunkHandler<SubmittedRow[]> = {
 };
 
 const repaymentChunks: ChunkHandler<RepaymentRowInput[]> = {
-  check: ({ rows, paths }) =>
-    rows.map((r) => {
-      const parsed = RepaymentRow.safeParse(rowObject(paths, r));
-      return parsed.success
-        ? {
-            index: r.row,
-            input: { loanRef: parsed.data.loanRef, repaidOn: parsed.data.repaidOn, amountFen: parseYuan(parsed.data.amount)! },
-            violations: [],
-          }
-        : { index: r.row, input: null, violations: shapeViolations(parsed.error) };
-    }),
+  check: checkRepaymentRows,
   async write(ctx, inputs) {
     const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
     for (const result of await recordRepayments(ctx, inputs)) {
@@ -169,21 +124,8 @@ const repaymentChunks: ChunkHandler<RepaymentRowInput[]> = {
   },
 };
 
-const AmendmentRow = z.object({ reason: z.string().trim().min(1, 'must not be empty').max(1000) }).passthrough();
-type CheckedAmendment = { row: number; reason: string; loan: z.infer<typeof LoanInput> | null; violations: Violation[] };
-
 const amendmentChunks: ChunkHandler<CheckedAmendment[]> = {
-  check: ({ rows, paths }) =>
-    rows.map((r) => {
-      const { reason, ...loan } = rowObject(paths, r);
-      const reasonCheck = AmendmentRow.safeParse({ reason });
-      const loanCheck = LoanInput.safeParse(loan);
-      const violations = [
-        ...(reasonCheck.success ? [] : shapeViolations(reasonCheck.error)),
-        ...(loanCheck.success ? [] : shapeViolations(loanCheck.error)),
-      ];
-      return { row: r.row, reason: String(reason ?? ''), loan: loanCheck.success ? loanCheck.data : null, violations };
-    }),
+  check: checkAmendmentRows,
   async write(ctx, parsed) {
     const out: ChunkResult = { created: 0, unchanged: 0, errors: [] };
     const refs = parsed.flatMap((p) => (p.loan ? [p.loan.loanRef] : []));
@@ -295,26 +237,30 @@ export async function processUpload(
       }
       if (chunk.length) yield chunk;
     })();
-    // the next chunk is read, parsed and checked while the database writes this one
+    // the next chunks are read, parsed and checked (on worker threads for a large file) while the
+    // database writes this one
     const handler = CHUNKS[kind];
-    const firstChunk = await chunks.next();
-    let checked = firstChunk.done ? null : handler.check({ rows: firstChunk.value, paths });
-    while (checked !== null) {
-      const writing = handler.write(actorCtx, checked);
-      // awaited below; until then a refusal must not count as unhandled
-      writing.catch(() => undefined);
-      let next: unknown;
-      try {
-        const nextChunk = await chunks.next();
-        next = nextChunk.done ? null : handler.check({ rows: nextChunk.value, paths });
-      } catch (err) {
-        // the file cannot be read further: the write in flight ends before the savepoint is undone
-        await writing.catch(() => undefined);
-        throw err;
+    const checked = checkedChunks(kind, chunks, paths, upload.sizeBytes >= WORKER_CHECK_MIN_BYTES ? rowCheckThreads() : 0);
+    try {
+      let current = await checked.next();
+      while (!current.done) {
+        const writing = handler.write(actorCtx, current.value);
+        // awaited below; until then a refusal must not count as unhandled
+        writing.catch(() => undefined);
+        let next: IteratorResult<unknown[]>;
+        try {
+          next = await checked.next();
+        } catch (err) {
+          // the file cannot be read further: the write in flight ends before the savepoint is undone
+          await writing.catch(() => undefined);
+          throw err;
+        }
+        note(await writing);
+        await input.progress?.({ permille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))), rowsRead });
+        current = next;
       }
-      note(await writing);
-      await input.progress?.({ permille: Math.min(999, Math.floor((1000 * read.bytes) / Math.max(1, upload.sizeBytes))), rowsRead });
-      checked = next;
+    } finally {
+      await checked.return(undefined);
     }
     if (rowsRead === 0) errors.push({ row: 2, column: '(file)', rule: 'empty_file', message: 'the file has a header but no rows' });
     if (errors.length && !upload.writeGoodRows) throw new UndoRows();

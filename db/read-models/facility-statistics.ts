@@ -68,19 +68,57 @@ export async function journalFiguresAt(db: Tx, dates: readonly string[]): Promis
   }));
 }
 
-/** The loans supported on each date (the applications disbursed by then), in every grouping (one statement for every date). */
+/**
+ * The settings of the figures' statements, for the rest of the transaction: the distinct counts are
+ * hashed in memory (work_mem), the joins of whole tables are hashed, not looped (enable_nestloop), and the
+ * statements are not compiled (jit: compiling took longer than running them).
+ */
+export async function figuresSettings(db: Tx): Promise<void> {
+  await db.execute(
+    sql`select set_config('work_mem', '64MB', true), set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)`,
+  );
+}
+
+/** grouping(category, province, sub_area, institution_id): the bit of each column aggregated away, the first the highest */
+const GROUPINGS: Record<number, LoanFiguresRow['grouping']> = {
+  15: 'total',
+  7: 'category',
+  11: 'province',
+  13: 'sub_area',
+  14: 'institution',
+};
+
+/**
+ * The loans supported on each date (the applications disbursed by then and not reversed by then), in
+ * every grouping, for every date in one statement (at most 62 dates). The loans are joined once: each
+ * date is a bit, and each application carries the mask of the dates it is supported on (a disbursement
+ * counts from the first date on or after it, until the first date on or after its reversal), so a loan is
+ * one row whatever the number of dates. Sums are taken per group and mask; distinct borrowers and
+ * projects are hashed per group and borrower (project), their masks or-ed (present on a date through any
+ * of its loans), then counted per group and mask; each mask is then spread over its dates.
+ */
 export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(LoanFiguresRow & { on: string })[]> {
+  const sorted = [...new Set(dates)].sort();
+  if (sorted.length > 62) {
+    const halves = [sorted.slice(0, 62), sorted.slice(62)];
+    return [...(await loanFiguresAt(db, halves[0])), ...(await loanFiguresAt(db, halves[1]))];
+  }
   const reduction: SQL = attributedCentitonnesHalfUpSql({
     principalFen: sql`al.principal_fen`,
     annualReductionCentitonnes: sql`p.annual_reduction_centitonnes`,
     totalInvestmentFen: sql`p.total_investment_fen`,
   });
+  const keys = sql`category, province, sub_area, institution_id`;
+  // per bank, province and sub-area first (one hash over the loans), then every grouping from those rows
+  const distinctOf = (entity: SQL) => sql`
+      select g, ${keys}, m, 0::bigint, 0::numeric, 0::numeric, count(*) filter (where e), count(*) filter (where not e) from (
+        select grouping(${keys})::int as g, ${keys}, bit_or(m) as m, ${entity === ENTERPRISE ? sql`true` : sql`false`} as e
+        from (select ${keys}, ${entity} as entity, bit_or(m) as m from supported group by ${keys}, ${entity}) fine
+        group by grouping sets ((entity), (category, entity), (province, entity), (sub_area, entity), (institution_id, entity))
+      ) x group by g, ${keys}, m`;
   const rows = rowsOf<{
     on: string;
-    g_category: number;
-    g_province: number;
-    g_sub_area: number;
-    g_institution: number;
+    g: number;
     category: string | null;
     province: string | null;
     sub_area: string | null;
@@ -92,47 +130,41 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
     reduction: string;
   }>(
     await db.execute(sql`
-    with dates as (select distinct unnest(${datesSql(dates)}) as d),
-    intervals as (
-      select (e.memo->>'applicationId')::uuid as application_id, e.effective_on as from_on, min(r.effective_on) as until_on
-      from journal_entries e left join journal_entries r on r.reverses_id = e.id
-      where e.kind = 'disbursement' and e.effective_on <= (select max(d) from dates)
-      group by e.id
-    ), first_supported as (
-      select distinct on (al.loan_id) al.loan_id, a.id as application_id, a.institution_id, al.principal_fen, l.borrower_credit_code,
-        coalesce(l.register_id, l.project_id) as project_key, p.sub_area, p.province as project_province, ${reduction} as reduction
-      from (select distinct application_id from intervals) d
-      join applications a on a.id = d.application_id
-      join application_loans al on al.application_id = a.id and al.active = 1
+    with dates as (select d, (row_number() over (order by d) - 1)::int as i from unnest(${datesSql(sorted)}) as d),
+    applications_on as (
+      select (e.memo->>'applicationId')::uuid as application_id, e.institution_id,
+        bit_or((select coalesce(bit_or(1::bigint << dates.i), 0) from dates
+          where dates.d >= e.effective_on and (r.effective_on is null or dates.d < r.effective_on))) as m
+      from journal_entries e
+      left join journal_entries r on r.reverses_id = e.id
+      where e.kind = 'disbursement' and e.effective_on <= ${sorted[sorted.length - 1]}::date
+      group by 1, 2
+    ), supported as materialized (
+      select s.m, s.institution_id, i.category, p.province, p.sub_area, l.borrower_credit_code as borrower,
+        coalesce(l.register_id, l.project_id) as project, al.principal_fen, ${reduction} as reduction
+      from applications_on s
+      join institutions i on i.id = s.institution_id
+      join application_loans al on al.application_id = s.application_id and al.active = 1
       join loans l on l.id = al.loan_id
       join projects p on p.id = l.project_id
-      order by al.loan_id, a.applied_on
-    ), supported_apps as (
-      select distinct dates.d, i.application_id from intervals i
-      join dates on i.from_on <= dates.d and (i.until_on is null or i.until_on > dates.d)
-    ), supported as (
-      select sa.d, s.* from supported_apps sa join first_supported s on s.application_id = sa.application_id
+      where s.m <> 0
+    ), masks as (
+      select grouping(${keys})::int as g, ${keys}, m, count(*) as loans, sum(principal_fen) as principal, sum(reduction) as reduction,
+        0::bigint as enterprises, 0::bigint as projects
+      from supported
+      group by grouping sets ((m), (m, category), (m, province), (m, sub_area), (m, institution_id))
+      union all ${distinctOf(ENTERPRISE)}
+      union all ${distinctOf(PROJECT)}
     )
-    select s.d::text as on, grouping(i.category)::int as g_category, grouping(s.project_province)::int as g_province,
-      grouping(s.sub_area)::int as g_sub_area, grouping(s.institution_id)::int as g_institution,
-      i.category, s.project_province as province, s.sub_area, s.institution_id,
-      count(*)::text as loans, coalesce(sum(s.principal_fen), 0)::text as principal,
-      count(distinct s.borrower_credit_code)::text as enterprises, count(distinct s.project_key)::text as projects,
-      coalesce(sum(s.reduction), 0)::text as reduction
-    from supported s join institutions i on i.id = s.institution_id
-    group by grouping sets ((s.d), (s.d, i.category), (s.d, s.project_province), (s.d, s.sub_area), (s.d, s.institution_id))`),
+    select dates.d::text as on, k.g, k.category, k.province, k.sub_area, k.institution_id,
+      sum(k.loans)::text as loans, sum(k.principal)::text as principal, sum(k.enterprises)::text as enterprises,
+      sum(k.projects)::text as projects, sum(k.reduction)::text as reduction
+    from masks k join dates on (k.m >> dates.i) & 1 = 1
+    group by dates.d, k.g, k.category, k.province, k.sub_area, k.institution_id`),
   );
   return rows.map((r) => {
-    const [grouping, key]: [LoanFiguresRow['grouping'], string | null] =
-      Number(r.g_category) === 0
-        ? ['category', r.category]
-        : Number(r.g_province) === 0
-          ? ['province', r.province]
-          : Number(r.g_sub_area) === 0
-            ? ['sub_area', r.sub_area]
-            : Number(r.g_institution) === 0
-              ? ['institution', r.institution_id]
-              : ['total', null];
+    const grouping = GROUPINGS[Number(r.g)];
+    const key = { total: null, category: r.category, province: r.province, sub_area: r.sub_area, institution: r.institution_id }[grouping];
     return {
       on: r.on,
       grouping,
@@ -145,6 +177,9 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
     };
   });
 }
+
+const ENTERPRISE = sql`borrower`;
+const PROJECT = sql`project`;
 
 /** When the figures of `on` last changed: the latest recording of an entry dated on or before it. */
 export async function lastChangedOn(db: Tx, on: string): Promise<{ at: Date | null; sequence: string | null }> {
@@ -184,4 +219,14 @@ export async function disbursementDatesOn(db: Tx, on: string): Promise<{ first: 
       and not exists (select 1 from journal_entries r where r.reverses_id = e.id and r.effective_on <= ${on}::date)`),
   );
   return { first: row?.first ?? null, last: row?.last ?? null };
+}
+
+/**
+ * A stamp that moves whenever a committed change could move any figure: the audit chain's head position,
+ * taken at each commit that changed an audited table (journal entries with their lines, loans, projects,
+ * applications, institutions, policy). One row read; the positions follow the order of the commits.
+ */
+export async function figuresStamp(db: Tx): Promise<string> {
+  const [row] = rowsOf<{ pos: string | null }>(await db.execute(sql`select last_pos::text as pos from audit_chain where chain = 'audit'`));
+  return row?.pos ?? '0';
 }

@@ -50,8 +50,8 @@ export async function freezeLoanSet(tx: Tx, input: { versionId?: string; institu
       -- reads this bank's application loans by index instead of every bank's
       where l.institution_id = ${input.institutionId} and a.institution_id = ${input.institutionId} and l.disbursed_on <= ${input.through}::date
       group by l.institution_id
-    ), ${storedSets}
-    select key, loans::int as loans, sha256 from keyed`),
+    ), ${storedSets()}
+    select key, loans::int as loans, sha256 from frozen_sets`),
   );
   const set = row ? { key: row.key, loans: Number(row.loans), sha256: row.sha256 } : EMPTY_LOAN_SET;
   if (input.versionId && set.key) await attachLoanSet(tx, input.versionId, set.key);
@@ -143,18 +143,36 @@ export type LoanChange = {
   fields?: Record<string, { from: string; to: string }>;
 };
 
-/** The loans that differ between two versions' sets (full outer join, one query), in loan-reference order. */
+/**
+ * The loans that differ between two versions' sets (full outer join, one query), in loan-reference order.
+ * Two sets on the same whole set (a correction's delta and its base, or two deltas of one base) can differ
+ * only among the loans their deltas touch (`frozen_loans_changed_in_base`): only those are compared.
+ */
 export async function loanSetDifference(db: Tx, fromVersionId: string, toVersionId: string): Promise<LoanChange[]> {
+  const sets = rowsOf<{ id: string; key: string | null; root: string | null }>(
+    await db.execute(sql`select v.id::text as id, s.key, coalesce(s.base_key, s.key) as root
+      from disclosure_versions v left join disclosure_loan_sets s on s.key = v.loan_set_key where v.id in (${fromVersionId}::uuid, ${toVersionId}::uuid)`),
+  );
+  const from = sets.find((r) => r.id === fromVersionId);
+  const to = sets.find((r) => r.id === toVersionId);
+  const sameBase = from?.root != null && from.root === to?.root;
+  const side = (versionId: string, key: string | null | undefined) =>
+    sameBase && key
+      ? sql`(select f.* from frozen_loans_of_set(${key}) f where f.loan_id in (select id from touched))`
+      : sql`(select * from disclosure_loans where version_id = ${versionId})`;
+  const touched = sameBase
+    ? sql`with touched as materialized (select frozen_loans_changed_in_base(${from!.key}) as id union select frozen_loans_changed_in_base(${to!.key}))`
+    : sql``;
   const rows = rowsOf<Record<string, string | null>>(
-    await db.execute(sql`
+    await db.execute(sql`${touched}
     select coalesce(b.loan_id, a.loan_id)::text as loan_id, coalesce(b.loan_ref, a.loan_ref) as loan_ref,
       case when a.loan_id is null then 'added' when b.loan_id is null then 'removed' else 'changed' end as change,
       a.principal_fen::text as a_principal, b.principal_fen::text as b_principal, a.rate_ppm::text as a_rate, b.rate_ppm::text as b_rate,
       a.attributed_centitonnes::text as a_reduction, b.attributed_centitonnes::text as b_reduction,
       a.project_ref as a_project, b.project_ref as b_project, a.sub_area as a_sub_area, b.sub_area as b_sub_area,
       a.loan_ref as a_ref, b.loan_ref as b_ref
-    from (select * from disclosure_loans where version_id = ${fromVersionId}) a
-    full outer join (select * from disclosure_loans where version_id = ${toVersionId}) b on a.loan_id = b.loan_id
+    from ${side(fromVersionId, from?.key)} a
+    full outer join ${side(toVersionId, to?.key)} b on a.loan_id = b.loan_id
     where a.loan_id is null or b.loan_id is null
       or (a.principal_fen, a.rate_ppm, a.attributed_centitonnes, a.project_ref, a.sub_area, a.loan_ref)
          is distinct from (b.principal_fen, b.rate_ppm, b.attributed_centitonnes, b.project_ref, b.sub_area, b.loan_ref)

@@ -47,7 +47,17 @@ export type { BankSums };
  * and each bank's three projects with the largest reduction in the quarter (exact numerator and denominator).
  */
 export async function quarterSums(db: Tx, quarter: string, institutionId: string | null = null): Promise<Map<string, BankSums>> {
+  await withoutJit(db);
   return sumsOfRows(rowsOf<Record<string, string | number | null>>(await db.execute(quarterSumsSql(quarter, institutionId))));
+}
+
+/**
+ * JIT compilation off for the rest of the transaction: the quarter's one read over every covered loan is
+ * costed high enough for PostgreSQL to compile its expressions, and compiling them took longer than running
+ * them (most of a correction's per-quarter read). A no-op outside a transaction.
+ */
+export async function withoutJit(db: Tx): Promise<void> {
+  await db.execute(sql`select set_config('jit', 'off', true)`);
 }
 
 /** A frozen loan set: its row's key (null: no loans, nothing stored), its length and its list's SHA-256. */
@@ -62,15 +72,20 @@ export const EMPTY_LOAN_SET: FrozenLoanSet = {
 
 /**
  * The quarter's sums as `quarterSums` reads them and, from the same single read of the covered loans,
- * each bank's frozen loan set, stored unless it is already (db/sql/frozen-loan-sets.ts). A bank without
- * a set has no loans to count (`EMPTY_LOAN_SET`).
+ * each bank's frozen loan set, stored unless it is already (db/sql/frozen-loan-sets.ts; for one bank, given
+ * `base`, the set of the version it follows: as a delta from it). A bank without a set has no loans to
+ * count (`EMPTY_LOAN_SET`).
  */
 export async function quarterSumsAndSets(
   db: Tx,
   quarter: string,
   institutionId: string | null = null,
+  options: { base?: string | null } = {},
 ): Promise<{ sums: Map<string, BankSums>; sets: Map<string, FrozenLoanSet> }> {
-  const rows = rowsOf<Record<string, string | number | null>>(await db.execute(quarterSumsSql(quarter, institutionId, { freeze: true })));
+  await withoutJit(db);
+  const rows = rowsOf<Record<string, string | number | null>>(
+    await db.execute(quarterSumsSql(quarter, institutionId, { freeze: true, base: institutionId ? (options.base ?? null) : null })),
+  );
   const sets = new Map<string, FrozenLoanSet>();
   for (const r of rows)
     if (r.kind === 'set') sets.set(String(r.institution_id), { key: String(r.ref), loans: Number(r.num), sha256: String(r.name) });

@@ -37,19 +37,54 @@ export const FROZEN_LOAN = sql`row(l.id, l.loan_ref, l.principal_fen, l.rate_ppm
 export const unnestFrozen = (list: SQL, alias: string) =>
   sql`unnest(${list}) with ordinality as ${sql.raw(alias)}(${sql.raw([...FROZEN_LOAN_FIELDS, 'ordinal'].join(', '))})`;
 
+/** The list's hash over `<alias>`, the unnested list (in loan-id order by `ordinal`): the lines the content's `loanSet.sha256` names. */
+const LIST_HASH = (alias: string) =>
+  sql.raw(`encode(sha256(convert_to(coalesce(string_agg(concat_ws(E'\\t', ${alias}.loan_id::text, ${alias}.loan_ref, ${alias}.principal_fen::text, ${alias}.rate_ppm::text,
+    ${alias}.attributed_centitonnes::text, to_json(${alias}.project_ref)::text, ${alias}.sub_area), E'\\n' order by ${alias}.ordinal), ''), 'UTF8')), 'hex')`);
+
 /**
- * CTEs after a CTE `lists (institution_id, list)` of each bank's array: `keyed (institution_id, list, loans,
- * key, sha256)`, the list's hash taken over the array (already in loan-id order), and the statement that
- * stores each set not stored yet (one row per set, shared by key). The key hashes the array's binary form
- * (`array_send`: every frozen field), so two sets with one key hold the same loans with the same figures.
+ * CTEs after a CTE `lists (institution_id, list)` of each bank's array (in loan-id order): `frozen_sets
+ * (institution_id, key, loans, sha256)`, each bank's set, and the statements that find or store it. The
+ * list's hash is taken over the array; an equal set stored already (db/migrations/0034: the same list's
+ * hash and length, then the same loans with every frozen field) is the bank's set; any other set is stored
+ * under a random key. Given `base` (a correction: the set of the version it follows), a new set is stored
+ * as a delta from that set's whole set (db/migrations/0035: the loans it drops and the loans it adds or
+ * changes, O(k) written for k loans changed) unless the delta would be half as long as the set itself.
  */
-export const storedSets = sql`keyed as (
-    select lists.institution_id, lists.list, cardinality(lists.list) as loans, encode(sha256(array_send(lists.list)), 'hex') as key, h.sha256
-    from lists cross join lateral (
-      select encode(sha256(convert_to(coalesce(string_agg(concat_ws(E'\t', u.loan_id::text, u.loan_ref, u.principal_fen::text, u.rate_ppm::text,
-          u.attributed_centitonnes::text, to_json(u.project_ref)::text, u.sub_area), E'\n' order by u.ordinal), ''), 'UTF8')), 'hex') as sha256
-      from ${unnestFrozen(sql`lists.list`, 'u')}
-    ) h
+export const storedSets = (base: string | null = null) => sql`keyed as materialized (
+    select lists.institution_id, lists.list, cardinality(lists.list) as loans, h.sha256
+    from lists cross join lateral (select ${LIST_HASH('u')} as sha256 from ${unnestFrozen(sql`lists.list`, 'u')}) h
+  ), found as materialized (
+    select distinct on (k.institution_id) k.institution_id, s.key
+    from keyed k join disclosure_loan_sets s on s.sha256 = k.sha256 and s.loans = k.loans
+    where k.list = array(select f from frozen_loans_of_set(s.key) f order by f.loan_id)
+    order by k.institution_id, (s.key = ${base}) desc nulls last, s.base_key is null desc, s.key
+  ), fresh as materialized (
+    select k.institution_id, k.list, k.loans, k.sha256, gen_random_uuid()::text as key
+    from keyed k where not exists (select 1 from found f where f.institution_id = k.institution_id)
+  ), ${
+    base
+      ? sql`delta as materialized (
+    select fr.key, r.key as base_key,
+      array(select b.loan_id from unnest(r.list) b left join unnest(fr.list) n on n.loan_id = b.loan_id
+        where n.loan_id is null or b is distinct from n order by b.loan_id) as dropped,
+      array(select n from unnest(fr.list) n left join unnest(r.list) b on b.loan_id = n.loan_id
+        where b.loan_id is null or b is distinct from n order by n.loan_id) as list
+    from fresh fr join disclosure_loan_sets r on r.key = (select coalesce(x.base_key, x.key) from disclosure_loan_sets x where x.key = ${base})
+  ), chosen as (
+    select fr.key, fr.loans, fr.sha256, d.base_key, d.dropped, d.list as delta, fr.list,
+      d.key is not null and 2 * (cardinality(d.dropped) + cardinality(d.list)) <= fr.loans as as_delta
+    from fresh fr left join delta d on d.key = fr.key
   ), stored as (
-    insert into disclosure_loan_sets (key, loans, list) select key, loans, list from keyed on conflict (key) do nothing
+    insert into disclosure_loan_sets (key, loans, sha256, list, base_key, dropped)
+    select key, loans, sha256, case when as_delta then delta else list end, case when as_delta then base_key end, case when as_delta then dropped end
+    from chosen
+  )`
+      : sql`stored as (
+    insert into disclosure_loan_sets (key, loans, sha256, list) select key, loans, sha256, list from fresh
+  )`
+  }, frozen_sets as (
+    select k.institution_id, f.key, k.loans, k.sha256 from keyed k join found f on f.institution_id = k.institution_id
+    union all
+    select institution_id, key, loans, sha256 from fresh
   )`;

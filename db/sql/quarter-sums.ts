@@ -29,10 +29,10 @@ const horizonsOf = (quarter: string) => domainHorizons(quarter).map((h) => ({ pr
 /**
  * With `freeze`, the same pass also freezes each bank's counted loans (frozen-loan-sets.ts): the covered
  * loans are read once into a CTE both the sums and the sets are taken from, each bank's set is stored
- * unless it is already, and one row of kind 'set' per bank (institution_id, ref: the set's key, name: the
+ * unless an equal one is already (with `base`, one bank's correction: as a delta from that set's), and one row of kind 'set' per bank (institution_id, ref: the set's key, name: the
  * list's SHA-256, num: its loans) follows the sums.
  */
-export function quarterSumsSql(quarter: string, institutionId: string | null, options: { freeze?: boolean } = {}) {
+export function quarterSumsSql(quarter: string, institutionId: string | null, options: { freeze?: boolean; base?: string | null } = {}) {
   const p = quarterPeriod(quarter);
   const hs = horizonsOf(quarter);
   const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
@@ -58,7 +58,7 @@ export function quarterSumsSql(quarter: string, institutionId: string | null, op
       where l.disbursed_on <= ${p.end}::date ${onlyBank}
     ), lists as (
       select institution_id, array_agg(frozen order by id) as list from covered group by institution_id
-    ), ${storedSets}, per_project as materialized (
+    ), ${storedSets(options.base ?? null)}, per_project as materialized (
       select l.project_id, l.decided_id, ${sql.join(inner, sql`, `)}
       from covered l group by l.project_id, l.decided_id`
     : null;
@@ -97,7 +97,7 @@ export function quarterSumsSql(quarter: string, institutionId: string | null, op
     select 'set', institution_id, null, null, key, sha256, loans::text, null, ${sql.join(
       hs.flatMap((h) => ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'].map((c) => sql.raw(`null as ${h.prefix}_${c}`))),
       sql`, `,
-    )} from keyed`
+    )} from frozen_sets`
         : sql``
     }
     order by 1, 2, 3, 4`;

@@ -22,6 +22,7 @@ import { eventually, startJobs, stopJobs, uniqueCode } from '../factories/disclo
 import { loanRequest, type LoanRequest } from '../factories/loans.js';
 import { get, openOperation, post } from '../factories/refinancing.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { PROCESS_TEST_MS } from '../support/timeouts.js';
 
 let t: TestApp;
 let jobs: JobRuntime;
@@ -203,7 +204,7 @@ async function run(events: Event[]) {
   }
 
   t.setNow('2024-01-10T04:00:00Z');
-  await eventually(async () => (await openJobs()) === 0, 'the jobs', 120_000);
+  await eventually(async () => (await openJobs()) === 0, 'the jobs');
   expect((await jobs.health()).outbox.filter((r) => r.status === 'failed')).toEqual([]);
 
   for (const quarter of QUARTERS) {
@@ -244,26 +245,30 @@ async function run(events: Event[]) {
 }
 
 describe('corrections keep every quarter the figure of the records', () => {
-  it('whatever the sequence of loans, applications, late approvals, rejections, repayments, amendments and compilations over two years, every bank-quarter’s latest version equals a fresh compile from the records', async () => {
-    const example: Event[] = [
-      { kind: 'loan', q: 3, day: 80, principalFen: 100_000_000n, project: 0 },
-      { kind: 'apply', q: 3, day: 85, mask: 1, late: true },
-      { kind: 'loan', q: 4, day: 40, principalFen: 30_000_000n, project: 1 },
-      { kind: 'apply', q: 4, day: 45, mask: 1, late: false },
-      { kind: 'compile', q: 5, day: 2, which: 4 },
-      { kind: 'compile', q: 5, day: 3, which: 3 },
-      // December's loan approved after the next year's first quarter was compiled
-      { kind: 'decide', q: 5, day: 10 },
-      { kind: 'amend', q: 5, day: 20, which: 0, reductionCt: 5_000_000n },
-      { kind: 'repay', q: 5, day: 30, which: 1 },
-      { kind: 'reject', q: 5, day: 40, which: 0 },
-    ];
-    await fc.assert(fc.asyncProperty(fc.array(eventArb, { minLength: 8, maxLength: 16 }), run), {
-      numRuns: Number(process.env.PROPERTY_RUNS ?? 8),
-      examples: [[example]],
-    });
-    // the example alone corrects quarters of two years
-    expect(stats.corrections).toBeGreaterThan(0);
-    console.log(`latest versions compared: ${stats.versions}; of them corrections: ${stats.corrections}`);
-  }, 600_000);
+  it(
+    'whatever the sequence of loans, applications, late approvals, rejections, repayments, amendments and compilations over two years, every bank-quarter’s latest version equals a fresh compile from the records',
+    async () => {
+      const example: Event[] = [
+        { kind: 'loan', q: 3, day: 80, principalFen: 100_000_000n, project: 0 },
+        { kind: 'apply', q: 3, day: 85, mask: 1, late: true },
+        { kind: 'loan', q: 4, day: 40, principalFen: 30_000_000n, project: 1 },
+        { kind: 'apply', q: 4, day: 45, mask: 1, late: false },
+        { kind: 'compile', q: 5, day: 2, which: 4 },
+        { kind: 'compile', q: 5, day: 3, which: 3 },
+        // December's loan approved after the next year's first quarter was compiled
+        { kind: 'decide', q: 5, day: 10 },
+        { kind: 'amend', q: 5, day: 20, which: 0, reductionCt: 5_000_000n },
+        { kind: 'repay', q: 5, day: 30, which: 1 },
+        { kind: 'reject', q: 5, day: 40, which: 0 },
+      ];
+      await fc.assert(fc.asyncProperty(fc.array(eventArb, { minLength: 8, maxLength: 16 }), run), {
+        numRuns: Number(process.env.PROPERTY_RUNS ?? 8),
+        examples: [[example]],
+      });
+      // the example alone corrects quarters of two years
+      expect(stats.corrections).toBeGreaterThan(0);
+      console.log(`latest versions compared: ${stats.versions}; of them corrections: ${stats.corrections}`);
+    },
+    PROCESS_TEST_MS,
+  );
 });

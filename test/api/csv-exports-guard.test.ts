@@ -3,8 +3,11 @@
  * project named like a spreadsheet formula comes out of each export as text, never as a live formula.
  */
 import { parse } from 'csv-parse/sync';
+import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { institutions } from '../../db/schema/index.js';
+import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { createLoan } from '../factories/refinancing.js';
 import { signInToPages } from '../factories/sessions.js';
@@ -29,6 +32,12 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => t?.close());
+
+/** The cells of `csv` that carry one of the hostile texts (after the guard's apostrophe). */
+const hostileCells = (csv: string) =>
+  (parse(csv.replace(/^\ufeff/, ''), { relax_column_count: true }) as string[][])
+    .flat()
+    .filter((c) => HOSTILE.some((h) => c.endsWith(h.trim())));
 
 describe('the formula guard on every CSV export', () => {
   it('when the bank exports its loans from its page, then no cell is a live formula and each hostile name is kept as text', async () => {
@@ -71,5 +80,57 @@ describe('the formula guard on every CSV export', () => {
     const csv = await request(t.app).get('/api/v1/audit/export').set(bearer(t.operatorKey));
     const rows = parse(csv.text.replace(/^\ufeff/, ''), { columns: true }) as { seq: string }[];
     expect(rows.map((r) => Number(r.seq))).toEqual(listed);
+  });
+});
+
+describe('the formula guard on the public downloads', () => {
+  // one published bank per hostile text: its names (as a registry could hold them) and its area carry it
+  const codes: string[] = [];
+  beforeAll(async () => {
+    for (const [i, text] of HOSTILE.entries()) {
+      const inst = await createInstitution(t);
+      await t.database.db
+        .update(institutions)
+        .set({ nameZh: text, nameEn: HOSTILE[(i + 1) % HOSTILE.length] })
+        .where(eq(institutions.code, inst.code));
+      await publishDisclosure(t.database.db, {
+        institutionCode: inst.code,
+        quarter: '2022Q3',
+        horizons: CITIC_2022Q3,
+        byArea: [{ area: text, ...CITIC_2022Q3 }],
+      });
+      codes.push(inst.code);
+    }
+  });
+
+  it('when anyone downloads the disclosures, a bank, one disclosure, the totals or the statistics as CSV, then no cell is a live formula', async () => {
+    const downloads = [
+      '/disclosures.csv?quarter=2022Q3',
+      '/totals.csv',
+      '/statistics.csv',
+      ...codes.flatMap((c) => [`/institutions/${c}.csv`, `/disclosures/${c}/2022Q3.csv`]),
+    ];
+    const seen = new Set<string>();
+    for (const path of downloads) {
+      const res = await request(t.app).get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type'], path).toContain('text/csv');
+      expect(liveFormulas(res.text), path).toEqual([]);
+      for (const cell of hostileCells(res.text)) {
+        expect(cell[0], `${path}: ${JSON.stringify(cell)}`).toBe("'");
+        seen.add(cell.slice(1).trim());
+      }
+    }
+    // every hostile text came out of some download, as text
+    for (const text of HOSTILE)
+      expect(
+        [...seen].some((c) => c.endsWith(text.trim())),
+        JSON.stringify(text),
+      ).toBe(true);
+    // a bank's own download carries both its names and its area
+    const own = await request(t.app).get(`/disclosures/${codes[0]}/2022Q3.csv`);
+    expect(hostileCells(own.text).length).toBeGreaterThanOrEqual(1);
+    const bank = await request(t.app).get(`/institutions/${codes[0]}.csv`);
+    expect(hostileCells(bank.text).length).toBeGreaterThanOrEqual(2);
   });
 });

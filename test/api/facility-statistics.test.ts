@@ -7,12 +7,14 @@
  * Bank NAT (national, 北京市): loans L1 1,000,000.00 (project in 内蒙古自治区: 210,000 t on 800,000,000.00
  * → 262.50 t attributed) and L2 2,000,000.00 (河北省: 50,000 t on 100,000,000.00 → 1,000.00 t), one borrower.
  * Bank LOC (local legal-person, 浙江省): loan L3 500,000.00 (浙江省: 10,000 t on 50,000,000.00 → 100.00 t).
+ * Later LOC lends L4 800,000.00 to the same borrower 甲 (河北省: 40,000 t on 200,000,000.00 → 160.00 t);
+ * its disbursement (2025-06-10) is reversed as of 2025-06-12, booked on 2025-06-16.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCreditCode } from '../../domain/loans/credit-code.js';
 import { createUser } from '../factories/institutions.js';
-import { apply, approve, bond, createLoan, disburse, get, openOperation, post } from '../factories/refinancing.js';
+import { apply, approve, bond, createLoan, disburse, get, openOperation, post, reverseEntry } from '../factories/refinancing.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
 let t: TestApp;
@@ -224,5 +226,87 @@ describe('the facility statistics', () => {
     expect(lines[1]).toBe('total,,2100000.00,1300000.00,3,3500000.00,2,3,1362.50');
     const json = await request(t.app).get('/statistics.json?on=2024-09-02');
     expect(JSON.parse(json.text).total).toMatchObject({ outstanding: '1300000.00', loans: 3 });
+  });
+
+  it('when LOC disburses on 2025-06-10 a loan of borrower 甲, who also borrows from NAT, then 甲 is one enterprise of the facility and one of each category', async () => {
+    t.setNow('2025-06-10T02:00:00Z');
+    await createLoan(
+      t,
+      keys.STLOC,
+      loan(
+        'L4',
+        '800000.00',
+        '甲',
+        { province: '河北省', totalInvestment: '200000000.00', annualReductionTonnes: '40000.00' },
+        '2025-06-05',
+      ),
+    );
+    await openOperation(t, '2025Q2', '100000000.00');
+    const loc = await apply(t, keys.STLOC, { operation: '2025Q2', loanRefs: ['L4'], collateral: [bond('CGB-LOC2', '700000.00')] });
+    await approve(t, t.operatorKey, loc.id);
+    await disburse(t, checker.apiKey, loc.id);
+    const before = await stats('2025-06-09');
+    expect(before.total).toMatchObject({ provided: '2100000.00', loans: 3, loansPrincipal: '3500000.00', enterprises: 2, projects: 3 });
+    const on = await stats('2025-06-10');
+    // + 60 % × 800,000.00 = 480,000.00; 甲 (L1, L2 at NAT; L4 at LOC) and 乙乙 (L3): 2 enterprises
+    expect(on.total).toMatchObject({
+      provided: '2580000.00',
+      outstanding: '1780000.00', // 1,300,000.00 + 480,000.00
+      loans: 4,
+      loansPrincipal: '4300000.00',
+      enterprises: 2,
+      projects: 4,
+      annualReductionTonnes: '1522.50', // 1,362.50 + 160.00
+    });
+    expect(on.byCategory).toEqual([
+      expect.objectContaining({ category: 'local_legal_person', provided: '780000.00', loans: 2, enterprises: 2, projects: 2 }),
+      expect.objectContaining({ category: 'national', provided: '1800000.00', loans: 2, enterprises: 1, projects: 2 }),
+    ]);
+    expect(on.byProvince.find((p: { province: string }) => p.province === '河北省')).toMatchObject({
+      loans: 2,
+      loansPrincipal: '2800000.00',
+      enterprises: 1,
+      projects: 2,
+    });
+    // the public figures of 2025-06-12 as they stand now (shown, and kept)
+    expect(JSON.parse((await request(t.app).get('/statistics.json?on=2025-06-12')).text).total).toMatchObject({ loans: 4 });
+  });
+
+  it('when that disbursement is reversed as of 2025-06-12, booked on 2025-06-16, then 2025-06-11 keeps L4, 2025-06-12 loses it but not 甲, and the public page and downloads show it on the next request', async () => {
+    t.setNow('2025-06-16T02:00:00Z');
+    const journal = await get(t, t.operatorKey, '/api/v1/journal?institution=STLOC&kind=disbursement');
+    const entry = journal.body.items.find((e: { effectiveOn: string }) => e.effectiveOn === '2025-06-10');
+    await reverseEntry(t, entry.id, { reason: 'disbursed against the wrong loan', on: '2025-06-12' });
+
+    expect((await stats('2025-06-11')).total).toMatchObject({ provided: '2580000.00', loans: 4, enterprises: 2, projects: 4 });
+    const after = await stats('2025-06-12');
+    expect(after.total).toMatchObject({
+      provided: '2100000.00',
+      outstanding: '1300000.00',
+      loans: 3,
+      loansPrincipal: '3500000.00',
+      enterprises: 2, // 甲 still borrows from NAT
+      projects: 3,
+      annualReductionTonnes: '1362.50',
+    });
+    expect(after.byCategory).toEqual([
+      expect.objectContaining({ category: 'local_legal_person', provided: '300000.00', loans: 1, enterprises: 1, projects: 1 }),
+      expect.objectContaining({ category: 'national', loans: 2, enterprises: 1 }),
+    ]);
+    expect(after.byProvince.find((p: { province: string }) => p.province === '河北省')).toMatchObject({
+      loans: 1,
+      loansPrincipal: '2000000.00',
+      enterprises: 1,
+      projects: 1,
+    });
+    // the same dates read together (a series) say the same
+    const series = (await get(t, t.operatorKey, '/api/v1/facility/statistics?on=2025-06-12&series=quarters')).body;
+    expect(series.total).toMatchObject({ loans: 3, enterprises: 2 });
+    expect(series.series.at(-1)).toMatchObject({ on: '2025-03-31', total: expect.objectContaining({ loans: 3, enterprises: 2 }) });
+
+    expect(JSON.parse((await request(t.app).get('/statistics.json?on=2025-06-12')).text).total).toMatchObject({ loans: 3, enterprises: 2 });
+    const csv = (await request(t.app).get('/statistics.csv?on=2025-06-12')).text.replace(/^\ufeff/, '').split('\r\n');
+    expect(csv[1]).toBe('total,,2100000.00,1300000.00,3,3500000.00,2,3,1362.50');
+    expect((await request(t.app).get('/api/v1/public/facility/statistics?on=2025-06-11')).body.total).toMatchObject({ loans: 4 });
   });
 });

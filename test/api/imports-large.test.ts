@@ -13,6 +13,7 @@ import { createInstitution } from '../factories/institutions.js';
 import { uniqueCode } from '../factories/disclosures.js';
 import { loanRequest } from '../factories/loans.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { PROCESS_TEST_MS } from '../support/timeouts.js';
 
 let t: TestApp;
 let bank: { id: string; code: string };
@@ -88,62 +89,66 @@ afterAll(async () => {
 });
 
 describe('a large single-bank history', () => {
-  it('when a late part is refused, then the parts before stay booked once, and the same document again completes the import', async () => {
-    const { listedBy, ...document } = history(bank.code);
-    expect(document.records.length).toBe(90);
-    expect(IMPORT_PART_RECORDS).toBe(25);
-    expect(listedBy.reduce((a, b) => a + b, 0)).toBe(LOAN_COUNT);
+  it(
+    'when a late part is refused, then the parts before stay booked once, and the same document again completes the import',
+    async () => {
+      const { listedBy, ...document } = history(bank.code);
+      expect(document.records.length).toBe(90);
+      expect(IMPORT_PART_RECORDS).toBe(25);
+      expect(listedBy.reduce((a, b) => a + b, 0)).toBe(LOAN_COUNT);
 
-    const refused = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
-    expect(refused.status).toBe(422);
-    const late = document.records.findIndex((r) => r.kind === 'application' && r.operation === '2024Q1');
-    expect(refused.body.errors).toEqual([
-      { path: expect.stringMatching(`^records\\.${late}`), code: 'institution_not_eligible', message: expect.any(String) },
-    ]);
-    // in date order: 2021Q4–2023Q2 (7 quarters × 4 records = 28), the 50 repayments of 2023-06-30, then
-    // 2023Q3, 2023Q4 and 2024Q1 (12). Parts of 25 records: the first three (75 records) hold the seven
-    // quarters and 47 repayments, and stay booked; the fourth, with the refused application, does not.
-    const before = await tranches();
-    expect(before).toHaveLength(7);
-    const listedBefore = listedBy.slice(0, 7).reduce((a, b) => a + b, 0);
-    expect(sumYuan(before)).toBe(listedBefore * 600_000);
+      const refused = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
+      expect(refused.status).toBe(422);
+      const late = document.records.findIndex((r) => r.kind === 'application' && r.operation === '2024Q1');
+      expect(refused.body.errors).toEqual([
+        { path: expect.stringMatching(`^records\\.${late}`), code: 'institution_not_eligible', message: expect.any(String) },
+      ]);
+      // in date order: 2021Q4–2023Q2 (7 quarters × 4 records = 28), the 50 repayments of 2023-06-30, then
+      // 2023Q3, 2023Q4 and 2024Q1 (12). Parts of 25 records: the first three (75 records) hold the seven
+      // quarters and 47 repayments, and stay booked; the fourth, with the refused application, does not.
+      const before = await tranches();
+      expect(before).toHaveLength(7);
+      const listedBefore = listedBy.slice(0, 7).reduce((a, b) => a + b, 0);
+      expect(sumYuan(before)).toBe(listedBefore * 600_000);
 
-    const repaidBefore = await get(`/api/v1/loans?institution=${bank.code}&projectRef=${bank.code}-P24`);
-    // loans L48 and L49 repay in the fourth part: not yet
-    expect(repaidBefore.body.items.map((l: { outstandingPrincipal: string }) => l.outstandingPrincipal.replace(/,/g, ''))).toEqual([
-      '1000000.00',
-      '1000000.00',
-    ]);
+      const repaidBefore = await get(`/api/v1/loans?institution=${bank.code}&projectRef=${bank.code}-P24`);
+      // loans L48 and L49 repay in the fourth part: not yet
+      expect(repaidBefore.body.items.map((l: { outstandingPrincipal: string }) => l.outstandingPrincipal.replace(/,/g, ''))).toEqual([
+        '1000000.00',
+        '1000000.00',
+      ]);
 
-    const extended = await act(t, t.operatorKey, 'patch', `/api/v1/institutions/${bank.code}`, { eligibleUntil: '2026-12-31' });
-    expect(extended.status).toBe(200);
+      const extended = await act(t, t.operatorKey, 'patch', `/api/v1/institutions/${bank.code}`, { eligibleUntil: '2026-12-31' });
+      expect(extended.status).toBe(200);
 
-    const done = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
-    expect(done.status).toBe(201);
-    expect(done.body.status).toBe('completed');
-    const c = { created: 10, unchanged: 0 };
-    expect(done.body.counts).toEqual({
-      loans: { created: LOAN_COUNT, unchanged: 0 },
-      records: { operation: c, application: c, approval: c, disbursement: c, loan_repayment: { created: 50, unchanged: 0 } },
-    });
-    expect(done.body.records.every((r: { status: string }) => r.status === 'created')).toBe(true);
-    // every loan supported once: ten tranches, Σ = 3,000 × 600,000.00
-    const after = await tranches();
-    expect(after).toHaveLength(10);
-    expect(sumYuan(after)).toBe(1_800_000_000);
-    // the two loans of the first project each repaid: 1,000,000.00 − 100,000.00
-    const first = await get(`/api/v1/loans?institution=${bank.code}&projectRef=${bank.code}-P0`);
-    expect(first.body.items.map((l: { outstandingPrincipal: string }) => l.outstandingPrincipal.replace(/,/g, ''))).toEqual([
-      '900000.00',
-      '900000.00',
-    ]);
+      const done = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
+      expect(done.status).toBe(201);
+      expect(done.body.status).toBe('completed');
+      const c = { created: 10, unchanged: 0 };
+      expect(done.body.counts).toEqual({
+        loans: { created: LOAN_COUNT, unchanged: 0 },
+        records: { operation: c, application: c, approval: c, disbursement: c, loan_repayment: { created: 50, unchanged: 0 } },
+      });
+      expect(done.body.records.every((r: { status: string }) => r.status === 'created')).toBe(true);
+      // every loan supported once: ten tranches, Σ = 3,000 × 600,000.00
+      const after = await tranches();
+      expect(after).toHaveLength(10);
+      expect(sumYuan(after)).toBe(1_800_000_000);
+      // the two loans of the first project each repaid: 1,000,000.00 − 100,000.00
+      const first = await get(`/api/v1/loans?institution=${bank.code}&projectRef=${bank.code}-P0`);
+      expect(first.body.items.map((l: { outstandingPrincipal: string }) => l.outstandingPrincipal.replace(/,/g, ''))).toEqual([
+        '900000.00',
+        '900000.00',
+      ]);
 
-    const again = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
-    expect(again.status).toBe(201);
-    expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body).toEqual(done.body);
-    expect(await tranches()).toHaveLength(10);
-    const shown = await get(`/api/v1/imports/${done.body.id}`);
-    expect(shown.body).toMatchObject({ status: 'completed', counts: done.body.counts });
-  }, 600_000);
+      const again = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(document);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(done.body);
+      expect(await tranches()).toHaveLength(10);
+      const shown = await get(`/api/v1/imports/${done.body.id}`);
+      expect(shown.body).toMatchObject({ status: 'completed', counts: done.body.counts });
+    },
+    PROCESS_TEST_MS,
+  );
 });

@@ -193,7 +193,7 @@ describe('bodies', () => {
     const res = await request(t.app).post('/api/v1/loans/batch').set(bearer(bank.apiKey)).type('json').send(body);
     expect(res.status).toBe(200);
     expect(res.body.summary.created).toBe(10_000);
-  }, 120_000);
+  });
 });
 
 describe('methods and headers', () => {

@@ -80,7 +80,7 @@ beforeAll(async () => {
       horizons: { quarter: Z_FIGURES, yearToDate: Z_FIGURES, sinceInception: Z_FIGURES },
     });
   expect(imported.status, JSON.stringify(imported.body)).toBe(201);
-}, 120_000);
+});
 afterAll(async () => {
   await stopJobs(jobs);
   await t.close();

@@ -10,6 +10,7 @@ import { encodeCursor } from '../../schemas/common.js';
 import { describedRoutes } from '../../api/openapi.js';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { PROCESS_TEST_MS } from '../support/timeouts.js';
 
 let t: TestApp;
 let keys: Record<string, string | null>;
@@ -25,33 +26,37 @@ const PARAM_VALUES = ['a'.repeat(36), 'x', '00000000-0000-0000-0000-000000000000
 const BODIES: unknown[] = [{}, { x: 1 }, [], { quarter: '2099Q9', amount: '-1', reason: '' }, 'null'];
 
 describe('no 500s', () => {
-  it('when any documented route gets malformed ids and bodies from any caller, then it never answers 500', async () => {
-    const routes = describedRoutes();
-    expect(routes.length).toBeGreaterThan(30);
-    const failures: string[] = [];
-    for (const route of routes) {
-      for (const value of PARAM_VALUES) {
-        const path = route.path.replace(/:(\w+)/g, () => value);
-        for (const [who, key] of Object.entries(keys)) {
-          const bodies = route.method === 'get' ? [undefined] : BODIES;
-          for (const body of bodies) {
-            let call = request(t.app)[route.method](path);
-            if (key) call = call.set(bearer(key));
-            const res =
-              body === undefined
-                ? await call
-                : await call.set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
-            // 503 is a stated condition (e.g. no job system in this process), not a crash
-            if (res.status >= 500 && res.status !== 503)
-              failures.push(
-                `${route.method.toUpperCase()} ${path} as ${who} with ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
-              );
+  it(
+    'when any documented route gets malformed ids and bodies from any caller, then it never answers 500',
+    async () => {
+      const routes = describedRoutes();
+      expect(routes.length).toBeGreaterThan(30);
+      const failures: string[] = [];
+      for (const route of routes) {
+        for (const value of PARAM_VALUES) {
+          const path = route.path.replace(/:(\w+)/g, () => value);
+          for (const [who, key] of Object.entries(keys)) {
+            const bodies = route.method === 'get' ? [undefined] : BODIES;
+            for (const body of bodies) {
+              let call = request(t.app)[route.method](path);
+              if (key) call = call.set(bearer(key));
+              const res =
+                body === undefined
+                  ? await call
+                  : await call.set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+              // 503 is a stated condition (e.g. no job system in this process), not a crash
+              if (res.status >= 500 && res.status !== 503)
+                failures.push(
+                  `${route.method.toUpperCase()} ${path} as ${who} with ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+                );
+            }
           }
         }
       }
-    }
-    expect(failures).toEqual([]);
-  }, 600_000);
+      expect(failures).toEqual([]);
+    },
+    PROCESS_TEST_MS,
+  );
 
   it('when any paged list gets a forged cursor from any caller, then it answers 422 invalid_cursor naming the cursor, never 500', async () => {
     const lists = describedRoutes().filter(
@@ -99,5 +104,5 @@ describe('no 500s', () => {
       }
     }
     expect(failures).toEqual([]);
-  }, 300_000);
+  });
 });

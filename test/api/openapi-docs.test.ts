@@ -81,7 +81,7 @@ describe('the API description', () => {
     const problems = report.problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
     expect(problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-  }, 120_000);
+  });
 
   it('when the routes of every API module are listed, then each one is in the description', () => {
     const deps = t.deps;
@@ -312,5 +312,5 @@ export const wrong: LoanInput = { ...loan, principal: 300000000 };
       },
     ).catch((error: { stdout?: string }) => ({ stdout: `failed: ${error.stdout}` }));
     expect(compiled.stdout).toBe('');
-  }, 120_000);
+  });
 });

@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { sql } from 'drizzle-orm';
+import { insertOperation } from '../../db/repositories/refinancing/operations.js';
+import { quarterBounds } from '../../domain/dates.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmApproval } from '../factories/approvals.js';
 import { createInstitution } from '../factories/institutions.js';
@@ -121,5 +124,60 @@ describe('operator workflow pages', () => {
     const jar = await signInToPages(t, bank.apiKey);
     for (const path of ['/operator/operations', '/operator/disclosures', '/operator/institutions'])
       expect((await browse(path, jar)).res.status).toBe(403);
+  });
+
+  it('when there are more institutions than a page lists, then the table pages 50 at a time and every institution is on one page', async () => {
+    const codes = Array.from({ length: 51 }, (_, i) => `PAGED${String(i).padStart(2, '0')}`);
+    for (const code of codes) await createInstitution(t, { code });
+    const listed = (html: string) => [...html.matchAll(/<tr id="inst-([^"]+)">/g)].map((m) => m[1]);
+    const first = await browse('/operator/institutions?lang=en');
+    expect(listed(first.res.text)).toHaveLength(50);
+    expect(first.res.text).toContain('Page 1: rows 1–50');
+    expect(first.res.text).toContain('href="/operator/institutions?lang=en&amp;page=2" rel="next"');
+    const all: string[] = [...listed(first.res.text)];
+    for (let n = 2; n < 10; n++) {
+      const next = await browse(`/operator/institutions?lang=en&page=${n}`);
+      all.push(...listed(next.res.text));
+      if (!next.res.text.includes('rel="next"')) break;
+    }
+    // each institution once, and every one registered here among them
+    expect(new Set(all).size).toBe(all.length);
+    for (const code of codes) expect(all).toContain(code);
+    // the forms still offer every institution, whatever page the table shows
+    expect(first.res.text).toContain('<option value="PAGED50">PAGED50</option>');
+    expect(first.res.text).toContain('<td>Bank</td>');
+  });
+
+  it('when there are more operations than a page lists, then the operations page 40 at a time, newest first', async () => {
+    const found = (await t.database.db.execute(sql`select id from users order by created_at limit 1`)) as unknown as {
+      rows: { id: string }[];
+    };
+    const user = found.rows[0];
+    // forty-one quarters of history, seeded (the facility's policy opens fewer quarters than that)
+    const quarters = Array.from({ length: 41 }, (_, i) => `${2011 + Math.floor(i / 4)}Q${(i % 4) + 1}`);
+    for (const quarter of quarters) {
+      const { start, end } = quarterBounds(quarter);
+      await insertOperation(t.database.db, {
+        quarter,
+        opensOn: start,
+        closesOn: end,
+        volumeFen: 100_000_000n,
+        createdBy: user.id,
+        status: 'closed',
+      });
+    }
+    const listed = (html: string) => [...html.matchAll(/<tr id="op-(\d{4}Q\d)">/g)].map((m) => m[1]);
+    const first = await browse('/operator/operations?lang=en');
+    const firstRows = listed(first.res.text);
+    expect(firstRows).toHaveLength(40);
+    expect([...firstRows].sort().reverse()).toEqual(firstRows);
+    expect(first.res.text).toContain('Page 1: rows 1–40');
+    const second = await browse('/operator/operations?lang=en&page=2');
+    const secondRows = listed(second.res.text);
+    expect(second.res.text).toContain('rel="prev"');
+    // 2011Q1 is the oldest of all: the last row of the last page
+    expect(secondRows.at(-1)).toBe('2011Q1');
+    expect(new Set([...firstRows, ...secondRows]).size).toBe(firstRows.length + secondRows.length);
+    for (const quarter of quarters) expect([...firstRows, ...secondRows]).toContain(quarter);
   });
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   jobs = await startJobs(t);
   x = await createInstitution(t, { code: uniqueCode('PRX'), nameZh: '甲商业银行', nameEn: 'Alpha Commercial Bank' });
   y = await createInstitution(t, { code: uniqueCode('PRY'), nameZh: '乙商业银行', nameEn: 'Beta Commercial Bank' });
-}, 120_000);
+});
 afterAll(async () => {
   await stopJobs(jobs);
   await t.close();

@@ -57,7 +57,7 @@ beforeAll(async () => {
   await supportLoans(t, y.id, [await loan(y, { ...OTHER_SPELLING, ref: 'Y-WIND' }, '60000000.00', '3.20')]);
   await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' }).expect(202);
   for (const bank of [x, y]) await verifyAndPublish(t, { bank, verifier, quarter: '2022Q3' });
-}, 120_000);
+});
 afterAll(async () => {
   await stopJobs(jobs);
   await t.close();

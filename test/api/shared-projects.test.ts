@@ -78,7 +78,7 @@ beforeAll(async () => {
   await supportLoans(t, c.id, fromC);
   await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' }).expect(202);
   for (const bank of [a, b, c]) await verifyAndPublish(t, { bank, verifier, quarter: '2022Q3' });
-}, 120_000);
+});
 afterAll(async () => {
   await stopJobs(jobs);
   await t.close();

@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
+import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 let live: LiveService;
 let browser: Browser;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     outside.push(url);
     return route.abort();
   });
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await live?.close();
@@ -32,11 +33,11 @@ afterAll(async () => {
 describe('the API reference at /docs', () => {
   it('when it is opened offline, then the operations render, nothing asks Scalar’s servers, and there is no Ask AI or Deploy button', async () => {
     await page.goto(`${live.url}/docs`);
-    await page.getByText('Carbon Emission Reduction Facility', { exact: false }).first().waitFor({ timeout: 60_000 });
+    await page.getByText('Carbon Emission Reduction Facility', { exact: false }).first().waitFor({ timeout: PROCESS_WAIT_MS });
     await page.waitForLoadState('networkidle');
     const text = await page.locator('body').innerText();
     expect(text).not.toMatch(/Ask AI|Deploy on Scalar/);
     expect(outside).toEqual([]);
     await screenshot(page, 'api-reference-1280');
-  }, 120_000);
+  });
 });

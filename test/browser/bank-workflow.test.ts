@@ -10,6 +10,7 @@ import { bearer } from '../support/harness.js';
 import { expectNoSeriousAxeViolations } from './support/axe.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
 import { expectBasicAccessibility, launchChromium, screenshot, startLiveService, type LiveService } from './support/service.js';
+import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 const PASSWORD = 'bank-pass-2026';
 let live: LiveService;
@@ -98,7 +99,7 @@ describe('a bank', () => {
       await page.selectOption('#u-kind', 'loans');
       await page.setInputFiles('#u-file', badFile);
       await Promise.all([page.waitForURL(/\/bank\/uploads\/[0-9a-f-]{36}$/), page.click('form.upload button[type=submit]')]);
-      await page.waitForSelector('#h-errors', { timeout: 30_000 });
+      await page.waitForSelector('#h-errors', { timeout: PROCESS_WAIT_MS });
       expect(await page.textContent('[role=alert]')).toContain('未写入任何数据');
       const errorRows = await page.$$eval('#h-errors ~ .table-wrap tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
       expect(errorRows).toHaveLength(1);
@@ -119,7 +120,7 @@ describe('a bank', () => {
       await page.goto(`${live.url}/bank/uploads`);
       await page.setInputFiles('#u-file', goodFile);
       await Promise.all([page.waitForURL(/\/bank\/uploads\/[0-9a-f-]{36}$/), page.click('form.upload button[type=submit]')]);
-      await page.waitForSelector('p.notice:has-text("已写入")', { timeout: 30_000 });
+      await page.waitForSelector('p.notice:has-text("已写入")', { timeout: PROCESS_WAIT_MS });
       expect(await page.textContent('#upload-status')).toBe('已完成');
       await screenshot(page, `bank-upload-done-${viewport.width}`);
       await page.click('nav.subnav >> text=贷款');

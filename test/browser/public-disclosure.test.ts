@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/harness.js';
 import { expectNoHorizontalOverflow, expectNoSeriousAxeViolations } from './support/axe.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
+import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 import {
   expectBasicAccessibility,
   expectFormFocusOrder,
@@ -181,7 +182,7 @@ describe('a member of the public', () => {
     });
     await page.goto(`${live.url}/docs`);
     // the reference is drawn in the browser from the description the service serves, never from a CDN
-    await expect.poll(() => messages.some((m) => m.startsWith('addDocument')), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => messages.some((m) => m.startsWith('addDocument')), { timeout: PROCESS_WAIT_MS }).toBe(true);
     expect(loaded).toEqual(expect.arrayContaining(['/docs', '/docs/scalar.js', '/openapi.json']));
     // nothing from elsewhere ran: the strict CSP refuses Scalar's own calls home
     expect(messages.filter((m) => /Content Security Policy/.test(m)).every((m) => /scalar\.com/.test(m))).toBe(true);

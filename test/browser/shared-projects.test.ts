@@ -62,7 +62,7 @@ beforeAll(async () => {
   for (const bank of [a, b]) await verifyAndPublish(t, { bank, verifier, quarter: '2022Q3' });
   await request(live.url).post('/api/v1/institutions/PBOC/users').set(bearer(live.operatorKey)).send(OPERATOR).expect(201);
   browser = await launchChromium();
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await live?.close();

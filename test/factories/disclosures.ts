@@ -12,6 +12,7 @@ import { startJobRuntime, randomPrefix, type JobRuntime } from '../../jobs/runti
 import { createLogger } from '../../platform/logger.js';
 import { bearer, type TestApp } from '../support/harness.js';
 import { loanRequest, type LoanRequest } from './loans.js';
+import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -129,7 +130,11 @@ export async function stopJobs(runtime: JobRuntime) {
 }
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = PROCESS_WAIT_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -46,7 +46,7 @@ describe('the embedded database image', () => {
     const second = await applied(path.join(root, 'two'));
     expect(second).toEqual(first);
     expect(statSync(image).mtimeMs).toBe(madeAt);
-  }, 300_000);
+  });
 
   it('when a migration changes, then another image is named', () => {
     const copy = path.join(root, 'migrations');

@@ -108,7 +108,7 @@ export async function call(
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? PROCESS_WAIT_MS),
     });
     const text = await res.text();
     let body: unknown = null;

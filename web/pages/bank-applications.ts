@@ -52,7 +52,7 @@ export function bankApplicationPages(deps: AppDeps): Router {
           a.decisionReason ?? '',
           a.status === 'rejected'
             ? ''
-            : html`<details><summary>${w.pledge}</summary><form method="post" action="/bank/applications/${a.id}/collateral" class="pledge stack">${ctx.csrfField()}${collateralFields(w, `pledge-${a.id}`, true)}<button type="submit">${w.pledge}</button></form></details>`,
+            : html`<details><summary>${w.pledge}</summary><form method="post" action="/bank/applications/${a.id}/collateral" class="pledge stack">${ctx.csrfField()}${collateralFields(ctx, w, `pledge-${a.id}`, true)}<button type="submit">${w.pledge}</button></form></details>`,
         ])}</tr>`,
     );
     const body = html`<h1>${w.navApplications}</h1>${bankNav(ctx, '/bank/applications')}
@@ -62,7 +62,7 @@ ${outcome(req, ctx, w)}
 <label for="a-operation">${w.operation}</label><input id="a-operation" name="operation" pattern="\\d{4}Q[1-4]" placeholder="2026Q1" maxlength="6">
 <label for="a-refs">${w.loanRefsLabel}</label><textarea id="a-refs" name="loanRefs" rows="3"></textarea>
 <label for="a-through">${w.allThrough}</label><input id="a-through" name="allDisbursedThrough" type="date">
-${collateralFields(w, 'a-collateral', false)}
+${collateralFields(ctx, w, 'a-collateral', false)}
 <button type="submit">${w.submit}</button></form></section>
 <section aria-labelledby="h-apps"><h2 id="h-apps">${w.applications}</h2>${exportLinks(ctx)}
 ${listTable(w.applications, [...head, w.pledge], trs, w.noneYet)}${pager(ctx, paging, rows.length, hasNext)}</section>`;

@@ -18,6 +18,7 @@ import { receiveEvidenceForm } from '../../api/evidence-body.js';
 import { pageActorOf } from '../session/sessions.js';
 import { bankNav, listTable, PAGE_ROWS } from './bank-layout.js';
 import { pageOf } from './context.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -32,7 +33,8 @@ export function bankEvidencePages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const { t } = ctx;
     const actor = pageActorOf(res)!;
-    const rows = await bankEvidence(db, actor.institutionId, PAGE_ROWS);
+    const paging = pagingOf(req, PAGE_ROWS);
+    const { shown: rows, hasNext } = pageOfRead(await bankEvidence(db, actor.institutionId, readLimit(paging)), paging);
     const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
     const action = (sha256: string) => `/bank/evidence/${sha256}?${CSRF_FIELD}=${encodeURIComponent(ctx.csrfToken)}`;
     const trs = rows.map((r, i) => {
@@ -48,7 +50,7 @@ export function bankEvidencePages(deps: AppDeps): Router {
 <p class="hint">${t.evBankHint}</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${req.query.done ? html`<p class="notice" role="status">${t.evStored}</p>` : ''}
-<div class="evidence-list">${listTable(t.evNav, [t.evProjectRef, t.vfProject, t.vfEvidenceTitle, t.vfEvidenceSha, t.evFile], trs, t.nothingHere)}</div>`;
+<div class="evidence-list">${listTable(t.evNav, [t.evProjectRef, t.vfProject, t.vfEvidenceTitle, t.vfEvidenceSha, t.evFile], trs, t.nothingHere)}</div>${pager(ctx, paging, rows.length, hasNext)}`;
     sendPage(res, ctx, t.evNav, body);
   });
 

@@ -14,6 +14,7 @@ import { pageActorOf } from '../session/sessions.js';
 import type { BankWords } from './bank-words.js';
 import type { PageContext } from './context.js';
 import { html, type Html } from './html.js';
+import { collateralTypeWord } from './i18n.js';
 
 const CODE = /^[a-z_]{1,64}$/;
 const AMOUNT_PATTERN = '\\d{1,15}(\\.\\d{1,2})?';
@@ -25,8 +26,8 @@ export function outcome(req: Request, ctx: PageContext, w: BankWords): Html {
   return req.query.done ? html`<p class="notice" role="status">${w.done}</p>` : html``;
 }
 
-export const collateralFields = (w: BankWords, id: string, required: boolean) => html`
-<label for="${id}-type">${w.collateralType}</label><select id="${id}-type" name="collateralType">${COLLATERAL_TYPES.map((t) => html`<option value="${t}">${t}</option>`)}</select>
+export const collateralFields = (ctx: PageContext, w: BankWords, id: string, required: boolean) => html`
+<label for="${id}-type">${w.collateralType}</label><select id="${id}-type" name="collateralType">${COLLATERAL_TYPES.map((t) => html`<option value="${t}">${collateralTypeWord(ctx.lang, t)}</option>`)}</select>
 <label for="${id}-ref">${w.collateralRef}</label><input id="${id}-ref" name="collateralRef" maxlength="100"${required ? html` required` : ''}>
 <label for="${id}-face">${w.faceValue}</label><input id="${id}-face" name="faceValue" inputmode="decimal" pattern="${AMOUNT_PATTERN}"${required ? html` required` : ''}>
 <label for="${id}-market">${w.marketValue}</label><input id="${id}-market" name="marketValue" inputmode="decimal" pattern="${AMOUNT_PATTERN}"${required ? html` required` : ''}>`;

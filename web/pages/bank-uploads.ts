@@ -18,13 +18,17 @@ import { CSRF_FIELD } from '../session/csrf.js';
 import { uploadRequestOf } from '../../api/multipart.js';
 import { receiveUpload } from '../../app/uploads/receive-upload.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, exportLinks, listTable, wordsOf } from './bank-layout.js';
+import { bankNav, EXPORT_LIMIT, exportLinks, listTable, wordsOf } from './bank-layout.js';
 import type { BankWords } from './bank-words.js';
 import { pageOf, type PageContext } from './context.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 import { assetHref } from '../static-assets.js';
+
+/** Uploads a page lists; an export lists up to EXPORT_LIMIT. */
+const UPLOADS_PAGE = 50;
 
 const statusWord = (w: BankWords, status: string) =>
   ({
@@ -93,7 +97,13 @@ export function bankUploadPages(deps: AppDeps): Router {
     const ctx = pageOf(res);
     const w = wordsOf(ctx);
     const actor = pageActorOf(res)!;
-    const rows = (await listUploads(db, actor.institutionId, 50)).filter((u) => u.status !== 'receiving');
+    const format = exportFormatOf(res.req.query.export);
+    const paging = pagingOf(res.req, UPLOADS_PAGE);
+    // an upload still being received is not listed yet
+    const read = (await listUploads(db, actor.institutionId, format ? EXPORT_LIMIT : readLimit(paging))).filter(
+      (u) => u.status !== 'receiving',
+    );
+    const { shown: rows, hasNext } = format ? { shown: read, hasNext: false } : pageOfRead(read, paging);
     const head = [w.fileName, w.kind, w.status, w.counts, w.uploadedAt];
     const trs = rows.map((u) => {
       const c = presentUpload(u, []).counts;
@@ -103,16 +113,22 @@ export function bankUploadPages(deps: AppDeps): Router {
     });
     const body = html`<h1>${w.navUploads}</h1>${bankNav(ctx, '/bank/uploads')}
 ${uploadForm(ctx, error)}
-<section aria-labelledby="h-recent"><h2 id="h-recent">${w.recentUploads}</h2>${exportLinks(ctx)}${listTable(w.recentUploads, head, trs, w.noneYet)}</section>`;
-    if (exportFormatOf(res.req.query.export)) {
+<section aria-labelledby="h-recent"><h2 id="h-recent">${w.recentUploads}</h2>${exportLinks(ctx)}${listTable(w.recentUploads, head, trs, w.noneYet)}${pager(ctx, paging, rows.length, hasNext)}</section>`;
+    if (format) {
       return sendTable(
         res,
-        exportFormatOf(res.req.query.export)!,
+        format,
         'uploads',
         head,
         rows.map((u) => {
           const c = presentUpload(u, []).counts;
-          return [u.fileName, u.kind, u.status, `${c.created} / ${c.unchanged} / ${c.error}`, u.createdAt.toISOString()];
+          return [
+            u.fileName,
+            kindWord(w, u.kind ?? ''),
+            statusWord(w, u.status),
+            `${c.created} / ${c.unchanged} / ${c.error}`,
+            beijingTime(ctx.lang, u.createdAt),
+          ];
         }),
       );
     }

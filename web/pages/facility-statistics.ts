@@ -6,6 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { perform } from '../../app/perform.js';
 import { facilityStatement, facilityStatistics } from '../../app/statistics/facility-statistics.js';
+import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { isIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { AREA_NAMES } from '../../domain/policy/index.js';
 import { CATEGORY_NAMES } from '../../domain/policy/institution-categories.js';
@@ -102,7 +103,10 @@ async function answer(req: Request, res: Response, deps: AppDeps, scope: 'operat
   const on = dateOf(req, deps);
   const acting = { now: deps.now(), actor: null };
   const series = scope === 'public' && format === 'html';
-  const stats = await perform(deps.database.db, acting, (uc) => facilityStatistics(uc, { on, series }), READ);
+  const stats =
+    scope === 'public'
+      ? await publishedStatistics(deps.database.db).get(acting, { on, series })
+      : await perform(deps.database.db, acting, (uc) => facilityStatistics(uc, { on, series }), READ);
   const present = scope === 'public' ? presentPublicFigures : presentFigures;
   const view = present(stats.figures);
   const filename = `facility-statistics-${on}`;

@@ -298,6 +298,7 @@ export const zh = {
   owKind: '类型',
   owKindBank: '银行',
   owKindVerifier: '核验机构',
+  owKindOperator: '运营机构',
   owNameZh: '中文名称',
   owNameEn: '英文名称',
   owEligibleFrom: '合格起始日',
@@ -805,6 +806,7 @@ export const en: Dict = {
   owKind: 'Kind',
   owKindBank: 'Bank',
   owKindVerifier: 'Verifier',
+  owKindOperator: 'Operator',
   owNameZh: 'Chinese name',
   owNameEn: 'English name',
   owEligibleFrom: 'Eligible from',
@@ -1100,3 +1102,23 @@ const STATUS_WORDS: Record<Lang, Record<string, string>> = {
 /** A status in the page's language (an unknown status as it is, its underscores as spaces). */
 export const statusWord = (lang: Lang, status: string | null | undefined): string =>
   status ? (STATUS_WORDS[lang][status] ?? status.replace(/_/g, ' ')) : '—';
+
+const COLLATERAL_TYPE_WORDS: Record<Lang, Record<string, string>> = {
+  zh: {
+    central_government_bond: '国债',
+    policy_bank_bond: '政策性金融债',
+    local_government_bond: '地方政府债',
+    aaa_credit_bond: 'AAA 级信用债',
+    high_grade_loan: '优质贷款',
+  },
+  en: {
+    central_government_bond: 'central government bond',
+    policy_bank_bond: 'policy bank bond',
+    local_government_bond: 'local government bond',
+    aaa_credit_bond: 'AAA-rated credit bond',
+    high_grade_loan: 'high-grade loan',
+  },
+};
+
+/** A type of collateral in the page's language (an unknown type as it is). */
+export const collateralTypeWord = (lang: Lang, type: string): string => COLLATERAL_TYPE_WORDS[lang][type] ?? type.replace(/_/g, ' ');

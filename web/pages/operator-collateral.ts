@@ -11,7 +11,8 @@ import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
 import { fenFigure } from './figures.js';
-import { statusWord } from './i18n.js';
+import { collateralTypeWord, statusWord } from './i18n.js';
+import { pager, pageRows, pagingOf } from './paging.js';
 import { LIST_LIMIT, YUAN_PATTERN, commandOf, outcome, subnav, table, text } from './operator-work.js';
 
 export function collateralPages(deps: AppDeps): Router {
@@ -23,11 +24,13 @@ export function collateralPages(deps: AppDeps): Router {
   router.get('/collateral', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const rows = (await pledgedCollateral(db, LIST_LIMIT)).map(({ collateral: c, institutionCode, quarter, applicationStatus }) => {
+    const paging = pagingOf(req, LIST_LIMIT);
+    const { shown, hasNext } = pageRows(await pledgedCollateral(db, paging.limit, paging.offset), paging);
+    const rows = shown.map(({ collateral: c, institutionCode, quarter, applicationStatus }) => {
       const p = `cl-${c.id}`;
-      return html`<tr id="${p}"><th scope="row">${c.instrumentRef}<br><small>${c.instrumentType}</small></th>${cells([
-        html`${institutionCode} · ${quarter}<br><small>${statusWord(ctx.lang, applicationStatus)}</small>`,
-      ])}${numCells([fenFigure(ctx.lang, c.faceFen), html`${fenFigure(ctx.lang, c.marketFen)}<br><small>${c.valuedOn}</small>`])}<td><form method="post" action="/operator/collateral/${c.id}/revalue" class="decision">${ctx.csrfField()}
+      return html`<tr id="${p}"><th scope="row">${c.instrumentRef}<br><small>${collateralTypeWord(ctx.lang, c.instrumentType)}</small></th>${cells(
+        [html`${institutionCode} · ${quarter}<br><small>${statusWord(ctx.lang, applicationStatus)}</small>`],
+      )}${numCells([fenFigure(ctx.lang, c.faceFen), html`${fenFigure(ctx.lang, c.marketFen)}<br><small>${c.valuedOn}</small>`])}<td><form method="post" action="/operator/collateral/${c.id}/revalue" class="decision">${ctx.csrfField()}
 <label for="${p}-market">${t.owMarketValue}</label><input id="${p}-market" name="marketValue" required inputmode="decimal" pattern="${YUAN_PATTERN}">
 <label for="${p}-valued">${t.owValuedOn}</label><input id="${p}-valued" name="valuedOn" type="date">
 <button type="submit">${t.owRevalue}</button></form></td></tr>`;
@@ -40,7 +43,7 @@ export function collateralPages(deps: AppDeps): Router {
       t.opAction,
     ];
     const body = html`<h1>${t.owCollateralHeading}</h1>${subnav(ctx, '/operator/collateral')}${outcome(ctx, req)}
-<p class="hint">${t.owCollateralHint}</p>${table(t.owCollateralHeading, head, rows, t.opNone)}`;
+<p class="hint">${t.owCollateralHint}</p>${table(t.owCollateralHeading, head, rows, t.opNone)}${pager(ctx, paging, rows.length, hasNext)}`;
     sendPage(res, ctx, t.owCollateralHeading, body);
   });
   router.post(

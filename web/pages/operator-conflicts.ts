@@ -6,6 +6,7 @@ import { listInstitutions } from '../../db/repositories/institutions.js';
 import { DeclareConflictBody } from '../../schemas/verification.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageOf } from './context.js';
+import { pager, pageRows, pagingOf } from './paging.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
 
@@ -20,13 +21,15 @@ export function conflictPages(deps: AppDeps): Router {
   router.get('/conflicts', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const [conflicts, verifiers, banks] = [
-      await allConflicts(db, LIST_LIMIT),
+    const paging = pagingOf(req, LIST_LIMIT);
+    const [read, verifiers, banks] = [
+      await allConflicts(db, paging.limit, paging.offset),
       (await listInstitutions(db, { kind: 'verifier', limit: LIST_LIMIT })).slice(0, LIST_LIMIT),
       (await listInstitutions(db, { kind: 'bank', limit: 1000 })).slice(0, 1000),
     ];
     const name = (i: { nameZh: string; nameEn: string }) => (ctx.lang === 'zh' ? i.nameZh : i.nameEn);
     const options = (list: typeof banks) => list.map((i) => html`<option value="${i.code}">${i.code} · ${name(i)}</option>`);
+    const { shown: conflicts, hasNext } = pageRows(read, paging);
     const rows = conflicts.map((c) => html`<tr><th scope="row">${c.verifier}</th>${cells([c.bank, c.reason])}</tr>`);
     const body = html`<h1>${t.owConflictsHeading}</h1>${subnav(ctx, '/operator/conflicts')}${outcome(ctx, req)}
 <p class="hint">${t.owConflictsHint}</p>
@@ -39,7 +42,7 @@ ${section(
 <label for="cf-reason">${t.opReason}</label><input id="cf-reason" name="reason" required maxlength="2000">
 <button type="submit">${t.owDeclare}</button></form>`,
 )}
-${section('h-conflicts', t.owConflictsHeading, table(t.owConflictsHeading, [t.verifier, t.vfBank, t.opReason], rows, t.opNone))}`;
+${section('h-conflicts', t.owConflictsHeading, html`${table(t.owConflictsHeading, [t.verifier, t.vfBank, t.opReason], rows, t.opNone)}${pager(ctx, paging, rows.length, hasNext)}`)}`;
     sendPage(res, ctx, t.owConflictsHeading, body);
   });
   router.post(

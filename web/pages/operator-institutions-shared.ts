@@ -8,10 +8,14 @@ import { listInstitutions } from '../../db/repositories/institutions.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageActorOf } from '../session/sessions.js';
 import { pageOf } from './context.js';
+import { pageOfRead, pager, pagingOf } from './paging.js';
 import { cells, html } from './html.js';
 import type { Dict } from './i18n.js';
 import { sendPage } from './layout.js';
 import { Form, Pending, outcome, proposedQuery, ruleOf, section, subnav, table } from './operator-work.js';
+
+/** Institutions the page's table lists. */
+const INSTITUTIONS_PAGE = 50;
 
 /** The institutions page: the list, the forms to register, add a user and update; `shown` is a secret answer shown once. */
 export const institutionsPageOf = (deps: AppDeps) => async (req: Request, res: Response, shown?: { heading: string; lines: string[] }) => {
@@ -19,9 +23,13 @@ export const institutionsPageOf = (deps: AppDeps) => async (req: Request, res: R
   const ctx = pageOf(res);
   const { t } = ctx;
   const list = (await listInstitutions(db, { limit: 1000 })).slice(0, 1000);
-  const rows = list.map(
+  // the table pages (the forms' selects keep every institution)
+  const paging = pagingOf(req, INSTITUTIONS_PAGE);
+  const { shown: listed, hasNext } = pageOfRead(list, paging);
+  const kindWord = (kind: string) => ({ bank: t.owKindBank, verifier: t.owKindVerifier, operator: t.owKindOperator })[kind] ?? kind;
+  const rows = listed.map(
     (i) =>
-      html`<tr id="inst-${i.code}"><th scope="row">${i.code}</th>${cells([i.kind, i.nameZh, i.nameEn, i.eligibleFrom ?? '—', i.eligibleUntil ?? '—'])}</tr>`,
+      html`<tr id="inst-${i.code}"><th scope="row">${i.code}</th>${cells([kindWord(i.kind), i.nameZh, i.nameEn, i.eligibleFrom ?? '—', i.eligibleUntil ?? '—'])}</tr>`,
   );
   const kinds = html`<option value="bank">${t.owKindBank}</option><option value="verifier">${t.owKindVerifier}</option>`;
   const codes = list.map((i) => html`<option value="${i.code}">${i.code}</option>`);
@@ -61,7 +69,7 @@ ${section(
 <p class="hint">${t.owUpdateHint}</p>
 <button type="submit">${t.owUpdate}</button></form>`,
 )}
-${section('h-institutions', t.owInstitutionsHeading, table(t.owInstitutionsHeading, [t.owCode, t.owKind, t.owNameZh, t.owNameEn, t.owEligibleFrom, t.owEligibleUntil], rows, t.opNone))}`;
+${section('h-institutions', t.owInstitutionsHeading, html`${table(t.owInstitutionsHeading, [t.owCode, t.owKind, t.owNameZh, t.owNameEn, t.owEligibleFrom, t.owEligibleUntil], rows, t.opNone)}${pager(ctx, paging, rows.length, hasNext)}`)}`;
   sendPage(res, ctx, t.owInstitutionsHeading, body);
 };
 

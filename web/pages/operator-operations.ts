@@ -9,24 +9,15 @@ import { formatYuan, parseYuan } from '../../domain/money.js';
 import { CreateOperationBody } from '../../schemas/refinancing.js';
 import type { AppDeps } from '../../process/context.js';
 import { presentOperation } from '../../api/presenters/refinancing.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { pageOf } from './context.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
 
-import {
-  LIST_LIMIT,
-  YUAN_PATTERN,
-  commandOf,
-  dateFields,
-  dated,
-  outcome,
-  pending,
-  quarterOf,
-  section,
-  subnav,
-  table,
-  text,
-} from './operator-work.js';
+import { YUAN_PATTERN, commandOf, dateFields, dated, outcome, pending, quarterOf, section, subnav, table, text } from './operator-work.js';
+
+/** Operations a page lists (one a quarter: ten years). */
+const OPERATIONS_PAGE = 40;
 
 export function operationPages(deps: AppDeps): Router {
   const router = Router();
@@ -37,7 +28,8 @@ export function operationPages(deps: AppDeps): Router {
   router.get('/operations', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const rows = await listOperations(db, { limit: LIST_LIMIT });
+    const paging = pagingOf(req, OPERATIONS_PAGE);
+    const { shown: rows, hasNext } = pageOfRead(await listOperations(db, { limit: readLimit(paging) }), paging);
     const operationRows = rows.map(({ operation, usage }) => {
       const o = presentOperation(operation, usage);
       const q = o.quarter;
@@ -65,7 +57,7 @@ ${section(
 ${dateFields(ctx, 'op')}
 <button type="submit">${t.owOpen}</button></form>`,
 )}
-${section('h-ops', t.opOperations, html`<p class="hint">${t.owAllocateHint}</p>${table(t.opOperations, head, operationRows, t.opNone)}`)}`;
+${section('h-ops', t.opOperations, html`<p class="hint">${t.owAllocateHint}</p>${table(t.opOperations, head, operationRows, t.opNone)}${pager(ctx, paging, rows.length, hasNext)}`)}`;
     sendPage(res, ctx, t.opOperations, body);
   });
 

@@ -16,13 +16,15 @@ import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { presentProjectSummary, type ProjectSummaryView } from '../../api/presenters/projects.js';
 import { pageActorOf } from '../session/sessions.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { pageOf, type PageContext } from './context.js';
 import { headRow, html, numCells, type Html } from './html.js';
 import { formatDecimal } from './figures.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
 
-const LIST_LIMIT = 200;
+/** Entries a page lists (each a section with its loans and forms). */
+const LIST_LIMIT = 50;
 const CODE = /^[a-z_]{1,64}$/;
 const YUAN_PATTERN = '\\d{1,15}(\\.\\d{1,2})?';
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -45,15 +47,15 @@ export function projectRegisterPages(deps: AppDeps): Router {
   router.get('/', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const items = (await registerEntriesNeedingAttention(db, { limit: LIST_LIMIT, after: null }))
-      .slice(0, LIST_LIMIT)
-      .map(presentProjectSummary);
+    const paging = pagingOf(req, LIST_LIMIT);
+    const { shown, hasNext } = pageOfRead(await registerEntriesNeedingAttention(db, { limit: readLimit(paging), after: null }), paging);
+    const items = shown.map(presentProjectSummary);
     const listing = items.length ? html`${items.map((p) => entrySection(ctx, p))}` : html`<p class="empty">${t.prjNone}</p>`;
     const body = html`<h1>${t.prjHeading}</h1>
 <p><a href="/operator">${t.operatorHeading}</a></p>
 <p class="hint">${t.prjIntro}</p>
 ${outcome(ctx, req)}
-${listing}`;
+${listing}${pager(ctx, paging, items.length, hasNext)}`;
     sendPage(res, ctx, t.prjHeading, body);
   });
 
