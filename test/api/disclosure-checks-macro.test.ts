@@ -18,6 +18,7 @@ import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
+import { allChecks } from '../factories/verification.js';
 
 type Bank = { id: string; code: string; apiKey: string };
 type Finding = { kind: string; check: string; subject: string; message: string; confirmation: { reason: string } | null };
@@ -181,5 +182,24 @@ describe('macro checks: shares of the bank’s book', () => {
     expect(operator.res.text).toContain('签署前检查');
     expect(operator.res.text).toContain(`(${ov.code})`);
     expect(operator.res.text).toContain(`reason for project:P-W-${ov.code}`);
+  });
+
+  it("when the verifier gives its verdict, then the report keeps every finding with the bank's reason", async () => {
+    const path = `/api/v1/disclosures/${ov.code}/2022Q3`;
+    const detail = await request(t.app).get(`/api/v1/verification/assignments/${assignmentId}`).set(bearer(verifier.apiKey));
+    const findings = allChecks((detail.body.sample as { loanId: string }[]).map((s) => s.loanId));
+    await request(t.app).post(`${path}/findings`).set(bearer(verifier.apiKey)).send({ findings }).expect(201);
+    await request(t.app)
+      .post(`${path}/verdict`)
+      .set(bearer(verifier.apiKey))
+      .send({ verdict: 'verified', summary: '抽样核验无误' })
+      .expect(200);
+    const report = await request(t.app).get(`/api/v1/verification/assignments/${assignmentId}/report`).set(bearer(ov.apiKey));
+    expect(report.status).toBe(200);
+    const kept = report.body.report.checksBeforeSigning as { check: string; subject: string; reason: string }[];
+    expect(kept.map((c) => c.check).sort()).toEqual(
+      ['area_share', 'project_share', 'project_share', 'project_share', 'quarter_far_from_last_four', 'quarter_far_from_last_four'].sort(),
+    );
+    for (const c of kept) expect(c.reason).toBe(`reason for ${c.subject}`);
   });
 });
