@@ -5,6 +5,7 @@
  * verifier records findings on sampled loans and gives the verdict, which stores the report and its
  * SHA-256 and writes the follow-up jobs. The route, the verifier's pages and the assign job call these.
  */
+import { findingsOf as checkFindingsOf } from './check-findings.js';
 import { loanSetCandidates, sampleCoverageSums } from '../../db/repositories/disclosure-loans.js';
 import { findLatestVersion, findVersionById, lockVersionById, type DisclosureVersionRow } from '../../db/repositories/disclosures.js';
 import { findInstitutionByCode, findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
@@ -297,7 +298,8 @@ export async function recordFindings(
 /**
  * The verdict: checks the rules (every sampled loan checked; "verified" with no failed check,
  * "rejected" with one at least), moves the version to verified or rejected, stores the report (the
- * sample, the findings, the verdict, the judged content's hash) with its SHA-256, and writes the
+ * sample, the findings, the checks before signing with the bank's reasons, the verdict, the judged
+ * content's hash) with its SHA-256, and writes the
  * follow-up jobs (publication after "verified", the bank's notification).
  */
 export async function giveVerdict(
@@ -328,6 +330,14 @@ export async function giveVerdict(
     .filter((f) => f.supersededAt !== null)
     .map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note, supersededBy: f.supersededBy }));
   const queries = (await queryThreadsOf(ctx.tx, version.id)).map(reportThread);
+  // the checks before signing as the verifier saw them, each with the bank's reason (kept only when there are some)
+  const checks = (await checkFindingsOf(ctx.tx, version)).map((f) => ({
+    kind: f.kind,
+    check: f.check,
+    subject: f.subject,
+    message: f.message,
+    reason: f.confirmation?.reason ?? null,
+  }));
   const report = {
     disclosure: { institution: bank.code, quarter: version.quarter, version: version.version, contentSha256: version.contentSha256 },
     verifier: { code: verifier.code, nameZh: verifier.nameZh, nameEn: verifier.nameEn },
@@ -347,6 +357,7 @@ export async function giveVerdict(
     findings: findings.map((f) => ({ id: f.id, loanId: f.loanId, check: f.check, outcome: f.outcome, note: f.note })),
     ...(corrected.length ? { supersededFindings: corrected } : {}),
     ...(queries.length ? { queries } : {}),
+    ...(checks.length ? { checksBeforeSigning: checks } : {}),
     verdict: input.verdict,
     summary: input.summary,
     completedOn,

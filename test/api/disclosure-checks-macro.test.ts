@@ -17,6 +17,8 @@ import { BUILT_IN_POLICY_DATA, replacePolicyData } from '../../domain/policy/ind
 import { createInstitution } from '../factories/institutions.js';
 import { eventually, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { browsePage, signInToPages } from '../factories/sessions.js';
+import { allChecks } from '../factories/verification.js';
 
 type Bank = { id: string; code: string; apiKey: string };
 type Finding = { kind: string; check: string; subject: string; message: string; confirmation: { reason: string } | null };
@@ -24,6 +26,8 @@ let t: TestApp;
 let jobs: JobRuntime;
 let ov: Bank;
 let at: Bank;
+let verifier: Bank;
+let assignmentId: string;
 
 const lend = async (bank: Bank, ref: string, disbursedOn: string, subArea = 'CE.WIND') => ({
   id: await submitLoan(t, bank.apiKey, {
@@ -117,6 +121,27 @@ describe('macro checks: shares of the bank’s book', () => {
     expect(bad.body.errors[0]).toMatchObject({ path: 'quarter' });
   });
 
+  it('when the bank opens its drafts page, then each finding is there with a form; posting a reason confirms it', async () => {
+    const cookies = await signInToPages(t, ov.apiKey);
+    const page = await browsePage(t, '/bank/disclosures?lang=en', cookies);
+    expect(page.res.status).toBe(200);
+    expect(page.res.text).toContain('Checks before signing');
+    expect(page.res.text).toContain('One area’s share too high');
+    expect(page.res.text).toContain(`action="/bank/disclosures/2022Q3/checks/confirm"`);
+    const posted = await request(t.app)
+      .post('/bank/disclosures/2022Q3/checks/confirm')
+      .set('Cookie', page.cookies.join('; '))
+      .type('form')
+      .send({ _csrf: page.token, check: 'area_share', subject: 'area:clean_energy', reason: 'reason for area:clean_energy' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe('/bank/disclosures?done=1');
+    const area = (await checksOf(ov)).findings.find((f) => f.check === 'area_share')!;
+    expect(area.confirmation).toMatchObject({ reason: 'reason for area:clean_energy' });
+    const zh = await browsePage(t, '/bank/disclosures?lang=zh', page.cookies);
+    expect(zh.res.text).toContain('签署前检查');
+    expect(zh.res.text).toContain('单一领域占比过高');
+  });
+
   it('when the bank confirms each finding with a reason and submits, then the verifier sees every finding with its reason beside the sample', async () => {
     const path = `/api/v1/disclosures/${ov.code}/2022Q3`;
     const { findings } = await checksOf(ov);
@@ -132,17 +157,49 @@ describe('macro checks: shares of the bank’s book', () => {
     expect((await checksOf(ov)).submittable).toBe(true);
     expect((await request(t.app).post(`${path}/submit`).set(bearer(ov.apiKey))).status).toBe(200);
 
-    const verifier = await createInstitution(t, { code: uniqueCode('MV'), kind: 'verifier' });
+    verifier = await createInstitution(t, { code: uniqueCode('MV'), kind: 'verifier' });
     await request(t.app)
       .post(`${path}/assign`)
       .set(bearer(t.operatorKey))
       .send({ verifier: verifier.code, seed: 'macro', materialityThreshold: '1.00', randomSampleSize: 0 })
       .expect(200);
     const queue = await request(t.app).get('/api/v1/verification/assignments?open=true').set(bearer(verifier.apiKey)).expect(200);
-    const detail = await request(t.app).get(`/api/v1/verification/assignments/${queue.body.items[0].id}`).set(bearer(verifier.apiKey));
+    assignmentId = queue.body.items[0].id;
+    const detail = await request(t.app).get(`/api/v1/verification/assignments/${assignmentId}`).set(bearer(verifier.apiKey));
     expect(detail.status).toBe(200);
     expect(detail.body.sample.length).toBeGreaterThan(0);
     expect(detail.body.checks).toHaveLength(findings.length);
     for (const c of detail.body.checks as Finding[]) expect(c.confirmation).toMatchObject({ reason: `reason for ${c.subject}` });
+  });
+
+  it("when the verifier opens the assignment, then the findings and the bank's reasons are beside the sample; the operator's page lists them by quarter", async () => {
+    const page = await browsePage(t, `/verify/${assignmentId}?lang=en`, await signInToPages(t, verifier.apiKey));
+    expect(page.res.status).toBe(200);
+    expect(page.res.text).toContain('Checks before signing');
+    expect(page.res.text).toContain('reason for area:clean_energy');
+    const operator = await browsePage(t, '/operator/disclosures?checks=2022Q3&lang=zh', await signInToPages(t, t.operatorKey));
+    expect(operator.res.status).toBe(200);
+    expect(operator.res.text).toContain('签署前检查');
+    expect(operator.res.text).toContain(`(${ov.code})`);
+    expect(operator.res.text).toContain(`reason for project:P-W-${ov.code}`);
+  });
+
+  it("when the verifier gives its verdict, then the report keeps every finding with the bank's reason", async () => {
+    const path = `/api/v1/disclosures/${ov.code}/2022Q3`;
+    const detail = await request(t.app).get(`/api/v1/verification/assignments/${assignmentId}`).set(bearer(verifier.apiKey));
+    const findings = allChecks((detail.body.sample as { loanId: string }[]).map((s) => s.loanId));
+    await request(t.app).post(`${path}/findings`).set(bearer(verifier.apiKey)).send({ findings }).expect(201);
+    await request(t.app)
+      .post(`${path}/verdict`)
+      .set(bearer(verifier.apiKey))
+      .send({ verdict: 'verified', summary: '抽样核验无误' })
+      .expect(200);
+    const report = await request(t.app).get(`/api/v1/verification/assignments/${assignmentId}/report`).set(bearer(ov.apiKey));
+    expect(report.status).toBe(200);
+    const kept = report.body.report.checksBeforeSigning as { check: string; subject: string; reason: string }[];
+    expect(kept.map((c) => c.check).sort()).toEqual(
+      ['area_share', 'project_share', 'project_share', 'project_share', 'quarter_far_from_last_four', 'quarter_far_from_last_four'].sort(),
+    );
+    for (const c of kept) expect(c.reason).toBe(`reason for ${c.subject}`);
   });
 });

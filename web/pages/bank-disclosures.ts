@@ -24,6 +24,10 @@ import { CHECK_WORD, statusWord as vStatusWord, type Check } from './verify-shar
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
 import { queryThreadsSection } from './query-threads.js';
+import { blocking, findingsOf as checkFindingsOf } from '../../app/disclosures/check-findings.js';
+import { confirmFinding } from '../../app/disclosures/checks.js';
+import { ConfirmFindingBody } from '../../schemas/statistics.js';
+import { checkFindingsSection } from './check-findings.js';
 
 const CODE = /^[a-z_]{1,64}$/;
 
@@ -60,6 +64,7 @@ export function bankDisclosurePages(deps: AppDeps): Router {
 
     const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
     const sections = [];
+    const seenQuarters = new Set<string>();
     for (const v of views) {
       const row = v.version;
       const content = row.content as { statement?: { zh: string; en: string } };
@@ -68,6 +73,10 @@ export function bankDisclosurePages(deps: AppDeps): Router {
       const threads = assignment ? await queryThreadsOf(db, row.id) : [];
       const answering = assignment && !assignment.completedAt && row.status === 'under_verification';
       const id = `d-${row.quarter}-v${row.version}`;
+      // the checks before signing of each quarter's latest version: on a compiled draft, a form per finding
+      const latestOfQuarter = !seenQuarters.has(row.quarter);
+      seenQuarters.add(row.quarter);
+      const checks = latestOfQuarter ? await checkFindingsOf(db, row) : null;
       const refs = (await approvalSubjects(db, { loanIds: findings.map((f) => f.loanId), projectIds: [], institutionCodes: [] })).loans;
       const findingRows = findings.map(
         (f) =>
@@ -80,6 +89,16 @@ export function bankDisclosurePages(deps: AppDeps): Router {
       sections.push(html`<section aria-labelledby="${id}" class="draft"><h2 id="${id}">${row.quarter} · ${w.version} ${row.version} · ${vStatusWord(ctx.t, row.status)}</h2>
 ${content.statement ? html`<p class="statement">${ctx.lang === 'zh' ? content.statement.zh : content.statement.en}</p>` : ''}
 <p><a href="/api/v1/disclosures/${actor.institutionCode}/${row.quarter}?version=${row.version}">${w.review} (JSON)</a></p>
+${
+  checks
+    ? checkFindingsSection(ctx, `${id}-checks`, checks, {
+        level: 3,
+        ...(row.status === 'compiled'
+          ? { confirmAction: `/bank/disclosures/${row.quarter}/checks/confirm`, submittable: blocking(checks).length === 0 }
+          : {}),
+      })
+    : ''
+}
 ${
   row.status === 'compiled'
     ? html`<form method="post" action="/bank/disclosures/${row.quarter}/submit">${ctx.csrfField()}<button type="submit">${w.submitDraft}</button></form>`
@@ -116,6 +135,25 @@ ${sections}`;
     const result = await settled(
       perform(db, { now: deps.now(), actor }, (uc) =>
         submitDisclosure(uc, { institutionCode: actor.institutionCode, quarter: quarter.data }),
+      ),
+    );
+    res.redirect(303, result.ok ? '/bank/disclosures?done=1' : `/bank/disclosures?error=${encodeURIComponent(result.status)}`);
+  });
+
+  /** The bank confirms a quality or macro finding with a reason (the same use case as POST …/checks/confirm). */
+  router.post('/:quarter/checks/confirm', async (req, res) => {
+    const actor = pageActorOf(res)!;
+    const quarter = QuarterString.safeParse(req.params.quarter);
+    const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const body = ConfirmFindingBody.safeParse({
+      check: str(req.body?.check),
+      subject: str(req.body?.subject),
+      reason: str(req.body?.reason),
+    });
+    if (!quarter.success || !body.success) return res.redirect(303, '/bank/disclosures?error=invalid_input');
+    const result = await settled(
+      perform(db, { now: deps.now(), actor }, (uc) =>
+        confirmFinding(uc, { institutionCode: actor.institutionCode, quarter: quarter.data, ...body.data }),
       ),
     );
     res.redirect(303, result.ok ? '/bank/disclosures?done=1' : `/bank/disclosures?error=${encodeURIComponent(result.status)}`);

@@ -10,6 +10,11 @@ import type { AppDeps } from '../../process/context.js';
 import { pageOf } from './context.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
+import { perform } from '../../app/perform.js';
+import { checksOfQuarter } from '../../app/disclosures/checks.js';
+import { QuarterString } from '../../schemas/common.js';
+import { pageActorOf } from '../session/sessions.js';
+import { checkFindingsSection, checkWordsOf } from './check-findings.js';
 
 import { type Form, LIST_LIMIT, commandOf, outcome, pending, quarterOf, section, subnav, table, text } from './operator-work.js';
 
@@ -58,6 +63,30 @@ export function disclosureWorkPages(deps: AppDeps): Router {
       ])}<td>${action}</td></tr>`;
     });
     const head = [t.institution, t.quarter, t.version, t.opStatus, t.verifier, t.opAction];
+    // ?checks=QUARTER: every bank's findings of the checks before signing of that quarter (&open=1: those not settled)
+    const cw = checkWordsOf(ctx);
+    const checksQuarter = QuarterString.safeParse(req.query.checks);
+    const onlyOpen = req.query.open === '1' || req.query.open === 'true';
+    const checks = checksQuarter.success
+      ? await perform(db, { now: deps.now(), actor: pageActorOf(res)! }, (uc) =>
+          checksOfQuarter(uc, { quarter: checksQuarter.data, open: onlyOpen }),
+        )
+      : null;
+    const checksBody = html`<form method="get" action="/operator/disclosures" class="stack narrow">
+<label for="checks-quarter">${cw.quarter}</label><input id="checks-quarter" name="checks" required pattern="\\d{4}Q[1-4]" placeholder="2022Q3" value="${checksQuarter.success ? checksQuarter.data : ''}">
+<label><input type="checkbox" name="open" value="1"${onlyOpen ? html` checked` : ''}> ${cw.onlyOpen}</label>
+<button type="submit">${cw.show}</button></form>
+${
+  checks
+    ? checks.disclosures.length
+      ? checks.disclosures.map(
+          (d) =>
+            html`<h3>${ctx.lang === 'zh' ? d.institution.nameZh : d.institution.nameEn} (${d.institution.code}) · ${checks.quarter} · ${t.version} ${d.version} · ${statusWord(ctx.lang, d.status)}</h3>
+${checkFindingsSection(ctx, `checks-${d.institution.code}`, d.findings, { level: 3, submittable: d.submittable })}`,
+        )
+      : html`<p class="empty">${cw.noDisclosures}</p>`
+    : ''
+}`;
     const body = html`<h1>${t.owDisclosuresHeading}</h1>${subnav(ctx, '/operator/disclosures')}${outcome(ctx, req)}
 ${section(
   'h-compile',
@@ -66,7 +95,8 @@ ${section(
 <label for="compile-quarter">${t.quarter}</label><input id="compile-quarter" name="quarter" required pattern="\\d{4}Q[1-4]" placeholder="2022Q3">
 <button type="submit">${t.owCompile}</button></form><p class="hint">${t.owCompileHint}</p>`,
 )}
-${section('h-versions', t.owDisclosuresHeading, table(t.owDisclosuresHeading, head, rows, t.opNone))}`;
+${section('h-versions', t.owDisclosuresHeading, table(t.owDisclosuresHeading, head, rows, t.opNone))}
+${section('h-checks', cw.heading, checksBody)}`;
     sendPage(res, ctx, t.owDisclosuresHeading, body);
   });
   router.post(

@@ -1,6 +1,6 @@
 /**
  * One assignment (/verify/:assignmentId): the disclosure's figures and frozen sample (verify-sample.ts),
- * the findings and their forms (verify-findings.ts), the query threads and the verdict (verify-verdict.ts).
+ * the checks before signing with the bank's reasons (check-findings.ts), the findings and their forms (verify-findings.ts), the query threads and the verdict (verify-verdict.ts).
  */
 import { Router, type Request, type Response } from 'express';
 import { type AssignmentView } from '../../db/read-models/verifier-queue.js';
@@ -19,6 +19,8 @@ import { findingsSections } from './verify-findings.js';
 import { figuresSection, sampleSection } from './verify-sample.js';
 import { bankName, CHECKS, ownAssignment, type Check, type Snapshot } from './verify-shared.js';
 import { verdictSection } from './verify-verdict.js';
+import { findingsOf as checkFindingsOf } from '../../app/disclosures/check-findings.js';
+import { checkFindingsSection } from './check-findings.js';
 
 export function verifyAssignmentPages(deps: AppDeps): Router {
   const { db } = deps.database;
@@ -66,6 +68,8 @@ export function verifyAssignmentPages(deps: AppDeps): Router {
     const openForWork = !a.completedAt && version.status === 'under_verification';
     const figures = figuresSection(ctx, version);
     const sampleTable = sampleSection(ctx, sample, uploaded);
+    // the checks before signing, each with the bank's reason, beside the sample
+    const checks = checkFindingsSection(ctx, 'h-checks', await checkFindingsOf(db, version));
     const { findingsList, findingForms } = findingsSections(ctx, a, sample, findings, openForWork);
     const verdict = verdictSection(ctx, a, openForWork);
 
@@ -79,6 +83,7 @@ export function verifyAssignmentPages(deps: AppDeps): Router {
 ${message}
 ${figures}
 ${sampleTable}
+${checks}
 ${findingsList}
 ${queryThreadsSection(ctx, 'h-queries', threads, {
   raise: openForWork
