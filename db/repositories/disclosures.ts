@@ -52,12 +52,13 @@ export async function quarterSums(db: Tx, quarter: string, institutionId: string
 }
 
 /**
- * JIT compilation off for the rest of the transaction: the quarter's one read over every covered loan is
- * costed high enough for PostgreSQL to compile its expressions, and compiling them took longer than running
- * them (most of a correction's per-quarter read). A no-op outside a transaction.
+ * For the rest of the transaction, JIT compilation off and sorts in memory: the quarter's one read over
+ * every covered loan is costed high enough for PostgreSQL to compile its expressions, and compiling them
+ * took longer than running them (most of a correction's per-quarter read); sorting each bank's loans by id
+ * into its set spilled to disk at the default work_mem. A no-op outside a transaction.
  */
 export async function withoutJit(db: Tx): Promise<void> {
-  await db.execute(sql`select set_config('jit', 'off', true)`);
+  await db.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
 }
 
 /** A frozen loan set: its row's key (null: no loans, nothing stored), its length and its list's SHA-256. */

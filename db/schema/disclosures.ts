@@ -58,14 +58,19 @@ const frozenLoanList = customType<{ data: string }>({ dataType: () => 'frozen_lo
 
 /**
  * The frozen loan sets: the loans a disclosure version counted (its since-inception horizon), one row per
- * distinct set with the loans in loan-id order in one array, never edited. `key` is the SHA-256 (hex) of
- * the array's text, so versions that froze the same loans with the same figures share one row. Read as
- * rows through the view `disclosure_loans` (statements.ts).
+ * distinct set, never edited. `key` is random (db/migrations/0034); `sha256` is the list's hash, by which
+ * (with the length, then the loans themselves) an equal set is found, so versions that froze the same loans
+ * with the same figures share one row. A whole set holds its loans in loan-id order in `list`; a correction's
+ * set is a delta (db/migrations/0035) from `base_key`, a whole set: the base's loans minus `dropped` plus
+ * `list`. Read as rows through the view `disclosure_loans` (statements.ts).
  */
 export const disclosureLoanSets = pgTable('disclosure_loan_sets', {
   key: text('key').primaryKey(),
   loans: integer('loans').notNull(),
+  sha256: text('sha256').notNull(),
   list: frozenLoanList('list').notNull(),
+  baseKey: text('base_key').references((): AnyPgColumn => disclosureLoanSets.key),
+  dropped: uuid('dropped').array(),
 });
 
 export const disclosureVersions = pgTable(

@@ -65,12 +65,14 @@ export const storedSets = (base: string | null = null) => sql`keyed as materiali
   ), ${
     base
       ? sql`delta as materialized (
-    select fr.key, r.key as base_key,
-      array(select b.loan_id from unnest(r.list) b left join unnest(fr.list) n on n.loan_id = b.loan_id
-        where n.loan_id is null or b is distinct from n order by b.loan_id) as dropped,
-      array(select n from unnest(fr.list) n left join unnest(r.list) b on b.loan_id = n.loan_id
-        where b.loan_id is null or b is distinct from n order by n.loan_id) as list
+    -- one hash join of the two lists (each loan kept whole, compared field by field)
+    select fr.key, r.key as base_key, c.dropped, c.list
     from fresh fr join disclosure_loan_sets r on r.key = (select coalesce(x.base_key, x.key) from disclosure_loan_sets x where x.key = ${base})
+    cross join lateral (
+      select coalesce(array_agg((b.x).loan_id order by (b.x).loan_id) filter (where b.x is not null and (n.x is null or b.x is distinct from n.x)), '{}') as dropped,
+        coalesce(array_agg(n.x order by (n.x).loan_id) filter (where n.x is not null and (b.x is null or b.x is distinct from n.x)), '{}') as list
+      from (select unnest(r.list) as x) b full join (select unnest(fr.list) as x) n on (n.x).loan_id = (b.x).loan_id
+    ) c
   ), chosen as (
     select fr.key, fr.loans, fr.sha256, d.base_key, d.dropped, d.list as delta, fr.list,
       d.key is not null and 2 * (cardinality(d.dropped) + cardinality(d.list)) <= fr.loans as as_delta
