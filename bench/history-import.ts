@@ -45,13 +45,13 @@ const SUB_AREAS = ['CE.WIND', 'CE.SOLAR', 'CE.STORAGE', 'EE.INDUSTRIAL', 'CT.CCU
 const RATES: Record<number, number> = { 2021: 39_000, 2022: 37_000, 2023: 35_000, 2024: 32_000, 2025: 29_500, 2026: 29_000 };
 
 const quarterAfter = (q: string) => quarterOf(addDays(quarterBounds(q).end, 1));
-const QUARTERS: string[] = [];
+export const QUARTERS: string[] = [];
 for (let q = FIRST; q <= LAST; q = quarterAfter(q)) QUARTERS.push(q);
-const OPERATION_QUARTERS = QUARTERS.filter((q) => q >= '2021Q4');
-const opensOn = (q: string) => (q === '2021Q4' ? '2021-11-08' : quarterBounds(q).start);
+export const OPERATION_QUARTERS = QUARTERS.filter((q) => q >= '2021Q4');
+export const opensOn = (q: string) => (q === '2021Q4' ? '2021-11-08' : quarterBounds(q).start);
 /** the 2023Q1 applications are dated after the 2023 notice was announced (2023-01-29) */
 const appliedOn = (q: string) => (q === '2023Q1' ? '2023-02-06' : addDays(opensOn(q), 7));
-const bankCode = (b: number) => `HB${String(b + 1).padStart(2, '0')}`;
+export const bankCode = (b: number) => `HB${String(b + 1).padStart(2, '0')}`;
 
 type Rec = Record<string, unknown> & { kind: string; on: IsoDate; ref?: string };
 type Tranche = { ref: string; applicationRef: string; start: IsoDate; rollovers: number; principalFen: bigint; status: string };
@@ -183,6 +183,9 @@ function formatRate(ppm: number) {
 }
 
 const loansPerBank = (b: number) => Math.floor(LOANS / BANKS) + (b < LOANS % BANKS ? 1 : 0);
+function* defaultHistories() {
+  for (let b = 0; b < BANKS; b++) yield bankHistory(b, loansPerBank(b));
+}
 
 // ---------------------------------------------------------------- through the API
 
@@ -234,8 +237,16 @@ async function importThroughApi(url: string) {
 const tsv = (v: unknown) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
 const line = (cells: unknown[]) => cells.map(tsv).join('\t');
 
-/** The same rows as the import writes (projects, loans, operations, applications and their loans, collateral, tranches), by COPY. */
-async function copyBaseline(databaseUrl: string) {
+export type BankHistory = ReturnType<typeof bankHistory>;
+
+/**
+ * The same rows as the import writes (projects, loans, operations, applications and their loans, collateral, tranches), by COPY:
+ * of `histories` (default: the benchmark's banks), each bank from its own `eligibleFrom`.
+ */
+export async function copyBaseline(
+  databaseUrl: string,
+  histories: () => Iterable<BankHistory & { eligibleFrom?: string }> = defaultHistories,
+) {
   const database = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolMax: 1 });
   await database.close();
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -288,10 +299,9 @@ async function copyBaseline(databaseUrl: string) {
   for (const q of OPERATION_QUARTERS)
     tables.operations.lines.push(line([operationIds.get(q), q, opensOn(q), quarterBounds(q).end, 30_000_000_000_000n, userId]));
   let rows = 0;
-  for (let b = 0; b < BANKS; b++) {
-    const h = bankHistory(b, loansPerBank(b));
+  for (const h of histories()) {
     const institutionId = randomUUID();
-    tables.institutions.lines.push(line([institutionId, h.code, h.code, h.code, 'bank', '2021-07-01']));
+    tables.institutions.lines.push(line([institutionId, h.code, h.code, h.code, 'bank', h.eligibleFrom ?? '2021-07-01']));
     const projectIds = new Map<string, string>();
     const loanIds = new Map<string, string>();
     for (const l of h.loans) {

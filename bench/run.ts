@@ -21,6 +21,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   'history-import': () => import('./history-import.js'),
   'import-single': () => import('./import-single.js'),
   upload: () => import('./upload.js'),
+  facility: () => import('./facility.js'),
   corrections: () => import('./corrections.js'),
   start: () => import('./start.js'),
   statistics: () => import('./statistics.js'),

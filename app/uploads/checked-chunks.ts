@@ -30,11 +30,21 @@ export function rowCheckThreads(): number {
  * the sources (the tests), the TypeScript module loaded through tsx's require hook, which (unlike a
  * loader given by `--import`) a worker thread of Node 20 keeps.
  */
+/**
+ * A worker's young generation kept small: the service's flags give the job's thread large semi-spaces
+ * (package.json's serviceNodeFlags), which a worker would inherit, and a chunk's checks need little.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
+
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./row-check-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./row-check-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
   const file = fileURLToPath(new URL('./row-check-worker.ts', import.meta.url));
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  return new Worker(`require(${JSON.stringify(tsx)}).require(${JSON.stringify(file)}, ${JSON.stringify(file)});`, { eval: true });
+  return new Worker(`require(${JSON.stringify(tsx)}).require(${JSON.stringify(file)}, ${JSON.stringify(file)});`, {
+    eval: true,
+    resourceLimits: WORKER_LIMITS,
+  });
 }
 
 /** Worker threads that check chunks; each answers in the order it was asked. */
