@@ -6,6 +6,7 @@ import { eventually, startJobs, stopJobs } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
 import { createLoan } from '../factories/refinancing.js';
+import { signInToPages } from '../factories/sessions.js';
 import { csvFile, loanCells } from '../factories/uploads.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -171,5 +172,23 @@ describe("the bank's pages", () => {
     expect(res.headers.location).toBe('/bank/applications?error=invalid_input');
     const shown = await page(res.headers.location);
     expect(shown.text).toContain('role="alert"');
+  });
+
+  it('when a bank has more projects than a page lists, then its evidence page pages 200 at a time and every project is on one page', async () => {
+    const many = await createInstitution(t, { code: 'EVIDENCEBANK' });
+    const jar = await signInToPages(t, many.apiKey);
+    const loans = Array.from({ length: 201 }, () => loanRequest());
+    const batch = await request(t.app).post('/api/v1/loans/batch').set(bearer(many.apiKey)).send({ loans });
+    expect(batch.body.summary).toMatchObject({ created: 201, error: 0 });
+    const refs = (html: string) => [...html.matchAll(/<tr><th scope="row">(PRJ-[^<]+)<\/th>/g)].map((m) => m[1]);
+    const first = await request(t.app).get('/bank/evidence?lang=en').set('Cookie', jar.join('; '));
+    expect(refs(first.text)).toHaveLength(200);
+    expect(first.text).toContain('Page 1: rows 1–200');
+    expect(first.text).toContain('href="/bank/evidence?lang=en&amp;page=2" rel="next"');
+    const second = await request(t.app).get('/bank/evidence?lang=en&page=2').set('Cookie', jar.join('; '));
+    // 201 projects: one on the second page, and no third page
+    expect(refs(second.text)).toHaveLength(1);
+    expect(second.text).not.toContain('rel="next"');
+    expect(new Set([...refs(first.text), ...refs(second.text)])).toEqual(new Set(loans.map((l) => l.project.ref)));
   });
 });
