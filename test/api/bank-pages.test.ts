@@ -149,6 +149,58 @@ describe("the bank's pages", () => {
     expect(forged.status).toBe(403);
   });
 
+  it('when a row breaks four rules, then the API batch names all four, and the upload page and its report show each in its own words in Chinese', async () => {
+    // a minus sign, a rate that is no number, a maturity before the disbursement, a credit code whose check character is wrong
+    const good = loanRequest();
+    const code = good.borrower.creditCode;
+    const wrongCheck = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
+    const faulty = loanRequest({
+      principal: '-5',
+      annualRatePercent: 'abc',
+      disbursedOn: '2022-08-15',
+      maturesOn: '2021-08-15',
+      borrower: { creditCode: wrongCheck },
+    });
+    const batch = await request(t.app)
+      .post('/api/v1/loans/batch')
+      .set(bearer(bank.apiKey))
+      .send({ loans: [faulty] });
+    const faults = (batch.body.results[0].errors as { path: string; code: string; message: string }[]).map((e) => [e.path, e.code]);
+    expect(faults).toEqual(
+      expect.arrayContaining([
+        ['loans.0.principal', 'invalid_money'],
+        ['loans.0.annualRatePercent', 'invalid_rate'],
+        ['loans.0.maturesOn', 'maturity_not_after_disbursement'],
+        ['loans.0.borrower.creditCode', 'invalid_credit_code'],
+      ]),
+    );
+    expect(faults).toHaveLength(4);
+    const principal = batch.body.results[0].errors.find((e: { code: string }) => e.code === 'invalid_money');
+    expect(principal.message).toMatch(/^must not be negative/);
+
+    const sent = await request(t.app)
+      .post(`/bank/uploads?_csrf=${encodeURIComponent(session.token)}`)
+      .set('Cookie', session.cookies.join('; '))
+      .field('kind', 'loans')
+      .attach('file', csvFile('loans', [loanCells(faulty)]), 'four-faults.csv');
+    const location = sent.headers.location as string;
+    const done = await eventually(async () => {
+      const res = await page(`${location}?lang=zh`);
+      return res.text.includes('maturity_not_after_disbursement') ? res : undefined;
+    }, 'the upload page');
+    for (const words of ['不能为负数（不能带负号）', '须为以%（年利率）为单位', '到期日须晚于发放日', '不是有效的统一社会信用代码'])
+      expect(done.text).toContain(words);
+    expect(done.text).toContain('：four-faults.csv</h1>');
+    const report = await page(`${location}/errors.csv?lang=zh`);
+    const lines = report.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toBe('行,列,规则,说明');
+    expect(lines).toHaveLength(5);
+    expect(report.text).toContain('2,maturesOn,maturity_not_after_disbursement,到期日须晚于发放日');
+  });
+
   it('when the bank submits its compiled draft, then it goes to verification', async () => {
     const list = await page('/bank/disclosures');
     expect(list.text).toContain('action="/bank/disclosures/2025Q4/submit"');

@@ -18,7 +18,8 @@ import { sendMessagePage } from './layout.js';
 const OWN_ASSETS = '<link rel="stylesheet" href="/static/queues-a11y.css"><script src="/static/docs-a11y.js" defer></script>';
 const withOwnAssets: RequestHandler = (_req, res, next) => {
   const send = res.send.bind(res);
-  res.send = (body?: unknown) => send(typeof body === 'string' && body.includes('</head>') ? body.replace('</head>', `${OWN_ASSETS}</head>`) : body);
+  res.send = (body?: unknown) =>
+    send(typeof body === 'string' && body.includes('</head>') ? body.replace('</head>', `${OWN_ASSETS}</head>`) : body);
   next();
 };
 
