@@ -15,26 +15,43 @@ const rule = (code: string) => ({ params: { code } });
 export const matching = (pattern: RegExp, code: string, message: string) =>
   z.string().refine((s) => pattern.test(s), { message, params: { code } });
 
+/**
+ * A decimal string of `digits` whole digits and `decimals` decimals at most. A failure names what is wrong
+ * with the text in the rule's own words (a minus sign, a thousands separator, too many decimals, too many
+ * digits) before the general form, so "-5" reads "must not be negative", not "must be a decimal string".
+ */
+export const decimalMatching = (code: string, unit: string, digits: number, decimals: number, example: string) => {
+  const pattern = new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${decimals}})?$`);
+  const general = `must be a decimal string in ${unit} with at most ${decimals === 2 ? 'two' : decimals === 4 ? 'four' : decimals} decimals, e.g. "${example}"`;
+  const explain = (input: unknown): string => {
+    if (typeof input !== 'string') return general;
+    const text = input.trim();
+    if (/^[-−－]\s*\d/.test(text)) return `must not be negative (a minus sign is not allowed): ${general}`;
+    if (/^\d{1,3}([,，]\d{3})+(\.\d+)?$/.test(text)) return `must be written without thousands separators: ${general}`;
+    if (/^\d+\.\d+$/.test(text) && text.split('.')[1].length > decimals) return `has more than ${decimals} decimals: ${general}`;
+    if (/^\d+(\.\d+)?$/.test(text)) return `has more than ${digits} whole digits: ${general}`;
+    return general;
+  };
+  return z.string().refine((s) => pattern.test(s), { error: (issue) => explain(issue.input), params: { code } });
+};
+
 /** Yuan with at most two decimals, e.g. "50000000.00". */
-export const YuanString = matching(
-  /^\d{1,15}(\.\d{1,2})?$/,
-  'invalid_money',
-  'must be a decimal string in yuan with at most two decimals, e.g. "50000000.00"',
-).meta({ example: '300000000.00', description: 'CNY, decimal string, at most two decimals' });
+export const YuanString = decimalMatching('invalid_money', 'yuan', 15, 2, '50000000.00').meta({
+  example: '300000000.00',
+  description: 'CNY, decimal string, at most two decimals',
+});
 
 /** Percent with at most four decimals, e.g. "3.45". */
-export const PercentString = matching(
-  /^\d{1,3}(\.\d{1,4})?$/,
-  'invalid_rate',
-  'must be a decimal string in percent with at most four decimals, e.g. "3.45"',
-).meta({ example: '3.80', description: 'percent, decimal string' });
+export const PercentString = decimalMatching('invalid_rate', 'percent', 3, 4, '3.45').meta({
+  example: '3.80',
+  description: 'percent, decimal string',
+});
 
 /** Tonnes CO2e with at most two decimals. */
-export const TonnesString = matching(
-  /^\d{1,13}(\.\d{1,2})?$/,
-  'invalid_tonnes',
-  'must be a decimal string in tonnes CO2e with at most two decimals, e.g. "85000.00"',
-).meta({ example: '210000.00', description: 'tonnes CO2e, decimal string' });
+export const TonnesString = decimalMatching('invalid_tonnes', 'tonnes CO2e', 13, 2, '85000.00').meta({
+  example: '210000.00',
+  description: 'tonnes CO2e, decimal string',
+});
 
 export const IsoDateString = z
   .string()

@@ -1,5 +1,7 @@
 /** Loan submissions (API.md "Loans"): request and response shapes. */
 import { z } from 'zod';
+import { isIsoDate } from '../domain/dates.js';
+import { validateCreditCode } from '../domain/loans/credit-code.js';
 import { LOAN_FIELD_RULES as RULES } from '../domain/loans/rules.js';
 import { BookingDateFields, IsoDateString, matching, PageQuery, PercentString, Sha256Hex, TonnesString, YuanString } from './common.js';
 
@@ -103,6 +105,42 @@ export const LoanInput = z
     }),
   })
   .strict()
+  // a row with other faults is not assessed by the domain's rules (its facts cannot be read), so the one
+  // rule that needs only its two dates is checked here then: every fault of the row is named at once
+  .refine((loan) => isIsoDate(loan.maturesOn) && isIsoDate(loan.disbursedOn) && loan.maturesOn > loan.disbursedOn, {
+    path: ['maturesOn'],
+    error: (issue) => {
+      const loan = issue.input as { disbursedOn: string; maturesOn: string };
+      return `maturity ${loan.maturesOn} must be after disbursement ${loan.disbursedOn}`;
+    },
+    params: { code: 'maturity_not_after_disbursement' },
+    when: (payload) => {
+      const v = payload.value as { disbursedOn?: unknown; maturesOn?: unknown } | null;
+      return (
+        payload.issues.length > 0 &&
+        typeof v === 'object' &&
+        v !== null &&
+        typeof v.disbursedOn === 'string' &&
+        typeof v.maturesOn === 'string' &&
+        isIsoDate(v.disbursedOn) &&
+        isIsoDate(v.maturesOn)
+      );
+    },
+  })
+  .refine((loan) => validateCreditCode(loan.borrower.creditCode).ok, {
+    path: ['borrower', 'creditCode'],
+    error: (issue) => {
+      const checked = validateCreditCode((issue.input as { borrower: { creditCode: string } }).borrower.creditCode);
+      return checked.ok
+        ? 'not a valid unified social credit code'
+        : `not a valid unified social credit code: ${checked.message} (${checked.status})`;
+    },
+    params: { code: 'invalid_credit_code' },
+    when: (payload) => {
+      const v = payload.value as { borrower?: { creditCode?: unknown } } | null;
+      return payload.issues.length > 0 && typeof v?.borrower?.creditCode === 'string';
+    },
+  })
   .meta({ id: 'LoanInput' });
 export type LoanInputBody = z.infer<typeof LoanInput>;
 

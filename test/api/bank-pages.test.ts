@@ -6,6 +6,7 @@ import { eventually, startJobs, stopJobs } from '../factories/disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { loanRequest } from '../factories/loans.js';
 import { createLoan } from '../factories/refinancing.js';
+import { signInToPages } from '../factories/sessions.js';
 import { csvFile, loanCells } from '../factories/uploads.js';
 import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -148,6 +149,58 @@ describe("the bank's pages", () => {
     expect(forged.status).toBe(403);
   });
 
+  it('when a row breaks four rules, then the API batch names all four, and the upload page and its report show each in its own words in Chinese', async () => {
+    // a minus sign, a rate that is no number, a maturity before the disbursement, a credit code whose check character is wrong
+    const good = loanRequest();
+    const code = good.borrower.creditCode;
+    const wrongCheck = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
+    const faulty = loanRequest({
+      principal: '-5',
+      annualRatePercent: 'abc',
+      disbursedOn: '2022-08-15',
+      maturesOn: '2021-08-15',
+      borrower: { creditCode: wrongCheck },
+    });
+    const batch = await request(t.app)
+      .post('/api/v1/loans/batch')
+      .set(bearer(bank.apiKey))
+      .send({ loans: [faulty] });
+    const faults = (batch.body.results[0].errors as { path: string; code: string; message: string }[]).map((e) => [e.path, e.code]);
+    expect(faults).toEqual(
+      expect.arrayContaining([
+        ['loans.0.principal', 'invalid_money'],
+        ['loans.0.annualRatePercent', 'invalid_rate'],
+        ['loans.0.maturesOn', 'maturity_not_after_disbursement'],
+        ['loans.0.borrower.creditCode', 'invalid_credit_code'],
+      ]),
+    );
+    expect(faults).toHaveLength(4);
+    const principal = batch.body.results[0].errors.find((e: { code: string }) => e.code === 'invalid_money');
+    expect(principal.message).toMatch(/^must not be negative/);
+
+    const sent = await request(t.app)
+      .post(`/bank/uploads?_csrf=${encodeURIComponent(session.token)}`)
+      .set('Cookie', session.cookies.join('; '))
+      .field('kind', 'loans')
+      .attach('file', csvFile('loans', [loanCells(faulty)]), 'four-faults.csv');
+    const location = sent.headers.location as string;
+    const done = await eventually(async () => {
+      const res = await page(`${location}?lang=zh`);
+      return res.text.includes('maturity_not_after_disbursement') ? res : undefined;
+    }, 'the upload page');
+    for (const words of ['不能为负数（不能带负号）', '须为以%（年利率）为单位', '到期日须晚于发放日', '不是有效的统一社会信用代码'])
+      expect(done.text).toContain(words);
+    expect(done.text).toContain('：four-faults.csv</h1>');
+    const report = await page(`${location}/errors.csv?lang=zh`);
+    const lines = report.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toBe('行,列,规则,说明');
+    expect(lines).toHaveLength(5);
+    expect(report.text).toContain('2,maturesOn,maturity_not_after_disbursement,到期日须晚于发放日');
+  });
+
   it('when the bank submits its compiled draft, then it goes to verification', async () => {
     const list = await page('/bank/disclosures');
     expect(list.text).toContain('action="/bank/disclosures/2025Q4/submit"');
@@ -171,5 +224,23 @@ describe("the bank's pages", () => {
     expect(res.headers.location).toBe('/bank/applications?error=invalid_input');
     const shown = await page(res.headers.location);
     expect(shown.text).toContain('role="alert"');
+  });
+
+  it('when a bank has more projects than a page lists, then its evidence page pages 200 at a time and every project is on one page', async () => {
+    const many = await createInstitution(t, { code: 'EVIDENCEBANK' });
+    const jar = await signInToPages(t, many.apiKey);
+    const loans = Array.from({ length: 201 }, () => loanRequest());
+    const batch = await request(t.app).post('/api/v1/loans/batch').set(bearer(many.apiKey)).send({ loans });
+    expect(batch.body.summary).toMatchObject({ created: 201, error: 0 });
+    const refs = (html: string) => [...html.matchAll(/<tr><th scope="row">(PRJ-[^<]+)<\/th>/g)].map((m) => m[1]);
+    const first = await request(t.app).get('/bank/evidence?lang=en').set('Cookie', jar.join('; '));
+    expect(refs(first.text)).toHaveLength(200);
+    expect(first.text).toContain('Page 1: rows 1–200');
+    expect(first.text).toContain('href="/bank/evidence?lang=en&amp;page=2" rel="next"');
+    const second = await request(t.app).get('/bank/evidence?lang=en&page=2').set('Cookie', jar.join('; '));
+    // 201 projects: one on the second page, and no third page
+    expect(refs(second.text)).toHaveLength(1);
+    expect(second.text).not.toContain('rel="next"');
+    expect(new Set([...refs(first.text), ...refs(second.text)])).toEqual(new Set(loans.map((l) => l.project.ref)));
   });
 });

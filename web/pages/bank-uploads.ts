@@ -12,8 +12,8 @@ import { findUpload, listUploads, uploadErrors, type UploadSummary } from '../..
 import { isUuid } from '../../schemas/common.js';
 import { UPLOAD_COLUMNS, UPLOAD_KINDS, type UploadRowErrorValue } from '../../schemas/uploads.js';
 import type { AppDeps } from '../../process/context.js';
-import { pageMessage, pageRefusal } from '../../api/problems.js';
-import { errorReportCsv, presentUpload } from '../../api/presenters/uploads.js';
+import { pageRefusal } from '../../api/problems.js';
+import { presentUpload } from '../../api/presenters/uploads.js';
 import { CSRF_FIELD } from '../session/csrf.js';
 import { uploadRequestOf } from '../../api/multipart.js';
 import { receiveUpload } from '../../app/uploads/receive-upload.js';
@@ -25,6 +25,7 @@ import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { cells, html, numCells } from './html.js';
 import { sendPage } from './layout.js';
+import { ruleWords } from './rule-words.js';
 import { assetHref } from '../static-assets.js';
 
 /** Uploads a page lists; an export lists up to EXPORT_LIMIT. */
@@ -39,24 +40,6 @@ const statusWord = (w: BankWords, status: string) =>
     refused: w.statusRefused,
     failed: w.statusFailed,
   })[status] ?? status;
-
-/** The generic rules of a field (zod's) in words; a domain rule reads as its problem's page message. */
-const FIELD_RULES: Record<'zh' | 'en', Record<string, string>> = {
-  zh: {
-    required: '必填：这一列不能为空',
-    invalid_type: '类型不对',
-    invalid_format: '格式不对',
-    invalid_value: '不是允许的值',
-    too_small: '太小或太短',
-    too_big: '太大或太长',
-  },
-  en: { required: 'required: this column must be filled' },
-};
-
-/** A rule's message in the page's language: a known rule in its own words, else the rule's message. */
-export function ruleMessage(lang: 'zh' | 'en', rule: string, message: string): string {
-  return FIELD_RULES[lang][rule] ?? pageMessage(rule, lang) ?? message;
-}
 
 /** An upload's kind of file in the page's language. */
 const kindWord = (w: BankWords, kind: string) =>
@@ -146,7 +129,10 @@ ${uploadForm(ctx, error)}
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       const r = err.refusal;
-      const detail = r.errors?.length ? `: ${r.errors.map((e) => `${e.path} (${e.code})`).join(', ')}` : '';
+      const colon = ctx.lang === 'zh' ? '：' : ': ';
+      const detail = r.errors?.length
+        ? `${colon}${r.errors.map((e) => `${e.path} ${ruleWords(ctx.lang, e.code, e.message)} (${e.code})`).join(ctx.lang === 'zh' ? '；' : '; ')}`
+        : '';
       await renderList(res, `${pageRefusal(r.status, ctx.lang) ?? r.message}${detail}`, 422);
     }
   });
@@ -166,14 +152,22 @@ ${uploadForm(ctx, error)}
       .json({ status: view.status, interrupted: view.interrupted, progressPercent: view.progressPercent, rowsRead: view.rowsRead });
   });
 
+  // the error report as the page shows it: headings and each rule's words in the page's language
   router.get('/:id/errors.csv', async (req, res, next) => {
+    const ctx = pageOf(res);
+    const w = wordsOf(ctx);
     const row = await mine(res, req.params.id);
     if (!row) return next();
     const errors = (await uploadErrors(db, row.id)) as UploadRowErrorValue[];
     res
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', `attachment; filename="upload-${row.id}-errors.csv"`)
-      .send(toCsv(errorReportCsv(errors)));
+      .send(
+        toCsv({
+          columns: [w.row, w.column, w.rule, w.message],
+          rows: errors.map((e) => [String(e.row), e.column, e.rule, ruleWords(ctx.lang, e.rule, e.message)]),
+        }),
+      );
   });
 
   router.get('/:id', async (req, res, next) => {
@@ -193,9 +187,9 @@ ${uploadForm(ctx, error)}
           ? html`<p class="notice" role="status">${w.uploadDoneNote.replace('{created}', String(c.created)).replace('{unchanged}', String(c.unchanged)).replace('{error}', String(c.error))}</p>`
           : html`<p class="error" role="alert">${w.statusFailed}: ${view.failure ?? ''}</p>`;
     const errorRows = view.errors.map(
-      (e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, ruleMessage(ctx.lang, e.rule, e.message)])}</tr>`,
+      (e) => html`<tr><th scope="row">${e.row}</th>${cells([e.column, e.rule, ruleWords(ctx.lang, e.rule, e.message)])}</tr>`,
     );
-    const body = html`<h1>${w.navUploads}: ${row.fileName}</h1>${bankNav(ctx, '/bank/uploads')}
+    const body = html`<h1>${w.navUploads}${ctx.lang === 'zh' ? '：' : ': '}${row.fileName}</h1>${bankNav(ctx, '/bank/uploads')}
 <dl class="facts"><dt>${w.kind}</dt><dd>${kindWord(w, view.kind ?? '')} (${view.format})</dd><dt>${w.status}</dt><dd id="upload-status">${view.interrupted ? w.statusResuming : statusWord(w, view.status)}</dd>
 <dt>${w.counts}</dt><dd>${c.created} / ${c.unchanged} / ${c.error}</dd></dl>
 <label for="upload-progress">${w.progress}</label> <progress id="upload-progress" max="100" value="${view.progressPercent}">${view.progressPercent} %</progress> <span>${view.progressPercent} %</span>

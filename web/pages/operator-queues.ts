@@ -11,6 +11,18 @@ import type { AppDeps } from '../../process/context.js';
 import { pageOf } from './context.js';
 import { sendMessagePage } from './layout.js';
 
+/**
+ * The board's HTML page gets our stylesheet (contrast) and our script of accessibility fixes (names of
+ * its icon buttons and logo), the same one the API reference uses, by their plain addresses.
+ */
+const OWN_ASSETS = '<link rel="stylesheet" href="/static/queues-a11y.css"><script src="/static/docs-a11y.js" defer></script>';
+const withOwnAssets: RequestHandler = (_req, res, next) => {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) =>
+    send(typeof body === 'string' && body.includes('</head>') ? body.replace('</head>', `${OWN_ASSETS}</head>`) : body);
+  next();
+};
+
 export function queueDashboard(deps: AppDeps): Router {
   const router = Router();
   const queues = deps.services.jobs?.queues;
@@ -29,6 +41,7 @@ export function queueDashboard(deps: AppDeps): Router {
     serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
     options: { uiConfig: { boardTitle: 'cerf-ledger' } },
   });
+  router.use(withOwnAssets);
   router.use(adapter.getRouter() as RequestHandler);
   return router;
 }
