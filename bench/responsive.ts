@@ -165,6 +165,11 @@ const bench: Benchmark = async ({ log }) => {
 
     // (3) the compilation of the bank's quarters
     const quarters = [...new Set(history.loans.map((l) => quarterOf(l.disbursedOn)))];
+    const openJobs = async () => {
+      const res = await fetch(`${url}/api/v1/jobs/health`, { headers: operator });
+      const health = (await res.json()) as { outbox: { status: string; count: number }[] };
+      return health.outbox.filter((o) => o.status !== 'done' && o.status !== 'failed').reduce((n, o) => n + o.count, 0);
+    };
     const versions = async () => {
       const res = await fetch(`${url}/api/v1/disclosures?institution=${history.code}&limit=100`, { headers: operator });
       return ((await res.json()) as { items: unknown[] }).items?.length ?? 0;
@@ -183,11 +188,13 @@ const bench: Benchmark = async ({ log }) => {
           const c = await fetch(`${url}/api/v1/disclosures/compile`, { method: 'POST', headers: json, body: JSON.stringify({ quarter }) });
           if (c.status !== 202) throw new Error(`compile ${quarter}: ${c.status} ${await c.text()}`);
         }
+        // until no job is waiting or running (the fan-outs, then each bank's compile)
         const deadline = Date.now() + 1_800_000;
-        while ((await versions()) < quarters.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+        do await new Promise((r) => setTimeout(r, 500));
+        while ((await openJobs()) > 0 && Date.now() < deadline);
       },
     );
-    log(`  (${await versions()} of ${quarters.length} quarters compiled)`);
+    log(`  (${await versions()} versions of the bank's ${quarters.length} quarters)`);
   } finally {
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstitution } from '../factories/institutions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
+import { HEAP_SLACK_BYTES, settledHeap } from '../support/heap.js';
 import { PROCESS_WAIT_MS } from '../support/timeouts.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
@@ -53,8 +54,11 @@ beforeAll(async () => {
     }
   }
   ops = ops.filter((o) => o.path.startsWith('/api/'));
+  baseline = await settledHeap();
 }, PROCESS_WAIT_MS);
 afterAll(async () => t?.close());
+/** the heap after collection once the app is set up, before the fuzzing */
+let baseline = 0;
 
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -133,4 +137,11 @@ describe('fuzzing every API operation', () => {
     },
     Math.max(PROCESS_WAIT_MS, RUNS * 100),
   );
+
+  it('when the fuzzing is over, then the heap after collection is back within 16 MB of its baseline', async () => {
+    const after = await settledHeap();
+    expect(after - baseline, `baseline ${(baseline / 2 ** 20).toFixed(1)} MB, after ${(after / 2 ** 20).toFixed(1)} MB`).toBeLessThan(
+      HEAP_SLACK_BYTES,
+    );
+  });
 });

@@ -89,6 +89,33 @@ afterAll(async () => {
 });
 
 describe('a large single-bank history', () => {
+  it('when its last loan or one of its records is wrong, then the import is refused naming it and not one of its loans is written', async () => {
+    const other = await createInstitution(t, { code: uniqueCode('BAD'), eligibleFrom: '2021-07-01' });
+    const { listedBy: _, ...document } = history(other.code);
+    // the last loan (on the embedded database in the last part of 250 loans checked) matures before it is disbursed
+    const last = document.loans[LOAN_COUNT - 1];
+    const badLoan = { ...document, loans: [...document.loans.slice(0, -1), { ...last, maturesOn: addDays(last.disbursedOn, -1) }] };
+    const refusedLoan = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(badLoan);
+    expect(refusedLoan.status).toBe(422);
+    expect(refusedLoan.body.errors.map((e: { path: string }) => e.path.split('.').slice(0, 2).join('.'))).toContain(
+      `loans.${LOAN_COUNT - 1}`,
+    );
+    // every loan good, a late record approving an application the document never made
+    const badRecord = {
+      ...document,
+      records: [
+        ...document.records,
+        { kind: 'approval', ref: `${other.code}-X-OK`, on: '2024-03-01', application: `${other.code}-X`, reason: 'x' },
+      ],
+    };
+    const refusedRecord = await request(t.app).post('/api/v1/imports').set(bearer(t.operatorKey)).send(badRecord);
+    expect(refusedRecord.status).toBe(422);
+    expect(refusedRecord.body.errors.some((e: { path: string }) => e.path.startsWith(`records.${document.records.length}`))).toBe(true);
+    const loans = await get(`/api/v1/loans?institution=${other.code}&limit=10`);
+    expect(loans.status).toBe(200);
+    expect(loans.body.items).toEqual([]);
+  });
+
   it(
     'when a late part is refused, then the parts before stay booked once, and the same document again completes the import',
     async () => {
