@@ -21,13 +21,15 @@ import { notFound, validationFailed } from '../errors.js';
 import { describe } from '../openapi.js';
 import { presentVersion } from '../presenters/disclosures.js';
 import { DISCLOSURE_LOAN_COLUMNS, presentDisclosureLoan, presentStatementFormat } from '../presenters/statements.js';
-import { sendCsv } from '../downloads.js';
+import { streamCsv } from '../downloads.js';
 import { parseOrThrow } from '../validate.js';
 import { visibilityOf } from './disclosures.js';
 import { disclosureRef } from './disclosure-ref.js';
 
 const FormatPath = '/api/v1/institutions/:code/statement-format';
 const DisclosurePath = '/api/v1/disclosures/:institutionCode/:quarter';
+/** loans read per query while a version's loans.csv streams */
+const CSV_PAGE = 1_000;
 describe({
   method: 'get',
   path: FormatPath,
@@ -136,13 +138,20 @@ export function statementRoutes(deps: AppDeps): Router {
       if (!view) throw notFound(`disclosure ${bank.code} ${quarter}${query.version ? ` version ${query.version}` : ''}`);
       const content = view.version.content as DisclosureContent;
       if (csv) {
-        const rows = await loanSetPage(db, view.version.id, { limit: 10_000_000, afterLoanId: null });
-        return sendCsv(res, `cerf-${bank.code}-${quarter}-v${view.version.version}-loans.csv`, {
-          columns: [...DISCLOSURE_LOAN_COLUMNS],
-          rows: rows.map((r) => {
-            const l = presentDisclosureLoan(r);
-            return DISCLOSURE_LOAN_COLUMNS.map((c) => l[c]);
-          }),
+        // streamed a page at a time: memory stays flat however many loans the version counted
+        const versionId = view.version.id;
+        async function* pages() {
+          for (let after: string | null = null; ;) {
+            const rows = await loanSetPage(db, versionId, { limit: CSV_PAGE, afterLoanId: after });
+            const page = rows.slice(0, CSV_PAGE);
+            if (page.length) yield page;
+            if (rows.length <= CSV_PAGE) return;
+            after = page[page.length - 1].loanId;
+          }
+        }
+        return streamCsv(res, `cerf-${bank.code}-${quarter}-v${view.version.version}-loans.csv`, DISCLOSURE_LOAN_COLUMNS, pages(), (r) => {
+          const l = presentDisclosureLoan(r);
+          return DISCLOSURE_LOAN_COLUMNS.map((c) => l[c]);
         });
       }
       const cursor = decodeCursor(query.cursor);

@@ -24,3 +24,9 @@ export async function settledHeap(): Promise<number> {
   }
   return used;
 }
+
+/** The heap's used bytes right after one full collection (cheap enough to sample while work runs). */
+export function liveHeap(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
