@@ -3,7 +3,7 @@
  * assignment and the verifier's name) and the version that restates it, if any — read in one joined
  * query however many versions a page lists.
  */
-import { and, asc, desc, eq, gt, isNotNull, lt, min, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, lt, min, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../client.js';
 import type { DisclosureVersionRow } from '../repositories/disclosures.js';
@@ -152,4 +152,14 @@ export function canSee(visibility: Visibility, view: VersionView): boolean {
     (v.kind === 'bank' && view.version.institutionId === v.institutionId) ||
     (v.kind === 'verifier' && view.verification?.verifierId === v.institutionId)
   );
+}
+
+/** The quarters that have at least one disclosure version, newest first, with how many versions each has. */
+export async function quartersWithVersions(db: Tx): Promise<{ quarter: string; versions: number }[]> {
+  const rows = await db
+    .select({ quarter: disclosureVersions.quarter, versions: sql<number>`count(*)::int` })
+    .from(disclosureVersions)
+    .groupBy(disclosureVersions.quarter)
+    .orderBy(desc(disclosureVersions.quarter));
+  return rows.map((r) => ({ quarter: r.quarter, versions: Number(r.versions) }));
 }

@@ -4,6 +4,7 @@ import { insertOperation } from '../../db/repositories/refinancing/operations.js
 import { quarterBounds } from '../../domain/dates.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmApproval } from '../factories/approvals.js';
+import { CITIC_2022Q3, publishDisclosure } from '../browser/support/seed-disclosures.js';
 import { createInstitution } from '../factories/institutions.js';
 import { browsePage, signInToPages } from '../factories/sessions.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -179,5 +180,21 @@ describe('operator workflow pages', () => {
     expect(secondRows.at(-1)).toBe('2011Q1');
     expect(new Set([...firstRows, ...secondRows]).size).toBe(firstRows.length + secondRows.length);
     for (const quarter of quarters) expect([...firstRows, ...secondRows]).toContain(quarter);
+  });
+
+  it('when disclosures exist for several quarters, then the operator reads one quarter at a time, the latest first, with a link to each quarter', async () => {
+    await createInstitution(t, { code: 'QTRBANK' });
+    for (const quarter of ['2022Q4', '2023Q1'])
+      await publishDisclosure(t.database.db, { institutionCode: 'QTRBANK', quarter, horizons: CITIC_2022Q3, status: 'compiled' });
+    const latest = await browse('/operator/disclosures?lang=en');
+    expect(latest.res.text).toContain('href="/operator/disclosures?quarter=2023Q1" aria-current="page"');
+    expect(latest.res.text).toContain('href="/operator/disclosures?quarter=2022Q4"');
+    expect(latest.res.text).toContain('id="d-QTRBANK-2023Q1"');
+    expect(latest.res.text).not.toContain('id="d-QTRBANK-2022Q4"');
+    const earlier = await browse('/operator/disclosures?lang=en&quarter=2022Q4');
+    expect(earlier.res.text).toContain('id="d-QTRBANK-2022Q4"');
+    expect(earlier.res.text).not.toContain('id="d-QTRBANK-2023Q1"');
+    // a quarter that is not one reads as the latest
+    expect((await browse('/operator/disclosures?quarter=nonsense')).res.status).toBe(200);
   });
 });

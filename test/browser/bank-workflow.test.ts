@@ -111,8 +111,9 @@ describe('a bank', () => {
       await screenshot(page, `bank-upload-refused-${viewport.width}`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载错误报告（CSV）')]);
       const report = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
-      expect(report.split('\r\n')[0]).toBe('row,column,rule,message');
-      expect(report).toMatch(/\n3,borrower\.creditCode,invalid_credit_code,/);
+      // the report downloaded from the Chinese page is in Chinese: its headings and the rule's words
+      expect(report.split('\r\n')[0]).toBe('行,列,规则,说明');
+      expect(report).toMatch(/\n3,borrower\.creditCode,invalid_credit_code,不是有效的统一社会信用代码/);
       const none = await request(live.url).get('/api/v1/loans').set(bearer(bank.apiKey)).expect(200);
       expect(none.body.items).toHaveLength(0);
 

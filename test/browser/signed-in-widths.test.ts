@@ -9,13 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, loadDemoData } from '../../scripts/demo-data.js';
 import { totpCode } from '../../platform/totp.js';
 import { DEMO_TOTP_SECRET } from '../../scripts/demo-totp.js';
-import { axeViolations } from './support/axe.js';
+import { type SetAside } from './support/axe.js';
 import { launchChromium, startLiveService, type LiveService } from './support/service.js';
 import { PROCESS_TEST_MS } from '../support/timeouts.js';
+import { measure, pagesOf, seriousFindings } from './support/widths.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const WIDTHS = [1280, 390] as const;
 const LANGS = ['zh', 'en'] as const;
+/**
+ * Scalar's code-language picker is a tablist whose tabs are plain buttons (Scalar's markup, which our
+ * script leaves alone: giving them role="tab" would promise keyboard behaviour the picker does not have).
+ * That one rule, inside that one element, is set aside; everything else on /docs is ours to fix.
+ */
+const SCALAR_SET_ASIDE: SetAside[] = [{ rule: 'aria-required-children', inside: '.client-libraries-list' }];
 /** Pages of one area visited at most (the area's lists and a few of their detail pages). */
 const MAX_PAGES = 30;
 
@@ -58,87 +65,18 @@ async function signIn(role: 'bank' | 'operator' | 'verifier'): Promise<{ context
   return { context, page };
 }
 
-/** The pages of an area reachable from its home: links inside the area, no downloads, no queue board. */
-async function pagesOf(page: Page, home: string): Promise<string[]> {
-  const seen = new Set<string>([home]);
-  const queue = [home];
-  while (queue.length && seen.size < MAX_PAGES) {
-    const path = queue.shift()!;
-    await page.goto(`${live.url}${path}`);
-    const hrefs = await page.$$eval('main a[href], nav.subnav a[href], header.site nav a[href]', (as) =>
-      as.filter((a) => !a.hasAttribute('download')).map((a) => a.getAttribute('href')!),
-    );
-    for (const href of hrefs) {
-      const url = new URL(href, live.url);
-      if (url.origin !== live.url || !url.pathname.startsWith(home)) continue;
-      if (/\/queues|\.(csv|json|pdf|xlsx)$/.test(url.pathname) || /export=/.test(url.search)) continue;
-      url.searchParams.delete('lang');
-      const key = url.pathname + url.search;
-      if (!seen.has(key) && seen.size < MAX_PAGES) {
-        seen.add(key);
-        queue.push(key);
-      }
-    }
-  }
-  return [...seen];
-}
-
-type Width = {
-  path: string;
-  scroll: number;
-  view: number;
-  tables: string[];
-  offscreen: string[];
-  unstacked: string[];
-  axe: string[];
-};
-
-/** The serious and critical axe-core findings of the page as it stands, by rule and first nodes. */
-async function seriousFindings(page: Page): Promise<string[]> {
-  return (await axeViolations(page))
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function measure(page: Page, path: string, lang: string, width: number): Promise<Width> {
-  await page.setViewportSize({ width, height: 900 });
-  await page.goto(`${live.url}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
-  const m = await page.evaluate(() => {
-    const view = document.documentElement.clientWidth;
-    const name = (el: Element) => (el.querySelector('caption')?.textContent ?? el.getAttribute('aria-label') ?? el.className).trim();
-    const tables = Array.from(document.querySelectorAll('main .table-wrap'))
-      .filter((w) => w.scrollWidth > w.clientWidth + 1)
-      .map((w) => `${name(w)}: ${w.scrollWidth}px in ${w.clientWidth}px`);
-    const offscreen = Array.from(document.querySelectorAll('main button, main input:not([type=hidden]), main select, main a'))
-      .filter((el) => {
-        // a control inside a closed <details> is laid out but not shown: it is reached by opening it
-        const r = el.getBoundingClientRect();
-        return r.width > 0 && el.checkVisibility() && (r.right > view + 1 || r.left < -1);
-      })
-      .map(
-        (el) =>
-          `${el.tagName.toLowerCase()} ${el.textContent?.trim().slice(0, 30) ?? ''} at ${Math.round(el.getBoundingClientRect().right)}px`,
-      );
-    const unstacked = Array.from(document.querySelectorAll('main table'))
-      .filter((t) => getComputedStyle(t).display === 'table')
-      .map((t) => t.querySelector('caption')?.textContent?.trim() ?? t.className);
-    return { scroll: document.documentElement.scrollWidth, view, tables, offscreen, unstacked };
-  });
-  return { path, ...m, unstacked: width < 500 ? m.unstacked : [], axe: await seriousFindings(page) };
-}
-
 describe('signed-in pages on real screens', () => {
   for (const role of ['bank', 'operator', 'verifier'] as const) {
     it(`when ${role === 'bank' ? 'a bank' : `the ${role}`} opens every page of its area at 1280 and 390 px in Chinese and English, then nothing is wider than the screen, no table scrolls sideways, and on a phone every table is stacked`, async () => {
       const { page } = await signIn(role);
       const home = role === 'bank' ? '/bank' : role === 'operator' ? '/operator' : '/verify';
-      const paths = await pagesOf(page, home);
+      const paths = await pagesOf(page, live.url, home, MAX_PAGES);
       expect(paths.length).toBeGreaterThan(role === 'verifier' ? 1 : 5);
       const faults: string[] = [];
       for (const width of WIDTHS)
         for (const lang of LANGS)
           for (const path of paths) {
-            const m = await measure(page, path, lang, width);
+            const m = await measure(page, live.url, path, lang, width);
             const where = `${path} (${lang}, ${width}px)`;
             if (m.scroll > m.view) faults.push(`${where}: page ${m.scroll}px wide in ${m.view}px`);
             for (const t of m.tables) faults.push(`${where}: table ${t}`);
@@ -170,7 +108,7 @@ describe('signed-in pages on real screens', () => {
             view: document.documentElement.clientWidth,
           }));
           if (scroll > view) faults.push(`${where}: page ${scroll}px wide in ${view}px`);
-          for (const a of await seriousFindings(page)) faults.push(`${where}: axe ${a}`);
+          for (const a of await seriousFindings(page, path === '/docs' ? SCALAR_SET_ASIDE : [])) faults.push(`${where}: axe ${a}`);
         }
     expect(faults).toEqual([]);
   });

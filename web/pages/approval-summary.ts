@@ -65,7 +65,7 @@ export function approvalSummary(ctx: PageContext, a: ApprovalShown, s: ApprovalS
       const code = str(input.institutionCode);
       return {
         text: fillHtml(t.apSumPublish, { bank: inst(s.institutions.get(code), code), quarter: str(input.quarter) }),
-        href: `/operator/disclosures#d-${code}-${str(input.quarter)}`,
+        href: `/operator/disclosures?quarter=${str(input.quarter)}#d-${code}-${str(input.quarter)}`,
       };
     }
     case 'update_institution_eligibility':

@@ -16,7 +16,9 @@ import { QuarterString } from '../../schemas/common.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { pageActorOf } from '../session/sessions.js';
-import { bankNav, EXPORT_LIMIT, exportLinks, listTable, PAGE_ROWS, wordsOf } from './bank-layout.js';
+import { bankNav, EXPORT_LIMIT, exportLinks, listTable, wordsOf } from './bank-layout.js';
+import { statusWord } from './i18n.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { pageOf } from './context.js';
 import { exportFormatOf, sendTable } from './exports.js';
 import { approvalSubjects } from '../../db/read-models/approval-subjects.js';
@@ -31,6 +33,9 @@ import { checkFindingsSection } from './check-findings.js';
 
 const CODE = /^[a-z_]{1,64}$/;
 
+/** Versions a page shows (each a section with its findings and queries). */
+const VERSIONS_PAGE = 20;
+
 export function bankDisclosurePages(deps: AppDeps): Router {
   const router = Router();
   const { db } = deps.database;
@@ -40,25 +45,28 @@ export function bankDisclosurePages(deps: AppDeps): Router {
     const w = wordsOf(ctx);
     const actor = pageActorOf(res)!;
     const format = exportFormatOf(req.query.export);
-    const views = (
+    const paging = pagingOf(req, VERSIONS_PAGE);
+    const read = (
       await listVersionViews(
         db,
         { institutionCode: actor.institutionCode, visibility: { kind: 'bank', institutionId: actor.institutionId } },
-        { limit: format ? EXPORT_LIMIT : PAGE_ROWS, after: null },
+        { limit: format ? EXPORT_LIMIT : readLimit(paging), after: null },
       )
     )
       .filter((v) => v.institution.code === actor.institutionCode)
       .sort((a, b) =>
         a.version.quarter === b.version.quarter ? b.version.version - a.version.version : a.version.quarter < b.version.quarter ? 1 : -1,
       );
+    const { shown: views, hasNext } = format ? { shown: read, hasNext: false } : pageOfRead(read, paging);
     const head = [w.quarter, w.version, w.status, w.compiledAt, w.verifier, w.verdict];
+    // the export in the page's language (statuses and verdicts in words)
     const data = views.map((v) => [
       v.version.quarter,
       v.version.version,
-      v.version.status,
+      statusWord(ctx.lang, v.version.status),
       v.version.compiledAt.toISOString().slice(0, 10),
       v.verification?.verifier ?? '',
-      v.verification?.verdict ?? '',
+      v.verification?.verdict ? statusWord(ctx.lang, v.verification.verdict) : '',
     ]);
     if (format) return sendTable(res, format, 'disclosures', head, data);
 
@@ -124,7 +132,7 @@ ${listTable(
   data.map((d) => html`<tr><th scope="row">${d[0]}</th>${cells([d[1], vStatusWord(ctx.t, String(d[2])), ...d.slice(3)])}</tr>`),
   w.noneYet,
 )}
-${sections}`;
+${sections}${pager(ctx, paging, views.length, hasNext)}`;
     sendPage(res, ctx, w.disclosures, body);
   });
 

@@ -14,6 +14,7 @@ import type { AppDeps } from '../../process/context.js';
 import { pageRefusal } from '../../api/problems.js';
 import { presentApproval } from '../../api/presenters/approvals.js';
 import { pageActorOf } from '../session/sessions.js';
+import { pageOfRead, pager, pagingOf, readLimit } from './paging.js';
 import { pageOf } from './context.js';
 import { approvalSubjects } from '../../db/read-models/approval-subjects.js';
 import { approvalSummary, subjectIds } from './approval-summary.js';
@@ -23,7 +24,8 @@ import { statusWord } from './i18n.js';
 import { sendPage } from './layout.js';
 
 const CODE = /^[a-z_]{1,64}$/;
-const SHOWN = 100;
+/** Acts awaiting confirmation a page lists. */
+const SHOWN = 50;
 
 export function approvalPages(deps: AppDeps): Router {
   const router = Router();
@@ -37,9 +39,9 @@ export function approvalPages(deps: AppDeps): Router {
     const error = typeof req.query.error === 'string' && CODE.test(req.query.error) ? pageRefusal(req.query.error, ctx.lang) : null;
     const doneMessages: Record<string, string> = { confirmed: t.apConfirmed, declined: t.apDeclined, withdrawn: t.apWithdrawn };
     const done = typeof req.query.done === 'string' ? (doneMessages[req.query.done] ?? null) : null;
-    const pending = (await listApprovals(db, { status: 'pending', asOf: now, limit: SHOWN }))
-      .slice(0, SHOWN)
-      .map((r) => presentApproval(r, now));
+    const paging = pagingOf(req, SHOWN);
+    const pendingPage = pageOfRead(await listApprovals(db, { status: 'pending', asOf: now, limit: readLimit(paging) }), paging);
+    const pending = pendingPage.shown.map((r) => presentApproval(r, now));
     const recent = (await listApprovals(db, { asOf: now, limit: 20 }))
       .slice(0, 20)
       .map((r) => presentApproval(r, now))
@@ -71,6 +73,7 @@ export function approvalPages(deps: AppDeps): Router {
     const pendingTable = pending.length
       ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${t.apHeading}</caption>${headRow([t.apAct, `${t.apProposedBy} · ${t.apProposedAt}`, t.apExpiresAt, t.apReason, t.opDecision])}<tbody>${pending.map(row)}</tbody></table></div>`
       : html`<p class="empty">${t.apNone}</p>`;
+    const pendingPager = pager(ctx, paging, pending.length, pendingPage.hasNext);
     const recentRows = recent.map(
       (a) =>
         html`<tr><th scope="row" class="act">${act(a)}</th>${cells([statusWord(ctx.lang, a.status), a.proposedBy.name, a.decidedBy?.name ?? '—', a.decisionNote ?? '—'])}</tr>`,
@@ -83,7 +86,7 @@ export function approvalPages(deps: AppDeps): Router {
 <p class="hint">${t.apIntro}</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
-<section aria-labelledby="h-pending"><h2 id="h-pending">${t.navApprovals}</h2>${pendingTable}</section>
+<section aria-labelledby="h-pending"><h2 id="h-pending">${t.navApprovals}</h2>${pendingTable}${pendingPager}</section>
 <section aria-labelledby="h-recent"><h2 id="h-recent">${t.apRecent}</h2>${recentTable}</section>`;
     sendPage(res, ctx, t.apHeading, body);
   });

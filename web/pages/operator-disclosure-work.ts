@@ -1,22 +1,31 @@
 /** The operator's workflow pages: disclosures: compile a quarter, assign a verifier, publish. */
 import { statusWord } from './i18n.js';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { requestQuarterCompile } from '../../app/disclosures/compile-quarter.js';
 import { assignDisclosure } from '../../app/disclosures/verification.js';
 import { proposeAct } from '../../app/approvals/propose-act.js';
-import { listVersionViews } from '../../db/read-models/disclosure-versions.js';
+import { listVersionViews, quartersWithVersions } from '../../db/read-models/disclosure-versions.js';
 import { listInstitutions } from '../../db/repositories/institutions.js';
+import { QuarterString } from '../../schemas/common.js';
 import type { AppDeps } from '../../process/context.js';
 import { pageOf } from './context.js';
 import { cells, html } from './html.js';
 import { sendPage } from './layout.js';
 import { perform } from '../../app/perform.js';
 import { checksOfQuarter } from '../../app/disclosures/checks.js';
-import { QuarterString } from '../../schemas/common.js';
 import { pageActorOf } from '../session/sessions.js';
 import { checkFindingsSection, checkWordsOf } from './check-findings.js';
 
 import { type Form, LIST_LIMIT, commandOf, outcome, pending, quarterOf, section, subnav, table, text } from './operator-work.js';
+
+/** After a command, the disclosures page of the quarter acted on (the form's or the address's quarter). */
+const backToQuarter = (req: Request) => {
+  const quarter = QuarterString.safeParse(req.params.quarter ?? (req.body as Form | undefined)?.quarter);
+  return quarter.success ? `/operator/disclosures?quarter=${quarter.data}` : '/operator/disclosures';
+};
+
+/** The versions of one quarter a page lists at most (every bank's versions of that quarter). */
+const QUARTER_ROWS = 1000;
 
 export function disclosureWorkPages(deps: AppDeps): Router {
   const router = Router();
@@ -27,7 +36,19 @@ export function disclosureWorkPages(deps: AppDeps): Router {
   router.get('/disclosures', async (req, res) => {
     const ctx = pageOf(res);
     const { t } = ctx;
-    const views = await listVersionViews(db, { visibility: { kind: 'operator' } }, { limit: LIST_LIMIT, after: null });
+    // one quarter at a time (?quarter=, the latest quarter with versions by default), links to the others
+    const quarters = await quartersWithVersions(db);
+    const asked = QuarterString.safeParse(req.query.quarter);
+    const quarter = asked.success ? asked.data : (quarters[0]?.quarter ?? null);
+    const views = quarter
+      ? await listVersionViews(db, { quarter, visibility: { kind: 'operator' } }, { limit: QUARTER_ROWS, after: null })
+      : [];
+    const quarterNav = quarters.length
+      ? html`<nav class="pager quarters" aria-label="${t.quarter}"><ul>${quarters.map(
+          (q) =>
+            html`<li><a href="/operator/disclosures?quarter=${q.quarter}"${q.quarter === quarter ? html` aria-current="page"` : ''}>${q.quarter}</a> <small>(${q.versions})</small></li>`,
+        )}</ul></nav>`
+      : '';
     const verifiers = (await listInstitutions(db, { kind: 'verifier', limit: LIST_LIMIT })).slice(0, LIST_LIMIT);
     // the latest version of each bank's quarter is the one the verbs act on
     const seen = new Set<string>();
@@ -95,14 +116,14 @@ ${section(
 <label for="compile-quarter">${t.quarter}</label><input id="compile-quarter" name="quarter" required pattern="\\d{4}Q[1-4]" placeholder="2022Q3">
 <button type="submit">${t.owCompile}</button></form><p class="hint">${t.owCompileHint}</p>`,
 )}
-${section('h-versions', t.owDisclosuresHeading, table(t.owDisclosuresHeading, head, rows, t.opNone))}
+${section('h-versions', quarter ? `${t.owDisclosuresHeading} · ${quarter}` : t.owDisclosuresHeading, html`${quarterNav}${table(quarter ? `${t.owDisclosuresHeading} · ${quarter}` : t.owDisclosuresHeading, head, rows, t.opNone)}`)}
 ${section('h-checks', cw.heading, checksBody)}`;
     sendPage(res, ctx, t.owDisclosuresHeading, body);
   });
   router.post(
     '/disclosures/compile',
     command(
-      '/operator/disclosures',
+      backToQuarter,
       (form) => (quarterOf(form) ? { quarter: quarterOf(form)! } : null),
       async (ctx, input) => {
         const r = await requestQuarterCompile(ctx, input);
@@ -117,7 +138,7 @@ ${section('h-checks', cw.heading, checksBody)}`;
   router.post(
     '/disclosures/:institutionCode/:quarter/assign',
     command(
-      '/operator/disclosures',
+      backToQuarter,
       (form) => {
         const ref = disclosureRef(form);
         const verifier = text(form.verifier);
@@ -135,7 +156,7 @@ ${section('h-checks', cw.heading, checksBody)}`;
   router.post(
     '/disclosures/:institutionCode/:quarter/publish',
     command(
-      '/operator/disclosures',
+      backToQuarter,
       (form) => disclosureRef(form),
       // four eyes, as POST /api/v1/disclosures/:code/:quarter/publish
       async (ctx, ref) => pending(await proposeAct(ctx, 'publish_disclosure', ref), 'publishing by hand'),

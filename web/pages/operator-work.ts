@@ -106,7 +106,7 @@ export function commandOf(deps: AppDeps) {
    * with the refusal.
    */
   return <I>(
-      page: string,
+      page: string | ((req: Request) => string),
       parse: (form: Form, req: Request) => I | null,
       run: (ctx: ActorContext, input: I) => Promise<string | Pending>,
     ) =>
@@ -114,7 +114,10 @@ export function commandOf(deps: AppDeps) {
       const actor = pageActorOf(res)!;
       const back = (query: Record<string, string | undefined>) => {
         const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
-        res.redirect(303, `${page}?${q.toString()}`);
+        // the page may carry its own query (the disclosures' ?quarter=)
+        const to = new URL(typeof page === 'string' ? page : page(req), 'http://page');
+        for (const [k, v] of q) to.searchParams.set(k, v);
+        res.redirect(303, to.pathname + to.search);
       };
       const input = parse({ ...((req.body ?? {}) as Form), ...req.params }, req);
       if (input === null) return back({ error: 'invalid_input' });

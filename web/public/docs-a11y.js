@@ -86,18 +86,15 @@
       if (!el.querySelector('title')) el.setAttribute('aria-label', words.logo);
     }
   };
-  let timer = 0;
+  // the pass runs in the observer's callback, right after the app's change and before anything else
+  // reads the page; its own changes are not observed
   const schedule = () => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = 0;
-      observer.disconnect();
-      try {
-        pass();
-      } finally {
-        observe();
-      }
-    }, 30);
+    observer.disconnect();
+    try {
+      pass();
+    } finally {
+      observe();
+    }
   };
   const observer = new MutationObserver(schedule);
   const observe = () =>
@@ -105,7 +102,7 @@
       subtree: true,
       childList: true,
       attributes: true,
-      attributeFilter: ['aria-selected', 'aria-label', 'class', 'style'],
+      attributeFilter: ['aria-selected', 'aria-label', 'class'],
     });
   observe();
   schedule();
