@@ -172,7 +172,12 @@ describe('projects financed by several banks', () => {
     expect(text).toContain('B-W1');
     expect(text).toMatch(/Counted in the national totals \(t\)<\/dt><dd>1,000\.00<\/dd>/);
     expect(text).not.toContain(c.code);
-    const empty = await browsePage(t, '/operator/shared-projects?quarter=2022Q2&lang=zh', page.cookies);
+    // projects are listed 20 a page; the summary above counts them all on every page
+    const second = await browsePage(t, '/operator/shared-projects?quarter=2022Q3&lang=en&page=2', page.cookies);
+    expect(second.res.text).toContain('1 projects; the national totals count 1 projects and 400.00 t CO2e fewer because of them.');
+    expect(second.res.text).not.toContain('B-W1');
+    expect(second.res.text).toContain('href="/operator/shared-projects?quarter=2022Q3&amp;lang=en" rel="prev"');
+    const empty = await browsePage(t, '/operator/shared-projects?quarter=2022Q2&lang=zh', second.cookies);
     expect(empty.res.text).toContain('没有多家银行共同支持的项目。');
   });
 

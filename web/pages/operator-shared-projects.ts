@@ -1,7 +1,8 @@
 /**
  * The operators' listing of projects financed by several banks (/operator/shared-projects): the same
  * read model and presenter as GET /api/v1/shared-projects, one table per project with each bank's loans,
- * and what the national totals count once.
+ * and what the national totals count once. The summary counts every shared project; the projects are
+ * listed 20 a page.
  */
 import { Router } from 'express';
 import { isQuarter, quarterBounds } from '../../domain/dates.js';
@@ -13,6 +14,9 @@ import { cells, headRow, html, numCells } from './html.js';
 import { formatDecimal } from './figures.js';
 import { fill } from './i18n.js';
 import { sendPage } from './layout.js';
+import { pageRows, pager, pagingOf } from './paging.js';
+
+const PAGE_PROJECTS = 20;
 
 export function sharedProjectPages(deps: AppDeps): Router {
   const router = Router();
@@ -33,8 +37,10 @@ export function sharedProjectPages(deps: AppDeps): Router {
       p: view.totals.projectsNotCounted,
       t: formatDecimal(ctx.lang, view.totals.reductionNotCountedTonnes),
     });
+    const paging = pagingOf(req, PAGE_PROJECTS);
+    const { shown, hasNext } = pageRows(view.items.slice(paging.offset), paging);
     const listing = view.items.length
-      ? html`<p role="status">${summary}</p>${view.items.map((p, i) => projectTable(ctx, p, i))}`
+      ? html`<p role="status">${summary}</p>${shown.map((p, i) => projectTable(ctx, p, paging.offset + i))}${pager(ctx, paging, shown.length, hasNext)}`
       : html`<p class="empty">${t.spNone}</p>`;
     const body = html`<h1>${t.spHeading}</h1>
 <p><a href="/operator">${t.operatorHeading}</a></p>
