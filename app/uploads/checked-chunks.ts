@@ -1,6 +1,6 @@
 /**
  * An upload's chunks of rows, checked (check-rows.ts), in the file's order. A large file's chunks are
- * checked on worker threads while the job's thread reads the next rows and the database writes the last
+ * checked on worker threads when the machine has cores to spare (rowCheckThreads) while the job's thread reads the next rows and the database writes the last
  * chunk: the checks (the schema, the facts, a SHA-256 per loan) would otherwise hold the thread that
  * sends the chunk's statements, and the database would wait for it. A small file is checked on the
  * job's thread (starting a worker costs more than its rows). Either way the same function checks the
@@ -18,11 +18,16 @@ import type { RowCheckAnswer, RowCheckRequest } from './row-check-worker.js';
 /** Files this large or larger are checked on worker threads. */
 export const WORKER_CHECK_MIN_BYTES = 512 * 1024;
 
-/** Worker threads per large upload: the cores left beside the job's own thread (at least one, at most two). */
+/**
+ * Worker threads per large upload: the cores left beside the job's thread and PostgreSQL's backend
+ * (none on two cores, at most two). On the 2-core machine a worker only took a core from the database,
+ * which is what limits an upload, and added about 100 MB of RSS (docs/benchmarks.md, "Uploads").
+ * `UPLOAD_CHECK_THREADS` sets the number (0: every file on the job's thread).
+ */
 export function rowCheckThreads(): number {
   const set = Number(process.env.UPLOAD_CHECK_THREADS);
-  if (Number.isInteger(set) && set >= 0) return set;
-  return Math.max(1, Math.min(2, os.availableParallelism() - 1));
+  if (process.env.UPLOAD_CHECK_THREADS && Number.isInteger(set) && set >= 0) return set;
+  return Math.max(0, Math.min(2, os.availableParallelism() - 2));
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * A large upload's rows are checked on worker threads (app/uploads/checked-chunks.ts) and a small one's
- * on the job's thread: the bank gets the same error report either way, every fault of a row at once, on
+ * A large upload's rows may be checked on worker threads (app/uploads/checked-chunks.ts; the machine's
+ * cores decide, UPLOAD_CHECK_THREADS here) or on the job's thread: the bank gets the same error report either way, every fault of a row at once, on
  * the rows where the file has them, across the chunks the file is written in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describe('checking a large upload on worker threads', () => {
         const file = format === 'csv' ? csvFile('loans', rows) : await xlsxFile('loans', rows);
         expect(file.length).toBeGreaterThanOrEqual(WORKER_CHECK_MIN_BYTES);
 
-        delete process.env.UPLOAD_CHECK_THREADS;
+        process.env.UPLOAD_CHECK_THREADS = '2';
         const onWorkers = await uploadAndWait(t, bank.apiKey, { kind: 'loans', file, name: `large.${format}` });
         process.env.UPLOAD_CHECK_THREADS = '0';
         const inThread = await uploadAndWait(t, bank.apiKey, { kind: 'loans', file, name: `large-again.${format}` });
@@ -91,6 +91,7 @@ describe('checking a large upload on worker threads', () => {
       expect(done).toMatchObject({ status: 'completed', counts: { created: ROWS, unchanged: 0, error: 0 }, rowsRead: ROWS });
       const again = await uploadAndWait(t, bank.apiKey, { kind: 'loans', file, name: 'large-good-again.csv' });
       expect(again).toMatchObject({ status: 'completed', counts: { created: 0, unchanged: ROWS, error: 0 } });
+      delete process.env.UPLOAD_CHECK_THREADS;
     },
     PROCESS_TEST_MS,
   );
