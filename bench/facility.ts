@@ -34,16 +34,21 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { stringify } from 'csv-stringify/sync';
-import { openDatabase } from '../db/client.js';
-import { shanghaiDate } from '../domain/dates.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
-import { jobIds } from '../domain/job-ids.js';
-import { previousQuarter } from '../app/outbox-jobs.js';
 import { waitFor } from '../process/embedded/process-tools.js';
 import { LOAN_COLUMNS } from '../schemas/uploads.js';
 import type { LoanText } from '../domain/loans/facts.js';
 import { bankCode, bankHistory, copyBaseline, QUARTERS, rawAggregate, type BankHistory } from './history-import.js';
-import { BENCH_OPERATOR_KEY, fmt, freshDatabase, sampleRss, startServiceProcess, timed, type Benchmark } from './support.js';
+import {
+  BENCH_OPERATOR_KEY,
+  fmt,
+  freshDatabase,
+  sampleRss,
+  serviceDatabase,
+  startServiceProcess,
+  timed,
+  type Benchmark,
+} from './support.js';
 
 const LOANS = Number(process.env.BENCH_FACILITY_LOANS ?? 1_000_000);
 const BANKS = Number(process.env.BENCH_FACILITY_BANKS ?? 60);
@@ -506,18 +511,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   });
 
   // the service's side
-  const apiUrl = await freshDatabase(server, 'facility_api');
-  const migrated = await openDatabase({ databaseUrl: apiUrl, dataDir: os.tmpdir(), poolMax: 1 });
-  await migrated.close();
-  const client = new pg.Client({ connectionString: apiUrl });
-  client.on('error', () => {});
-  await client.connect();
-  // the service compiles the last ended quarter when it starts: mark it handled so only the benchmark's work runs
-  const latest = previousQuarter(shanghaiDate(new Date()));
-  await client.query(`insert into outbox (queue, name, job_id, payload, status) values ('compile', 'compile-quarter', $1, $2, 'done')`, [
-    jobIds.compileQuarter(latest),
-    { quarter: latest },
-  ]);
+  const { url: apiUrl, client } = await serviceDatabase(server, 'facility_api');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-facility-'));
   const service = await startServiceProcess({ DATABASE_URL: apiUrl, DATA_DIR: dataDir });
   const rss = await sampleRss(service.pid);

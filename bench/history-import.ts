@@ -14,18 +14,17 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../db/client.js';
-import { addDays, addYears, quarterBounds, quarterOf, shanghaiDate, type IsoDate } from '../domain/dates.js';
+import { addDays, addYears, quarterBounds, quarterOf, type IsoDate } from '../domain/dates.js';
 import { loanContentSha256, loanFactsFromText, type LoanText } from '../domain/loans/facts.js';
 import { syntheticCreditCode } from '../domain/loans/credit-code.js';
-import { jobIds } from '../domain/job-ids.js';
 import { formatFenAsWanYuan, formatYuan, parseYuan } from '../domain/money.js';
-import { previousQuarter } from '../app/outbox-jobs.js';
 import { waitFor } from '../process/embedded/process-tools.js';
 import {
   BENCH_OPERATOR_KEY,
   fmt,
   freshDatabase,
   sampleRss,
+  serviceDatabase,
   startServiceProcess,
   timed,
   type Benchmark,
@@ -502,18 +501,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const rawBefore = await copyBaseline(await freshDatabase(server, 'history_raw'));
   log(`raw COPY            ${fmt(LOANS / rawBefore.seconds)} loans/s (${fmt(rawBefore.seconds, 2)} s)`);
 
-  const apiUrl = await freshDatabase(server, 'history_api');
-  const migrated = await openDatabase({ databaseUrl: apiUrl, dataDir: os.tmpdir(), poolMax: 1 });
-  await migrated.close();
-  const client = new pg.Client({ connectionString: apiUrl });
-  client.on('error', () => {});
-  await client.connect();
-  // the service compiles the last ended quarter when it starts: mark it handled so only the benchmark's work runs
-  const latest = previousQuarter(shanghaiDate(new Date()));
-  await client.query(`insert into outbox (queue, name, job_id, payload, status) values ('compile', 'compile-quarter', $1, $2, 'done')`, [
-    jobIds.compileQuarter(latest),
-    { quarter: latest },
-  ]);
+  const { url: apiUrl, client } = await serviceDatabase(server, 'history_api');
   if (process.env.BENCH_SLOW_MS)
     await client.query(
       `alter database ${new URL(apiUrl).pathname.slice(1)} set log_min_duration_statement = ${Number(process.env.BENCH_SLOW_MS)}`,

@@ -7,6 +7,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { EmbeddedPostgres } from '../devtools/postgres-server.js';
 import { freePort, waitFor } from '../process/embedded/process-tools.js';
 import { serviceArgs } from '../scripts/service-command.js';
+import os from 'node:os';
+import { openDatabase } from '../db/client.js';
+import { shanghaiDate } from '../domain/dates.js';
+import { jobIds } from '../domain/job-ids.js';
+import { previousQuarter } from '../app/outbox-jobs.js';
 
 export type BenchContext = { pg: EmbeddedPostgres; log: (line: string) => void };
 export type Benchmark = (ctx: BenchContext) => Promise<void>;
@@ -19,6 +24,25 @@ export async function freshDatabase(server: EmbeddedPostgres, prefix: string): P
   await admin.query(`create database ${name}`);
   await admin.end();
   return server.url(name);
+}
+
+/**
+ * A fresh database for the service: migrated, with a client connected to it, and the compile of the last
+ * ended quarter (which the service queues when it starts) marked handled, so only the benchmark's work runs.
+ */
+export async function serviceDatabase(server: EmbeddedPostgres, prefix: string): Promise<{ url: string; client: pg.Client }> {
+  const url = await freshDatabase(server, prefix);
+  const migrated = await openDatabase({ databaseUrl: url, dataDir: os.tmpdir(), poolMax: 1 });
+  await migrated.close();
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  const latest = previousQuarter(shanghaiDate(new Date()));
+  await client.query(`insert into outbox (queue, name, job_id, payload, status) values ('compile', 'compile-quarter', $1, $2, 'done')`, [
+    jobIds.compileQuarter(latest),
+    { quarter: latest },
+  ]);
+  return { url, client };
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {

@@ -11,6 +11,7 @@ import { refreshPolicyData } from '../../app/policy/policy-data.js';
 import { findPolicyChange, listPolicyChanges } from '../../db/repositories/policy-changes.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { formatPpmAsPercent } from '../../domain/money.js';
+import { CHECK_THRESHOLD_VERSIONS } from '../../domain/policy/check-thresholds.js';
 import {
   AREA_NAMES,
   checkThresholdsVersionOn,
@@ -71,17 +72,8 @@ describe({
   summary: 'Loan Prime Rate fixings (1-year and 5-year-plus) and how old they are',
   responses: { 200: LprView },
 });
-const SEED_THRESHOLDS = {
-  effectiveFrom: '2021-07-01',
-  note: 'first thresholds (our choice: the sources state none)',
-  intensity: { minTonnesPerWanYuan: '0', maxTonnesPerWanYuan: '100' },
-  subAreaIntensity: [],
-  rateFromLprMaxBp: 200,
-  quarterJumpFactor: '5',
-  projectSharePercent: '25',
-  areaSharePercent: '60',
-  sharesMinInstitutions: 10,
-};
+// the examples are the seeded thresholds themselves, and a later version for wind farms
+const SEED_THRESHOLDS = CHECK_THRESHOLD_VERSIONS[0];
 const WIND_THRESHOLDS = {
   ...SEED_THRESHOLDS,
   effectiveFrom: '2024-01-01',
