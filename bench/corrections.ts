@@ -14,7 +14,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../db/client.js';
 import { quarterPeriod } from '../domain/disclosures/compile.js';
-import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
 import { waitFor } from '../process/embedded/process-tools.js';
 import {
@@ -28,7 +27,7 @@ import {
   timed,
   type Benchmark,
 } from './support.js';
-import { seedCoveredBook } from './synthetic-book.js';
+import { backDatedLoans, seedCoveredBook } from './synthetic-book.js';
 
 const LOANS = Number(process.env.BENCH_CORRECTION_LOANS ?? 100_000);
 const IMPORTED = Number(process.env.BENCH_CORRECTION_IMPORT_LOANS ?? 1_000);
@@ -75,27 +74,7 @@ const rawOf = (quarter: string) => {
 
 /** The back-dated history: IMPORTED loans of the first year, their operation, application and approval. */
 function importDocument() {
-  const loans = Array.from({ length: IMPORTED }, (_, i) => {
-    const disbursed = new Date(Date.UTC(2021, 9, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
-    return {
-      loanRef: `IMP-${i}`,
-      borrower: { name: `补录借款人${i}`, creditCode: syntheticCreditCode('91110108', 500_000 + i) },
-      project: {
-        ref: `IMP-P${i % 100}`,
-        name: `补录项目${i % 100}`,
-        province: '内蒙古自治区',
-        subArea: 'CE.WIND',
-        totalInvestment: '100000000000.00',
-        annualReductionTonnes: '50000.00',
-        reductionBasis: 'feasibility_study',
-        evidence: { title: '可行性研究报告', sha256: (i % 100).toString(16).padStart(64, 'a') },
-      },
-      principal: `${1_000_000 + i * 37}.00`,
-      annualRatePercent: '3.80',
-      disbursedOn: disbursed,
-      maturesOn: `${Number(disbursed.slice(0, 4)) + 3}${disbursed.slice(4)}`,
-    };
-  });
+  const loans = backDatedLoans({ refPrefix: 'IMP-', count: IMPORTED, spreadDays: 365, firstBorrower: 500_000, hashFill: 'a' });
   return {
     institution: BANK,
     loans,

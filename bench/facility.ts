@@ -38,6 +38,7 @@ import { syntheticCreditCode } from '../domain/loans/credit-code.js';
 import { waitFor } from '../process/embedded/process-tools.js';
 import { LOAN_COLUMNS } from '../schemas/uploads.js';
 import type { LoanText } from '../domain/loans/facts.js';
+import { backDatedLoans } from './synthetic-book.js';
 import { bankCode, bankHistory, copyBaseline, QUARTERS, rawAggregate, type BankHistory } from './history-import.js';
 import {
   BENCH_OPERATOR_KEY,
@@ -303,27 +304,7 @@ async function verifyAndPublishAll(
 /** The late approval: a year-old quarter's application of `LATE_BANK`'s unsupported loans, imported with its approval. */
 function lateApproval() {
   const code = bankCode(LATE_BANK);
-  const loans: LoanText[] = Array.from({ length: 1_000 }, (_, i) => {
-    const disbursedOn = new Date(Date.UTC(2021, 9, 1) + (i % 270) * 86_400_000).toISOString().slice(0, 10);
-    return {
-      loanRef: `${code}-LATE-${i}`,
-      borrower: { name: `补录借款人${i}`, creditCode: syntheticCreditCode('91110108', 900_000 + i) },
-      project: {
-        ref: `${code}-LATE-P${i % 100}`,
-        name: `补录项目${i % 100}`,
-        province: '内蒙古自治区',
-        subArea: 'CE.WIND',
-        totalInvestment: '100000000000.00',
-        annualReductionTonnes: '50000.00',
-        reductionBasis: 'feasibility_study',
-        evidence: { title: '可行性研究报告', sha256: (i % 100).toString(16).padStart(64, 'c') },
-      },
-      principal: `${1_000_000 + i * 37}.00`,
-      annualRatePercent: '3.80',
-      disbursedOn,
-      maturesOn: `${Number(disbursedOn.slice(0, 4)) + 3}${disbursedOn.slice(4)}`,
-    };
-  });
+  const loans = backDatedLoans({ refPrefix: `${code}-LATE-`, count: 1_000, spreadDays: 270, firstBorrower: 900_000, hashFill: 'c' });
   return {
     institution: code,
     loans,

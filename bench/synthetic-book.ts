@@ -3,10 +3,13 @@
  * that time the quarter's compile and its corrections: projects spread over the banks already recorded,
  * loans spread over `spreadDays` from `disbursedFrom`, one operation and an approved application per
  * bank, and every loan listed on it with the support the policy in force on the application's date asks
- * for (its share of the principal) — or all but every tenth loan of each bank when `someUncovered`.
+ * for (its share of the principal) — or all but every tenth loan of each bank when `someUncovered`. And
+ * the back-dated loans a late history import brings (`backDatedLoans`).
  */
 import type pg from 'pg';
 import { policyOn } from '../domain/policy/index.js';
+import { syntheticCreditCode } from '../domain/loans/credit-code.js';
+import type { LoanText } from '../domain/loans/facts.js';
 
 export type SyntheticBook = {
   projects: number;
@@ -61,4 +64,40 @@ export async function seedCoveredBook(client: pg.Client, book: SyntheticBook): P
     ${book.someUncovered ? `where (substring(l.loan_ref from 2)::int / ${banks}) % 10 <> 0` : ''}`,
     [policy.supportSharePpm.toString()],
   );
+}
+
+/**
+ * `count` back-dated loans of the facility's first year, as a history import carries them: from 2021-10-01,
+ * one a day over `spreadDays`, to 100 wind-farm projects (their references and loans prefixed `refPrefix`),
+ * each borrower's credit code numbered from `firstBorrower`, the projects' evidence hashes made of `hashFill`.
+ */
+export function backDatedLoans(options: {
+  refPrefix: string;
+  count: number;
+  spreadDays: number;
+  firstBorrower: number;
+  hashFill: string;
+}): LoanText[] {
+  const { refPrefix, count, spreadDays, firstBorrower, hashFill } = options;
+  return Array.from({ length: count }, (_, i) => {
+    const disbursedOn = new Date(Date.UTC(2021, 9, 1) + (i % spreadDays) * 86_400_000).toISOString().slice(0, 10);
+    return {
+      loanRef: `${refPrefix}${i}`,
+      borrower: { name: `补录借款人${i}`, creditCode: syntheticCreditCode('91110108', firstBorrower + i) },
+      project: {
+        ref: `${refPrefix}P${i % 100}`,
+        name: `补录项目${i % 100}`,
+        province: '内蒙古自治区',
+        subArea: 'CE.WIND',
+        totalInvestment: '100000000000.00',
+        annualReductionTonnes: '50000.00',
+        reductionBasis: 'feasibility_study',
+        evidence: { title: '可行性研究报告', sha256: (i % 100).toString(16).padStart(64, hashFill) },
+      },
+      principal: `${1_000_000 + i * 37}.00`,
+      annualRatePercent: '3.80',
+      disbursedOn,
+      maturesOn: `${Number(disbursedOn.slice(0, 4)) + 3}${disbursedOn.slice(4)}`,
+    };
+  });
 }
