@@ -11,7 +11,7 @@ import { loanRequest } from '../factories/loans.js';
 import { bearer } from '../support/harness.js';
 import { CITIC_2022Q3, publishDisclosure } from './support/seed-disclosures.js';
 import { launchChromium, startLiveService, type LiveService } from './support/service.js';
-import { measure, pagesOf } from './support/widths.js';
+import { faultsOf, measure, pagesOf } from './support/widths.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const LOANS = 1000;
@@ -73,13 +73,7 @@ describe('a bank with 1,000 loans on real screens', () => {
     for (const width of [1280, 390])
       for (const lang of ['zh', 'en'])
         for (const path of paths) {
-          const m = await measure(page, live.url, path, lang, width);
-          const where = `${path} (${lang}, ${width}px)`;
-          if (m.scroll > m.view) faults.push(`${where}: page ${m.scroll}px wide in ${m.view}px`);
-          for (const t of m.tables) faults.push(`${where}: table ${t}`);
-          for (const o of m.offscreen) faults.push(`${where}: off screen ${o}`);
-          for (const u of m.unstacked) faults.push(`${where}: not stacked ${u}`);
-          for (const a of m.axe) faults.push(`${where}: axe ${a}`);
+          faults.push(...faultsOf(await measure(page, live.url, path, lang, width), path, lang, width));
         }
     expect(faults).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { DEMO_TOTP_SECRET } from '../../scripts/demo-totp.js';
 import { type SetAside } from './support/axe.js';
 import { launchChromium, startLiveService, type LiveService } from './support/service.js';
 import { PROCESS_TEST_MS } from '../support/timeouts.js';
-import { measure, pagesOf, seriousFindings } from './support/widths.js';
+import { faultsOf, measure, pagesOf, seriousFindings } from './support/widths.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const WIDTHS = [1280, 390] as const;
@@ -76,13 +76,7 @@ describe('signed-in pages on real screens', () => {
       for (const width of WIDTHS)
         for (const lang of LANGS)
           for (const path of paths) {
-            const m = await measure(page, live.url, path, lang, width);
-            const where = `${path} (${lang}, ${width}px)`;
-            if (m.scroll > m.view) faults.push(`${where}: page ${m.scroll}px wide in ${m.view}px`);
-            for (const t of m.tables) faults.push(`${where}: table ${t}`);
-            for (const o of m.offscreen) faults.push(`${where}: off screen ${o}`);
-            for (const u of m.unstacked) faults.push(`${where}: not stacked ${u}`);
-            for (const a of m.axe) faults.push(`${where}: axe ${a}`);
+            faults.push(...faultsOf(await measure(page, live.url, path, lang, width), path, lang, width));
           }
       expect(faults).toEqual([]);
     });

@@ -74,3 +74,15 @@ export async function measure(page: Page, origin: string, path: string, lang: st
   });
   return { path, ...m, unstacked: width < 500 ? m.unstacked : [], axe: await seriousFindings(page) };
 }
+
+/** What a measured page does wrong, each line naming the page, its language and width. */
+export function faultsOf(m: Width, path: string, lang: string, width: number): string[] {
+  const where = `${path} (${lang}, ${width}px)`;
+  return [
+    ...(m.scroll > m.view ? [`${where}: page ${m.scroll}px wide in ${m.view}px`] : []),
+    ...m.tables.map((t) => `${where}: table ${t}`),
+    ...m.offscreen.map((o) => `${where}: off screen ${o}`),
+    ...m.unstacked.map((u) => `${where}: not stacked ${u}`),
+    ...m.axe.map((a) => `${where}: axe ${a}`),
+  ];
+}
