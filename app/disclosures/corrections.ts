@@ -25,13 +25,16 @@
  * wait on each other in a circle.
  */
 import {
+  bankQuartersSumsAndSets,
   compiledQuartersOf,
   findLatestVersion,
   moveStatus,
   quarterSumsAndSets,
   setAddedLoanIds,
   EMPTY_LOAN_SET,
+  type BankSums,
   type DisclosureVersionRow,
+  type FrozenLoanSet,
 } from '../../db/repositories/disclosures.js';
 import { loanIdsOfSet, type LoanChange } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById, type InstitutionRow } from '../../db/repositories/institutions.js';
@@ -156,12 +159,38 @@ export async function correctNow(
   const compiled: DisclosureVersionRow[] = [];
   for (const { institutionId, quarters } of work) {
     const bank = (await findInstitutionById(ctx.tx, institutionId))!;
+    const read = await readQuarters(ctx, bank, quarters);
     for (const quarter of quarters) {
-      const row = await correctQuarter(ctx, bank, quarter, reason, { ...detail, force: false });
+      const pre = read.get(quarter);
+      if (!pre) continue;
+      const row = await correctQuarter(ctx, bank, quarter, reason, { ...detail, force: false }, pre);
       if (row) compiled.push(row);
     }
   }
   return compiled;
+}
+
+/** A quarter's latest version (locked) and what the records give it now, read with the bank's other quarters. */
+type QuarterRead = { latest: DisclosureVersionRow | null; sums: BankSums; loanSet: FrozenLoanSet };
+
+/**
+ * The bank's quarters to correct, each with its latest version locked, read at once (one read of the
+ * bank's covered loans for every quarter: bankQuartersSumsAndSets), each set stored as a delta of the
+ * set its latest version froze. A quarter whose latest version is an imported statement is left out:
+ * a correction never restates it by itself.
+ */
+async function readQuarters(ctx: UseCaseContext, bank: InstitutionRow, quarters: readonly string[]): Promise<Map<string, QuarterRead>> {
+  const latest = new Map<string, DisclosureVersionRow | null>();
+  for (const quarter of quarters) {
+    const row = await findLatestVersion(ctx.tx, bank.id, quarter, { lock: true });
+    if (!(row && isImported(row.content))) latest.set(quarter, row);
+  }
+  const read = await bankQuartersSumsAndSets(
+    ctx.tx,
+    bank.id,
+    [...latest].map(([quarter, row]) => ({ quarter, base: row?.loanSetKey ?? null })),
+  );
+  return new Map([...latest].map(([quarter, row]) => [quarter, { latest: row, ...read.get(quarter)! }]));
 }
 
 /**
@@ -223,12 +252,18 @@ async function lockQuarters(ctx: UseCaseContext, quarters: readonly string[]) {
  * is already), and whether they differ from `latest`: its figures first, then the counted loan set's
  * hash (a loan may change without moving a rounded figure).
  */
-async function freshCompile(ctx: UseCaseContext, bank: InstitutionRow, quarter: string, latest: DisclosureVersionRow | null) {
+async function freshCompile(
+  ctx: UseCaseContext,
+  bank: InstitutionRow,
+  quarter: string,
+  latest: DisclosureVersionRow | null,
+  pre?: { sums: BankSums; loanSet: FrozenLoanSet },
+) {
   const { end } = quarterPeriod(quarter);
   // the set stored as a delta from the latest version's: a correction that changes k loans writes O(k)
-  const read = await quarterSumsAndSets(ctx.tx, quarter, bank.id, { base: latest?.loanSetKey ?? null });
-  const sums = read.sums.get(bank.id) ?? { subAreas: [], topProjects: [] };
-  const loanSet = read.sets.get(bank.id) ?? EMPTY_LOAN_SET;
+  const read = pre ? null : await quarterSumsAndSets(ctx.tx, quarter, bank.id, { base: latest?.loanSetKey ?? null });
+  const sums = pre?.sums ?? read!.sums.get(bank.id) ?? { subAreas: [], topProjects: [] };
+  const loanSet = pre?.loanSet ?? read!.sets.get(bank.id) ?? EMPTY_LOAN_SET;
   if (!latest) return { due: loanSet.loans > 0, sums, loanSet };
   const before = latest.content as DisclosureContent;
   const now = await computeContent(ctx.tx, {
@@ -252,11 +287,12 @@ async function correctQuarter(
   quarter: string,
   reason: CorrectionReason,
   detail: CorrectionDetail & { force: boolean },
+  pre?: QuarterRead,
 ): Promise<DisclosureVersionRow | null> {
   const { tx } = ctx;
-  let latest = await findLatestVersion(tx, bank.id, quarter, { lock: true });
+  let latest = pre ? pre.latest : await findLatestVersion(tx, bank.id, quarter, { lock: true });
   if (!detail.force && latest && isImported(latest.content)) return null;
-  const fresh = await freshCompile(ctx, bank, quarter, latest);
+  const fresh = await freshCompile(ctx, bank, quarter, latest, pre);
   if (!fresh.due && !detail.force) return null;
   // the loans the version adds: every counted one for a first version, else the added side of its difference
   const addedFirst = latest ? [] : await loanIdsOfSet(tx, fresh.loanSet.key);

@@ -13,6 +13,7 @@ import type { Tx } from '../client.js';
 import { disclosureVersions } from '../schema/index.js';
 import { coveredByApprovedSupport as COVERED } from '../sql/covered-by-approved-support.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from '../sql/project-figures.js';
+import { bankQuartersSql, type QuarterAndBase } from '../sql/bank-quarters.js';
 import { quarterSumsSql } from '../sql/quarter-sums.js';
 
 export type DisclosureVersionRow = typeof disclosureVersions.$inferSelect;
@@ -98,7 +99,38 @@ export async function quarterSumsAndSets(
   return { sums: sumsOfRows(rows), sets };
 }
 
-function sumsOfRows(rows: Record<string, string | number | null>[]): Map<string, BankSums> {
+/**
+ * One bank's quarters at once (a correction: its own quarter and every later compiled one), each with the
+ * set its latest version froze as `base`: per quarter the sums `quarterSums` reads and the frozen loan set,
+ * stored unless it is the base or the base's own whole set (db/sql/bank-quarters.ts), from one read of the
+ * bank's covered loans. Quarters without loans to count have `EMPTY_LOAN_SET`.
+ */
+export async function bankQuartersSumsAndSets(
+  db: Tx,
+  institutionId: string,
+  quarters: readonly QuarterAndBase[],
+): Promise<Map<string, { sums: BankSums; loanSet: FrozenLoanSet }>> {
+  const sorted = [...quarters].sort((a, b) => (a.quarter < b.quarter ? -1 : a.quarter > b.quarter ? 1 : 0));
+  const out = new Map<string, { sums: BankSums; loanSet: FrozenLoanSet }>();
+  if (!sorted.length) return out;
+  await withoutJit(db);
+  // the bank's covered loans joined by hash, as quarterSumsAndSets does for one bank
+  await db.execute(sql`select set_config('enable_nestloop', 'off', true)`);
+  const rows = rowsOf<Record<string, string | number | null>>(await db.execute(bankQuartersSql(institutionId, sorted)));
+  await db.execute(sql`select set_config('enable_nestloop', 'on', true)`);
+  const sums = sumsOfRows(rows, 'k');
+  sorted.forEach((t, i) => {
+    const k = String(i + 1);
+    const set = rows.find((r) => r.kind === 'set' && String(r.k) === k);
+    out.set(t.quarter, {
+      sums: sums.get(k) ?? { subAreas: [], topProjects: [] },
+      loanSet: set?.ref ? { key: String(set.ref), loans: Number(set.num), sha256: String(set.name) } : EMPTY_LOAN_SET,
+    });
+  });
+  return out;
+}
+
+function sumsOfRows(rows: Record<string, string | number | null>[], keyColumn = 'institution_id'): Map<string, BankSums> {
   const out = new Map<string, BankSums>();
   const bank = (id: string) => {
     let b = out.get(id);
@@ -106,7 +138,7 @@ function sumsOfRows(rows: Record<string, string | number | null>[]): Map<string,
     return b;
   };
   for (const r of rows) {
-    const id = String(r.institution_id);
+    const id = String(r[keyColumn]);
     if (r.kind === 'area')
       bank(id).subAreas.push({
         subArea: String(r.sub_area),

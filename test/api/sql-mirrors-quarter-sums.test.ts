@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Tx } from '../../db/client.js';
-import { quarterSums, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
+import { bankQuartersSumsAndSets, quarterSums, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
 import { REDUCTION_METHODS } from '../../domain/disclosures/figures.js';
 import { quarterSumsOf, type CoveredLoanFigures } from '../../domain/disclosures/quarter-sums.js';
 import { attributionFigures } from '../../domain/projects/register.js';
@@ -56,32 +56,41 @@ const projectArb = fc.record({
   reductionCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 10n }),
 });
 
-const inputArb = fc
-  .record({
-    projects: fc.array(projectArb, { minLength: 1, maxLength: 5 }),
-    // the register entry some loans name: decided figures (investment possibly below what its loans fund) or none
-    decided: fc.option(
-      fc.record({ investmentFen: fc.bigInt({ min: 1n, max: 10n ** 11n }), reductionCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 10n }) }),
-      { nil: null },
-    ),
-  })
-  .chain(({ projects, decided }) =>
-    fc.record({
-      projects: fc.constant(projects),
-      decided: fc.constant(decided),
-      loans: fc.array(
+/** Random projects, register entry and loans (between `minLoans` and `maxLoans`). */
+const inputsOf = (minLoans: number, maxLoans: number) =>
+  fc
+    .record({
+      projects: fc.array(projectArb, { minLength: 1, maxLength: 5 }),
+      // the register entry some loans name: decided figures (investment possibly below what its loans fund) or none
+      decided: fc.option(
         fc.record({
-          project: fc.nat({ max: projects.length - 1 }),
-          disbursedOn: fc.constantFrom(...DATES),
-          principalFen: fc.bigInt({ min: 1n, max: 10n ** 10n }),
-          ratePpm: fc.bigInt({ min: 10_000n, max: 60_000n }),
-          covered: fc.boolean(),
-          namesRegister: fc.boolean(),
+          investmentFen: fc.bigInt({ min: 1n, max: 10n ** 11n }),
+          reductionCentitonnes: fc.bigInt({ min: 0n, max: 10n ** 10n }),
         }),
-        { minLength: 0, maxLength: 12 },
+        { nil: null },
       ),
-    }),
-  );
+    })
+    .chain(({ projects, decided }) =>
+      fc.record({
+        projects: fc.constant(projects),
+        decided: fc.constant(decided),
+        loans: fc.array(
+          fc.record({
+            project: fc.nat({ max: projects.length - 1 }),
+            disbursedOn: fc.constantFrom(...DATES),
+            principalFen: fc.bigInt({ min: 1n, max: 10n ** 10n }),
+            ratePpm: fc.bigInt({ min: 10_000n, max: 60_000n }),
+            covered: fc.boolean(),
+            namesRegister: fc.boolean(),
+          }),
+          { minLength: minLoans, maxLength: maxLoans },
+        ),
+      }),
+    );
+
+const inputArb = inputsOf(0, 12);
+// enough loans that a correction of a few is stored as a delta of its base
+const manyLoansArb = inputsOf(16, 40);
 
 type Input = typeof inputArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -199,6 +208,86 @@ describe('SQL copy of the quarter sums', () => {
         });
       }),
       { numRuns: 20 },
+    );
+  });
+  it("when one bank's quarters are read at once, then each quarter's sums equal the domain rule's and its set holds the loans a read of that quarter alone freezes, stored as a delta of the base it follows", async () => {
+    // a gap (2022Q3) and loans of an earlier year than the first quarter read (2023Q1's)
+    const readings = [
+      ['2022Q2', '2022Q4', '2023Q1', '2023Q2'],
+      ['2023Q1', '2023Q2'],
+    ];
+    const frozen = async (tx: Tx, key: string | null) =>
+      key ? rowsOf<Record<string, unknown>>(await tx.execute(sql`select * from frozen_loans_of(${key}) order by ordinal`)) : [];
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(inputArb, manyLoansArb), fc.nat(), async (input, pick) => {
+        await withLoans(input, async (tx) => {
+          const empty = { subAreas: [], topProjects: [] };
+          const alone = async (quarter: string) => (await quarterSumsAndSets(tx, quarter, bankId)).sets.get(bankId);
+          for (const quarters of readings) {
+            const first = await bankQuartersSumsAndSets(
+              tx,
+              bankId,
+              quarters.map((quarter) => ({ quarter, base: null })),
+            );
+            for (const quarter of quarters) {
+              expect(first.get(quarter)!.sums).toEqual(quarterSumsOf(coveredLoans(input), quarter) ?? empty);
+              const one = await alone(quarter);
+              expect({ loans: first.get(quarter)!.loanSet.loans, sha256: first.get(quarter)!.loanSet.sha256 }).toEqual({
+                loans: one?.loans ?? 0,
+                sha256: one?.sha256 ?? 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+              });
+              expect(await frozen(tx, first.get(quarter)!.loanSet.key)).toEqual(await frozen(tx, one?.key ?? null));
+            }
+            // nothing changed: every quarter keeps the set it follows
+            const same = await bankQuartersSumsAndSets(
+              tx,
+              bankId,
+              quarters.map((quarter) => ({ quarter, base: first.get(quarter)!.loanSet.key })),
+            );
+            for (const quarter of quarters) expect(same.get(quarter)!.loanSet).toEqual(first.get(quarter)!.loanSet);
+          }
+          // one counted loan changes and another stops being counted: each quarter's new set is its own read's
+          const counted = rowsOf<{ id: string }>(
+            await tx.execute(sql`select loan_id as id from application_loans where active = 1 order by loan_id`),
+          );
+          if (!counted.length) return;
+          const quarters = readings[0];
+          const before = await bankQuartersSumsAndSets(
+            tx,
+            bankId,
+            quarters.map((quarter) => ({ quarter, base: null })),
+          );
+          await tx.execute(sql`update loans set principal_fen = principal_fen + 1 where id = ${counted[pick % counted.length].id}`);
+          if (counted.length > 1)
+            await tx.execute(sql`update application_loans set active = 0 where loan_id = ${counted[(pick + 1) % counted.length].id}`);
+          const after = await bankQuartersSumsAndSets(
+            tx,
+            bankId,
+            quarters.map((quarter) => ({ quarter, base: before.get(quarter)!.loanSet.key })),
+          );
+          const sameAsAlone = async (read: typeof after) => {
+            for (const quarter of quarters) {
+              const one = await alone(quarter);
+              expect(read.get(quarter)!.loanSet.sha256).toBe(
+                one?.sha256 ?? 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+              );
+              expect(await frozen(tx, read.get(quarter)!.loanSet.key)).toEqual(await frozen(tx, one?.key ?? null));
+            }
+          };
+          await sameAsAlone(after);
+          // the last quarter's base frozen from other records than the earlier quarters' bases: each compared in full
+          const last = quarters[quarters.length - 1];
+          const lastAlone = await bankQuartersSumsAndSets(tx, bankId, [{ quarter: last, base: null }]);
+          await tx.execute(sql`update loans set rate_ppm = rate_ppm + 1 where id = ${counted[(pick + 2) % counted.length].id}`);
+          const mixed = await bankQuartersSumsAndSets(
+            tx,
+            bankId,
+            quarters.map((quarter) => ({ quarter, base: (quarter === last ? lastAlone : after).get(quarter)!.loanSet.key })),
+          );
+          await sameAsAlone(mixed);
+        });
+      }),
+      { numRuns: 25 },
     );
   });
 });

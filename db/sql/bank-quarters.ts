@@ -1,0 +1,178 @@
+/**
+ * One bank's quarters read at once (a correction's read): the sums of quarter-sums.ts and the frozen loan
+ * set of frozen-loan-sets.ts for every quarter asked for, from one read of the bank's covered loans
+ * disbursed on or before the last quarter's end, instead of one read per quarter. A correction of a
+ * back-dated record reaches the record's quarter and every later compiled one; read one by one, each
+ * quarter re-read, re-froze, re-sorted and re-hashed every loan before it.
+ *
+ * - Sums: per project term (project and the figures its loans are attributed with) and disbursement
+ *   quarter, the loans, Σ principal and Σ rate × principal; running totals over the quarters (since
+ *   inception) and within each year (year to date); each quarter asked for takes, per term, the latest
+ *   row on or before it (its own quarter's row for the quarter horizon). Then per quarter, sub-area and
+ *   basis as quarter-sums.ts does, and each quarter's three projects with the largest reduction.
+ * - Sets: the loans' hash lines are built once, in loan-id order; each quarter's list hash is taken over
+ *   the lines of the loans disbursed by its end. Given its base (the set of the version it follows), a
+ *   quarter's set is compared with the base's whole set (one hash join per quarter) and stored as a
+ *   delta from it (the loans it drops and those it adds or changes), as that base itself when nothing
+ *   changed, as the base's delta when it is that delta again, or whole when the delta would be half as
+ *   long as the set (or there is no base).
+ *
+ * Rows: kind 'area' and 'top' as quarter-sums.ts (with `k`, the quarter's position in `quarters`, in
+ * place of the bank), then one row of kind 'set' per quarter (k, ref: the set's key or null without
+ * loans, name: the list's SHA-256, num: its loans). test/api/sql-mirrors-quarter-sums.test.ts checks the
+ * sums against the domain rule and the sets against the quarter-by-quarter read.
+ */
+import { sql } from 'drizzle-orm';
+import { quarterPeriod } from '../../domain/disclosures/compile.js';
+import { REDUCTION_UNIT } from '../../domain/disclosures/figures.js';
+import { coveredByApprovedSupport as COVERED } from './covered-by-approved-support.js';
+import { FROZEN_LOAN } from './frozen-loan-sets.js';
+import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from './project-figures.js';
+
+/** A quarter to read and the key of the set its latest version froze (null: none yet). */
+export type QuarterAndBase = { quarter: string; base: string | null };
+
+const HORIZONS = ['q', 'y', 'a'] as const;
+const COLUMNS = ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'] as const;
+const NULL_SUMS = sql.raw(HORIZONS.flatMap((h) => COLUMNS.map((c) => `null as ${h}_${c}`)).join(', '));
+
+/** The index of a quarter's disbursements: year × 4 + quarter − 1. */
+const quarterIndex = (quarter: string) => {
+  const p = quarterPeriod(quarter);
+  return p.year * 4 + p.q - 1;
+};
+
+/** `quarters` ascending, distinct; rows as the header says. */
+export function bankQuartersSql(institutionId: string, quarters: readonly QuarterAndBase[]) {
+  const first = quarterPeriod(quarters[0].quarter);
+  const last = quarterPeriod(quarters[quarters.length - 1].quarter);
+  const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
+  const targets = sql.join(
+    quarters.map((t, i) => sql`(${i + 1}::int, ${quarterPeriod(t.quarter).end}::date, ${quarterIndex(t.quarter)}::int, ${t.base}::text)`),
+    sql`, `,
+  );
+  const outer = HORIZONS.map((h) => {
+    const x = (c: string) => sql.raw(`${h}_${c}`);
+    return sql`count(distinct project_id) filter (where ${x('loans')} > 0) as ${x('projects')},
+      count(*) filter (where ${x('loans')} > 0) as ${x('terms')}, sum(${x('loans')})::int as ${x('loans')},
+      sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
+      sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
+  });
+  return sql`
+    with ${DECIDED_PROJECTS},
+    targets (k, q_end, qi, base) as (values ${targets}),
+    covered as materialized (
+      select l.id, l.project_id, dp.id as decided_id, l.disbursed_on, l.principal_fen, l.rate_ppm,
+        case when l.disbursed_on < ${first.yearStart}::date then -1
+          else extract(year from l.disbursed_on)::int * 4 + (extract(month from l.disbursed_on)::int - 1) / 3 end as bucket,
+        ${FROZEN_LOAN} as frozen
+      from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
+      where l.disbursed_on <= ${last.end}::date and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}
+    ),
+    -- the hash lines of frozen-loan-sets.ts, once per loan, in loan-id order
+    ordered as materialized (
+      select array_agg(c.disbursed_on order by c.id) as dates,
+        array_agg(concat_ws(E'\\t', c.id::text, (c.frozen).loan_ref, c.principal_fen::text, c.rate_ppm::text,
+          (c.frozen).attributed_centitonnes::text, to_json((c.frozen).project_ref)::text, (c.frozen).sub_area) order by c.id) as lines
+      from covered c
+    ),
+    hashes as materialized (
+      select t.k, h.loans, h.sha256 from targets t cross join lateral (
+        select count(*)::int as loans,
+          encode(sha256(convert_to(coalesce(string_agg(u.line, E'\\n' order by u.o), ''), 'UTF8')), 'hex') as sha256
+        from ordered od cross join lateral unnest(od.lines, od.dates) with ordinality as u(line, d, o) where u.d <= t.q_end
+      ) h
+    ),
+    -- each quarter's base and the whole set it is a delta of (its root)
+    roots as (
+      select t.k, t.q_end, r.key as root, r.list as root_list, x.base_key is not null as base_is_delta, x.dropped as base_dropped, x.list as base_list
+      from targets t join disclosure_loan_sets x on x.key = t.base join disclosure_loan_sets r on r.key = coalesce(x.base_key, x.key)
+    ),
+    last_root as (select rt.root, rt.root_list from roots rt where rt.k = (select max(k) from targets)),
+    -- the last quarter's loans against its root: one hash join, each loan compared field by field
+    last_delta as materialized (
+      select b.x as b, n.frozen as n
+      from (select unnest(lr.root_list) as x from last_root lr) b
+      full join (select cv.id, cv.frozen from covered cv where exists (select 1 from last_root)) n on n.id = (b.x).loan_id
+      where b.x is distinct from n.frozen
+    ),
+    -- a quarter whose root is the last root's loans disbursed by its end (compiled from the same records)
+    -- differs from it as the last quarter does, restricted to its loans; any other is compared in full
+    restricted as (
+      select rt.k, rt.root = lr.root or rt.root_list = array(select u from unnest(lr.root_list) u where (u).disbursed_on <= rt.q_end) as same
+      from roots rt cross join last_root lr
+    ),
+    deltas as materialized (
+      select rt.k, rt.root, c.dropped, c.list, rt.base_is_delta and c.dropped = rt.base_dropped and c.list = rt.base_list as same_as_base
+      from roots rt left join restricted rs on rs.k = rt.k
+      cross join lateral (
+        select coalesce(array_agg((j.b).loan_id order by (j.b).loan_id) filter (where j.b is not null), '{}') as dropped,
+          coalesce(array_agg(j.n order by (j.n).loan_id) filter (where j.n is not null), '{}') as list
+        from (
+          select case when (d.b).disbursed_on <= rt.q_end then d.b end as b, case when (d.n).disbursed_on <= rt.q_end then d.n end as n
+          from last_delta d where coalesce(rs.same, false)
+          union all
+          select b.x, n.frozen
+          from (select unnest(rt.root_list) as x) b
+          full join (select cv.id, cv.frozen from covered cv where cv.disbursed_on <= rt.q_end) n on n.id = (b.x).loan_id
+          where not coalesce(rs.same, false) and b.x is distinct from n.frozen
+        ) j
+      ) c
+    ),
+    chosen as materialized (
+      select t.k, t.q_end, h.loans, h.sha256, d.root, d.dropped, d.list,
+        h.loans > 0 and not (d.k is not null and ((cardinality(d.dropped) = 0 and cardinality(d.list) = 0) or d.same_as_base)) as fresh,
+        case when h.loans = 0 then null
+          when d.k is not null and cardinality(d.dropped) = 0 and cardinality(d.list) = 0 then d.root
+          when d.same_as_base then t.base
+          else gen_random_uuid()::text end as key,
+        d.k is not null and 2 * (cardinality(d.dropped) + cardinality(d.list)) <= h.loans as as_delta
+      from targets t join hashes h on h.k = t.k left join deltas d on d.k = t.k
+    ),
+    stored as (
+      insert into disclosure_loan_sets (key, loans, sha256, list, base_key, dropped)
+      select c.key, c.loans, c.sha256,
+        case when c.as_delta then c.list else array(select cv.frozen from covered cv where cv.disbursed_on <= c.q_end order by cv.id) end,
+        case when c.as_delta then c.root end, case when c.as_delta then c.dropped end
+      from chosen c where c.fresh
+    ),
+    -- per project term and disbursement quarter (every quarter before the first one's year as one, -1)
+    buckets as (
+      select c.project_id, c.decided_id, c.bucket, count(*) as n, sum(c.principal_fen) as p, sum(c.rate_ppm::numeric * c.principal_fen) as r
+      from covered c group by c.project_id, c.decided_id, c.bucket
+    ),
+    running as (
+      select b.*, sum(b.n) over w as a_n, sum(b.p) over w as a_p, sum(b.r) over w as a_r,
+        sum(b.n) over wy as y_n, sum(b.p) over wy as y_p, sum(b.r) over wy as y_r, lead(b.bucket) over w as next_bucket
+      from buckets b
+      window w as (partition by b.project_id, b.decided_id order by b.bucket),
+        wy as (partition by b.project_id, b.decided_id, (case when b.bucket < 0 then -1 else b.bucket / 4 end) order by b.bucket)
+    ),
+    -- each quarter's horizons per term: the term's latest row on or before the quarter
+    per_project as materialized (
+      select t.k, r.project_id, r.decided_id,
+        case when r.bucket = t.qi then r.n else 0 end as q_loans,
+        case when r.bucket = t.qi then r.p else 0 end as q_principal,
+        case when r.bucket = t.qi then r.r else 0 end as q_rate,
+        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_n else 0 end as y_loans,
+        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_p else 0 end as y_principal,
+        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_r else 0 end as y_rate,
+        r.a_n as a_loans, r.a_p as a_principal, r.a_r as a_rate
+      from running r join targets t on t.qi >= r.bucket and (r.next_bucket is null or t.qi < r.next_bucket)
+    ), projected as (
+      select pr.sub_area, pr.reduction_basis, pr.ref, pr.name, ${ATTRIBUTED_REDUCTION} as ct, ${ATTRIBUTED_INVESTMENT} as den, pp.*
+      from per_project pp join projects pr on pr.id = pp.project_id left join decided_projects dp on dp.id = pp.decided_id
+    )
+    select 'area' as kind, k, sub_area, reduction_basis as basis, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
+    from projected group by k, sub_area, reduction_basis
+    union all
+    select 'top', k, sub_area, null, ref, name, num, den_text, ${NULL_SUMS}
+    from (
+      select k, sub_area, ref, name, (ct::numeric * q_principal)::text as num, den::text as den_text,
+        dense_rank() over (partition by k order by total desc, ref) as rank
+      from (select *, sum(ct::numeric * q_principal / den) over (partition by k, project_id) as total from projected where q_loans > 0) t
+    ) ranked where rank <= 3
+    union all
+    select 'set', k, null, null, key, sha256, loans::text, null, ${NULL_SUMS} from chosen
+    order by 1, 2, 3, 4`;
+}
