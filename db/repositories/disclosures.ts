@@ -7,7 +7,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { quarterPeriod, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
 import type { HorizonSums } from '../../domain/disclosures/figures.js';
-import type { BankSums } from '../../domain/disclosures/quarter-sums.js';
+import { quarterSumsOfQuarters, type BankSums, type TermFigures, type TermQuarterTotals } from '../../domain/disclosures/quarter-sums.js';
 import type { DisclosureStatus } from '../../domain/disclosures/workflow.js';
 import type { Tx } from '../client.js';
 import { disclosureVersions } from '../schema/index.js';
@@ -118,19 +118,40 @@ export async function bankQuartersSumsAndSets(
   await db.execute(sql`select set_config('enable_nestloop', 'off', true)`);
   const rows = rowsOf<Record<string, string | number | null>>(await db.execute(bankQuartersSql(institutionId, sorted)));
   await db.execute(sql`select set_config('enable_nestloop', 'on', true)`);
-  const sums = sumsOfRows(rows, 'k');
-  sorted.forEach((t, i) => {
-    const k = String(i + 1);
-    const set = rows.find((r) => r.kind === 'set' && String(r.k) === k);
-    out.set(t.quarter, {
-      sums: sums.get(k) ?? { subAreas: [], topProjects: [] },
-      loanSet: set?.ref ? { key: String(set.ref), loans: Number(set.num), sha256: String(set.name) } : EMPTY_LOAN_SET,
-    });
-  });
+  const terms: TermFigures[] = [];
+  const totals: TermQuarterTotals[] = [];
+  const sets = new Map<number, FrozenLoanSet>();
+  for (const r of rows) {
+    if (r.kind === 'term')
+      terms[Number(r.k)] = {
+        projectId: String(r.project_id),
+        ref: String(r.ref),
+        name: String(r.name),
+        subArea: String(r.sub_area),
+        basis: String(r.basis),
+        reductionCentitonnes: BigInt(String(r.num)),
+        investmentFen: BigInt(String(r.den)),
+      };
+    else if (r.kind === 'bucket')
+      totals.push({
+        term: Number(r.k),
+        quarterIndex: Number(r.bucket),
+        loans: Number(r.loans),
+        principalFen: BigInt(String(r.num)),
+        rateWeightedPpmFen: BigInt(String(r.den)),
+      });
+    else if (r.kind === 'set' && r.key) sets.set(Number(r.k), { key: String(r.key), loans: Number(r.loans), sha256: String(r.sha256) });
+  }
+  const sums = quarterSumsOfQuarters(
+    terms,
+    totals,
+    sorted.map((t) => t.quarter),
+  );
+  sorted.forEach((t, i) => out.set(t.quarter, { sums: sums.get(t.quarter)!, loanSet: sets.get(i + 1) ?? EMPTY_LOAN_SET }));
   return out;
 }
 
-function sumsOfRows(rows: Record<string, string | number | null>[], keyColumn = 'institution_id'): Map<string, BankSums> {
+function sumsOfRows(rows: Record<string, string | number | null>[]): Map<string, BankSums> {
   const out = new Map<string, BankSums>();
   const bank = (id: string) => {
     let b = out.get(id);
@@ -138,7 +159,7 @@ function sumsOfRows(rows: Record<string, string | number | null>[], keyColumn = 
     return b;
   };
   for (const r of rows) {
-    const id = String(r[keyColumn]);
+    const id = String(r.institution_id);
     if (r.kind === 'area')
       bank(id).subAreas.push({
         subArea: String(r.sub_area),

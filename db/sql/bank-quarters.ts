@@ -24,7 +24,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
-import { REDUCTION_UNIT } from '../../domain/disclosures/figures.js';
+import { quarterIndexOf } from '../../domain/disclosures/quarter-sums.js';
 import { coveredByApprovedSupport as COVERED } from './covered-by-approved-support.js';
 import { FROZEN_LOAN } from './frozen-loan-sets.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from './project-figures.js';
@@ -32,32 +32,16 @@ import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJ
 /** A quarter to read and the key of the set its latest version froze (null: none yet). */
 export type QuarterAndBase = { quarter: string; base: string | null };
 
-const HORIZONS = ['q', 'y', 'a'] as const;
-const COLUMNS = ['projects', 'terms', 'loans', 'principal', 'rate', 'reduction'] as const;
-const NULL_SUMS = sql.raw(HORIZONS.flatMap((h) => COLUMNS.map((c) => `null as ${h}_${c}`)).join(', '));
-
-/** The index of a quarter's disbursements: year × 4 + quarter − 1. */
-const quarterIndex = (quarter: string) => {
-  const p = quarterPeriod(quarter);
-  return p.year * 4 + p.q - 1;
-};
+const NO_ID = sql.raw(`'00000000-0000-0000-0000-000000000000'::uuid`);
 
 /** `quarters` ascending, distinct; rows as the header says. */
 export function bankQuartersSql(institutionId: string, quarters: readonly QuarterAndBase[]) {
   const first = quarterPeriod(quarters[0].quarter);
   const last = quarterPeriod(quarters[quarters.length - 1].quarter);
-  const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
   const targets = sql.join(
-    quarters.map((t, i) => sql`(${i + 1}::int, ${quarterPeriod(t.quarter).end}::date, ${quarterIndex(t.quarter)}::int, ${t.base}::text)`),
+    quarters.map((t, i) => sql`(${i + 1}::int, ${quarterPeriod(t.quarter).end}::date, ${quarterIndexOf(t.quarter)}::int, ${t.base}::text)`),
     sql`, `,
   );
-  const outer = HORIZONS.map((h) => {
-    const x = (c: string) => sql.raw(`${h}_${c}`);
-    return sql`count(distinct project_id) filter (where ${x('loans')} > 0) as ${x('projects')},
-      count(*) filter (where ${x('loans')} > 0) as ${x('terms')}, sum(${x('loans')})::int as ${x('loans')},
-      sum(${x('principal')})::text as ${x('principal')}, sum(${x('rate')})::text as ${x('rate')},
-      sum(div(ct::numeric * ${x('principal')} * ${unit}, den))::text as ${x('reduction')}`;
-  });
   return sql`
     with ${DECIDED_PROJECTS},
     targets (k, q_end, qi, base) as (values ${targets}),
@@ -136,43 +120,24 @@ export function bankQuartersSql(institutionId: string, quarters: readonly Quarte
         case when c.as_delta then c.root end, case when c.as_delta then c.dropped end
       from chosen c where c.fresh
     ),
-    -- per project term and disbursement quarter (every quarter before the first one's year as one, -1)
+    -- per project term (a project and the figures its loans are attributed with) and disbursement quarter
+    -- (every quarter before the first one's year as one, -1); domain/disclosures/quarter-sums.ts
+    -- quarterSumsOfQuarters adds them up quarter by quarter
+    terms as materialized (
+      select (row_number() over (order by t.project_id, t.decided_id) - 1)::int as term, t.project_id, t.decided_id
+      from (select distinct c.project_id, c.decided_id from covered c) t
+    ),
     buckets as (
-      select c.project_id, c.decided_id, c.bucket, count(*) as n, sum(c.principal_fen) as p, sum(c.rate_ppm::numeric * c.principal_fen) as r
-      from covered c group by c.project_id, c.decided_id, c.bucket
-    ),
-    running as (
-      select b.*, sum(b.n) over w as a_n, sum(b.p) over w as a_p, sum(b.r) over w as a_r,
-        sum(b.n) over wy as y_n, sum(b.p) over wy as y_p, sum(b.r) over wy as y_r, lead(b.bucket) over w as next_bucket
-      from buckets b
-      window w as (partition by b.project_id, b.decided_id order by b.bucket),
-        wy as (partition by b.project_id, b.decided_id, (case when b.bucket < 0 then -1 else b.bucket / 4 end) order by b.bucket)
-    ),
-    -- each quarter's horizons per term: the term's latest row on or before the quarter
-    per_project as materialized (
-      select t.k, r.project_id, r.decided_id,
-        case when r.bucket = t.qi then r.n else 0 end as q_loans,
-        case when r.bucket = t.qi then r.p else 0 end as q_principal,
-        case when r.bucket = t.qi then r.r else 0 end as q_rate,
-        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_n else 0 end as y_loans,
-        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_p else 0 end as y_principal,
-        case when r.bucket >= 0 and r.bucket / 4 = t.qi / 4 then r.y_r else 0 end as y_rate,
-        r.a_n as a_loans, r.a_p as a_principal, r.a_r as a_rate
-      from running r join targets t on t.qi >= r.bucket and (r.next_bucket is null or t.qi < r.next_bucket)
-    ), projected as (
-      select pr.sub_area, pr.reduction_basis, pr.ref, pr.name, ${ATTRIBUTED_REDUCTION} as ct, ${ATTRIBUTED_INVESTMENT} as den, pp.*
-      from per_project pp join projects pr on pr.id = pp.project_id left join decided_projects dp on dp.id = pp.decided_id
+      select tm.term, c.bucket, count(*) as n, sum(c.principal_fen) as p, sum(c.rate_ppm::numeric * c.principal_fen) as r
+      from covered c join terms tm on tm.project_id = c.project_id and coalesce(tm.decided_id, ${NO_ID}) = coalesce(c.decided_id, ${NO_ID})
+      group by tm.term, c.bucket
     )
-    select 'area' as kind, k, sub_area, reduction_basis as basis, null as ref, null as name, null as num, null as den_text, ${sql.join(outer, sql`, `)}
-    from projected group by k, sub_area, reduction_basis
+    select 'term' as kind, tm.term as k, null::int as bucket, tm.project_id::text as project_id, pr.ref, pr.name, pr.sub_area,
+      pr.reduction_basis as basis, (${ATTRIBUTED_REDUCTION})::text as num, (${ATTRIBUTED_INVESTMENT})::text as den, null::int as loans,
+      null::text as sha256, null::text as key
+    from terms tm join projects pr on pr.id = tm.project_id left join decided_projects dp on dp.id = tm.decided_id
     union all
-    select 'top', k, sub_area, null, ref, name, num, den_text, ${NULL_SUMS}
-    from (
-      select k, sub_area, ref, name, (ct::numeric * q_principal)::text as num, den::text as den_text,
-        dense_rank() over (partition by k order by total desc, ref) as rank
-      from (select *, sum(ct::numeric * q_principal / den) over (partition by k, project_id) as total from projected where q_loans > 0) t
-    ) ranked where rank <= 3
+    select 'bucket', b.term, b.bucket, null, null, null, null, null, b.p::text, b.r::text, b.n::int, null, null from buckets b
     union all
-    select 'set', k, null, null, key, sha256, loans::text, null, ${NULL_SUMS} from chosen
-    order by 1, 2, 3, 4`;
+    select 'set', c.k, null, null, null, null, null, null, null, null, c.loans, c.sha256, c.key from chosen c`;
 }

@@ -122,3 +122,150 @@ export function quarterSumsOf(loans: readonly CoveredLoanFigures[], quarter: str
     .slice(0, 3);
   return { subAreas, topProjects };
 }
+
+/** A project term of one bank: a project and the figures its loans' reduction is attributed with. */
+export type TermFigures = Pick<
+  CoveredLoanFigures,
+  'projectId' | 'ref' | 'name' | 'subArea' | 'basis' | 'reductionCentitonnes' | 'investmentFen'
+>;
+
+/**
+ * A term's covered loans disbursed in one quarter: `quarterIndex` is year × 4 + quarter − 1; one index
+ * before the first quarter's year may stand for every quarter before that year (they count only since
+ * inception).
+ */
+export type TermQuarterTotals = { term: number; quarterIndex: number; loans: number; principalFen: bigint; rateWeightedPpmFen: bigint };
+
+/** year × 4 + quarter − 1 */
+export const quarterIndexOf = (quarter: string) => {
+  const p = quarterPeriod(quarter);
+  return p.year * 4 + p.q - 1;
+};
+
+type Totals = { loans: number; principalFen: bigint; rateWeightedPpmFen: bigint };
+const ZERO_TOTALS: Totals = { loans: 0, principalFen: 0n, rateWeightedPpmFen: 0n };
+
+/**
+ * `quarterSumsOf` for several quarters of one bank at once, from each term's totals per disbursement
+ * quarter (`terms[i]` is term i): the quarters are taken in order and each term's horizons moved forward
+ * by the quarters' totals up to each one (the year to date starting again with each year, the quarter
+ * horizon with each quarter), each sub-area's sums kept as the terms move, so the work grows with the
+ * totals and the quarters, not with their product. Equal to `quarterSumsOf` over the loans for each
+ * quarter (test/api/sql-mirrors-quarter-sums.test.ts).
+ */
+export function quarterSumsOfQuarters(
+  terms: readonly TermFigures[],
+  totals: readonly TermQuarterTotals[],
+  quarters: readonly string[],
+): Map<string, BankSums> {
+  type AreaHorizon = Totals & { reduction: bigint; terms: number; projects: Map<string, number> };
+  type Area = { subArea: string; basis: string; per: Record<Horizon, AreaHorizon> };
+  const areas = new Map<string, Area>();
+  const areaOf = (t: TermFigures) => {
+    const key = JSON.stringify([t.subArea, t.basis]);
+    let a = areas.get(key);
+    if (!a) {
+      const zero = (): AreaHorizon => ({ ...ZERO_TOTALS, reduction: 0n, terms: 0, projects: new Map() });
+      a = { subArea: t.subArea, basis: t.basis, per: { quarter: zero(), yearToDate: zero(), sinceInception: zero() } };
+      areas.set(key, a);
+    }
+    return a;
+  };
+  const termAreas = terms.map(areaOf);
+  const state = terms.map(
+    () => ({ quarter: ZERO_TOTALS, yearToDate: ZERO_TOTALS, sinceInception: ZERO_TOTALS }) as Record<Horizon, Totals>,
+  );
+  const reductionOf = (i: number, s: Totals) => (terms[i].reductionCentitonnes * s.principalFen * REDUCTION_UNIT) / terms[i].investmentFen;
+  /** adds (sign 1) or takes away (−1) term i's horizon h from its sub-area */
+  const count = (i: number, h: Horizon, sign: 1 | -1) => {
+    const s = state[i][h];
+    if (s.loans === 0) return;
+    const a = termAreas[i].per[h];
+    const big = BigInt(sign);
+    a.loans += sign * s.loans;
+    a.principalFen += big * s.principalFen;
+    a.rateWeightedPpmFen += big * s.rateWeightedPpmFen;
+    a.reduction += big * reductionOf(i, s);
+    a.terms += sign;
+    const id = terms[i].projectId;
+    const n = (a.projects.get(id) ?? 0) + sign;
+    if (n) a.projects.set(id, n);
+    else a.projects.delete(id);
+  };
+  const set = (i: number, h: Horizon, s: Totals) => {
+    count(i, h, -1);
+    state[i][h] = s;
+    count(i, h, 1);
+  };
+  const plus = (s: Totals, r: TermQuarterTotals): Totals => ({
+    loans: s.loans + r.loans,
+    principalFen: s.principalFen + r.principalFen,
+    rateWeightedPpmFen: s.rateWeightedPpmFen + r.rateWeightedPpmFen,
+  });
+
+  const rows = [...totals].sort((x, y) => x.quarterIndex - y.quarterIndex);
+  const out = new Map<string, BankSums>();
+  let next = 0;
+  let year: number | null = null;
+  const inQuarter = new Set<number>();
+  const inYear = new Set<number>();
+  for (const quarter of [...quarters].sort(compare)) {
+    const qi = quarterIndexOf(quarter);
+    const y = Math.floor(qi / 4);
+    for (const i of inQuarter) set(i, 'quarter', ZERO_TOTALS);
+    inQuarter.clear();
+    if (y !== year) {
+      for (const i of inYear) set(i, 'yearToDate', ZERO_TOTALS);
+      inYear.clear();
+      year = y;
+    }
+    for (; next < rows.length && rows[next].quarterIndex <= qi; next++) {
+      const r = rows[next];
+      set(r.term, 'sinceInception', plus(state[r.term].sinceInception, r));
+      if (Math.floor(r.quarterIndex / 4) === y && r.quarterIndex >= 0) {
+        set(r.term, 'yearToDate', plus(state[r.term].yearToDate, r));
+        inYear.add(r.term);
+      }
+      if (r.quarterIndex === qi) {
+        set(r.term, 'quarter', plus(state[r.term].quarter, r));
+        inQuarter.add(r.term);
+      }
+    }
+    const sums = (a: AreaHorizon): HorizonSums => ({
+      projects: a.projects.size,
+      loans: a.loans,
+      principalFen: a.principalFen,
+      rateWeightedPpmFen: a.rateWeightedPpmFen,
+      reductionLowerUnits: a.reduction,
+      reductionTerms: a.terms,
+    });
+    const subAreas: SubAreaSums[] = [...areas.values()]
+      .filter((a) => a.per.sinceInception.terms > 0)
+      .map((a) => ({
+        subArea: a.subArea,
+        basis: a.basis,
+        quarter: sums(a.per.quarter),
+        yearToDate: sums(a.per.yearToDate),
+        sinceInception: sums(a.per.sinceInception),
+      }))
+      .sort((a, b) => compare(a.subArea, b.subArea) || compare(a.basis, b.basis));
+    // the quarter's reduction of each project, exactly, as quarterSumsOf takes it
+    const projects = new Map<string, TopProjectSums>();
+    for (const i of inQuarter) {
+      const t = terms[i];
+      const num = t.reductionCentitonnes * state[i].quarter.principalFen;
+      const den = t.investmentFen;
+      const same = projects.get(t.projectId);
+      if (same) Object.assign(same, { num: same.num * den + num * same.den, den: same.den * den });
+      else projects.set(t.projectId, { ref: t.ref, name: t.name, subArea: t.subArea, num, den });
+    }
+    const topProjects = [...projects.values()]
+      .sort((x, y) => {
+        const d = y.num * x.den - x.num * y.den;
+        return d > 0n ? 1 : d < 0n ? -1 : compare(x.ref, y.ref);
+      })
+      .slice(0, 3);
+    out.set(quarter, { subAreas, topProjects });
+  }
+  return out;
+}

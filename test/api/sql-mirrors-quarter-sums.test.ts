@@ -211,10 +211,11 @@ describe('SQL copy of the quarter sums', () => {
     );
   });
   it("when one bank's quarters are read at once, then each quarter's sums equal the domain rule's and its set holds the loans a read of that quarter alone freezes, stored as a delta of the base it follows", async () => {
-    // a gap (2022Q3) and loans of an earlier year than the first quarter read (2023Q1's)
+    // gaps (2022Q3; 2022Q3–Q4, across a year end) and loans of an earlier year than the first quarter read (2023Q1)
     const readings = [
       ['2022Q2', '2022Q4', '2023Q1', '2023Q2'],
       ['2023Q1', '2023Q2'],
+      ['2022Q2', '2023Q1'],
     ];
     const frozen = async (tx: Tx, key: string | null) =>
       key ? rowsOf<Record<string, unknown>>(await tx.execute(sql`select * from frozen_loans_of(${key}) order by ordinal`)) : [];
