@@ -156,12 +156,20 @@ export async function loanSetDifference(db: Tx, fromVersionId: string, toVersion
   const from = sets.find((r) => r.id === fromVersionId);
   const to = sets.find((r) => r.id === toVersionId);
   const sameBase = from?.root != null && from.root === to?.root;
+  // on one base: the base's loans among those touched, read once for both sides; each side is its own
+  // delta's loans and the base's loans it does not drop
   const side = (versionId: string, key: string | null | undefined) =>
     sameBase && key
-      ? sql`(select f.* from frozen_loans_of_set(${key}) f where f.loan_id in (select id from touched))`
+      ? sql`(select (u.x).* from (select unnest(s.list) as x from disclosure_loan_sets s where s.key = ${key} and s.base_key is not null) u
+          union all
+          select b.* from touched_in_base b where b.loan_id not in (
+            select unnest(s.dropped) from disclosure_loan_sets s where s.key = ${key} and s.base_key is not null))`
       : sql`(select * from disclosure_loans where version_id = ${versionId})`;
   const touched = sameBase
-    ? sql`with touched as materialized (select frozen_loans_changed_in_base(${from!.key}) as id union select frozen_loans_changed_in_base(${to!.key}))`
+    ? sql`with touched as materialized (select frozen_loans_changed_in_base(${from!.key}) as id union select frozen_loans_changed_in_base(${to!.key})),
+      touched_in_base as materialized (
+        select (u.x).* from (select unnest(r.list) as x from disclosure_loan_sets r where r.key = ${from!.root}) u
+        where (u.x).loan_id in (select id from touched))`
     : sql``;
   const rows = rowsOf<Record<string, string | null>>(
     await db.execute(sql`${touched}

@@ -83,7 +83,8 @@ export function bankQuartersSql(institutionId: string, quarters: readonly Quarte
     -- a quarter whose root is the last root's loans disbursed by its end (compiled from the same records)
     -- differs from it as the last quarter does, restricted to its loans; any other is compared in full
     restricted as (
-      select rt.k, rt.root = lr.root or rt.root_list = array(select u from unnest(lr.root_list) u where (u).disbursed_on <= rt.q_end) as same
+      select rt.k, rt.root = lr.root
+        or rt.root_list = array(select s.x from (select unnest(lr.root_list) as x) s where (s.x).disbursed_on <= rt.q_end) as same
       from roots rt cross join last_root lr
     ),
     deltas as materialized (
