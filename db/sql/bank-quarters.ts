@@ -54,17 +54,16 @@ export function bankQuartersSql(institutionId: string, quarters: readonly Quarte
       where l.disbursed_on <= ${last.end}::date and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}
     ),
     -- the hash lines of frozen-loan-sets.ts, once per loan, in loan-id order
-    ordered as materialized (
-      select array_agg(c.disbursed_on order by c.id) as dates,
-        array_agg(concat_ws(E'\\t', c.id::text, (c.frozen).loan_ref, c.principal_fen::text, c.rate_ppm::text,
-          (c.frozen).attributed_centitonnes::text, to_json((c.frozen).project_ref)::text, (c.frozen).sub_area) order by c.id) as lines
-      from covered c
+    lines as materialized (
+      select c.id, c.disbursed_on, concat_ws(E'\t', c.id::text, (c.frozen).loan_ref, c.principal_fen::text, c.rate_ppm::text,
+          (c.frozen).attributed_centitonnes::text, to_json((c.frozen).project_ref)::text, (c.frozen).sub_area) as line
+      from covered c order by c.id
     ),
     hashes as materialized (
       select t.k, h.loans, h.sha256 from targets t cross join lateral (
         select count(*)::int as loans,
-          encode(sha256(convert_to(coalesce(string_agg(u.line, E'\\n' order by u.o), ''), 'UTF8')), 'hex') as sha256
-        from ordered od cross join lateral unnest(od.lines, od.dates) with ordinality as u(line, d, o) where u.d <= t.q_end
+          encode(sha256(convert_to(coalesce(string_agg(ln.line, E'\n' order by ln.id), ''), 'UTF8')), 'hex') as sha256
+        from lines ln where ln.disbursed_on <= t.q_end
       ) h
     ),
     -- each quarter's base and the whole set it is a delta of (its root)
