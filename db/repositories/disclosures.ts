@@ -121,26 +121,23 @@ export async function bankQuartersSumsAndSets(
   const terms: TermFigures[] = [];
   const totals: TermQuarterTotals[] = [];
   const sets = new Map<number, FrozenLoanSet>();
+  for (const r of rows as Record<string, unknown>[]) {
+    if (r.kind !== 'term') continue;
+    const term = Number(r.k);
+    terms[term] = {
+      projectId: String(r.project_id),
+      ref: String(r.ref),
+      name: String(r.name),
+      subArea: String(r.sub_area),
+      basis: String(r.basis),
+      reductionCentitonnes: BigInt(String(r.num)),
+      investmentFen: BigInt(String(r.den)),
+    };
+    for (const [quarterIndex, loans, principal, rate] of r.buckets as [number, number, string, string][])
+      totals.push({ term, quarterIndex, loans, principalFen: BigInt(principal), rateWeightedPpmFen: BigInt(rate) });
+  }
   for (const r of rows) {
-    if (r.kind === 'term')
-      terms[Number(r.k)] = {
-        projectId: String(r.project_id),
-        ref: String(r.ref),
-        name: String(r.name),
-        subArea: String(r.sub_area),
-        basis: String(r.basis),
-        reductionCentitonnes: BigInt(String(r.num)),
-        investmentFen: BigInt(String(r.den)),
-      };
-    else if (r.kind === 'bucket')
-      totals.push({
-        term: Number(r.k),
-        quarterIndex: Number(r.bucket),
-        loans: Number(r.loans),
-        principalFen: BigInt(String(r.num)),
-        rateWeightedPpmFen: BigInt(String(r.den)),
-      });
-    else if (r.kind === 'set' && r.key) sets.set(Number(r.k), { key: String(r.key), loans: Number(r.loans), sha256: String(r.sha256) });
+    if (r.kind === 'set' && r.key) sets.set(Number(r.k), { key: String(r.key), loans: Number(r.loans), sha256: String(r.sha256) });
   }
   const sums = quarterSumsOfQuarters(
     terms,

@@ -6,21 +6,24 @@
  * quarter re-read, re-froze, re-sorted and re-hashed every loan before it.
  *
  * - Sums: per project term (project and the figures its loans are attributed with) and disbursement
- *   quarter, the loans, Σ principal and Σ rate × principal; running totals over the quarters (since
- *   inception) and within each year (year to date); each quarter asked for takes, per term, the latest
- *   row on or before it (its own quarter's row for the quarter horizon). Then per quarter, sub-area and
- *   basis as quarter-sums.ts does, and each quarter's three projects with the largest reduction.
+ *   quarter, the loans, Σ principal and Σ rate × principal; domain/disclosures/quarter-sums.ts
+ *   `quarterSumsOfQuarters` adds them up quarter by quarter with the domain's own arithmetic.
  * - Sets: the loans' hash lines are built once, in loan-id order; each quarter's list hash is taken over
  *   the lines of the loans disbursed by its end. Given its base (the set of the version it follows), a
- *   quarter's set is compared with the base's whole set (one hash join per quarter) and stored as a
- *   delta from it (the loans it drops and those it adds or changes), as that base itself when nothing
- *   changed, as the base's delta when it is that delta again, or whole when the delta would be half as
- *   long as the set (or there is no base).
+ *   quarter's set is stored as a delta from the base's whole set (the loans it drops and those it adds or
+ *   changes), as that whole set itself when nothing changed, as the base when it is the base's delta
+ *   again, or whole when the delta would be half as long as the set (or there is no base). The last
+ *   quarter's delta compares every loan with its whole set (one hash join); an earlier quarter whose whole
+ *   set is the last one's loans disbursed by its end (frozen from the same records: one array comparison)
+ *   takes the last quarter's differences restricted to its loans; any other is compared in full.
  *
- * Rows: kind 'area' and 'top' as quarter-sums.ts (with `k`, the quarter's position in `quarters`, in
- * place of the bank), then one row of kind 'set' per quarter (k, ref: the set's key or null without
- * loans, name: the list's SHA-256, num: its loans). test/api/sql-mirrors-quarter-sums.test.ts checks the
- * sums against the domain rule and the sets against the quarter-by-quarter read.
+ * Rows: one of kind 'term' per project term (k: the term's number from 0, project_id, ref, name,
+ * sub_area, basis, num: the reduction it is attributed with, den: the investment, buckets: its totals as
+ * a JSON array of [quarter index, loans, Σ principal, Σ rate × principal]), then one of kind 'set' per
+ * quarter (k: its position in `quarters` from 1, key: the set's key or null without loans, sha256: the
+ * list's hash, loans: its length). db/repositories/disclosures.ts `bankQuartersSumsAndSets` reads them;
+ * test/api/sql-mirrors-quarter-sums.test.ts checks the sums against the domain rule and the sets against
+ * the quarter-by-quarter read.
  */
 import { sql } from 'drizzle-orm';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
@@ -131,13 +134,16 @@ export function bankQuartersSql(institutionId: string, quarters: readonly Quarte
       select tm.term, c.bucket, count(*) as n, sum(c.principal_fen) as p, sum(c.rate_ppm::numeric * c.principal_fen) as r
       from covered c join terms tm on tm.project_id = c.project_id and coalesce(tm.decided_id, ${NO_ID}) = coalesce(c.decided_id, ${NO_ID})
       group by tm.term, c.bucket
+    ),
+    -- each term's totals as one JSON array of [quarter index, loans, Σ principal, Σ rate × principal]
+    term_buckets as (
+      select b.term, json_agg(json_build_array(b.bucket, b.n, b.p::text, b.r::text)) as buckets from buckets b group by b.term
     )
-    select 'term' as kind, tm.term as k, null::int as bucket, tm.project_id::text as project_id, pr.ref, pr.name, pr.sub_area,
-      pr.reduction_basis as basis, (${ATTRIBUTED_REDUCTION})::text as num, (${ATTRIBUTED_INVESTMENT})::text as den, null::int as loans,
-      null::text as sha256, null::text as key
-    from terms tm join projects pr on pr.id = tm.project_id left join decided_projects dp on dp.id = tm.decided_id
-    union all
-    select 'bucket', b.term, b.bucket, null, null, null, null, null, b.p::text, b.r::text, b.n::int, null, null from buckets b
+    select 'term' as kind, tm.term as k, tm.project_id::text as project_id, pr.ref, pr.name, pr.sub_area,
+      pr.reduction_basis as basis, (${ATTRIBUTED_REDUCTION})::text as num, (${ATTRIBUTED_INVESTMENT})::text as den, tb.buckets,
+      null::int as loans, null::text as sha256, null::text as key
+    from terms tm join term_buckets tb on tb.term = tm.term join projects pr on pr.id = tm.project_id
+    left join decided_projects dp on dp.id = tm.decided_id
     union all
     select 'set', c.k, null, null, null, null, null, null, null, null, c.loans, c.sha256, c.key from chosen c`;
 }

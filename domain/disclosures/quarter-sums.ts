@@ -172,38 +172,54 @@ export function quarterSumsOfQuarters(
     return a;
   };
   const termAreas = terms.map(areaOf);
-  const state = terms.map(
-    () => ({ quarter: ZERO_TOTALS, yearToDate: ZERO_TOTALS, sinceInception: ZERO_TOTALS }) as Record<Horizon, Totals>,
-  );
-  const reductionOf = (i: number, s: Totals) => (terms[i].reductionCentitonnes * s.principalFen * REDUCTION_UNIT) / terms[i].investmentFen;
+  // each term's horizons with their truncated reduction, kept so taking a term away computes nothing
+  type Held = Totals & { reduction: bigint };
+  const NONE: Held = { ...ZERO_TOTALS, reduction: 0n };
+  const state = terms.map(() => ({ quarter: NONE, yearToDate: NONE, sinceInception: NONE }) as Record<Horizon, Held>);
   /** adds (sign 1) or takes away (−1) term i's horizon h from its sub-area */
   const count = (i: number, h: Horizon, sign: 1 | -1) => {
     const s = state[i][h];
     if (s.loans === 0) return;
     const a = termAreas[i].per[h];
-    const big = BigInt(sign);
     a.loans += sign * s.loans;
-    a.principalFen += big * s.principalFen;
-    a.rateWeightedPpmFen += big * s.rateWeightedPpmFen;
-    a.reduction += big * reductionOf(i, s);
     a.terms += sign;
+    if (sign === 1) {
+      a.principalFen += s.principalFen;
+      a.rateWeightedPpmFen += s.rateWeightedPpmFen;
+      a.reduction += s.reduction;
+    } else {
+      a.principalFen -= s.principalFen;
+      a.rateWeightedPpmFen -= s.rateWeightedPpmFen;
+      a.reduction -= s.reduction;
+    }
     const id = terms[i].projectId;
     const n = (a.projects.get(id) ?? 0) + sign;
     if (n) a.projects.set(id, n);
     else a.projects.delete(id);
   };
-  const set = (i: number, h: Horizon, s: Totals) => {
+  const set = (i: number, h: Horizon, s: Held) => {
     count(i, h, -1);
     state[i][h] = s;
     count(i, h, 1);
   };
-  const plus = (s: Totals, r: TermQuarterTotals): Totals => ({
-    loans: s.loans + r.loans,
-    principalFen: s.principalFen + r.principalFen,
-    rateWeightedPpmFen: s.rateWeightedPpmFen + r.rateWeightedPpmFen,
-  });
+  const plus = (i: number, s: Totals, r: TermQuarterTotals): Held => {
+    const principalFen = s.principalFen + r.principalFen;
+    return {
+      loans: s.loans + r.loans,
+      principalFen,
+      rateWeightedPpmFen: s.rateWeightedPpmFen + r.rateWeightedPpmFen,
+      reduction: (terms[i].reductionCentitonnes * principalFen * REDUCTION_UNIT) / terms[i].investmentFen,
+    };
+  };
 
-  const rows = [...totals].sort((x, y) => x.quarterIndex - y.quarterIndex);
+  // the totals of each disbursement quarter (a handful of quarters: no sort of every total)
+  const byQuarter = new Map<number, TermQuarterTotals[]>();
+  for (const r of totals) {
+    const list = byQuarter.get(r.quarterIndex);
+    if (list) list.push(r);
+    else byQuarter.set(r.quarterIndex, [r]);
+  }
+  const rows = [...byQuarter.keys()].sort((x, y) => x - y).flatMap((q) => byQuarter.get(q)!);
   const out = new Map<string, BankSums>();
   let next = 0;
   let year: number | null = null;
@@ -212,22 +228,22 @@ export function quarterSumsOfQuarters(
   for (const quarter of [...quarters].sort(compare)) {
     const qi = quarterIndexOf(quarter);
     const y = Math.floor(qi / 4);
-    for (const i of inQuarter) set(i, 'quarter', ZERO_TOTALS);
+    for (const i of inQuarter) set(i, 'quarter', NONE);
     inQuarter.clear();
     if (y !== year) {
-      for (const i of inYear) set(i, 'yearToDate', ZERO_TOTALS);
+      for (const i of inYear) set(i, 'yearToDate', NONE);
       inYear.clear();
       year = y;
     }
     for (; next < rows.length && rows[next].quarterIndex <= qi; next++) {
       const r = rows[next];
-      set(r.term, 'sinceInception', plus(state[r.term].sinceInception, r));
+      set(r.term, 'sinceInception', plus(r.term, state[r.term].sinceInception, r));
       if (Math.floor(r.quarterIndex / 4) === y && r.quarterIndex >= 0) {
-        set(r.term, 'yearToDate', plus(state[r.term].yearToDate, r));
+        set(r.term, 'yearToDate', plus(r.term, state[r.term].yearToDate, r));
         inYear.add(r.term);
       }
       if (r.quarterIndex === qi) {
-        set(r.term, 'quarter', plus(state[r.term].quarter, r));
+        set(r.term, 'quarter', plus(r.term, state[r.term].quarter, r));
         inQuarter.add(r.term);
       }
     }
