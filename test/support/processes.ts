@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { freePort, waitFor } from '../../process/embedded/process-tools.js';
+import { freePort } from '../../process/embedded/process-tools.js';
 import { serviceArgs } from '../../scripts/service-command.js';
 import { PROCESS_WAIT_MS } from './timeouts.js';
 
@@ -60,24 +60,44 @@ function watch(child: ChildProcess, url: string): ServiceProcess {
 
 /** Starts the service as `npm start` does, with `env` (DATABASE_URL, REDIS_URL, …) on a free port; resolves once /readyz answers 200. */
 export async function startServiceProcess(env: Record<string, string | undefined>, options: { ready?: boolean } = {}) {
+  // a free port is free only until someone takes it: when another test's process took it first, this
+  // service exits saying so, and it starts again on another port
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServiceOnce(env, options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startServiceOnce(env: Record<string, string | undefined>, options: { ready?: boolean }) {
   const port = await freePort();
   const child = spawn(process.execPath, serviceArgs('process/start.ts'), {
     env: { ...process.env, DATA_DIR: os.tmpdir(), LOG_LEVEL: 'warn', CERF_WORKERS: 'off', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const service = watch(child, `http://127.0.0.1:${port}`);
-  await waitFor(
-    async () => {
-      if (service.exited()) throw new Error(`the service exited at start: ${service.output()}`);
-      const res = await fetch(`${service.url}/${options.ready === false ? 'healthz' : 'readyz'}`);
-      return res.ok;
-    },
-    'service',
-    PROCESS_WAIT_MS,
-  ).catch((err) => {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${service.output()}`);
-  });
+  const deadline = Date.now() + PROCESS_WAIT_MS;
+  for (;;) {
+    const exited = service.exited();
+    if (exited) {
+      const output = service.output();
+      if (output.includes('already in use')) throw new PortTaken(output);
+      throw new Error(`the service exited at start (${JSON.stringify(exited)}): ${output}`);
+    }
+    const res = await fetch(`${service.url}/${options.ready === false ? 'healthz' : 'readyz'}`).catch(() => null);
+    // ready, and it is this process that answers: its banner names the port (another test's service may
+    // answer on a port both were given)
+    if (res?.ok && (options.ready === false || service.output().includes(`(port ${port})`))) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the service did not become ready within ${PROCESS_WAIT_MS} ms\n${service.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return service;
 }
 
