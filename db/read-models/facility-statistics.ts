@@ -88,14 +88,70 @@ const GROUPINGS: Record<number, LoanFiguresRow['grouping']> = {
   14: 'institution',
 };
 
+/** The live loans of the applications in `applications` (a set of ids), joined to their loans and projects. */
+const liveLoans = (applications: SQL) => sql`
+  from application_loans al join loans l on l.id = al.loan_id join projects p on p.id = l.project_id
+  where al.active = 1 and al.application_id in (${applications})`;
+
+const reductionOfLoan: SQL = attributedCentitonnesHalfUpSql({
+  principalFen: sql`al.principal_fen`,
+  annualReductionCentitonnes: sql`p.annual_reduction_centitonnes`,
+  totalInvestmentFen: sql`p.total_investment_fen`,
+});
+
+/** The summaries of these applications computed from their loans, at the grain of each summary table. */
+const liveSums = (applications: SQL) => sql`
+  select al.application_id, p.province, p.sub_area, count(*)::bigint as loans, sum(al.principal_fen)::bigint as principal_fen,
+    sum(${reductionOfLoan})::bigint as reduction_centitonnes
+  ${liveLoans(applications)} group by 1, 2, 3`;
+const liveBorrowers = (applications: SQL) => sql`
+  select distinct al.application_id, l.borrower_credit_code as borrower, p.province, p.sub_area ${liveLoans(applications)}`;
+const liveProjects = (applications: SQL) => sql`
+  select distinct al.application_id, coalesce(l.register_id, l.project_id) as project, p.province, p.sub_area ${liveLoans(applications)}`;
+
+/**
+ * Recomputes the summaries of the applications marked dirty and removes the marks it read, in one
+ * statement (one snapshot): a mark committed meanwhile stays for the next refresh. Refreshes are
+ * serialized by an advisory lock (one that finds it taken does nothing: the reads stay exact, reading the
+ * dirty applications live). Returns how many applications it recomputed.
+ */
+export async function refreshStatisticsSummaries(db: Tx): Promise<number> {
+  const [locked] = rowsOf<{ locked: boolean }>(
+    await db.execute(sql`select exists (select 1 from statistics_dirty) and pg_try_advisory_xact_lock(${SUMMARIES_LOCK}) as locked`),
+  );
+  if (!locked?.locked) return 0;
+  await db.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+  const apps = sql`select application_id from apps`;
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`
+    with marks as (delete from statistics_dirty returning application_id),
+    apps as materialized (select distinct application_id from marks),
+    s0 as (delete from statistics_application_sums s where s.application_id in (${apps})),
+    b0 as (delete from statistics_application_borrowers s where s.application_id in (${apps})),
+    p0 as (delete from statistics_application_projects s where s.application_id in (${apps})),
+    s1 as (insert into statistics_application_sums (application_id, province, sub_area, loans, principal_fen, reduction_centitonnes)
+      ${liveSums(apps)}),
+    b1 as (insert into statistics_application_borrowers (application_id, borrower, province, sub_area) ${liveBorrowers(apps)}),
+    p1 as (insert into statistics_application_projects (application_id, project, province, sub_area) ${liveProjects(apps)})
+    select count(*)::int as n from apps`),
+  );
+  return row?.n ?? 0;
+}
+
+/** The advisory lock of the summaries' refresh (any constant of this module's own). */
+const SUMMARIES_LOCK = 7_361_020_036;
+
 /**
  * The loans supported on each date (the applications disbursed by then and not reversed by then), in
- * every grouping, for every date in one statement (at most 62 dates). The loans are joined once: each
- * date is a bit, and each application carries the mask of the dates it is supported on (a disbursement
- * counts from the first date on or after it, until the first date on or after its reversal), so a loan is
- * one row whatever the number of dates. Sums are taken per group and mask; distinct borrowers and
+ * every grouping, for every date in one statement (at most 62 dates), from the per-application
+ * summaries (migration 0036: per application its loans, principal and reduction by province and
+ * sub-area, its distinct borrowers and distinct projects by province and sub-area), an application marked
+ * dirty read from its loans instead. Each date is a bit, and each application carries the mask of the
+ * dates it is supported on (a disbursement counts from the first date on or after it, until the first
+ * date on or after its reversal), so a summary row is one row whatever the number of dates; the bank and
+ * its category are the disbursement entry's. Sums are taken per group and mask; distinct borrowers and
  * projects are hashed per group and borrower (project), their masks or-ed (present on a date through any
- * of its loans), then counted per group and mask; each mask is then spread over its dates.
+ * of its applications), then counted per group and mask; each mask is then spread over its dates.
  */
 export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(LoanFiguresRow & { on: string })[]> {
   const sorted = [...new Set(dates)].sort();
@@ -103,17 +159,23 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
     const halves = [sorted.slice(0, 62), sorted.slice(62)];
     return [...(await loanFiguresAt(db, halves[0])), ...(await loanFiguresAt(db, halves[1]))];
   }
-  const reduction: SQL = attributedCentitonnesHalfUpSql({
-    principalFen: sql`al.principal_fen`,
-    annualReductionCentitonnes: sql`p.annual_reduction_centitonnes`,
-    totalInvestmentFen: sql`p.total_investment_fen`,
-  });
+  // the summaries are hashed by the planner's own choice; a dirty application's loans are found by index
+  await db.execute(sql`select set_config('enable_nestloop', 'on', true)`);
   const keys = sql`category, province, sub_area, institution_id`;
-  // per bank, province and sub-area first (one hash over the loans), then every grouping from those rows
-  const distinctOf = (entity: SQL) => sql`
+  const dirty = sql`select application_id from dirty`;
+  /** a summary's rows: of the clean applications as kept, of the dirty ones from their loans */
+  const summary = (table: SQL, columns: SQL, live: SQL) => sql`
+    select application_id, ${columns} from ${table} t where not exists (select 1 from dirty d where d.application_id = t.application_id)
+    union all ${live}`;
+  // per bank, province and sub-area first (one hash over the rows), then every grouping from those rows
+  const distinctOf = (rows: SQL, isEnterprise: boolean) => sql`
       select g, ${keys}, m, 0::bigint, 0::numeric, 0::numeric, count(*) filter (where e), count(*) filter (where not e) from (
-        select grouping(${keys})::int as g, ${keys}, bit_or(m) as m, ${entity === ENTERPRISE ? sql`true` : sql`false`} as e
-        from (select ${keys}, ${entity} as entity, bit_or(m) as m from supported group by ${keys}, ${entity}) fine
+        select grouping(${keys})::int as g, ${keys}, bit_or(m) as m, ${isEnterprise ? sql`true` : sql`false`} as e
+        from (
+          select a.category, s.province, s.sub_area, a.institution_id, s.entity, bit_or(a.m) as m
+          from supported_applications a join (${rows}) s on s.application_id = a.application_id
+          group by ${keys}, entity
+        ) fine
         group by grouping sets ((entity), (category, entity), (province, entity), (sub_area, entity), (institution_id, entity))
       ) x group by g, ${keys}, m`;
   const rows = rowsOf<{
@@ -139,22 +201,21 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
       left join journal_entries r on r.reverses_id = e.id
       where e.kind = 'disbursement' and e.effective_on <= ${sorted[sorted.length - 1]}::date
       group by 1, 2
-    ), supported as materialized (
-      select s.m, s.institution_id, i.category, p.province, p.sub_area, l.borrower_credit_code as borrower,
-        coalesce(l.register_id, l.project_id) as project, al.principal_fen, ${reduction} as reduction
-      from applications_on s
-      join institutions i on i.id = s.institution_id
-      join application_loans al on al.application_id = s.application_id and al.active = 1
-      join loans l on l.id = al.loan_id
-      join projects p on p.id = l.project_id
+    ), supported_applications as materialized (
+      select s.application_id, s.m, s.institution_id, i.category
+      from applications_on s join institutions i on i.id = s.institution_id
       where s.m <> 0
+    ), dirty as materialized (
+      select distinct d.application_id from statistics_dirty d join supported_applications a on a.application_id = d.application_id
     ), masks as (
-      select grouping(${keys})::int as g, ${keys}, m, count(*) as loans, sum(principal_fen) as principal, sum(reduction) as reduction,
-        0::bigint as enterprises, 0::bigint as projects
-      from supported
+      select grouping(${keys})::int as g, ${keys}, m, sum(s.loans) as loans, sum(s.principal_fen) as principal,
+        sum(s.reduction_centitonnes) as reduction, 0::bigint as enterprises, 0::bigint as projects
+      from supported_applications a
+      join (${summary(sql`statistics_application_sums`, sql`province, sub_area, loans, principal_fen, reduction_centitonnes`, liveSums(dirty))}) s
+        on s.application_id = a.application_id
       group by grouping sets ((m), (m, category), (m, province), (m, sub_area), (m, institution_id))
-      union all ${distinctOf(ENTERPRISE)}
-      union all ${distinctOf(PROJECT)}
+      union all ${distinctOf(summary(sql`statistics_application_borrowers`, sql`borrower as entity, province, sub_area`, sql`select application_id, borrower, province, sub_area from (${liveBorrowers(dirty)}) b`), true)}
+      union all ${distinctOf(summary(sql`statistics_application_projects`, sql`project as entity, province, sub_area`, sql`select application_id, project, province, sub_area from (${liveProjects(dirty)}) p`), false)}
     )
     select dates.d::text as on, k.g, k.category, k.province, k.sub_area, k.institution_id,
       sum(k.loans)::text as loans, sum(k.principal)::text as principal, sum(k.enterprises)::text as enterprises,
@@ -177,9 +238,6 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
     };
   });
 }
-
-const ENTERPRISE = sql`borrower`;
-const PROJECT = sql`project`;
 
 /** When the figures of `on` last changed: the latest recording of an entry dated on or before it. */
 export async function lastChangedOn(db: Tx, on: string): Promise<{ at: Date | null; sequence: string | null }> {
