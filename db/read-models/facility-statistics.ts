@@ -135,7 +135,11 @@ export async function refreshStatisticsSummaries(db: Tx): Promise<number> {
     p1 as (insert into statistics_application_projects (application_id, project, province, sub_area) ${liveProjects(apps)})
     select count(*)::int as n from apps`),
   );
-  return row?.n ?? 0;
+  const n = row?.n ?? 0;
+  // many applications summarised at once (the first refresh, a large import): the planner learns the tables' new sizes
+  if (n >= 1000)
+    await db.execute(sql`analyze statistics_application_sums, statistics_application_borrowers, statistics_application_projects`);
+  return n;
 }
 
 /** The advisory lock of the summaries' refresh (any constant of this module's own). */
@@ -159,23 +163,25 @@ export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(
     const halves = [sorted.slice(0, 62), sorted.slice(62)];
     return [...(await loanFiguresAt(db, halves[0])), ...(await loanFiguresAt(db, halves[1]))];
   }
-  // the summaries are hashed by the planner's own choice; a dirty application's loans are found by index
-  await db.execute(sql`select set_config('enable_nestloop', 'on', true)`);
+  // the summaries are hashed (the planner's estimates of the masks are guesses: no merge joins, no sorts); a
+  // dirty application's loans are found by index (nested loops)
+  await db.execute(
+    sql`select set_config('enable_nestloop', 'on', true), set_config('enable_mergejoin', 'off', true), set_config('enable_sort', 'off', true)`,
+  );
   const keys = sql`category, province, sub_area, institution_id`;
   const dirty = sql`select application_id from dirty`;
   /** a summary's rows: of the clean applications as kept, of the dirty ones from their loans */
   const summary = (table: SQL, columns: SQL, live: SQL) => sql`
     select application_id, ${columns} from ${table} t where not exists (select 1 from dirty d where d.application_id = t.application_id)
     union all ${live}`;
-  // per bank, province and sub-area first (one hash over the rows), then every grouping from those rows
+  // every grouping of the (group, borrower or project) pairs in one pass: their masks or-ed, then counted per group and mask
   const distinctOf = (rows: SQL, isEnterprise: boolean) => sql`
       select g, ${keys}, m, 0::bigint, 0::numeric, 0::numeric, count(*) filter (where e), count(*) filter (where not e) from (
         select grouping(${keys})::int as g, ${keys}, bit_or(m) as m, ${isEnterprise ? sql`true` : sql`false`} as e
         from (
-          select a.category, s.province, s.sub_area, a.institution_id, s.entity, bit_or(a.m) as m
+          select a.category, s.province, s.sub_area, a.institution_id, s.entity, a.m
           from supported_applications a join (${rows}) s on s.application_id = a.application_id
-          group by ${keys}, entity
-        ) fine
+        ) pairs
         group by grouping sets ((entity), (category, entity), (province, entity), (sub_area, entity), (institution_id, entity))
       ) x group by g, ${keys}, m`;
   const rows = rowsOf<{
