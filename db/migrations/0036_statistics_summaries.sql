@@ -3,7 +3,9 @@
 -- (application_loans.active = 1) by project province and sub-area (loans, principal, attributed reduction
 -- rounded per loan half up), its distinct borrowers and its distinct projects (coalesce(register_id,
 -- project_id)) by province and sub-area. The bank and its category come from the disbursement entry at
--- read time. An application whose inputs changed is listed in `statistics_dirty` by the triggers below,
+-- read time. `single` marks the row of a borrower (project) that has no other row in its table, whatever the
+-- application: it counts in each grouping as its one row does, so a read sums such rows (an entity of a
+-- changed application is never taken as single). An application whose inputs changed is listed in `statistics_dirty` by the triggers below,
 -- in the writer's transaction; a read takes a dirty application's loans live (never a stale summary), and
 -- `refreshStatisticsSummaries` (db/read-models/facility-statistics.ts) recomputes the summaries of the
 -- dirty applications and removes the marks it saw in one statement. Marks are only ever inserted (no
@@ -24,16 +26,20 @@ CREATE TABLE "statistics_application_borrowers" (
   "application_id" uuid NOT NULL,
   "borrower" text NOT NULL,
   "province" text NOT NULL,
-  "sub_area" text NOT NULL
+  "sub_area" text NOT NULL,
+  "single" boolean NOT NULL DEFAULT false
 );--> statement-breakpoint
 CREATE INDEX "statistics_application_borrowers_application" ON "statistics_application_borrowers" ("application_id");--> statement-breakpoint
+CREATE INDEX "statistics_application_borrowers_borrower" ON "statistics_application_borrowers" ("borrower");--> statement-breakpoint
 CREATE TABLE "statistics_application_projects" (
   "application_id" uuid NOT NULL,
   "project" uuid NOT NULL,
   "province" text NOT NULL,
-  "sub_area" text NOT NULL
+  "sub_area" text NOT NULL,
+  "single" boolean NOT NULL DEFAULT false
 );--> statement-breakpoint
 CREATE INDEX "statistics_application_projects_application" ON "statistics_application_projects" ("application_id");--> statement-breakpoint
+CREATE INDEX "statistics_application_projects_project" ON "statistics_application_projects" ("project");--> statement-breakpoint
 -- an application's listed loans: inserted or deleted live rows, and any change of a row's application,
 -- loan, liveness or principal (the rows before and after compared as sets)
 CREATE FUNCTION "statistics_application_loans_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
