@@ -8,6 +8,17 @@
  *   projects (one national project counted once), annual reduction attributed (rounded per loan, half up),
  *   in total and by the bank's category, the project's province, sub-area and bank (GROUPING SETS: distinct
  *   counts per group).
+ *
+ * The loans are not joined on each read: they are read from per-application summaries kept exact as the
+ * loans change (migration 0036): per application its loans, principal and reduction by province and
+ * sub-area, its distinct borrowers and its distinct projects by province and sub-area. Triggers on every
+ * input (an application's listed loans, a loan's borrower and project, a project's province, sub-area and
+ * figures) list the application in `statistics_dirty`, in the writer's transaction; the bank, its category
+ * and the dates an application is supported on come from the journal and the banks at read time. A read
+ * takes a listed application from its loans (never a stale summary), so it is exact in any snapshot;
+ * `refreshStatisticsSummaries`, run by every edge in a transaction of its own before the read (which is
+ * read only), recomputes the listed applications and removes the marks it saw. At 1,000,000 loans a read
+ * hashes the summaries' rows (about 1.7 million) instead of joining the loans, projects and applications.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { JournalSums, LoanSums } from '../../domain/statistics/facility-figures.js';
