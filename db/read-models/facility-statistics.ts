@@ -122,7 +122,8 @@ const liveProjects = (applications: SQL) => sql`
 
 /**
  * Recomputes the summaries of the applications marked dirty and removes the marks it read, in one
- * statement (one snapshot): a mark committed meanwhile stays for the next refresh. Refreshes are
+ * statement (one snapshot): a mark committed meanwhile stays for the next refresh. Then, in the same
+ * transaction, `single` of every row of the borrowers (projects) whose rows changed. Refreshes are
  * serialized by an advisory lock (one that finds it taken does nothing: the reads stay exact, reading the
  * dirty applications live). Returns how many applications it recomputed.
  */
@@ -134,7 +135,7 @@ export async function refreshStatisticsSummaries(db: Tx): Promise<number> {
   await db.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
   const apps = sql`select application_id from apps`;
   // the borrowers (projects) whose rows changed, before and after, when few applications were recomputed
-  const [row] = rowsOf<{ n: number; borrowers: string[] | string | null; projects: string[] | string | null }>(
+  const [row] = rowsOf<{ n: number; borrowers: string | null; projects: string | null }>(
     await db.execute(sql`
     with marks as (delete from statistics_dirty returning application_id),
     apps as materialized (select distinct application_id from marks),
@@ -158,9 +159,9 @@ export async function refreshStatisticsSummaries(db: Tx): Promise<number> {
     update ${table} t set single = c.n = 1
     from (select ${column} as entity, count(*) as n from ${table} ${changed ? sql`where ${column} = any(${changed})` : sql``} group by 1) c
     where t.${column} = c.entity and t.single <> (c.n = 1)`;
-  const literal = (a: string[] | string | null) => (a === null ? null : typeof a === 'string' ? a : `{${a.join(',')}}`);
-  const borrowers = n < MANY ? sql`cast(${literal(row.borrowers)} as text[])` : null;
-  const projects = n < MANY ? sql`cast(${literal(row.projects)} as uuid[])` : null;
+  // the arrays as PostgreSQL wrote them (text), read back as arrays
+  const borrowers = n < MANY ? sql`cast(${row.borrowers} as text[])` : null;
+  const projects = n < MANY ? sql`cast(${row.projects} as uuid[])` : null;
   await db.execute(single(sql`statistics_application_borrowers`, sql`borrower`, borrowers));
   await db.execute(single(sql`statistics_application_projects`, sql`project`, projects));
   // many applications summarised at once (the first refresh, a large import): the planner learns the tables' new sizes
@@ -183,9 +184,10 @@ const SUMMARIES_LOCK = 7_361_020_036;
  * dirty read from its loans instead. Each date is a bit, and each application carries the mask of the
  * dates it is supported on (a disbursement counts from the first date on or after it, until the first
  * date on or after its reversal), so a summary row is one row whatever the number of dates; the bank and
- * its category are the disbursement entry's. Sums are taken per group and mask; distinct borrowers and
- * projects are hashed per group and borrower (project), their masks or-ed (present on a date through any
- * of its applications), then counted per group and mask; each mask is then spread over its dates.
+ * its category are the disbursement entry's. Sums are taken per group and mask; a borrower (project) with
+ * a single row counts as that row; the others are hashed per group and borrower (project), their masks
+ * or-ed (present on a date through any of its applications), then counted per group and mask; each mask
+ * is then spread over its dates.
  */
 export async function loanFiguresAt(db: Tx, dates: readonly string[]): Promise<(LoanFiguresRow & { on: string })[]> {
   const sorted = [...new Set(dates)].sort();
