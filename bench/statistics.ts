@@ -2,14 +2,17 @@
  * The facility's figures on a date over BENCH_LOANS loans (default 1,000,000) in BENCH_TRANCHES
  * tranches (default 100,000) of 50 banks, against a raw hand-written SQL aggregate of the same totals in
  * the same run (no breakdowns), and against a raw SQL of the same figures (every breakdown, count
- * distinct per grouping, one date); and the series of 20 quarter ends against one date. Targets: ours ÷
- * raw totals ≤ 1.5; series ÷ one date ≤ 5. Run small with BENCH_LOANS=20000 BENCH_TRANCHES=2000.
+ * distinct per grouping, one date); and the series of 20 quarter ends against one date. Ours is read as
+ * the edges read it (the per-application summaries refreshed, then the figures): the first read after
+ * the seed summarises every application, the steady read (best of two) finds nothing to refresh.
+ * Targets: ours (steady) ÷ raw totals ≤ 1.5; series ÷ one date ≤ 5. Run small with BENCH_LOANS=20000
+ * BENCH_TRANCHES=2000.
  */
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../db/client.js';
 import { perform } from '../app/perform.js';
-import { facilityStatistics } from '../app/statistics/facility-statistics.js';
+import { facilityStatistics, refreshFigures } from '../app/statistics/facility-statistics.js';
 import { fmt, freshDatabase, timed, type Benchmark } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 1_000_000);
@@ -122,7 +125,11 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   const seeded = await timed(() => seed(client));
   log(`${fmt(LOANS)} loans in ${fmt(TRANCHES)} tranches of ${BANKS} banks (seeded in ${fmt(seeded.seconds, 1)} s); figures on ${ON}`);
   const acting = { now: new Date(`${ON}T04:00:00Z`), actor: null };
-  const ours = (series: boolean) => perform(database.db, acting, (ctx) => facilityStatistics(ctx, { on: ON, series }));
+  // as every edge reads them: the summaries brought up to date, then the figures read in their own transaction
+  const ours = async (series: boolean) => {
+    await refreshFigures(database.db);
+    return perform(database.db, acting, (ctx) => facilityStatistics(ctx, { on: ON, series }));
+  };
   const best = async <T>(fn: () => Promise<T>) => {
     const a = await timed(fn);
     const b = await timed(fn);
@@ -130,6 +137,8 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   };
   const raw = await best(() => client.query(RAW, [ON]));
   const rawSame = await best(() => client.query(RAW_SAME, [ON]));
+  // the seed marked every application changed: the first read summarises them all, the later ones read the summaries
+  const first = await timed(() => ours(false));
   const one = await best(() => ours(false));
   const series = await best(() => ours(true));
   const r = raw.value.rows[0];
@@ -148,7 +157,10 @@ const bench: Benchmark = async ({ pg: server, log }) => {
   log(`raw SQL aggregate (totals only): ${fmt(raw.seconds * 1000)} ms`);
   log(`raw SQL of the same figures (every breakdown, count distinct): ${fmt(rawSame.seconds * 1000)} ms`);
   log(
-    `ours, one date (totals and every breakdown): ${fmt(one.seconds * 1000)} ms — ratio ${fmt(one.seconds / raw.seconds, 2)} to the raw totals (target ≤ 1.5), ${fmt(one.seconds / rawSame.seconds, 2)} to the raw SQL of the same figures`,
+    `ours, first read after the seed (summarising all ${fmt(TRANCHES)} applications, then reading): ${fmt(first.seconds * 1000)} ms — ${fmt(first.seconds / raw.seconds, 2)}× the raw totals`,
+  );
+  log(
+    `ours, one date, steady (totals and every breakdown): ${fmt(one.seconds * 1000)} ms — ratio ${fmt(one.seconds / raw.seconds, 2)} to the raw totals (target ≤ 1.5), ${fmt(one.seconds / rawSame.seconds, 2)} to the raw SQL of the same figures`,
   );
   const ends = series.value.series?.length ?? 0;
   log(

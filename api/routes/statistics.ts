@@ -6,7 +6,7 @@
  */
 import { Router } from 'express';
 import { perform } from '../../app/perform.js';
-import { facilityStatement, facilityStatistics } from '../../app/statistics/facility-statistics.js';
+import { facilityStatement, facilityStatistics, refreshFigures } from '../../app/statistics/facility-statistics.js';
 import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import type { FacilityStatistics } from '../../app/statistics/facility-statistics.js';
@@ -84,6 +84,7 @@ export function statisticsRoutes({ database, now }: AppDeps): Router {
   router.get('/facility/statistics', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(FacilityStatisticsQuery, req.query);
     const input = { on: q.on ?? shanghaiDate(now()), series: q.series === 'quarters' };
+    await refreshFigures(db);
     const stats = await perform(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatistics(ctx, input), READ);
     res.json(presentStatistics(stats));
   });
@@ -91,6 +92,7 @@ export function statisticsRoutes({ database, now }: AppDeps): Router {
   router.get('/facility/statement', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(StatementQuery, req.query);
     const on = q.on ?? shanghaiDate(now());
+    await refreshFigures(db);
     const statement = await perform(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatement(ctx, { on }), READ);
     res.json({ ...statement, figures: presentFigures(statement.figures) });
   });

@@ -12,8 +12,9 @@ import {
   journalFiguresAt,
   lastChangedOn,
   loanFiguresAt,
+  refreshStatisticsSummaries,
 } from '../../db/read-models/facility-statistics.js';
-import type { Tx } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 
 /** The first quarter end the series starts from: the end of the facility's first quarter (2021Q4). */
 export const FIRST_QUARTER_END = '2021-12-31';
@@ -25,6 +26,17 @@ function areaOf(subArea: string): string {
     if (found) return found.area;
   }
   return subArea.split('.')[0];
+}
+
+/**
+ * Brings the per-application summaries the figures are read from up to date, in a transaction of its own
+ * before the read (whose snapshot is read only): every edge calls it first. A read is exact without it
+ * (it takes the applications changed since the last refresh from their loans), only slower.
+ */
+export async function refreshFigures(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await refreshStatisticsSummaries(tx);
+  });
 }
 
 /** The figures on each date, every date read by the same two statements. */

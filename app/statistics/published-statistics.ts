@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.js';
 import { figuresStamp } from '../../db/read-models/facility-statistics.js';
 import type { IsoDate } from '../../domain/dates.js';
 import { perform, type Acting } from '../perform.js';
-import { facilityStatistics, type FacilityStatistics } from './facility-statistics.js';
+import { facilityStatistics, refreshFigures, type FacilityStatistics } from './facility-statistics.js';
 
 // a date with its series: 321 kB as JSON at 50 banks, 31 provinces and 15 quarter ends, more as objects
 const MAX_DATES = 8;
@@ -42,8 +42,9 @@ function keptStatistics(db: Db): PublishedStatistics {
     kept.set(on, entry);
     while (kept.size > MAX_DATES) kept.delete(kept.keys().next().value!);
   };
-  const compute = (acting: Acting, input: { on: IsoDate; series: boolean }) =>
-    perform(
+  const compute = async (acting: Acting, input: { on: IsoDate; series: boolean }) => {
+    await refreshFigures(db);
+    return perform(
       db,
       acting,
       async (ctx) => {
@@ -56,6 +57,7 @@ function keptStatistics(db: Db): PublishedStatistics {
       },
       READ,
     );
+  };
   return {
     async get(acting, input) {
       const stamp = await perform(db, acting, (ctx) => figuresStamp(ctx.tx), READ);

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { perform } from '../../app/perform.js';
-import { facilityStatement, facilityStatistics } from '../../app/statistics/facility-statistics.js';
+import { facilityStatement, facilityStatistics, refreshFigures } from '../../app/statistics/facility-statistics.js';
 import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { isIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { AREA_NAMES } from '../../domain/policy/index.js';
@@ -108,14 +108,16 @@ async function answer(req: Request, res: Response, deps: AppDeps, scope: 'operat
   const { stats, statement } =
     scope === 'public'
       ? { stats: await publishedStatistics(deps.database.db).get(acting, { on, series }), statement: null }
-      : await perform(
-          deps.database.db,
-          acting,
-          async (uc) => {
-            const figures = await facilityStatistics(uc, { on, series });
-            return { stats: figures, statement: withStatement ? await facilityStatement(uc, { on, figures: figures.figures }) : null };
-          },
-          READ,
+      : await refreshFigures(deps.database.db).then(() =>
+          perform(
+            deps.database.db,
+            acting,
+            async (uc) => {
+              const figures = await facilityStatistics(uc, { on, series });
+              return { stats: figures, statement: withStatement ? await facilityStatement(uc, { on, figures: figures.figures }) : null };
+            },
+            READ,
+          ),
         );
   const present = scope === 'public' ? presentPublicFigures : presentFigures;
   const view = present(stats.figures);
