@@ -4,6 +4,7 @@
  * and the bank is notified. Idempotent: a version that exists is left as it is (the job may run again).
  */
 import {
+  bankHasSupport,
   findVersion,
   findVersionById,
   insertVersion,
@@ -18,7 +19,7 @@ import {
 import { countedProjects, freezeLoanSet, loanSetDifference } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import { finishVersion, statementFormatOn } from '../../db/repositories/statements.js';
-import { writeOutbox } from '../../db/repositories/outbox.js';
+import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
 import type { Tx } from '../../db/client.js';
 import type { VERSION_REASONS } from '../../db/schema/disclosures.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
@@ -32,6 +33,7 @@ import {
 } from '../../domain/disclosures/compile.js';
 import { figureDifference } from '../../domain/disclosures/difference.js';
 import { DEFAULT_STATEMENT_FORMAT, type StatementFormat } from '../../domain/disclosures/format.js';
+import { jobIds } from '../../domain/job-ids.js';
 import { policyForLoanDisbursedOn } from '../../domain/policy/index.js';
 import type { z } from 'zod';
 import type { CompileJob } from '../../schemas/disclosures.js';
@@ -206,4 +208,22 @@ export async function compileVersion(
   });
   await writeOutbox(ctx.tx, [outboxJobs.notify('disclosure.compiled', row, bank)]);
   return { row, created: true, bankCode: bank.code };
+}
+
+/**
+ * A version the quarter's fan-out carried the sums of (its compile job). The sums were read when the
+ * fan-out ran; a record changed since then is corrected by its event, which takes the quarter's key and
+ * compiles the bank's version itself when the bank has loans to count, and compiles none when it has
+ * none left. So, under the same key: when the bank has no loans left to count, no version (the job's
+ * sums are stale); otherwise the version as carried (or the one the correction compiled: left as it is).
+ */
+export async function compileFannedOutVersion(
+  ctx: UseCaseContext,
+  input: z.infer<typeof CompileJob>,
+): Promise<{ row: DisclosureVersionRow | null; created: boolean; bankCode: string | null }> {
+  await lockKey(ctx.tx, jobIds.compileQuarter(input.quarter));
+  const existing = await findVersion(ctx.tx, input.institutionId, input.quarter, input.version);
+  if (!existing && !input.previousVersionId && !(await bankHasSupport(ctx.tx, input.institutionId, quarterPeriod(input.quarter).end)))
+    return { row: null, created: false, bankCode: null };
+  return compileVersion(ctx, input);
 }

@@ -30,6 +30,15 @@ export async function banksWithSupport(db: Tx, through: string): Promise<{ id: s
   );
 }
 
+/** Whether the bank has a covered loan disbursed on or before `through` (something to count). */
+export async function bankHasSupport(db: Tx, institutionId: string, through: string): Promise<boolean> {
+  const [row] = rowsOf<{ yes: boolean }>(
+    await db.execute(sql`select exists (select 1 from loans l ${COVERED}
+      where l.institution_id = ${institutionId} and a.institution_id = ${institutionId} and l.disbursed_on <= ${through}) as yes`),
+  );
+  return Boolean(row?.yes);
+}
+
 const sumsOf = (row: Record<string, string | number | null>, prefix: string): HorizonSums => ({
   projects: Number(row[`${prefix}_projects`]),
   loans: Number(row[`${prefix}_loans`]),
