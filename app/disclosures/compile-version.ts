@@ -19,7 +19,7 @@ import {
 import { countedProjects, freezeLoanSet, loanSetDifference } from '../../db/repositories/disclosure-loans.js';
 import { findInstitutionById } from '../../db/repositories/institutions.js';
 import { finishVersion, statementFormatOn } from '../../db/repositories/statements.js';
-import { lockKey, writeOutbox } from '../../db/repositories/outbox.js';
+import { lockKeyShared, writeOutbox } from '../../db/repositories/outbox.js';
 import type { Tx } from '../../db/client.js';
 import type { VERSION_REASONS } from '../../db/schema/disclosures.js';
 import { sha256OfCanonical } from '../../domain/disclosures/canonical.js';
@@ -221,7 +221,8 @@ export async function compileFannedOutVersion(
   ctx: UseCaseContext,
   input: z.infer<typeof CompileJob>,
 ): Promise<{ row: DisclosureVersionRow | null; created: boolean; bankCode: string | null }> {
-  await lockKey(ctx.tx, jobIds.compileQuarter(input.quarter));
+  // shared: the quarter's other banks' jobs run beside this one; a correction (which takes it alone) does not
+  await lockKeyShared(ctx.tx, jobIds.compileQuarter(input.quarter));
   const existing = await findVersion(ctx.tx, input.institutionId, input.quarter, input.version);
   if (!existing && !input.previousVersionId && !(await bankHasSupport(ctx.tx, input.institutionId, quarterPeriod(input.quarter).end)))
     return { row: null, created: false, bankCode: null };

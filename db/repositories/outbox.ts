@@ -58,6 +58,11 @@ export async function lockKey(tx: Tx, key: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
+/** The same lock shared: holders of it run side by side, and wait for (and hold off) a holder of `lockKey`. */
+export async function lockKeyShared(tx: Tx, key: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`);
+}
+
 /** The job `baseJobId` and its later runs (`<base>.r2`, `<base>.r3`, …) with their status. */
 export async function runsOf(tx: Tx, baseJobId: string): Promise<{ jobId: string; status: OutboxRow['status'] }[]> {
   return tx
