@@ -6,6 +6,7 @@
  * the jobs and the timers side by side, then the database and the own redis-server side by side, each
  * phase cut at its share of the one deadline.
  */
+import { refreshFigures } from '../app/statistics/facility-statistics.js';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { POLICY_DATA_REFRESH_MS, refreshPolicyData } from '../app/policy/policy-data.js';
@@ -111,6 +112,9 @@ export async function startService(
       services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
     listening.ready(serverHandler(createApp(deps)));
+    // the facility's figures summarise what changed while the service was down (or every application of a
+    // new deployment) now, not in the first reader's request
+    void refreshFigures(database.db).catch((err) => logger.warn({ err: (err as Error).message }, 'statistics refresh at start failed'));
     const host = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
     return { url: `http://${host}:${port}`, port, database, redisUrl, deps, generatedOperatorKey: generatedKey, stop: stopAll };
   } catch (err) {

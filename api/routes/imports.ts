@@ -9,6 +9,7 @@ import { perform } from '../../app/perform.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { importHistory } from '../../app/imports/import-history.js';
+import { refreshFigures } from '../../app/statistics/facility-statistics.js';
 import { importPublishedStatement } from '../../app/imports/import-published-statement.js';
 import { publishedFigures } from '../../domain/disclosures/imported-statement.js';
 import { reconcileQuarter } from '../../app/imports/reconcile-statement.js';
@@ -86,6 +87,11 @@ export function importRoutes(deps: AppDeps): Router {
     const outcome = await importHistory(db, actingOf(deps, res), { document, documentSha256 });
     if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(outcome.result);
+    // the facility's figures summarise the imported applications now, not in the next reader's request
+    if (!outcome.replayed)
+      void refreshFigures(db).catch((err) =>
+        deps.logger.warn({ err: (err as Error).message }, 'statistics refresh after an import failed'),
+      );
   });
 
   router.get('/imports/:id', requireRole('operator', 'bank'), async (req, res) => {
