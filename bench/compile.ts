@@ -23,6 +23,7 @@ import {
   timed,
   type Benchmark,
   startServiceProcess,
+  summariesSettled,
   BENCH_OPERATOR_KEY,
   resetStatementStats,
   logStatementStats,
@@ -94,6 +95,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-compile-'));
   const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
+  await summariesSettled(client);
   const rss = await sampleRss(service.pid);
   await resetStatementStats(client);
   const ours = await timed(async () => {

@@ -24,6 +24,7 @@ import {
   resetStatementStats,
   sampleRss,
   startServiceProcess,
+  summariesSettled,
   timed,
   type Benchmark,
 } from './support.js';
@@ -105,6 +106,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cerf-bench-corrections-'));
   const service = await startServiceProcess({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
+  await summariesSettled(client);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_OPERATOR_KEY}` };
   const versions = async () => Number((await client.query(`select count(*) from disclosure_versions`)).rows[0].count);
   const compiled = await timed(async () => {

@@ -107,6 +107,19 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   };
 }
 
+/**
+ * Waits until the service has summarised for the facility's figures what the bench's seed wrote behind
+ * its back (it does so in the background at its start): a service that lived through the seed's writes
+ * would have done it as they came, so that work is not the measured step's.
+ */
+export async function summariesSettled(client: pg.Client): Promise<void> {
+  await waitFor(
+    async () => Number((await client.query('select count(*) from statistics_dirty')).rows[0].count) === 0,
+    'the statistics summaries',
+    600_000,
+  );
+}
+
 /** Streams tab-separated `lines` into PostgreSQL with `copySql` (a `copy … from stdin`), 1,000 lines a chunk. */
 export async function copyLines(client: pg.Client, copySql: string, lines: readonly string[]): Promise<void> {
   await pipeline(
