@@ -94,8 +94,6 @@ export async function quarterSumsAndSets(
   options: { base?: string | null } = {},
 ): Promise<{ sums: Map<string, BankSums>; sets: Map<string, FrozenLoanSet> }> {
   await withoutJit(db);
-  // every bank: the covered loans sorted once by bank and loan in memory (their frozen rows spill to disk at 64 MB)
-  if (institutionId === null) await db.execute(sql`select set_config('work_mem', '256MB', true)`);
   // one bank: its covered loans joined by hash, not looked up one by one by index (the row estimate of a
   // bank's loans to a date is far too low, and the lookups cost most of a correction's read); as it was after
   const oneBank = institutionId !== null;
