@@ -11,11 +11,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import { attributedCentitonnesHalfUpSql } from './attributed-reduction.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION } from './project-figures.js';
 
-/** The line of frozen loan `f` (a `frozen_loan`) that the list's hash joins (the fields of LIST_HASH). */
-export const LINE = (f: SQL) =>
-  sql`concat_ws(E'\t', (${f}).loan_id::text, (${f}).loan_ref, (${f}).principal_fen::text, (${f}).rate_ppm::text,
-    (${f}).attributed_centitonnes::text, to_json((${f}).project_ref)::text, (${f}).sub_area)`;
-
 /** The frozen fields, in the composite's order. */
 export const FROZEN_LOAN_FIELDS = [
   'loan_id',
@@ -48,8 +43,7 @@ const LIST_HASH = (alias: string) =>
     ${alias}.attributed_centitonnes::text, to_json(${alias}.project_ref)::text, ${alias}.sub_area), E'\\n' order by ${alias}.ordinal), ''), 'UTF8')), 'hex')`);
 
 /**
- * CTEs after a CTE `lists (institution_id, list)` of each bank's array (in loan-id order; with `lines`, also
- * `lines`: the hash lines of `LINE` joined in the same order, so the hash needs no second pass): `frozen_sets
+ * CTEs after a CTE `lists (institution_id, list)` of each bank's array (in loan-id order): `frozen_sets
  * (institution_id, key, loans, sha256)`, each bank's set, and the statements that find or store it. The
  * list's hash is taken over the array; an equal set stored already (db/migrations/0034: the same list's
  * hash and length, then the same loans with every frozen field) is the bank's set; any other set is stored
@@ -57,12 +51,9 @@ const LIST_HASH = (alias: string) =>
  * as a delta from that set's whole set (db/migrations/0035: the loans it drops and the loans it adds or
  * changes, O(k) written for k loans changed) unless the delta would be half as long as the set itself.
  */
-export const storedSets = (base: string | null = null, options: { lines?: boolean } = {}) => sql`keyed as materialized (
-    select lists.institution_id, lists.list, cardinality(lists.list) as loans, ${
-      options.lines
-        ? sql`encode(sha256(convert_to(coalesce(lists.lines, ''), 'UTF8')), 'hex') as sha256 from lists`
-        : sql`h.sha256 from lists cross join lateral (select ${LIST_HASH('u')} as sha256 from ${unnestFrozen(sql`lists.list`, 'u')}) h`
-    }
+export const storedSets = (base: string | null = null) => sql`keyed as materialized (
+    select lists.institution_id, lists.list, cardinality(lists.list) as loans, h.sha256
+    from lists cross join lateral (select ${LIST_HASH('u')} as sha256 from ${unnestFrozen(sql`lists.list`, 'u')}) h
   ), found as materialized (
     select distinct on (k.institution_id) k.institution_id, s.key
     from keyed k join disclosure_loan_sets s on s.sha256 = k.sha256 and s.loans = k.loans

@@ -18,7 +18,7 @@ import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { REDUCTION_UNIT } from '../../domain/disclosures/figures.js';
 import { horizonsOf as domainHorizons } from '../../domain/disclosures/quarter-sums.js';
 import { coveredByApprovedSupport as COVERED } from './covered-by-approved-support.js';
-import { FROZEN_LOAN, LINE, storedSets } from './frozen-loan-sets.js';
+import { FROZEN_LOAN, storedSets } from './frozen-loan-sets.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from './project-figures.js';
 
 /** the column prefix of each horizon */
@@ -57,10 +57,8 @@ export function quarterSumsSql(quarter: string, institutionId: string | null, op
       from loans l join projects pr on pr.id = l.project_id ${COVERED} ${DECIDED_JOIN}
       where l.disbursed_on <= ${p.end}::date ${onlyBank}
     ), lists as (
-      -- sorted once by bank and loan: each bank's array and hash lines are then taken in loan-id order
-      select c.institution_id, array_agg(c.frozen order by c.id) as list, string_agg(${LINE(sql`c.frozen`)}, E'\n' order by c.id) as lines
-      from (select * from covered order by institution_id, id) c group by c.institution_id
-    ), ${storedSets(options.base ?? null, { lines: true })}, per_project as materialized (
+      select institution_id, array_agg(frozen order by id) as list from covered group by institution_id
+    ), ${storedSets(options.base ?? null)}, per_project as materialized (
       select l.project_id, l.decided_id, ${sql.join(inner, sql`, `)}
       from covered l group by l.project_id, l.decided_id`
     : null;
