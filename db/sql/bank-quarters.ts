@@ -14,8 +14,9 @@
  *   changes), as that whole set itself when nothing changed, as the base when it is the base's delta
  *   again, or whole when the delta would be half as long as the set (or there is no base). The last
  *   quarter's delta compares every loan with its whole set (one hash join); an earlier quarter whose whole
- *   set is the last one's loans disbursed by its end (frozen from the same records: one array comparison)
- *   takes the last quarter's differences restricted to its loans; any other is compared in full.
+ *   set is the last one's loans disbursed by its end (frozen from the same records: one array comparison,
+ *   remembered in `loan_set_restrictions` so the next correction reads it) takes the last quarter's
+ *   differences restricted to its loans; any other is compared in full.
  *
  * Rows: one of kind 'term' per project term (k: the term's number from 0, project_id, ref, name,
  * sub_area, basis, num: the reduction it is attributed with, den: the investment, buckets: its totals as
@@ -84,10 +85,19 @@ export function bankQuartersSql(institutionId: string, quarters: readonly Quarte
     ),
     -- a quarter whose root is the last root's loans disbursed by its end (compiled from the same records)
     -- differs from it as the last quarter does, restricted to its loans; any other is compared in full
-    restricted as (
-      select rt.k, rt.root = lr.root
-        or rt.root_list = array(select s.x from (select unnest(lr.root_list) as x) s where (s.x).disbursed_on <= rt.q_end) as same
+    restricted as materialized (
+      select rt.k, rt.root, lr.root as last_root, rt.q_end, case
+          when rt.root = lr.root then true
+          -- found so by an earlier correction (sets never change)
+          when exists (select 1 from loan_set_restrictions m where m.key = rt.root and m.of_key = lr.root and m.through = rt.q_end) then true
+          else rt.root_list = array(select s.x from (select unnest(lr.root_list) as x) s where (s.x).disbursed_on <= rt.q_end)
+        end as same
       from roots rt cross join last_root lr
+    ),
+    remembered as (
+      insert into loan_set_restrictions (key, of_key, through)
+      select rs.root, rs.last_root, rs.q_end from restricted rs where rs.same and rs.root <> rs.last_root
+      on conflict do nothing
     ),
     deltas as materialized (
       select rt.k, rt.root, c.dropped, c.list, rt.base_is_delta and c.dropped = rt.base_dropped and c.list = rt.base_list as same_as_base

@@ -276,6 +276,21 @@ describe('SQL copy of the quarter sums', () => {
             }
           };
           await sameAsAlone(after);
+          // each earlier quarter's set was found to be the last one's loans by its end: remembered, and the
+          // next read of the same sets takes that from there
+          const lastKey = before.get(quarters[quarters.length - 1])!.loanSet.key;
+          const remembered = rowsOf<{ n: number }>(
+            await tx.execute(sql`select count(*)::int as n from loan_set_restrictions where of_key = ${lastKey}`),
+          )[0].n;
+          const earlier = quarters.slice(0, -1).filter((q) => before.get(q)!.loanSet.key && before.get(q)!.loanSet.key !== lastKey);
+          expect(remembered).toBe(lastKey ? earlier.length : 0);
+          await sameAsAlone(
+            await bankQuartersSumsAndSets(
+              tx,
+              bankId,
+              quarters.map((quarter) => ({ quarter, base: before.get(quarter)!.loanSet.key })),
+            ),
+          );
           // the last quarter's base frozen from other records than the earlier quarters' bases: each compared in full
           const last = quarters[quarters.length - 1];
           const lastAlone = await bankQuartersSumsAndSets(tx, bankId, [{ quarter: last, base: null }]);
