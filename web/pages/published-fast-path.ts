@@ -13,7 +13,8 @@
  * in), and anything not published go on to the ordinary pages.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { keepPublishedPage } from '../../app/disclosures/published-pages.js';
 import { signatureOfPublished, signedBytesOf } from '../../app/disclosures/sign-publication.js';
 import { perform, settled } from '../../app/perform.js';
@@ -31,6 +32,11 @@ import { LANG_COOKIE } from './context.js';
 
 /** The page template's revision: raise it when the published page's markup changes, and pages render again. */
 export const PAGE_TEMPLATE = 2;
+
+// compressed on libuv's threads: a first reader's page (brotli at its best, ~14 kB) took the event loop for
+// tens of milliseconds, and every other request of the process waited behind it
+const gzipped = promisify(gzip);
+const brotlied = promisify(brotliCompress);
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
@@ -76,6 +82,7 @@ async function storedPage(deps: AppDeps, d: PublishedDisclosure, lang: Lang, atQ
       : anonymousContext(lang, lang === 'zh' ? versionUrl : `${versionUrl}?lang=en`, `${versionUrl}?lang=${other}`);
     const name = lang === 'zh' ? d.nameZh : d.nameEn;
     const body = Buffer.from(layout(ctx, `${name} ${d.quarter}`, disclosureBody(ctx, d, atQuarter ? quarterUrl : versionUrl)).text, 'utf8');
+    const [gz, br] = await Promise.all([gzipped(body, { level: 9 }), brotlied(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } })]);
     const kept = await settled(
       perform(db, { now: deps.now(), actor: null }, (uc) =>
         keepPublishedPage(uc, {
@@ -84,8 +91,8 @@ async function storedPage(deps: AppDeps, d: PublishedDisclosure, lang: Lang, atQ
           template: PAGE_TEMPLATE,
           etag: strongTag(body),
           body,
-          gzip: gzipSync(body, { level: 9 }),
-          brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+          gzip: gz,
+          brotli: br,
         }),
       ),
     );
@@ -120,7 +127,7 @@ async function signedFile(deps: AppDeps, d: PublishedDisclosure, kind: '.json' |
     return {
       etag: `"${signed.value.signedSha256}"`,
       identity: bytes,
-      gzip: gzipSync(bytes, { level: 9 }),
+      gzip: await gzipped(bytes, { level: 9 }),
       brotli: null,
       headers: { ...headers, 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}"` },
     };
