@@ -102,25 +102,36 @@ export function quarterSumsOf(loans: readonly CoveredLoanFigures[], quarter: str
         sinceInception: sums('sinceInception'),
       };
     })
-    .sort((a, b) => compare(a.subArea, b.subArea) || compare(a.basis, b.basis));
+    .sort(bySubAreaThenBasis);
 
-  // the quarter's reduction of each project, exactly: Σ over its terms of reduction × Σ principal ÷ investment
+  const topProjects = topProjectsOf(
+    [...terms.values()].filter((t) => t.per.quarter.loans > 0).map((t) => ({ term: t.loan, principalFen: t.per.quarter.principalFen })),
+  );
+  return { subAreas, topProjects };
+}
+
+const bySubAreaThenBasis = (a: SubAreaSums, b: SubAreaSums) => compare(a.subArea, b.subArea) || compare(a.basis ?? '', b.basis ?? '');
+
+/**
+ * The three projects with the largest reduction in the quarter, from the terms with loans in it and their
+ * quarter's principal: each project's reduction exactly, Σ over its terms of reduction × Σ principal ÷
+ * investment; ties by reference.
+ */
+function topProjectsOf(terms: readonly { term: TermFigures; principalFen: bigint }[]): TopProjectSums[] {
   const projects = new Map<string, TopProjectSums>();
-  for (const t of terms.values()) {
-    if (t.per.quarter.loans === 0) continue;
-    const num = t.loan.reductionCentitonnes * t.per.quarter.principalFen;
-    const den = t.loan.investmentFen;
-    const same = projects.get(t.loan.projectId);
+  for (const { term: t, principalFen } of terms) {
+    const num = t.reductionCentitonnes * principalFen;
+    const den = t.investmentFen;
+    const same = projects.get(t.projectId);
     if (same) Object.assign(same, { num: same.num * den + num * same.den, den: same.den * den });
-    else projects.set(t.loan.projectId, { ref: t.loan.ref, name: t.loan.name, subArea: t.loan.subArea, num, den });
+    else projects.set(t.projectId, { ref: t.ref, name: t.name, subArea: t.subArea, num, den });
   }
-  const topProjects = [...projects.values()]
+  return [...projects.values()]
     .sort((x, y) => {
       const d = y.num * x.den - x.num * y.den; // descending by num/den, exactly
       return d > 0n ? 1 : d < 0n ? -1 : compare(x.ref, y.ref);
     })
     .slice(0, 3);
-  return { subAreas, topProjects };
 }
 
 /** A project term of one bank: a project and the figures its loans' reduction is attributed with. */
@@ -220,6 +231,14 @@ export function quarterSumsOfQuarters(
     else byQuarter.set(r.quarterIndex, [r]);
   }
   const rows = [...byQuarter.keys()].sort((x, y) => x - y).flatMap((q) => byQuarter.get(q)!);
+  const sums = (a: AreaHorizon): HorizonSums => ({
+    projects: a.projects.size,
+    loans: a.loans,
+    principalFen: a.principalFen,
+    rateWeightedPpmFen: a.rateWeightedPpmFen,
+    reductionLowerUnits: a.reduction,
+    reductionTerms: a.terms,
+  });
   const out = new Map<string, BankSums>();
   let next = 0;
   let year: number | null = null;
@@ -247,14 +266,6 @@ export function quarterSumsOfQuarters(
         inQuarter.add(r.term);
       }
     }
-    const sums = (a: AreaHorizon): HorizonSums => ({
-      projects: a.projects.size,
-      loans: a.loans,
-      principalFen: a.principalFen,
-      rateWeightedPpmFen: a.rateWeightedPpmFen,
-      reductionLowerUnits: a.reduction,
-      reductionTerms: a.terms,
-    });
     const subAreas: SubAreaSums[] = [...areas.values()]
       .filter((a) => a.per.sinceInception.terms > 0)
       .map((a) => ({
@@ -264,23 +275,8 @@ export function quarterSumsOfQuarters(
         yearToDate: sums(a.per.yearToDate),
         sinceInception: sums(a.per.sinceInception),
       }))
-      .sort((a, b) => compare(a.subArea, b.subArea) || compare(a.basis, b.basis));
-    // the quarter's reduction of each project, exactly, as quarterSumsOf takes it
-    const projects = new Map<string, TopProjectSums>();
-    for (const i of inQuarter) {
-      const t = terms[i];
-      const num = t.reductionCentitonnes * state[i].quarter.principalFen;
-      const den = t.investmentFen;
-      const same = projects.get(t.projectId);
-      if (same) Object.assign(same, { num: same.num * den + num * same.den, den: same.den * den });
-      else projects.set(t.projectId, { ref: t.ref, name: t.name, subArea: t.subArea, num, den });
-    }
-    const topProjects = [...projects.values()]
-      .sort((x, y) => {
-        const d = y.num * x.den - x.num * y.den;
-        return d > 0n ? 1 : d < 0n ? -1 : compare(x.ref, y.ref);
-      })
-      .slice(0, 3);
+      .sort(bySubAreaThenBasis);
+    const topProjects = topProjectsOf([...inQuarter].map((i) => ({ term: terms[i], principalFen: state[i].quarter.principalFen })));
     out.set(quarter, { subAreas, topProjects });
   }
   return out;
