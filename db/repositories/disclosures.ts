@@ -4,7 +4,7 @@
  * a horizon when it was disbursed in it and is covered by approved support (db/sql/). Compiling a
  * version is a use case: app/disclosures/compile-version.ts.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { quarterPeriod, type Horizon, type ProjectFraction } from '../../domain/disclosures/compile.js';
 import type { HorizonSums } from '../../domain/disclosures/figures.js';
 import { quarterSumsOfQuarters, type BankSums, type TermFigures, type TermQuarterTotals } from '../../domain/disclosures/quarter-sums.js';
@@ -21,21 +21,22 @@ export type DisclosureVersionRow = typeof disclosureVersions.$inferSelect;
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(result: unknown): T[] => (result as Rows<T>).rows;
 
+/** Whether bank `bank` (an SQL expression of its id) has a covered loan disbursed on or before `through`. */
+const hasCoveredLoan = (bank: SQL, through: string) =>
+  sql`exists (select 1 from loans l ${COVERED} where l.institution_id = ${bank} and a.institution_id = ${bank} and l.disbursed_on <= ${through})`;
+
 /** Banks with at least one covered loan disbursed on or before `through`. */
 export async function banksWithSupport(db: Tx, through: string): Promise<{ id: string; code: string }[]> {
   return rowsOf<{ id: string; code: string }>(
-    await db.execute(sql`select i.id, i.code from institutions i
-      where i.kind = 'bank' and exists (select 1 from loans l ${COVERED} where l.institution_id = i.id and l.disbursed_on <= ${through})
-      order by i.code`),
+    await db.execute(
+      sql`select i.id, i.code from institutions i where i.kind = 'bank' and ${hasCoveredLoan(sql`i.id`, through)} order by i.code`,
+    ),
   );
 }
 
 /** Whether the bank has a covered loan disbursed on or before `through` (something to count). */
 export async function bankHasSupport(db: Tx, institutionId: string, through: string): Promise<boolean> {
-  const [row] = rowsOf<{ yes: boolean }>(
-    await db.execute(sql`select exists (select 1 from loans l ${COVERED}
-      where l.institution_id = ${institutionId} and a.institution_id = ${institutionId} and l.disbursed_on <= ${through}) as yes`),
-  );
+  const [row] = rowsOf<{ yes: boolean }>(await db.execute(sql`select ${hasCoveredLoan(sql`${institutionId}::uuid`, through)} as yes`));
   return Boolean(row?.yes);
 }
 
