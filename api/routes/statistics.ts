@@ -5,8 +5,7 @@
  * own line).
  */
 import { Router } from 'express';
-import { perform } from '../../app/perform.js';
-import { facilityStatement, facilityStatistics, refreshFigures } from '../../app/statistics/facility-statistics.js';
+import { facilityStatement, facilityStatistics, readFigures } from '../../app/statistics/facility-statistics.js';
 import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import type { FacilityStatistics } from '../../app/statistics/facility-statistics.js';
@@ -67,8 +66,6 @@ describe({
   responses: { 200: InstitutionCategoriesView },
 });
 
-const READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
-
 export function presentStatistics(s: FacilityStatistics, present = presentFigures) {
   return {
     ...present(s.figures),
@@ -84,16 +81,14 @@ export function statisticsRoutes({ database, now }: AppDeps): Router {
   router.get('/facility/statistics', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(FacilityStatisticsQuery, req.query);
     const input = { on: q.on ?? shanghaiDate(now()), series: q.series === 'quarters' };
-    await refreshFigures(db);
-    const stats = await perform(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatistics(ctx, input), READ);
+    const stats = await readFigures(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatistics(ctx, input));
     res.json(presentStatistics(stats));
   });
 
   router.get('/facility/statement', requireRole('operator'), async (req, res) => {
     const q = parseOrThrow(StatementQuery, req.query);
     const on = q.on ?? shanghaiDate(now());
-    await refreshFigures(db);
-    const statement = await perform(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatement(ctx, { on }), READ);
+    const statement = await readFigures(db, { now: now(), actor: actorOf(res) }, (ctx) => facilityStatement(ctx, { on }));
     res.json({ ...statement, figures: presentFigures(statement.figures) });
   });
 

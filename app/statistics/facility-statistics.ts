@@ -15,6 +15,7 @@ import {
   refreshStatisticsSummaries,
 } from '../../db/read-models/facility-statistics.js';
 import type { Db, Tx } from '../../db/client.js';
+import { perform, type Acting, type UseCaseContext } from '../perform.js';
 
 /** The first quarter end the series starts from: the end of the facility's first quarter (2021Q4). */
 export const FIRST_QUARTER_END = '2021-12-31';
@@ -37,6 +38,15 @@ export async function refreshFigures(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await refreshStatisticsSummaries(tx);
   });
+}
+
+/** A consistent, read-only snapshot for the figures' statements. */
+export const FIGURES_READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
+
+/** How every edge reads the figures: the summaries brought up to date (`refreshFigures`), then `work` in one read-only snapshot. */
+export async function readFigures<T>(db: Db, acting: Acting, work: (ctx: UseCaseContext) => Promise<T>): Promise<T> {
+  await refreshFigures(db);
+  return perform(db, acting, work, FIGURES_READ);
 }
 
 /** The figures on each date, every date read by the same two statements. */

@@ -10,11 +10,10 @@ import type { Db } from '../../db/client.js';
 import { figuresStamp } from '../../db/read-models/facility-statistics.js';
 import type { IsoDate } from '../../domain/dates.js';
 import { perform, type Acting } from '../perform.js';
-import { facilityStatistics, refreshFigures, type FacilityStatistics } from './facility-statistics.js';
+import { facilityStatistics, FIGURES_READ, readFigures, type FacilityStatistics } from './facility-statistics.js';
 
 // a date with its series: 321 kB as JSON at 50 banks, 31 provinces and 15 quarter ends, more as objects
 const MAX_DATES = 8;
-const READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 
 type Kept = { stamp: string; series: boolean; stats: FacilityStatistics };
 
@@ -42,25 +41,18 @@ function keptStatistics(db: Db): PublishedStatistics {
     kept.set(on, entry);
     while (kept.size > MAX_DATES) kept.delete(kept.keys().next().value!);
   };
-  const compute = async (acting: Acting, input: { on: IsoDate; series: boolean }) => {
-    await refreshFigures(db);
-    return perform(
-      db,
-      acting,
-      async (ctx) => {
-        const stamp = await figuresStamp(ctx.tx);
-        const stats = await facilityStatistics(ctx, input);
-        const entry = kept.get(input.on);
-        // a slower computation of an older snapshot does not replace a newer one
-        if (!entry || BigInt(entry.stamp) <= BigInt(stamp)) keep(input.on, { stamp, series: input.series, stats });
-        return stats;
-      },
-      READ,
-    );
-  };
+  const compute = (acting: Acting, input: { on: IsoDate; series: boolean }) =>
+    readFigures(db, acting, async (ctx) => {
+      const stamp = await figuresStamp(ctx.tx);
+      const stats = await facilityStatistics(ctx, input);
+      const entry = kept.get(input.on);
+      // a slower computation of an older snapshot does not replace a newer one
+      if (!entry || BigInt(entry.stamp) <= BigInt(stamp)) keep(input.on, { stamp, series: input.series, stats });
+      return stats;
+    });
   return {
     async get(acting, input) {
-      const stamp = await perform(db, acting, (ctx) => figuresStamp(ctx.tx), READ);
+      const stamp = await perform(db, acting, (ctx) => figuresStamp(ctx.tx), FIGURES_READ);
       const entry = kept.get(input.on);
       if (entry && entry.stamp === stamp && (entry.series || !input.series)) {
         keep(input.on, entry);

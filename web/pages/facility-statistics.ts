@@ -4,8 +4,7 @@
  * balance at each quarter end as a chart), each with CSV and JSON downloads (….csv, ….json).
  */
 import { Router, type Request, type Response } from 'express';
-import { perform } from '../../app/perform.js';
-import { facilityStatement, facilityStatistics, refreshFigures } from '../../app/statistics/facility-statistics.js';
+import { facilityStatement, facilityStatistics, readFigures } from '../../app/statistics/facility-statistics.js';
 import { publishedStatistics } from '../../app/statistics/published-statistics.js';
 import { isIsoDate, shanghaiDate } from '../../domain/dates.js';
 import { AREA_NAMES } from '../../domain/policy/index.js';
@@ -30,7 +29,6 @@ type Line = {
   provided?: string;
   outstanding?: string;
 };
-const READ = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 const COLUMNS = ['scope', 'key', 'provided', 'outstanding', 'loans', 'loansPrincipal', 'enterprises', 'projects', 'annualReductionTonnes'];
 
 function dateOf(req: Request, deps: AppDeps): string {
@@ -108,17 +106,10 @@ async function answer(req: Request, res: Response, deps: AppDeps, scope: 'operat
   const { stats, statement } =
     scope === 'public'
       ? { stats: await publishedStatistics(deps.database.db).get(acting, { on, series }), statement: null }
-      : await refreshFigures(deps.database.db).then(() =>
-          perform(
-            deps.database.db,
-            acting,
-            async (uc) => {
-              const figures = await facilityStatistics(uc, { on, series });
-              return { stats: figures, statement: withStatement ? await facilityStatement(uc, { on, figures: figures.figures }) : null };
-            },
-            READ,
-          ),
-        );
+      : await readFigures(deps.database.db, acting, async (uc) => {
+          const figures = await facilityStatistics(uc, { on, series });
+          return { stats: figures, statement: withStatement ? await facilityStatement(uc, { on, figures: figures.figures }) : null };
+        });
   const present = scope === 'public' ? presentPublicFigures : presentFigures;
   const view = present(stats.figures);
   const filename = `facility-statistics-${on}`;
