@@ -10,15 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../db/client.js';
-import { shanghaiDate } from '../domain/dates.js';
 import { formatFenAsWanYuan } from '../domain/money.js';
-import { jobIds } from '../domain/job-ids.js';
-import { previousQuarter } from '../jobs/processors/compile-quarter.js';
 import { waitFor } from '../process/embedded/process-tools.js';
 import {
   fmt,
-  freshDatabase,
+  serviceDatabase,
   sampleRss,
   timed,
   type Benchmark,
@@ -53,13 +49,6 @@ export async function generate(client: pg.Client) {
     someUncovered: true,
     userId: user.id,
   });
-  // the service catches up a missed quarter-end compilation on start: mark the latest one as handled so
-  // only the benchmark's quarter is compiled while it is timed
-  const latest = previousQuarter(shanghaiDate(new Date()));
-  await client.query(`insert into outbox (queue, name, job_id, payload, status) values ('compile', 'compile-quarter', $1, $2, 'done')`, [
-    jobIds.compileQuarter(latest),
-    { quarter: latest },
-  ]);
   await client.query('vacuum analyze');
 }
 
@@ -81,12 +70,8 @@ export const RAW = (() => {
 })();
 
 const bench: Benchmark = async ({ pg: server, log }) => {
-  const databaseUrl = await freshDatabase(server, 'compile');
-  const migrated = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolMax: 1 });
-  await migrated.close();
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on('error', () => {});
-  await client.connect();
+  // the latest ended quarter's compile (the service catches it up on start) marked handled: only the bench's quarter runs
+  const { url: databaseUrl, client } = await serviceDatabase(server, 'compile');
   const generated = await timed(() => generate(client));
   log(`${fmt(LOANS)} loans, ${fmt(PROJECTS)} projects, ${BANKS} banks generated in ${fmt(generated.seconds, 1)} s`);
 
