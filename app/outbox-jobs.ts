@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { findOutbox, retryFailed, type NewOutboxJob, type OutboxRow } from '../db/repositories/outbox.js';
 import { addDays, quarterBounds, quarterOf } from '../domain/dates.js';
 import { jobIds } from '../domain/job-ids.js';
-import type { CompileJob, CompileQuarterJob, CorrectJob, DailyJob, PublishJob } from '../schemas/disclosures.js';
+import type { CompileJob, CompileQuarterJob, CompileQuarterPartJob, CorrectJob, DailyJob, PublishJob } from '../schemas/disclosures.js';
 import type { UploadJob } from '../schemas/uploads.js';
 import type { AssignJob } from '../schemas/verification.js';
 import type { NotifyJob } from '../schemas/webhooks.js';
@@ -21,6 +21,7 @@ import { refuse } from './refusals.js';
  * bigints as `{ $bigint }`); the processor gets the parsed form.
  */
 export type CompileQuarterPayload = z.input<typeof CompileQuarterJob>;
+export type CompileQuarterPartPayload = z.input<typeof CompileQuarterPartJob>;
 export type CompilePayload = z.input<typeof CompileJob>;
 export type AssignPayload = z.input<typeof AssignJob>;
 export type PublishPayload = z.input<typeof PublishJob>;
@@ -40,6 +41,13 @@ export const outboxJobs = {
     name: 'compile-quarter',
     jobId,
     payload: { quarter } satisfies CompileQuarterPayload,
+  }),
+  /** one part of a fan-out run: some of the quarter's banks, read together */
+  compileQuarterPart: (runJobId: string, part: number, payload: CompileQuarterPartPayload): NewOutboxJob => ({
+    queue: 'compile',
+    name: 'compile-quarter-part',
+    jobId: jobIds.compileQuarterPart(runJobId, part),
+    payload,
   }),
   compile: (institutionCode: string, payload: CompilePayload): NewOutboxJob => ({
     queue: 'compile',

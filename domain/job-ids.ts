@@ -10,6 +10,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const jobIds = {
   /** fan-out of a quarter's compilation over every bank with support */
   compileQuarter: (quarter: string) => `compile-quarter.${quarter}`,
+  /** part `part` (from 1) of a fan-out run (`compile-quarter.<quarter>` or a later run's id) */
+  compileQuarterPart: (runJobId: string, part: number) => `${runJobId}.part${part}`,
   compile: (institutionCode: string, quarter: string, version: number) => `compile.${institutionCode}.${quarter}.v${version}`,
   assign: (versionId: string) => `assign.${versionId}`,
   publish: (versionId: string) => `publish.${versionId}`,

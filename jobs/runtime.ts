@@ -19,7 +19,7 @@ import { webhookFetch } from '../platform/webhook-transport.js';
 import { QUEUES } from './queues.js';
 import { assign } from './processors/assign.js';
 import { compile } from './processors/compile.js';
-import { compileQuarter } from './processors/compile-quarter.js';
+import { compileQuarter, compileQuarterPart } from './processors/compile-quarter.js';
 import { correct } from './processors/correct.js';
 import { interestAccrual, maturityScan } from './processors/daily.js';
 import { notify } from './processors/notify.js';
@@ -74,7 +74,14 @@ export type JobRuntimeOptions = {
 };
 
 const PROCESSORS: Record<QueueName, (name: string) => Processor> = {
-  compile: (name) => (name === 'compile-quarter' ? compileQuarter : name === 'correct' ? correct : compile),
+  compile: (name) =>
+    name === 'compile-quarter'
+      ? compileQuarter
+      : name === 'compile-quarter-part'
+        ? compileQuarterPart
+        : name === 'correct'
+          ? correct
+          : compile,
   assign: () => assign,
   publish: () => publish,
   'maturity-scan': () => maturityScan,

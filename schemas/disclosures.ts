@@ -125,6 +125,9 @@ export const DisclosurePage = z.object({ items: z.array(Disclosure), nextCursor:
 
 export const CompileQuarterJob = z.object({ quarter: z.string().optional() });
 
+/** A part of a quarter's fan-out: the banks whose sums and loan sets one job reads (app/disclosures/compile-quarter.ts). */
+export const CompileQuarterPartJob = z.object({ quarter: z.string(), institutionIds: z.array(z.uuid()).min(1) });
+
 /** A bigint in a job payload (JSON has none): `{ "$bigint": "123" }`, decoded to `123n` when the processor parses it. */
 export const BigintJson = z.codec(z.object({ $bigint: z.string().regex(/^-?\d+$/) }).strict(), z.bigint(), {
   decode: (json) => BigInt(json.$bigint),

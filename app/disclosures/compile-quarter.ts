@@ -1,14 +1,16 @@
 /**
- * A quarter's compilation: the operator asks for it (or the quarter-end schedule does), and one
- * fan-out job sums every bank's covered loans in one pass and writes one compile job per bank with
- * support, each carrying its bank's sums (app/disclosures/compile-version.ts stores the version).
+ * A quarter's compilation: the operator asks for it (or the quarter-end schedule does); one fan-out job
+ * splits the banks with support into parts, one job per part sums its banks' covered loans in one pass
+ * and writes one compile job per bank, each carrying its bank's sums and loan set
+ * (app/disclosures/compile-version.ts stores the version).
  */
 import { z } from 'zod';
-import { banksWithSupport, EMPTY_LOAN_SET, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
+import { banksWithSupport, banksWithSupportSized, EMPTY_LOAN_SET, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
 import { institutionsByIds } from '../../db/repositories/institutions.js';
-import { lockKey, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
+import { lockKey, lockKeyShared, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
+import { FAN_OUT_PARTS, fanOutParts } from '../../domain/disclosures/fan-out-parts.js';
 import { jobIds } from '../../domain/job-ids.js';
 import { BankSumsJson } from '../../schemas/disclosures.js';
 import { outboxJobs } from '../outbox-jobs.js';
@@ -41,15 +43,34 @@ export async function requestQuarterCompile(
 }
 
 /**
- * The fan-out: one pass over every bank's covered loans computes the quarter's sums and stores each
- * bank's frozen loan set, then one compile job (version 1) per bank with support carries its bank's sums
- * and its set's key. Same quarter again: no new jobs.
+ * The fan-out: the banks with support in `FAN_OUT_PARTS` parts of about the same number of loans, one
+ * job per part (`compileQuarterPart`). Same run again: no new jobs.
  */
-export async function fanOutQuarter(ctx: UseCaseContext, input: { quarter: string }): Promise<{ jobs: string[]; created: number }> {
-  // an approval of support for the quarter's loans takes the same key (corrections.ts):
-  // the sums below count it, or it saw this run and compiled the bank's version itself
-  await lockKey(ctx.tx, jobIds.compileQuarter(input.quarter));
-  const { sums, sets } = await quarterSumsAndSets(ctx.tx, input.quarter);
+export async function fanOutQuarter(
+  ctx: UseCaseContext,
+  input: { quarter: string; runJobId: string },
+): Promise<{ jobs: string[]; created: number }> {
+  const banks = await banksWithSupportSized(ctx.tx, quarterPeriod(input.quarter).end);
+  const jobs = fanOutParts(banks, FAN_OUT_PARTS).map((part, k) =>
+    outboxJobs.compileQuarterPart(input.runJobId, k + 1, { quarter: input.quarter, institutionIds: part.map((b) => b.id) }),
+  );
+  const created = await writeOutbox(ctx.tx, jobs);
+  return { jobs: jobs.map((j) => j.jobId), created: created.length };
+}
+
+/**
+ * One part of the fan-out: one pass over its banks' covered loans computes their quarter's sums and
+ * stores each one's frozen loan set, then one compile job (version 1) per bank with loans to count carries
+ * its sums and its set's key. Same part again: no new jobs.
+ */
+export async function compileQuarterPart(
+  ctx: UseCaseContext,
+  input: { quarter: string; institutionIds: readonly string[] },
+): Promise<{ jobs: string[]; created: number }> {
+  // shared: the other part reads beside this one. An approval of support for the quarter's loans takes
+  // the key alone (corrections.ts): the sums below count it, or it compiled the bank's version itself
+  await lockKeyShared(ctx.tx, jobIds.compileQuarter(input.quarter));
+  const { sums, sets } = await quarterSumsAndSets(ctx.tx, input.quarter, input.institutionIds);
   const banks = await institutionsByIds(ctx.tx, [...sums.keys()]);
   const jobs = banks
     .sort((a, b) => (a.code < b.code ? -1 : 1))

@@ -1,6 +1,6 @@
 /**
  * SQL copy of domain/disclosures/quarter-sums.ts `quarterSumsOf`: the raw sums behind a quarter's
- * disclosures, for every bank with support (or one bank), in one pass over the loans covered by approved
+ * disclosures, for every bank with support (or one bank, or some), in one pass over the loans covered by approved
  * support (covered-by-approved-support.ts) disbursed on or before the quarter's end. First per project and
  * the figures its loans are attributed with (project-figures.ts; one reduction term each): the loans, Σ
  * principal and Σ rate × principal of each horizon; then per bank, sub-area and reduction basis the distinct
@@ -21,6 +21,9 @@ import { coveredByApprovedSupport as COVERED } from './covered-by-approved-suppo
 import { FROZEN_LOAN, storedSets } from './frozen-loan-sets.js';
 import { ATTRIBUTED_INVESTMENT, ATTRIBUTED_REDUCTION, DECIDED_JOIN, DECIDED_PROJECTS } from './project-figures.js';
 
+/** The banks a read covers: every bank (null), one bank, or several (a part of the quarter's fan-out). */
+export type BankScope = string | readonly string[] | null;
+
 /** the column prefix of each horizon */
 export const HORIZON_PREFIX = { quarter: 'q', yearToDate: 'y', sinceInception: 'a' } as const;
 
@@ -32,7 +35,7 @@ const horizonsOf = (quarter: string) => domainHorizons(quarter).map((h) => ({ pr
  * unless an equal one is already (with `base`, one bank's correction: as a delta from that set's), and one row of kind 'set' per bank (institution_id, ref: the set's key, name: the
  * list's SHA-256, num: its loans) follows the sums.
  */
-export function quarterSumsSql(quarter: string, institutionId: string | null, options: { freeze?: boolean; base?: string | null } = {}) {
+export function quarterSumsSql(quarter: string, banks: BankScope, options: { freeze?: boolean; base?: string | null } = {}) {
   const p = quarterPeriod(quarter);
   const hs = horizonsOf(quarter);
   const unit = sql.raw(`${REDUCTION_UNIT.toString()}::numeric`);
@@ -50,7 +53,12 @@ export function quarterSumsSql(quarter: string, institutionId: string | null, op
   });
   // the application's bank too (always the loan's): the bank's few applications lead the plan even when
   // the statistics lag behind a large import in progress
-  const onlyBank = institutionId ? sql`and l.institution_id = ${institutionId} and a.institution_id = ${institutionId}` : sql``;
+  const onlyBank =
+    typeof banks === 'string'
+      ? sql`and l.institution_id = ${banks} and a.institution_id = ${banks}`
+      : banks
+        ? sql`and l.institution_id = any(${sql.param([...banks])}::uuid[]) and a.institution_id = any(${sql.param([...banks])}::uuid[])`
+        : sql``;
   const perProject = options.freeze
     ? sql`covered as materialized (
       select l.id, l.institution_id, l.project_id, dp.id as decided_id, l.disbursed_on, l.principal_fen, l.rate_ppm, ${FROZEN_LOAN} as frozen

@@ -1,8 +1,11 @@
-/** Fan-out of a quarter's compilation: the sums of every bank in one pass, then one compile job (outbox row) per bank with support. */
-import { fanOutQuarter } from '../../app/disclosures/compile-quarter.js';
+/**
+ * Fan-out of a quarter's compilation: the banks with support in parts (one job each); a part sums its
+ * banks in one pass, then writes one compile job (outbox row) per bank.
+ */
+import { compileQuarterPart as compilePart, fanOutQuarter } from '../../app/disclosures/compile-quarter.js';
 import { previousQuarter } from '../../app/outbox-jobs.js';
 import { shanghaiDate } from '../../domain/dates.js';
-import { CompileQuarterJob } from '../../schemas/disclosures.js';
+import { CompileQuarterJob, CompileQuarterPartJob } from '../../schemas/disclosures.js';
 import { parsePayload } from './parse.js';
 import { performJob } from './perform-job.js';
 import type { Processor } from './types.js';
@@ -12,6 +15,12 @@ export { previousQuarter };
 export const compileQuarter: Processor = async (ctx, job) => {
   const payload = parsePayload(CompileQuarterJob, job.data, job.id);
   const quarter = payload.quarter ?? previousQuarter(shanghaiDate(ctx.now()));
-  const result = await performJob(ctx, job, (uc) => fanOutQuarter(uc, { quarter }));
-  return `fanned out ${result.jobs.length} compile job(s) for ${quarter} (${result.created} new)`;
+  const result = await performJob(ctx, job, (uc) => fanOutQuarter(uc, { quarter, runJobId: job.id }));
+  return `fanned out ${result.jobs.length} part(s) for ${quarter} (${result.created} new)`;
+};
+
+export const compileQuarterPart: Processor = async (ctx, job) => {
+  const payload = parsePayload(CompileQuarterPartJob, job.data, job.id);
+  const result = await performJob(ctx, job, (uc) => compilePart(uc, payload));
+  return `wrote ${result.jobs.length} compile job(s) for ${payload.quarter} (${result.created} new)`;
 };

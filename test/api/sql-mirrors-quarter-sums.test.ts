@@ -5,6 +5,7 @@
  * of a year's and a quarter's boundaries, some covered by approved support and some not, some naming a
  * register entry whose figures an operator may have decided.
  */
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +196,11 @@ describe('SQL copy of the quarter sums', () => {
           const once = await quarterSumsAndSets(tx, QUARTER, bankId);
           expect(once.sums.get(bankId) ?? empty).toEqual(expected);
           expect(once.sets.get(bankId)?.loans ?? 0).toBe(counted);
+          // a part of the quarter's fan-out (several banks, one of them without loans): the same sums and set
+          const part = await quarterSumsAndSets(tx, QUARTER, [randomUUID(), bankId]);
+          expect(part.sums.get(bankId) ?? empty).toEqual(expected);
+          expect(part.sets.get(bankId)).toEqual(once.sets.get(bankId));
+          expect([...part.sums.keys()].every((id) => id === bankId)).toBe(true);
           // read again: the same set, not stored twice
           const again = await quarterSumsAndSets(tx, QUARTER);
           expect(again.sets.get(bankId)).toEqual(once.sets.get(bankId));
