@@ -1,13 +1,12 @@
 /**
  * A quarter's compilation: the operator asks for it (or the quarter-end schedule does); one fan-out job
- * splits the banks with support into parts, one job per part sums its banks' covered loans in one pass
- * and writes one compile job per bank, each carrying its bank's sums and loan set
- * (app/disclosures/compile-version.ts stores the version).
+ * splits the banks with support into parts, and one job per part sums its banks' covered loans in one
+ * pass and stores each bank's version from them (app/disclosures/compile-version.ts).
  */
 import { z } from 'zod';
 import { banksWithSupport, banksWithSupportSized, EMPTY_LOAN_SET, quarterSumsAndSets } from '../../db/repositories/disclosures.js';
 import { institutionsByIds } from '../../db/repositories/institutions.js';
-import { lockKey, lockKeyShared, runsOf, writeOutbox } from '../../db/repositories/outbox.js';
+import { lockKey, lockKeyShared, runsOf, writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
 import { FAN_OUT_PARTS, fanOutParts } from '../../domain/disclosures/fan-out-parts.js';
@@ -16,6 +15,7 @@ import { BankSumsJson } from '../../schemas/disclosures.js';
 import { outboxJobs } from '../outbox-jobs.js';
 import type { UseCaseContext } from '../perform.js';
 import { refuse } from '../refusals.js';
+import { compileVersion } from './compile-version.js';
 
 /**
  * Writes the quarter's compilation job (the fan-out) and lists the banks it will cover; refuses a
@@ -60,31 +60,38 @@ export async function fanOutQuarter(
 
 /**
  * One part of the fan-out: one pass over its banks' covered loans computes their quarter's sums and
- * stores each one's frozen loan set, then one compile job (version 1) per bank with loans to count carries
- * its sums and its set's key. Same part again: no new jobs.
+ * stores each one's frozen loan set; then each bank with loans to count gets its version 1 from them, in
+ * this transaction (a savepoint each). A bank whose version fails gets a compile job carrying its sums and
+ * set instead, retried on its own and listed among the failed jobs when it keeps failing; the part's
+ * other banks are not held back by it. Same part again: the versions that exist are left as they are.
  */
 export async function compileQuarterPart(
   ctx: UseCaseContext,
   input: { quarter: string; institutionIds: readonly string[] },
-): Promise<{ jobs: string[]; created: number }> {
+): Promise<{ compiled: number; queued: string[] }> {
   // shared: the other part reads beside this one. An approval of support for the quarter's loans takes
   // the key alone (corrections.ts): the sums below count it, or it compiled the bank's version itself
   await lockKeyShared(ctx.tx, jobIds.compileQuarter(input.quarter));
   const { sums, sets } = await quarterSumsAndSets(ctx.tx, input.quarter, input.institutionIds);
-  const banks = await institutionsByIds(ctx.tx, [...sums.keys()]);
-  const jobs = banks
-    .sort((a, b) => (a.code < b.code ? -1 : 1))
-    .map((b) =>
-      outboxJobs.compile(b.code, {
-        institutionId: b.id,
-        quarter: input.quarter,
-        version: 1,
-        previousVersionId: null,
-        restatesVersionId: null,
-        precomputed: z.encode(BankSumsJson, sums.get(b.id)!),
-        loanSet: sets.get(b.id) ?? EMPTY_LOAN_SET,
-      }),
-    );
-  const created = await writeOutbox(ctx.tx, jobs);
-  return { jobs: jobs.map((j) => j.jobId), created: created.length };
+  const banks = (await institutionsByIds(ctx.tx, [...sums.keys()])).sort((a, b) => (a.code < b.code ? -1 : 1));
+  let compiled = 0;
+  const queued: NewOutboxJob[] = [];
+  for (const b of banks) {
+    const job = {
+      institutionId: b.id,
+      quarter: input.quarter,
+      version: 1,
+      previousVersionId: null,
+      restatesVersionId: null,
+      loanSet: sets.get(b.id) ?? EMPTY_LOAN_SET,
+    };
+    try {
+      const done = await ctx.tx.transaction((tx) => compileVersion({ ...ctx, tx }, { ...job, sums: sums.get(b.id)! }));
+      if (done.created) compiled += 1;
+    } catch {
+      queued.push(outboxJobs.compile(b.code, { ...job, precomputed: z.encode(BankSumsJson, sums.get(b.id)!) }));
+    }
+  }
+  await writeOutbox(ctx.tx, queued);
+  return { compiled, queued: queued.map((j) => j.jobId) };
 }

@@ -1,6 +1,6 @@
 /**
  * Fan-out of a quarter's compilation: the banks with support in parts (one job each); a part sums its
- * banks in one pass, then writes one compile job (outbox row) per bank.
+ * banks in one pass, then stores each bank's version.
  */
 import { compileQuarterPart as compilePart, fanOutQuarter } from '../../app/disclosures/compile-quarter.js';
 import { previousQuarter } from '../../app/outbox-jobs.js';
@@ -22,5 +22,6 @@ export const compileQuarter: Processor = async (ctx, job) => {
 export const compileQuarterPart: Processor = async (ctx, job) => {
   const payload = parsePayload(CompileQuarterPartJob, job.data, job.id);
   const result = await performJob(ctx, job, (uc) => compilePart(uc, payload));
-  return `wrote ${result.jobs.length} compile job(s) for ${payload.quarter} (${result.created} new)`;
+  const queued = result.queued.length ? `; ${result.queued.length} failed, queued as compile jobs: ${result.queued.join(', ')}` : '';
+  return `compiled ${result.compiled} version(s) of ${payload.quarter}${queued}`;
 };
