@@ -140,6 +140,8 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     return 'tick written to outbox';
   };
 
+  const relayNow = () => relayOnce(db, queues, logger, options.retry);
+
   const workers: Worker[] = [];
   // a worker does not close a connection it was handed, so stop() closes these itself
   const workerConnections: Redis[] = [];
@@ -169,6 +171,8 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
             `job ${jobId}`,
           );
           logger.debug({ job: jobId, outcome, worker: options.workerName }, 'job done');
+          // the jobs it wrote (a fan-out's parts, a version's notification) start now, not at the next tick
+          if (queue !== 'notify') void relayNow().catch(() => undefined);
           return outcome;
         },
         {
@@ -204,7 +208,6 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
     }
   }
 
-  const relayNow = () => relayOnce(db, queues, logger, options.retry);
   const reconcileNow = () =>
     reconcileOnce({ db, queues, logger, now: options.now, catchUp: options.catchUp ?? true, graceMs: options.reconcileGraceMs ?? 5_000 });
   if (options.schedulers ?? true)
