@@ -3,7 +3,7 @@
  * claims pending rows and hands them to BullMQ (jobId = job_id); a processor marks its row done in
  * the same transaction as its effect; the reconciler puts rows whose BullMQ job vanished back to pending.
  */
-import { and, asc, eq, inArray, like, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
 import { outbox } from '../schema/index.js';
 
@@ -63,12 +63,12 @@ export async function lockKeyShared(tx: Tx, key: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`);
 }
 
-/** The job `baseJobId` and its later runs (`<base>.r2`, `<base>.r3`, …) with their status. */
+/** The job `baseJobId` and its later runs (`<base>.r2`, `<base>.r3`, …; not the jobs a run wrote, such as `<base>.r2.part1`) with their status. */
 export async function runsOf(tx: Tx, baseJobId: string): Promise<{ jobId: string; status: OutboxRow['status'] }[]> {
   return tx
     .select({ jobId: outbox.jobId, status: outbox.status })
     .from(outbox)
-    .where(or(eq(outbox.jobId, baseJobId), like(outbox.jobId, `${baseJobId}.r%`)));
+    .where(or(eq(outbox.jobId, baseJobId), sql`${outbox.jobId} ~ ${`^${baseJobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.r[0-9]+$`}`));
 }
 
 export async function findOutbox(db: Tx, jobId: string): Promise<OutboxRow | null> {
