@@ -1,7 +1,8 @@
 /**
  * Quarterly compilation: one quarter (2022Q3) for 30 banks over 1,000,000 loans (90 % covered by
  * approved support, some disbursed after the quarter), compiled by the service (POST
- * /api/v1/disclosures/compile → outbox → relay → BullMQ → compile jobs → stored versions), against the
+ * /api/v1/disclosures/compile → outbox → relay → BullMQ → the fan-out → its two parts, each reading its
+ * banks' loans once and storing their versions), against the
  * raw SQL aggregate that computes the same three horizons' figures for every bank in one statement,
  * on the same server in the same run. Target: compilation within 1.5× the raw aggregate. Prints the
  * service's peak RSS. BENCH_COMPILE_LOANS overrides the loan count.
