@@ -1,4 +1,4 @@
-/** Two worker processes' worth of runtimes on the same queues and database never double-process a job. */
+/** Two worker processes' worth of runtimes on the same queues and database never double-process a job: a quarter's fan-out and its parts. */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { like } from 'drizzle-orm';
@@ -34,12 +34,18 @@ describe('two workers on the same queue', () => {
   it('when two runtimes relay and work the same compile jobs, then each job runs exactly once', async () => {
     const res = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });
     expect(res.status).toBe(202);
+    // the fan-out and its two parts (each part stores its banks' versions)
     const rows = await eventually(async () => {
-      const r = await t.database.db.select().from(outbox).where(like(outbox.jobId, 'compile.%'));
-      return r.length === BANKS && r.every((x) => x.status === 'done') ? r : undefined;
-    }, 'every compile job done');
+      const r = await t.database.db.select().from(outbox).where(like(outbox.jobId, 'compile-quarter.2022Q3%'));
+      return r.length === 3 && r.every((x) => x.status === 'done') ? r : undefined;
+    }, 'the fan-out and its parts done');
+    expect(rows.map((r) => r.jobId).sort()).toEqual([
+      'compile-quarter.2022Q3',
+      'compile-quarter.2022Q3.part1',
+      'compile-quarter.2022Q3.part2',
+    ]);
     // `attempts` counts every start of a job's processor
-    expect(rows.map((r) => r.attempts)).toEqual(Array(BANKS).fill(1));
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1]);
     const processedBy = new Set<string>();
     for (const row of rows) {
       const job = await first.queues.compile.getJob(row.jobId);
