@@ -139,10 +139,12 @@ export async function submitLoans(
       if (!register.ids.has(text) && !newKeys.has(text))
         newKeys.set(text, { key, name: l.facts.project.name, province: l.facts.project.province });
     }
+    // none of them was found when the entries were locked: claimed without reading them again
     const claimed = await resolveRegisterKeys(
       tx,
       [...newKeys.values()].map((k) => ({ ...k.key, name: k.name, province: k.province })),
       randomUUID,
+      { unseen: true },
     );
     // another transaction registered one of them first (it lost the claim to one in flight, or found one
     // committed since the entries were locked): check the batch again against that entry and its loans
