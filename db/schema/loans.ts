@@ -62,7 +62,7 @@ export const loans = pgTable(
       .references(() => institutions.id),
     loanRef: text('loan_ref').notNull(),
     /**
-     * the loan's project; checked per statement, not by a foreign key (migration 0039: every statement
+     * the loan's project; checked per statement, not by a foreign key (migration 0038: every statement
      * writing loans checks the projects and register entries its rows name, and neither is ever deleted)
      */
     projectId: uuid('project_id').notNull(),

@@ -1,6 +1,6 @@
 /**
  * A loan's project and register entry exist, checked per statement rather than by foreign keys (migration
- * 0039): a statement naming a missing parent is refused whole with SQLSTATE 23503, and a project or an entry
+ * 0038): a statement naming a missing parent is refused whole with SQLSTATE 23503, and a project or an entry
  * is never deleted, truncated or given another id.
  */
 import { sql } from 'drizzle-orm';
