@@ -109,16 +109,18 @@ export async function submitLoans(
   const existingLoans = new Map<string, { id: string; contentSha256: string; eligibility: string }>();
   for (const row of await findLoansByRefs(tx, institutionId, refs)) existingLoans.set(row.loanRef, row);
   const storedProjects = await findProjectsByRefs(tx, institutionId, projectRefs);
-  // the register keys of the rows that may become loans (not a stored reference)
-  const keyOf = new Map<number, RegisterKey>();
+  // the register keys of the rows that may become loans (not a stored reference), with their text
+  const keyOf = new Map<number, KeyOfRow>();
   for (const r of rows) {
     if (!r.facts || existingLoans.has(r.facts.loanRef)) continue;
-    keyOf.set(
-      r.index,
-      registerKeyOf({ creditCode: r.facts.borrowerCreditCode, projectName: r.facts.project.name, province: r.facts.project.province }),
-    );
+    const key = registerKeyOf({
+      creditCode: r.facts.borrowerCreditCode,
+      projectName: r.facts.project.name,
+      province: r.facts.project.province,
+    });
+    keyOf.set(r.index, { key, text: registerKeyText(key) });
   }
-  const keys = [...new Map([...keyOf.values()].map((k) => [registerKeyText(k), k])).values()];
+  const keys = [...new Map([...keyOf.values()].map((k) => [k.text, k.key])).values()];
 
   for (let attempt = 0; ; attempt++) {
     const register = await lockedEntries(ctx, keys);
@@ -134,21 +136,22 @@ export async function submitLoans(
     // claim the projects new to the register (only those of accepted rows)
     const newKeys = new Map<string, { key: RegisterKey; name: string; province: string }>();
     for (const l of plan.newLoans) {
-      const key = keyOf.get(l.index)!;
-      const text = registerKeyText(key);
+      const { key, text } = keyOf.get(l.index)!;
       if (!register.ids.has(text) && !newKeys.has(text))
         newKeys.set(text, { key, name: l.facts.project.name, province: l.facts.project.province });
     }
+    // none of them was found when the entries were locked: claimed without reading them again
     const claimed = await resolveRegisterKeys(
       tx,
       [...newKeys.values()].map((k) => ({ ...k.key, name: k.name, province: k.province })),
       randomUUID,
+      { unseen: true },
     );
     // another transaction registered one of them first (it lost the claim to one in flight, or found one
     // committed since the entries were locked): check the batch again against that entry and its loans
     if (claimed.created < newKeys.size && attempt < 3) continue;
     const entryOf = (index: number) => {
-      const text = registerKeyText(keyOf.get(index)!);
+      const text = keyOf.get(index)!.text;
       return register.ids.get(text) ?? claimed.ids.get(text)!;
     };
     const projectsTouched = [...plan.projectState.values()];
@@ -171,6 +174,9 @@ export async function submitLoans(
   }
 }
 
+/** A row's key in the register and its text (`registerKeyText`), computed once. */
+type KeyOfRow = { key: RegisterKey; text: string };
+
 type ProjectState = { id: string; facts: ProjectFacts; fundedFen: bigint; isNew: boolean; touched: boolean };
 
 /** Checks every row in order against the stored loans and projects, the register and the rows before it. */
@@ -181,7 +187,7 @@ function planBatch(
     today: string;
     existingLoans: Map<string, { id: string; contentSha256: string; eligibility: string }>;
     storedProjects: Awaited<ReturnType<typeof findProjectsByRefs>>;
-    keyOf: Map<number, RegisterKey>;
+    keyOf: Map<number, KeyOfRow>;
     register: { ids: Map<string, string>; state: Map<string, EntryState> };
     crossBank: boolean;
   },
@@ -249,7 +255,7 @@ function planBatch(
       if (funding) errors.push(funding);
     }
     // across all banks: the project's entry in the register
-    const keyText = registerKeyText(input.keyOf.get(row.index)!);
+    const keyText = input.keyOf.get(row.index)!.text;
     const entryId = input.register.ids.get(keyText);
     const entry = (entryId ? input.register.state.get(entryId) : fresh.get(keyText)) ?? {
       fundedFen: 0n,

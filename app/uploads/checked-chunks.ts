@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { UploadKind } from '../../schemas/uploads.js';
 import { checkRows, type Chunk, type ColumnPaths } from './check-rows.js';
@@ -101,6 +102,24 @@ class RowCheckPool {
   }
 }
 
+/**
+ * Rows checked on the job's thread between two turns of the event loop. The same thread sends the chunk
+ * before's statements: a chunk checked in one piece (about 100 ms for 5,000 loans) held every answer of
+ * the database until it ended, and the database waited; in slices the answers are taken between them.
+ */
+export const CHECK_SLICE_ROWS = 250;
+
+/** The checks of a chunk on this thread, a slice at a time (the same rows and order as checkRows). */
+export async function checkRowsInSlices(kind: UploadKind, chunk: Chunk): Promise<unknown[]> {
+  if (chunk.rows.length <= CHECK_SLICE_ROWS) return checkRows(kind, chunk);
+  const out: unknown[] = [];
+  for (let i = 0; i < chunk.rows.length; i += CHECK_SLICE_ROWS) {
+    if (i) await nextTurn();
+    for (const checked of checkRows(kind, { rows: chunk.rows.slice(i, i + CHECK_SLICE_ROWS), paths: chunk.paths })) out.push(checked);
+  }
+  return out;
+}
+
 type Slot = Promise<{ done: true } | { done: false; checked: unknown[] }>;
 
 /**
@@ -118,7 +137,7 @@ export async function* checkedChunks(
     for (;;) {
       const next = await source.next();
       if (next.done) return;
-      yield checkRows(kind, { rows: next.value, paths });
+      yield await checkRowsInSlices(kind, { rows: next.value, paths });
     }
   }
   const pool = new RowCheckPool(threads);

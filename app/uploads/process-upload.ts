@@ -14,6 +14,7 @@
  */
 import { UPLOAD_FAILURES } from './upload-failure.js';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loanFactsFromText, type LoanText } from '../../domain/loans/facts.js';
 import type { Violation } from '../../domain/result.js';
 import type { Actor } from '../../domain/actor.js';
@@ -29,7 +30,7 @@ import type { Tx } from '../../db/client.js';
 import { Refused, refuse } from '../refusals.js';
 import { readRows, type FileRow } from './read-rows.js';
 import { checkAmendmentRows, checkLoanRows, checkRepaymentRows, pathsOf, type CheckedAmendment, type Chunk } from './check-rows.js';
-import { checkedChunks, rowCheckThreads, WORKER_CHECK_MIN_BYTES } from './checked-chunks.js';
+import { CHECK_SLICE_ROWS, checkedChunks, rowCheckThreads, WORKER_CHECK_MIN_BYTES } from './checked-chunks.js';
 
 /** Rows checked and written together. */
 export const UPLOAD_CHUNK_ROWS = 5_000;
@@ -44,6 +45,13 @@ class UndoRows extends Error {}
 export const rowErrors = (row: number, violations: Violation[]): UploadRowErrorValue[] =>
   violations.map((v) => ({ row, column: v.path, rule: v.code, message: v.message }));
 
+/**
+ * The file's bytes handed to the parser at most this many at a time, with a turn of the event loop
+ * between: a whole part (1 MiB) parsed at once held the thread (and the database's answers to the
+ * statements of the chunk being written) for tens of milliseconds.
+ */
+const PARSE_SLICE_BYTES = 64 * 1024;
+
 /** The file's bytes, part by part, read through `db`, counting what was read. */
 export function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number }): Readable {
   return Readable.from(
@@ -52,7 +60,11 @@ export function fileStream(db: Tx, upload: UploadSummary, read: { bytes: number 
         const part = await readPart(db, upload.id, seq);
         if (!part) return;
         read.bytes += part.byteLength;
-        yield Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+        const bytes = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+        for (let at = 0; at < bytes.byteLength; at += PARSE_SLICE_BYTES) {
+          if (at) await nextTurn();
+          yield bytes.subarray(at, at + PARSE_SLICE_BYTES);
+        }
       }
     })(),
     { objectMode: false },
@@ -230,6 +242,8 @@ export async function processUpload(
       for await (const row of rows) {
         rowsRead += 1;
         chunk.push(row);
+        // rows already parsed come without a turn of the event loop: the database's answers wait for one
+        if (chunk.length % CHECK_SLICE_ROWS === 0) await nextTurn();
         if (chunk.length >= UPLOAD_CHUNK_ROWS) {
           yield chunk;
           chunk = [];

@@ -38,35 +38,40 @@ export async function selectKeys(tx: Tx, keys: readonly RegisterKey[]): Promise<
 /**
  * The entry of every key (by `registerKeyText`), creating the entries of keys never seen: each new key is
  * claimed with `insert … on conflict do nothing` (a concurrent transaction claiming the same key first
- * makes this one wait for it, then read its entry), and only the keys claimed get a new entry.
+ * makes this one wait for it, then read its entry), and only the keys claimed get a new entry, in the
+ * same statement. `unseen`: the caller read these keys in this transaction and found none, so they are
+ * claimed without reading them again (one committed since is lost to its claim and read after, as any).
  */
 export async function resolveRegisterKeys(
   tx: Tx,
   keys: readonly KeyToResolve[],
   newId: () => string,
+  options: { unseen?: boolean } = {},
 ): Promise<{ ids: Map<string, string>; created: number; lost: number }> {
   const unique = new Map<string, KeyToResolve>();
   for (const k of keys) if (!unique.has(registerKeyText(k))) unique.set(registerKeyText(k), k);
-  const found = await selectKeys(tx, [...unique.values()]);
+  const found = options.unseen ? new Map<string, string>() : await selectKeys(tx, [...unique.values()]);
   const missing = [...unique.entries()].filter(([text]) => !found.has(text)).map(([, k]) => ({ ...k, id: newId(), registerId: newId() }));
   if (!missing.length) return { ids: found, created: 0, lost: 0 };
-  const claimed = rowsOf<{ register_id: string }>(
+  // the keys claimed, and an entry for each in the same statement (the keys' foreign key is checked at commit)
+  const claimed = rowsOf<{ id: string }>(
     await tx.execute(sql`
-    insert into project_register_keys (id, credit_code, name_key, province_key, register_id)
-    select * from unnest(${sql.param(missing.map((k) => k.id))}::uuid[], ${sql.param(missing.map((k) => k.creditCode))}::text[],
-      ${sql.param(missing.map((k) => k.nameKey))}::text[], ${sql.param(missing.map((k) => k.provinceKey))}::text[],
-      ${sql.param(missing.map((k) => k.registerId))}::uuid[])
-    on conflict (credit_code, name_key, province_key) do nothing
-    returning register_id::text as register_id`),
+    with claimed as (
+      insert into project_register_keys (id, credit_code, name_key, province_key, register_id)
+      select * from unnest(${sql.param(missing.map((k) => k.id))}::uuid[], ${sql.param(missing.map((k) => k.creditCode))}::text[],
+        ${sql.param(missing.map((k) => k.nameKey))}::text[], ${sql.param(missing.map((k) => k.provinceKey))}::text[],
+        ${sql.param(missing.map((k) => k.registerId))}::uuid[])
+      on conflict (credit_code, name_key, province_key) do nothing
+      returning register_id)
+    insert into project_register (id, credit_code, name, province)
+    select u.id, u.credit_code, u.name, u.province
+    from unnest(${sql.param(missing.map((k) => k.registerId))}::uuid[], ${sql.param(missing.map((k) => k.creditCode))}::text[],
+      ${sql.param(missing.map((k) => k.name))}::text[], ${sql.param(missing.map((k) => k.province))}::text[]) as u(id, credit_code, name, province)
+    join claimed c on c.register_id = u.id
+    returning id::text as id`),
   );
-  const mine = new Set(claimed.map((r) => r.register_id));
+  const mine = new Set(claimed.map((r) => r.id));
   const created = missing.filter((k) => mine.has(k.registerId));
-  if (created.length) {
-    await tx.execute(sql`
-      insert into project_register (id, credit_code, name, province)
-      select * from unnest(${sql.param(created.map((k) => k.registerId))}::uuid[], ${sql.param(created.map((k) => k.creditCode))}::text[],
-        ${sql.param(created.map((k) => k.name))}::text[], ${sql.param(created.map((k) => k.province))}::text[])`);
-  }
   for (const k of created) found.set(registerKeyText(k), k.registerId);
   const lost = missing.filter((k) => !mine.has(k.registerId));
   if (lost.length) for (const [text, id] of await selectKeys(tx, lost)) found.set(text, id);

@@ -15,7 +15,6 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { institutions, users } from './institutions.js';
-import { projectRegister } from './project-register.js';
 
 /** A project is named by the bank's own `ref`; several loans may finance it. */
 export const projects = pgTable(
@@ -62,11 +61,13 @@ export const loans = pgTable(
       .notNull()
       .references(() => institutions.id),
     loanRef: text('loan_ref').notNull(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id),
-    /** the project's entry in the national register (db/schema/project-register.ts) */
-    registerId: uuid('register_id').references(() => projectRegister.id),
+    /**
+     * the loan's project; checked per statement, not by a foreign key (migration 0038: every statement
+     * writing loans checks the projects and register entries its rows name, and neither is ever deleted)
+     */
+    projectId: uuid('project_id').notNull(),
+    /** the project's entry in the national register (db/schema/project-register.ts), checked as `projectId` */
+    registerId: uuid('register_id'),
     borrowerName: text('borrower_name').notNull(),
     borrowerCreditCode: text('borrower_credit_code').notNull(),
     principalFen: bigint('principal_fen', { mode: 'bigint' }).notNull(),
