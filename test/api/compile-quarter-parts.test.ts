@@ -3,12 +3,11 @@
  * each part's job reads its banks' loans once and stores every bank's version; a bank whose version fails
  * does not hold back the others, and is compiled by its own job once the fault is gone.
  */
-import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { createInstitution } from '../factories/institutions.js';
-import { eventually, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
+import { eventually, refuseVersionsOf, startJobs, stopJobs, submitLoan, supportLoans, uniqueCode } from '../factories/disclosures.js';
 import { get, post } from '../factories/refinancing.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
 
@@ -42,12 +41,7 @@ describe("a quarter's compilation in parts", () => {
       banks.push(bank);
     }
     const faulty = banks[1];
-    const fn = `refuse_${faulty.code.toLowerCase()}`;
-    await t.database.db.execute(
-      sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin
-         if new.institution_id = '${faulty.id}' then raise exception 'versions of ${faulty.code} refused for the test'; end if; return new; end $$`),
-    );
-    await t.database.db.execute(sql.raw(`create trigger ${fn} before insert on disclosure_versions for each row execute function ${fn}()`));
+    const allowVersions = await refuseVersionsOf(t, faulty);
     try {
       jobs = await startJobs(t, { retry: { attempts: 2, backoffMs: 50 } });
       const asked = await request(t.app).post('/api/v1/disclosures/compile').set(bearer(t.operatorKey)).send({ quarter: '2022Q3' });
@@ -61,8 +55,7 @@ describe("a quarter's compilation in parts", () => {
         expect((await eventually(() => disclosure(bank.code, bank.apiKey), bank.code)).horizons.quarter).toMatchObject({ projects: 1 });
       expect(await disclosure(faulty.code, faulty.apiKey)).toBeNull();
     } finally {
-      await t.database.db.execute(sql.raw(`drop trigger ${fn} on disclosure_versions`));
-      await t.database.db.execute(sql.raw(`drop function ${fn}()`));
+      await allowVersions();
     }
     expect((await post(t, t.operatorKey, `/api/v1/jobs/compile.${faulty.code}.2022Q3.v1/retry`)).status).toBe(202);
     const late = await eventually(() => disclosure(faulty.code, faulty.apiKey), 'the retried compile');

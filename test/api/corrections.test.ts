@@ -10,12 +10,11 @@
  * principal ÷ total investment, summed exactly and rounded half up once to 0.01 t; every loan here is
  * at 3.50 %, so every weighted rate is 3.50.
  */
-import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRuntime } from '../../jobs/runtime.js';
 import { createInstitution } from '../factories/institutions.js';
-import { eventually, startJobs, stopJobs, uniqueCode } from '../factories/disclosures.js';
+import { eventually, refuseVersionsOf, startJobs, stopJobs, uniqueCode } from '../factories/disclosures.js';
 import { loanRequest, type LoanRequest } from '../factories/loans.js';
 import { acceptLoan, apply, approve, get, openOperation, post } from '../factories/refinancing.js';
 import { bearer, createTestApp, type TestApp } from '../support/harness.js';
@@ -367,12 +366,7 @@ describe('by hand, and when a correction fails', () => {
     at('2023-10-14');
     const h1 = await loan(H, '1000000.00', '2023-05-05', project('2000000.00', '40.00')); // 100.00 万元, 20.00 t
     // the database refuses every new version of this bank for a while
-    const fn = `refuse_${H.code.toLowerCase()}`;
-    await t.database.db.execute(
-      sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin
-         if new.institution_id = '${H.id}' then raise exception 'versions of ${H.code} refused for the test'; end if; return new; end $$`),
-    );
-    await t.database.db.execute(sql.raw(`create trigger ${fn} before insert on disclosure_versions for each row execute function ${fn}()`));
+    const allowVersions = await refuseVersionsOf(t, H);
     try {
       await stopJobs(jobs);
       const approved = await supportNow(H, '2023Q4', [h1]);
@@ -386,8 +380,7 @@ describe('by hand, and when a correction fails', () => {
       }, 'the correction job failing');
       expect(failing.jobId).toMatch(/^correct\.support_after_compile\./);
     } finally {
-      await t.database.db.execute(sql.raw(`drop trigger ${fn} on disclosure_versions`));
-      await t.database.db.execute(sql.raw(`drop function ${fn}()`));
+      await allowVersions();
     }
     const failed = (await get(t, t.operatorKey, '/api/v1/jobs/failed')).body.items.find((j: { jobId: string }) =>
       j.jobId.startsWith('correct.'),

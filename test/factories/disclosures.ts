@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import request from 'supertest';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { applicationLoans, applications, institutions, loans as loanTable, operations, users } from '../../db/schema/index.js';
 import { startJobRuntime, randomPrefix, type JobRuntime } from '../../jobs/runtime.js';
 import { createLogger } from '../../platform/logger.js';
@@ -150,3 +150,20 @@ export async function eventually<T>(
 }
 
 export const uniqueCode = (prefix: string) => `${prefix}${randomUUID().slice(0, 6).toUpperCase()}`;
+
+/**
+ * A fault in the real database: every new disclosure version of `bank` is refused (a trigger raising an
+ * exception) until the returned function drops it.
+ */
+export async function refuseVersionsOf(t: TestApp, bank: { id: string; code: string }): Promise<() => Promise<void>> {
+  const fn = `refuse_${bank.code.toLowerCase()}`;
+  await t.database.db.execute(
+    sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin
+       if new.institution_id = '${bank.id}' then raise exception 'versions of ${bank.code} refused for the test'; end if; return new; end $$`),
+  );
+  await t.database.db.execute(sql.raw(`create trigger ${fn} before insert on disclosure_versions for each row execute function ${fn}()`));
+  return async () => {
+    await t.database.db.execute(sql.raw(`drop trigger ${fn} on disclosure_versions`));
+    await t.database.db.execute(sql.raw(`drop function ${fn}()`));
+  };
+}
