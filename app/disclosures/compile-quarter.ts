@@ -9,7 +9,7 @@ import { institutionsByIds } from '../../db/repositories/institutions.js';
 import { lockKey, lockKeyShared, runsOf, writeOutbox, type NewOutboxJob } from '../../db/repositories/outbox.js';
 import { shanghaiDate } from '../../domain/dates.js';
 import { quarterPeriod } from '../../domain/disclosures/compile.js';
-import { FAN_OUT_PARTS, fanOutParts } from '../../domain/disclosures/fan-out-parts.js';
+import { fanOutPartCount, fanOutParts } from '../../domain/disclosures/fan-out-parts.js';
 import { jobIds } from '../../domain/job-ids.js';
 import { BankSumsJson } from '../../schemas/disclosures.js';
 import { outboxJobs } from '../outbox-jobs.js';
@@ -43,7 +43,8 @@ export async function requestQuarterCompile(
 }
 
 /**
- * The fan-out: the banks with support in `FAN_OUT_PARTS` parts of about the same number of loans, one
+ * The fan-out: the banks with support in parts of about the same number of loans (`fanOutPartCount`: one
+ * for a small quarter, else `FAN_OUT_PARTS`), one
  * job per part (`compileQuarterPart`). Same run again: no new jobs.
  */
 export async function fanOutQuarter(
@@ -51,7 +52,7 @@ export async function fanOutQuarter(
   input: { quarter: string; runJobId: string },
 ): Promise<{ jobs: string[]; created: number }> {
   const banks = await banksWithSupportSized(ctx.tx, quarterPeriod(input.quarter).end);
-  const jobs = fanOutParts(banks, FAN_OUT_PARTS).map((part, k) =>
+  const jobs = fanOutParts(banks, fanOutPartCount(banks.reduce((n, b) => n + b.estimatedLoans, 0))).map((part, k) =>
     outboxJobs.compileQuarterPart(input.runJobId, k + 1, { quarter: input.quarter, institutionIds: part.map((b) => b.id) }),
   );
   const created = await writeOutbox(ctx.tx, jobs);

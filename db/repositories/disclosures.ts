@@ -40,10 +40,10 @@ export async function banksWithSupport(db: Tx, through: string): Promise<{ id: s
 
 /**
  * The banks with support by `through`, each with an estimate of its loans disbursed by then: the loans
- * of a sample of the loans' pages holding about 20,000 loans (all of them in a smaller table; a few
+ * of a sample of the loans' pages holding about 20,000 loans, scaled to the table (all of them in a smaller table; a few
  * milliseconds at 1,000,000 loans). What the quarter's fan-out balances its parts by; never a figure.
  */
-export async function banksWithSupportSized(db: Tx, through: string): Promise<{ id: string; code: string; sampledLoans: number }[]> {
+export async function banksWithSupportSized(db: Tx, through: string): Promise<{ id: string; code: string; estimatedLoans: number }[]> {
   const [table] = rowsOf<{ percent: number }>(
     await db.execute(
       sql`select least(100, 2000000 / greatest(reltuples, 1))::float8 as percent from pg_class where oid = 'loans'::regclass`,
@@ -57,7 +57,7 @@ export async function banksWithSupportSized(db: Tx, through: string): Promise<{ 
           on s.institution_id = i.id
         where i.kind = 'bank' and ${hasCoveredLoan(sql`i.id`, through)} order by i.code`,
     ),
-  ).map((r) => ({ id: r.id, code: r.code, sampledLoans: Number(r.sampled_loans) }));
+  ).map((r) => ({ id: r.id, code: r.code, estimatedLoans: Math.round((Number(r.sampled_loans) * 100) / percent) }));
 }
 
 /** Whether the bank has a covered loan disbursed on or before `through` (something to count). */
