@@ -43,9 +43,9 @@ export async function requestQuarterCompile(
 }
 
 /**
- * The fan-out: the banks with support in parts of about the same number of loans (`fanOutPartCount`: one
- * for a small quarter, else `FAN_OUT_PARTS`), one
- * job per part (`compileQuarterPart`). Same run again: no new jobs.
+ * The fan-out: the banks with support in parts of about the same number of loans (`fanOutPartCount`:
+ * one for a small quarter, else `FAN_OUT_PARTS`), one job per part (`compileQuarterPart`). Same run
+ * again: no new jobs.
  */
 export async function fanOutQuarter(
   ctx: UseCaseContext,
