@@ -53,11 +53,12 @@ export function quarterSumsSql(quarter: string, banks: BankScope, options: { fre
   });
   // the application's bank too (always the loan's): the bank's few applications lead the plan even when
   // the statistics lag behind a large import in progress
+  const ids = typeof banks === 'string' || banks === null ? null : sql`${sql.param([...banks])}::uuid[]`;
   const onlyBank =
     typeof banks === 'string'
       ? sql`and l.institution_id = ${banks} and a.institution_id = ${banks}`
-      : banks
-        ? sql`and l.institution_id = any(${sql.param([...banks])}::uuid[]) and a.institution_id = any(${sql.param([...banks])}::uuid[])`
+      : ids
+        ? sql`and l.institution_id = any(${ids}) and a.institution_id = any(${ids})`
         : sql``;
   const perProject = options.freeze
     ? sql`covered as materialized (
