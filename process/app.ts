@@ -21,7 +21,7 @@ import {
   chunkedBodyLimit,
 } from './limits.js';
 import { methodNotAllowed } from '../api/method-not-allowed.js';
-import { publishedFastPath, type PublishedFastPath } from '../web/pages/published-fast-path.js';
+import { publishedFastPath, type PublishedFastPath, type PublishedPages } from '../web/pages/published-fast-path.js';
 import { staticAssets } from '../web/static-assets.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestLogging } from './request-logging.js';
@@ -49,6 +49,10 @@ const auditScope: RequestHandler = (req, res, next) =>
   }, next);
 
 const FAST_PATH = 'published fast path';
+const PUBLISHED_PAGES = 'published pages';
+
+/** The app's published pages (its fast path and the pass that keeps it ahead of its readers). */
+export const publishedPagesOf = (app: Express) => app.get(PUBLISHED_PAGES) as PublishedPages;
 
 /**
  * The HTTP server's handler: static assets, published pages and files straight from memory, everything else through
@@ -78,6 +82,7 @@ export function createApp(given: AppDeps): Express {
   const assets = staticAssets();
   const fastPath: PublishedFastPath = (req, res, next) => assets.serve(req, res, () => published(req, res, next));
   app.set(FAST_PATH, fastPath);
+  app.set(PUBLISHED_PAGES, published);
   app.use((req, res, next) => ((req as { fastPathTried?: boolean }).fastPathTried ? next() : fastPath(req, res, next)));
   app.use(requestLogging(deps.logger));
   app.use('/api', apiHeaders());

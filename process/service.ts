@@ -14,10 +14,11 @@ import { openDatabase, type Database } from '../db/client.js';
 import { bootstrapOperator } from '../db/repositories/institutions.js';
 import { startJobRuntime, type JobRuntime } from '../jobs/runtime.js';
 import type { Env } from '../schemas/env.js';
-import { createApp, serverHandler } from './app.js';
+import { createApp, publishedPagesOf, serverHandler } from './app.js';
 import { listenEarly, listenFailure, type EarlyServer } from './listen.js';
 import type { AppDeps } from './context.js';
 import { startRedisServer, type EmbeddedRedis } from './embedded/redis-server.js';
+import { PUBLISHED_KEEP_AHEAD_MS, type PublishedPages } from '../web/pages/published-fast-path.js';
 import { createLogger } from '../platform/logger.js';
 import { allowWebhookNetworks } from '../platform/webhook-transport.js';
 import { useSigningKeyFile } from '../platform/signing.js';
@@ -111,7 +112,9 @@ export async function startService(
       now,
       services: { redisPing: jobs.redisPing, jobs, rateLimitRedis, redisServer: embeddedRedis ? embeddedRedis.state : undefined },
     };
-    listening.ready(serverHandler(createApp(deps)));
+    const app = createApp(deps);
+    listening.ready(serverHandler(app));
+    cleanups.first.push(keepPublishedAhead(publishedPagesOf(app), logger));
     // the facility's figures summarise what changed while the service was down (or every application of a
     // new deployment) now, not in the first reader's request
     void refreshFigures(database.db).catch((err) => logger.warn({ err: (err as Error).message }, 'statistics refresh at start failed'));
@@ -121,6 +124,35 @@ export async function startService(
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Runs the published pages' `keepAhead` pass now and PUBLISHED_KEEP_AHEAD_MS after each pass ends (a
+ * failed pass is logged and the next one runs); returns the stop, which waits for a pass in flight.
+ */
+function keepPublishedAhead(pages: PublishedPages, logger: AppDeps['logger']): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
+  const run = () => {
+    pass = pages
+      .keepAhead()
+      .then(
+        (r) => void (r.rendered && logger.debug(r, 'published pages kept ahead')),
+        (err) => logger.warn({ err: (err as Error).message }, 'keeping the published pages ahead failed; the next pass tries again'),
+      )
+      .finally(() => {
+        if (stopped) return;
+        timer = setTimeout(run, PUBLISHED_KEEP_AHEAD_MS);
+        timer.unref();
+      });
+  };
+  run();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await pass;
+  };
 }
 
 /** how long a whole stop may take (the process itself exits at STOP_DEADLINE_MS of platform/signals.ts, 10 s at most) */

@@ -108,6 +108,33 @@ function horizonsOf(content: unknown): Horizons {
   return { quarter: h?.quarter ?? EMPTY, yearToDate: h?.yearToDate ?? EMPTY, sinceInception: h?.sinceInception ?? EMPTY };
 }
 
+/** A quarter's current published version, and whether its page in `variant` is kept for the template. */
+export type CurrentPublished = { code: string; quarter: string; version: number; versionId: string; kept: boolean };
+
+/**
+ * Every quarter's current published version (the highest published, as findPublished reads it), in one
+ * query, with whether its page in `variant` and `template` is kept already (published-fast-path.ts keeps
+ * its readers' lookups and first renders out of their requests with it).
+ */
+export async function currentPublishedVersions(db: Db, variant: string, template: number): Promise<CurrentPublished[]> {
+  type Row = { code: string; quarter: string; version: number; version_id: string; kept: boolean };
+  const { rows } = (await db.execute(sql`
+    select i.code, c.quarter, c.version, c.id as version_id,
+      exists (select 1 from published_pages p where p.disclosure_version_id = c.id and p.variant = ${variant} and p.template = ${template}) as kept
+    from (
+      select distinct on (v.institution_id, v.quarter) v.id, v.institution_id, v.quarter, v.version
+      from disclosure_versions v where v.status = 'published'
+      order by v.institution_id, v.quarter, v.version desc
+    ) c join institutions i on i.id = c.institution_id`)) as unknown as { rows: Row[] };
+  return rows.map((r) => ({
+    code: r.code,
+    quarter: r.quarter,
+    version: Number(r.version),
+    versionId: r.version_id,
+    kept: Boolean(r.kept),
+  }));
+}
+
 export type ListFilters = {
   quarter?: string;
   institution?: string;

@@ -18,7 +18,7 @@ import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { keepPublishedPage } from '../../app/disclosures/published-pages.js';
 import { signatureOfPublished, signedBytesOf } from '../../app/disclosures/sign-publication.js';
 import { perform, settled } from '../../app/perform.js';
-import { findPublished, type PublishedDisclosure } from '../../db/read-models/published.js';
+import { currentPublishedVersions, findPublished, type PublishedDisclosure } from '../../db/read-models/published.js';
 import { findPublishedPage } from '../../db/repositories/published-pages.js';
 import type { AppDeps } from '../../process/context.js';
 import { SECURITY_HEADERS, sendStored, strongTag, type Stored } from '../stored-response.js';
@@ -148,10 +148,25 @@ async function signedFile(deps: AppDeps, d: PublishedDisclosure, kind: '.json' |
 
 export type PublishedFastPath = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
-export function publishedFastPath(deps: AppDeps): PublishedFastPath {
+/** The fast path, and the pass that keeps it ahead of its readers (`keepAhead`). */
+export type PublishedPages = PublishedFastPath & {
+  /**
+   * One pass, run by the service every PUBLISHED_KEEP_AHEAD_MS: every quarter's current version number
+   * read again in one query (a reader never waits on that lookup, and a restatement still shows within
+   * PUBLISHED_CACHE_TTL_MS), then the pages of up to `render` newly published versions rendered, kept and
+   * held in memory (Chinese and English at the quarter's address, and the JSON download), so their first
+   * reader is not the one who waits for the rendering and the compression.
+   */
+  keepAhead(render?: number): Promise<{ quarters: number; rendered: number }>;
+};
+
+/** how often the service runs `keepAhead`: half the cache's life, so a quarter read often never waits on its lookup */
+export const PUBLISHED_KEEP_AHEAD_MS = PUBLISHED_CACHE_TTL_MS / 2;
+
+export function publishedFastPath(deps: AppDeps): PublishedPages {
   const db = deps.database.db;
   /** `CODE/QUARTER` → the current published version number (or null), for PUBLISHED_CACHE_TTL_MS */
-  const current = new Bounded<{ at: number; version: Promise<number | null>; value?: number | null }>(10_000);
+  const current = new Bounded<{ at: number; version: Promise<number | null>; value?: number | null }>(200_000);
   /** `CODE/QUARTER/N` → the published version */
   const versions = new Bounded<Promise<PublishedDisclosure | null>>(4_000);
   /** `CODE/QUARTER/N/kind` → a stored representation */
@@ -246,7 +261,32 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
     sendStored(req, res, entry, cacheControl, vary);
   };
 
-  return (req, res, next) => {
+  /** versions whose pages could not be kept: not tried again by `keepAhead` (a reader still may) */
+  const failed = new Set<string>();
+  const keepAhead = async (render = 20) => {
+    const at = Date.now();
+    const quarters = await currentPublishedVersions(db, 'zh.current', PAGE_TEMPLATE);
+    for (const q of quarters) {
+      const entry = { at, version: Promise.resolve(q.version), value: q.version };
+      current.set(`${q.code}/${q.quarter}`, entry);
+    }
+    let rendered = 0;
+    for (const q of quarters) {
+      // within half a pass's interval: the next pass reads the version numbers again in time
+      if (rendered >= render || Date.now() - at > PUBLISHED_KEEP_AHEAD_MS / 2) break;
+      if (q.kept || failed.has(q.versionId)) continue;
+      const d = await versionOf(q.code, q.quarter, q.version);
+      const made = d ? await Promise.all([page(d, 'zh', true), page(d, 'en', true), file(d, '.json')]) : [null];
+      if (made.some((m) => !m)) {
+        if (failed.size >= 1_000) failed.clear();
+        failed.add(q.versionId);
+      }
+      rendered += 1;
+    }
+    return { quarters: quarters.length, rendered };
+  };
+
+  const handler: PublishedFastPath = (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const url = req.url ?? '';
     if (!url.startsWith('/disclosures/')) return next();
@@ -255,4 +295,5 @@ export function publishedFastPath(deps: AppDeps): PublishedFastPath {
     if (!m) return next();
     serve(req, res, next, m, q < 0 ? '' : url.slice(q + 1)).catch(next);
   };
+  return Object.assign(handler, { keepAhead });
 }
