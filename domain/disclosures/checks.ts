@@ -215,39 +215,69 @@ function quarterFindings(input: CheckInput): CheckFinding[] {
 }
 
 /** What names a borrower's project: its credit code and folded name, or (without them) the bank's reference. */
-const projectKey = (creditCode: string | null, name: string | null, ref: string) =>
-  creditCode && name ? `borrower:${creditCode}:${foldName(name)}` : `project:${ref}`;
+const projectKey = (creditCode: string | null, name: string | null, ref: string, fold: (name: string) => string) =>
+  creditCode && name ? `borrower:${creditCode}:${fold(name)}` : `project:${ref}`;
 
-/** One borrower's project with different facts across the version's loans or the bank's earlier quarters. */
+/**
+ * One borrower's project with different facts across the version's loans or the bank's earlier quarters.
+ * Per loan only the key and the two figures are taken (names folded once each); the message is written
+ * only for a project whose facts differ.
+ */
 function conflictingFacts(input: CheckInput): CheckFinding[] {
-  type Seen = { facts: string; where: string };
-  const groups = new Map<string, { subject: string; seen: Seen[] }>();
-  const factsOf = (investment: bigint | null, reduction: bigint | null) =>
-    `total investment ${investment === null ? '—' : `${formatYuan(investment)} yuan`}, ${reduction === null ? '—' : `${formatCentitonnes(reduction)} t`} a year`;
+  type Seen = { investment: bigint | null; reduction: bigint | null; where: () => string };
+  type Group = { subject: () => string; first: string; differs: boolean; seen: Seen[] };
+  const folded = new Map<string, string>();
+  const fold = (name: string) => {
+    let f = folded.get(name);
+    if (f === undefined) folded.set(name, (f = foldName(name)));
+    return f;
+  };
+  const factsKey = (investment: bigint | null, reduction: bigint | null) => `${investment ?? '-'}/${reduction ?? '-'}`;
+  const groups = new Map<string, Group>();
+  const see = (g: Group, s: Seen) => {
+    if (factsKey(s.investment, s.reduction) !== g.first) g.differs = true;
+    g.seen.push(s);
+  };
   for (const l of input.loans) {
-    const key = projectKey(l.borrowerCreditCode, l.projectName, l.projectRef);
-    const g = groups.get(key) ?? {
-      subject: l.borrowerCreditCode && l.projectName ? `borrower:${l.borrowerCreditCode}:${l.projectName}` : `project:${l.projectRef}`,
-      seen: [],
-    };
-    g.seen.push({ facts: factsOf(l.projectTotalInvestmentFen, l.projectReductionCentitonnes), where: `loan ${l.loanRef}` });
-    groups.set(key, g);
+    const key = projectKey(l.borrowerCreditCode, l.projectName, l.projectRef, fold);
+    const s: Seen = { investment: l.projectTotalInvestmentFen, reduction: l.projectReductionCentitonnes, where: () => `loan ${l.loanRef}` };
+    const g = groups.get(key);
+    if (g) see(g, s);
+    else
+      groups.set(key, {
+        subject: () =>
+          l.borrowerCreditCode && l.projectName ? `borrower:${l.borrowerCreditCode}:${l.projectName}` : `project:${l.projectRef}`,
+        first: factsKey(s.investment, s.reduction),
+        differs: false,
+        seen: [s],
+      });
   }
   for (const e of input.earlierFacts ?? []) {
-    const g = groups.get(projectKey(e.borrowerCreditCode, e.projectName, e.projectRef));
-    if (g) g.seen.push({ facts: factsOf(e.totalInvestmentFen, e.reductionCentitonnes), where: `${e.quarter} (project ${e.projectRef})` });
+    const g = groups.get(projectKey(e.borrowerCreditCode, e.projectName, e.projectRef, fold));
+    if (g)
+      see(g, {
+        investment: e.totalInvestmentFen,
+        reduction: e.reductionCentitonnes,
+        where: () => `${e.quarter} (project ${e.projectRef})`,
+      });
   }
+  const factsOf = (investment: bigint | null, reduction: bigint | null) =>
+    `total investment ${investment === null ? '—' : `${formatYuan(investment)} yuan`}, ${reduction === null ? '—' : `${formatCentitonnes(reduction)} t`} a year`;
   const out: CheckFinding[] = [];
   for (const g of groups.values()) {
+    if (!g.differs) continue;
     const distinct = new Map<string, string[]>();
-    for (const s of g.seen) distinct.set(s.facts, [...(distinct.get(s.facts) ?? []), s.where]);
-    if (distinct.size < 2) continue;
+    for (const s of g.seen) {
+      const facts = factsOf(s.investment, s.reduction);
+      distinct.set(facts, [...(distinct.get(facts) ?? []), s.where()]);
+    }
     const described = [...distinct].map(([facts, where]) => `${facts} in ${where.join(', ')}`).join('; ');
+    const subject = g.subject();
     out.push({
       kind: 'quality',
       check: 'conflicting_project_facts',
-      subject: g.subject,
-      message: `${g.subject.replace(/^(borrower|project):/, '')}: the project's facts differ: ${described}`,
+      subject,
+      message: `${subject.replace(/^(borrower|project):/, '')}: the project's facts differ: ${described}`,
     });
   }
   return out;

@@ -49,10 +49,11 @@ const FOLD_MAP = new Map<string, string>([...FOLDS, ...WHITESPACE.map((w): [stri
  * removed (so leading, trailing and inner spaces, full-width or not, never separate two names).
  */
 export function foldName(text: string): string {
-  let out = '';
-  for (const ch of text) out += FOLD_MAP.get(ch) ?? ch;
-  return out;
+  return text.replace(FOLDABLE, (ch) => FOLD_MAP.get(ch)!);
 }
+
+/** Any character `foldName` changes (all in the Basic Multilingual Plane: one UTF-16 unit each). */
+const FOLDABLE = new RegExp(`[${[...FOLD_MAP.keys()].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`, 'g');
 
 /** What a loan brings to the comparison: its bank, the three facts that name its project, and its figures. */
 export type SharedProjectLoan = {
