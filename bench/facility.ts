@@ -44,6 +44,8 @@ import {
   BENCH_OPERATOR_KEY,
   fmt,
   freshDatabase,
+  logStatementStats,
+  resetStatementStats,
   sampleRss,
   serviceDatabase,
   startServiceProcess,
@@ -518,7 +520,9 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     phases.push({ name: 'institutions', ours: institutions.seconds, raw: null, note: `${BANKS} banks, 2 verifiers through the API` });
     const { banks, verifiers } = institutions.value;
 
+    await resetStatementStats(client);
     const imported = await timed(() => importHistories(service.url));
+    await logStatementStats(client, (line) => log(`history import: ${line.trimStart()}`));
     phases.push({
       name: 'history import',
       ours: imported.seconds,
@@ -527,11 +531,15 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     });
     log(`history imported            ${fmt(imported.seconds, 1)} s (${fmt(LOANS / imported.seconds)} loans/s)`);
 
+    await resetStatementStats(client);
     const compiled = await timed(() => compileAll(service.url, client));
+    await logStatementStats(client, (line) => log(`compile: ${line.trimStart()}`));
     phases.push({ name: 'compile', ours: compiled.seconds, raw: rawCompile.seconds, note: `${fmt(compiled.value)} versions` });
     log(`compiled                    ${fmt(compiled.seconds, 1)} s (${fmt(compiled.value)} versions)`);
 
+    await resetStatementStats(client);
     const published = await timed(() => verifyAndPublishAll(service.url, client, banks, verifiers));
+    await logStatementStats(client, (line) => log(`verify and publish: ${line.trimStart()}`));
     // raw: one transaction a disclosure that reads its version and three of its loans and writes its status
     const { rows: versions } = await client.query(`select id, institution_id from disclosure_versions where status = 'published'`);
     const rawPublish = await timed(async () => {
