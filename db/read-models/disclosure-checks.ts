@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import type { CheckLoan, EarlierProjectFacts, QuarterTotals } from '../../domain/disclosures/checks.js';
 import { subAreaAnyVersion } from '../../domain/policy/index.js';
+import { quarterBounds, type Quarter } from '../../domain/dates.js';
 
 type Rows<T> = { rows: T[] };
 const big = (v: string | null) => (v === null ? null : BigInt(v));
@@ -51,56 +52,137 @@ export async function checkLoansOf(db: Tx, versionId: string): Promise<CheckLoan
   }));
 }
 
-/** The latest version of each of the bank's quarters before `quarter`. */
-const earlierLatest = (institutionId: string, quarter: string) => sql`
-  select distinct on (v.quarter) v.id, v.quarter
-  from disclosure_versions v
-  where v.institution_id = ${institutionId}::uuid and v.quarter < ${quarter}
-  order by v.quarter, v.version desc`;
+/** The latest version of each of the bank's quarters before `quarter` (its id and its set's key), newest first. */
+async function earlierLatest(db: Tx, institutionId: string, quarter: string): Promise<{ quarter: string; key: string | null }[]> {
+  const result = (await db.execute(sql`
+    select distinct on (v.quarter) v.quarter, v.loan_set_key as key
+    from disclosure_versions v
+    where v.institution_id = ${institutionId}::uuid and v.quarter < ${quarter}
+    order by v.quarter desc, v.version desc`)) as unknown as Rows<{ quarter: string; key: string | null }>;
+  return result.rows;
+}
 
-/** The bank's earlier compiled quarters, newest first: the loans each one's latest version counted that were disbursed in it. */
+/**
+ * What the checks read of a frozen set, kept in memory by the set's key: a set never changes once stored
+ * (db/sql/frozen-loan-sets.ts), so neither does anything read from it. A bank's quarters each read every
+ * earlier quarter's set; without this, each check unnested them all again (O(the bank's whole history) per
+ * check, four or five checks per disclosure). Bounded by the entries kept; the oldest read go first.
+ */
+class SetMemo<V> {
+  private readonly entries = new Map<string, { value: V; weight: number }>();
+  private weight = 0;
+  constructor(private readonly maxWeight: number) {}
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.value;
+  }
+  set(key: string, value: V, weight: number) {
+    const old = this.entries.get(key);
+    if (old) this.weight -= old.weight;
+    this.entries.delete(key);
+    this.entries.set(key, { value, weight });
+    this.weight += weight;
+    for (const [k, e] of this.entries) {
+      if (this.weight <= this.maxWeight || k === key) break;
+      this.entries.delete(k);
+      this.weight -= e.weight;
+    }
+  }
+}
+
+type QuarterSums = { principalFen: bigint; attributedCentitonnes: bigint };
+/** `<set key>/<quarter>` → the sums of the set's loans disbursed in the quarter */
+const quarterSumsMemo = new SetMemo<QuarterSums>(100_000);
+type SetFacts = Omit<EarlierProjectFacts, 'quarter'>;
+/** set key → its projects' distinct frozen facts */
+const projectFactsMemo = new SetMemo<SetFacts[]>(500_000);
+
+/** The bank's earlier compiled quarters, newest first (at most `limit`): the loans each one's latest version counted that were disbursed in it. */
 export async function quarterHistoryOf(db: Tx, institutionId: string, quarter: string, limit = 4): Promise<QuarterTotals[]> {
-  const result = (await db.execute(sql`
-    with latest as (${earlierLatest(institutionId, quarter)})
-    select latest.quarter,
-      coalesce(sum(dl.principal_fen) filter (where to_char(dl.disbursed_on, 'YYYY"Q"Q') = latest.quarter), 0)::text as principal,
-      coalesce(sum(dl.attributed_centitonnes) filter (where to_char(dl.disbursed_on, 'YYYY"Q"Q') = latest.quarter), 0)::text as attributed
-    from latest left join disclosure_loans dl on dl.version_id = latest.id
-    group by latest.quarter
-    order by latest.quarter desc
-    limit ${limit}`)) as unknown as Rows<{ quarter: string; principal: string; attributed: string }>;
-  return result.rows.map((r) => ({ quarter: r.quarter, principalFen: BigInt(r.principal), attributedCentitonnes: BigInt(r.attributed) }));
+  const latest = (await earlierLatest(db, institutionId, quarter)).slice(0, limit);
+  const sums = new Map<string, QuarterSums>();
+  const missing: { quarter: string; key: string }[] = [];
+  for (const l of latest) {
+    if (!l.key) continue;
+    const hit = quarterSumsMemo.get(`${l.key}/${l.quarter}`);
+    if (hit) sums.set(`${l.key}/${l.quarter}`, hit);
+    else missing.push({ quarter: l.quarter, key: l.key });
+  }
+  if (missing.length) {
+    const bounds = missing.map((m) => quarterBounds(m.quarter as Quarter));
+    const result = (await db.execute(sql`
+      select s.key, s.quarter, coalesce(sum(f.principal_fen), 0)::text as principal, coalesce(sum(f.attributed_centitonnes), 0)::text as attributed
+      from unnest(${sql.param(missing.map((m) => m.key))}::text[], ${sql.param(missing.map((m) => m.quarter))}::text[],
+        ${sql.param(bounds.map((b) => b.start))}::date[], ${sql.param(bounds.map((b) => b.end))}::date[]) as s(key, quarter, starts, ends)
+      left join lateral (select * from frozen_loans_of_set(s.key) f where f.disbursed_on between s.starts and s.ends) f on true
+      group by s.key, s.quarter`)) as unknown as Rows<{ key: string; quarter: string; principal: string; attributed: string }>;
+    for (const r of result.rows) {
+      const value = { principalFen: BigInt(r.principal), attributedCentitonnes: BigInt(r.attributed) };
+      sums.set(`${r.key}/${r.quarter}`, value);
+      quarterSumsMemo.set(`${r.key}/${r.quarter}`, value, 1);
+    }
+  }
+  return latest.map((l) => {
+    const s = l.key ? sums.get(`${l.key}/${l.quarter}`) : undefined;
+    return { quarter: l.quarter, principalFen: s?.principalFen ?? 0n, attributedCentitonnes: s?.attributedCentitonnes ?? 0n };
+  });
 }
 
-/** The project facts the bank's earlier quarters froze (one row per quarter, project and facts). */
+/** The project facts the bank's earlier quarters froze (one row per quarter, project and facts), by quarter and project. */
 export async function earlierProjectFactsOf(db: Tx, institutionId: string, quarter: string): Promise<EarlierProjectFacts[]> {
-  const result = (await db.execute(sql`
-    with latest as (${earlierLatest(institutionId, quarter)})
-    select distinct latest.quarter, dl.project_ref, dl.borrower_credit_code, dl.project_name,
-      dl.project_total_investment_fen::text as investment, dl.project_reduction_centitonnes::text as reduction
-    from latest join disclosure_loans dl on dl.version_id = latest.id
-    order by latest.quarter, dl.project_ref`)) as unknown as Rows<{
-    quarter: string;
-    project_ref: string;
-    borrower_credit_code: string | null;
-    project_name: string | null;
-    investment: string | null;
-    reduction: string | null;
-  }>;
-  return result.rows.map((r) => ({
-    quarter: r.quarter,
-    projectRef: r.project_ref,
-    borrowerCreditCode: r.borrower_credit_code,
-    projectName: r.project_name,
-    totalInvestmentFen: big(r.investment),
-    reductionCentitonnes: big(r.reduction),
-  }));
+  const latest = (await earlierLatest(db, institutionId, quarter)).reverse();
+  const facts = new Map<string, SetFacts[]>();
+  for (const l of latest) {
+    const hit = l.key ? projectFactsMemo.get(l.key) : undefined;
+    if (hit) facts.set(l.key!, hit);
+  }
+  const keys = [...new Set(latest.map((l) => l.key).filter((k): k is string => k !== null && !facts.has(k)))];
+  if (keys.length) {
+    const result = (await db.execute(sql`
+      select distinct s.key, f.project_ref, f.borrower_credit_code, f.project_name,
+        f.project_total_investment_fen::text as investment, f.project_reduction_centitonnes::text as reduction
+      from unnest(${sql.param(keys)}::text[]) as s(key) cross join lateral frozen_loans_of_set(s.key) f`)) as unknown as Rows<{
+      key: string;
+      project_ref: string;
+      borrower_credit_code: string | null;
+      project_name: string | null;
+      investment: string | null;
+      reduction: string | null;
+    }>;
+    for (const k of keys) facts.set(k, []);
+    for (const r of result.rows)
+      facts.get(r.key)!.push({
+        projectRef: r.project_ref,
+        borrowerCreditCode: r.borrower_credit_code,
+        projectName: r.project_name,
+        totalInvestmentFen: big(r.investment),
+        reductionCentitonnes: big(r.reduction),
+      });
+    const order = (a: SetFacts, b: SetFacts) =>
+      a.projectRef < b.projectRef
+        ? -1
+        : a.projectRef > b.projectRef
+          ? 1
+          : factsText(a) < factsText(b)
+            ? -1
+            : factsText(a) > factsText(b)
+              ? 1
+              : 0;
+    for (const k of keys) projectFactsMemo.set(k, facts.get(k)!.sort(order), facts.get(k)!.length + 1);
+  }
+  return latest.flatMap((l) => (l.key ? facts.get(l.key)!.map((f) => ({ quarter: l.quarter, ...f })) : []));
 }
 
-/** How many institutions had loans disbursed on or before `on`. */
+const factsText = (f: SetFacts) => `${f.totalInvestmentFen}/${f.reductionCentitonnes}/${f.borrowerCreditCode}/${f.projectName}`;
+
+/** How many institutions had loans disbursed on or before `on` (one probe of each institution's loans by date). */
 export async function institutionsWithLoansOn(db: Tx, on: string): Promise<number> {
   const result = (await db.execute(
-    sql`select count(distinct institution_id)::int as n from loans where disbursed_on <= ${on}::date`,
+    sql`select count(*)::int as n from institutions i
+      where exists (select 1 from loans l where l.institution_id = i.id and l.disbursed_on <= ${on}::date)`,
   )) as unknown as Rows<{ n: number }>;
   return Number(result.rows[0]?.n ?? 0);
 }
