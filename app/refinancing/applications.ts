@@ -161,6 +161,7 @@ export async function submitApplication(
         position,
         loanPrincipalFen: loan.principalFen,
         loanMaturesOn: loan.maturesOn,
+        loanDisbursedOn: loan.disbursedOn,
         loanEligibility: loan.eligibility,
       };
     }),

@@ -98,7 +98,7 @@ type QuarterSums = { principalFen: bigint; attributedCentitonnes: bigint };
 const quarterSumsMemo = new SetMemo<QuarterSums>(100_000);
 type SetFacts = Omit<EarlierProjectFacts, 'quarter'>;
 /** set key → its projects' distinct frozen facts */
-const projectFactsMemo = new SetMemo<SetFacts[]>(500_000);
+const projectFactsMemo = new SetMemo<SetFacts[]>(200_000);
 
 /** The bank's earlier compiled quarters, newest first (at most `limit`): the loans each one's latest version counted that were disbursed in it. */
 export async function quarterHistoryOf(db: Tx, institutionId: string, quarter: string, limit = 4): Promise<QuarterTotals[]> {

@@ -97,11 +97,20 @@ export const applicationLoans = pgTable(
     loanPrincipalFen: bigint('loan_principal_fen', { mode: 'bigint' }).notNull(),
     loanMaturesOn: date('loan_matures_on', { mode: 'string' }).notNull(),
     loanEligibility: text('loan_eligibility', { enum: ['eligible', 'flagged', 'accepted'] }).notNull(),
+    /**
+     * The loan's disbursement date, copied and kept the same way (migration 0039; a row written without
+     * it takes it from its loan): a bank's support by a date is one probe per approved application
+     * (`application_loans_live_disbursed`), not a walk through its loans.
+     */
+    loanDisbursedOn: date('loan_disbursed_on', { mode: 'string' }).notNull(),
   },
   (t) => [
     unique('application_loans_pair').on(t.applicationId, t.loanId),
     uniqueIndex('application_loans_live_loan')
       .on(t.loanId)
+      .where(sql`${t.active} = 1`),
+    index('application_loans_live_disbursed')
+      .on(t.applicationId, t.loanDisbursedOn)
       .where(sql`${t.active} = 1`),
   ],
 );

@@ -12,3 +12,6 @@ const statuses = SUPPORTING_APPLICATION_STATUSES.map((s) => `'${s}'`).join(',');
 
 export const coveredByApprovedSupport = sql.raw(`join application_loans al on al.loan_id = l.id and al.active = 1
   join applications a on a.id = al.application_id and a.status in (${statuses})`);
+
+/** The statuses of an application whose live rows cover their loans, as an SQL list (`a.status in (…)`). */
+export const supportingStatuses = sql.raw(statuses);

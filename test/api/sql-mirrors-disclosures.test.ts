@@ -2,13 +2,14 @@
  * SQL mirrors of the disclosure rules run against their domain functions on the same random inputs,
  * on a real database: "covered by approved support" (db/sql/covered-by-approved-support.ts, used by
  * the quarter's compilation and the verifier's sample) must select exactly the loans that
- * `isCoveredByApprovedSupport` accepts, each once.
+ * `isCoveredByApprovedSupport` accepts, each once; and a bank has support by a date (the banks the
+ * quarter's compile covers) exactly when one of those loans was disbursed by then.
  */
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Tx } from '../../db/client.js';
-import { countedLoanCandidates } from '../../db/repositories/disclosures.js';
+import { bankHasSupport, countedLoanCandidates } from '../../db/repositories/disclosures.js';
 import { coveredByApprovedSupport } from '../../db/sql/covered-by-approved-support.js';
 import {
   isCoveredByApprovedSupport,
@@ -134,6 +135,26 @@ const coveredByDomain = (input: { statuses: ApplicationStatus[]; links: (boolean
   });
 
 describe('SQL mirrors of the disclosure rules', () => {
+  it("when loans sit on random applications and one loan's disbursement date is corrected, then the bank has support by a date exactly when a covered loan was disbursed by then", async () => {
+    const dates = ['2022-07-09', '2022-07-10', '2022-08-11', '2022-09-30', '2022-10-14', '2022-10-15', '2022-12-31'];
+    await fc.assert(
+      fc.asyncProperty(
+        supportArb,
+        fc.option(fc.record({ loan: fc.integer({ min: 0, max: LOANS - 1 }), to: fc.constantFrom(...dates) }), { nil: null }),
+        async (input, moved) => {
+          const disbursedOn = (i: number) => (moved && moved.loan === i ? moved.to : loans[i].disbursedOn);
+          const covered = coveredByDomain(input).map((l) => disbursedOn(loans.indexOf(l)));
+          await withSupport(input, async (tx) => {
+            // after the links are written: the copy on the loan's live row follows it
+            if (moved) await tx.execute(sql`update loans set disbursed_on = ${moved.to} where id = ${loans[moved.loan].id}`);
+            for (const through of dates) expect(await bankHasSupport(tx, bankId, through)).toBe(covered.some((on) => on <= through));
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('when loans sit on random applications, then the covered-by-approved-support joins select exactly the loans the domain rule covers, each once', async () => {
     await fc.assert(
       fc.asyncProperty(supportArb, async (input) => {

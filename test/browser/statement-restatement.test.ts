@@ -84,6 +84,7 @@ async function support(loans: { id: string; principalFen: bigint }[]) {
       active: 1,
       loanPrincipalFen: factOf(l.id).principalFen,
       loanMaturesOn: factOf(l.id).maturesOn,
+      loanDisbursedOn: factOf(l.id).disbursedOn,
       loanEligibility: factOf(l.id).eligibility,
     })),
   );

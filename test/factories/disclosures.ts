@@ -65,6 +65,7 @@ export async function supportLoans(
           id: loanTable.id,
           principalFen: loanTable.principalFen,
           maturesOn: loanTable.maturesOn,
+          disbursedOn: loanTable.disbursedOn,
           eligibility: loanTable.eligibility,
         })
         .from(loanTable)
@@ -85,6 +86,7 @@ export async function supportLoans(
       active: status === 'rejected' ? 0 : 1,
       loanPrincipalFen: facts.get(l.id)!.principalFen,
       loanMaturesOn: facts.get(l.id)!.maturesOn,
+      loanDisbursedOn: facts.get(l.id)!.disbursedOn,
       loanEligibility: facts.get(l.id)!.eligibility,
     })),
   );

@@ -104,6 +104,7 @@ export async function insertApplicationLoans(tx: Tx, rows: (typeof applicationLo
       { name: 'loan_principal_fen', type: 'int8' },
       { name: 'loan_matures_on', type: 'date' },
       { name: 'loan_eligibility', type: 'text' },
+      { name: 'loan_disbursed_on', type: 'date' },
     ],
     rows.map((r) => [
       r.applicationId,
@@ -115,6 +116,7 @@ export async function insertApplicationLoans(tx: Tx, rows: (typeof applicationLo
       r.loanPrincipalFen,
       r.loanMaturesOn,
       r.loanEligibility,
+      r.loanDisbursedOn,
     ]),
   );
 }
