@@ -574,6 +574,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     const bare = await bareBaseline(samplePage, Math.min(30, LOAD_SECONDS));
 
     // the late approval during the load
+    await resetStatementStats(client);
     const versionsBefore = Number((await client.query(`select count(*) from disclosure_versions`)).rows[0].count);
     const lateBody = JSON.stringify(lateApproval());
     // sent with an Idempotency-Key, so a retry after a connection closed under the load books it once
@@ -592,6 +593,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     correcting.catch(() => undefined); // awaited after the load
     const load = await mixedLoad(service.url, banks, publishedList, LOAD_SECONDS);
     const correction = await correcting;
+    await logStatementStats(client, (line) => log(`mixed load: ${line.trimStart()}`));
     const corrected = (
       await client.query(
         `select v.quarter from disclosure_versions v join institutions i on i.id = v.institution_id
