@@ -281,7 +281,7 @@ export async function copyBaseline(
     },
     application_loans: {
       columns:
-        'application_id, loan_id, principal_fen, requested_support_fen, active, loan_principal_fen, loan_matures_on, loan_eligibility',
+        'application_id, loan_id, principal_fen, requested_support_fen, active, loan_principal_fen, loan_matures_on, loan_eligibility, loan_disbursed_on',
       lines: [],
     },
     collateral: {
@@ -374,7 +374,9 @@ export async function copyBaseline(
       );
       for (const l of a.loans) {
         const fen = parseYuan(l.principal)!;
-        tables.application_loans.lines.push(line([id, loanIds.get(l.loanRef), fen, (fen * 6n) / 10n, 1, fen, l.maturesOn, 'eligible']));
+        tables.application_loans.lines.push(
+          line([id, loanIds.get(l.loanRef), fen, (fen * 6n) / 10n, 1, fen, l.maturesOn, 'eligible', l.disbursedOn]),
+        );
       }
       tables.collateral.lines.push(
         line([randomUUID(), institutionId, id, 'central_government_bond', `${a.ref}-CGB`, a.collateralFen, a.collateralFen, a.on]),

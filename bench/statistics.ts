@@ -66,8 +66,8 @@ export async function seed(client: pg.Client) {
       '2021-12-01', '2031-12-01', '2021', '2021-11-launch', '1y', '2021-11', 38500, true, 'eligible', u.id, md5(g::text)
     from generate_series(0, ${LOANS - 1}) g join project_seed p on p.n = g / 2 cross join (select id from users limit 1) u`);
   await client.query(`insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, loan_principal_fen,
-      loan_matures_on, loan_eligibility)
-    select s.app_id, l.id, l.principal_fen, 60000000, l.principal_fen, l.matures_on, 'eligible'
+      loan_matures_on, loan_eligibility, loan_disbursed_on)
+    select s.app_id, l.id, l.principal_fen, 60000000, l.principal_fen, l.matures_on, 'eligible', l.disbursed_on
     from loans l join app_seed s on s.g = (substr(l.loan_ref, 2)::int / 2 * 2) % ${TRANCHES}`);
   await client.query('vacuum analyze');
 }

@@ -58,8 +58,8 @@ export async function seedCoveredBook(client: pg.Client, book: SyntheticBook): P
   );
   await client.query(
     `insert into application_loans (application_id, loan_id, principal_fen, requested_support_fen, active,
-      loan_principal_fen, loan_matures_on, loan_eligibility)
-    select a.id, l.id, l.principal_fen, l.principal_fen * $1::bigint / 1000000, 1, l.principal_fen, l.matures_on, l.eligibility
+      loan_principal_fen, loan_matures_on, loan_eligibility, loan_disbursed_on)
+    select a.id, l.id, l.principal_fen, l.principal_fen * $1::bigint / 1000000, 1, l.principal_fen, l.matures_on, l.eligibility, l.disbursed_on
     from loans l join applications a on a.institution_id = l.institution_id
     ${book.someUncovered ? `where (substring(l.loan_ref from 2)::int / ${banks}) % 10 <> 0` : ''}`,
     [policy.supportSharePpm.toString()],

@@ -52,7 +52,7 @@ export async function checkLoansOf(db: Tx, versionId: string): Promise<CheckLoan
   }));
 }
 
-/** The latest version of each of the bank's quarters before `quarter` (its id and its set's key), newest first. */
+/** The latest version of each of the bank's quarters before `quarter` (its quarter and its set's key), newest first. */
 async function earlierLatest(db: Tx, institutionId: string, quarter: string): Promise<{ quarter: string; key: string | null }[]> {
   const result = (await db.execute(sql`
     select distinct on (v.quarter) v.quarter, v.loan_set_key as key
@@ -161,21 +161,13 @@ export async function earlierProjectFactsOf(db: Tx, institutionId: string, quart
         totalInvestmentFen: big(r.investment),
         reductionCentitonnes: big(r.reduction),
       });
-    const order = (a: SetFacts, b: SetFacts) =>
-      a.projectRef < b.projectRef
-        ? -1
-        : a.projectRef > b.projectRef
-          ? 1
-          : factsText(a) < factsText(b)
-            ? -1
-            : factsText(a) > factsText(b)
-              ? 1
-              : 0;
+    const order = (a: SetFacts, b: SetFacts) => compare(a.projectRef, b.projectRef) || compare(factsText(a), factsText(b));
     for (const k of keys) projectFactsMemo.set(k, facts.get(k)!.sort(order), facts.get(k)!.length + 1);
   }
   return latest.flatMap((l) => (l.key ? facts.get(l.key)!.map((f) => ({ quarter: l.quarter, ...f })) : []));
 }
 
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 const factsText = (f: SetFacts) => `${f.totalInvestmentFen}/${f.reductionCentitonnes}/${f.borrowerCreditCode}/${f.projectName}`;
 
 /** How many institutions had loans disbursed on or before `on` (one probe of each institution's loans by date). */
