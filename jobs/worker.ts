@@ -47,7 +47,7 @@ async function main() {
     prefix: env.CERF_QUEUE_PREFIX,
     workerName: `${os.hostname()}:${process.pid}`,
   });
-  logger.info({ prefix: runtime.prefix }, 'worker started');
+  // the signals are taken before the worker says it started (a SIGTERM sent on reading it must find them)
   stopOnSignals(async (signal) => {
     logger.info({ signal }, 'worker stopping: finishing active jobs');
     clearInterval(policyTimer);
@@ -55,6 +55,7 @@ async function main() {
     await runtime.stop(Date.now() + WORKER_STOP_MS);
     await Promise.race([database.close(), new Promise((resolve) => setTimeout(resolve, DATABASE_CLOSE_MS).unref())]);
   });
+  logger.info({ prefix: runtime.prefix }, 'worker started');
 }
 
 main().catch((err) => {

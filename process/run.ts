@@ -31,13 +31,14 @@ export async function runService(loadDemoData?: (service: RunningService) => Pro
   else if (demo && env.CERF_BOOTSTRAP_OPERATOR_KEY) lines.push(`  operator key ${env.CERF_BOOTSTRAP_OPERATOR_KEY}   (demo bootstrap key)`);
   if (demoInfo) lines.push(...demoInfo.lines);
   lines.push('Press Ctrl+C to stop.', '');
-  process.stdout.write(lines.join('\n') + '\n');
-
+  // the signals are taken before the service says it runs: a SIGTERM sent on reading that line (the
+  // writing may hand the CPU to the reader at once) must find them, not the default, which kills
   stopOnSignals(async (signal) => {
     log.info({ signal }, 'shutting down');
     await service.stop();
     log.info('stopped');
   });
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 export function exitOnFailure(err: unknown): never {
