@@ -267,8 +267,10 @@ export function publishedFastPath(deps: AppDeps): PublishedPages {
     const at = Date.now();
     const quarters = await currentPublishedVersions(db, 'zh.current', PAGE_TEMPLATE);
     for (const q of quarters) {
-      const entry = { at, version: Promise.resolve(q.version), value: q.version };
-      current.set(`${q.code}/${q.quarter}`, entry);
+      const key = `${q.code}/${q.quarter}`;
+      // a reader's lookup that started after this query knows better
+      if ((current.get(key)?.at ?? -Infinity) > at) continue;
+      current.set(key, { at, version: Promise.resolve(q.version), value: q.version });
     }
     let rendered = 0;
     for (const q of quarters) {
