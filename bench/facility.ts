@@ -50,6 +50,7 @@ import {
   serviceDatabase,
   startServiceProcess,
   timed,
+  timedWithStatementStats,
   type Benchmark,
 } from './support.js';
 
@@ -520,9 +521,7 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     phases.push({ name: 'institutions', ours: institutions.seconds, raw: null, note: `${BANKS} banks, 2 verifiers through the API` });
     const { banks, verifiers } = institutions.value;
 
-    await resetStatementStats(client);
-    const imported = await timed(() => importHistories(service.url));
-    await logStatementStats(client, (line) => log(`history import: ${line.trimStart()}`));
+    const imported = await timedWithStatementStats(client, log, 'history import', () => importHistories(service.url));
     phases.push({
       name: 'history import',
       ours: imported.seconds,
@@ -531,15 +530,13 @@ const bench: Benchmark = async ({ pg: server, log }) => {
     });
     log(`history imported            ${fmt(imported.seconds, 1)} s (${fmt(LOANS / imported.seconds)} loans/s)`);
 
-    await resetStatementStats(client);
-    const compiled = await timed(() => compileAll(service.url, client));
-    await logStatementStats(client, (line) => log(`compile: ${line.trimStart()}`));
+    const compiled = await timedWithStatementStats(client, log, 'compile', () => compileAll(service.url, client));
     phases.push({ name: 'compile', ours: compiled.seconds, raw: rawCompile.seconds, note: `${fmt(compiled.value)} versions` });
     log(`compiled                    ${fmt(compiled.seconds, 1)} s (${fmt(compiled.value)} versions)`);
 
-    await resetStatementStats(client);
-    const published = await timed(() => verifyAndPublishAll(service.url, client, banks, verifiers));
-    await logStatementStats(client, (line) => log(`verify and publish: ${line.trimStart()}`));
+    const published = await timedWithStatementStats(client, log, 'verify and publish', () =>
+      verifyAndPublishAll(service.url, client, banks, verifiers),
+    );
     // raw: one transaction a disclosure that reads its version and three of its loans and writes its status
     const { rows: versions } = await client.query(`select id, institution_id from disclosure_versions where status = 'published'`);
     const rawPublish = await timed(async () => {

@@ -139,6 +139,14 @@ export async function resetStatementStats(client: pg.Client) {
   await client.query('select pg_stat_statements_reset()');
 }
 
+/** `timed(work)`, and with BENCH_PG_STATS set the statements that took the server's time during it, each line led by `label`. */
+export async function timedWithStatementStats<T>(client: pg.Client, log: (line: string) => void, label: string, work: () => Promise<T>) {
+  await resetStatementStats(client);
+  const result = await timed(work);
+  await logStatementStats(client, (line) => log(`${label}: ${line.trimStart()}`));
+  return result;
+}
+
 /** With BENCH_PG_STATS set: logs the statements that took most of the server's time since the reset. */
 export async function logStatementStats(client: pg.Client, log: (line: string) => void, top = 25) {
   if (!process.env.BENCH_PG_STATS) return;

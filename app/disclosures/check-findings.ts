@@ -8,7 +8,13 @@ import { quarterBounds } from '../../domain/dates.js';
 import { checkDisclosure, type CheckFinding } from '../../domain/disclosures/checks.js';
 import { checkThresholdsOn } from '../../domain/policy/index.js';
 import type { DisclosureVersionRow } from '../../db/repositories/disclosures.js';
-import { checkLoansOf, earlierProjectFactsOf, institutionsWithLoansOn, quarterHistoryOf } from '../../db/read-models/disclosure-checks.js';
+import {
+  checkLoansOf,
+  earlierProjectFactsOf,
+  earlierQuartersOf,
+  institutionsWithLoansOn,
+  quarterHistoryOf,
+} from '../../db/read-models/disclosure-checks.js';
 import { confirmationsOf } from '../../db/repositories/disclosure-checks.js';
 import type { Tx } from '../../db/client.js';
 import { refuse } from '../refusals.js';
@@ -21,14 +27,15 @@ export async function findingsOf(
   version: Pick<DisclosureVersionRow, 'id' | 'quarter' | 'institutionId'>,
 ): Promise<CheckedFinding[]> {
   const { start, end } = quarterBounds(version.quarter);
+  const earlier = await earlierQuartersOf(tx, version.institutionId, version.quarter);
   const findings = checkDisclosure({
     quarter: version.quarter,
     quarterStart: start,
     quarterEnd: end,
     loans: await checkLoansOf(tx, version.id),
     thresholds: checkThresholdsOn(end),
-    history: await quarterHistoryOf(tx, version.institutionId, version.quarter),
-    earlierFacts: await earlierProjectFactsOf(tx, version.institutionId, version.quarter),
+    history: await quarterHistoryOf(tx, earlier),
+    earlierFacts: await earlierProjectFactsOf(tx, earlier),
     institutionsWithLoans: await institutionsWithLoansOn(tx, end),
   });
   const confirmed = new Map((await confirmationsOf(tx, version.id)).map((c) => [`${c.check} ${c.subject}`, c]));

@@ -52,13 +52,16 @@ export async function checkLoansOf(db: Tx, versionId: string): Promise<CheckLoan
   }));
 }
 
+/** An earlier quarter of the bank and its latest version's frozen set (null: none). */
+export type EarlierQuarter = { quarter: string; key: string | null };
+
 /** The latest version of each of the bank's quarters before `quarter` (its quarter and its set's key), newest first. */
-async function earlierLatest(db: Tx, institutionId: string, quarter: string): Promise<{ quarter: string; key: string | null }[]> {
+export async function earlierQuartersOf(db: Tx, institutionId: string, quarter: string): Promise<EarlierQuarter[]> {
   const result = (await db.execute(sql`
     select distinct on (v.quarter) v.quarter, v.loan_set_key as key
     from disclosure_versions v
     where v.institution_id = ${institutionId}::uuid and v.quarter < ${quarter}
-    order by v.quarter desc, v.version desc`)) as unknown as Rows<{ quarter: string; key: string | null }>;
+    order by v.quarter desc, v.version desc`)) as unknown as Rows<EarlierQuarter>;
   return result.rows;
 }
 
@@ -100,9 +103,9 @@ type SetFacts = Omit<EarlierProjectFacts, 'quarter'>;
 /** set key → its projects' distinct frozen facts */
 const projectFactsMemo = new SetMemo<SetFacts[]>(200_000);
 
-/** The bank's earlier compiled quarters, newest first (at most `limit`): the loans each one's latest version counted that were disbursed in it. */
-export async function quarterHistoryOf(db: Tx, institutionId: string, quarter: string, limit = 4): Promise<QuarterTotals[]> {
-  const latest = (await earlierLatest(db, institutionId, quarter)).slice(0, limit);
+/** The bank's earlier compiled quarters (`earlierQuartersOf`), newest first, at most `limit`: the loans each one's latest version counted that were disbursed in it. */
+export async function quarterHistoryOf(db: Tx, earlier: readonly EarlierQuarter[], limit = 4): Promise<QuarterTotals[]> {
+  const latest = earlier.slice(0, limit);
   const sums = new Map<string, QuarterSums>();
   const missing: { quarter: string; key: string }[] = [];
   for (const l of latest) {
@@ -131,9 +134,9 @@ export async function quarterHistoryOf(db: Tx, institutionId: string, quarter: s
   });
 }
 
-/** The project facts the bank's earlier quarters froze (one row per quarter, project and facts), by quarter and project. */
-export async function earlierProjectFactsOf(db: Tx, institutionId: string, quarter: string): Promise<EarlierProjectFacts[]> {
-  const latest = (await earlierLatest(db, institutionId, quarter)).reverse();
+/** The project facts the bank's earlier quarters (`earlierQuartersOf`) froze (one row per quarter, project and facts), by quarter and project. */
+export async function earlierProjectFactsOf(db: Tx, earlier: readonly EarlierQuarter[]): Promise<EarlierProjectFacts[]> {
+  const latest = [...earlier].reverse();
   const facts = new Map<string, SetFacts[]>();
   for (const l of latest) {
     const hit = l.key ? projectFactsMemo.get(l.key) : undefined;

@@ -215,23 +215,17 @@ function quarterFindings(input: CheckInput): CheckFinding[] {
 }
 
 /** What names a borrower's project: its credit code and folded name, or (without them) the bank's reference. */
-const projectKey = (creditCode: string | null, name: string | null, ref: string, fold: (name: string) => string) =>
-  creditCode && name ? `borrower:${creditCode}:${fold(name)}` : `project:${ref}`;
+const projectKey = (creditCode: string | null, name: string | null, ref: string) =>
+  creditCode && name ? `borrower:${creditCode}:${foldName(name)}` : `project:${ref}`;
 
 /**
  * One borrower's project with different facts across the version's loans or the bank's earlier quarters.
- * Per loan only the key and the two figures are taken (names folded once each); the message is written
- * only for a project whose facts differ.
+ * Per loan only the key and the two figures are taken; the message is written only for a project whose
+ * facts differ.
  */
 function conflictingFacts(input: CheckInput): CheckFinding[] {
   type Seen = { investment: bigint | null; reduction: bigint | null; where: () => string };
   type Group = { subject: () => string; first: string; differs: boolean; seen: Seen[] };
-  const folded = new Map<string, string>();
-  const fold = (name: string) => {
-    let f = folded.get(name);
-    if (f === undefined) folded.set(name, (f = foldName(name)));
-    return f;
-  };
   const factsKey = (investment: bigint | null, reduction: bigint | null) => `${investment ?? '-'}/${reduction ?? '-'}`;
   const groups = new Map<string, Group>();
   const see = (g: Group, s: Seen) => {
@@ -239,7 +233,7 @@ function conflictingFacts(input: CheckInput): CheckFinding[] {
     g.seen.push(s);
   };
   for (const l of input.loans) {
-    const key = projectKey(l.borrowerCreditCode, l.projectName, l.projectRef, fold);
+    const key = projectKey(l.borrowerCreditCode, l.projectName, l.projectRef);
     const s: Seen = { investment: l.projectTotalInvestmentFen, reduction: l.projectReductionCentitonnes, where: () => `loan ${l.loanRef}` };
     const g = groups.get(key);
     if (g) see(g, s);
@@ -253,7 +247,7 @@ function conflictingFacts(input: CheckInput): CheckFinding[] {
       });
   }
   for (const e of input.earlierFacts ?? []) {
-    const g = groups.get(projectKey(e.borrowerCreditCode, e.projectName, e.projectRef, fold));
+    const g = groups.get(projectKey(e.borrowerCreditCode, e.projectName, e.projectRef));
     if (g)
       see(g, {
         investment: e.totalInvestmentFen,
